@@ -1,0 +1,151 @@
+import type { Session } from "../model/types.js";
+import type { ParseStats } from "../transcript/line-types.js";
+import type { SessionSummary, TokenTotals } from "./session-summary.js";
+import { cacheHitRatio, summariseSession } from "./session-summary.js";
+
+export interface ToolStats {
+  tool: string;
+  calls: number;
+  failures: number;
+  failureRate: number;
+}
+
+export interface DailyRow {
+  date: string;
+  sessions: number;
+  requests: number;
+  tokens: TokenTotals;
+  costUsd: number;
+  toolCalls: number;
+  toolFailures: number;
+  compactions: number;
+}
+
+export interface ReportTotals {
+  sessions: number;
+  costUsd: number;
+  costComplete: boolean;
+  turns: number;
+  requests: number;
+  tokens: TokenTotals;
+  toolCalls: number;
+  toolFailures: number;
+  failureRate: number;
+  compactions: number;
+  cacheHitRatio: number;
+}
+
+export interface ReportData {
+  sessions: SessionSummary[];
+  totals: ReportTotals;
+  topTools: ToolStats[];
+  topFailingTools: ToolStats[];
+  daily: DailyRow[];
+  warnings: string[];
+  parse: ParseStats & { files: number; unreadable: { path: string; reason: string }[] };
+}
+
+/** The calendar day of a time in a time zone, as YYYY-MM-DD. */
+export function dayOf(ms: number, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(ms);
+}
+
+/** Incrementally folds sessions into report data, so a large history is never held in memory. */
+export class ReportBuilder {
+  private readonly summaries: SessionSummary[] = [];
+  private readonly tools = new Map<string, ToolStats>();
+  private readonly days = new Map<string, DailyRow>();
+  private readonly warnings: string[] = [];
+
+  constructor(private readonly timeZone: string) {}
+
+  add(session: Session): void {
+    this.summaries.push(summariseSession(session));
+    for (const w of session.warnings) this.warnings.push(`${session.sessionId}: ${w}`);
+    for (const call of session.toolCalls) {
+      const t = this.tools.get(call.name) ?? { tool: call.name, calls: 0, failures: 0, failureRate: 0 };
+      t.calls++;
+      if (call.outcome === "failure") t.failures++;
+      this.tools.set(call.name, t);
+      const day = this.day(call.startTime);
+      day.toolCalls++;
+      if (call.outcome === "failure") day.toolFailures++;
+    }
+    for (const r of session.requests) {
+      const day = this.day(r.startTime);
+      day.requests++;
+      day.costUsd += r.cost.usd;
+      day.tokens.input += r.usage.input;
+      day.tokens.output += r.usage.output;
+      day.tokens.cacheRead += r.usage.cacheRead;
+      day.tokens.cacheCreation += r.usage.cacheCreation;
+    }
+    for (const c of session.compactions) this.day(c.endTime).compactions++;
+    // Ledger-only cost (e.g. the compaction call) lands on the day the session ended.
+    this.day(session.endTime).costUsd += session.cost.totalUsd - session.cost.computedUsd;
+    this.day(session.startTime).sessions++;
+  }
+
+  private day(ms: number): DailyRow {
+    const date = dayOf(ms, this.timeZone);
+    let row = this.days.get(date);
+    if (row === undefined) {
+      row = { date, sessions: 0, requests: 0, tokens: { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 }, costUsd: 0, toolCalls: 0, toolFailures: 0, compactions: 0 };
+      this.days.set(date, row);
+    }
+    return row;
+  }
+
+  finish(parse: ReportData["parse"], topN = 10): ReportData {
+    const sessions = [...this.summaries].sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.sessionId.localeCompare(b.sessionId));
+    const tokens: TokenTotals = { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 };
+    let costUsd = 0;
+    let turns = 0;
+    let requests = 0;
+    let toolCalls = 0;
+    let toolFailures = 0;
+    let compactions = 0;
+    let costComplete = true;
+    for (const s of sessions) {
+      costUsd += s.costUsd;
+      turns += s.turns;
+      requests += s.requests;
+      toolCalls += s.toolCalls;
+      toolFailures += s.toolFailures;
+      compactions += s.compactions;
+      costComplete &&= s.costComplete;
+      tokens.input += s.tokens.input;
+      tokens.output += s.tokens.output;
+      tokens.cacheRead += s.tokens.cacheRead;
+      tokens.cacheCreation += s.tokens.cacheCreation;
+    }
+    const tools = [...this.tools.values()].map((t) => ({ ...t, failureRate: t.calls === 0 ? 0 : t.failures / t.calls }));
+    const topTools = [...tools].sort((a, b) => b.calls - a.calls || a.tool.localeCompare(b.tool)).slice(0, topN);
+    const topFailingTools = tools
+      .filter((t) => t.failures > 0)
+      .sort((a, b) => b.failures - a.failures || b.failureRate - a.failureRate || a.tool.localeCompare(b.tool))
+      .slice(0, topN);
+    const daily = [...this.days.values()].sort((a, b) => a.date.localeCompare(b.date));
+    return {
+      sessions,
+      totals: {
+        sessions: sessions.length,
+        costUsd,
+        costComplete,
+        turns,
+        requests,
+        tokens,
+        toolCalls,
+        toolFailures,
+        failureRate: toolCalls === 0 ? 0 : toolFailures / toolCalls,
+        compactions,
+        cacheHitRatio: cacheHitRatio(tokens),
+      },
+      topTools,
+      topFailingTools,
+      daily,
+      warnings: this.warnings,
+      parse,
+    };
+  }
+}

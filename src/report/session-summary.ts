@@ -1,0 +1,86 @@
+import type { Session } from "../model/types.js";
+
+export interface TokenTotals {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheCreation: number;
+}
+
+/** One row of `report --json`. Field names are a contract: add, never rename. */
+export interface SessionSummary {
+  sessionId: string;
+  project: string;
+  projectDir: string;
+  startedAt: string;
+  endedAt: string;
+  durationMs: number;
+  version: string | null;
+  gitBranch: string | null;
+  models: string[];
+  turns: number;
+  requests: number;
+  tokens: TokenTotals;
+  costUsd: number;
+  costSource: "ledger" | "computed";
+  computedCostUsd: number;
+  unattributedCostUsd: number;
+  costComplete: boolean;
+  unknownModels: string[];
+  toolCalls: number;
+  toolFailures: number;
+  failureRate: number;
+  compactions: number;
+  subagents: number;
+  cacheHitRatio: number;
+}
+
+export function tokenTotals(session: Session): TokenTotals {
+  const t: TokenTotals = { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 };
+  for (const r of session.requests) {
+    t.input += r.usage.input;
+    t.output += r.usage.output;
+    t.cacheRead += r.usage.cacheRead;
+    t.cacheCreation += r.usage.cacheCreation;
+  }
+  return t;
+}
+
+/** Share of input served from cache: cacheRead / (input + cacheRead + cacheCreation). */
+export function cacheHitRatio(t: TokenTotals): number {
+  const all = t.input + t.cacheRead + t.cacheCreation;
+  return all === 0 ? 0 : t.cacheRead / all;
+}
+
+export function summariseSession(session: Session): SessionSummary {
+  const tokens = tokenTotals(session);
+  const toolFailures = session.toolCalls.filter((c) => c.outcome === "failure").length;
+  const models: string[] = [];
+  for (const r of session.requests) if (!models.includes(r.model)) models.push(r.model);
+  return {
+    sessionId: session.sessionId,
+    project: session.project,
+    projectDir: session.projectDir,
+    startedAt: new Date(session.startTime).toISOString(),
+    endedAt: new Date(session.endTime).toISOString(),
+    durationMs: session.endTime - session.startTime,
+    version: session.version ?? null,
+    gitBranch: session.gitBranch ?? null,
+    models,
+    turns: session.turns.length,
+    requests: session.requests.length,
+    tokens,
+    costUsd: session.cost.totalUsd,
+    costSource: session.cost.source,
+    computedCostUsd: session.cost.computedUsd,
+    unattributedCostUsd: session.cost.unattributedUsd,
+    costComplete: session.cost.complete,
+    unknownModels: [...session.cost.unknownModels],
+    toolCalls: session.toolCalls.length,
+    toolFailures,
+    failureRate: session.toolCalls.length === 0 ? 0 : toolFailures / session.toolCalls.length,
+    compactions: session.compactions.length,
+    subagents: session.subagents.length,
+    cacheHitRatio: cacheHitRatio(tokens),
+  };
+}

@@ -1,0 +1,160 @@
+import { open, readdir, stat } from "node:fs/promises";
+import { homedir } from "node:os";
+import { basename, join } from "node:path";
+
+export interface AgentFile {
+  readonly path: string;
+  readonly agentId: string;
+  readonly layout: "subagents-dir" | "sibling-file";
+  readonly metaPath: string | undefined;
+}
+
+/** The files that make up one session, found on disk. */
+export interface SessionSource {
+  readonly sessionId: string;
+  /** The folder under `projects/` that holds the session. */
+  readonly projectDir: string;
+  readonly mainFile: string | undefined;
+  readonly agentFiles: readonly AgentFile[];
+  /** Newest modification time among its files, to skip old sessions without reading them. */
+  readonly mtimeMs: number;
+  readonly bytes: number;
+}
+
+export interface DiscoveryResult {
+  readonly sessions: SessionSource[];
+  /** Files that could not be read (permissions, races with deletion): reported, not fatal. */
+  readonly unreadable: { path: string; reason: string }[];
+}
+
+/** `$CLAUDE_CONFIG_DIR/projects`, else `~/.claude/projects`. */
+export function defaultProjectsDir(env: NodeJS.ProcessEnv = process.env): string {
+  const configDir = env["CLAUDE_CONFIG_DIR"];
+  if (configDir !== undefined && configDir !== "") return join(configDir, "projects");
+  return join(homedir(), ".claude", "projects");
+}
+
+const AGENT_FILE = /^agent-([A-Za-z0-9_-]+)\.jsonl$/;
+const SESSION_FILE = /^(.+)\.jsonl$/;
+const MAX_DEPTH = 4;
+
+interface Draft {
+  sessionId: string;
+  projectDir: string;
+  mainFile: string | undefined;
+  agentFiles: AgentFile[];
+  mtimeMs: number;
+  bytes: number;
+}
+
+export async function discoverSessions(root: string): Promise<DiscoveryResult> {
+  const drafts = new Map<string, Draft>();
+  const unreadable: { path: string; reason: string }[] = [];
+  const draftFor = (sessionId: string, projectDir: string): Draft => {
+    let d = drafts.get(sessionId);
+    if (d === undefined) {
+      d = { sessionId, projectDir, mainFile: undefined, agentFiles: [], mtimeMs: 0, bytes: 0 };
+      drafts.set(sessionId, d);
+    }
+    return d;
+  };
+  const noteFile = async (d: Draft, path: string): Promise<void> => {
+    try {
+      const s = await stat(path);
+      d.mtimeMs = Math.max(d.mtimeMs, s.mtimeMs);
+      d.bytes += s.size;
+    } catch (error) {
+      unreadable.push({ path, reason: reasonOf(error) });
+    }
+  };
+
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      unreadable.push({ path: dir, reason: reasonOf(error) });
+      return;
+    }
+    const projectDir = basename(dir);
+    const sessionStems = new Set(entries.filter((e) => e.isFile() && SESSION_FILE.test(e.name) && !AGENT_FILE.test(e.name)).map((e) => e.name.slice(0, -6)));
+    for (const entry of entries) {
+      const path = join(dir, entry.name);
+      if (entry.isFile()) {
+        const agent = AGENT_FILE.exec(entry.name);
+        if (agent?.[1] !== undefined) {
+          // Legacy layout (2.0.x): agent files beside the sessions; the session id is inside.
+          const sessionId = await sessionIdInside(path);
+          if (sessionId === undefined) continue;
+          const d = draftFor(sessionId, projectDir);
+          d.agentFiles.push({ path, agentId: agent[1], layout: "sibling-file", metaPath: undefined });
+          await noteFile(d, path);
+        } else if (entry.name.endsWith(".jsonl")) {
+          const d = draftFor(entry.name.slice(0, -6), projectDir);
+          d.mainFile = path;
+          await noteFile(d, path);
+        }
+      } else if (entry.isDirectory()) {
+        if (sessionStems.has(entry.name)) {
+          await addSubagentsDir(draftFor(entry.name, projectDir), join(path, "subagents"), unreadable, noteFile);
+        } else if (depth < MAX_DEPTH) {
+          await walk(path, depth + 1);
+        }
+      }
+    }
+  };
+
+  await walk(root, 0);
+  const sessions = [...drafts.values()].filter((d) => d.mainFile !== undefined || d.agentFiles.length > 0);
+  sessions.sort((a, b) => a.projectDir.localeCompare(b.projectDir) || a.sessionId.localeCompare(b.sessionId));
+  return { sessions, unreadable };
+}
+
+async function addSubagentsDir(
+  d: Draft,
+  dir: string,
+  unreadable: { path: string; reason: string }[],
+  noteFile: (d: Draft, path: string) => Promise<void>,
+): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") unreadable.push({ path: dir, reason: reasonOf(error) });
+    return;
+  }
+  const metas = new Set(names.filter((n) => n.endsWith(".meta.json")));
+  for (const name of names.sort()) {
+    const agent = AGENT_FILE.exec(name);
+    if (agent?.[1] === undefined) continue;
+    const metaName = `agent-${agent[1]}.meta.json`;
+    const path = join(dir, name);
+    d.agentFiles.push({ path, agentId: agent[1], layout: "subagents-dir", metaPath: metas.has(metaName) ? join(dir, metaName) : undefined });
+    await noteFile(d, path);
+  }
+}
+
+const SESSION_ID_FIELD = /"sessionId":"([^"]+)"/;
+
+/** Reads just enough of a legacy agent file to learn which session it belongs to. */
+async function sessionIdInside(path: string): Promise<string | undefined> {
+  let handle;
+  try {
+    handle = await open(path, "r");
+    const buf = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    return SESSION_ID_FIELD.exec(buf.toString("utf8", 0, bytesRead))?.[1];
+  } catch {
+    return undefined;
+  } finally {
+    await handle?.close();
+  }
+}
+
+export function reasonOf(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  if (e.code === "EACCES" || e.code === "EPERM") return "permission denied";
+  if (e.code === "ENOENT") return "no such file or directory";
+  if (e.code === "EISDIR") return "is a directory";
+  return e.message ?? String(error);
+}

@@ -1,0 +1,59 @@
+/**
+ * Decides from the first bytes of a line whether it can carry anything we use.
+ * Most bytes of a modern transcript are `attachment` (prompt snapshots) and
+ * `api-request-shape`/`-blob` lines; recognising them here saves decoding and JSON.parse.
+ */
+
+/** Line types we know and never need. */
+const IGNORED_TYPES = new Set([
+  "attachment",
+  "api-request-shape",
+  "api-request-blob",
+  "queue-operation",
+  "atis-latch",
+  "last-prompt",
+  "tools-used",
+  "mode",
+  "permission-mode",
+  "file-history-snapshot",
+  "progress",
+  "custom-title",
+  "agent-name",
+  "tag",
+  "pr-link",
+]);
+
+/** Line types the model reads. */
+const USED_TYPES = new Set(["user", "assistant", "system", "cost-state", "api-request", "summary"]);
+
+export function isIgnoredType(type: string): boolean {
+  return IGNORED_TYPES.has(type);
+}
+
+export function isUsedType(type: string): boolean {
+  return USED_TYPES.has(type);
+}
+
+const TYPE_PREFIX = Buffer.from('{"type":"');
+const ATTACHMENT_KEY = Buffer.from(',"attachment":{');
+const HEAD_BYTES = 200;
+
+/**
+ * Returns the ignored line type when the head proves the line is one we skip, else undefined
+ * (the line must be parsed). Never skips a line it is not sure about.
+ */
+export function skippableType(buf: Buffer, start: number, end: number): string | undefined {
+  if (end - start > TYPE_PREFIX.length && buf.compare(TYPE_PREFIX, 0, TYPE_PREFIX.length, start, start + TYPE_PREFIX.length) === 0) {
+    const typeStart = start + TYPE_PREFIX.length;
+    const quote = buf.indexOf(0x22, typeStart);
+    if (quote > typeStart && quote < end && quote - typeStart < 64) {
+      const type = buf.toString("latin1", typeStart, quote);
+      return IGNORED_TYPES.has(type) ? type : undefined;
+    }
+    return undefined;
+  }
+  const headEnd = Math.min(end, start + HEAD_BYTES);
+  // Search only the head: an unbounded indexOf would rescan the whole chunk for every line.
+  if (buf.subarray(start, headEnd).indexOf(ATTACHMENT_KEY) !== -1) return "attachment";
+  return undefined;
+}

@@ -1,0 +1,148 @@
+/**
+ * Typed transcript records: the boundary between untrusted JSONL and the pure model.
+ * Unknown line types are kept as `other` so they can be counted, never fatal.
+ */
+
+export interface TokenUsage {
+  /** Uncached input tokens (Anthropic's meaning: excludes cache reads and writes). */
+  readonly input: number;
+  readonly output: number;
+  readonly cacheRead: number;
+  /** All cache-write tokens; the split below may not add up on old transcripts. */
+  readonly cacheCreation: number;
+  readonly cacheCreation5m: number;
+  readonly cacheCreation1h: number;
+}
+
+export interface LineContext {
+  readonly uuid: string | undefined;
+  readonly parentUuid: string | undefined;
+  readonly timestamp: number | undefined;
+  readonly sessionId: string | undefined;
+  readonly isSidechain: boolean;
+  readonly agentId: string | undefined;
+  readonly cwd: string | undefined;
+  readonly version: string | undefined;
+  readonly gitBranch: string | undefined;
+}
+
+export interface ToolUseBlock {
+  readonly id: string;
+  readonly name: string;
+  readonly input: Record<string, unknown>;
+}
+
+export interface AssistantLine extends LineContext {
+  readonly kind: "assistant";
+  readonly messageId: string | undefined;
+  readonly requestId: string | undefined;
+  /** Links to the `api-request` line (2.1.x), whose timestamp is when the request was sent. */
+  readonly requestRef: string | undefined;
+  readonly model: string;
+  readonly usage: TokenUsage | undefined;
+  readonly stopReason: string | undefined;
+  readonly toolUses: readonly ToolUseBlock[];
+  readonly text: string;
+}
+
+export interface PromptLine extends LineContext {
+  readonly kind: "prompt";
+  readonly promptId: string | undefined;
+  readonly text: string;
+  readonly isMeta: boolean;
+  readonly isCompactSummary: boolean;
+}
+
+export interface ToolResult {
+  readonly toolUseId: string;
+  readonly isError: boolean;
+  /** Result text; only kept (bounded) for errors, where it explains the failure. */
+  readonly errorText: string | undefined;
+}
+
+export interface ToolResultLine extends LineContext {
+  readonly kind: "tool-results";
+  readonly promptId: string | undefined;
+  readonly results: readonly ToolResult[];
+  /** `toolUseResult.agentId`: the subagent an Agent/Task call started. */
+  readonly spawnedAgentId: string | undefined;
+}
+
+export interface CompactBoundaryLine extends LineContext {
+  readonly kind: "compact-boundary";
+  readonly trigger: string;
+  readonly preTokens: number | undefined;
+  readonly postTokens: number | undefined;
+  readonly droppedTokens: number | undefined;
+  readonly durationMs: number | undefined;
+}
+
+export interface ModelLedger {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly cacheReadInputTokens: number;
+  readonly cacheCreationInputTokens: number;
+  readonly costUsd: number;
+}
+
+export interface CostStateLine {
+  readonly kind: "cost-state";
+  readonly sessionId: string | undefined;
+  readonly totalCostUsd: number;
+  readonly modelUsage: Readonly<Record<string, ModelLedger>>;
+}
+
+export interface ApiRequestLine {
+  readonly kind: "api-request";
+  readonly id: string;
+  readonly timestamp: number | undefined;
+}
+
+export interface SummaryLine {
+  readonly kind: "summary";
+  readonly summary: string;
+  readonly leafUuid: string | undefined;
+}
+
+export interface OtherLine {
+  readonly kind: "other";
+  readonly type: string;
+  readonly timestamp: number | undefined;
+}
+
+export type TranscriptLine =
+  | AssistantLine
+  | PromptLine
+  | ToolResultLine
+  | CompactBoundaryLine
+  | CostStateLine
+  | ApiRequestLine
+  | SummaryLine
+  | OtherLine;
+
+export interface ParseStats {
+  lines: number;
+  /** Lines decided from their head to carry nothing we need (never JSON-parsed). */
+  skipped: number;
+  parsed: number;
+  /** Blank, truncated or non-JSON lines. */
+  invalid: number;
+  /** Lines of types this version does not know. */
+  unknownTypes: Record<string, number>;
+  bytes: number;
+}
+
+export function emptyParseStats(): ParseStats {
+  return { lines: 0, skipped: 0, parsed: 0, invalid: 0, unknownTypes: {}, bytes: 0 };
+}
+
+export function addParseStats(into: ParseStats, from: ParseStats): void {
+  into.lines += from.lines;
+  into.skipped += from.skipped;
+  into.parsed += from.parsed;
+  into.invalid += from.invalid;
+  into.bytes += from.bytes;
+  for (const [type, count] of Object.entries(from.unknownTypes)) {
+    into.unknownTypes[type] = (into.unknownTypes[type] ?? 0) + count;
+  }
+}

@@ -1,0 +1,52 @@
+import { readFile } from "node:fs/promises";
+import type { AgentMeta, AgentTranscript, SessionInput } from "../model/session-input.js";
+import { obj, parseJsonObject, str } from "../util/json.js";
+import type { SessionSource } from "./discover.js";
+import { reasonOf } from "./discover.js";
+import type { ParseStats, TranscriptLine } from "./line-types.js";
+import { addParseStats, emptyParseStats } from "./line-types.js";
+import { readTranscriptLines } from "./read-lines.js";
+
+export interface LoadedSession {
+  readonly input: SessionInput;
+  readonly stats: ParseStats;
+  readonly unreadable: { path: string; reason: string }[];
+}
+
+/** Reads a session's files (main transcript, subagent transcripts and their meta) into memory. */
+export async function loadSession(source: SessionSource): Promise<LoadedSession> {
+  const stats = emptyParseStats();
+  const unreadable: { path: string; reason: string }[] = [];
+  const readAll = async (path: string): Promise<TranscriptLine[]> => {
+    const lines: TranscriptLine[] = [];
+    try {
+      const result = await readTranscriptLines(path, (line) => lines.push(line), { includeUnterminatedTail: true });
+      addParseStats(stats, result.stats);
+    } catch (error) {
+      unreadable.push({ path, reason: reasonOf(error) });
+    }
+    return lines;
+  };
+  const main = source.mainFile === undefined ? [] : await readAll(source.mainFile);
+  const agents: AgentTranscript[] = [];
+  for (const file of source.agentFiles) {
+    const lines = await readAll(file.path);
+    agents.push({ agentId: file.agentId, layout: file.layout, meta: file.metaPath === undefined ? undefined : await readMeta(file.metaPath), lines });
+  }
+  return { input: { sessionId: source.sessionId, projectDir: source.projectDir, main, agents }, stats, unreadable };
+}
+
+async function readMeta(path: string): Promise<AgentMeta | undefined> {
+  try {
+    const raw = parseJsonObject(await readFile(path, "utf8"));
+    if (raw === undefined) return undefined;
+    return {
+      agentType: str(raw["agentType"]),
+      toolUseId: str(raw["toolUseId"]),
+      description: str(raw["description"]),
+      model: str(obj(raw)?.["model"]),
+    };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,186 @@
+import { isObject, num, obj, parseJsonObject, str, time } from "../util/json.js";
+import type { JsonObject } from "../util/json.js";
+import type {
+  AssistantLine,
+  LineContext,
+  ModelLedger,
+  ToolResult,
+  ToolUseBlock,
+  TokenUsage,
+  TranscriptLine,
+} from "./line-types.js";
+
+/** Longest error text we keep per failed tool call; the rest is never needed for telemetry. */
+export const MAX_ERROR_TEXT = 2000;
+
+/** Parses one JSONL line into a typed record; undefined for blank, truncated or non-JSON lines. */
+export function parseTranscriptLine(text: string): TranscriptLine | undefined {
+  const raw = parseJsonObject(text);
+  if (raw === undefined) return undefined;
+  return toTranscriptLine(raw);
+}
+
+export function toTranscriptLine(raw: JsonObject): TranscriptLine {
+  const type = str(raw["type"]) ?? "";
+  switch (type) {
+    case "assistant":
+      return toAssistant(raw);
+    case "user":
+      return toUser(raw);
+    case "system":
+      return toSystem(raw);
+    case "cost-state":
+      return toCostState(raw);
+    case "api-request":
+      return { kind: "api-request", id: str(raw["id"]) ?? "", timestamp: time(raw["timestamp"]) };
+    case "summary":
+      return { kind: "summary", summary: str(raw["summary"]) ?? "", leafUuid: str(raw["leafUuid"]) };
+    default:
+      return { kind: "other", type: type || "(none)", timestamp: time(raw["timestamp"]) };
+  }
+}
+
+function context(raw: JsonObject): LineContext {
+  return {
+    uuid: str(raw["uuid"]),
+    parentUuid: str(raw["parentUuid"]),
+    timestamp: time(raw["timestamp"]),
+    sessionId: str(raw["sessionId"]),
+    isSidechain: raw["isSidechain"] === true,
+    agentId: str(raw["agentId"]),
+    cwd: str(raw["cwd"]),
+    version: str(raw["version"]),
+    gitBranch: str(raw["gitBranch"]),
+  };
+}
+
+function toUsage(value: unknown): TokenUsage | undefined {
+  const u = obj(value);
+  if (u === undefined) return undefined;
+  const creation = obj(u["cache_creation"]);
+  const cacheCreation = num(u["cache_creation_input_tokens"]) ?? 0;
+  const oneHour = num(creation?.["ephemeral_1h_input_tokens"]) ?? 0;
+  // Before the split existed every cache write was a 5-minute write.
+  const fiveMinutes = creation === undefined ? cacheCreation : (num(creation["ephemeral_5m_input_tokens"]) ?? 0);
+  return {
+    input: num(u["input_tokens"]) ?? 0,
+    output: num(u["output_tokens"]) ?? 0,
+    cacheRead: num(u["cache_read_input_tokens"]) ?? 0,
+    cacheCreation,
+    cacheCreation5m: fiveMinutes,
+    cacheCreation1h: oneHour,
+  };
+}
+
+function toAssistant(raw: JsonObject): AssistantLine {
+  const message = obj(raw["message"]) ?? {};
+  const toolUses: ToolUseBlock[] = [];
+  let text = "";
+  const content = message["content"];
+  if (Array.isArray(content)) {
+    for (const block of content) {
+      if (!isObject(block)) continue;
+      if (block["type"] === "tool_use") {
+        toolUses.push({ id: str(block["id"]) ?? "", name: str(block["name"]) ?? "unknown", input: obj(block["input"]) ?? {} });
+      } else if (block["type"] === "text") {
+        text += str(block["text"]) ?? "";
+      }
+    }
+  } else if (typeof content === "string") {
+    text = content;
+  }
+  return {
+    kind: "assistant",
+    ...context(raw),
+    messageId: str(message["id"]),
+    requestId: str(raw["requestId"]),
+    requestRef: str(raw["requestRef"]),
+    model: str(message["model"]) ?? "unknown",
+    usage: toUsage(message["usage"]),
+    stopReason: str(message["stop_reason"]),
+    toolUses,
+    text,
+  };
+}
+
+function resultText(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) return "";
+  let text = "";
+  for (const part of content) {
+    if (isObject(part) && typeof part["text"] === "string") {
+      text += (text ? "\n" : "") + part["text"];
+      if (text.length > MAX_ERROR_TEXT) break;
+    }
+  }
+  return text;
+}
+
+function toUser(raw: JsonObject): TranscriptLine {
+  const ctx = context(raw);
+  const message = obj(raw["message"]) ?? {};
+  const content = message["content"];
+  const promptId = str(raw["promptId"]);
+  const results: ToolResult[] = [];
+  let promptText: string | undefined = typeof content === "string" ? content : undefined;
+  if (Array.isArray(content)) {
+    for (const block of content) {
+      if (!isObject(block)) continue;
+      if (block["type"] === "tool_result") {
+        const isError = block["is_error"] === true;
+        results.push({
+          toolUseId: str(block["tool_use_id"]) ?? "",
+          isError,
+          errorText: isError ? resultText(block["content"]).slice(0, MAX_ERROR_TEXT) : undefined,
+        });
+      } else if (block["type"] === "text" && promptText === undefined) {
+        promptText = str(block["text"]);
+      }
+    }
+  }
+  if (results.length > 0) {
+    const toolUseResult = obj(raw["toolUseResult"]);
+    return { kind: "tool-results", ...ctx, promptId, results, spawnedAgentId: str(toolUseResult?.["agentId"]) };
+  }
+  return {
+    kind: "prompt",
+    ...ctx,
+    promptId,
+    text: promptText ?? "",
+    isMeta: raw["isMeta"] === true,
+    isCompactSummary: raw["isCompactSummary"] === true,
+  };
+}
+
+function toSystem(raw: JsonObject): TranscriptLine {
+  const meta = obj(raw["compactMetadata"]);
+  if (raw["subtype"] !== "compact_boundary" || meta === undefined) {
+    return { kind: "other", type: `system:${str(raw["subtype"]) ?? "(none)"}`, timestamp: time(raw["timestamp"]) };
+  }
+  return {
+    kind: "compact-boundary",
+    ...context(raw),
+    trigger: str(meta["trigger"]) ?? "unknown",
+    preTokens: num(meta["preTokens"]),
+    postTokens: num(meta["postTokens"]),
+    droppedTokens: num(meta["cumulativeDroppedTokens"]),
+    durationMs: num(meta["durationMs"]),
+  };
+}
+
+function toCostState(raw: JsonObject): TranscriptLine {
+  const modelUsage: Record<string, ModelLedger> = {};
+  const usage = obj(raw["modelUsage"]) ?? {};
+  for (const [model, value] of Object.entries(usage)) {
+    const m = obj(value);
+    if (m === undefined) continue;
+    modelUsage[model] = {
+      inputTokens: num(m["inputTokens"]) ?? 0,
+      outputTokens: num(m["outputTokens"]) ?? 0,
+      cacheReadInputTokens: num(m["cacheReadInputTokens"]) ?? 0,
+      cacheCreationInputTokens: num(m["cacheCreationInputTokens"]) ?? 0,
+      costUsd: num(m["costUSD"]) ?? 0,
+    };
+  }
+  return { kind: "cost-state", sessionId: str(raw["sessionId"]), totalCostUsd: num(raw["totalCostUSD"]) ?? 0, modelUsage };
+}

@@ -1,0 +1,101 @@
+import type { Session, ToolCall } from "../model/types.js";
+import { scanSessions } from "../pipeline/scan-sessions.js";
+import { redactSecrets, truncate } from "../redact/redact.js";
+import { duration, localTime } from "../report/format.js";
+import { makeStyle, renderTable } from "../report/table.js";
+import { oneLine } from "../util/terminal-safe.js";
+import { SOURCE_OPTIONS, UsageError, boolOpt, parseOptions, stringOpt } from "./args.js";
+import type { CliIO } from "./output.js";
+import { EXIT } from "./output.js";
+import { resolveSourceOptions } from "./source-options.js";
+
+export const ERRORS_HELP = `Usage: claude-code-otel errors <session-id> [options]
+
+Every failed tool call of a session: the call that caused it, its error, and where it happened.
+
+Options:
+  --json                 print as JSON
+  --width <n>            characters of error text to show (default 160)
+  --projects-dir <dir>   transcripts folder (default: $CLAUDE_CONFIG_DIR/projects or ~/.claude/projects)
+`;
+
+export interface FailedCall {
+  toolUseId: string;
+  tool: string;
+  target: string | null;
+  error: string;
+  at: string;
+  offsetMs: number;
+  turn: number | null;
+  agent: string;
+}
+
+/** Pure: the failed calls of a session, redacted and truncated, in order. */
+export function failedCalls(session: Session, maxError: number): FailedCall[] {
+  const agentType = new Map(session.subagents.map((s) => [s.agentId, s.agentType]));
+  return session.toolCalls
+    .filter((c): c is ToolCall & { outcome: "failure" } => c.outcome === "failure")
+    .map((c) => ({
+      toolUseId: c.id,
+      tool: c.name,
+      target: c.target === undefined ? null : truncate(redactSecrets(c.target), 200),
+      error: truncate(redactSecrets(c.errorText ?? ""), maxError),
+      at: new Date(c.endTime ?? c.startTime).toISOString(),
+      offsetMs: (c.endTime ?? c.startTime) - session.startTime,
+      turn: c.turnIndex === undefined ? null : c.turnIndex + 1,
+      agent: c.agentId === undefined ? "main" : `${agentType.get(c.agentId) ?? "subagent"} (${c.agentId})`,
+    }));
+}
+
+export async function errorsCommand(argv: string[], io: CliIO): Promise<number> {
+  const p = parseOptions(argv, { ...SOURCE_OPTIONS, json: { type: "boolean" }, width: { type: "string" }, help: { type: "boolean", short: "h" } });
+  if (boolOpt(p, "help")) {
+    io.out(ERRORS_HELP);
+    return EXIT.ok;
+  }
+  const sessionId = p.positionals[0] ?? stringOpt(p, "session");
+  if (sessionId === undefined || sessionId === "") throw new UsageError("errors needs a session id: claude-code-otel errors <session-id>");
+  const widthText = stringOpt(p, "width");
+  const width = widthText === undefined ? 160 : Number(widthText);
+  if (!Number.isInteger(width) || width < 10) throw new UsageError(`--width must be an integer >= 10, got "${widthText}"`);
+  const source = await resolveSourceOptions(p, io);
+  const found: Session[] = [];
+  await scanSessions(source.projectsDir, { ...source.filter, session: sessionId }, source.pricer, (s) => void found.push(s));
+  if (found.length === 0) {
+    io.err(`claude-code-otel: no session ${oneLine(sessionId)} in ${oneLine(source.projectsDir)}\n`);
+    return EXIT.noInput;
+  }
+  if (found.length > 1) {
+    io.err(`claude-code-otel: "${oneLine(sessionId)}" matches ${found.length} sessions: ${found.map((s) => s.sessionId).join(", ")}\n`);
+    return EXIT.usage;
+  }
+  const session = found[0] as Session;
+  const failures = failedCalls(session, width);
+  if (boolOpt(p, "json")) {
+    io.out(JSON.stringify({ sessionId: session.sessionId, project: session.project, toolCalls: session.toolCalls.length, failures }, null, 2) + "\n");
+    return EXIT.ok;
+  }
+  const style = makeStyle(io.color);
+  io.out(
+    style.bold(`Session ${session.sessionId}`) +
+      ` (${oneLine(session.project)}, ${localTime(new Date(session.startTime).toISOString(), source.timeZone)}): ` +
+      `${failures.length} of ${session.toolCalls.length} tool calls failed\n\n`,
+  );
+  if (failures.length === 0) return EXIT.ok;
+  io.out(
+    renderTable(
+      [{ header: "#" }, { header: "When" }, { header: "Turn" }, { header: "Agent" }, { header: "Tool" }, { header: "Call" }, { header: "Error" }],
+      failures.map((f, i) => [
+        String(i + 1),
+        `+${duration(f.offsetMs)}`,
+        f.turn === null ? "-" : String(f.turn),
+        oneLine(f.agent),
+        style.cyan(oneLine(f.tool)),
+        oneLine(truncate(f.target ?? "", 60)),
+        style.red(oneLine(f.error)),
+      ]),
+      style,
+    ),
+  );
+  return EXIT.ok;
+}

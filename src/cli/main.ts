@@ -1,0 +1,70 @@
+import { readFileSync } from "node:fs";
+import { UsageError } from "./args.js";
+import { errorsCommand } from "./errors-command.js";
+import type { CliIO } from "./output.js";
+import { EXIT, processIO } from "./output.js";
+import { reportCommand } from "./report-command.js";
+import { NoInputError } from "./source-options.js";
+
+type Command = (argv: string[], io: CliIO) => Promise<number>;
+
+const COMMANDS: Record<string, { run: Command; summary: string }> = {
+  report: { run: reportCommand, summary: "terminal dashboard of sessions: cost, tokens, tools, failures (--json, --daily)" },
+  errors: { run: errorsCommand, summary: "every failed tool call of a session, with the call that caused it" },
+};
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string };
+    return pkg.version ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+function help(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  return (
+    `claude-code-otel ${version()}: OpenTelemetry for Claude Code\n\nUsage: claude-code-otel <command> [options]\n\nCommands:\n` +
+    Object.entries(COMMANDS)
+      .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
+      .join("\n") +
+    `\n\nRun "claude-code-otel <command> --help" for a command's options.\n`
+  );
+}
+
+/** Registers a command; lets later modules (replay, hook, install...) plug in without editing the table. */
+export function registerCommand(name: string, run: Command, summary: string): void {
+  COMMANDS[name] = { run, summary };
+}
+
+export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+    io.out(help());
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (name === "--version" || name === "-V") {
+    io.out(`${version()}\n`);
+    return EXIT.ok;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    io.err(`claude-code-otel: unknown command "${name}". Run "claude-code-otel help".\n`);
+    return EXIT.usage;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`claude-code-otel ${name}: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof NoInputError) {
+      io.err(`claude-code-otel ${name}: ${error.message}\n`);
+      return EXIT.noInput;
+    }
+    io.err(`claude-code-otel ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT.failed;
+  }
+}

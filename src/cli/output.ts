@@ -1,0 +1,35 @@
+/** The CLI's only door to the terminal. Hooks never use `out`: stdout belongs to Claude Code. */
+export interface CliIO {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  readonly isTTY: boolean;
+  readonly errIsTTY: boolean;
+  readonly color: boolean;
+  readonly env: NodeJS.ProcessEnv;
+  readonly columns: number;
+}
+
+export function processIO(env: NodeJS.ProcessEnv = process.env): CliIO {
+  const isTTY = process.stdout.isTTY === true;
+  const noColor = env["NO_COLOR"] !== undefined && env["NO_COLOR"] !== "";
+  const forceColor = env["FORCE_COLOR"] !== undefined && env["FORCE_COLOR"] !== "0";
+  return {
+    out: (text) => void process.stdout.write(text),
+    err: (text) => void process.stderr.write(text),
+    isTTY,
+    errIsTTY: process.stderr.isTTY === true,
+    color: forceColor || (isTTY && !noColor),
+    env,
+    columns: process.stdout.columns ?? 160,
+  };
+}
+
+/** Exit codes scripts can rely on. */
+export const EXIT = {
+  ok: 0,
+  /** Work was attempted and failed (e.g. the OTLP endpoint refused): nothing was committed. */
+  failed: 1,
+  usage: 2,
+  /** Nothing to work on: missing projects folder, no transcripts, unknown session. */
+  noInput: 3,
+} as const;

@@ -1,0 +1,48 @@
+import { scanSessions } from "../pipeline/scan-sessions.js";
+import { ReportBuilder } from "../report/report-data.js";
+import { renderReport } from "../report/render-report.js";
+import { makeStyle } from "../report/table.js";
+import { oneLine } from "../util/terminal-safe.js";
+import { SOURCE_OPTIONS, boolOpt, parseOptions } from "./args.js";
+import type { CliIO } from "./output.js";
+import { EXIT } from "./output.js";
+import { resolveSourceOptions } from "./source-options.js";
+
+export const REPORT_HELP = `Usage: claude-code-otel report [options]
+
+A dashboard of your Claude Code sessions: cost, tokens, tools, failures, compactions.
+
+Options:
+  --json                 print the report as JSON
+  --daily                add a per-day summary
+  --since <YYYY-MM-DD>   only sessions active on or after this day
+  --until <YYYY-MM-DD>   only sessions active on or before this day
+  --project <name>       only this project (cwd name or projects folder)
+  --session <id>         only this session (id or unique prefix)
+  --projects-dir <dir>   transcripts folder (default: $CLAUDE_CONFIG_DIR/projects or ~/.claude/projects)
+  --timezone <tz>        time zone for days and times (default: TZ or the system's)
+  --config <file>        config file with price overrides (default: ~/.claude/otel/config.json)
+  -v, --verbose          line statistics: parsed, skipped, invalid, unknown types
+`;
+
+export async function reportCommand(argv: string[], io: CliIO): Promise<number> {
+  const p = parseOptions(argv, { ...SOURCE_OPTIONS, json: { type: "boolean" }, daily: { type: "boolean" }, help: { type: "boolean", short: "h" } });
+  if (boolOpt(p, "help")) {
+    io.out(REPORT_HELP);
+    return EXIT.ok;
+  }
+  const source = await resolveSourceOptions(p, io);
+  const builder = new ReportBuilder(source.timeZone);
+  const scan = await scanSessions(source.projectsDir, source.filter, source.pricer, (session) => builder.add(session));
+  const data = builder.finish({ ...scan.stats, files: scan.files, unreadable: scan.unreadable });
+  for (const u of scan.unreadable) io.err(`claude-code-otel: warning: cannot read ${oneLine(u.path)}: ${u.reason}\n`);
+  for (const w of data.warnings) io.err(`claude-code-otel: warning: ${oneLine(w)}\n`);
+  if (boolOpt(p, "json")) {
+    io.out(JSON.stringify(data, null, 2) + "\n");
+  } else if (data.sessions.length === 0) {
+    io.err(`claude-code-otel: no Claude Code sessions found in ${oneLine(source.projectsDir)}${source.filter.session || source.filter.project || source.filter.since || source.filter.until ? " matching the filters" : ""}\n`);
+  } else {
+    io.out(renderReport(data, { style: makeStyle(io.color), timeZone: source.timeZone, daily: boolOpt(p, "daily"), verbose: source.verbose }));
+  }
+  return data.sessions.length === 0 ? EXIT.noInput : EXIT.ok;
+}

@@ -1,0 +1,49 @@
+import { stat } from "node:fs/promises";
+import { defaultConfigPath, loadConfig } from "../config/config-file.js";
+import type { Pricer } from "../cost/price-request.js";
+import { createPricer } from "../cost/price-request.js";
+import type { SessionFilter } from "../pipeline/scan-sessions.js";
+import { defaultProjectsDir, reasonOf } from "../transcript/discover.js";
+import type { Parsed } from "./args.js";
+import { UsageError, boolOpt, dayOpt, stringOpt } from "./args.js";
+import type { CliIO } from "./output.js";
+
+export interface SourceOptions {
+  readonly projectsDir: string;
+  readonly filter: SessionFilter;
+  readonly pricer: Pricer;
+  readonly timeZone: string;
+  readonly verbose: boolean;
+}
+
+export class NoInputError extends Error {}
+
+/** Resolves --projects-dir, filters, time zone and price overrides; checks the folder exists. */
+export async function resolveSourceOptions(p: Parsed, io: CliIO): Promise<SourceOptions> {
+  const timeZone = stringOpt(p, "timezone") ?? io.env["TZ"] ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone });
+  } catch {
+    throw new UsageError(`--timezone: unknown time zone "${timeZone}"`);
+  }
+  const since = dayOpt(p, "since");
+  const until = dayOpt(p, "until");
+  if (since !== undefined && until !== undefined && since > until) throw new UsageError(`--since ${since} is after --until ${until}`);
+  const projectsDir = stringOpt(p, "projects-dir") ?? defaultProjectsDir(io.env);
+  try {
+    const s = await stat(projectsDir);
+    if (!s.isDirectory()) throw new NoInputError(`${projectsDir} is not a directory`);
+  } catch (error) {
+    if (error instanceof NoInputError) throw error;
+    throw new NoInputError(`cannot read Claude Code projects folder ${projectsDir}: ${reasonOf(error)} (set --projects-dir or CLAUDE_CONFIG_DIR)`);
+  }
+  const config = loadConfig(stringOpt(p, "config") ?? defaultConfigPath(io.env));
+  for (const e of config.errors) io.err(`claude-code-otel: warning: ${e}\n`);
+  return {
+    projectsDir,
+    filter: { session: stringOpt(p, "session"), project: stringOpt(p, "project"), since, until, timeZone },
+    pricer: createPricer(config.prices),
+    timeZone,
+    verbose: boolOpt(p, "verbose"),
+  };
+}

@@ -1,0 +1,46 @@
+import { readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import type { PriceConfig } from "../cost/price-config.js";
+import { parsePriceOverrides } from "../cost/price-config.js";
+import { isObject } from "../util/json.js";
+import type { JsonObject } from "../util/json.js";
+
+/** `~/.claude/otel`, or `$CLAUDE_CODE_OTEL_HOME`: config, state, outbox and local OTLP files. */
+export function otelHome(env: NodeJS.ProcessEnv = process.env): string {
+  const home = env["CLAUDE_CODE_OTEL_HOME"];
+  return home !== undefined && home !== "" ? home : join(homedir(), ".claude", "otel");
+}
+
+export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string {
+  const explicit = env["CLAUDE_CODE_OTEL_CONFIG"];
+  return explicit !== undefined && explicit !== "" ? explicit : join(otelHome(env), "config.json");
+}
+
+export interface LoadedConfig {
+  readonly path: string;
+  readonly exists: boolean;
+  readonly raw: JsonObject;
+  readonly prices: PriceConfig;
+  readonly errors: string[];
+}
+
+/** Reads the config file; a missing file is an empty config, a broken one a list of errors. */
+export function loadConfig(path: string): LoadedConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
+    return { path, exists: !missing, raw: {}, prices: { overrides: [] }, errors: missing ? [] : [`cannot read ${path}: ${(error as Error).message}`] };
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    return { path, exists: true, raw: {}, prices: { overrides: [] }, errors: [`${path} is not valid JSON: ${(error as Error).message}`] };
+  }
+  if (!isObject(raw)) return { path, exists: true, raw: {}, prices: { overrides: [] }, errors: [`${path} must hold a JSON object`] };
+  const prices = parsePriceOverrides(raw["prices"]);
+  return { path, exists: true, raw, prices: { overrides: prices.overrides }, errors: prices.errors.map((e) => `${path}: ${e}`) };
+}

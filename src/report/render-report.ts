@@ -1,0 +1,153 @@
+import { oneLine } from "../util/terminal-safe.js";
+import { count, duration, localTime, percent, shortModel, tokens, usd } from "./format.js";
+import type { ReportData, ToolStats } from "./report-data.js";
+import type { Style } from "./table.js";
+import { renderTable } from "./table.js";
+
+export interface RenderOptions {
+  readonly style: Style;
+  readonly timeZone: string;
+  readonly daily: boolean;
+  readonly verbose: boolean;
+}
+
+/** Failure-rate colours match the dashboards: green < 3%, yellow 3–7%, red > 7%. */
+export function rateColour(rate: number, style: Style): (s: string) => string {
+  if (rate > 0.07) return style.red;
+  if (rate >= 0.03) return style.yellow;
+  return style.green;
+}
+
+export function renderReport(data: ReportData, options: RenderOptions): string {
+  const { style } = options;
+  const parts: string[] = [];
+  const t = data.totals;
+  parts.push(style.bold(`Claude Code sessions: ${count(t.sessions)}`) + style.dim(`  (${count(data.parse.files)} files, ${(data.parse.bytes / 1e6).toFixed(1)} MB)`) + "\n\n");
+
+  const sessionRows = data.sessions.map((s) => [
+    s.sessionId.slice(0, 8),
+    oneLine(s.project),
+    localTime(s.startedAt, options.timeZone),
+    duration(s.durationMs),
+    oneLine(s.models.map(shortModel).join(",")),
+    count(s.turns),
+    count(s.requests),
+    tokens(s.tokens.input),
+    tokens(s.tokens.output),
+    tokens(s.tokens.cacheRead),
+    tokens(s.tokens.cacheCreation),
+    style.yellow(usd(s.costUsd) + (s.costComplete ? "" : "*")),
+    count(s.toolCalls),
+    count(s.toolFailures),
+    rateColour(s.failureRate, style)(percent(s.failureRate)),
+    count(s.compactions),
+    percent(s.cacheHitRatio),
+  ]);
+  sessionRows.push([
+    style.bold("TOTAL"),
+    "",
+    "",
+    "",
+    "",
+    style.bold(count(t.turns)),
+    style.bold(count(t.requests)),
+    style.bold(tokens(t.tokens.input)),
+    style.bold(tokens(t.tokens.output)),
+    style.bold(tokens(t.tokens.cacheRead)),
+    style.bold(tokens(t.tokens.cacheCreation)),
+    style.bold(style.yellow(usd(t.costUsd) + (t.costComplete ? "" : "*"))),
+    style.bold(count(t.toolCalls)),
+    style.bold(count(t.toolFailures)),
+    rateColour(t.failureRate, style)(percent(t.failureRate)),
+    style.bold(count(t.compactions)),
+    percent(t.cacheHitRatio),
+  ]);
+  const r = "right" as const;
+  parts.push(
+    renderTable(
+      [
+        { header: "Session" },
+        { header: "Project" },
+        { header: "Started" },
+        { header: "Duration", align: r },
+        { header: "Models" },
+        { header: "Turns", align: r },
+        { header: "Reqs", align: r },
+        { header: "Input", align: r },
+        { header: "Output", align: r },
+        { header: "Cache rd", align: r },
+        { header: "Cache wr", align: r },
+        { header: "Cost", align: r },
+        { header: "Tools", align: r },
+        { header: "Fail", align: r },
+        { header: "Fail %", align: r },
+        { header: "Compact", align: r },
+        { header: "Cache hit", align: r },
+      ],
+      sessionRows,
+      style,
+    ),
+  );
+  if (!t.costComplete) parts.push(style.yellow("* cost incomplete: a model has no known price (see warnings)\n"));
+
+  parts.push("\n" + style.bold("Top tools") + "\n" + toolTable(data.topTools, style));
+  if (data.topFailingTools.length > 0) parts.push("\n" + style.bold("Top failing tools") + "\n" + toolTable(data.topFailingTools, style));
+
+  if (options.daily) {
+    parts.push("\n" + style.bold("Daily") + "\n");
+    parts.push(
+      renderTable(
+        [
+          { header: "Date" },
+          { header: "Sessions", align: r },
+          { header: "Reqs", align: r },
+          { header: "Input", align: r },
+          { header: "Output", align: r },
+          { header: "Cache rd", align: r },
+          { header: "Cache wr", align: r },
+          { header: "Cost", align: r },
+          { header: "Tools", align: r },
+          { header: "Fail", align: r },
+          { header: "Compact", align: r },
+        ],
+        data.daily.map((d) => [
+          d.date,
+          count(d.sessions),
+          count(d.requests),
+          tokens(d.tokens.input),
+          tokens(d.tokens.output),
+          tokens(d.tokens.cacheRead),
+          tokens(d.tokens.cacheCreation),
+          style.yellow(usd(d.costUsd)),
+          count(d.toolCalls),
+          count(d.toolFailures),
+          count(d.compactions),
+        ]),
+        style,
+      ),
+    );
+  }
+
+  const p = data.parse;
+  if (options.verbose) {
+    const unknown = Object.entries(p.unknownTypes).map(([k, v]) => `${oneLine(k)}×${v}`).join(", ") || "none";
+    parts.push(
+      "\n" +
+        style.dim(
+          `Lines: ${count(p.lines)} (${count(p.parsed)} parsed, ${count(p.skipped)} skipped by head, ${count(p.invalid)} invalid); unknown types: ${unknown}`,
+        ) +
+        "\n",
+    );
+  } else if (p.invalid > 0) {
+    parts.push("\n" + style.dim(`${count(p.invalid)} invalid lines skipped (--verbose for details)`) + "\n");
+  }
+  return parts.join("");
+}
+
+function toolTable(tools: readonly ToolStats[], style: Style): string {
+  return renderTable(
+    [{ header: "Tool" }, { header: "Calls", align: "right" }, { header: "Failures", align: "right" }, { header: "Fail %", align: "right" }],
+    tools.map((t) => [oneLine(t.tool), count(t.calls), count(t.failures), rateColour(t.failureRate, style)(percent(t.failureRate))]),
+    style,
+  );
+}

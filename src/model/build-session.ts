@@ -205,7 +205,9 @@ export function buildSession(input: SessionInput, pricer: Pricer): Session {
     switch (line.kind) {
       case "prompt": {
         const kind = promptKind(line);
-        if (kind !== "not-a-turn" && line.timestamp !== undefined) {
+        // Lines sharing the current prompt id (command output, expanded commands) continue its turn.
+        const continues = line.promptId !== undefined && currentTurn?.promptId === line.promptId;
+        if (kind !== "not-a-turn" && !continues && line.timestamp !== undefined) {
           currentTurn = {
             kind,
             promptId: line.promptId,

@@ -1,3 +1,4 @@
+import type { Dirent } from "node:fs";
 import { open, readdir, stat } from "node:fs/promises";
 import { homedir } from "node:os";
 import { basename, join } from "node:path";
@@ -80,7 +81,12 @@ export async function discoverSessions(root: string): Promise<DiscoveryResult> {
     const sessionStems = new Set(entries.filter((e) => e.isFile() && SESSION_FILE.test(e.name) && !AGENT_FILE.test(e.name)).map((e) => e.name.slice(0, -6)));
     for (const entry of entries) {
       const path = join(dir, entry.name);
-      if (entry.isFile()) {
+      const kind = await entryKind(entry, path);
+      if (kind === "broken") {
+        if (entry.name.endsWith(".jsonl")) unreadable.push({ path, reason: "no such file or directory" });
+        continue;
+      }
+      if (kind === "file") {
         const agent = AGENT_FILE.exec(entry.name);
         if (agent?.[1] !== undefined) {
           // Legacy layout (2.0.x): agent files beside the sessions; the session id is inside.
@@ -94,7 +100,7 @@ export async function discoverSessions(root: string): Promise<DiscoveryResult> {
           d.mainFile = path;
           await noteFile(d, path);
         }
-      } else if (entry.isDirectory()) {
+      } else if (kind === "dir") {
         if (sessionStems.has(entry.name)) {
           await addSubagentsDir(draftFor(entry.name, projectDir), join(path, "subagents"), unreadable, noteFile);
         } else if (depth < MAX_DEPTH) {
@@ -131,6 +137,19 @@ async function addSubagentsDir(
     const path = join(dir, name);
     d.agentFiles.push({ path, agentId: agent[1], layout: "subagents-dir", metaPath: metas.has(metaName) ? join(dir, metaName) : undefined });
     await noteFile(d, path);
+  }
+}
+
+/** Follows symlinks (a projects folder may link elsewhere); a dangling link is "broken". */
+async function entryKind(entry: Dirent, path: string): Promise<"file" | "dir" | "broken" | "other"> {
+  if (entry.isFile()) return "file";
+  if (entry.isDirectory()) return "dir";
+  if (!entry.isSymbolicLink()) return "other";
+  try {
+    const s = await stat(path);
+    return s.isFile() ? "file" : s.isDirectory() ? "dir" : "other";
+  } catch {
+    return "broken";
   }
 }
 

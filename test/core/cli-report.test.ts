@@ -1,0 +1,150 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCli } from "../support/cli.js";
+import { FIXTURES_2_1_330, REPO_ROOT, requireSharedFixtures } from "../support/shared-fixtures.js";
+
+const haveFixtures = requireSharedFixtures();
+
+function tempProjects(): string {
+  return mkdtempSync(join(tmpdir(), "cco-projects-"));
+}
+
+describe("report: bad input gets a clear one-line message and an exit code scripts can use", () => {
+  it("missing folder → exit 3", async () => {
+    const r = await runCli(["report", "--projects-dir", "/nonexistent/projects"]);
+    expect(r).toEqual({
+      code: 3,
+      stdout: "",
+      stderr: "claude-code-otel report: cannot read Claude Code projects folder /nonexistent/projects: no such file or directory (set --projects-dir or CLAUDE_CONFIG_DIR)\n",
+    });
+  });
+
+  it("a folder with no transcripts → exit 3, nothing on stdout", async () => {
+    const dir = tempProjects();
+    const r = await runCli(["report", "--projects-dir", dir]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(`claude-code-otel: no Claude Code sessions found in ${dir}\n`);
+  });
+
+  it("unknown flags and bad dates are usage errors → exit 2", async () => {
+    expect((await runCli(["report", "--frobnicate"])).code).toBe(2);
+    const bad = await runCli(["report", "--since", "last tuesday", "--projects-dir", tempProjects()]);
+    expect(bad).toEqual({ code: 2, stdout: "", stderr: 'claude-code-otel report: --since must be a date (YYYY-MM-DD), got "last tuesday"\n' });
+    expect((await runCli(["nonsense"])).code).toBe(2);
+  });
+
+  it.skipIf(!haveFixtures)("corrupt lines and unreadable files are reported, other sessions still counted", async () => {
+    const dir = tempProjects();
+    cpSync(join(FIXTURES_2_1_330 as string, "-home-dev-work-demo-app"), join(dir, "demo"), { recursive: true });
+    writeFileSync(join(dir, "demo", "0704d901-19b8-468e-939e-baa3fdaa9e90.jsonl"), "{not json\n\n", { flag: "a" });
+    symlinkSync("/nonexistent/target.jsonl", join(dir, "demo", "dangling.jsonl"));
+    const r = await runCli(["report", "--projects-dir", dir, "--json"]);
+    expect(r.code).toBe(0);
+    const data = JSON.parse(r.stdout) as { sessions: unknown[]; parse: { invalid: number; unreadable: { path: string; reason: string }[] } };
+    expect(data.sessions).toHaveLength(4);
+    expect(data.parse.invalid).toBe(1);
+    expect(data.parse.unreadable).toEqual([{ path: join(dir, "demo", "dangling.jsonl"), reason: "no such file or directory" }]);
+    expect(r.stderr).toContain(`claude-code-otel: warning: cannot read ${join(dir, "demo", "dangling.jsonl")}: no such file or directory`);
+  });
+});
+
+describe.skipIf(!haveFixtures)("report on the 2.1.330 fixtures", () => {
+  it("--json keeps the contract's field names and Claude Code's own totals", async () => {
+    const r = await runCli(["report", "--projects-dir", FIXTURES_2_1_330 as string, "--json"]);
+    expect(r.code).toBe(0);
+    const data = JSON.parse(r.stdout) as { sessions: Record<string, unknown>[]; totals: Record<string, unknown> };
+    const compacted = data.sessions.find((s) => s["sessionId"] === "d850fcac-3927-4e48-858e-9d336f28e1c9");
+    expect(compacted).toMatchObject({
+      project: "demo-app",
+      startedAt: expect.stringMatching(/^2026-11-23T18:52:\d\d\.\d{3}Z$/),
+      models: ["claude-sonnet-4-5"],
+      turns: 3,
+      requests: 10,
+      tokens: { input: 27608, output: 4596, cacheRead: 417508, cacheCreation: 63516 },
+      costUsd: 0.66042855,
+      costSource: "ledger",
+      toolCalls: 8,
+      toolFailures: 3,
+      compactions: 1,
+    });
+    expect(compacted?.["cacheHitRatio"]).toBeCloseTo(417508 / (27608 + 417508 + 63516), 12);
+    expect(data.totals).toMatchObject({ sessions: 4, turns: 7, requests: 20, toolCalls: 14, toolFailures: 5, compactions: 1 });
+    expect(data.totals["costUsd"]).toBeCloseTo(0.66042855 + 0.4159815 + 0.0531621 + 0.03597665, 9);
+  });
+
+  it("filters by session prefix, project and dates", async () => {
+    const dir = FIXTURES_2_1_330 as string;
+    const ids = async (...args: string[]) => {
+      const r = await runCli(["report", "--projects-dir", dir, "--json", ...args]);
+      return r.code === 0 ? (JSON.parse(r.stdout) as { sessions: { sessionId: string }[] }).sessions.map((s) => s.sessionId.slice(0, 8)) : r.code;
+    };
+    expect(await ids("--session", "0704")).toEqual(["0704d901"]);
+    expect((await ids("--project", "demo-app")) as string[]).toHaveLength(4);
+    expect(await ids("--project", "elsewhere")).toBe(3);
+    expect((await ids("--since", "2026-11-23", "--until", "20261123")) as string[]).toHaveLength(4);
+    expect(await ids("--since", "2026-11-24")).toBe(3);
+  });
+
+  it("renders an aligned table without colour when not on a TTY, with colour when forced", async () => {
+    const plain = await runCli(["report", "--projects-dir", FIXTURES_2_1_330 as string, "--daily"]);
+    expect(plain.stdout).not.toContain("\u001b[");
+    const lines = plain.stdout.split("\n");
+    const header = lines.find((l) => l.startsWith("Session"));
+    const total = lines.find((l) => l.startsWith("TOTAL"));
+    expect(header?.indexOf("Cost")).toBeGreaterThan(0);
+    expect(total).toContain("$1.17");
+    expect(plain.stdout).toContain("Top failing tools");
+    expect(plain.stdout).toContain("2026-11-23");
+    const coloured = await runCli(["report", "--projects-dir", FIXTURES_2_1_330 as string], { color: true });
+    expect(coloured.stdout).toContain("\u001b[");
+  });
+
+  it("errors <session>: each failed call with its command or path and the error text", async () => {
+    const r = await runCli(["errors", "483d7016", "--projects-dir", FIXTURES_2_1_330 as string, "--json"]);
+    expect(r.code).toBe(0);
+    const data = JSON.parse(r.stdout) as { failures: Record<string, unknown>[] };
+    expect(data.failures).toHaveLength(1);
+    expect(data.failures[0]).toMatchObject({ tool: "Read", turn: 1, agent: "main" });
+    expect(String(data.failures[0]?.["target"])).toMatch(/missing|nonexist/i);
+    expect((await runCli(["errors", "ffffffff", "--projects-dir", FIXTURES_2_1_330 as string])).code).toBe(3);
+  });
+});
+
+describe("terminal safety", () => {
+  it("escape sequences from transcript content never reach the terminal", async () => {
+    const dir = tempProjects();
+    mkdirSync(join(dir, "p"));
+    const evil = "\u001b]0;pwned\u0007\u001b[2J";
+    const lines = [
+      { type: "user", uuid: "u1", parentUuid: null, timestamp: "2025-07-01T10:00:00.000Z", cwd: `/x/${evil}proj`, sessionId: "s1", message: { role: "user", content: "go" } },
+      { type: "assistant", uuid: "a1", parentUuid: "u1", timestamp: "2025-07-01T10:00:01.000Z", sessionId: "s1", requestId: "r1", message: { id: "m1", model: "claude-sonnet-4-20250514", content: [{ type: "tool_use", id: "t1", name: `Bash${evil}`, input: { command: `echo ${evil}` } }], usage: { input_tokens: 1, output_tokens: 1 } } },
+      { type: "user", uuid: "u2", parentUuid: "a1", timestamp: "2025-07-01T10:00:02.000Z", sessionId: "s1", message: { role: "user", content: [{ type: "tool_result", tool_use_id: "t1", is_error: true, content: `failed ${evil} token=sk-ant-api03-abcdefghijklmnopqrstuvwxyz` }] } },
+    ];
+    writeFileSync(join(dir, "p", "s1.jsonl"), lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
+    const report = await runCli(["report", "--projects-dir", dir]);
+    const errors = await runCli(["errors", "s1", "--projects-dir", dir]);
+    for (const out of [report.stdout, errors.stdout]) {
+      for (const raw of ["\u001b]", "\u0007", "\u001b[2J"]) expect(out).not.toContain(raw);
+      expect(out).toContain("\\x1b");
+    }
+    expect(errors.stdout).not.toContain("sk-ant-api03");
+    expect(errors.stdout).toContain("[REDACTED]");
+  });
+});
+
+describe("the installed bin", () => {
+  const bin = join(REPO_ROOT, "bin", "claude-code-otel.js");
+  const built = existsSync(join(REPO_ROOT, "dist", "cli", "main.js"));
+  if (!built && process.env["CI"] === "true") throw new Error("dist/ is missing: npm test builds before testing");
+
+  it.skipIf(!built)("exits with the documented code and never prints a stack trace", () => {
+    const r = spawnSync(process.execPath, [bin, "report", "--projects-dir", "/nonexistent"], { encoding: "utf8" });
+    expect(r.status).toBe(3);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(execFileSync(process.execPath, [bin, "--version"], { encoding: "utf8" })).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+});

@@ -1,0 +1,22 @@
+/** Fake credentials in the shapes real ones have; each must vanish after redaction. */
+export const SECRETS: readonly { name: string; text: string; secret: string }[] = [
+  { name: "Anthropic key", text: "export ANTHROPIC_API_KEY=sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789", secret: "sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789" },
+  { name: "OpenAI project key", text: "client = OpenAI(api_key='sk-proj-Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe')", secret: "sk-proj-Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0Fe" },
+  { name: "GitHub token", text: "git clone https://ghp_1234567890abcdefghijABCDEFGHIJ123456@github.com/x/y", secret: "ghp_1234567890abcdefghijABCDEFGHIJ123456" },
+  { name: "GitHub fine-grained", text: "token github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz", secret: "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz" },
+  { name: "AWS access key", text: "aws_access_key_id = AKIAIOSFODNN7EXAMPLE", secret: "AKIAIOSFODNN7EXAMPLE" },
+  { name: "AWS secret", text: "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", secret: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" },
+  { name: "Google API key", text: "key=AIzaSyA1234567890abcdefghijklmnopqrstuv", secret: "AIzaSyA1234567890abcdefghijklmnopqrstuv" },
+  { name: "Slack bot token", text: "SLACK=xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", secret: "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx" },
+  { name: "Slack webhook", text: "curl -X POST https://hooks.slack.com/services/T0000/B0000/XXXXXXXXXXXXXXXXXXXXXXXX", secret: "T0000/B0000/XXXXXXXXXXXXXXXXXXXXXXXX" },
+  { name: "Stripe key", text: "stripe.api_key = 'sk_live_4eC39HqLyjWDarjtT1zdp7dc'", secret: "sk_live_4eC39HqLyjWDarjtT1zdp7dc" },
+  { name: "npm token", text: "//registry.npmjs.org/:_authToken=npm_abcdefghijklmnopqrstuvwxyz0123456789", secret: "npm_abcdefghijklmnopqrstuvwxyz0123456789" },
+  { name: "Hugging Face token", text: "HF_TOKEN hf_abcdefghijklmnopqrstuvwxyzABCDEFGH", secret: "hf_abcdefghijklmnopqrstuvwxyzABCDEFGH" },
+  { name: "Langfuse secret", text: "LANGFUSE_SECRET_KEY: sk-lf-12345678-abcd-efgh-ijkl-1234567890ab", secret: "sk-lf-12345678-abcd-efgh-ijkl-1234567890ab" },
+  { name: "JWT", text: "cookie: session=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U", secret: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U" },
+  { name: "Bearer header", text: "curl -H 'Authorization: Bearer abcDEF123456ghiJKL789' https://api.example.com", secret: "abcDEF123456ghiJKL789" },
+  { name: "Basic header", text: "Authorization: Basic dXNlcjpwYXNzd29yZDEyMw==", secret: "dXNlcjpwYXNzd29yZDEyMw==" },
+  { name: "password in URL", text: "DATABASE_URL=postgres://admin:hunter2hunter2@db.internal:5432/app", secret: "hunter2hunter2" },
+  { name: ".env password", text: "DB_PASSWORD=\"correct horse\"\nAPP_PASS=s3cr3tValue!", secret: "s3cr3tValue!" },
+  { name: "private key", text: "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----", secret: "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ" },
+];

@@ -25,7 +25,7 @@ import type { AddressInfo } from "node:net";
 export interface ScriptedToolUse {
   name: string;
   input: Record<string, unknown>;
-  /** Defaults to `toolu_<name>_<tag>_<response n>_<block index>` (unique per stub). */
+  /** Defaults to `toolu_<name>_<tag>_<response n>_<index among the tool calls>` (unique per stub). */
   id?: string;
 }
 

@@ -53,6 +53,13 @@ const STEPS: Step[] = [
     exercises: "Agent tool starting a foreground general-purpose subagent on claude-haiku-4-5 (two models in one session); 1h cache writes",
   },
   {
+    session: "agent-bg",
+    prompt: "scenario:agent-bg survey the project in the background",
+    model: "claude-sonnet-4-6",
+    exercises:
+      "Agent tool starting a background subagent (the 2.1.330 default; inherits the model); the main turn ends, then the task notification arrives as a new user message and is answered",
+  },
+  {
     session: "long",
     prompt: "scenario:long run the six steps",
     model: "claude-sonnet-4-5[1m]",

@@ -7,7 +7,7 @@
  * tokens (tiered pricing).
  */
 import { join } from "node:path";
-import type { Scenario, ScriptedResponse, ScriptedUsage } from "./anthropic-stub.js";
+import type { MessagesRequest, Scenario, ScriptedResponse, ScriptedUsage } from "./anthropic-stub.js";
 
 /** A missing path used by the failing Bash and Read calls. */
 export const MISSING_DIR = "/nonexistent";
@@ -20,6 +20,14 @@ function usage(
   cache_write_1h = 0,
 ): ScriptedUsage {
   return { input_tokens, output_tokens, cache_read_input_tokens, cache_write_5m, cache_write_1h };
+}
+
+/** Text of the last user message (prompt or notification), outside tool results. */
+function lastUserText(messages: MessagesRequest["messages"]): string {
+  const last = [...(messages ?? [])].reverse().find((message) => message.role === "user");
+  if (last === undefined) return "";
+  if (typeof last.content === "string") return last.content;
+  return last.content.map((block) => (block.type === "text" ? (block.text ?? "") : "")).join("\n");
 }
 
 function done(text: string, u: ScriptedUsage): ScriptedResponse {
@@ -98,6 +106,34 @@ export function recorderScenarios(cwd: string): Record<string, Scenario> {
         };
       }
       return done("The subagent found a README and a source folder.", usage(506, 88, 22_326, 1_412, 0));
+    },
+
+    /**
+     * Starts a background subagent (the Agent tool's default in 2.1.330). The main turn ends at
+     * once; in `-p` mode Claude Code waits for the agent and then sends its result back as a new
+     * user message (a task notification), which this scenario answers last.
+     */
+    "agent-bg": ({ step, body }) => {
+      if (lastUserText(body.messages).includes("<task-notification>")) {
+        return done("The background survey reported README.md and src/.", usage(640, 58, 24_120, 1_180));
+      }
+      if (step === 0) {
+        return {
+          text: "Starting a background survey.",
+          toolUses: [
+            {
+              name: "Agent",
+              input: {
+                description: "Survey in background",
+                prompt: "scenario:sub-survey List the files in the project directory and report what you find.",
+                subagent_type: "general-purpose",
+              },
+            },
+          ],
+          usage: usage(1_402, 198, 0, 2_980, 19_540),
+        };
+      }
+      return done("The survey is running in the background.", usage(455, 40, 22_520, 1_600));
     },
 
     /** The subagent's own conversation: one Bash call, then its report. */

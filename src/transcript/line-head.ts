@@ -1,3 +1,5 @@
+import type { ApiRequestLine } from "./line-types.js";
+
 /**
  * Decides from the first bytes of a line whether it can carry anything we use.
  * Most bytes of a modern transcript are `attachment` (prompt snapshots) and
@@ -56,4 +58,21 @@ export function skippableType(buf: Buffer, start: number, end: number): string |
   // Search only the head: an unbounded indexOf would rescan the whole chunk for every line.
   if (buf.subarray(start, headEnd).indexOf(ATTACHMENT_KEY) !== -1) return "attachment";
   return undefined;
+}
+
+const API_REQUEST_PREFIX = Buffer.from('{"type":"api-request",');
+const API_REQUEST_HEAD = /"id":"([^"]+)","timestamp":"([^"]+)"/;
+
+/**
+ * `api-request` lines (2.1.x) repeat the request parameters; we need only their id and
+ * timestamp, which come first. Undefined when the head does not have the expected shape.
+ */
+export function apiRequestFromHead(buf: Buffer, start: number, end: number): ApiRequestLine | undefined {
+  if (end - start < API_REQUEST_PREFIX.length || buf.compare(API_REQUEST_PREFIX, 0, API_REQUEST_PREFIX.length, start, start + API_REQUEST_PREFIX.length) !== 0) {
+    return undefined;
+  }
+  const m = API_REQUEST_HEAD.exec(buf.toString("latin1", start, Math.min(end, start + HEAD_BYTES)));
+  if (m?.[1] === undefined || m[2] === undefined) return undefined;
+  const timestamp = Date.parse(m[2]);
+  return { kind: "api-request", id: m[1], timestamp: Number.isNaN(timestamp) ? undefined : timestamp };
 }

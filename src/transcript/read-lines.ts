@@ -1,5 +1,5 @@
-import { open } from "node:fs/promises";
-import { isIgnoredType, skippableType } from "./line-head.js";
+import { closeSync, openSync, readSync } from "node:fs";
+import { apiRequestFromHead, isIgnoredType, skippableType } from "./line-head.js";
 import { parseTranscriptLine } from "./parse-line.js";
 import type { ParseStats, TranscriptLine } from "./line-types.js";
 import { emptyParseStats } from "./line-types.js";
@@ -23,19 +23,24 @@ export interface ReadResult {
   readonly size: number;
 }
 
+/** One read buffer for the process: transcripts are read one at a time, and reuse spares the GC. */
+let shared = Buffer.allocUnsafe(CHUNK_BYTES);
+
 /**
  * Streams a JSONL transcript in large chunks, in memory bounded by the longest line.
  * Lines whose head shows they carry nothing we use are never decoded.
+ * Reads are synchronous: one file at a time from the page cache, a thread-pool hop per chunk
+ * cost more than the read itself.
  */
-export async function readTranscriptLines(
+export function readTranscriptLinesSync(
   path: string,
   onLine: (line: TranscriptLine, offset: number) => void,
   options: ReadOptions = {},
-): Promise<ReadResult> {
+): ReadResult {
   const stats = emptyParseStats();
-  const handle = await open(path, "r");
+  const fd = openSync(path, "r");
   try {
-    let buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    let buf = shared;
     let filled = 0;
     let position = options.fromOffset ?? 0;
     /** File offset of buf[0]. */
@@ -47,7 +52,7 @@ export async function readTranscriptLines(
         buf.copy(bigger, 0, 0, filled);
         buf = bigger;
       }
-      const { bytesRead } = await handle.read(buf, filled, buf.length - filled, position);
+      const bytesRead = readSync(fd, buf, filled, buf.length - filled, position);
       if (bytesRead === 0) break;
       position += bytesRead;
       filled += bytesRead;
@@ -68,11 +73,21 @@ export async function readTranscriptLines(
     if (filled > 0 && options.includeUnterminatedTail === true) {
       handleLine(buf, 0, filled, bufOffset, stats, onLine);
     }
+    // Keep a grown buffer only up to a bound, so one huge line does not pin memory forever.
+    if (buf.length <= 8 * CHUNK_BYTES) shared = buf;
     stats.bytes += committedOffset - (options.fromOffset ?? 0);
     return { stats, committedOffset, size: position };
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
+}
+
+export async function readTranscriptLines(
+  path: string,
+  onLine: (line: TranscriptLine, offset: number) => void,
+  options: ReadOptions = {},
+): Promise<ReadResult> {
+  return readTranscriptLinesSync(path, onLine, options);
 }
 
 function handleLine(
@@ -91,7 +106,7 @@ function handleLine(
     stats.skipped++;
     return;
   }
-  const line = parseTranscriptLine(buf.toString("utf8", start, lineEnd));
+  const line = apiRequestFromHead(buf, start, lineEnd) ?? parseTranscriptLine(buf.toString("utf8", start, lineEnd));
   if (line === undefined) {
     stats.invalid++;
     return;

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Everything a fresh machine needs for the full test run, then the full run.
+# Real-component tests (collector, Prometheus, real Claude Code CLI) are skipped by a plain
+# `npm test` on a laptop that lacks them; under CI=true they are required, so this script
+# installs them first. Every step is idempotent and cached.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s (%ss elapsed)\n' "$1" "$SECONDS" >&2; }
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  step "npm ci"
+  npm ci --no-audit --no-fund
+fi
+
+step "Prometheus, promtool, Alertmanager, amtool (Debian packages)"
+bash scripts/ci/prometheus.sh
+
+step "OpenTelemetry Collector (official builder, cached)"
+bash scripts/ci/collector.sh
+
+step "npm test"
+CI="${CI:-true}" npm test
+step "done"

@@ -1,0 +1,45 @@
+import { createHash } from "node:crypto";
+
+/**
+ * Deterministic trace and span ids. Live hooks and replays of the same transcript must produce
+ * identical ids, so that re-exports upsert instead of duplicating and a child exported by one
+ * process finds the parent exported by another.
+ *
+ * Exact derivation (a contract: changing it breaks the join between old and new exports):
+ *   trace id = hex(SHA-256("claude-code-otel/trace/" + sessionId))[0..32)
+ *   span id  = hex(SHA-256("claude-code-otel/span/" + sessionId + "/" + kind + "/" + key))[0..16)
+ * with (kind, key):
+ *   session     ""                       the root span
+ *   turn        prompt id, else the prompt line's uuid, else "#" + turn index
+ *   chat        message id + ":" + request id   (ApiRequest.key)
+ *   tool        tool_use_id
+ *   agent       agent id
+ *   compaction  the compact_boundary line's uuid
+ * An all-zero result (invalid in OTLP) is replaced by ...01; it does not occur in practice.
+ */
+export type SpanKey = "session" | "turn" | "chat" | "tool" | "agent" | "compaction";
+
+function hexSha256(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex");
+}
+
+function nonZero(hex: string): string {
+  return /^0+$/.test(hex) ? `${hex.slice(0, -1)}1` : hex;
+}
+
+export function traceIdFor(sessionId: string): string {
+  return nonZero(hexSha256(`claude-code-otel/trace/${sessionId}`).slice(0, 32));
+}
+
+export function spanIdFor(sessionId: string, kind: SpanKey, key: string): string {
+  return nonZero(hexSha256(`claude-code-otel/span/${sessionId}/${kind}/${key}`).slice(0, 16));
+}
+
+export function sessionSpanId(sessionId: string): string {
+  return spanIdFor(sessionId, "session", "");
+}
+
+/** The natural key of a turn: stable across live and replay (hooks see the same prompt id). */
+export function turnKey(turn: { readonly promptId: string | undefined; readonly uuid: string | undefined; readonly index: number }): string {
+  return turn.promptId ?? turn.uuid ?? `#${turn.index}`;
+}

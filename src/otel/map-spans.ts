@@ -1,0 +1,208 @@
+import type { ApiRequest, Compaction, Session, Subagent, ToolCall, Turn } from "../model/types.js";
+import { tokenTotals } from "../report/session-summary.js";
+import type { ContentOptions } from "./content.js";
+import { DEFAULT_MAX_CONTENT_LENGTH, MAX_ERROR_MESSAGE_LENGTH, safeJson, safeText } from "./content.js";
+import { sessionSpanId, spanIdFor, traceIdFor, turnKey } from "./ids.js";
+import {
+  AGENT_NAME,
+  ATTR,
+  OPERATION,
+  OUTCOME_INTERRUPTED,
+  PROVIDER_NAME,
+  SPAN_NAME,
+  TOOL_ERROR_TYPE,
+  chatSpanName,
+  subagentSpanName,
+  toolSpanName,
+} from "./semconv.js";
+import type { Attributes, SpanData, SpanEventData } from "./span-data.js";
+import { UNIT } from "./units.js";
+
+export interface SpanMapOptions extends Partial<ContentOptions> {
+  /** The session has ended: pending tool calls are reported as interrupted. */
+  readonly final?: boolean;
+}
+
+/** GenAI `input_tokens` counts all input; Anthropic's excludes cache reads and writes. */
+function allInput(u: { input: number; cacheRead: number; cacheCreation: number }): number {
+  return u.input + u.cacheRead + u.cacheCreation;
+}
+
+/**
+ * The session as a span tree (pure):
+ *   claude_code.session
+ *   ├─ invoke_agent claude-code        one per turn
+ *   │  ├─ chat <model>                 main-thread requests of the turn
+ *   │  ├─ execute_tool <tool>          tool calls of the turn (siblings of the chat spans)
+ *   │  │  └─ invoke_agent <agentType>  the subagent an Agent/Task call started
+ *   │  │     ├─ chat <model> ...       the subagent's own requests and tool calls
+ *   │  └─ claude_code.compaction
+ *   └─ (requests, tools, compactions outside any turn; subagents with no known parent call)
+ */
+export function sessionToSpans(session: Session, options: SpanMapOptions = {}): SpanData[] {
+  const content: ContentOptions = {
+    captureContent: options.captureContent ?? false,
+    maxContentLength: options.maxContentLength ?? DEFAULT_MAX_CONTENT_LENGTH,
+  };
+  const sid = session.sessionId;
+  const traceId = traceIdFor(sid);
+  const rootId = sessionSpanId(sid);
+  const turnIds = new Map<number, string>(session.turns.map((t) => [t.index, spanIdFor(sid, "turn", turnKey(t))]));
+  const toolIds = new Set(session.toolCalls.map((c) => c.id));
+  const agentIds = new Set(session.subagents.map((a) => a.agentId));
+  const base = { traceId, events: [] as SpanEventData[] };
+
+  const ownerOf = (agentId: string | undefined, turnIndex: number | undefined): string => {
+    if (agentId !== undefined && agentIds.has(agentId)) return spanIdFor(sid, "agent", agentId);
+    return (turnIndex !== undefined ? turnIds.get(turnIndex) : undefined) ?? rootId;
+  };
+
+  const spans: SpanData[] = [sessionSpan(session, traceId, rootId)];
+  for (const turn of session.turns) {
+    spans.push({ ...base, spanId: turnIds.get(turn.index) ?? rootId, parentSpanId: rootId, ...turnSpan(session, turn, content) });
+  }
+  for (const r of session.requests) {
+    spans.push({ ...base, spanId: spanIdFor(sid, "chat", r.key), parentSpanId: ownerOf(r.agentId, r.turnIndex), ...chatSpan(sid, r) });
+  }
+  for (const c of session.toolCalls) {
+    spans.push({ traceId, spanId: spanIdFor(sid, "tool", c.id), parentSpanId: ownerOf(c.agentId, c.turnIndex), ...toolSpan(session, c, content, options.final ?? false) });
+  }
+  for (const a of session.subagents) {
+    const parent = a.parentToolUseId !== undefined && toolIds.has(a.parentToolUseId) ? spanIdFor(sid, "tool", a.parentToolUseId) : rootId;
+    spans.push({ ...base, spanId: spanIdFor(sid, "agent", a.agentId), parentSpanId: parent, ...subagentSpan(sid, a, content) });
+  }
+  for (const c of session.compactions) {
+    spans.push({ ...base, spanId: spanIdFor(sid, "compaction", c.uuid), parentSpanId: ownerOf(undefined, c.turnIndex), ...compactionSpan(sid, c) });
+  }
+  return spans;
+}
+
+type SpanBody = Omit<SpanData, "traceId" | "spanId" | "parentSpanId" | "events">;
+
+function sessionSpan(session: Session, traceId: string, spanId: string): SpanData {
+  const tokens = tokenTotals(session);
+  const attributes: Attributes = {
+    [ATTR.sessionId]: session.sessionId,
+    [ATTR.conversationId]: session.sessionId,
+    [ATTR.project]: session.project,
+    [ATTR.costUsd]: session.cost.totalUsd,
+    [ATTR.costSource]: session.cost.source,
+    [ATTR.costUnattributedUsd]: session.cost.unattributedUsd,
+    [ATTR.costComplete]: session.cost.complete,
+    [ATTR.usageInputTokens]: allInput(tokens),
+    [ATTR.usageOutputTokens]: tokens.output,
+    [ATTR.usageCacheReadInputTokens]: tokens.cacheRead,
+    [ATTR.usageCacheCreationInputTokens]: tokens.cacheCreation,
+    [ATTR.turns]: session.turns.length,
+    [ATTR.requests]: session.requests.length,
+    [ATTR.toolCalls]: session.toolCalls.length,
+    [ATTR.toolFailures]: session.toolCalls.filter((c) => c.outcome === "failure").length,
+    [ATTR.compactions]: session.compactions.length,
+    [ATTR.subagents]: session.subagents.length,
+  };
+  if (session.version !== undefined) attributes[ATTR.version] = session.version;
+  if (session.gitBranch !== undefined) attributes[ATTR.vcsRefHeadName] = session.gitBranch;
+  return {
+    traceId,
+    spanId,
+    parentSpanId: undefined,
+    name: SPAN_NAME.session,
+    kind: "INTERNAL",
+    startTimeMs: session.startTime,
+    endTimeMs: session.endTime,
+    attributes,
+    status: { code: "UNSET" },
+    events: [],
+    unitKey: UNIT.session,
+  };
+}
+
+function turnSpan(session: Session, turn: Turn, content: ContentOptions): SpanBody {
+  const attributes: Attributes = {
+    [ATTR.sessionId]: session.sessionId,
+    [ATTR.operationName]: OPERATION.invokeAgent,
+    [ATTR.agentName]: AGENT_NAME,
+    [ATTR.turnIndex]: turn.index,
+  };
+  if (turn.promptId !== undefined) attributes[ATTR.promptId] = turn.promptId;
+  if (content.captureContent) {
+    attributes[ATTR.inputMessages] = JSON.stringify([{ role: "user", parts: [{ type: "text", content: safeText(turn.promptText, content.maxContentLength) }] }]);
+  }
+  return { name: SPAN_NAME.turn, kind: "INTERNAL", startTimeMs: turn.startTime, endTimeMs: turn.endTime, attributes, status: { code: "UNSET" }, unitKey: UNIT.turn(turn.index) };
+}
+
+function chatSpan(sessionId: string, r: ApiRequest): SpanBody {
+  const attributes: Attributes = {
+    [ATTR.sessionId]: sessionId,
+    [ATTR.operationName]: OPERATION.chat,
+    [ATTR.providerName]: PROVIDER_NAME,
+    [ATTR.system]: PROVIDER_NAME,
+    [ATTR.requestModel]: r.model,
+    [ATTR.responseModel]: r.model,
+    [ATTR.responseId]: r.messageId,
+    [ATTR.requestId]: r.requestId,
+    [ATTR.usageInputTokens]: allInput(r.usage),
+    [ATTR.usageOutputTokens]: r.usage.output,
+    [ATTR.usageCacheReadInputTokens]: r.usage.cacheRead,
+    [ATTR.usageCacheCreationInputTokens]: r.usage.cacheCreation,
+    [ATTR.costUsd]: r.cost.usd,
+    // Langfuse prefers these over everything else; "input" there is uncached input.
+    [ATTR.langfuseUsageDetails]: JSON.stringify({
+      input: r.usage.input,
+      output: r.usage.output,
+      cache_read_input_tokens: r.usage.cacheRead,
+      cache_creation_input_tokens: r.usage.cacheCreation,
+    }),
+    [ATTR.langfuseCostDetails]: JSON.stringify({ total: r.cost.usd }),
+  };
+  if (r.stopReason !== undefined) attributes[ATTR.responseFinishReasons] = [r.stopReason];
+  if (r.agentId !== undefined) attributes[ATTR.subagentId] = r.agentId;
+  return { name: chatSpanName(r.model), kind: "CLIENT", startTimeMs: r.startTime, endTimeMs: r.endTime, attributes, status: { code: "UNSET" }, unitKey: UNIT.request(r.key) };
+}
+
+function toolSpan(session: Session, c: ToolCall, content: ContentOptions, final: boolean): Omit<SpanData, "traceId" | "spanId" | "parentSpanId"> {
+  const outcome = c.outcome === "pending" ? (final ? OUTCOME_INTERRUPTED : "pending") : c.outcome;
+  const attributes: Attributes = {
+    [ATTR.sessionId]: session.sessionId,
+    [ATTR.operationName]: OPERATION.executeTool,
+    [ATTR.toolName]: c.name,
+    [ATTR.toolCallId]: c.id,
+    [ATTR.toolOutcome]: outcome,
+  };
+  if (c.agentId !== undefined) attributes[ATTR.subagentId] = c.agentId;
+  if (content.captureContent) {
+    attributes[ATTR.toolCallArguments] = safeJson(c.input, content.maxContentLength);
+    if (c.target !== undefined) attributes[ATTR.toolTarget] = safeText(c.target, content.maxContentLength);
+  }
+  const endTimeMs = c.endTime ?? (final ? Math.max(session.endTime, c.startTime) : c.startTime);
+  const base = { name: toolSpanName(c.name), kind: "INTERNAL" as const, startTimeMs: c.startTime, endTimeMs, unitKey: UNIT.tool(c.id) };
+  if (c.outcome !== "failure") return { ...base, attributes, status: { code: "UNSET" }, events: [] };
+  const message = safeText(c.errorText ?? "tool error", MAX_ERROR_MESSAGE_LENGTH);
+  attributes[ATTR.errorType] = TOOL_ERROR_TYPE;
+  return {
+    ...base,
+    attributes,
+    status: { code: "ERROR", message },
+    events: [{ name: "exception", timeMs: endTimeMs, attributes: { [ATTR.exceptionType]: TOOL_ERROR_TYPE, [ATTR.exceptionMessage]: message } }],
+  };
+}
+
+function subagentSpan(sessionId: string, a: Subagent, content: ContentOptions): SpanBody {
+  const attributes: Attributes = {
+    [ATTR.sessionId]: sessionId,
+    [ATTR.operationName]: OPERATION.invokeAgent,
+    [ATTR.agentName]: a.agentType,
+    [ATTR.agentId]: a.agentId,
+  };
+  if (content.captureContent && a.description !== undefined) attributes[ATTR.agentDescription] = safeText(a.description, content.maxContentLength);
+  return { name: subagentSpanName(a.agentType), kind: "INTERNAL", startTimeMs: a.startTime, endTimeMs: a.endTime, attributes, status: { code: "UNSET" }, unitKey: UNIT.agent(a.agentId) };
+}
+
+function compactionSpan(sessionId: string, c: Compaction): SpanBody {
+  const attributes: Attributes = { [ATTR.sessionId]: sessionId, [ATTR.compactionTrigger]: c.trigger };
+  if (c.preTokens !== undefined) attributes[ATTR.compactionPreTokens] = c.preTokens;
+  if (c.postTokens !== undefined) attributes[ATTR.compactionPostTokens] = c.postTokens;
+  if (c.droppedTokens !== undefined) attributes[ATTR.compactionDroppedTokens] = c.droppedTokens;
+  if (c.unattributedCostUsd !== undefined) attributes[ATTR.costUsd] = c.unattributedCostUsd;
+  return { name: SPAN_NAME.compaction, kind: "INTERNAL", startTimeMs: c.startTime, endTimeMs: c.endTime, attributes, status: { code: "UNSET" }, unitKey: UNIT.compaction(c.uuid) };
+}

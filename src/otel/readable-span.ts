@@ -1,0 +1,46 @@
+import { SpanKind, SpanStatusCode, TraceFlags } from "@opentelemetry/api";
+import type { HrTime, SpanContext } from "@opentelemetry/api";
+import { hrTimeDuration, millisToHrTime } from "@opentelemetry/core";
+import type { Resource } from "@opentelemetry/resources";
+import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
+import { packageVersion } from "./resource.js";
+import { INSTRUMENTATION_SCOPE } from "./semconv.js";
+import type { SpanData, SpanKindName, StatusCodeName } from "./span-data.js";
+
+const KIND: Record<SpanKindName, SpanKind> = { INTERNAL: SpanKind.INTERNAL, CLIENT: SpanKind.CLIENT };
+const STATUS: Record<StatusCodeName, SpanStatusCode> = { UNSET: SpanStatusCode.UNSET, OK: SpanStatusCode.OK, ERROR: SpanStatusCode.ERROR };
+
+function context(traceId: string, spanId: string): SpanContext {
+  // isRemote: the parent may have been exported by another process (a hook, an earlier replay).
+  return { traceId, spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true };
+}
+
+/**
+ * SpanData → the SDK's ReadableSpan, keeping our deterministic ids and the transcript's
+ * historical timestamps (a Tracer would stamp new ids and "now").
+ */
+export function toReadableSpan(span: SpanData, resource: Resource): ReadableSpan {
+  const startTime: HrTime = millisToHrTime(span.startTimeMs);
+  // An end before the start (clock skew between lines) would be a negative duration: clamp.
+  const endTime: HrTime = millisToHrTime(Math.max(span.endTimeMs, span.startTimeMs));
+  const own: SpanContext = { ...context(span.traceId, span.spanId), isRemote: false };
+  return {
+    name: span.name,
+    kind: KIND[span.kind],
+    spanContext: () => own,
+    parentSpanContext: span.parentSpanId === undefined ? undefined : context(span.traceId, span.parentSpanId),
+    startTime,
+    endTime,
+    duration: hrTimeDuration(startTime, endTime),
+    status: span.status.message === undefined ? { code: STATUS[span.status.code] } : { code: STATUS[span.status.code], message: span.status.message },
+    attributes: { ...span.attributes },
+    links: [],
+    events: span.events.map((e) => ({ name: e.name, time: millisToHrTime(e.timeMs), attributes: { ...e.attributes } })),
+    ended: true,
+    resource,
+    instrumentationScope: { name: INSTRUMENTATION_SCOPE, version: packageVersion() },
+    droppedAttributesCount: 0,
+    droppedEventsCount: 0,
+    droppedLinksCount: 0,
+  };
+}

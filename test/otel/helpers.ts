@@ -1,0 +1,55 @@
+import { hrTimeToMilliseconds } from "@opentelemetry/core";
+import { InMemorySpanExporter } from "@opentelemetry/sdk-trace-base";
+import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
+import type { Session } from "../../src/model/types.js";
+import type { SpanMapOptions } from "../../src/otel/map-spans.js";
+import { sessionToSpans } from "../../src/otel/map-spans.js";
+import { toReadableSpan } from "../../src/otel/readable-span.js";
+import { buildResource } from "../../src/otel/resource.js";
+import type { ReportTotals } from "../../src/report/report-data.js";
+import { ReportBuilder } from "../../src/report/report-data.js";
+import { emptyParseStats } from "../../src/transcript/line-types.js";
+
+/** Maps a session and pushes it through the SDK's in-memory exporter, as a real pipeline would. */
+export async function exportedSpans(session: Session, options: SpanMapOptions = { final: true }): Promise<ReadableSpan[]> {
+  const exporter = new InMemorySpanExporter();
+  const resource = buildResource({});
+  const spans = sessionToSpans(session, options).map((s) => toReadableSpan(s, resource));
+  await new Promise<void>((resolve) => exporter.export(spans, () => resolve()));
+  return exporter.getFinishedSpans();
+}
+
+export interface SpanView {
+  name: string;
+  parent: string | null;
+  kind: number;
+  start: string;
+  end: string;
+  status: { code: number; message?: string };
+  events: { name: string; time: string; attributes: Record<string, unknown> }[];
+  attributes: Record<string, unknown>;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** A span as comparable data: the parent by name+id so that trees read well in failures. */
+export function view(span: ReadableSpan, all: readonly ReadableSpan[]): SpanView {
+  const parentId = span.parentSpanContext?.spanId;
+  const parent = parentId === undefined ? undefined : all.find((s) => s.spanContext().spanId === parentId);
+  return {
+    name: span.name,
+    parent: parent === undefined ? (parentId === undefined ? null : `missing ${parentId}`) : `${parent.name} ${parentId}`,
+    kind: span.kind,
+    start: iso(hrTimeToMilliseconds(span.startTime)),
+    end: iso(hrTimeToMilliseconds(span.endTime)),
+    status: { ...span.status },
+    events: span.events.map((e) => ({ name: e.name, time: iso(hrTimeToMilliseconds(e.time)), attributes: { ...e.attributes } })),
+    attributes: { ...span.attributes },
+  };
+}
+
+export function reportTotals(sessions: readonly Session[]): ReportTotals {
+  const b = new ReportBuilder("UTC");
+  for (const s of sessions) b.add(s);
+  return b.finish({ ...emptyParseStats(), files: 0, unreadable: [] }).totals;
+}

@@ -102,11 +102,12 @@ describe.skipIf(!haveFixtures)("Claude Code 2.1.330 fixture sessions", () => {
     expect(s.turns.map((t) => t.promptText)).toEqual(["scenario:long many steps", "scenario:basic again", "scenario:basic after compaction"]);
     expect(s.compactions).toHaveLength(1);
     const c = s.compactions[0];
+    if (c === undefined) throw new Error("no compaction");
     expect(c).toMatchObject({ uuid: "2318e221-602c-4f18-b7f7-4819d9f8d955", trigger: "manual", preTokens: 69250, postTokens: 2651, droppedTokens: 66599 });
-    expect(c?.endTime).toBe(Date.parse("2026-11-23T18:53:00.487Z"));
-    expect(c?.endTime - (c?.startTime ?? 0)).toBe(136);
+    expect(c.endTime).toBe(Date.parse("2026-11-23T18:53:00.487Z"));
+    expect(c.endTime - c.startTime).toBe(136);
     // 0.536817 (ledger after /compact) - 0.45818085 (before), with no assistant line in between.
-    expect(c?.unattributedCostUsd).toBeCloseTo(0.07863615, 9);
+    expect(c.unattributedCostUsd).toBeCloseTo(0.07863615, 9);
     expect(s.cost.unattributedUsd).toBeCloseTo(0.66042855 - s.cost.computedUsd, 12);
     expect(s.cost.computedUsd).toBeCloseTo(0.5817924, 9);
     expect(summariseSession(s)).toMatchObject({ requests: 10, toolCalls: 8, toolFailures: 3, compactions: 1 });

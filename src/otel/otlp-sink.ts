@@ -20,7 +20,7 @@ const SPANS_PER_REQUEST = 512;
 /** The SDK bounds each export (timeout + retries); this is a last guard against a hung promise. */
 const DEFAULT_TIMEOUT_MS = 10_000;
 
-function settle<T>(run: (done: (r: ExportResult) => void) => void, timeoutMs: number): Promise<ExportOutcome> {
+function settle(run: (done: (r: ExportResult) => void) => void, timeoutMs: number): Promise<ExportOutcome> {
   return new Promise<ExportOutcome>((resolve) => {
     const timer = setTimeout(() => resolve({ ok: false, error: `no answer within ${timeoutMs} ms` }), timeoutMs);
     // unref: a pending export must never keep a hook or CLI process alive on its own.

@@ -1,0 +1,74 @@
+// Every panel query of every dashboard, run against a real Prometheus that
+// scrapes a stand-in exporter serving the documented series; the rules file is
+// loaded too, so its recording rules and one alert are proven on the real server.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkDashboardQueries, formatDashboardReport, loadDashboards } from "../support/dashboards.js";
+import { startExpositionServer, type ExpositionServer } from "../support/exposition.js";
+import { RULES_FILE, promBinary, queryVector, requireTool, startPrometheus, waitForQuery, type RunningPrometheus } from "../support/prometheus.js";
+
+const available = requireTool("prometheus", "PROMETHEUS_BIN") !== undefined && promBinary() !== undefined;
+
+describe.skipIf(!available)("dashboards against a real Prometheus", () => {
+  let exporter: ExpositionServer;
+  let prom: RunningPrometheus;
+
+  beforeAll(async () => {
+    exporter = await startExpositionServer();
+    prom = await startPrometheus({ scrapeTarget: exporter.target, ruleFiles: [RULES_FILE] });
+    // A few scrapes, so that rate() and increase() have two points or more.
+    await waitForQuery(prom.url, 'count_over_time(up{job="otel-collector"}[1m]) >= 4', { timeoutMs: 30_000 });
+  });
+
+  afterAll(async () => {
+    await prom?.stop();
+    await exporter?.close();
+  });
+
+  it("scrapes the exporter through the shipped scrape config (honor_labels keeps job/instance)", async () => {
+    const up = await queryVector(prom.url, "up");
+    expect(up.map((s) => [s.metric["job"], s.value[1]])).toEqual([["otel-collector", "1"]]);
+  });
+
+  it("runs every panel query with variables set to All and gets data for each", async () => {
+    const report = await checkDashboardQueries(prom.url, { range: "5m", rateInterval: "30s", interval: "30s", stepSeconds: 5 });
+    const expected = loadDashboards().reduce(
+      (n, d) => n + (d.json.panels ?? []).reduce((m, p) => m + (p.targets ?? []).length, 0),
+      0,
+    );
+    expect(report.checked).toBe(expected);
+    expect(report.problems, formatDashboardReport(report)).toEqual([]);
+    // The fixture carries session_id on one session, so the optional table has data too.
+    expect(report.optionalEmpty, formatDashboardReport(report)).toEqual([]);
+    expect(report.nanOnly, formatDashboardReport(report)).toEqual([]);
+  });
+
+  it("reports a broken query and an empty panel by title", async () => {
+    const [first] = loadDashboards();
+    if (!first) throw new Error("no dashboards");
+    const broken = structuredClone(first);
+    broken.json.panels = [
+      { id: 1, type: "stat", title: "Broken", targets: [{ refId: "A", expr: "sum(rate(claude_code_turn_count_total[$__range])", instant: true }] },
+      { id: 2, type: "stat", title: "Nothing", targets: [{ refId: "A", expr: 'claude_code_turn_count_total{project="no-such-project"}', instant: true }] },
+    ];
+    const report = await checkDashboardQueries(prom.url, { dashboards: [broken] });
+    expect(report.problems.map((p) => [p.panel, p.kind])).toEqual([
+      ["Broken", "error"],
+      ["Nothing", "empty"],
+    ]);
+  });
+
+  it("evaluates the recording rules on the real server", async () => {
+    const ratio = await waitForQuery(prom.url, "project:claude_code_tool_failure_ratio:ratio1h");
+    expect(ratio.map((s) => s.metric["project"]).sort()).toEqual(["alpha", "beta"]);
+    for (const s of ratio) expect(Number(s.value[1])).toBeGreaterThan(0.03);
+    const cache = await waitForQuery(prom.url, "project:claude_code_cache_hit_ratio:ratio1h");
+    // cacheRead 9000 / (100 + 9000 + 800) per second, our source only.
+    for (const s of cache) expect(Number(s.value[1])).toBeCloseTo(9000 / 9900, 2);
+    await waitForQuery(prom.url, "project:claude_code_cost_USD:increase1d");
+  });
+
+  it("fires ClaudeCodeSessionCostHigh for the project with a $15 session only", async () => {
+    const alerts = await waitForQuery(prom.url, 'ALERTS{alertname="ClaudeCodeSessionCostHigh",alertstate="firing"}');
+    expect(alerts.map((a) => [a.metric["project"], a.metric["severity"]])).toEqual([["beta", "warning"]]);
+  });
+});

@@ -1,12 +1,21 @@
 #!/usr/bin/env node
-import { main } from "../dist/cli/main.js";
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error) => {
-    process.stderr.write(`claude-code-otel: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 70;
-  },
-);
+// `hook` runs on every Claude Code hook event: route it to its small module before anything
+// else loads (no CLI table, no OpenTelemetry SDK, no price library), and exit 0 whatever happens.
+if (process.argv[2] === "hook") {
+  import("../dist/hooks/hook-main.js").then(
+    (m) => m.hookProcess(),
+    () => process.exit(0),
+  );
+} else {
+  import("../dist/cli/main.js")
+    .then(({ main }) => main(process.argv.slice(2)))
+    .then(
+      (code) => {
+        process.exitCode = code;
+      },
+      (error) => {
+        process.stderr.write(`claude-code-otel: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exitCode = 70;
+      },
+    );
+}

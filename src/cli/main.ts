@@ -3,6 +3,7 @@ import { UsageError } from "./args.js";
 import { errorsCommand } from "./errors-command.js";
 import type { CliIO } from "./output.js";
 import { EXIT, processIO } from "./output.js";
+import { replayCommand } from "./replay-command.js";
 import { reportCommand } from "./report-command.js";
 import { NoInputError } from "./source-options.js";
 
@@ -11,6 +12,7 @@ type Command = (argv: string[], io: CliIO) => Promise<number>;
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   report: { run: reportCommand, summary: "terminal dashboard of sessions: cost, tokens, tools, failures (--json, --daily)" },
   errors: { run: errorsCommand, summary: "every failed tool call of a session, with the call that caused it" },
+  replay: { run: replayCommand, summary: "send sessions from transcripts as OpenTelemetry traces and metrics (incremental, exactly-once)" },
 };
 
 function version(): string {

@@ -1,0 +1,67 @@
+import { createHash } from "node:crypto";
+import { open, stat } from "node:fs/promises";
+
+/**
+ * Where a transcript file was when it was last fully exported. An unchanged file (same size and
+ * mtime) is skipped without reading; the head hash catches a file rewritten in place.
+ */
+export interface FileCursor {
+  readonly size: number;
+  readonly mtimeMs: number;
+  /** SHA-256 (hex) of the first 4 KiB. */
+  readonly headHash: string;
+  /** Byte offset just after the last complete line: where a tail reader resumes. */
+  readonly offset: number;
+}
+
+const HEAD_BYTES = 4096;
+const TAIL_BYTES = 64 * 1024;
+
+export function isFileCursor(v: unknown): v is FileCursor {
+  if (typeof v !== "object" || v === null) return false;
+  const o = v as Record<string, unknown>;
+  return typeof o["size"] === "number" && typeof o["mtimeMs"] === "number" && typeof o["headHash"] === "string" && typeof o["offset"] === "number";
+}
+
+/** Only size and mtime: cheap enough to call for every file on every run. */
+export async function quickStat(path: string): Promise<{ size: number; mtimeMs: number } | undefined> {
+  try {
+    const s = await stat(path);
+    return { size: s.size, mtimeMs: s.mtimeMs };
+  } catch {
+    return undefined;
+  }
+}
+
+export function unchanged(cursor: FileCursor | undefined, now: { size: number; mtimeMs: number } | undefined): boolean {
+  return cursor !== undefined && now !== undefined && cursor.size === now.size && cursor.mtimeMs === now.mtimeMs;
+}
+
+export async function readCursor(path: string): Promise<FileCursor | undefined> {
+  let handle;
+  try {
+    handle = await open(path, "r");
+    const s = await handle.stat();
+    const head = Buffer.alloc(Math.min(HEAD_BYTES, s.size));
+    await handle.read(head, 0, head.length, 0);
+    const tailStart = Math.max(0, s.size - TAIL_BYTES);
+    const tail = Buffer.alloc(s.size - tailStart);
+    await handle.read(tail, 0, tail.length, tailStart);
+    const lastNewline = tail.lastIndexOf(0x0a);
+    return {
+      size: s.size,
+      mtimeMs: s.mtimeMs,
+      headHash: createHash("sha256").update(head).digest("hex"),
+      offset: lastNewline === -1 ? (tailStart === 0 ? 0 : tailStart) : tailStart + lastNewline + 1,
+    };
+  } catch {
+    return undefined;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** A file that shrank or whose head changed was rewritten: its old cursor means nothing. */
+export function rewritten(previous: FileCursor | undefined, current: FileCursor): boolean {
+  return previous !== undefined && (current.size < previous.offset || current.headHash !== previous.headHash);
+}

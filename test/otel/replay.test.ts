@@ -1,0 +1,232 @@
+// Reads ../shared/fixtures (Claude Code 2.1.330 sessions, copied to a temp dir); skips with a message when absent.
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { replayCommand } from "../../src/cli/replay-command.js";
+import type { CliIO } from "../../src/cli/output.js";
+import type { Session } from "../../src/model/types.js";
+import { sessionToSpans } from "../../src/otel/map-spans.js";
+import { loadAllSessions } from "../support/sessions.js";
+import { FIXTURES_2_1_330, requireSharedFixtures } from "../support/shared-fixtures.js";
+import { reportTotals } from "./helpers.js";
+import type { OtlpReceiver } from "./otlp-receiver.js";
+import { receivedTotals, startOtlpReceiver } from "./otlp-receiver.js";
+
+const haveFixtures = requireSharedFixtures();
+const PROJECT = "-home-dev-work-demo-app";
+
+function captureIO(env: NodeJS.ProcessEnv = {}): CliIO & { stdout: () => string; stderr: () => string } {
+  let out = "";
+  let err = "";
+  return { out: (t) => void (out += t), err: (t) => void (err += t), isTTY: false, errIsTTY: false, color: false, env: { TZ: "UTC", ...env }, columns: 120, stdout: () => out, stderr: () => err };
+}
+
+/** A private copy of the fixture projects with every file idle for two hours (finished sessions). */
+function copyFixtures(): string {
+  const root = mkdtempSync(join(tmpdir(), "cco-replay-"));
+  const projects = join(root, "projects");
+  cpSync(FIXTURES_2_1_330 as string, projects, { recursive: true });
+  ageAll(projects, 2 * 3600_000);
+  return projects;
+}
+
+function ageAll(dir: string, ageMs: number): void {
+  const t = new Date(Date.now() - ageMs);
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) utimesSync(join(entry.parentPath, entry.name), t, t);
+  }
+}
+
+describe.skipIf(!haveFixtures)("replay: exactly-once export to a real OTLP receiver", () => {
+  let sessions: Session[];
+  let receiver: OtlpReceiver;
+  beforeAll(async () => {
+    sessions = await loadAllSessions(FIXTURES_2_1_330 as string);
+  });
+  afterEach(async () => {
+    await receiver?.close();
+  });
+
+  it("sends every span once with metric sums equal to report totals; a second run sends nothing; --full re-sends the same span ids", async () => {
+    receiver = await startOtlpReceiver();
+    const projects = copyFixtures();
+    const stateDir = join(projects, "..", "state");
+    const args = ["--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", stateDir];
+    const io1 = captureIO();
+    expect(await replayCommand(args, io1)).toBe(0);
+    const expected = sessions.flatMap((s) => sessionToSpans(s, { final: true }));
+    expect(io1.stdout()).toMatch(new RegExp(`^replay: 4 sessions \\(0 unchanged\\), sent ${expected.length} spans and \\d+ metric points`));
+    expect(receiver.spans.map((s) => s.spanId).sort()).toEqual(expected.map((s) => s.spanId).sort());
+    const totals = reportTotals(sessions);
+    const got = receivedTotals(receiver.points);
+    expect(Math.abs(got.costUsd - totals.costUsd)).toBeLessThan(1e-9);
+    expect(got.tokens).toEqual(totals.tokens);
+    expect([got.sessions, got.turns, got.toolCalls, got.toolFailures, got.compactions]).toEqual([totals.sessions, totals.turns, totals.toolCalls, totals.toolFailures, totals.compactions]);
+    // One metric window per batch, windows contiguous and never overlapping (the persisted clock).
+    const windows = [...new Map(receiver.points.map((p) => [`${p.startMs}-${p.timeMs}`, [p.startMs, p.timeMs] as const])).values()];
+    expect(windows).toHaveLength(4);
+    for (let i = 1; i < windows.length; i++) expect(windows[i]?.[0]).toBe(windows[i - 1]?.[1]);
+
+    const requests = receiver.requests.length;
+    const io2 = captureIO();
+    expect(await replayCommand(args, io2)).toBe(0);
+    expect(io2.stdout()).toMatch(/^replay: 4 sessions \(4 unchanged\), sent 0 spans and 0 metric points/);
+    expect(receiver.requests.length).toBe(requests);
+
+    const firstIds = receiver.spans.map((s) => s.spanId);
+    receiver.spans.length = 0;
+    expect(await replayCommand([...args, "--full"], captureIO())).toBe(0);
+    expect(receiver.spans.map((s) => s.spanId)).toEqual(firstIds);
+  });
+
+  it("a growing session: only complete units go out, the rest when it has finished, each exactly once", async () => {
+    receiver = await startOtlpReceiver();
+    const projects = copyFixtures();
+    const stateDir = join(projects, "..", "state");
+    const file = join(projects, PROJECT, "d850fcac-3927-4e48-858e-9d336f28e1c9.jsonl");
+    const full = readFileSync(file, "utf8");
+    const lines = full.split("\n");
+    // Cut in the middle of the second turn, the file "just written" (not idle).
+    const cut = lines.findIndex((l) => l.includes('"scenario:basic again"')) + 8;
+    writeFileSync(file, lines.slice(0, cut).join("\n") + "\n");
+    const args = ["--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", stateDir, "--session", "d850fcac"];
+    expect(await replayCommand(args, captureIO())).toBe(0);
+    const firstNames = receiver.spans.map((s) => s.name);
+    expect(firstNames).not.toContain("claude_code.session");
+    expect(firstNames.filter((n) => n === "invoke_agent claude-code")).toHaveLength(1);
+    writeFileSync(file, full);
+    ageAll(projects, 2 * 3600_000);
+    expect(await replayCommand(args, captureIO())).toBe(0);
+    const s = sessions.find((x) => x.sessionId.startsWith("d850fcac")) as Session;
+    const expected = sessionToSpans(s, { final: true });
+    expect(receiver.spans.map((x) => x.spanId).sort()).toEqual(expected.map((x) => x.spanId).sort());
+    const totals = reportTotals([s]);
+    const got = receivedTotals(receiver.points);
+    expect(Math.abs(got.costUsd - totals.costUsd)).toBeLessThan(1e-9);
+    expect(got.tokens).toEqual(totals.tokens);
+    expect([got.sessions, got.turns, got.toolCalls, got.toolFailures, got.compactions]).toEqual([1, 3, 8, 3, 1]);
+  });
+
+  it("a corrupt state file is set aside and rebuilt, never a crash", async () => {
+    receiver = await startOtlpReceiver();
+    const projects = copyFixtures();
+    const stateDir = join(projects, "..", "state");
+    const args = ["--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", stateDir, "--session", "0704d901"];
+    expect(await replayCommand(args, captureIO())).toBe(0);
+    const statePath = join(stateDir, "sessions", "0704d901-19b8-468e-939e-baa3fdaa9e90.json");
+    writeFileSync(statePath, '{"version":1,"sessionId":');
+    const io = captureIO();
+    expect(await replayCommand(args, io)).toBe(0);
+    expect(io.stderr()).toMatch(/state file was unusable \(not JSON.*\); rebuilt/);
+    expect(JSON.parse(readFileSync(statePath, "utf8"))).toMatchObject({ version: 1, sessionId: "0704d901-19b8-468e-939e-baa3fdaa9e90" });
+    expect(readdirSync(join(stateDir, "sessions")).some((n) => n.includes(".corrupt-"))).toBe(true);
+  });
+
+  it("endpoint down or refusing: one-line message, exit 1, ledger, cursors and metric clock untouched", async () => {
+    receiver = await startOtlpReceiver();
+    receiver.status = 400;
+    const projects = copyFixtures();
+    const stateDir = join(projects, "..", "state");
+    const io = captureIO({ OTEL_EXPORTER_OTLP_TIMEOUT: "1000" });
+    expect(await replayCommand(["--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", stateDir], io)).toBe(1);
+    expect(io.stderr().trim().split("\n")).toHaveLength(1);
+    expect(io.stderr()).toMatch(/^claude-code-otel replay: export to OTLP http\/protobuf to http:\/\/127\.0\.0\.1:\d+\/v1\/traces .* failed: /);
+    expect(existsSync(join(stateDir, "metric-clock.json"))).toBe(false);
+    for (const name of existsSync(join(stateDir, "sessions")) ? readdirSync(join(stateDir, "sessions")) : []) {
+      if (!name.endsWith(".json")) continue;
+      expect(JSON.parse(readFileSync(join(stateDir, "sessions", name), "utf8"))).toMatchObject({ spanUnits: [], metricUnits: [], files: {} });
+    }
+    const url = receiver.url;
+    await receiver.close();
+    const down = captureIO();
+    const t0 = Date.now();
+    expect(await replayCommand(["--projects-dir", projects, "--endpoint", url, "--state-dir", stateDir], down)).toBe(1);
+    expect(down.stderr()).toMatch(/failed: .*ECONNREFUSED/);
+    expect(Date.now() - t0).toBeLessThan(25_000);
+    // Then it comes back: everything goes out.
+    receiver = await startOtlpReceiver();
+    expect(await replayCommand(["--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", stateDir], captureIO())).toBe(0);
+    expect(receiver.spans).toHaveLength(sessions.flatMap((s) => sessionToSpans(s, { final: true })).length);
+  }, 60_000);
+
+  it("file exporter by default: says where the files went", async () => {
+    const projects = copyFixtures();
+    const out = join(projects, "..", "otel");
+    const io = captureIO();
+    expect(await replayCommand(["--projects-dir", projects, "--state-dir", join(projects, "..", "state"), "--output-dir", out], io)).toBe(0);
+    expect(io.stdout()).toContain(`destination: OTLP JSON files in ${out} (traces.jsonl, metrics.jsonl)`);
+    expect(readFileSync(join(out, "traces.jsonl"), "utf8").trimEnd().split("\n")).toHaveLength(4);
+  });
+
+  it("--dry-run counts and changes nothing", async () => {
+    const projects = copyFixtures();
+    const stateDir = join(projects, "..", "state");
+    const io = captureIO();
+    expect(await replayCommand(["--projects-dir", projects, "--state-dir", stateDir, "--endpoint", "http://127.0.0.1:9", "--dry-run"], io)).toBe(0);
+    expect(io.stdout()).toMatch(/would send 47 spans/);
+    expect(existsSync(stateDir)).toBe(false);
+  });
+});
+
+const SECRETS = [
+  "sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789",
+  "sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz012345",
+  "ghp_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789",
+  "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz",
+  "AKIAIOSFODNN7EXAMPLE",
+  "AIzaSyA1234567890abcdefghijklmnopqrstuv",
+  "xoxb-123456789012-abcdefghijkl",
+  "T000/B000/XXXXXXXXXXXXXXXX",
+  "npm_abcdefghijklmnopqrstuvwxyz0123456789",
+  "hf_abcdefghijklmnopqrstuvwxyzABCDEFGH",
+  "sk-lf-1234abcd-5678efgh",
+  "pk-lf-1234abcd-5678efgh",
+  "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+  "MIIEowIBAAKCAQEAsecretkeymaterial",
+  "hunter2secret",
+  "abcdef123456token",
+  "supersecretvalue1",
+  "tok_live_value_99",
+];
+const SECRET_TEXT =
+  `key ${SECRETS[0]} openai ${SECRETS[1]} gh ${SECRETS[2]} pat ${SECRETS[3]} aws ${SECRETS[4]} google ${SECRETS[5]} slack ${SECRETS[6]} ` +
+  `hook https://hooks.slack.com/services/${SECRETS[7]} npm ${SECRETS[8]} hf ${SECRETS[9]} langfuse ${SECRETS[10]} ${SECRETS[11]} jwt ${SECRETS[12]} ` +
+  `-----BEGIN RSA PRIVATE KEY-----\\n${SECRETS[13]}\\n-----END RSA PRIVATE KEY----- db postgres://admin:${SECRETS[14]}@db.example.com/app ` +
+  `Authorization: Bearer ${SECRETS[15]} DATABASE_PASSWORD=${SECRETS[16]} API_TOKEN=${SECRETS[17]}`;
+
+describe.skipIf(!haveFixtures)("content capture and redaction on the wire", () => {
+  let receiver: OtlpReceiver;
+  afterEach(async () => {
+    await receiver?.close();
+  });
+
+  async function replayWithSecrets(env: NodeJS.ProcessEnv): Promise<Buffer> {
+    receiver = await startOtlpReceiver();
+    const projects = copyFixtures();
+    const file = join(projects, PROJECT, "0704d901-19b8-468e-939e-baa3fdaa9e90.jsonl");
+    // Secrets in the prompt, in the failing command (tool input) and in its error text.
+    const text = readFileSync(file, "utf8").replaceAll("scenario:basic please", `scenario:basic please ${SECRET_TEXT}`).replaceAll("nonexistent-dir-xyz", `nonexistent-dir-xyz ${SECRET_TEXT}`);
+    writeFileSync(file, text);
+    ageAll(projects, 2 * 3600_000);
+    const io = captureIO(env);
+    expect(await replayCommand(["--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", join(projects, "..", "state"), "--session", "0704d901"], io)).toBe(0);
+    return Buffer.concat(receiver.requests.map((r) => r.bytes));
+  }
+
+  it("off by default: no prompt or tool input leaves; the always-sent error message is redacted", async () => {
+    const bytes = await replayWithSecrets({});
+    expect(bytes.includes("scenario:basic please")).toBe(false);
+    expect(bytes.includes("gen_ai.tool.call.arguments")).toBe(false);
+    expect(bytes.includes("cannot access")).toBe(true);
+    for (const secret of SECRETS) expect(bytes.includes(secret), secret).toBe(false);
+  });
+
+  it("on: prompt and tool input are exported, every secret of the corpus redacted", async () => {
+    const bytes = await replayWithSecrets({ OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: "true" });
+    expect(bytes.includes("scenario:basic please")).toBe(true);
+    expect(bytes.includes("gen_ai.tool.call.arguments")).toBe(true);
+    expect(bytes.includes("[REDACTED]")).toBe(true);
+    for (const secret of SECRETS) expect(bytes.includes(secret), secret).toBe(false);
+  });
+});

@@ -1,10 +1,13 @@
 import { readFileSync } from "node:fs";
 import { UsageError } from "./args.js";
+import { doctorCommand } from "./doctor-command.js";
 import { errorsCommand } from "./errors-command.js";
+import { installCommand, uninstallCommand } from "./install-command.js";
 import type { CliIO } from "./output.js";
 import { EXIT, processIO } from "./output.js";
 import { replayCommand } from "./replay-command.js";
 import { reportCommand } from "./report-command.js";
+import { hookAlertsCommand } from "./hook-alerts-command.js";
 import { NoInputError } from "./source-options.js";
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
@@ -12,6 +15,10 @@ type Command = (argv: string[], io: CliIO) => Promise<number>;
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
   report: { run: reportCommand, summary: "terminal dashboard of sessions: cost, tokens, tools, failures (--json, --daily)" },
   errors: { run: errorsCommand, summary: "every failed tool call of a session, with the call that caused it" },
+  install: { run: installCommand, summary: "add the hook to Claude Code's settings and write export/alert config (--dry-run)" },
+  uninstall: { run: uninstallCommand, summary: "remove exactly our hook entries from Claude Code's settings (--dry-run)" },
+  doctor: { run: doctorCommand, summary: "check settings, hook paths, config, collector reachability, state and outbox" },
+  "hook-alerts": { run: hookAlertsCommand, summary: "internal: the synchronous Stop hook that shows cost alerts" },
   replay: { run: replayCommand, summary: "send sessions from transcripts as OpenTelemetry traces and metrics (incremental, exactly-once)" },
 };
 

@@ -1,0 +1,55 @@
+/**
+ * Files that hold endpoints, credentials, session ids and costs: 0600 in 0700 directories.
+ * Synchronous on purpose: used by install (once) and by the hook's alert path (a handful of calls).
+ */
+import { randomBytes } from "node:crypto";
+import { chmodSync, closeSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeFileSync, constants } from "node:fs";
+
+/** Creates `dir` (and parents) 0700; tightens an existing `dir` of ours to 0700. */
+export function ensurePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const mode = statSync(dir).mode & 0o777;
+  if (mode !== 0o700) chmodSync(dir, 0o700);
+}
+
+/** Temp file in the same directory, then rename: readers see the old file or the new, never half. */
+export function writeFileAtomic(path: string, text: string, mode: number): void {
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  try {
+    writeFileSync(tmp, text, { mode, flag: "wx" });
+    chmodSync(tmp, mode); // the umask may have narrowed `mode` further, or a weird umask widened nothing: be exact
+    renameSync(tmp, path);
+  } catch (error) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already gone
+    }
+    throw error;
+  }
+}
+
+/**
+ * Creates `path` only if it does not exist (O_EXCL), 0600. True when this call created it: the
+ * atomic "first one wins" that makes an alert fire once even with parallel hooks.
+ */
+export function createExclusive(path: string, content = ""): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
+  }
+  try {
+    if (content !== "") writeFileSync(fd, content);
+  } finally {
+    closeSync(fd);
+  }
+  return true;
+}
+
+/** Permission bits as `0600`. */
+export function octal(mode: number): string {
+  return `0${(mode & 0o777).toString(8).padStart(3, "0")}`;
+}

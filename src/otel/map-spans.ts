@@ -2,7 +2,10 @@ import type { ApiRequest, Compaction, Session, Subagent, ToolCall, Turn } from "
 import { tokenTotals } from "../report/session-summary.js";
 import type { ContentOptions } from "./content.js";
 import { DEFAULT_MAX_CONTENT_LENGTH, MAX_ERROR_MESSAGE_LENGTH, safeJson, safeText } from "./content.js";
+import type { DestinationOptions } from "./destinations/index.js";
+import { destinationContext, withDestinationAttributes } from "./destinations/index.js";
 import { sessionSpanId, spanIdFor, traceIdFor, turnKey } from "./ids.js";
+import { packageVersion } from "./resource.js";
 import {
   AGENT_NAME,
   ATTR,
@@ -21,6 +24,8 @@ import { UNIT } from "./units.js";
 export interface SpanMapOptions extends Partial<ContentOptions> {
   /** The session has ended: pending tool calls are reported as interrupted. */
   readonly final?: boolean;
+  /** Langfuse and LangSmith attributes (destinations/): on by default; `false` for the core attributes only. */
+  readonly destinations?: DestinationOptions | false;
 }
 
 /** GenAI `input_tokens` counts all input; Anthropic's excludes cache reads and writes. */
@@ -74,7 +79,8 @@ export function sessionToSpans(session: Session, options: SpanMapOptions = {}): 
   for (const c of session.compactions) {
     spans.push({ ...base, spanId: spanIdFor(sid, "compaction", c.uuid), parentSpanId: ownerOf(undefined, c.turnIndex), ...compactionSpan(sid, c) });
   }
-  return spans;
+  if (options.destinations === false) return spans;
+  return withDestinationAttributes(spans, destinationContext(session, { integrationVersion: packageVersion(), ...options.destinations }));
 }
 
 type SpanBody = Omit<SpanData, "traceId" | "spanId" | "parentSpanId" | "events">;
@@ -146,14 +152,6 @@ function chatSpan(sessionId: string, r: ApiRequest): SpanBody {
     [ATTR.usageCacheReadInputTokens]: r.usage.cacheRead,
     [ATTR.usageCacheCreationInputTokens]: r.usage.cacheCreation,
     [ATTR.costUsd]: r.cost.usd,
-    // Langfuse prefers these over everything else; "input" there is uncached input.
-    [ATTR.langfuseUsageDetails]: JSON.stringify({
-      input: r.usage.input,
-      output: r.usage.output,
-      cache_read_input_tokens: r.usage.cacheRead,
-      cache_creation_input_tokens: r.usage.cacheCreation,
-    }),
-    [ATTR.langfuseCostDetails]: JSON.stringify({ total: r.cost.usd }),
   };
   if (r.stopReason !== undefined) attributes[ATTR.responseFinishReasons] = [r.stopReason];
   if (r.agentId !== undefined) attributes[ATTR.subagentId] = r.agentId;

@@ -69,9 +69,6 @@ export const ATTR = {
   toolCallArguments: "gen_ai.tool.call.arguments",
   inputMessages: "gen_ai.input.messages",
   tokenType: "gen_ai.token.type",
-  // Langfuse reads these over everything else (JSON objects).
-  langfuseUsageDetails: "langfuse.observation.usage_details",
-  langfuseCostDetails: "langfuse.observation.cost_details",
   // claude-code-otel
   version: "claude_code.version",
   project: "claude_code.project",
@@ -97,6 +94,39 @@ export const ATTR = {
   compactionPreTokens: "claude_code.compaction.pre_tokens",
   compactionPostTokens: "claude_code.compaction.post_tokens",
   compactionDroppedTokens: "claude_code.compaction.dropped_tokens",
+} as const;
+
+/**
+ * Keys Langfuse's OTLP ingestion reads (src/otel/destinations/langfuse.ts sets them; the collector
+ * strips them from what goes to LangSmith). https://langfuse.com/integrations/native/opentelemetry#property-mapping
+ */
+export const LANGFUSE_ATTR = {
+  sessionId: "langfuse.session.id",
+  userId: "langfuse.user.id",
+  release: "langfuse.release",
+  traceTags: "langfuse.trace.tags",
+  traceMetadata: "langfuse.trace.metadata",
+  observationType: "langfuse.observation.type",
+  observationLevel: "langfuse.observation.level",
+  observationStatusMessage: "langfuse.observation.status_message",
+  observationMetadata: "langfuse.observation.metadata",
+  /** JSON objects; Langfuse takes them over every other usage/cost convention. */
+  usageDetails: "langfuse.observation.usage_details",
+  costDetails: "langfuse.observation.cost_details",
+} as const;
+
+/**
+ * Keys LangSmith's OTLP ingestion reads (src/otel/destinations/langsmith.ts sets them; the
+ * collector strips them from what goes to Langfuse).
+ * https://docs.langchain.com/langsmith/trace-with-opentelemetry#supported-opentelemetry-attribute-and-event-mapping
+ */
+export const LANGSMITH_ATTR = {
+  spanKind: "langsmith.span.kind",
+  /** `langsmith.metadata.<key>` becomes the run's `metadata.<key>`. */
+  metadata: "langsmith.metadata",
+  tags: "langsmith.span.tags",
+  /** JSON usage_metadata (tokens, token details, costs), as LangSmith's own OTel exporter sends it. */
+  usageMetadata: "langsmith.usage_metadata",
 } as const;
 
 export const RESOURCE_ATTR = {

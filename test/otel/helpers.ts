@@ -11,7 +11,7 @@ import { ReportBuilder } from "../../src/report/report-data.js";
 import { emptyParseStats } from "../../src/transcript/line-types.js";
 
 /** Maps a session and pushes it through the SDK's in-memory exporter, as a real pipeline would. */
-export async function exportedSpans(session: Session, options: SpanMapOptions = { final: true }): Promise<ReadableSpan[]> {
+export async function exportedSpans(session: Session, options: SpanMapOptions = { final: true, destinations: false }): Promise<ReadableSpan[]> {
   const exporter = new InMemorySpanExporter();
   const resource = buildResource({});
   const spans = sessionToSpans(session, options).map((s) => toReadableSpan(s, resource));

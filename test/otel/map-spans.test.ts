@@ -63,8 +63,6 @@ describe.skipIf(!haveFixtures)("sessionToSpans on Claude Code 2.1.330 sessions",
       "gen_ai.usage.cache_read.input_tokens": read,
       "gen_ai.usage.cache_creation.input_tokens": write,
       "claude_code.cost_usd": usd,
-      "langfuse.observation.usage_details": JSON.stringify({ input, output, cache_read_input_tokens: read, cache_creation_input_tokens: write }),
-      "langfuse.observation.cost_details": JSON.stringify({ total: usd }),
       "gen_ai.response.finish_reasons": [finish],
     });
     const error = "Exit code 2\nls: cannot access '/nonexistent-dir-xyz': No such file or directory";

@@ -1,0 +1,114 @@
+/**
+ * The attributes Langfuse's OTLP ingestion reads, for each span of a session (pure).
+ *
+ * Sources (read 2026-11): the attribute mapping
+ *   https://langfuse.com/integrations/native/opentelemetry#property-mapping
+ * and the ingestion code it documents, langfuse/langfuse
+ *   packages/shared/src/server/otel/OtelIngestionProcessor.ts (extractUsageDetails,
+ *   extractCostDetails, extractSessionId, extractUserId, extractEnvironment) and
+ *   packages/shared/src/server/otel/ObservationTypeMapper.ts.
+ *
+ * Facts this relies on:
+ * - `langfuse.*` keys win over every other convention; a recognised `langfuse.observation.type`
+ *   wins over `gen_ai.operation.name` (which would give the same types: invoke_agent → agent,
+ *   execute_tool → tool, chat → generation).
+ * - Trace-level keys (session, user, tags, release, trace metadata) must be on every span for
+ *   Langfuse's per-observation filters and aggregations ("propagating trace attributes").
+ * - Usage is read from ANY span carrying `gen_ai.usage.*` (only the AI SDK's agent spans are
+ *   skipped), and a trace's cost and tokens are the sums over all its observations. Our session
+ *   span carries the session totals (DESIGN §2), so it gets an empty `usage_details` (an explicit
+ *   object wins over `gen_ai.usage.*`) or Langfuse would count every token twice.
+ * - `usage_details` is taken as is. We send Langfuse's own canonical keys (the ones its OTel
+ *   mapping produces from `gen_ai.usage.cache_*`): `input` (uncached), `output`,
+ *   `input_cached_tokens`, `input_cache_creation`. Every key containing "input" is summed into
+ *   the observation's input, so input = all input tokens, once; the total is the sum of the keys.
+ * - `cost_details` with `total` is authoritative (Langfuse then skips its own pricing), on any
+ *   observation type; the trace's cost is the sum of observations' `total_cost`.
+ * - Environment comes from `deployment.environment.name` as a RESOURCE attribute too
+ *   (extractEnvironment reads span then resource), so OTEL_RESOURCE_ATTRIBUTES is enough: not
+ *   repeated here. Trace `version` defaults to the resource's `service.version` (ours).
+ * - Re-sending a span upserts: observations are keyed by span id, traces by trace id, and ours
+ *   are deterministic (ids.ts).
+ */
+import { ATTR, LANGFUSE_ATTR } from "../semconv.js";
+import type { Attributes, SpanData } from "../span-data.js";
+import type { DestinationContext } from "./context.js";
+import { numberAttr, spanRole, stringAttr, tokensOf } from "./context.js";
+
+/** `langfuse.observation.type` values (Langfuse's ObservationType, lower case). */
+export const LANGFUSE_TYPE = { span: "span", agent: "agent", generation: "generation", tool: "tool" } as const;
+
+export const LANGFUSE_TAG = "claude-code";
+
+export function langfuseAttributes(span: SpanData, ctx: DestinationContext): Attributes {
+  const out: Attributes = {
+    [LANGFUSE_ATTR.sessionId]: ctx.sessionId,
+    [LANGFUSE_ATTR.traceTags]: [LANGFUSE_TAG, ctx.project],
+  };
+  if (ctx.userId !== undefined) out[LANGFUSE_ATTR.userId] = ctx.userId;
+  if (ctx.claudeCodeVersion !== undefined) out[LANGFUSE_ATTR.release] = ctx.claudeCodeVersion;
+
+  const role = spanRole(span);
+  switch (role) {
+    case "session":
+      out[LANGFUSE_ATTR.observationType] = LANGFUSE_TYPE.span;
+      // The session totals are sums of the chat spans: never count them again.
+      out[LANGFUSE_ATTR.usageDetails] = "{}";
+      // Filterable trace metadata (plain attributes land under metadata.attributes, not filterable).
+      out[`${LANGFUSE_ATTR.traceMetadata}.project`] = ctx.project;
+      if (ctx.gitBranch !== undefined) out[`${LANGFUSE_ATTR.traceMetadata}.git_branch`] = ctx.gitBranch;
+      return out;
+    case "turn":
+    case "subagent":
+      out[LANGFUSE_ATTR.observationType] = LANGFUSE_TYPE.agent;
+      return out;
+    case "chat": {
+      out[LANGFUSE_ATTR.observationType] = LANGFUSE_TYPE.generation;
+      const t = tokensOf(span);
+      if (t !== undefined) {
+        out[LANGFUSE_ATTR.usageDetails] = JSON.stringify({
+          input: t.uncached,
+          output: t.output,
+          input_cached_tokens: t.cacheRead,
+          input_cache_creation: t.cacheCreation,
+        });
+      }
+      const usd = numberAttr(span, ATTR.costUsd);
+      const model = stringAttr(span, ATTR.responseModel) ?? stringAttr(span, ATTR.requestModel);
+      // An unpriced model: no cost, so Langfuse may price it from its own model table.
+      if (usd !== undefined && !(model !== undefined && ctx.unknownModels.has(model))) {
+        out[LANGFUSE_ATTR.costDetails] = JSON.stringify({ total: usd });
+      }
+      return out;
+    }
+    case "tool":
+      out[LANGFUSE_ATTR.observationType] = LANGFUSE_TYPE.tool;
+      if (span.status.code === "ERROR") {
+        out[LANGFUSE_ATTR.observationLevel] = "ERROR";
+        out[LANGFUSE_ATTR.observationStatusMessage] = span.status.message ?? "tool error";
+      }
+      return out;
+    case "compaction": {
+      // A span with figures as filterable metadata; the summarising call it stands for left no
+      // assistant line, so its cost (from Claude Code's ledger) is a generation-less cost here.
+      out[LANGFUSE_ATTR.observationType] = LANGFUSE_TYPE.span;
+      const m = LANGFUSE_ATTR.observationMetadata;
+      const trigger = stringAttr(span, ATTR.compactionTrigger);
+      if (trigger !== undefined) out[`${m}.trigger`] = trigger;
+      for (const [key, attr] of [
+        ["pre_tokens", ATTR.compactionPreTokens],
+        ["post_tokens", ATTR.compactionPostTokens],
+        ["dropped_tokens", ATTR.compactionDroppedTokens],
+      ] as const) {
+        const v = numberAttr(span, attr);
+        if (v !== undefined) out[`${m}.${key}`] = v;
+      }
+      // Never a negative cost (a ledger below our price): Langfuse's cost is a spend, not a correction.
+      const usd = numberAttr(span, ATTR.costUsd);
+      if (usd !== undefined && usd >= 0) out[LANGFUSE_ATTR.costDetails] = JSON.stringify({ total: usd });
+      return out;
+    }
+    case "other":
+      return out;
+  }
+}

@@ -52,16 +52,11 @@ export type SpanRole = "session" | "turn" | "chat" | "tool" | "subagent" | "comp
 export function spanRole(span: SpanData): SpanRole {
   if (span.name === SPAN_NAME.session) return "session";
   if (span.name === SPAN_NAME.compaction) return "compaction";
-  switch (span.attributes[ATTR.operationName]) {
-    case OPERATION.chat:
-      return "chat";
-    case OPERATION.executeTool:
-      return "tool";
-    case OPERATION.invokeAgent:
-      return span.attributes[ATTR.agentName] === AGENT_NAME && span.attributes[ATTR.agentId] === undefined ? "turn" : "subagent";
-    default:
-      return "other";
-  }
+  const op = span.attributes[ATTR.operationName];
+  if (op === OPERATION.chat) return "chat";
+  if (op === OPERATION.executeTool) return "tool";
+  if (op === OPERATION.invokeAgent) return span.attributes[ATTR.agentName] === AGENT_NAME && span.attributes[ATTR.agentId] === undefined ? "turn" : "subagent";
+  return "other";
 }
 
 export function numberAttr(span: SpanData, key: string): number | undefined {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { UsageError } from "./args.js";
 import { doctorCommand } from "./doctor-command.js";
 import { errorsCommand } from "./errors-command.js";
+import { flushCommand } from "./flush-command.js";
 import { installCommand, uninstallCommand } from "./install-command.js";
 import type { CliIO } from "./output.js";
 import { EXIT, processIO } from "./output.js";
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   uninstall: { run: uninstallCommand, summary: "remove exactly our hook entries from Claude Code's settings (--dry-run)" },
   doctor: { run: doctorCommand, summary: "check settings, hook paths, config, collector reachability, state and outbox" },
   "hook-alerts": { run: hookAlertsCommand, summary: "internal: the synchronous Stop hook that shows cost alerts" },
+  flush: { run: flushCommand, summary: "send what hooks queued (spool and outbox) now; hooks run it in the background" },
   replay: { run: replayCommand, summary: "send sessions from transcripts as OpenTelemetry traces and metrics (incremental, exactly-once)" },
 };
 

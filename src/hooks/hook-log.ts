@@ -73,3 +73,12 @@ export function createHookLog(stateHome: string, level: LogLevel, role: "hook" |
 export function resolveLogLevel(env: NodeJS.ProcessEnv, configLevel: unknown): LogLevel {
   return parseLogLevel(env["CLAUDE_CODE_OTEL_LOG_LEVEL"]) ?? parseLogLevel(env["OTEL_LOG_LEVEL"]) ?? parseLogLevel(configLevel) ?? "warn";
 }
+
+/** An error as a short code or message: never a stack, never payload content. */
+export function codeOf(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code !== undefined ? `${code}: ${error.message.slice(0, 300)}` : error.message.slice(0, 300);
+  }
+  return String(error).slice(0, 300);
+}

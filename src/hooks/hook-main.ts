@@ -15,7 +15,9 @@ import { fileURLToPath } from "node:url";
 import { defaultConfigPath, loadConfig, otelHome } from "../config/config-file.js";
 import { clearSpawnToken, claimSpawn, flusherRunning } from "./flush-lock.js";
 import type { HookLog } from "./hook-log.js";
-import { createHookLog, resolveLogLevel } from "./hook-log.js";
+import { codeOf, createHookLog, resolveLogLevel } from "./hook-log.js";
+
+export { codeOf };
 import { HOOK_OUTPUT_BUDGET_MS, hookOutput } from "./hook-output.js";
 import { parseHookInput } from "./payload.js";
 import type { HookPayload } from "./payload.js";
@@ -170,15 +172,6 @@ export async function runHook(options: HookRunOptions): Promise<void> {
   } catch (error) {
     log.error(`hook failed: ${codeOf(error)}`);
   }
-}
-
-/** An error as a short code or message: never a stack, never payload content. */
-export function codeOf(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return code !== undefined ? `${code}: ${error.message.slice(0, 300)}` : error.message.slice(0, 300);
-  }
-  return String(error).slice(0, 300);
 }
 
 /** Process entry used by bin/claude-code-otel.js: exit 0 whatever happens. */

@@ -1,0 +1,79 @@
+import { defaultConfigPath, loadConfig, otelHome } from "../config/config-file.js";
+import { ExportConfigError } from "../otel/export-config.js";
+import { runFlush } from "../hooks/flush.js";
+import { createHookLog, resolveLogLevel } from "../hooks/hook-log.js";
+import { oneLine } from "../util/terminal-safe.js";
+import { UsageError, boolOpt, parseOptions } from "./args.js";
+import type { CliIO } from "./output.js";
+import { EXIT } from "./output.js";
+
+export const FLUSH_HELP = `Usage: claude-code-otel flush [options]
+
+Sends what the hooks queued: turns spooled hook triggers into spans and metric points (from the
+sessions' transcripts) and delivers the outbox (requests a collector could not take earlier),
+in order, each request within 2 s and the whole run within 10 s. What still cannot be sent stays
+in the outbox for the next hook or flush.
+
+Destination: OTEL_EXPORTER_OTLP_* variables when set, else the config file's "otlp" section
+(written by "install"), else OTLP JSON files in ~/.claude/otel.
+
+Options:
+  --spool        the mode hooks spawn: quiet, never waits for another flusher, exit 0
+  -h, --help
+`;
+
+const OPTIONS = {
+  spool: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** A spawned flusher never outlives this, whatever it is waiting on. */
+const SPAWNED_HARD_LIMIT_MS = 60_000;
+
+export async function flushCommand(argv: string[], io: CliIO): Promise<number> {
+  const p = parseOptions(argv, OPTIONS);
+  if (boolOpt(p, "help")) {
+    io.out(FLUSH_HELP);
+    return EXIT.ok;
+  }
+  if (p.positionals.length > 0) throw new UsageError(`unexpected argument "${p.positionals[0]}"`);
+  const spawned = boolOpt(p, "spool");
+  const env = io.env;
+  const config = loadConfig(defaultConfigPath(env));
+  const log = createHookLog(otelHome(env), resolveLogLevel(env, config.raw["logLevel"]), "flush");
+  if (spawned) {
+    // unref: the guard must not be what keeps a finished flusher alive.
+    setTimeout(() => {
+      log.error(`flusher still running after ${SPAWNED_HARD_LIMIT_MS} ms: exiting; the spool and outbox keep the rest`);
+      process.exit(0);
+    }, SPAWNED_HARD_LIMIT_MS).unref();
+  }
+  let report;
+  try {
+    report = await runFlush({ env, log, lockWaitMs: spawned ? 0 : 30_000 });
+  } catch (error) {
+    if (spawned) {
+      log.error(`flush failed: ${error instanceof Error ? error.message : String(error)}`);
+      return EXIT.ok;
+    }
+    if (error instanceof ExportConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+  if (spawned) return EXIT.ok;
+  if (report.busy) {
+    io.err("claude-code-otel flush: another flusher is still running after 30 s; it will deliver the queue\n");
+    return EXIT.failed;
+  }
+  io.out(
+    `flush: ${report.sessions} sessions, ${report.spans} spans and ${report.points} metric points queued; ` +
+      `${report.sent} requests sent, ${report.remaining} left in the outbox` +
+      (report.rejected > 0 ? `, ${report.rejected} rejected by the collector and dropped` : "") +
+      (report.dropped > 0 ? `, ${report.dropped} dropped (outbox full)` : "") +
+      `\nflush: destination: ${oneLine(report.destination)}\n`,
+  );
+  if (report.error !== undefined) {
+    io.err(`claude-code-otel flush: ${oneLine(report.error)}; what was not sent stays in the outbox, run flush again when the collector is reachable\n`);
+    return EXIT.failed;
+  }
+  return EXIT.ok;
+}

@@ -6,6 +6,12 @@ if (process.argv[2] === "hook") {
     (m) => m.hookProcess(),
     () => process.exit(0),
   );
+} else if (process.argv[2] === "hook-alerts") {
+  // The synchronous Stop entry for cost alerts: Claude Code waits for it, so skip the CLI too.
+  import("../dist/hooks/alerts-main.js").then(
+    (m) => m.alertsHookProcess(),
+    () => process.exit(0),
+  );
 } else {
   import("../dist/cli/main.js")
     .then(({ main }) => main(process.argv.slice(2)))

@@ -12,11 +12,7 @@
 import { readdirSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { readAlertSettings } from "../config/hook-config.js";
-import { parsePriceOverrides } from "../cost/price-config.js";
-import { createPricer } from "../cost/price-request.js";
-import { buildSession } from "../model/build-session.js";
 import type { AgentFile, SessionSource } from "../transcript/discover.js";
-import { loadSession } from "../transcript/load-session.js";
 import { createExclusive, ensurePrivateDir } from "../util/private-fs.js";
 import type { HookOutputContext } from "./hook-output.js";
 import type { HookPayload } from "./payload.js";
@@ -76,6 +72,13 @@ export interface SessionCostResult {
 
 /** What the session has cost so far: Claude Code's ledger where present, else the priced requests. */
 export async function sessionCost(transcriptPath: string, sessionId: string, config: Readonly<Record<string, unknown>>): Promise<SessionCostResult | undefined> {
+  // Loaded on demand: the price library and the model are heavy, and most hook calls never get here.
+  const [{ loadSession }, { buildSession }, { createPricer }, { parsePriceOverrides }] = await Promise.all([
+    import("../transcript/load-session.js"),
+    import("../model/build-session.js"),
+    import("../cost/price-request.js"),
+    import("../cost/price-config.js"),
+  ]);
   const loaded = await loadSession(sourceForTranscript(transcriptPath, sessionId));
   if (loaded.input.main.length === 0 && loaded.input.agents.every((a) => a.lines.length === 0)) return undefined;
   const session = buildSession(loaded.input, createPricer({ overrides: parsePriceOverrides(config["prices"]).overrides }));

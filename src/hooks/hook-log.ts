@@ -4,7 +4,7 @@
  * user on some events), never a secret: callers pass ids, paths, counts and error codes only.
  * Writing the log can fail (read-only or full disk): that is swallowed, the hook goes on.
  */
-import { appendFileSync, renameSync, statSync } from "node:fs";
+import { appendFileSync, mkdirSync, renameSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 export type LogLevel = "error" | "warn" | "info" | "debug";
@@ -55,7 +55,15 @@ export function createHookLog(stateHome: string, level: LogLevel, role: "hook" |
           // No log yet.
         }
       }
-      appendFileSync(path, `${new Date().toISOString()} ${at.toUpperCase()} ${role}[${process.pid}] ${oneLine(message)}\n`, { mode: 0o600 });
+      const line = `${new Date().toISOString()} ${at.toUpperCase()} ${role}[${process.pid}] ${oneLine(message)}\n`;
+      try {
+        appendFileSync(path, line, { mode: 0o600 });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+        // First run: the state home does not exist yet.
+        mkdirSync(stateHome, { recursive: true, mode: 0o700 });
+        appendFileSync(path, line, { mode: 0o600 });
+      }
     } catch {
       // Read-only or full disk: diagnostics are best effort, the hook must go on.
     }

@@ -81,8 +81,8 @@ export function writeTrigger(stateHome: string, trigger: Trigger): string {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const name = spoolName(trigger.time);
   const tmp = join(dir, `.${name}.tmp`);
-  writeFileSync(tmp, JSON.stringify(trigger), { mode: 0o600 });
   try {
+    writeFileSync(tmp, JSON.stringify(trigger), { mode: 0o600 });
     renameSync(tmp, join(dir, name));
   } catch (error) {
     try {

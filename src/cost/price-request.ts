@@ -1,5 +1,5 @@
 import { calcPrice } from "@pydantic/genai-prices";
-import type { ModelInfo, Provider, Usage } from "@pydantic/genai-prices";
+import type { ModelInfo, PriceCalculation, Provider, Usage } from "@pydantic/genai-prices";
 import type { TokenUsage } from "../transcript/line-types.js";
 import type { PriceConfig } from "./price-config.js";
 import { NO_OVERRIDES } from "./price-config.js";
@@ -43,27 +43,46 @@ function overrideProvider(config: PriceConfig): Provider | undefined {
   return { id: "claude-code-otel-overrides", name: "User price overrides", api_pattern: ".*", models };
 }
 
+/**
+ * Prices with genai-prices. The library's lookup (provider, then the first model whose match rule
+ * fits, over the whole provider's list, lower-casing on the way) costs more than the price itself,
+ * so each model is resolved once: the first call goes through the full lookup, later calls hand
+ * calcPrice a provider holding just the model it found. The price (time constraints, tiers, cache
+ * rates) is still the library's own computation on the same entry, to the last bit.
+ */
 export function createPricer(config: PriceConfig = NO_OVERRIDES): Pricer {
   const overrides = overrideProvider(config);
-  const cache = new Map<string, boolean>();
+  /** Model id → a one-model provider for it, or null once the model has failed to price. */
+  const resolved = new Map<string, Provider | null>();
+  const unknown: RequestPrice = { usd: 0, known: false, source: "unknown" };
   return (model, usage, at) => {
     const genaiUsage = toGenaiUsage(usage);
-    const options = at === undefined ? {} : { timestamp: at };
     if (overrides !== undefined) {
-      const result = safeCalc(genaiUsage, model, { ...options, provider: overrides });
-      if (result !== undefined) return { usd: result, known: true, source: "override" };
+      const result = safeCalc(genaiUsage, model, at === undefined ? { provider: overrides } : { timestamp: at, provider: overrides });
+      if (result !== undefined) return { usd: result.total_price, known: true, source: "override" };
     }
-    if (cache.get(model) === false) return { usd: 0, known: false, source: "unknown" };
-    const result = safeCalc(genaiUsage, model, { ...options, providerId: "anthropic" });
-    cache.set(model, result !== undefined);
-    return result === undefined ? { usd: 0, known: false, source: "unknown" } : { usd: result, known: true, source: "genai-prices" };
+    const one = resolved.get(model);
+    if (one === null) return unknown;
+    const result =
+      one === undefined
+        ? safeCalc(genaiUsage, model, at === undefined ? { providerId: "anthropic" } : { timestamp: at, providerId: "anthropic" })
+        : safeCalc(genaiUsage, model, at === undefined ? { provider: one } : { timestamp: at, provider: one });
+    if (result === undefined) {
+      resolved.set(model, null);
+      return unknown;
+    }
+    if (one === undefined) {
+      const p = result.provider;
+      resolved.set(model, { id: p.id, name: p.name, api_pattern: p.api_pattern, models: [result.model] });
+    }
+    return { usd: result.total_price, known: true, source: "genai-prices" };
   };
 }
 
-function safeCalc(usage: Usage, model: string, options: Parameters<typeof calcPrice>[2]): number | undefined {
+function safeCalc(usage: Usage, model: string, options: Parameters<typeof calcPrice>[2]): PriceCalculation | undefined {
   try {
     const result = calcPrice(usage, model, options);
-    return result === null || result === undefined ? undefined : result.total_price;
+    return result === null || result === undefined ? undefined : result;
   } catch {
     return undefined;
   }

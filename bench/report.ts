@@ -1,0 +1,231 @@
+/**
+ * Speed of `claude-code-otel report --json` against ccusage 20's native binary on the same corpus,
+ * in the same run: printed figures, not a timed test.
+ *
+ *   npm run bench:report -- [--runs 3] [--corpus <projects dir>] [--profile] [--ours-only]
+ *
+ * Builds the corpus (bench/.corpus/projects, >= 400 MB, >= 1,000 sessions) when absent, runs one
+ * warm-up of each tool (page cache), then ours and ccusage alternately `--runs` times, measuring the
+ * child's wall time and peak RSS (`/usr/bin/time -f %M`). Checks that both count the same cost:
+ * ours `totals.costUsd` minus our ledger-only (unattributed) cost against ccusage's `totals.totalCost`.
+ * `--profile` also runs ours once under `node --cpu-prof` and prints self time per function.
+ * Run `npm run build` first: the CLI runs dist/.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { ccusageBinary } from "../test/support/ccusage.js";
+import { REPO_ROOT } from "../test/support/shared-fixtures.js";
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: "string", default: "3" },
+    corpus: { type: "string" },
+    profile: { type: "boolean", default: false },
+    "ours-only": { type: "boolean", default: false },
+  },
+});
+const runs = Math.max(1, Number(values.runs));
+const corpus = resolve(values.corpus ?? join(REPO_ROOT, "bench", ".corpus", "projects"));
+const BIN = join(REPO_ROOT, "bin", "claude-code-otel.js");
+const TIME = "/usr/bin/time";
+
+if (!existsSync(join(REPO_ROOT, "dist", "cli", "main.js")) && !existsSync(join(REPO_ROOT, "dist", "index.js"))) {
+  throw new Error("dist/ is missing: run `npm run build` first");
+}
+if (!existsSync(corpus)) {
+  console.error(`building the corpus in ${corpus} ...`);
+  const made = spawnSync(process.execPath, ["--import", "tsx", join(REPO_ROOT, "bench", "make-corpus.ts"), corpus, "400"], { stdio: "inherit", cwd: REPO_ROOT });
+  if (made.status !== 0) throw new Error("make-corpus failed");
+}
+
+function corpusSize(dir: string): { bytes: number; files: number } {
+  let bytes = 0;
+  let files = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) {
+      const sub = corpusSize(p);
+      bytes += sub.bytes;
+      files += sub.files;
+    } else if (e.name.endsWith(".jsonl")) {
+      bytes += statSync(p).size;
+      files++;
+    }
+  }
+  return { bytes, files };
+}
+
+interface Run {
+  wallMs: number;
+  peakRssKb: number | undefined;
+  /** User + system CPU seconds of the child: steadier than wall time on a busy machine. */
+  cpuS: number | undefined;
+  stdout: string;
+}
+
+/** Runs a command, capturing stdout; peak RSS from /usr/bin/time when present. */
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
+  const haveTime = existsSync(TIME);
+  const rssFile = join(tmpdir(), `bench-rss-${process.pid}-${Date.now()}`);
+  const [file, argv] = haveTime ? [TIME, ["-f", "%M %U %S", "-o", rssFile, cmd, ...args]] : [cmd, args];
+  return new Promise((resolvePromise, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(file, argv, { env, stdio: ["ignore", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (b: Buffer) => out.push(b));
+    child.stderr.on("data", (b: Buffer) => err.push(b));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+      if (code !== 0) {
+        reject(new Error(`${cmd} exited ${code}: ${Buffer.concat(err).toString().slice(0, 2000)}`));
+        return;
+      }
+      let peakRssKb: number | undefined;
+      let cpuS: number | undefined;
+      if (haveTime) {
+        const [rss, user, sys] = (readFileSync(rssFile, "utf8").trim().split("\n").pop() ?? "").split(" ").map(Number);
+        peakRssKb = rss;
+        cpuS = user === undefined || sys === undefined ? undefined : user + sys;
+        rmSync(rssFile, { force: true });
+      }
+      resolvePromise({ wallMs, peakRssKb, cpuS, stdout: Buffer.concat(out).toString("utf8") });
+    });
+  });
+}
+
+const baseEnv = { ...process.env, TZ: "UTC", NO_COLOR: "1" };
+const ours = (): Promise<Run> => timed(process.execPath, [BIN, "report", "--projects-dir", corpus, "--json"], baseEnv);
+
+const ccusageBin = values["ours-only"] ? undefined : ccusageBinary();
+let ccusageEnv: NodeJS.ProcessEnv | undefined;
+if (ccusageBin !== undefined) {
+  const config = mkdtempSync(join(tmpdir(), "ccusage-bench-"));
+  symlinkSync(corpus, join(config, "projects"));
+  ccusageEnv = { ...baseEnv, CLAUDE_CONFIG_DIR: config, HOME: config };
+}
+const ccusage = (): Promise<Run> => timed(ccusageBin as string, ["session", "--json", "--offline"], ccusageEnv as NodeJS.ProcessEnv);
+
+interface OursJson {
+  sessions: { unattributedCostUsd: number }[];
+  totals: { sessions: number; costUsd: number; requests: number };
+}
+interface CcusageJson {
+  session: unknown[];
+  totals: { totalCost: number };
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+};
+const maxOf = (xs: (number | undefined)[]): number | undefined => (xs.some((x) => x === undefined) ? undefined : Math.max(...(xs as number[])));
+
+const size = corpusSize(corpus);
+console.log(`corpus: ${corpus}  ${(size.bytes / 1e6).toFixed(0)} MB in ${size.files} .jsonl files`);
+console.log(`node ${process.version}, ${runs} run(s) each after one warm-up, alternating\n`);
+
+// Warm-up: page cache, and the outputs we check.
+const oursWarm = await ours();
+const oursData = JSON.parse(oursWarm.stdout) as OursJson;
+const ccWarm = ccusageBin !== undefined ? await ccusage() : undefined;
+
+const oursRuns: Run[] = [];
+const ccRuns: Run[] = [];
+for (let i = 0; i < runs; i++) {
+  oursRuns.push(await ours());
+  if (ccusageBin !== undefined) ccRuns.push(await ccusage());
+}
+for (const r of oursRuns) {
+  if (r.stdout !== oursWarm.stdout) throw new Error("report --json output differs between runs");
+}
+
+const sessions = oursData.totals.sessions;
+const rows: string[][] = [["tool", "median s", "min s", "CPU s", "MB/s", "sessions/s", "peak RSS MB", "vs ccusage"]];
+const oursMedian = median(oursRuns.map((r) => r.wallMs));
+const ccMedian = ccRuns.length > 0 ? median(ccRuns.map((r) => r.wallMs)) : undefined;
+const row = (name: string, rs: Run[], med: number): string[] => {
+  const rss = maxOf(rs.map((r) => r.peakRssKb));
+  return [
+    name,
+    (med / 1000).toFixed(3),
+    (Math.min(...rs.map((r) => r.wallMs)) / 1000).toFixed(3),
+    rs.some((r) => r.cpuS === undefined) ? "n/a" : median(rs.map((r) => r.cpuS as number)).toFixed(2),
+    (size.bytes / 1e6 / (med / 1000)).toFixed(0),
+    (sessions / (med / 1000)).toFixed(0),
+    rss === undefined ? "n/a" : (rss / 1024).toFixed(1),
+    ccMedian === undefined ? "" : `${(med / ccMedian).toFixed(2)}x`,
+  ];
+};
+rows.push(row("claude-code-otel report --json", oursRuns, oursMedian));
+if (ccMedian !== undefined) rows.push(row("ccusage 20 session --json (native)", ccRuns, ccMedian));
+const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length))) ?? [];
+for (const [i, r] of rows.entries()) {
+  console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join("  "));
+  if (i === 0) console.log(widths.map((w) => "-".repeat(w)).join("  "));
+}
+console.log(`\nwall times ours:    ${oursRuns.map((r) => (r.wallMs / 1000).toFixed(3)).join(" ")}`);
+if (ccRuns.length > 0) console.log(`wall times ccusage: ${ccRuns.map((r) => (r.wallMs / 1000).toFixed(3)).join(" ")}`);
+console.log(`sessions (ours): ${sessions}, requests: ${oursData.totals.requests}`);
+
+if (ccWarm !== undefined) {
+  const cc = JSON.parse(ccWarm.stdout) as CcusageJson;
+  const unattributed = oursData.sessions.reduce((sum, s) => sum + s.unattributedCostUsd, 0);
+  const comparable = oursData.totals.costUsd - unattributed;
+  const diff = Math.abs(comparable - cc.totals.totalCost);
+  console.log(
+    `cost: ours $${oursData.totals.costUsd.toFixed(6)} - ledger-only $${unattributed.toFixed(6)} = $${comparable.toFixed(6)}; ccusage $${cc.totals.totalCost.toFixed(6)} (${cc.session.length} groups); |diff| = ${diff.toExponential(2)}`,
+  );
+  if (diff > 1e-6 * Math.max(1, sessions)) {
+    console.log("COST MISMATCH: ours and ccusage disagree on the requests both count");
+    process.exitCode = 1;
+  }
+}
+
+if (values.profile) {
+  const dir = mkdtempSync(join(tmpdir(), "bench-prof-"));
+  mkdirSync(dir, { recursive: true });
+  spawnSync(process.execPath, ["--cpu-prof", "--cpu-prof-dir", dir, BIN, "report", "--projects-dir", corpus, "--json"], { env: baseEnv, stdio: ["ignore", "ignore", "inherit"] });
+  const file = readdirSync(dir).find((n) => n.endsWith(".cpuprofile"));
+  if (file === undefined) throw new Error("no CPU profile written");
+  printProfile(join(dir, file));
+}
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+function printProfile(path: string): void {
+  const profile = JSON.parse(readFileSync(path, "utf8")) as CpuProfile;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  const byArea = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const frame = byId.get(id)?.callFrame;
+    const dt = profile.timeDeltas[i] ?? 0;
+    total += dt;
+    if (frame === undefined) return;
+    const where = frame.url.replace(/^file:\/\//, "").replace(REPO_ROOT + "/", "");
+    const key = `${frame.functionName || "(anonymous)"}  ${where ? `${where}:${frame.lineNumber + 1}` : ""}`;
+    self.set(key, (self.get(key) ?? 0) + dt);
+    const area = where.startsWith("node_modules/") ? where.split("/").slice(1, where.startsWith("node_modules/@") ? 3 : 2).join("/") : where.startsWith("dist/") ? where.split("/").slice(0, 2).join("/") : where === "" ? frame.functionName : "node internals";
+    byArea.set(area, (byArea.get(area) ?? 0) + dt);
+  });
+  const show = (title: string, m: Map<string, number>, n: number): void => {
+    console.log(`\n${title} (of ${(total / 1000).toFixed(0)} ms sampled)`);
+    for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, n)) {
+      console.log(`${(v / 1000).toFixed(0).padStart(7)} ms ${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`);
+    }
+  };
+  show("CPU profile of ours: self time by area", byArea, 15);
+  show("self time by function", self, 30);
+  console.log(`\nprofile: ${path}`);
+}

@@ -11,6 +11,7 @@ import { holdsSecrets, maskUrl, readAlertSettings, readOtlpSettings } from "../c
 import type { HookEntry } from "../hooks/settings-merge.js";
 import { HOOK_EVENTS, SettingsParseError, ourEntries, parseSettingsText, shellWords } from "../hooks/settings-merge.js";
 import { redactSecrets } from "../redact/redact.js";
+import { defaultStateDir } from "../state/state-dir.js";
 import { defaultProjectsDir } from "../transcript/discover.js";
 import type { OptionSpec } from "./args.js";
 import { UsageError, boolOpt, parseOptions, stringOpt } from "./args.js";
@@ -255,7 +256,7 @@ export async function runChecks(env: NodeJS.ProcessEnv, projectDir: string): Pro
     const slack = alerts.slackWebhookUrl === undefined ? "" : `; Slack ${maskUrl(alerts.slackWebhookUrl)}`;
     checks.push(
       syncStop
-        ? { name: "alerts", status: "ok", message: `per-session alerts at ${alerts.sessionUsd.map((n) => `$${n}`).join(", ")}${slack}` }
+        ? { name: "alerts", status: "ok", message: `per-session alerts at ${alerts.sessionUsd.map((n) => `$${n.toFixed(2)}`).join(", ")}${slack}` }
         : { name: "alerts", status: "fail", message: "cost alerts are configured but the synchronous Stop entry that shows them is not installed", fix: "run claude-code-otel install again" },
     );
   }
@@ -273,6 +274,21 @@ export async function runChecks(env: NodeJS.ProcessEnv, projectDir: string): Pro
     if (!writable) checks.push({ name: "state", status: "fail", message: `${tilde(home)} is not writable: the hook cannot spool or keep its outbox`, fix: `chown/chmod ${home}` });
     else if (homeMode !== 0o700) checks.push({ name: "state", status: "warn", message: `${tilde(home)} is ${octal(homeMode)}: it holds session ids and costs`, fix: `chmod 700 ${home}` });
     else checks.push({ name: "state", status: "ok", message: `${tilde(home)} writable, 0700` });
+  }
+  // The replay/flush ledgers and cursors (src/state) may live elsewhere when CLAUDE_CONFIG_DIR or
+  // CLAUDE_CODE_OTEL_STATE_DIR is set: same rules once they exist.
+  const ledgers = defaultStateDir(env);
+  const ledgersMode = resolve(ledgers).startsWith(`${resolve(home)}/`) ? undefined : modeOf(ledgers);
+  if (ledgersMode !== undefined) {
+    let writable = true;
+    try {
+      accessSync(ledgers, constants.W_OK);
+    } catch {
+      writable = false;
+    }
+    if (!writable) checks.push({ name: "state", status: "fail", message: `${tilde(ledgers)} is not writable: exports cannot record what was sent`, fix: `chown/chmod ${ledgers}` });
+    else if (ledgersMode !== 0o700) checks.push({ name: "state", status: "warn", message: `${tilde(ledgers)} is ${octal(ledgersMode)}`, fix: `chmod 700 ${ledgers}` });
+    else checks.push({ name: "state", status: "ok", message: `${tilde(ledgers)} writable, 0700` });
   }
   const outbox = countFiles(join(home, "outbox"));
   if (outbox === undefined || outbox === 0) checks.push({ name: "outbox", status: "ok", message: "empty" });

@@ -5,6 +5,7 @@
 import { createServer } from "node:http";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { gunzipSync } from "node:zlib";
 
 type FieldType = "string" | "bytes" | "varint" | "fixed64" | "double" | "fixed32" | Schema;
 interface Field {
@@ -265,7 +266,9 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const bytes = Buffer.concat(chunks);
+      const raw = Buffer.concat(chunks);
+      // The collector's otlp_http exporter gzips by default.
+      const bytes = req.headers["content-encoding"] === "gzip" ? gunzipSync(raw) : raw;
       const contentType = req.headers["content-type"] ?? "";
       receiver.requests.push({ path: req.url ?? "", contentType, bytes, headers: req.headers });
       if (receiver.status !== 200) {

@@ -8,6 +8,7 @@ import type { CliIO } from "./output.js";
 import { EXIT, processIO } from "./output.js";
 import { replayCommand } from "./replay-command.js";
 import { reportCommand } from "./report-command.js";
+import { watchCommand } from "./watch-command.js";
 import { hookAlertsCommand } from "./hook-alerts-command.js";
 import { NoInputError } from "./source-options.js";
 
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   doctor: { run: doctorCommand, summary: "check settings, hook paths, config, collector reachability, state and outbox" },
   "hook-alerts": { run: hookAlertsCommand, summary: "internal: the synchronous Stop hook that shows cost alerts" },
   flush: { run: flushCommand, summary: "send what hooks queued (spool and outbox) now; hooks run it in the background" },
+  watch: { run: watchCommand, summary: "tail transcripts live and export sessions as they progress (--prometheus-port serves /metrics)" },
   replay: { run: replayCommand, summary: "send sessions from transcripts as OpenTelemetry traces and metrics (incremental, exactly-once)" },
 };
 

@@ -5,7 +5,7 @@
  * span processors or exporters directly.
  */
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import type { Attributes as ApiAttributes, Counter, Histogram, MeterProvider, Span, TracerProvider } from "@opentelemetry/api";
+import type { Attributes as ApiAttributes, MeterProvider, Span, TracerProvider } from "@opentelemetry/api";
 import type { Resource } from "@opentelemetry/resources";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import type { Session } from "../model/types.js";
@@ -15,8 +15,8 @@ import type { SpanMapOptions } from "./map-spans.js";
 import { sessionToSpans } from "./map-spans.js";
 import { toReadableSpan } from "./readable-span.js";
 import { buildResource, packageVersion } from "./resource.js";
-import type { MetricKey } from "./semconv.js";
-import { INSTRUMENTATION_SCOPE, METRIC } from "./semconv.js";
+import { createMeterRecorder } from "./meter-recorder.js";
+import { INSTRUMENTATION_SCOPE } from "./semconv.js";
 import type { SpanData } from "./span-data.js";
 
 export interface EmitSessionOptions extends SpanMapOptions, MetricMapOptions {
@@ -63,26 +63,8 @@ export function emitSession(session: Session, options: EmitSessionOptions): { sp
     }
   }
   if (options.meterProvider !== undefined) {
-    const meter = options.meterProvider.getMeter(INSTRUMENTATION_SCOPE, packageVersion());
-    const instruments = new Map<MetricKey, Counter | Histogram>();
-    const instrument = (key: MetricKey): Counter | Histogram => {
-      let i = instruments.get(key);
-      if (i === undefined) {
-        const def = METRIC[key];
-        i =
-          def.kind === "counter"
-            ? meter.createCounter(def.name, { unit: def.unit, description: def.description })
-            : meter.createHistogram(def.name, { unit: def.unit, description: def.description, advice: { explicitBucketBoundaries: [...("boundaries" in def ? def.boundaries : [])] } });
-        instruments.set(key, i);
-      }
-      return i;
-    };
-    for (const p of sessionToMetricPoints(session, options)) {
-      const i = instrument(p.metric);
-      if ("add" in i) i.add(p.value, p.attributes);
-      else i.record(p.value, p.attributes);
-      points++;
-    }
+    const record = createMeterRecorder(options.meterProvider.getMeter(INSTRUMENTATION_SCOPE, packageVersion()));
+    points = record(sessionToMetricPoints(session, options));
   }
   return { spans, points };
 }

@@ -1,0 +1,49 @@
+import { PrometheusExporter } from "@opentelemetry/exporter-prometheus";
+import { MeterProvider } from "@opentelemetry/sdk-metrics";
+import type { ViewOptions } from "@opentelemetry/sdk-metrics";
+import { createMeterRecorder } from "../otel/meter-recorder.js";
+import type { MetricPoint } from "../otel/metric-point.js";
+import { buildResource, packageVersion } from "../otel/resource.js";
+import { INSTRUMENTATION_SCOPE, METRIC, TELEMETRY_SOURCE } from "../otel/semconv.js";
+
+export interface PrometheusEndpoint {
+  readonly url: string;
+  record(points: readonly MetricPoint[]): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * The collector's `prometheus` exporter appends the unit to names (`claude_code_cost_usage_USD_total`);
+ * the JS exporter does not. Renaming with views gives the same series names either way, so the
+ * dashboards and alert rules work with or without a collector.
+ */
+const UNIT_SUFFIX: Readonly<Record<string, string>> = { USD: "USD", tokens: "tokens", s: "seconds" };
+
+export function collectorCompatibleViews(): ViewOptions[] {
+  return Object.values(METRIC).flatMap((def) => {
+    const suffix = UNIT_SUFFIX[def.unit];
+    return suffix === undefined ? [] : [{ instrumentName: def.name, name: `${def.name}_${suffix}` }];
+  });
+}
+
+/**
+ * `/metrics` served in-process through @opentelemetry/exporter-prometheus, for users with a
+ * Prometheus and no collector. The exporter keeps cumulative totals itself.
+ */
+export async function startPrometheusEndpoint(port: number, host: string): Promise<PrometheusEndpoint> {
+  const exporter = new PrometheusExporter({ port, host, preventServerStart: true });
+  await exporter.startServer();
+  const provider = new MeterProvider({ resource: buildResource(), readers: [exporter], views: collectorCompatibleViews() });
+  const record = createMeterRecorder(provider.getMeter(INSTRUMENTATION_SCOPE, packageVersion()));
+  const address = (exporter as unknown as { _server?: { address(): { port: number } | string | null } })._server?.address();
+  const boundPort = typeof address === "object" && address !== null ? address.port : port;
+  return {
+    url: `http://${host}:${boundPort}/metrics`,
+    // The label the collector adds to our series (collector/config.yaml), so queries select one source.
+    record: (points) => void record(points.map((p) => ({ ...p, attributes: { ...p.attributes, source: TELEMETRY_SOURCE } }))),
+    stop: async () => {
+      await provider.shutdown();
+      await exporter.stopServer();
+    },
+  };
+}

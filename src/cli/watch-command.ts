@@ -1,0 +1,179 @@
+import { watch as watchFs } from "node:fs";
+import type { FSWatcher } from "node:fs";
+import { captureContentFromEnv } from "../otel/content.js";
+import { ExportConfigError, resolveExportTarget } from "../otel/export-config.js";
+import { createSink } from "../otel/exporters.js";
+import { sessionToMetricPoints } from "../otel/map-metrics.js";
+import { completeUnitKeys } from "../otel/units.js";
+import type { Session } from "../model/types.js";
+import { matchesSource, scanSessions } from "../pipeline/scan-sessions.js";
+import { syncSession } from "../pipeline/sync-session.js";
+import { defaultStateDir } from "../state/state-dir.js";
+import { LockBusyError } from "../state/lock.js";
+import { discoverSessions } from "../transcript/discover.js";
+import { oneLine } from "../util/terminal-safe.js";
+import { SOURCE_OPTIONS, UsageError, boolOpt, parseOptions, stringOpt } from "./args.js";
+import type { CliIO } from "./output.js";
+import { EXIT } from "./output.js";
+import { resolveSourceOptions } from "./source-options.js";
+import { startPrometheusEndpoint } from "./prometheus-endpoint.js";
+import type { PrometheusEndpoint } from "./prometheus-endpoint.js";
+
+export const WATCH_HELP = `Usage: claude-code-otel watch [options]
+
+Tails Claude Code transcripts (new files, appended lines, subagent files) and exports each
+session as it progresses, exactly once (shares its ledger with replay and the hooks).
+
+  --poll-seconds <n>       rescan interval; file events wake it earlier (default 2)
+  --prometheus-port <port> also serve /metrics (Prometheus text format) on this port
+  --prometheus-host <host> address to bind /metrics to (default 127.0.0.1)
+  --once                   one pass, then exit (for scripts)
+  --idle-minutes <n>       a transcript idle this long is a finished session (default 30)
+  --endpoint, --protocol, --output-dir, --console, --state-dir   as for "replay"
+  --since, --until, --project, --session, --projects-dir, --timezone, --config   as for "report"
+
+Stop with Ctrl-C: pending exports are flushed first.
+`;
+
+const OPTIONS = {
+  ...SOURCE_OPTIONS,
+  endpoint: { type: "string" },
+  protocol: { type: "string" },
+  "output-dir": { type: "string" },
+  console: { type: "boolean" },
+  "idle-minutes": { type: "string" },
+  "state-dir": { type: "string" },
+  "poll-seconds": { type: "string" },
+  "prometheus-port": { type: "string" },
+  "prometheus-host": { type: "string" },
+  once: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+function numberOpt(text: string | undefined, name: string, fallback: number, min: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < min) throw new UsageError(`--${name} must be a number >= ${min}, got "${text}"`);
+  return n;
+}
+
+/** Points of a session's complete units not yet counted on the in-process /metrics endpoint. */
+function newPoints(session: Session, finished: boolean, counted: Map<string, Set<string>>) {
+  const seen = counted.get(session.sessionId) ?? new Set<string>();
+  counted.set(session.sessionId, seen);
+  const complete = completeUnitKeys(session, finished);
+  const fresh = sessionToMetricPoints(session, { final: finished }).filter((p) => complete.has(p.unitKey) && !seen.has(p.unitKey));
+  for (const p of fresh) seen.add(p.unitKey);
+  return fresh;
+}
+
+export async function watchCommand(argv: string[], io: CliIO, signal?: AbortSignal): Promise<number> {
+  const p = parseOptions(argv, OPTIONS);
+  if (boolOpt(p, "help")) {
+    io.out(WATCH_HELP);
+    return EXIT.ok;
+  }
+  const pollMs = numberOpt(stringOpt(p, "poll-seconds"), "poll-seconds", 2, 0.05) * 1000;
+  const idleMs = numberOpt(stringOpt(p, "idle-minutes"), "idle-minutes", 30, 0) * 60_000;
+  const portText = stringOpt(p, "prometheus-port");
+  const port = portText === undefined ? undefined : numberOpt(portText, "prometheus-port", 0, 0);
+  let target;
+  try {
+    target = resolveExportTarget(
+      { endpoint: stringOpt(p, "endpoint"), protocol: stringOpt(p, "protocol"), outputDir: stringOpt(p, "output-dir"), console: boolOpt(p, "console") },
+      io.env,
+    );
+  } catch (error) {
+    if (error instanceof ExportConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+  const source = await resolveSourceOptions(p, io);
+  const stateDir = stringOpt(p, "state-dir") ?? defaultStateDir(io.env);
+  const sink = createSink(target, { write: io.out });
+  const plan = { captureContent: captureContentFromEnv(io.env) };
+  const counted = new Map<string, Set<string>>();
+  let endpoint: PrometheusEndpoint | undefined;
+  if (port !== undefined) {
+    endpoint = await startPrometheusEndpoint(port, stringOpt(p, "prometheus-host") ?? "127.0.0.1");
+    // /metrics starts from the whole history, so its counters are totals, not "since watch started".
+    await scanSessions(source.projectsDir, source.filter, source.pricer, (session) => {
+      const finished = Date.now() - session.endTime > idleMs;
+      endpoint?.record(newPoints(session, finished, counted));
+    });
+    io.err(`watch: serving Prometheus metrics on ${endpoint.url}\n`);
+  }
+  io.err(`watch: ${oneLine(source.projectsDir)} → ${oneLine(sink.description)}\n`);
+
+  let wake: (() => void) | undefined;
+  let stopped = false;
+  const stop = (): void => {
+    stopped = true;
+    wake?.();
+  };
+  signal?.addEventListener("abort", stop);
+  const onSignal = (): void => stop();
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  let watcher: FSWatcher | undefined;
+  try {
+    // Events only shorten the wait; the poll is what guarantees progress (events can be dropped).
+    watcher = watchFs(source.projectsDir, { recursive: true }, () => wake?.());
+    watcher.on("error", () => undefined);
+  } catch {
+    watcher = undefined;
+  }
+
+  const lastMtime = new Map<string, number>();
+  const finalized = new Set<string>();
+  let failures = 0;
+  try {
+    while (!stopped) {
+      const discovery = await discoverSessions(source.projectsDir);
+      for (const src of discovery.sessions) {
+        if (stopped || !matchesSource(src, source.filter)) continue;
+        // Unchanged since the last pass, and not newly idle: nothing can be new.
+        const idle = Date.now() - src.mtimeMs > idleMs;
+        if (lastMtime.get(src.sessionId) === src.mtimeMs && (!idle || finalized.has(src.sessionId))) continue;
+        try {
+          const outcome = await syncSession(src, { stateDir, pricer: source.pricer, filter: source.filter, sink, idleMs, plan });
+          for (const w of outcome.warnings) io.err(`claude-code-otel: warning: ${oneLine(w)}\n`);
+          if (outcome.kind === "exported") {
+            endpoint?.record(newPoints(outcome.session, outcome.finished, counted));
+            if (!outcome.result.ok) {
+              failures++;
+              io.err(`watch: export of ${outcome.session.sessionId} failed: ${oneLine(outcome.result.error ?? "unknown error")}; retrying next pass\n`);
+              continue;
+            }
+            if (outcome.result.spans + outcome.result.points > 0) {
+              io.err(`watch: ${outcome.session.sessionId} ${oneLine(outcome.session.project)}: ${outcome.result.spans} spans, ${outcome.result.points} points${outcome.finished ? " (finished)" : ""}\n`);
+            }
+          }
+          lastMtime.set(src.sessionId, src.mtimeMs);
+          // A resumed session appends to its file: it is not final any more until it idles again.
+          if (outcome.kind === "exported" && outcome.finished) finalized.add(src.sessionId);
+          else finalized.delete(src.sessionId);
+        } catch (error) {
+          if (!(error instanceof LockBusyError)) throw error;
+          // A hook or replay holds the session: leave it for the next pass.
+        }
+      }
+      if (boolOpt(p, "once")) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pollMs);
+        wake = () => {
+          clearTimeout(timer);
+          // Let a burst of appends settle before reading.
+          setTimeout(resolve, 100);
+        };
+      });
+      wake = undefined;
+    }
+  } finally {
+    watcher?.close();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await sink.shutdown();
+    await endpoint?.stop();
+  }
+  return boolOpt(p, "once") && failures > 0 ? EXIT.failed : EXIT.ok;
+}

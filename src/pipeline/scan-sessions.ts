@@ -3,10 +3,10 @@ import { buildSession } from "../model/build-session.js";
 import type { Session } from "../model/types.js";
 import { dayOf } from "../report/report-data.js";
 import type { SessionSource } from "../transcript/discover.js";
-import { discoverSessions } from "../transcript/discover.js";
+import { discoverSessionsSync } from "../transcript/discover.js";
 import type { ParseStats } from "../transcript/line-types.js";
 import { addParseStats, emptyParseStats } from "../transcript/line-types.js";
-import { loadSession } from "../transcript/load-session.js";
+import { loadSessionSync } from "../transcript/load-session.js";
 
 export interface SessionFilter {
   /** Exact session id, or a unique prefix of one. */
@@ -50,14 +50,14 @@ export async function scanSessions(
   pricer: Pricer,
   onSession: (session: Session, source: SessionSource) => void | Promise<void>,
 ): Promise<ScanResult> {
-  const discovery = await discoverSessions(projectsDir);
+  const discovery = discoverSessionsSync(projectsDir);
   const stats = emptyParseStats();
   const unreadable = [...discovery.unreadable];
   let files = 0;
   let sessions = 0;
   for (const source of discovery.sessions) {
     if (!matchesSource(source, filter)) continue;
-    const loaded = await loadSession(source);
+    const loaded = loadSessionSync(source);
     files += (source.mainFile === undefined ? 0 : 1) + source.agentFiles.length;
     addParseStats(stats, loaded.stats);
     unreadable.push(...loaded.unreadable);
@@ -65,7 +65,8 @@ export async function scanSessions(
     const session = buildSession(loaded.input, pricer);
     if (!matchesSession(session, filter)) continue;
     sessions++;
-    await onSession(session, source);
+    const done = onSession(session, source);
+    if (done !== undefined) await done;
   }
   return { files, sessions, stats, unreadable };
 }

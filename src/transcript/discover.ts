@@ -1,5 +1,5 @@
 import type { Dirent } from "node:fs";
-import { open, readdir, stat } from "node:fs/promises";
+import { closeSync, openSync, readSync, readdirSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, join } from "node:path";
 
@@ -48,7 +48,15 @@ interface Draft {
   bytes: number;
 }
 
+/**
+ * Finds every session under a projects folder. Synchronous file system calls: thousands of
+ * small stat/readdir calls cost far more as thread-pool round trips than they do inline.
+ */
 export async function discoverSessions(root: string): Promise<DiscoveryResult> {
+  return discoverSessionsSync(root);
+}
+
+export function discoverSessionsSync(root: string): DiscoveryResult {
   const drafts = new Map<string, Draft>();
   const unreadable: { path: string; reason: string }[] = [];
   const draftFor = (sessionId: string, projectDir: string): Draft => {
@@ -59,9 +67,9 @@ export async function discoverSessions(root: string): Promise<DiscoveryResult> {
     }
     return d;
   };
-  const noteFile = async (d: Draft, path: string): Promise<void> => {
+  const noteFile = (d: Draft, path: string): void => {
     try {
-      const s = await stat(path);
+      const s = statSync(path);
       d.mtimeMs = Math.max(d.mtimeMs, s.mtimeMs);
       d.bytes += s.size;
     } catch (error) {
@@ -69,10 +77,10 @@ export async function discoverSessions(root: string): Promise<DiscoveryResult> {
     }
   };
 
-  const walk = async (dir: string, depth: number): Promise<void> => {
+  const walk = (dir: string, depth: number): void => {
     let entries;
     try {
-      entries = await readdir(dir, { withFileTypes: true });
+      entries = readdirSync(dir, { withFileTypes: true });
     } catch (error) {
       unreadable.push({ path: dir, reason: reasonOf(error) });
       return;
@@ -81,7 +89,7 @@ export async function discoverSessions(root: string): Promise<DiscoveryResult> {
     const sessionStems = new Set(entries.filter((e) => e.isFile() && SESSION_FILE.test(e.name) && !AGENT_FILE.test(e.name)).map((e) => e.name.slice(0, -6)));
     for (const entry of entries) {
       const path = join(dir, entry.name);
-      const kind = await entryKind(entry, path);
+      const kind = entryKind(entry, path);
       if (kind === "broken") {
         if (entry.name.endsWith(".jsonl")) unreadable.push({ path, reason: "no such file or directory" });
         continue;
@@ -90,41 +98,41 @@ export async function discoverSessions(root: string): Promise<DiscoveryResult> {
         const agent = AGENT_FILE.exec(entry.name);
         if (agent?.[1] !== undefined) {
           // Legacy layout (2.0.x): agent files beside the sessions; the session id is inside.
-          const sessionId = await sessionIdInside(path);
+          const sessionId = sessionIdInside(path);
           if (sessionId === undefined) continue;
           const d = draftFor(sessionId, projectDir);
           d.agentFiles.push({ path, agentId: agent[1], layout: "sibling-file", metaPath: undefined });
-          await noteFile(d, path);
+          noteFile(d, path);
         } else if (entry.name.endsWith(".jsonl")) {
           const d = draftFor(entry.name.slice(0, -6), projectDir);
           d.mainFile = path;
-          await noteFile(d, path);
+          noteFile(d, path);
         }
       } else if (kind === "dir") {
         if (sessionStems.has(entry.name)) {
-          await addSubagentsDir(draftFor(entry.name, projectDir), join(path, "subagents"), unreadable, noteFile);
+          addSubagentsDir(draftFor(entry.name, projectDir), join(path, "subagents"), unreadable, noteFile);
         } else if (depth < MAX_DEPTH) {
-          await walk(path, depth + 1);
+          walk(path, depth + 1);
         }
       }
     }
   };
 
-  await walk(root, 0);
+  walk(root, 0);
   const sessions = [...drafts.values()].filter((d) => d.mainFile !== undefined || d.agentFiles.length > 0);
   sessions.sort((a, b) => a.projectDir.localeCompare(b.projectDir) || a.sessionId.localeCompare(b.sessionId));
   return { sessions, unreadable };
 }
 
-async function addSubagentsDir(
+function addSubagentsDir(
   d: Draft,
   dir: string,
   unreadable: { path: string; reason: string }[],
-  noteFile: (d: Draft, path: string) => Promise<void>,
-): Promise<void> {
+  noteFile: (d: Draft, path: string) => void,
+): void {
   let names: string[];
   try {
-    names = await readdir(dir);
+    names = readdirSync(dir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") unreadable.push({ path: dir, reason: reasonOf(error) });
     return;
@@ -136,17 +144,17 @@ async function addSubagentsDir(
     const metaName = `agent-${agent[1]}.meta.json`;
     const path = join(dir, name);
     d.agentFiles.push({ path, agentId: agent[1], layout: "subagents-dir", metaPath: metas.has(metaName) ? join(dir, metaName) : undefined });
-    await noteFile(d, path);
+    noteFile(d, path);
   }
 }
 
 /** Follows symlinks (a projects folder may link elsewhere); a dangling link is "broken". */
-async function entryKind(entry: Dirent, path: string): Promise<"file" | "dir" | "broken" | "other"> {
+function entryKind(entry: Dirent, path: string): "file" | "dir" | "broken" | "other" {
   if (entry.isFile()) return "file";
   if (entry.isDirectory()) return "dir";
   if (!entry.isSymbolicLink()) return "other";
   try {
-    const s = await stat(path);
+    const s = statSync(path);
     return s.isFile() ? "file" : s.isDirectory() ? "dir" : "other";
   } catch {
     return "broken";
@@ -156,17 +164,17 @@ async function entryKind(entry: Dirent, path: string): Promise<"file" | "dir" | 
 const SESSION_ID_FIELD = /"sessionId":"([^"]+)"/;
 
 /** Reads just enough of a legacy agent file to learn which session it belongs to. */
-async function sessionIdInside(path: string): Promise<string | undefined> {
-  let handle;
+function sessionIdInside(path: string): string | undefined {
+  let fd: number | undefined;
   try {
-    handle = await open(path, "r");
+    fd = openSync(path, "r");
     const buf = Buffer.alloc(64 * 1024);
-    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    const bytesRead = readSync(fd, buf, 0, buf.length, 0);
     return SESSION_ID_FIELD.exec(buf.toString("utf8", 0, bytesRead))?.[1];
   } catch {
     return undefined;
   } finally {
-    await handle?.close();
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

@@ -1,11 +1,11 @@
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import type { AgentMeta, AgentTranscript, SessionInput } from "../model/session-input.js";
 import { obj, parseJsonObject, str } from "../util/json.js";
 import type { SessionSource } from "./discover.js";
 import { reasonOf } from "./discover.js";
 import type { ParseStats, TranscriptLine } from "./line-types.js";
 import { addParseStats, emptyParseStats } from "./line-types.js";
-import { readTranscriptLines } from "./read-lines.js";
+import { readTranscriptLinesSync } from "./read-lines.js";
 
 export interface LoadedSession {
   readonly input: SessionInput;
@@ -15,30 +15,35 @@ export interface LoadedSession {
 
 /** Reads a session's files (main transcript, subagent transcripts and their meta) into memory. */
 export async function loadSession(source: SessionSource): Promise<LoadedSession> {
+  return loadSessionSync(source);
+}
+
+/** As loadSession, with synchronous reads: files come from the page cache one at a time. */
+export function loadSessionSync(source: SessionSource): LoadedSession {
   const stats = emptyParseStats();
   const unreadable: { path: string; reason: string }[] = [];
-  const readAll = async (path: string): Promise<TranscriptLine[]> => {
+  const readAll = (path: string): TranscriptLine[] => {
     const lines: TranscriptLine[] = [];
     try {
-      const result = await readTranscriptLines(path, (line) => lines.push(line), { includeUnterminatedTail: true });
+      const result = readTranscriptLinesSync(path, (line) => lines.push(line), { includeUnterminatedTail: true });
       addParseStats(stats, result.stats);
     } catch (error) {
       unreadable.push({ path, reason: reasonOf(error) });
     }
     return lines;
   };
-  const main = source.mainFile === undefined ? [] : await readAll(source.mainFile);
+  const main = source.mainFile === undefined ? [] : readAll(source.mainFile);
   const agents: AgentTranscript[] = [];
   for (const file of source.agentFiles) {
-    const lines = await readAll(file.path);
-    agents.push({ agentId: file.agentId, layout: file.layout, meta: file.metaPath === undefined ? undefined : await readMeta(file.metaPath), lines });
+    const lines = readAll(file.path);
+    agents.push({ agentId: file.agentId, layout: file.layout, meta: file.metaPath === undefined ? undefined : readMeta(file.metaPath), lines });
   }
   return { input: { sessionId: source.sessionId, projectDir: source.projectDir, main, agents }, stats, unreadable };
 }
 
-async function readMeta(path: string): Promise<AgentMeta | undefined> {
+function readMeta(path: string): AgentMeta | undefined {
   try {
-    const raw = parseJsonObject(await readFile(path, "utf8"));
+    const raw = parseJsonObject(readFileSync(path, "utf8"));
     if (raw === undefined) return undefined;
     return {
       agentType: str(raw["agentType"]),

@@ -1,19 +1,11 @@
-import type { Session } from "../model/types.js";
 import { captureContentFromEnv } from "../otel/content.js";
 import { ExportConfigError, resolveExportTarget } from "../otel/export-config.js";
 import { createSink } from "../otel/exporters.js";
-import { exportSession, cursorsOf } from "../pipeline/export-session.js";
-import { matchesSession, matchesSource } from "../pipeline/scan-sessions.js";
-import { buildSession } from "../model/build-session.js";
-import { quickStat, unchanged } from "../state/cursor.js";
+import { matchesSource } from "../pipeline/scan-sessions.js";
+import { filesOf, syncSession } from "../pipeline/sync-session.js";
 import { LockBusyError } from "../state/lock.js";
-import type { SessionState } from "../state/session-state.js";
-import { loadSessionState } from "../state/session-state.js";
 import { defaultStateDir } from "../state/state-dir.js";
-import type { SessionSource } from "../transcript/discover.js";
 import { discoverSessions } from "../transcript/discover.js";
-import { loadSession } from "../transcript/load-session.js";
-import { UNIT } from "../otel/units.js";
 import { oneLine } from "../util/terminal-safe.js";
 import { SOURCE_OPTIONS, UsageError, boolOpt, parseOptions, stringOpt } from "./args.js";
 import type { CliIO } from "./output.js";
@@ -61,21 +53,6 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-function filesOf(source: SessionSource): string[] {
-  return [...(source.mainFile === undefined ? [] : [source.mainFile]), ...source.agentFiles.map((a) => a.path)];
-}
-
-function sessionDone(state: SessionState): boolean {
-  return state.spanUnits.includes(UNIT.session) && state.metricUnits.includes(UNIT.session);
-}
-
-/** Nothing to do when every file is as last exported and no new unit can have become complete. */
-async function canSkip(state: SessionState, files: readonly string[], idle: boolean): Promise<boolean> {
-  if (files.length === 0 || Object.keys(state.files).length !== files.length) return false;
-  for (const f of files) if (!unchanged(state.files[f], await quickStat(f))) return false;
-  return sessionDone(state) || !idle;
-}
-
 export async function replayCommand(argv: string[], io: CliIO): Promise<number> {
   const p = parseOptions(argv, OPTIONS);
   if (boolOpt(p, "help")) {
@@ -114,39 +91,32 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
     const candidates = discovery.sessions.filter((s) => matchesSource(s, source.filter));
     counters.totalFiles = candidates.reduce((n, s) => n + filesOf(s).length, 0);
     for (const src of candidates) {
-      const files = filesOf(src);
-      const idle = Date.now() - src.mtimeMs > idleMinutes * 60_000;
-      const loadedState = await loadSessionState(stateDir, src.sessionId);
-      if (loadedState.rebuilt !== undefined) warnings.push(`${src.sessionId}: state file was unusable (${loadedState.rebuilt}); rebuilt`);
-      if (!full && (await canSkip(loadedState.state, files, idle))) {
-        counters.files += files.length;
+      const outcome = await syncSession(src, {
+        stateDir,
+        pricer: source.pricer,
+        filter: source.filter,
+        sink,
+        idleMs: idleMinutes * 60_000,
+        plan: { captureContent },
+        full,
+        dryRun,
+      });
+      warnings.push(...outcome.warnings);
+      counters.files += outcome.files;
+      if (outcome.kind === "unchanged") {
         counters.skipped++;
         matched++;
         progress.update(counters);
         continue;
       }
-      const cursors = await cursorsOf(files);
-      const loaded = await loadSession(src);
-      counters.files += files.length;
-      counters.bytes += loaded.stats.bytes;
-      for (const u of loaded.unreadable) warnings.push(`cannot read ${u.path}: ${u.reason}`);
-      if (loaded.input.main.length === 0 && loaded.input.agents.every((a) => a.lines.length === 0)) continue;
-      const session: Session = buildSession(loaded.input, source.pricer);
-      if (!matchesSession(session, source.filter)) continue;
+      counters.bytes += outcome.bytes;
+      if (outcome.kind !== "exported") continue;
+      const { session, result } = outcome;
       matched++;
       counters.sessions++;
-      for (const w of session.warnings) warnings.push(`${session.sessionId}: ${w}`);
-      const result = await exportSession(session, sink, {
-        stateDir,
-        full,
-        dryRun,
-        cursors,
-        plan: { final: idle, captureContent },
-      });
-      if (result.rebuilt !== undefined) warnings.push(`${session.sessionId}: state file was unusable (${result.rebuilt}); rebuilt`);
       counters.spans += result.spans;
       counters.points += result.points;
-      if (source.verbose) io.err(`replay: ${session.sessionId} ${session.project}: ${result.spans} spans, ${result.points} points${idle ? " (finished)" : ""}\n`);
+      if (source.verbose) io.err(`replay: ${session.sessionId} ${session.project}: ${result.spans} spans, ${result.points} points${outcome.finished ? " (finished)" : ""}\n`);
       progress.update(counters);
       if (!result.ok) {
         failure = result.error;

@@ -63,8 +63,7 @@ export async function syncSession(source: SessionSource, ctx: SyncContext): Prom
   const warnings: string[] = [];
   const files = filesOf(source);
   const now = ctx.now?.() ?? Date.now();
-  const latest = await latestMtime(files, source.mtimeMs);
-  const finished = now - latest > ctx.idleMs;
+  const finished = now - source.mtimeMs > ctx.idleMs;
   const loaded = await loadSessionState(ctx.stateDir, source.sessionId);
   if (loaded.rebuilt !== undefined) warnings.push(`${source.sessionId}: state file was unusable (${loaded.rebuilt}); rebuilt`);
   if (ctx.full !== true && (await canSkip(loaded.state, files, finished))) return { kind: "unchanged", files: files.length, warnings };
@@ -85,10 +84,4 @@ export async function syncSession(source: SessionSource, ctx: SyncContext): Prom
   });
   if (result.rebuilt !== undefined) warnings.push(`${session.sessionId}: state file was unusable (${result.rebuilt}); rebuilt`);
   return { kind: "exported", session, result, finished, files: files.length, bytes, warnings };
-}
-
-async function latestMtime(files: readonly string[], fallback: number): Promise<number> {
-  let latest = 0;
-  for (const f of files) latest = Math.max(latest, (await quickStat(f))?.mtimeMs ?? 0);
-  return latest === 0 ? fallback : latest;
 }

@@ -1,6 +1,6 @@
 // examples/docker-compose.yml cannot run here (no Docker): it is parsed and
 // every mount, config path, target and URL is checked against the repository.
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -119,7 +119,18 @@ describe("examples/docker-compose.yml", () => {
     }
     expect(files.map((f) => f && relative(REPO_ROOT, f))).toContain("collector/config.yaml");
     // Prometheus scrapes the collector's prometheus exporter on :9464.
-    expect(readFileSync(join(REPO_ROOT, "collector", "config.yaml"), "utf8")).toMatch(/:9464\b/);
+    const collectorConfig = readFileSync(join(REPO_ROOT, "collector", "config.yaml"), "utf8");
+    expect(collectorConfig).toMatch(/:9464\b/);
+    // Every listener the config puts on loopback by default must be opened up in
+    // the container, or nothing outside it (Prometheus, the published ports) reaches it.
+    const env = services["otel-collector"]?.environment ?? {};
+    const loopbackDefaults = [...collectorConfig.matchAll(/\$\{env:(OTELCOL_[A-Z_]+_ENDPOINT):-127\.0\.0\.1:(\d+)\}/g)];
+    expect(loopbackDefaults.length).toBeGreaterThanOrEqual(3);
+    for (const [, name, port] of loopbackDefaults) expect(env[name ?? ""], name).toBe(`0.0.0.0:${port}`);
+    // The overlay variable, when set, must name one of our overlays.
+    const overlays = readdirSync(join(REPO_ROOT, "collector", "overlays")).filter((f) => f.endsWith(".yaml"));
+    for (const o of overlays) expect(hostPath("otel-collector", `/etc/claude-code-otel/collector/overlays/${o}`)).toBe(join(REPO_ROOT, "collector", "overlays", o));
+    expect(readFileSync(COMPOSE_FILE, "utf8")).toContain("/etc/claude-code-otel/collector/overlays/langfuse.yaml");
   });
 
   it("pins the same collector version as collector/builder-config.yaml (when present)", () => {

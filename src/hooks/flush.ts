@@ -44,8 +44,6 @@ import { applyToolDurations, deferUnmeasured, loadToolDurations, recordToolDurat
 
 /** How long to wait for a transcript to show what a trigger announced (it is written asynchronously). */
 export const TRANSCRIPT_WAIT_MS = 1_500;
-/** A finished tool call whose measured duration has not arrived is held back this long at most. */
-export const DURATION_GRACE_MS = 30_000;
 /** Rounds per process: triggers that keep arriving are left to the next flusher. */
 const MAX_ROUNDS = 20;
 
@@ -164,10 +162,9 @@ async function flushSession(sessionId: string, triggers: readonly Trigger[], ctx
   await recordToolDurations(ctx.stateDir, sessionId, durations, measured);
   let session = applyToolDurations(built.session, durations);
   let deferred = 0;
-  if (!turnOver) {
-    const now = ctx.now();
-    ({ session, deferred } = deferUnmeasured(session, durations, (c) => now - (c.endTime ?? c.startTime) < DURATION_GRACE_MS));
-  }
+  // Until the turn is over, a finished call whose PostToolUse has not been spooled yet (another
+  // call of a parallel batch) waits for its measured duration; the turn's Stop releases it.
+  if (!turnOver) ({ session, deferred } = deferUnmeasured(session, durations));
   const result = await exportSession(session, ctx.sink, {
     stateDir: ctx.stateDir,
     plan: { final, captureContent: ctx.captureContent },

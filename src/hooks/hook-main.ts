@@ -61,11 +61,35 @@ export function readBoundedStdin(stream: NodeJS.ReadableStream & { isTTY?: boole
         const take = Math.min(b.length, limit - kept);
         chunks.push(take === b.length ? b : b.subarray(0, take));
         kept += take;
+        // Claude Code sends one object then closes; a loaded machine can deliver the EOF late.
+        // A chunk ending in "}" may complete the object: if it parses, do not wait for EOF
+        // (up to 1 MiB; bigger payloads are rare and a second parse of them is not free).
+        if (kept <= EARLY_PARSE_MAX && endsWithBrace(b) && complete(Buffer.concat(chunks, kept))) finish(false);
       }
     });
     stream.on("end", () => finish(false));
     stream.on("error", () => finish(false));
   });
+}
+
+const EARLY_PARSE_MAX = 1024 * 1024;
+
+function endsWithBrace(b: Buffer): boolean {
+  for (let i = b.length - 1; i >= 0; i--) {
+    const c = b[i] as number;
+    if (c === 0x7d) return true;
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return false;
+  }
+  return false;
+}
+
+function complete(buf: Buffer): boolean {
+  try {
+    JSON.parse(buf.toString("utf8"));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export interface HookRunOptions {

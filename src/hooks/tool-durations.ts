@@ -72,13 +72,12 @@ export function applyToolDurations(session: Session, durations: ToolDurations): 
 /**
  * Holds back finished calls whose measured duration has not arrived yet (their PostToolUse hook
  * may still be on its way, e.g. the other calls of a parallel batch), by showing them as pending:
- * pending calls are not complete units. `hold` decides per call (the flusher passes "not final,
- * no Stop seen, result recent").
+ * pending calls are not complete units. The flusher uses it until the turn is over.
  */
-export function deferUnmeasured(session: Session, durations: ToolDurations, hold: (call: ToolCall) => boolean): { session: Session; deferred: number } {
+export function deferUnmeasured(session: Session, durations: ToolDurations): { session: Session; deferred: number } {
   let deferred = 0;
   const toolCalls = session.toolCalls.map((c): ToolCall => {
-    if (c.outcome === "pending" || durations[c.id] !== undefined || !hold(c)) return c;
+    if (c.outcome === "pending" || durations[c.id] !== undefined) return c;
     deferred++;
     return { ...c, outcome: "pending", endTime: undefined };
   });

@@ -1,0 +1,99 @@
+/**
+ * The deployment, end to end with real processes on loopback: our collector build and config,
+ * Debian's Prometheus scraping it with prometheus/prometheus.yml and the alert rules loaded.
+ * Three fixture sessions go through `replay`; the fourth through a burst of concurrent
+ * `claude-code-otel hook` processes and their flusher. Prometheus totals must equal
+ * `report --json` exactly, and every dashboard panel query must run and return data.
+ * Reads ../shared/fixtures; needs the built collector and Prometheus (skips on a laptop
+ * without them, fails under CI=true).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BASE_CONFIG, requireCollector, startCollector } from "../support/collector.js";
+import type { RunningCollector } from "../support/collector.js";
+import { checkDashboardQueries, formatDashboardReport } from "../support/dashboards.js";
+import { RULES_FILE, queryVector, requireTool, startPrometheus, waitForQuery } from "../support/prometheus.js";
+import type { RunningPrometheus } from "../support/prometheus.js";
+import { runCli } from "../support/cli.js";
+import { requireSharedFixtures } from "../support/shared-fixtures.js";
+import type { HookWorld } from "../hooks/hook-harness.js";
+import { makeHookWorld, requireBuild, runFlush, runHook, waitForQuiet } from "../hooks/hook-harness.js";
+
+const haveFixtures = requireSharedFixtures();
+const collectorBin = haveFixtures ? requireCollector() : undefined;
+const prometheusBin = haveFixtures ? requireTool("prometheus") : undefined;
+const HOOKED_SESSION = "d850fcac-3927-4e48-858e-9d336f28e1c9";
+const OURS = 'source="claude-code-otel"';
+
+interface ReportTotals {
+  sessions: number;
+  costUsd: number;
+  turns: number;
+  toolCalls: number;
+  toolFailures: number;
+  compactions: number;
+  tokens: Record<string, number>;
+}
+
+async function total(prom: string, promql: string): Promise<number> {
+  const samples = await queryVector(prom, promql);
+  return samples.reduce((n, s) => n + Number(s.value[1]), 0);
+}
+
+describe.runIf(haveFixtures && collectorBin !== undefined && prometheusBin !== undefined)("collector → Prometheus totals equal report --json", () => {
+  let collector: RunningCollector;
+  let prometheus: RunningPrometheus;
+  let world: HookWorld;
+  let report: ReportTotals;
+
+  beforeAll(async () => {
+    requireBuild();
+    collector = await startCollector({ configs: [BASE_CONFIG] });
+    prometheus = await startPrometheus({ scrapeTarget: collector.prometheusTarget, ruleFiles: [RULES_FILE] });
+    world = makeHookWorld({ endpoint: collector.otlpHttpUrl });
+    const r = await runCli(["report", "--json", "--projects-dir", world.projects]);
+    expect(r.code).toBe(0);
+    report = (JSON.parse(r.stdout) as { totals: ReportTotals }).totals;
+  }, 120_000);
+
+  afterAll(async () => {
+    await prometheus?.stop();
+    await collector?.stop();
+    world?.cleanup();
+  });
+
+  it("replay and concurrent hooks land in Prometheus exactly once", async () => {
+    // Hooks first, all at once (parallel tool calls fire parallel hooks), then their flush.
+    const payloads = world.payloads.filter((p) => p["session_id"] === HOOKED_SESSION);
+    const results = await Promise.all(payloads.map((p) => runHook(world.env, JSON.stringify(p))));
+    for (const r of results) expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 0, stdout: "" });
+    await waitForQuiet(world);
+    const flush = await runFlush(world.env);
+    expect(flush.code, flush.stderr).toBe(0);
+
+    // Everything else by replay into the same state: the hooked session is not sent twice.
+    const replay = await runCli(["replay", "--projects-dir", world.projects, "--endpoint", collector.otlpHttpUrl, "--idle-minutes", "0"], { env: world.env });
+    expect(replay.code, replay.stderr).toBe(0);
+
+    await waitForQuery(prometheus.url, `sum(claude_code_session_count_total{${OURS}}) == ${report.sessions}`, { timeoutMs: 60_000 });
+    // One more scrape so the last batch is in.
+    await new Promise((r) => setTimeout(r, 2_500));
+
+    expect(await total(prometheus.url, `sum(claude_code_session_count_total{${OURS}})`)).toBe(report.sessions);
+    expect(Math.abs((await total(prometheus.url, `sum(claude_code_cost_usage_USD_total{${OURS}})`)) - report.costUsd)).toBeLessThan(1e-6);
+    for (const type of ["input", "output", "cacheRead", "cacheCreation"]) {
+      expect(await total(prometheus.url, `sum(claude_code_token_usage_tokens_total{${OURS},type="${type}"})`), type).toBe(report.tokens[type]);
+    }
+    expect(await total(prometheus.url, `sum(claude_code_tool_calls_total{${OURS}})`)).toBe(report.toolCalls);
+    expect(await total(prometheus.url, `sum(claude_code_tool_calls_total{${OURS},outcome="failure"})`)).toBe(report.toolFailures);
+    expect(await total(prometheus.url, `sum(claude_code_tool_calls_total{${OURS},outcome="success"})`)).toBe(report.toolCalls - report.toolFailures);
+    expect(await total(prometheus.url, `sum(claude_code_compaction_count_total{${OURS}})`)).toBe(report.compactions);
+    expect(await total(prometheus.url, `sum(claude_code_turn_count_total{${OURS}})`)).toBe(report.turns);
+    expect(await total(prometheus.url, `sum(claude_code_session_cost_USD_count{${OURS}})`)).toBe(report.sessions);
+  }, 180_000);
+
+  it("every dashboard panel query runs against that Prometheus and returns data", async () => {
+    const result = await checkDashboardQueries(prometheus.url);
+    expect(result.checked).toBeGreaterThan(0);
+    expect(result.problems, formatDashboardReport(result)).toEqual([]);
+  }, 120_000);
+});

@@ -4,8 +4,8 @@
 #
 #   .cache/otelcol/<version>/otelcol-claude-code
 #
-# The binary is reused while the manifest's SHA-256 matches the stamp written next to it,
-# so a second run costs milliseconds. Go's module and build caches live under one stable
+# The binary is reused while the manifest's SHA-256 (comments ignored) matches the stamp
+# written next to it, so a second run costs milliseconds. Go's module and build caches live under one stable
 # per-user path (default ${XDG_CACHE_HOME:-$HOME/.cache}/claude-code-otel/go, override
 # with CLAUDE_CODE_OTEL_GO_CACHE) so CI runs on the same machine share them even when the
 # working tree is fresh. Network use: the Go module proxy only.
@@ -37,7 +37,8 @@ fi
 cache_dir=".cache/otelcol/$version"
 binary="$cache_dir/$name"
 stamp="$cache_dir/manifest.sha256"
-hash="$(sha256sum "$manifest" | cut -d' ' -f1)"
+# Comments and blank lines do not change the binary, so they do not change the key.
+hash="$(sed -e 's/^[[:space:]]*#.*//' -e 's/[[:space:]]#.*//' -e '/^[[:space:]]*$/d' "$manifest" | sha256sum | cut -d' ' -f1)"
 started="$(date +%s%N)"
 elapsed() { echo "$(( ($(date +%s%N) - started) / 1000000 )) ms"; }
 

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { BASE_CONFIG, BUILDER_MANIFEST, OVERLAYS, ROUTING_EXAMPLE, collectorVersion, configArgs, requireCollector, runCollector } from "../support/collector.js";
+import { BASE_CONFIG, BUILDER_MANIFEST, OVERLAYS, RESTAMP_EXAMPLE, ROUTING_EXAMPLE, collectorVersion, configArgs, requireCollector, runCollector } from "../support/collector.js";
 
 /** Dummy values: validate resolves ${env:...} and must see non-empty secrets. */
 const DUMMY_ENV = { LANGFUSE_PUBLIC_KEY: "pk-lf-dummy", LANGFUSE_SECRET_KEY: "sk-lf-dummy", LANGSMITH_API_KEY: "lsv2_dummy" };
@@ -18,8 +18,9 @@ const COMBINATIONS: Record<string, string[]> = {
   "base + routing example": [BASE_CONFIG, ROUTING_EXAMPLE],
   "base + langfuse + routing example": [BASE_CONFIG, OVERLAYS.langfuse, ROUTING_EXAMPLE],
   "base + file": [BASE_CONFIG, OVERLAYS.file],
+  "base + restamp example": [BASE_CONFIG, RESTAMP_EXAMPLE],
 };
-const ALL_CONFIGS = [BASE_CONFIG, ...Object.values(OVERLAYS), ROUTING_EXAMPLE];
+const ALL_CONFIGS = [BASE_CONFIG, ...Object.values(OVERLAYS), ROUTING_EXAMPLE, RESTAMP_EXAMPLE];
 const KINDS = ["receivers", "processors", "exporters", "extensions", "connectors"] as const;
 type Kind = (typeof KINDS)[number];
 

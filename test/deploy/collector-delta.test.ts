@@ -7,11 +7,9 @@
 // points under test, settle() sends a sentinel and waits for it: the pipeline keeps order,
 // so once the sentinel is visible every earlier point has been accepted or dropped.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BASE_CONFIG, ROUTING_EXAMPLE, requireCollector, startCollector, type RunningCollector } from "../support/collector.js";
+import { BASE_CONFIG, RESTAMP_EXAMPLE, requireCollector, startCollector, type RunningCollector } from "../support/collector.js";
 import { findSamples, metricsRequest, postOtlpJson, scrape, type MetricPoint } from "../support/otlp-json.js";
-import { join } from "node:path";
 
-const RESTAMP = join(ROUTING_EXAMPLE, "..", "restamp-deltas.yaml");
 const T0 = Date.now() - 10 * 60_000;
 /** The client's persisted global clock: batch k spans [t(k-1), t(k)]. */
 const t = (k: number): number => T0 + k * 1_000;
@@ -123,7 +121,7 @@ describe.skipIf(!bin)("delta points through deltatocumulative → prometheus (ba
 describe.skipIf(!bin)("delta points with collector-side restamping (examples/restamp-deltas.yaml)", () => {
   let h: Harness;
   beforeAll(async () => {
-    h = new Harness(await startCollector({ configs: [BASE_CONFIG, RESTAMP] }));
+    h = new Harness(await startCollector({ configs: [BASE_CONFIG, RESTAMP_EXAMPLE] }));
   });
   afterAll(async () => {
     await h?.collector.stop();

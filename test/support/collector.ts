@@ -24,6 +24,8 @@ export const OVERLAYS = {
   file: join(COLLECTOR_DIR, "overlays", "file.yaml"),
 } as const;
 export const ROUTING_EXAMPLE = join(COLLECTOR_DIR, "examples", "langsmith-routing.yaml");
+/** Collector-side restamping of delta points (an alternative, not the default; docs/metrics-delivery.md). */
+export const RESTAMP_EXAMPLE = join(COLLECTOR_DIR, "examples", "restamp-deltas.yaml");
 
 const BUILD_HINT = "build it with `npm run collector:build` (Go toolchain; first build takes minutes)";
 

@@ -15,7 +15,8 @@ const hex = (n: number, len: number): string => n.toString(16).padStart(len, "0"
 function session(n: number, project: string): SpanSpec[] {
   const traceId = hex(n, 32);
   const root = hex(n * 16 + 1, 16);
-  const meta = { "langsmith.metadata.project": project };
+  // Both products' keys, as src/otel/destinations writes them; each pipeline strips the other's.
+  const meta = { "langsmith.metadata.project": project, "langfuse.trace.tags": project };
   return [
     { name: "claude_code.session", traceId, spanId: root, startMs: T0, endMs: T0 + 5_000, attributes: { ...meta, "claude_code.project": project, "gen_ai.usage.input_tokens": 900, "claude_code.note": "key sk-ant-api03-abcdefghijklmnop used" } },
     { name: "chat claude-sonnet-4-5", traceId, spanId: hex(n * 16 + 2, 16), parentSpanId: root, startMs: T0 + 1_000, endMs: T0 + 2_000, attributes: { ...meta, "gen_ai.operation.name": "chat", "gen_ai.usage.input_tokens": 300 } },
@@ -95,6 +96,18 @@ describe.skipIf(!bin)("langfuse + langsmith overlays", () => {
       const root = backend.spans.find((s) => s.name === "claude_code.session");
       expect(root?.attributes["claude_code.note"]).toBe("key **** used");
     }
+  });
+
+  it("strips the other product's keys", () => {
+    const keys = (b: OtlpReceiver): string[] => b.spans.flatMap((s) => Object.keys(s.attributes));
+    expect(keys(langfuse).filter((k) => k.startsWith("langsmith."))).toEqual([]);
+    expect(keys(langfuse)).toContain("langfuse.trace.tags");
+    expect(keys(langsmith).filter((k) => k.startsWith("langfuse."))).toEqual([]);
+    expect(keys(langsmith)).toContain("langsmith.metadata.project");
+  });
+
+  it("starts without deprecation warnings (component names are current for this version)", () => {
+    expect(collector.logs()).not.toMatch(/deprecat/i);
   });
 
   it("LangSmith loses the session span's usage totals; Langfuse and child spans keep theirs", () => {

@@ -37,8 +37,13 @@ export function isUsedType(type: string): boolean {
 }
 
 const TYPE_PREFIX = Buffer.from('{"type":"');
-const ATTACHMENT_KEY = Buffer.from(',"attachment":{');
 const HEAD_BYTES = 200;
+/**
+ * An attachment line's head (2.1.x): top-level keys with plain values, then `"attachment":{`.
+ * Every key before it is matched whole (string values without quote or backslash), so the
+ * match is a top-level key, never one nested in an object or inside a string.
+ */
+const ATTACHMENT_HEAD = /^\{"parentUuid":(?:null|"[^"\\]*"),"isSidechain":(?:true|false),(?:"[A-Za-z]+":"[^"\\]*",)*"attachment":\{/;
 
 /**
  * Returns the ignored line type when the head proves the line is one we skip, else undefined
@@ -54,14 +59,13 @@ export function skippableType(buf: Buffer, start: number, end: number): string |
     }
     return undefined;
   }
-  const headEnd = Math.min(end, start + HEAD_BYTES);
-  // Search only the head: an unbounded indexOf would rescan the whole chunk for every line.
-  if (buf.subarray(start, headEnd).indexOf(ATTACHMENT_KEY) !== -1) return "attachment";
-  return undefined;
+  if (buf[start + 2] !== 0x70 || end - start < 40) return undefined; // {"parentUuid"...
+  return ATTACHMENT_HEAD.test(buf.toString("latin1", start, Math.min(end, start + HEAD_BYTES))) ? "attachment" : undefined;
 }
 
 const API_REQUEST_PREFIX = Buffer.from('{"type":"api-request",');
-const API_REQUEST_HEAD = /"id":"([^"]+)","timestamp":"([^"]+)"/;
+/** Top-level plain string keys up to `id` and `timestamp`: the id matched is the line's own. */
+const API_REQUEST_HEAD = /^\{"type":"api-request",(?:"[A-Za-z]+":"[^"\\]*",)*"id":"([^"\\]+)","timestamp":"([^"\\]+)"/;
 
 /**
  * `api-request` lines (2.1.x) repeat the request parameters; we need only their id and

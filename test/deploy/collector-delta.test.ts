@@ -8,7 +8,7 @@
 // so once the sentinel is visible every earlier point has been accepted or dropped.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BASE_CONFIG, RESTAMP_EXAMPLE, requireCollector, startCollector, type RunningCollector } from "../support/collector.js";
-import { findSamples, metricsRequest, postOtlpJson, scrape, type MetricPoint } from "../support/otlp-json.js";
+import { OUR_RESOURCE, findSamples, metricsRequest, postOtlpJson, scrape, type Attrs, type MetricPoint } from "../support/otlp-json.js";
 
 const T0 = Date.now() - 10 * 60_000;
 /** The client's persisted global clock: batch k spans [t(k-1), t(k)]. */
@@ -41,7 +41,11 @@ class Harness {
   constructor(readonly collector: RunningCollector) {}
 
   async send(...points: MetricPoint[]): Promise<void> {
-    expect(await postOtlpJson(this.collector.otlpHttpUrl, "metrics", metricsRequest(points))).toBe(200);
+    await this.sendAs(OUR_RESOURCE, ...points);
+  }
+
+  async sendAs(resource: Attrs, ...points: MetricPoint[]): Promise<void> {
+    expect(await postOtlpJson(this.collector.otlpHttpUrl, "metrics", metricsRequest(points, resource))).toBe(200);
   }
 
   /** Sends one more sentinel delta and waits until the exporter shows it. */
@@ -99,6 +103,17 @@ describe.skipIf(!bin)("delta points through deltatocumulative → prometheus (ba
     expect(await h.total("two-writers")).toBe(1);
     await h.send(cost("two-writers", 3, 4, 1)); // overlapping [t1, t3] but later time: accepted
     expect(await h.total("two-writers")).toBe(5);
+  });
+
+  it("keeps writers with distinct resource identity apart: nothing lost, but one series per writer", async () => {
+    await h.sendAs({ ...OUR_RESOURCE, "service.instance.id": "writer-a" }, cost("instances", 2, 1, 0));
+    await h.sendAs({ ...OUR_RESOURCE, "service.instance.id": "writer-b" }, cost("instances", 1, 2, 0));
+    await h.settle();
+    const series = findSamples(await scrape(h.collector.prometheusUrl), "claude_code_cost_usage_USD_total", { case: "instances" });
+    expect(series.map((s) => [s.labels["instance"], s.value]).sort()).toEqual([
+      ["writer-a", 1],
+      ["writer-b", 2],
+    ]);
   });
 
   it("drops a point that starts before the series' first start", async () => {

@@ -5,7 +5,8 @@ import type { SpanMapOptions } from "./map-spans.js";
 import { sessionToSpans } from "./map-spans.js";
 import type { MetricPoint } from "./metric-point.js";
 import type { SpanData } from "./span-data.js";
-import { completeUnitKeys } from "./units.js";
+import { ATTR } from "./semconv.js";
+import { UNIT, completeUnitKeys } from "./units.js";
 
 export interface ExportedUnits {
   readonly spanUnits: ReadonlySet<string>;
@@ -30,7 +31,13 @@ export type PlanOptions = SpanMapOptions & MetricMapOptions & { readonly final: 
  */
 export function planExport(session: Session, exported: ExportedUnits, options: PlanOptions): ExportPlan {
   const complete = completeUnitKeys(session, options.final);
-  const spans = sessionToSpans(session, options).filter((s) => complete.has(s.unitKey) && !exported.spanUnits.has(s.unitKey));
+  const all = sessionToSpans(session, options);
+  const spans = all.filter((s) => complete.has(s.unitKey) && !exported.spanUnits.has(s.unitKey));
+  const root = all.find((s) => s.unitKey === UNIT.session);
+  const parentKnown = exported.spanUnits.has(UNIT.session) || exported.spanUnits.has(UNIT.sessionOpen) || spans.some((s) => s.unitKey === UNIT.session);
+  if (spans.length > 0 && !parentKnown && root !== undefined) {
+    spans.unshift({ ...root, unitKey: UNIT.sessionOpen, attributes: { ...root.attributes, [ATTR.sessionOpen]: true } });
+  }
   const points = sessionToMetricPoints(session, options).filter((p) => complete.has(p.unitKey) && !exported.metricUnits.has(p.unitKey));
   return { spans, points, spanKeys: [...new Set(spans.map((s) => s.unitKey))], metricKeys: [...new Set(points.map((p) => p.unitKey))] };
 }

@@ -74,6 +74,8 @@ export const ATTR = {
   project: "claude_code.project",
   costUsd: "claude_code.cost_usd",
   costSource: "claude_code.cost.source",
+  /** On the provisional session span only: totals so far, the final span replaces it. */
+  sessionOpen: "claude_code.session.open",
   costUnattributedUsd: "claude_code.cost.unattributed_usd",
   costComplete: "claude_code.cost.complete",
   turns: "claude_code.turns",

@@ -11,6 +11,12 @@ export const UNIT = {
   sessionStart: "session:start",
   /** The session span, session.cost and ledger cost no request explains: at the end only. */
   session: "session",
+  /**
+   * A provisional session span, sent with the first spans of a session still running: children
+   * must never arrive without their parent (LangSmith drops orphans after its buffering window),
+   * and a session cut short may never get its final span. Same span id: the final one upserts it.
+   */
+  sessionOpen: "session:open",
   turn: (index: number) => `turn:${index}`,
   request: (requestKey: string) => `request:${requestKey}`,
   tool: (toolUseId: string) => `tool:${toolUseId}`,

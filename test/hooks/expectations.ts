@@ -1,4 +1,5 @@
 /** What a complete, exactly-once delivery of the fixture sessions must look like at the receiver. */
+import { settleUpserts } from "../support/upserts.js";
 import { expect } from "vitest";
 import type { Session } from "../../src/model/types.js";
 import { sessionToSpans } from "../../src/otel/map-spans.js";
@@ -28,7 +29,9 @@ export function expectedSpans(sessions: readonly Session[], durations: Record<st
  * `orEnd`: acceptable alternative end times by span id (a tool span a Stop released before its
  * PostToolUse trigger arrived ends where the transcript says). Returns how many used them.
  */
-export function expectSpansExactlyOnce(received: readonly ReceivedSpan[], expected: readonly SpanData[], orEnd: ReadonlyMap<string, number> = new Map()): number {
+export function expectSpansExactlyOnce(all: readonly ReceivedSpan[], expected: readonly SpanData[], orEnd: ReadonlyMap<string, number> = new Map()): number {
+  // A running session's provisional root is upserted by its final copy (same id): not a duplicate.
+  const received = settleUpserts(all);
   let alternatives = 0;
   const counts = new Map<string, number>();
   for (const s of received) counts.set(s.spanId, (counts.get(s.spanId) ?? 0) + 1);

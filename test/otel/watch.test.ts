@@ -9,6 +9,7 @@ import type { Session } from "../../src/model/types.js";
 import { sessionToSpans } from "../../src/otel/map-spans.js";
 import { FIXTURES_2_1_330, requireSharedFixtures } from "../support/shared-fixtures.js";
 import { loadAllSessions } from "../support/sessions.js";
+import { settleUpserts } from "../support/upserts.js";
 import { reportTotals } from "./helpers.js";
 import type { OtlpReceiver } from "./otlp-receiver.js";
 import { receivedTotals, startOtlpReceiver } from "./otlp-receiver.js";
@@ -78,18 +79,20 @@ describe.skipIf(!haveFixtures)("watch", () => {
         throw new Error(`${String(e)}; watch said: ${io.stderr()}`);
       });
       const early = receiver.spans.length;
-      // The session span waits for the end of the session.
-      expect(receiver.spans.some((s) => s.name === "claude_code.session")).toBe(false);
+      // Only the provisional session span so far; the final one waits for the end of the session.
+      expect(receiver.spans.filter((s) => s.name === "claude_code.session").map((s) => s.attributes["claude_code.session.open"])).toEqual([true]);
       appendFileSync(join(dir, `${LONG}.jsonl`), lines.slice(half).join("\n") + "\n");
-      await until(() => receiver.spans.some((s) => s.name === "claude_code.session"));
+      await until(() => receiver.spans.some((s) => s.name === "claude_code.session" && s.attributes["claude_code.session.open"] === undefined));
       expect(receiver.spans.length).toBeGreaterThan(early);
     } finally {
       abort.abort();
       expect(await running).toBe(0);
     }
     const session = sessions.find((s) => s.sessionId === LONG) as Session;
-    const ids = receiver.spans.map((s) => s.spanId);
-    expect(new Set(ids).size).toBe(ids.length);
+    // The session went out provisionally with its first children, then final: one upsert, nothing else twice.
+    const provisional = receiver.spans.find((s) => s.name === "claude_code.session");
+    expect(provisional?.attributes["claude_code.session.open"]).toBe(true);
+    const ids = settleUpserts(receiver.spans).map((s) => s.spanId);
     expect(ids.sort()).toEqual(sessionToSpans(session, { final: true }).map((s) => s.spanId).sort());
     const totals = receivedTotals(receiver.points);
     const report = reportTotals([session]);

@@ -1,0 +1,222 @@
+/**
+ * End to end with the REAL Claude Code 2.1.330 CLI (offline, against the scripted stub): our hook
+ * installed by `claude-code-otel install` in a temp HOME, pointing at a loopback OTLP receiver;
+ * sessions with parallel tools and a failing one, a subagent, a resumed session and a `/compact`.
+ * Then `flush`, then `replay --full` of the same transcripts with a fresh state dir into a second
+ * receiver: the same span ids and attribute values, the same metric totals. Every hook invocation
+ * goes through a wrapper that records its exit code and stdout size: always 0 and 0 bytes.
+ * Skipped with a message when the CLI binary is missing; fails on CI (CI=true).
+ */
+import { settleUpserts } from "../support/upserts.js";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startAnthropicStub } from "../recorder/anthropic-stub.js";
+import type { AnthropicStub } from "../recorder/anthropic-stub.js";
+import { claudeBinary, runClaude } from "../recorder/run-claude.js";
+import { recorderScenarios } from "../recorder/scenarios.js";
+import { projectDirName } from "../recorder/sanitize.js";
+import { runCli } from "../support/cli.js";
+import type { OtlpReceiver, ReceivedSpan } from "../otel/otlp-receiver.js";
+import { receivedTotals, startOtlpReceiver } from "../otel/otlp-receiver.js";
+import { BIN, requireBuild, runProcess } from "../hooks/hook-harness.js";
+
+const binary = claudeBinary();
+if (binary === undefined && process.env["CI"] === "true") throw new Error("Claude Code CLI binary missing on CI: npm ci must install @anthropic-ai/claude-code");
+if (binary === undefined) console.warn("hooks-real-claude.test.ts skipped: @anthropic-ai/claude-code binary not found under node_modules (npm install)");
+
+/** Records each hook run (event, exit code, stdout/stderr bytes) and passes stdin/stdout through. */
+const WRAPPER = `import { spawnSync } from "node:child_process";
+import { appendFileSync, readFileSync } from "node:fs";
+const input = readFileSync(0);
+let event = "?";
+try { event = JSON.parse(input.toString("utf8")).hook_event_name; } catch {}
+const started = Date.now();
+const r = spawnSync(process.execPath, [process.argv[2], "hook"], { input, env: process.env });
+appendFileSync(process.argv[3], JSON.stringify({ event, code: r.status, signal: r.signal, stdout: r.stdout.length, stderr: r.stderr.length, ms: Date.now() - started }) + "\\n");
+process.stdout.write(r.stdout);
+process.exit(r.status ?? 0);
+`;
+
+interface Step {
+  readonly label: string;
+  readonly prompt: string;
+  readonly model: string;
+}
+
+const STEPS: Step[] = [
+  { label: "parallel", prompt: "scenario:parallel-fail check the project and the missing directory", model: "claude-sonnet-4-6" },
+  { label: "agent", prompt: "scenario:agent survey the project with a subagent", model: "claude-opus-4-6" },
+  { label: "long", prompt: "scenario:long run the six steps", model: "claude-sonnet-4-5" },
+  { label: "long", prompt: "/compact", model: "claude-sonnet-4-5" },
+  { label: "long", prompt: "scenario:after-compact continue", model: "claude-sonnet-4-5" },
+];
+
+async function waitQuiet(otelHome: string, timeoutMs = 60_000): Promise<void> {
+  const { existsSync, readdirSync } = await import("node:fs");
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let spool: string[] = [];
+    try {
+      spool = readdirSync(join(otelHome, "spool")).filter((n) => n.endsWith(".json"));
+    } catch {
+      // none yet
+    }
+    if (!existsSync(join(otelHome, "flush.lock")) && !existsSync(join(otelHome, "flush.spawn")) && spool.length === 0) return;
+    if (Date.now() > deadline) throw new Error("flusher did not finish");
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+let hookLogPath = "";
+const hookLog = (): string => {
+  try {
+    return readFileSync(hookLogPath, "utf8");
+  } catch {
+    return "";
+  }
+};
+
+const byId = (spans: readonly ReceivedSpan[]): Map<string, ReceivedSpan> => new Map(spans.map((s) => [s.spanId, s]));
+
+describe.skipIf(binary === undefined)("hooks with the real Claude Code CLI", () => {
+  let tmp: string;
+  let home: string;
+  let cwd: string;
+  let otelHome: string;
+  let hookRuns: string;
+  let stub: AnthropicStub;
+  let live: OtlpReceiver;
+  let replayed: OtlpReceiver;
+  const sessionIds = new Map<string, string>();
+
+  beforeAll(async () => {
+    requireBuild();
+    tmp = mkdtempSync(join(tmpdir(), "cco-e2e-hooks-"));
+    home = join(tmp, "home");
+    cwd = join(home, "work", "shop-api");
+    otelHome = join(home, ".claude", "otel");
+    hookRuns = join(tmp, "hook-runs.jsonl");
+    hookLogPath = join(otelHome, "hook.log");
+    mkdirSync(cwd, { recursive: true });
+    writeFileSync(join(cwd, "README.md"), "# shop-api\n");
+    execFileSync("git", ["init", "-q", "-b", "main"], { cwd });
+    live = await startOtlpReceiver();
+    replayed = await startOtlpReceiver();
+    stub = await startAnthropicStub({ scenarios: recorderScenarios(cwd), idTag: "hooks" });
+
+    // Our installer writes the hook (all events, async, timeout 10) and the config (endpoint).
+    const env = { PATH: process.env["PATH"] ?? "", HOME: home };
+    const installed = spawnSync(process.execPath, [BIN, "install", "--endpoint", live.url], { env, encoding: "utf8" });
+    expect(installed.status, installed.stderr).toBe(0);
+    const configPath = join(otelHome, "config.json");
+    writeFileSync(configPath, JSON.stringify({ ...(JSON.parse(readFileSync(configPath, "utf8")) as object), logLevel: "info" }), { mode: 0o600 });
+    // Wrap our command in the recording wrapper (same events, same options).
+    const wrapper = join(tmp, "hook-wrapper.mjs");
+    writeFileSync(wrapper, WRAPPER);
+    const settingsPath = join(home, ".claude", "settings.json");
+    const settings = readFileSync(settingsPath, "utf8");
+    const ours = `'${process.execPath}' '${BIN}' hook`;
+    expect(settings).toContain(JSON.stringify(ours).slice(1, -1));
+    writeFileSync(settingsPath, settings.split(JSON.stringify(ours).slice(1, -1)).join(JSON.stringify(`'${process.execPath}' '${wrapper}' '${BIN}' '${hookRuns}'`).slice(1, -1)));
+
+    for (const step of STEPS) {
+      const run = await runClaude({
+        home,
+        cwd,
+        prompt: step.prompt,
+        baseUrl: stub.url,
+        model: step.model,
+        ...(sessionIds.has(step.label) ? { resume: sessionIds.get(step.label) } : {}),
+        env: { ANTHROPIC_DEFAULT_HAIKU_MODEL: "claude-haiku-4-5" },
+        timeoutMs: 120_000,
+      });
+      expect(run.exitCode, `${step.prompt}: ${run.stderr}`).toBe(0);
+      if (run.sessionId !== undefined) sessionIds.set(step.label, run.sessionId);
+      // Async hooks may still be running when the CLI exits.
+      await new Promise((r) => setTimeout(r, 500));
+      await waitQuiet(otelHome);
+    }
+    const flushed = await runProcess([BIN, "flush"], env, undefined, 60_000);
+    expect(flushed.code, flushed.stderr).toBe(0);
+    await waitQuiet(otelHome);
+
+    const replay = await runCli(["replay", "--full", "--idle-minutes", "0", "--endpoint", replayed.url, "--state-dir", join(tmp, "fresh-state"), "--projects-dir", join(home, ".claude", "projects")], {
+      env: { HOME: home },
+    });
+    expect(replay.code, replay.stderr).toBe(0);
+  }, 600_000);
+
+  afterAll(async () => {
+    await stub?.stop();
+    await live?.close();
+    await replayed?.close();
+    if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("every hook run exited 0 and printed nothing", () => {
+    const runs = readFileSync(hookRuns, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { event: string; code: number; stdout: number; stderr: number });
+    const events = new Set(runs.map((r) => r.event));
+    console.info(`hook runs: ${runs.length}; events: ${[...events].join(", ")}`);
+    // `claude -p` exits right after its answer and async hooks still pending then (Stop,
+    // SubagentStop, PostCompact) are sometimes never run: only these are certain in -p mode. The
+    // transcript is the source of truth, so the SessionEnd trigger still exports everything.
+    for (const e of ["SessionStart", "UserPromptSubmit", "PostToolUse", "PostToolUseFailure", "SessionEnd"]) expect(events, e).toContain(e);
+    expect(runs.filter((r) => r.code !== 0 || r.stdout !== 0 || r.stderr !== 0)).toEqual([]);
+    console.info(hookLog());
+    expect(hookLog()).not.toMatch(/ERROR/);
+  });
+
+  it("live hooks and a full replay give the same span ids and attribute values", () => {
+    // A running session's root goes out provisionally with its first children, then final (same id, an upsert).
+    const settled = settleUpserts(live.spans);
+    const a = byId(settled);
+    const b = byId(settleUpserts(replayed.spans));
+    expect(settled.length).toBe(a.size); // no span twice
+    expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
+    const resumed = sessionIds.get("long");
+    for (const [id, s] of a) {
+      const r = b.get(id) as ReceivedSpan;
+      // Known limit: a session resumed after its SessionEnd keeps the root span (totals) of its first end.
+      if (s.parentSpanId === undefined && s.attributes["session.id"] === resumed) continue;
+      expect({ name: s.name, parent: s.parentSpanId, start: s.startMs, attributes: s.attributes, status: s.status }, `${s.name} ${id}`).toEqual({
+        name: r.name,
+        parent: r.parentSpanId,
+        start: r.startMs,
+        attributes: r.attributes,
+        status: r.status,
+      });
+    }
+    // Tool spans carry Claude Code's measured duration (the replay, with a fresh state dir, has only the transcript's timing).
+    const tools = live.spans.filter((s) => s.name.startsWith("execute_tool"));
+    expect(tools.length).toBeGreaterThanOrEqual(11);
+  });
+
+  it("metric totals are equal; each session's cost is Claude Code's own cost-state total", async () => {
+    const liveTotals = receivedTotals(live.points);
+    const replayTotals = receivedTotals(replayed.points);
+    expect(liveTotals.costUsd).toBeCloseTo(replayTotals.costUsd, 9);
+    expect({ ...liveTotals, costUsd: 0 }).toEqual({ ...replayTotals, costUsd: 0 });
+    const report = await runCli(["report", "--json", "--projects-dir", join(home, ".claude", "projects")]);
+    const sessions = (JSON.parse(report.stdout) as { sessions: { sessionId: string; costUsd: number; costSource: string }[] }).sessions;
+    expect(sessions.length).toBe(3);
+    for (const s of sessions) {
+      expect(s.costSource).toBe("ledger");
+      const transcript = join(home, ".claude", "projects", projectDirName(cwd), `${s.sessionId}.jsonl`);
+      const ledger = readFileSync(transcript, "utf8")
+        .split("\n")
+        .filter((l) => l.includes('"type":"cost-state"'))
+        .map((l) => JSON.parse(l) as { totalCostUSD: number });
+      expect(ledger.length).toBeGreaterThan(0);
+      const root = replayed.spans.find((x) => x.parentSpanId === undefined && x.attributes["session.id"] === s.sessionId) as ReceivedSpan;
+      expect(root.attributes["claude_code.cost_usd"]).toBeCloseTo(s.costUsd, 9);
+      if (s.sessionId !== sessionIds.get("long")) {
+        expect(s.costUsd).toBeCloseTo((ledger[ledger.length - 1] as { totalCostUSD: number }).totalCostUSD, 9);
+        const liveRoot = settleUpserts(live.spans).find((x) => x.parentSpanId === undefined && x.attributes["session.id"] === s.sessionId) as ReceivedSpan;
+        expect(liveRoot.attributes["claude_code.cost_usd"]).toBeCloseTo(s.costUsd, 9);
+      }
+    }
+  });
+});

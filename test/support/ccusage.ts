@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, symlinkSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, statSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "./shared-fixtures.js";
@@ -16,7 +16,11 @@ export interface CcusageGroup {
 /** ccusage 20's native binary (the npm package's platform dependency), if installed. */
 export function ccusageBinary(): string | undefined {
   const bin = join(REPO_ROOT, "node_modules", "@ccusage", `ccusage-${process.platform}-${process.arch}`, "bin", "ccusage");
-  if (existsSync(bin)) return bin;
+  if (existsSync(bin)) {
+    // 20.0.20's tarball ships the binary without its exec bit (its wrapper fixes that on first run).
+    if ((statSync(bin).mode & 0o111) === 0) chmodSync(bin, 0o755);
+    return bin;
+  }
   const wrapper = join(REPO_ROOT, "node_modules", ".bin", "ccusage");
   return existsSync(wrapper) ? wrapper : undefined;
 }

@@ -156,14 +156,6 @@ export function readSpool(stateHome: string): SpoolContents {
   return { triggers, corrupt };
 }
 
-export function spoolIsEmpty(stateHome: string): boolean {
-  try {
-    return !readdirSync(join(stateHome, SPOOL_DIR)).some((n) => n.endsWith(".json") && !n.startsWith("."));
-  } catch {
-    return true;
-  }
-}
-
 export function removeSpooled(files: readonly string[]): void {
   for (const f of files) {
     try {

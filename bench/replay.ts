@@ -1,13 +1,16 @@
 /**
  * Throughput of `claude-code-otel replay` into a real OTLP/HTTP receiver on loopback: transcript
- * MB/s, spans/s, metric points, bytes on the wire and the replay process's peak RSS. Printed
- * figures, not a timed test.
+ * MB/s, spans/s, metric points, requests, bytes on the wire and the replay process's peak RSS;
+ * then a second, incremental replay with nothing new (same state dir), and `report --json` on
+ * the same corpus for the ratio. Printed figures, not a timed test.
  *
  *   npx tsx bench/replay.ts [--corpus <projects dir>] [--min-mb 400] [--protocol http/protobuf|http/json]
+ *                           [--no-incremental] [--no-report] [--node-arg=--cpu-prof ...] [--strace <file>]
  *
  * Builds the corpus with bench/make-corpus.ts when absent. Runs dist/ when built, else the
  * sources through tsx. The receiver only counts bytes (decoding would compete for the CPU);
- * span and point counts come from replay's own summary.
+ * span and point counts come from replay's own summary. `--strace` counts the replay's
+ * syscalls (`strace -f -c`), e.g. to see time in fsync, rename, open, connect.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -18,7 +21,17 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { REPO_ROOT } from "../test/support/shared-fixtures.js";
 
-const { values } = parseArgs({ options: { corpus: { type: "string" }, "min-mb": { type: "string", default: "400" }, protocol: { type: "string", default: "http/protobuf" } } });
+const { values } = parseArgs({
+  options: {
+    corpus: { type: "string" },
+    "min-mb": { type: "string", default: "400" },
+    protocol: { type: "string", default: "http/protobuf" },
+    "no-incremental": { type: "boolean", default: false },
+    "no-report": { type: "boolean", default: false },
+    "node-arg": { type: "string", multiple: true, default: [] },
+    strace: { type: "string" },
+  },
+});
 const corpus = resolve(values.corpus ?? join(REPO_ROOT, "bench", ".corpus", "projects"));
 if (!existsSync(corpus)) {
   const made = spawnSync(process.execPath, ["--import", "tsx", join(REPO_ROOT, "bench", "make-corpus.ts"), corpus, values["min-mb"] ?? "400"], { stdio: "inherit" });
@@ -40,27 +53,77 @@ const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 // dist/ only when it has replay (a stale build would measure old code).
 const dist = join(REPO_ROOT, "dist", "cli", "replay-command.js");
 const entry = existsSync(dist) ? [join(REPO_ROOT, "bin", "claude-code-otel.js")] : ["--import", "tsx", join(REPO_ROOT, "bench", "run-cli.ts")];
-const stateDir = mkdtempSync(join(tmpdir(), "cco-bench-state-"));
-const args = [...entry, "replay", "--projects-dir", corpus, "--endpoint", endpoint, "--protocol", values.protocol ?? "http/protobuf", "--state-dir", stateDir, "--idle-minutes", "0"];
 const time = existsSync("/usr/bin/time");
-const started = process.hrtime.bigint();
-const child = spawn(time ? "/usr/bin/time" : process.execPath, time ? ["-f", "peak-rss-kb %M", process.execPath, ...args] : args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TZ: "UTC" } });
-let out = "";
-let err = "";
-child.stdout.on("data", (c: Buffer) => (out += c.toString()));
-child.stderr.on("data", (c: Buffer) => (err += c.toString()));
-const code = await new Promise<number>((r) => child.on("close", (c) => r(c ?? -1)));
-const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+  seconds: number;
+  peakRssMB: number | null;
+  cpuSeconds: number | null;
+}
+
+async function run(cliArgs: string[], strace?: string): Promise<Run> {
+  const nodeArgs = [...(values["node-arg"] ?? []), ...entry, ...cliArgs];
+  let cmd = process.execPath;
+  let args = nodeArgs;
+  if (strace !== undefined) {
+    args = ["-f", "-c", "-o", strace, cmd, ...args];
+    cmd = "strace";
+  }
+  if (time) {
+    args = ["-f", "peak-rss-kb %M cpu-s %U %S", cmd, ...args];
+    cmd = "/usr/bin/time";
+  }
+  const started = process.hrtime.bigint();
+  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TZ: "UTC" } });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+  const code = await new Promise<number>((r) => child.on("close", (c) => r(c ?? -1)));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const m = /peak-rss-kb (\d+) cpu-s ([\d.]+) ([\d.]+)/.exec(err);
+  return {
+    code,
+    out,
+    err,
+    seconds,
+    peakRssMB: m?.[1] !== undefined ? Math.round(Number(m[1]) / 1024) : null,
+    cpuSeconds: m?.[2] !== undefined && m[3] !== undefined ? Number((Number(m[2]) + Number(m[3])).toFixed(2)) : null,
+  };
+}
+
+const stateDir = mkdtempSync(join(tmpdir(), "cco-bench-state-"));
+const replayArgs = ["replay", "--projects-dir", corpus, "--endpoint", endpoint, "--protocol", values.protocol ?? "http/protobuf", "--state-dir", stateDir, "--idle-minutes", "0"];
+const full = await run(replayArgs, values.strace);
+const fullRequests = requests;
+const fullWire = wireBytes;
+const summary = /(\d+) sessions .*?sent (\d+) spans and (\d+) metric points.*?read ([\d.]+) MB/.exec(full.out);
+if (full.code !== 0 || summary === null) {
+  console.error(full.out, full.err);
+  throw new Error(`replay exited ${full.code}`);
+}
+const [, sessions, spans, points, mbRead] = summary;
+
+let incremental: Run | undefined;
+if (values["no-incremental"] !== true) {
+  incremental = await run(replayArgs);
+  if (incremental.code !== 0 || !/\(\d+ unchanged\), sent 0 spans and 0 metric points/.test(incremental.out)) {
+    console.error(incremental.out, incremental.err);
+    throw new Error("the incremental replay sent something or failed");
+  }
+}
 server.close();
 rmSync(stateDir, { recursive: true, force: true });
 
-const summary = /(\d+) sessions .*?sent (\d+) spans and (\d+) metric points.*?read ([\d.]+) MB/.exec(out);
-const rss = /peak-rss-kb (\d+)/.exec(err);
-if (code !== 0 || summary === null) {
-  console.error(out, err);
-  throw new Error(`replay exited ${code}`);
+let report: Run | undefined;
+if (values["no-report"] !== true) {
+  report = await run(["report", "--projects-dir", corpus, "--json"]);
+  if (report.code !== 0) throw new Error(`report exited ${report.code}: ${report.err}`);
 }
-const [, sessions, spans, points, mbRead] = summary;
+
 console.log(
   JSON.stringify(
     {
@@ -69,14 +132,26 @@ console.log(
       protocol: values.protocol,
       sessions: Number(sessions),
       transcriptMB: Number(mbRead),
-      seconds: Number(seconds.toFixed(2)),
-      transcriptMBps: Number((Number(mbRead) / seconds).toFixed(1)),
+      seconds: Number(full.seconds.toFixed(2)),
+      cpuSeconds: full.cpuSeconds,
+      transcriptMBps: Number((Number(mbRead) / full.seconds).toFixed(1)),
       spans: Number(spans),
-      spansPerSecond: Math.round(Number(spans) / seconds),
+      spansPerSecond: Math.round(Number(spans) / full.seconds),
       metricPoints: Number(points),
-      requests,
-      wireMB: Number((wireBytes / 1024 / 1024).toFixed(1)),
-      peakRssMB: rss?.[1] !== undefined ? Math.round(Number(rss[1]) / 1024) : null,
+      requests: fullRequests,
+      wireMB: Number((fullWire / 1024 / 1024).toFixed(1)),
+      peakRssMB: full.peakRssMB,
+      ...(incremental !== undefined
+        ? {
+            incrementalSeconds: Number(incremental.seconds.toFixed(3)),
+            incrementalPeakRssMB: incremental.peakRssMB,
+            incrementalRatio: Number((incremental.seconds / full.seconds).toFixed(3)),
+            incrementalRequests: requests - fullRequests,
+          }
+        : {}),
+      ...(report !== undefined
+        ? { reportSeconds: Number(report.seconds.toFixed(2)), reportCpuSeconds: report.cpuSeconds, replayToReport: Number((full.seconds / report.seconds).toFixed(2)) }
+        : {}),
     },
     null,
     2,

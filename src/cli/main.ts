@@ -1,29 +1,31 @@
 import { readFileSync } from "node:fs";
 import { UsageError } from "./args.js";
-import { doctorCommand } from "./doctor-command.js";
-import { errorsCommand } from "./errors-command.js";
-import { flushCommand } from "./flush-command.js";
-import { installCommand, uninstallCommand } from "./install-command.js";
 import type { CliIO } from "./output.js";
 import { EXIT, processIO } from "./output.js";
-import { replayCommand } from "./replay-command.js";
-import { reportCommand } from "./report-command.js";
-import { watchCommand } from "./watch-command.js";
-import { hookAlertsCommand } from "./hook-alerts-command.js";
 import { NoInputError } from "./source-options.js";
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 
+/**
+ * Each command's module is imported when it runs: loading them all (the OpenTelemetry SDK,
+ * exporters, the Prometheus server...) costs ~0.4 s of start-up that `replay` with nothing new
+ * or `report` would otherwise pay every time.
+ */
+const lazy =
+  <M>(load: () => Promise<M>, pick: (m: M) => Command): Command =>
+  async (argv, io) =>
+    pick(await load())(argv, io);
+
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
-  report: { run: reportCommand, summary: "terminal dashboard of sessions: cost, tokens, tools, failures (--json, --daily)" },
-  errors: { run: errorsCommand, summary: "every failed tool call of a session, with the call that caused it" },
-  install: { run: installCommand, summary: "add the hook to Claude Code's settings and write export/alert config (--dry-run)" },
-  uninstall: { run: uninstallCommand, summary: "remove exactly our hook entries from Claude Code's settings (--dry-run)" },
-  doctor: { run: doctorCommand, summary: "check settings, hook paths, config, collector reachability, state and outbox" },
-  "hook-alerts": { run: hookAlertsCommand, summary: "internal: the synchronous Stop hook that shows cost alerts" },
-  flush: { run: flushCommand, summary: "send what hooks queued (spool and outbox) now; hooks run it in the background" },
-  watch: { run: watchCommand, summary: "tail transcripts live and export sessions as they progress (--prometheus-port serves /metrics)" },
-  replay: { run: replayCommand, summary: "send sessions from transcripts as OpenTelemetry traces and metrics (incremental, exactly-once)" },
+  report: { run: lazy(() => import("./report-command.js"), (m) => m.reportCommand), summary: "terminal dashboard of sessions: cost, tokens, tools, failures (--json, --daily)" },
+  errors: { run: lazy(() => import("./errors-command.js"), (m) => m.errorsCommand), summary: "every failed tool call of a session, with the call that caused it" },
+  install: { run: lazy(() => import("./install-command.js"), (m) => m.installCommand), summary: "add the hook to Claude Code's settings and write export/alert config (--dry-run)" },
+  uninstall: { run: lazy(() => import("./install-command.js"), (m) => m.uninstallCommand), summary: "remove exactly our hook entries from Claude Code's settings (--dry-run)" },
+  doctor: { run: lazy(() => import("./doctor-command.js"), (m) => m.doctorCommand), summary: "check settings, hook paths, config, collector reachability, state and outbox" },
+  "hook-alerts": { run: lazy(() => import("./hook-alerts-command.js"), (m) => m.hookAlertsCommand), summary: "internal: the synchronous Stop hook that shows cost alerts" },
+  flush: { run: lazy(() => import("./flush-command.js"), (m) => m.flushCommand), summary: "send what hooks queued (spool and outbox) now; hooks run it in the background" },
+  watch: { run: lazy(() => import("./watch-command.js"), (m) => m.watchCommand), summary: "tail transcripts live and export sessions as they progress (--prometheus-port serves /metrics)" },
+  replay: { run: lazy(() => import("./replay-command.js"), (m) => m.replayCommand), summary: "send sessions from transcripts as OpenTelemetry traces and metrics (incremental, exactly-once)" },
 };
 
 function version(): string {

@@ -1,8 +1,8 @@
 import { captureContentFromEnv } from "../otel/content.js";
 import { ExportConfigError, resolveExportTarget } from "../otel/export-config.js";
-import { createSink } from "../otel/exporters.js";
+import { createLazySink } from "../otel/lazy-sink.js";
 import { matchesSource } from "../pipeline/scan-sessions.js";
-import { filesOf, syncSession } from "../pipeline/sync-session.js";
+import { filesOf, syncSessions } from "../pipeline/sync-session.js";
 import { LockBusyError } from "../state/lock.js";
 import { defaultStateDir } from "../state/state-dir.js";
 import { discoverSessions } from "../transcript/discover.js";
@@ -77,7 +77,8 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
   const full = boolOpt(p, "full");
   const dryRun = boolOpt(p, "dry-run");
   const captureContent = captureContentFromEnv(io.env);
-  const sink = createSink(target, { write: io.out });
+  // The exporters load on the first export: a replay with nothing new never loads the SDK.
+  const sink = createLazySink(target, { write: io.out });
   const started = Date.now();
   const counters = emptyCounters();
   const progress = createProgress(io.err, io.errIsTTY && !source.verbose, io.columns);
@@ -90,39 +91,26 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
     for (const u of discovery.unreadable) warnings.push(`cannot read ${u.path}: ${u.reason}`);
     const candidates = discovery.sessions.filter((s) => matchesSource(s, source.filter));
     counters.totalFiles = candidates.reduce((n, s) => n + filesOf(s).length, 0);
-    for (const src of candidates) {
-      const outcome = await syncSession(src, {
-        stateDir,
-        pricer: source.pricer,
-        filter: source.filter,
-        sink,
-        idleMs: idleMinutes * 60_000,
-        plan: { captureContent },
-        full,
-        dryRun,
-      });
-      warnings.push(...outcome.warnings);
-      counters.files += outcome.files;
-      if (outcome.kind === "unchanged") {
+    const ctx = { stateDir, pricer: source.pricer, filter: source.filter, sink, idleMs: idleMinutes * 60_000, plan: { captureContent }, full, dryRun };
+    const outcome = await syncSessions(candidates, ctx, (o) => {
+      warnings.push(...o.warnings);
+      counters.files += o.files;
+      if (o.kind === "unchanged") {
         counters.skipped++;
         matched++;
         progress.update(counters);
-        continue;
+        return;
       }
-      counters.bytes += outcome.bytes;
-      if (outcome.kind !== "exported") continue;
-      const { session, result } = outcome;
+      counters.bytes += o.bytes;
+      if (o.kind !== "exported") return;
       matched++;
       counters.sessions++;
-      counters.spans += result.spans;
-      counters.points += result.points;
-      if (source.verbose) io.err(`replay: ${session.sessionId} ${session.project}: ${result.spans} spans, ${result.points} points${outcome.finished ? " (finished)" : ""}\n`);
+      counters.spans += o.result.spans;
+      counters.points += o.result.points;
+      if (source.verbose) io.err(`replay: ${o.sessionId} ${o.project}: ${o.result.spans} spans, ${o.result.points} points${o.finished ? " (finished)" : ""}\n`);
       progress.update(counters);
-      if (!result.ok) {
-        failure = result.error;
-        break;
-      }
-    }
+    });
+    failure = outcome.failure;
   } catch (error) {
     if (!(error instanceof LockBusyError)) throw error;
     failure = `${error.message}; another replay, watch or hook is exporting the same session, try again`;

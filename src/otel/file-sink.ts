@@ -2,6 +2,7 @@ import { appendFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { JsonMetricsSerializer, JsonTraceSerializer } from "@opentelemetry/otlp-transformer";
 import type { Resource } from "@opentelemetry/resources";
+import { describeTarget } from "./lazy-sink.js";
 import { toResourceMetrics } from "./metric-batch.js";
 import type { MetricPoint } from "./metric-point.js";
 import { toReadableSpan } from "./readable-span.js";
@@ -9,7 +10,8 @@ import type { ExportOutcome, MetricWindow, TelemetrySink } from "./sink.js";
 import { errorText } from "./sink.js";
 import type { SpanData } from "./span-data.js";
 
-const SPANS_PER_LINE = 512;
+/** As the OTLP sink: one replay batch is one line. */
+const SPANS_PER_LINE = 2_048;
 
 export const TRACES_FILE = "traces.jsonl";
 export const METRICS_FILE = "metrics.jsonl";
@@ -33,7 +35,7 @@ export function createFileSink(dir: string, resource: Resource): TelemetrySink {
     }
   };
   return {
-    description: `OTLP JSON files in ${dir} (${TRACES_FILE}, ${METRICS_FILE})`,
+    description: describeTarget({ kind: "file", dir }),
     async exportSpans(spans: readonly SpanData[]): Promise<ExportOutcome> {
       if (spans.length === 0) return { ok: true, bytes: 0 };
       const lines: Uint8Array[] = [];

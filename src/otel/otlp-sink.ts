@@ -8,15 +8,21 @@ import type { Resource } from "@opentelemetry/resources";
 import type { PushMetricExporter, ResourceMetrics } from "@opentelemetry/sdk-metrics";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 import type { OtlpTarget } from "./export-config.js";
+import { describeTarget } from "./lazy-sink.js";
 import { toResourceMetrics } from "./metric-batch.js";
 import type { MetricPoint } from "./metric-point.js";
 import { toReadableSpan } from "./readable-span.js";
 import type { ExportOutcome, MetricWindow, TelemetrySink } from "./sink.js";
 import { errorText } from "./sink.js";
 import type { SpanData } from "./span-data.js";
+import { estimateSpanBytes } from "./span-size.js";
 
-/** Spans per request: large replays stay well under collectors' default 4 MiB body limit. */
-const SPANS_PER_REQUEST = 512;
+/**
+ * Bounds per traces request: a replay batch (export-batch.ts, ≤ 2,000 spans, ≤ 3 MiB estimated)
+ * goes out as one request, well under collectors' default 4 MiB body limit.
+ */
+const SPANS_PER_REQUEST = 2_048;
+const SPAN_BYTES_PER_REQUEST = 3 * 1024 * 1024;
 /** The SDK bounds each export (timeout + retries); this is a last guard against a hung promise. */
 const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -52,14 +58,26 @@ export function createOtlpSink(target: OtlpTarget, resource: Resource): Telemetr
   const metrics: PushMetricExporter = target.metricsProtocol === "http/json" ? new JsonMetricExporter(metricConfig) : new ProtoMetricExporter(metricConfig);
   const guardMs = (target.timeoutMillis ?? DEFAULT_TIMEOUT_MS) * 2 + 2_000;
   return {
-    description: `OTLP ${target.tracesProtocol} to ${target.tracesUrlShown} and ${target.metricsUrlShown}`,
+    description: describeTarget(target),
     async exportSpans(spans: readonly SpanData[]): Promise<ExportOutcome> {
-      for (let i = 0; i < spans.length; i += SPANS_PER_REQUEST) {
-        const chunk: ReadableSpan[] = spans.slice(i, i + SPANS_PER_REQUEST).map((s) => toReadableSpan(s, resource));
-        const outcome = await settle((done) => traces.export(chunk, done), guardMs);
-        if (!outcome.ok) return outcome;
+      let chunk: ReadableSpan[] = [];
+      let chunkBytes = 0;
+      const flush = async (): Promise<ExportOutcome> => {
+        const body = chunk;
+        chunk = [];
+        chunkBytes = 0;
+        return settle((done) => traces.export(body, done), guardMs);
+      };
+      for (const s of spans) {
+        const bytes = estimateSpanBytes(s);
+        if (chunk.length > 0 && (chunk.length >= SPANS_PER_REQUEST || chunkBytes + bytes > SPAN_BYTES_PER_REQUEST)) {
+          const outcome = await flush();
+          if (!outcome.ok) return outcome;
+        }
+        chunk.push(toReadableSpan(s, resource));
+        chunkBytes += bytes;
       }
-      return { ok: true, bytes: 0 };
+      return chunk.length > 0 ? flush() : { ok: true, bytes: 0 };
     },
     async exportMetrics(points: readonly MetricPoint[], window: MetricWindow): Promise<ExportOutcome> {
       if (points.length === 0) return { ok: true, bytes: 0 };

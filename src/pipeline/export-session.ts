@@ -1,13 +1,16 @@
 import type { Session } from "../model/types.js";
-import type { ExportPlan, PlanOptions } from "../otel/plan-export.js";
+import type { PlanOptions } from "../otel/plan-export.js";
 import { NOTHING_EXPORTED, planExport } from "../otel/plan-export.js";
 import type { TelemetrySink } from "../otel/sink.js";
 import type { FileCursor } from "../state/cursor.js";
-import { readCursor } from "../state/cursor.js";
+import { readCursorSync } from "../state/cursor.js";
 import type { LockOptions } from "../state/lock.js";
-import { withMetricWindow } from "../state/metric-clock.js";
 import type { SessionState } from "../state/session-state.js";
-import { loadSessionState, saveSessionState, withSessionLock } from "../state/session-state.js";
+import { acquireSessionLock, loadSessionStateSync, peekSessionStateSync, emptySessionState } from "../state/session-state.js";
+import type { BatchEntry } from "./export-batch.js";
+import { sendBatch } from "./export-batch.js";
+
+export { commitUnits } from "./export-batch.js";
 
 export interface ExportSessionOptions {
   readonly stateDir: string;
@@ -37,60 +40,44 @@ export function exportedOf(state: SessionState): { spanUnits: Set<string>; metri
   return { spanUnits: new Set(state.spanUnits), metricUnits: new Set(state.metricUnits) };
 }
 
-/** Records delivered units (idempotent: keys are a set). */
-export function commitUnits(state: SessionState, keys: { spanKeys?: readonly string[]; metricKeys?: readonly string[] }): void {
-  if (keys.spanKeys?.length) state.spanUnits = [...new Set([...state.spanUnits, ...keys.spanKeys])];
-  if (keys.metricKeys?.length) state.metricUnits = [...new Set([...state.metricUnits, ...keys.metricKeys])];
-}
-
 /** Cursors of files, to be taken before they are read. */
-export async function cursorsOf(files: readonly string[]): Promise<Record<string, FileCursor>> {
+export function cursorsOfSync(files: readonly string[]): Record<string, FileCursor> {
   const out: Record<string, FileCursor> = {};
   for (const f of files) {
-    const c = await readCursor(f);
+    const c = readCursorSync(f);
     if (c !== undefined) out[f] = c;
   }
   return out;
 }
 
+export async function cursorsOf(files: readonly string[]): Promise<Record<string, FileCursor>> {
+  return cursorsOfSync(files);
+}
+
+/** What --dry-run would send: the plan against the ledger as it is, nothing locked or written. */
+export function dryRunCounts(session: Session, options: Pick<ExportSessionOptions, "stateDir" | "plan" | "full">): { spans: number; points: number } {
+  const state = peekSessionStateSync(options.stateDir, session.sessionId) ?? emptySessionState(session.sessionId);
+  const plan = planExport(session, options.full === true ? NOTHING_EXPORTED : exportedOf(state), options.plan);
+  return { spans: plan.spans.length, points: plan.points.length };
+}
+
 /**
  * Exactly-once export of one session: under the session's lock, plan the units not yet in its
  * ledger, send spans, then metrics in the next window of the machine-wide metric clock, and
- * advance ledger (and cursors) only for what the sink confirmed.
+ * advance ledger (and cursors) only for what the sink confirmed. A batch of one (export-batch.ts),
+ * for hooks and watch; replay batches many sessions through the same step.
  */
 export async function exportSession(session: Session, sink: TelemetrySink, options: ExportSessionOptions): Promise<ExportSessionResult> {
-  if (options.dryRun === true) {
-    const { state } = await loadSessionState(options.stateDir, session.sessionId);
+  if (options.dryRun === true) return { ...dryRunCounts(session, options), ok: true, error: undefined, rebuilt: undefined };
+  const lock = await acquireSessionLock(options.stateDir, session.sessionId, options.lock);
+  try {
+    const { state, rebuilt } = loadSessionStateSync(options.stateDir, session.sessionId);
     const plan = planExport(session, options.full === true ? NOTHING_EXPORTED : exportedOf(state), options.plan);
-    return { spans: plan.spans.length, points: plan.points.length, ok: true, error: undefined, rebuilt: undefined };
+    const entry: BatchEntry = { sessionId: session.sessionId, state, plan, cursors: options.cursors, rebuilt, lock };
+    const result = (await sendBatch([entry], sink, options.stateDir, options.lock)).get(entry);
+    if (result === undefined) throw new Error("internal: batch result missing");
+    return { ...result, rebuilt };
+  } finally {
+    lock.release();
   }
-  return withSessionLock(
-    options.stateDir,
-    session.sessionId,
-    async () => {
-      const { state, rebuilt } = await loadSessionState(options.stateDir, session.sessionId);
-      const plan: ExportPlan = planExport(session, options.full === true ? NOTHING_EXPORTED : exportedOf(state), options.plan);
-      let error: string | undefined;
-      let spans = 0;
-      let points = 0;
-      if (plan.spans.length > 0) {
-        const r = await sink.exportSpans(plan.spans);
-        if (r.ok) {
-          commitUnits(state, { spanKeys: plan.spanKeys });
-          spans = plan.spans.length;
-        } else error = r.error;
-      }
-      if (error === undefined && plan.points.length > 0) {
-        const r = await withMetricWindow(options.stateDir, (window) => sink.exportMetrics(plan.points, window), options.lock);
-        if (r.ok) {
-          commitUnits(state, { metricKeys: plan.metricKeys });
-          points = plan.points.length;
-        } else error = r.error;
-      }
-      if (error === undefined && options.cursors !== undefined) state.files = { ...options.cursors };
-      if (spans > 0 || points > 0 || error === undefined || rebuilt !== undefined) await saveSessionState(options.stateDir, state);
-      return { spans, points, ok: error === undefined, error, rebuilt };
-    },
-    options.lock,
-  );
 }

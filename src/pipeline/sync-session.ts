@@ -2,15 +2,20 @@ import type { Pricer } from "../cost/price-request.js";
 import { buildSession } from "../model/build-session.js";
 import type { Session } from "../model/types.js";
 import type { PlanOptions } from "../otel/plan-export.js";
+import { NOTHING_EXPORTED, planExport } from "../otel/plan-export.js";
 import type { TelemetrySink } from "../otel/sink.js";
 import { UNIT } from "../otel/units.js";
-import { quickStat, unchanged } from "../state/cursor.js";
+import type { FileCursor } from "../state/cursor.js";
+import { quickStatSync, unchanged } from "../state/cursor.js";
+import type { HeldLock, LockOptions } from "../state/lock.js";
 import type { SessionState } from "../state/session-state.js";
-import { loadSessionState } from "../state/session-state.js";
+import { acquireSessionLock, loadSessionStateSync, peekSessionStateSync, tryAcquireSessionLock } from "../state/session-state.js";
 import type { SessionSource } from "../transcript/discover.js";
 import { loadSession } from "../transcript/load-session.js";
+import type { BatchEntry, BatchLimits } from "./export-batch.js";
+import { DEFAULT_BATCH_LIMITS, ExportBatch } from "./export-batch.js";
 import type { ExportSessionResult } from "./export-session.js";
-import { cursorsOf, exportSession } from "./export-session.js";
+import { cursorsOfSync, dryRunCounts, exportSession, exportedOf } from "./export-session.js";
 import type { SessionFilter } from "./scan-sessions.js";
 import { matchesSession } from "./scan-sessions.js";
 
@@ -25,14 +30,32 @@ export interface SyncContext {
   readonly full?: boolean;
   readonly dryRun?: boolean;
   readonly now?: () => number;
+  readonly lock?: LockOptions;
 }
 
-export type SyncOutcome =
+type NotExported =
   | { readonly kind: "unchanged"; readonly files: number; readonly warnings: string[] }
-  | { readonly kind: "empty" | "filtered"; readonly files: number; readonly bytes: number; readonly warnings: string[] }
+  | { readonly kind: "empty" | "filtered"; readonly files: number; readonly bytes: number; readonly warnings: string[] };
+
+export type SyncOutcome =
+  | NotExported
   | {
       readonly kind: "exported";
       readonly session: Session;
+      readonly result: ExportSessionResult;
+      readonly finished: boolean;
+      readonly files: number;
+      readonly bytes: number;
+      readonly warnings: string[];
+    };
+
+/** As SyncOutcome, without the session model (a batch must not keep models alive). */
+export type BatchedOutcome =
+  | NotExported
+  | {
+      readonly kind: "exported";
+      readonly sessionId: string;
+      readonly project: string;
       readonly result: ExportSessionResult;
       readonly finished: boolean;
       readonly files: number;
@@ -48,26 +71,42 @@ function sessionDone(state: SessionState): boolean {
   return state.spanUnits.includes(UNIT.session) && state.metricUnits.includes(UNIT.session);
 }
 
-/** Nothing to do when every file is as last exported and no new unit can have become complete. */
-async function canSkip(state: SessionState, files: readonly string[], finished: boolean): Promise<boolean> {
-  if (files.length === 0 || Object.keys(state.files).length !== files.length) return false;
-  for (const f of files) if (!unchanged(state.files[f], await quickStat(f))) return false;
-  return sessionDone(state) || !finished;
+function isFinished(source: SessionSource, ctx: Pick<SyncContext, "idleMs" | "now">): boolean {
+  return (ctx.now?.() ?? Date.now()) - source.mtimeMs > ctx.idleMs;
 }
 
 /**
- * Brings one session's exported telemetry up to date with its transcripts, exactly once:
- * the step `replay` repeats over history and `watch` repeats as files change.
+ * Nothing to do when every file is as last exported and no new unit can have become complete:
+ * one small state file and a stat per transcript file, no transcript read. Read without the
+ * lock (a state that says "done" was committed by whoever held it); corrupt files are left to
+ * the locked load, which sets them aside.
  */
-export async function syncSession(source: SessionSource, ctx: SyncContext): Promise<SyncOutcome> {
+export function upToDate(source: SessionSource, ctx: Pick<SyncContext, "stateDir" | "idleMs" | "now">): boolean {
+  const files = filesOf(source);
+  if (files.length === 0) return false;
+  const state = peekSessionStateSync(ctx.stateDir, source.sessionId);
+  if (state === undefined || Object.keys(state.files).length !== files.length) return false;
+  for (const f of files) if (!unchanged(state.files[f], quickStatSync(f))) return false;
+  return sessionDone(state) || !isFinished(source, ctx);
+}
+
+interface Ready {
+  readonly kind: "ready";
+  readonly session: Session;
+  readonly cursors: Record<string, FileCursor>;
+  readonly finished: boolean;
+  readonly files: number;
+  readonly bytes: number;
+  readonly warnings: string[];
+}
+
+/** Skip check, cursors (before reading), transcripts, model, filter. */
+async function prepareSession(source: SessionSource, ctx: SyncContext): Promise<NotExported | Ready> {
   const warnings: string[] = [];
   const files = filesOf(source);
-  const now = ctx.now?.() ?? Date.now();
-  const finished = now - source.mtimeMs > ctx.idleMs;
-  const loaded = await loadSessionState(ctx.stateDir, source.sessionId);
-  if (loaded.rebuilt !== undefined) warnings.push(`${source.sessionId}: state file was unusable (${loaded.rebuilt}); rebuilt`);
-  if (ctx.full !== true && (await canSkip(loaded.state, files, finished))) return { kind: "unchanged", files: files.length, warnings };
-  const cursors = await cursorsOf(files);
+  const finished = isFinished(source, ctx);
+  if (ctx.full !== true && upToDate(source, ctx)) return { kind: "unchanged", files: files.length, warnings };
+  const cursors = cursorsOfSync(files);
   const input = await loadSession(source);
   for (const u of input.unreadable) warnings.push(`cannot read ${u.path}: ${u.reason}`);
   const bytes = input.stats.bytes;
@@ -75,13 +114,105 @@ export async function syncSession(source: SessionSource, ctx: SyncContext): Prom
   const session = buildSession(input.input, ctx.pricer);
   if (!matchesSession(session, ctx.filter)) return { kind: "filtered", files: files.length, bytes, warnings };
   for (const w of session.warnings) warnings.push(`${session.sessionId}: ${w}`);
+  return { kind: "ready", session, cursors, finished, files: files.length, bytes, warnings };
+}
+
+/**
+ * Brings one session's exported telemetry up to date with its transcripts, exactly once:
+ * the step `watch` repeats as files change (replay batches many: `syncSessions`).
+ */
+export async function syncSession(source: SessionSource, ctx: SyncContext): Promise<SyncOutcome> {
+  const prepared = await prepareSession(source, ctx);
+  if (prepared.kind !== "ready") return prepared;
+  const { session, cursors, finished, files, bytes, warnings } = prepared;
   const result = await exportSession(session, ctx.sink, {
     stateDir: ctx.stateDir,
     full: ctx.full === true,
     dryRun: ctx.dryRun === true,
     cursors,
     plan: { ...ctx.plan, final: finished },
+    ...(ctx.lock !== undefined ? { lock: ctx.lock } : {}),
   });
   if (result.rebuilt !== undefined) warnings.push(`${session.sessionId}: state file was unusable (${result.rebuilt}); rebuilt`);
-  return { kind: "exported", session, result, finished, files: files.length, bytes, warnings };
+  return { kind: "exported", session, result, finished, files, bytes, warnings };
+}
+
+/**
+ * `syncSession` over many sessions, batched (export-batch.ts): each session is read and modelled
+ * alone, then locked, planned against its ledger and added to the batch; a full batch goes out
+ * as one traces and one metrics request, then every ledger in it is committed and every lock
+ * released. Memory: one session model at a time plus at most one batch of planned spans.
+ *
+ * Locks: a session's lock is held from before its ledger is read until its batch is committed.
+ * While holding locks we never WAIT for another session's lock (a busy one sends the batch and
+ * releases ours first), and the metric clock's lock is always taken last: no lock cycle, so
+ * concurrent replays, watch and hooks cannot deadlock.
+ *
+ * Stops at the first failed batch: nothing of it is committed beyond what the sink confirmed
+ * (see sendBatch), and the sessions after it are not attempted. Returns that error.
+ */
+export async function syncSessions(
+  sources: Iterable<SessionSource>,
+  ctx: SyncContext & { readonly limits?: BatchLimits },
+  onOutcome: (outcome: BatchedOutcome) => void,
+): Promise<{ failure: string | undefined }> {
+  const batch = new ExportBatch(ctx.sink, ctx.stateDir, ctx.limits ?? DEFAULT_BATCH_LIMITS, ctx.lock);
+  const meta = new Map<BatchEntry, { project: string; finished: boolean; files: number; bytes: number; warnings: string[] }>();
+  const send = async (): Promise<string | undefined> => {
+    if (batch.size === 0) return undefined;
+    const results = await batch.send();
+    let failure: string | undefined;
+    for (const [entry, r] of results) {
+      const m = meta.get(entry);
+      meta.delete(entry);
+      if (m === undefined) continue;
+      if (entry.rebuilt !== undefined) m.warnings.push(`${entry.sessionId}: state file was unusable (${entry.rebuilt}); rebuilt`);
+      onOutcome({ kind: "exported", sessionId: entry.sessionId, project: m.project, result: { ...r, rebuilt: entry.rebuilt }, finished: m.finished, files: m.files, bytes: m.bytes, warnings: m.warnings });
+      if (!r.ok) failure ??= r.error;
+    }
+    return failure;
+  };
+  try {
+    for (const source of sources) {
+      const prepared = await prepareSession(source, ctx);
+      if (prepared.kind !== "ready") {
+        onOutcome(prepared);
+        continue;
+      }
+      const { session, cursors, finished, files, bytes, warnings } = prepared;
+      const plan = { ...ctx.plan, final: finished };
+      if (ctx.dryRun === true) {
+        const counts = dryRunCounts(session, { stateDir: ctx.stateDir, plan, full: ctx.full === true });
+        onOutcome({ kind: "exported", sessionId: session.sessionId, project: session.project, result: { ...counts, ok: true, error: undefined, rebuilt: undefined }, finished, files, bytes, warnings });
+        continue;
+      }
+      let lock: HeldLock | undefined = tryAcquireSessionLock(ctx.stateDir, session.sessionId, ctx.lock);
+      if (lock === undefined) {
+        // Busy (a hook or watch is exporting it): never wait while holding the batch's locks.
+        const failure = await send();
+        if (failure !== undefined) return { failure };
+        lock = await acquireSessionLock(ctx.stateDir, session.sessionId, ctx.lock);
+      }
+      let entry: BatchEntry;
+      try {
+        const { state, rebuilt } = loadSessionStateSync(ctx.stateDir, session.sessionId);
+        entry = { sessionId: session.sessionId, state, plan: planExport(session, ctx.full === true ? NOTHING_EXPORTED : exportedOf(state), plan), cursors, rebuilt, lock };
+        if (!batch.fits(entry.plan)) {
+          const failure = await send();
+          if (failure !== undefined) {
+            lock.release();
+            return { failure };
+          }
+        }
+      } catch (error) {
+        lock.release();
+        throw error;
+      }
+      batch.add(entry);
+      meta.set(entry, { project: session.project, finished, files, bytes, warnings });
+    }
+    return { failure: await send() };
+  } finally {
+    batch.abandon();
+  }
 }

@@ -1,13 +1,28 @@
 import { randomBytes } from "node:crypto";
-import { readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 
 export type ReadResult<T> = { readonly kind: "ok"; readonly value: T } | { readonly kind: "missing" } | { readonly kind: "corrupt"; readonly reason: string };
 
+/*
+ * State files are small JSON documents read and written with synchronous calls: each is a
+ * handful of syscalls that cost microseconds inline, but a thread-pool round trip (and an idle
+ * event loop) each when made through fs/promises; replay touches thousands of them.
+ *
+ * Durability: writes are atomic (temp file + rename in the same directory) but NOT fsynced.
+ * A crash of the process leaves the old or the new file, never a mix. A power failure or kernel
+ * crash may lose the last writes, or (on some file systems) leave an empty or partial file; that
+ * file fails to parse or to shape-check, is set aside as `.corrupt-<ms>` and rebuilt, with a
+ * warning. A lost or rebuilt ledger means units are sent again (span ids are deterministic, so
+ * backends that upsert see no change; metric counters count them twice), never that a unit is
+ * silently lost. An fsync per state file would cost a disk flush per session for a guarantee
+ * only a power failure needs (measured in docs/performance.md).
+ */
+
 /** Reads and shape-checks a JSON state file. A corrupt file is reported, never thrown. */
-export async function readJsonFile<T>(path: string, check: (v: unknown) => v is T): Promise<ReadResult<T>> {
+export function readJsonFileSync<T>(path: string, check: (v: unknown) => v is T): ReadResult<T> {
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    text = readFileSync(path, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return { kind: "missing" };
     return { kind: "corrupt", reason: (error as Error).message };
@@ -21,19 +36,42 @@ export async function readJsonFile<T>(path: string, check: (v: unknown) => v is 
   return check(value) ? { kind: "ok", value } : { kind: "corrupt", reason: "unexpected shape" };
 }
 
+export async function readJsonFile<T>(path: string, check: (v: unknown) => v is T): Promise<ReadResult<T>> {
+  return readJsonFileSync(path, check);
+}
+
 /** Write to a temp file in the same directory, then rename: readers see the old or the new file, never half. */
-export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+const TMP_TAG = `${process.pid}.${randomBytes(4).toString("hex")}`;
+let tmpCounter = 0;
+
+export function writeJsonAtomicSync(path: string, value: unknown): void {
+  const tmp = `${path}.${TMP_TAG}.${tmpCounter++}.tmp`;
   try {
-    await writeFile(tmp, JSON.stringify(value), { mode: 0o600 });
-    await rename(tmp, path);
+    writeFileSync(tmp, JSON.stringify(value), { mode: 0o600 });
+    renameSync(tmp, path);
   } catch (error) {
-    await unlink(tmp).catch(() => undefined);
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // Never created, or already renamed.
+    }
     throw error;
   }
 }
 
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  writeJsonAtomicSync(path, value);
+}
+
 /** Keeps a corrupt file for inspection instead of silently overwriting it. */
+export function setAsideSync(path: string): void {
+  try {
+    renameSync(path, `${path}.corrupt-${Date.now()}`);
+  } catch {
+    // Gone meanwhile.
+  }
+}
+
 export async function setAside(path: string): Promise<void> {
-  await rename(path, `${path}.corrupt-${Date.now()}`).catch(() => undefined);
+  setAsideSync(path);
 }

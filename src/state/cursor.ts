@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { open, stat } from "node:fs/promises";
+import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 
 /**
  * Where a transcript file was when it was last fully exported. An unchanged file (same size and
@@ -24,29 +24,34 @@ export function isFileCursor(v: unknown): v is FileCursor {
 }
 
 /** Only size and mtime: cheap enough to call for every file on every run. */
-export async function quickStat(path: string): Promise<{ size: number; mtimeMs: number } | undefined> {
+export function quickStatSync(path: string): { size: number; mtimeMs: number } | undefined {
   try {
-    const s = await stat(path);
+    const s = statSync(path);
     return { size: s.size, mtimeMs: s.mtimeMs };
   } catch {
     return undefined;
   }
 }
 
+export async function quickStat(path: string): Promise<{ size: number; mtimeMs: number } | undefined> {
+  return quickStatSync(path);
+}
+
 export function unchanged(cursor: FileCursor | undefined, now: { size: number; mtimeMs: number } | undefined): boolean {
   return cursor !== undefined && now !== undefined && cursor.size === now.size && cursor.mtimeMs === now.mtimeMs;
 }
 
-export async function readCursor(path: string): Promise<FileCursor | undefined> {
-  let handle;
+/** Synchronous: three small reads, cheaper inline than as thread-pool round trips. */
+export function readCursorSync(path: string): FileCursor | undefined {
+  let fd: number | undefined;
   try {
-    handle = await open(path, "r");
-    const s = await handle.stat();
+    fd = openSync(path, "r");
+    const s = fstatSync(fd);
     const head = Buffer.alloc(Math.min(HEAD_BYTES, s.size));
-    await handle.read(head, 0, head.length, 0);
+    readSync(fd, head, 0, head.length, 0);
     const tailStart = Math.max(0, s.size - TAIL_BYTES);
     const tail = Buffer.alloc(s.size - tailStart);
-    await handle.read(tail, 0, tail.length, tailStart);
+    readSync(fd, tail, 0, tail.length, tailStart);
     const lastNewline = tail.lastIndexOf(0x0a);
     return {
       size: s.size,
@@ -57,8 +62,12 @@ export async function readCursor(path: string): Promise<FileCursor | undefined> 
   } catch {
     return undefined;
   } finally {
-    await handle?.close();
+    if (fd !== undefined) closeSync(fd);
   }
+}
+
+export async function readCursor(path: string): Promise<FileCursor | undefined> {
+  return readCursorSync(path);
 }
 
 /** A file that shrank or whose head changed was rewritten: its old cursor means nothing. */

@@ -1,9 +1,9 @@
 import { join } from "node:path";
 import type { MetricWindow } from "../otel/sink.js";
-import { readJsonFile, setAside, writeJsonAtomic } from "./atomic-file.js";
+import { readJsonFileSync, setAsideSync, writeJsonAtomicSync } from "./atomic-file.js";
 import { withLock } from "./lock.js";
 import type { LockOptions } from "./lock.js";
-import { ensureDir } from "./state-dir.js";
+import { ensureDirSync } from "./state-dir.js";
 
 /**
  * One persisted clock for every metric batch from this machine. Each batch is a DELTA window
@@ -28,7 +28,7 @@ export function nextWindow(previousMs: number | undefined, nowMs: number): Metri
 }
 
 export async function readClock(stateDir: string): Promise<number | undefined> {
-  const read = await readJsonFile(join(stateDir, "metric-clock.json"), isClock);
+  const read = readJsonFileSync(join(stateDir, "metric-clock.json"), isClock);
   return read.kind === "ok" ? read.value.timeMs : undefined;
 }
 
@@ -41,16 +41,18 @@ export async function withMetricWindow<T extends { ok: boolean }>(
   send: (window: MetricWindow) => Promise<T>,
   options: LockOptions & { now?: () => number } = {},
 ): Promise<T> {
-  await ensureDir(stateDir);
+  ensureDirSync(stateDir);
   const path = join(stateDir, "metric-clock.json");
   return withLock(
     join(stateDir, "metric-clock.lock"),
     async () => {
-      const read = await readJsonFile(path, isClock);
-      if (read.kind === "corrupt") await setAside(path);
+      const read = readJsonFileSync(path, isClock);
+      if (read.kind === "corrupt") setAsideSync(path);
       const window = nextWindow(read.kind === "ok" ? read.value.timeMs : undefined, (options.now ?? Date.now)());
       const result = await send(window);
-      if (result.ok) await writeJsonAtomic(path, { version: 1, timeMs: window.timeMs } satisfies ClockFile);
+      // Atomic, not fsynced (see atomic-file.ts): after a power failure the clock may be lost or
+      // set aside; the next window then starts at "now", still after every window sent before.
+      if (result.ok) writeJsonAtomicSync(path, { version: 1, timeMs: window.timeMs } satisfies ClockFile);
       return result;
     },
     options,

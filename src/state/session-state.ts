@@ -1,10 +1,10 @@
 import { join } from "node:path";
-import { readJsonFile, setAside, writeJsonAtomic } from "./atomic-file.js";
+import { readJsonFileSync, setAsideSync, writeJsonAtomicSync } from "./atomic-file.js";
 import type { FileCursor } from "./cursor.js";
 import { isFileCursor } from "./cursor.js";
-import { withLock } from "./lock.js";
-import type { LockOptions } from "./lock.js";
-import { ensureDir, safeName } from "./state-dir.js";
+import { acquireLock, tryAcquireLock, withLock } from "./lock.js";
+import type { HeldLock, LockOptions } from "./lock.js";
+import { ensureDirSync, inDir, safeName } from "./state-dir.js";
 
 /**
  * What has left this machine for one session: per signal, the unit keys exported (see
@@ -53,24 +53,58 @@ export interface LoadedState {
   readonly rebuilt: string | undefined;
 }
 
-/** Reads a session's state; a corrupt or foreign file is set aside and rebuilt empty, never a crash. */
-export async function loadSessionState(stateDir: string, sessionId: string): Promise<LoadedState> {
+/**
+ * Reads a session's state; a corrupt or foreign file is set aside and rebuilt empty, never a
+ * crash. One small JSON file per session: replay of a history with nothing new reads one per
+ * session and no transcript.
+ */
+export function loadSessionStateSync(stateDir: string, sessionId: string): LoadedState {
   const path = sessionStatePath(stateDir, sessionId);
-  const read = await readJsonFile(path, isSessionState);
+  const read = readJsonFileSync(path, isSessionState);
   if (read.kind === "ok" && read.value.sessionId === sessionId) return { state: read.value, rebuilt: undefined };
   if (read.kind === "missing") return { state: emptySessionState(sessionId), rebuilt: undefined };
-  await setAside(path);
+  setAsideSync(path);
   return { state: emptySessionState(sessionId), rebuilt: read.kind === "corrupt" ? read.reason : "belongs to another session" };
 }
 
-export async function saveSessionState(stateDir: string, state: SessionState): Promise<void> {
-  await ensureDir(join(stateDir, "sessions"));
+/** Reads without setting a corrupt file aside: for a look that changes nothing (skip checks, --dry-run). */
+export function peekSessionStateSync(stateDir: string, sessionId: string): SessionState | undefined {
+  const read = readJsonFileSync(sessionStatePath(stateDir, sessionId), isSessionState);
+  return read.kind === "ok" && read.value.sessionId === sessionId ? read.value : undefined;
+}
+
+export async function loadSessionState(stateDir: string, sessionId: string): Promise<LoadedState> {
+  return loadSessionStateSync(stateDir, sessionId);
+}
+
+/** Atomic (temp + rename), not fsynced: see atomic-file.ts for what a power failure can do. */
+export function saveSessionStateSync(stateDir: string, state: SessionState): void {
   state.updatedMs = Date.now();
-  await writeJsonAtomic(sessionStatePath(stateDir, state.sessionId), state);
+  const dir = join(stateDir, "sessions");
+  inDir(dir, () => writeJsonAtomicSync(sessionStatePath(stateDir, state.sessionId), state));
+}
+
+export async function saveSessionState(stateDir: string, state: SessionState): Promise<void> {
+  saveSessionStateSync(stateDir, state);
+}
+
+function sessionLockPath(stateDir: string, sessionId: string): string {
+  return join(stateDir, "sessions", `${safeName(sessionId)}.lock`);
+}
+
+/** The session's lock if it is free now (never waits): for a caller already holding other locks. */
+export function tryAcquireSessionLock(stateDir: string, sessionId: string, options?: LockOptions): HeldLock | undefined {
+  return inDir(join(stateDir, "sessions"), () => tryAcquireLock(sessionLockPath(stateDir, sessionId), options));
+}
+
+/** The session's lock, waiting for it (LockBusyError after `waitMs`). */
+export async function acquireSessionLock(stateDir: string, sessionId: string, options?: LockOptions): Promise<HeldLock> {
+  ensureDirSync(join(stateDir, "sessions"));
+  return acquireLock(sessionLockPath(stateDir, sessionId), options);
 }
 
 /** Load → fn → (fn saves) under the session's lock: the unit of mutual exclusion across processes. */
 export async function withSessionLock<T>(stateDir: string, sessionId: string, fn: () => Promise<T>, options?: LockOptions): Promise<T> {
-  await ensureDir(join(stateDir, "sessions"));
-  return withLock(join(stateDir, "sessions", `${safeName(sessionId)}.lock`), fn, options);
+  ensureDirSync(join(stateDir, "sessions"));
+  return withLock(sessionLockPath(stateDir, sessionId), fn, options);
 }

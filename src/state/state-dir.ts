@@ -1,4 +1,4 @@
-import { mkdir } from "node:fs/promises";
+import { mkdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 
@@ -11,8 +11,23 @@ export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Private: ledgers name sessions and projects of the user. */
+export function ensureDirSync(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+}
+
+/** Runs `fn`; if it fails because `dir` does not exist, creates it (private) and runs it again. */
+export function inDir<T>(dir: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    ensureDirSync(dir);
+    return fn();
+  }
+}
+
 export async function ensureDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  ensureDirSync(dir);
 }
 
 /** Session ids are UUIDs; anything else is made file-name safe rather than trusted. */

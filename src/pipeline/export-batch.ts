@@ -1,0 +1,159 @@
+import type { ExportPlan } from "../otel/plan-export.js";
+import type { TelemetrySink } from "../otel/sink.js";
+import { estimateSpanBytes } from "../otel/span-size.js";
+import type { FileCursor } from "../state/cursor.js";
+import type { HeldLock, LockOptions } from "../state/lock.js";
+import { withMetricWindow } from "../state/metric-clock.js";
+import type { SessionState } from "../state/session-state.js";
+import { saveSessionStateSync } from "../state/session-state.js";
+
+/**
+ * Exactly-once export of several sessions at once: one traces request and one metrics request
+ * (in ONE window of the machine-wide metric clock) for the whole batch, then every session's
+ * ledger is committed. The invariant, per session and per signal:
+ *
+ *   a unit key enters the session's ledger only after the sink confirmed the request that
+ *   carried it, and only the holder of the session's lock plans, sends or commits its units.
+ *
+ * The caller holds each entry's session lock from before its state was read and planned until
+ * `sendBatch` returned (commit included). So no other process (hook flusher, watch, another
+ * replay) can plan the same units meanwhile, and a unit is sent by exactly one batch.
+ * A failure commits nothing the sink did not confirm: if the traces request fails, no ledger
+ * changes at all; if traces went through and metrics failed, only span units are recorded (the
+ * retry sends the metrics alone, as the single-session export always did); cursors move only
+ * when everything went through.
+ */
+export interface BatchEntry {
+  readonly sessionId: string;
+  /** Loaded under `lock`; mutated and saved by `sendBatch`. */
+  readonly state: SessionState;
+  readonly plan: ExportPlan;
+  /** Transcript cursors read before the transcripts were loaded; saved when everything was delivered. */
+  readonly cursors: Readonly<Record<string, FileCursor>> | undefined;
+  /** The state file was corrupt and set aside: save even if nothing else changes. */
+  readonly rebuilt: string | undefined;
+  readonly lock: HeldLock;
+}
+
+export interface EntryResult {
+  readonly spans: number;
+  readonly points: number;
+  readonly ok: boolean;
+  readonly error: string | undefined;
+}
+
+export interface BatchLimits {
+  /** Spans per batch: one OTLP traces request each (the sink splits bigger ones). */
+  readonly maxSpans: number;
+  /** Estimated encoded span bytes per batch: collectors refuse bodies over 4 MiB by default. */
+  readonly maxSpanBytes: number;
+  /** Sessions (locks held, states kept) per batch. */
+  readonly maxSessions: number;
+}
+
+export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxSpans: 2_000, maxSpanBytes: 3 * 1024 * 1024, maxSessions: 250 };
+
+/** Records delivered units (idempotent: keys are a set). */
+export function commitUnits(state: SessionState, keys: { spanKeys?: readonly string[]; metricKeys?: readonly string[] }): void {
+  if (keys.spanKeys?.length) state.spanUnits = [...new Set([...state.spanUnits, ...keys.spanKeys])];
+  if (keys.metricKeys?.length) state.metricUnits = [...new Set([...state.metricUnits, ...keys.metricKeys])];
+}
+
+/** A growing batch: sessions are added while they fit; `send` exports, commits and releases every lock. */
+export class ExportBatch {
+  private entries: BatchEntry[] = [];
+  private spans = 0;
+  private spanBytes = 0;
+
+  constructor(
+    private readonly sink: TelemetrySink,
+    private readonly stateDir: string,
+    private readonly limits: BatchLimits = DEFAULT_BATCH_LIMITS,
+    private readonly lockOptions: LockOptions = {},
+  ) {}
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /** Whether a plan can join without going over a bound (an empty batch takes anything). */
+  fits(plan: ExportPlan): boolean {
+    if (this.entries.length === 0) return true;
+    if (this.entries.length >= this.limits.maxSessions) return false;
+    if (this.spans + plan.spans.length > this.limits.maxSpans) return false;
+    return this.spanBytes + planSpanBytes(plan) <= this.limits.maxSpanBytes;
+  }
+
+  add(entry: BatchEntry): void {
+    this.entries.push(entry);
+    this.spans += entry.plan.spans.length;
+    this.spanBytes += planSpanBytes(entry.plan);
+  }
+
+  /** Sends, commits and releases; the batch is empty afterwards (even if sending failed). */
+  async send(): Promise<Map<BatchEntry, EntryResult>> {
+    const entries = this.entries;
+    this.entries = [];
+    this.spans = 0;
+    this.spanBytes = 0;
+    try {
+      return await sendBatch(entries, this.sink, this.stateDir, this.lockOptions);
+    } finally {
+      for (const e of entries) e.lock.release();
+    }
+  }
+
+  /** Releases every lock without sending (an error elsewhere): nothing of the batch is committed. */
+  abandon(): void {
+    for (const e of this.entries) e.lock.release();
+    this.entries = [];
+    this.spans = 0;
+    this.spanBytes = 0;
+  }
+}
+
+const planBytes = new WeakMap<ExportPlan, number>();
+
+function planSpanBytes(plan: ExportPlan): number {
+  let n = planBytes.get(plan);
+  if (n === undefined) {
+    n = 0;
+    for (const s of plan.spans) n += estimateSpanBytes(s);
+    planBytes.set(plan, n);
+  }
+  return n;
+}
+
+/**
+ * The batch step (see the invariant above). Locks are the caller's: held on entry, still held
+ * on return. Never throws for a delivery failure (results say so); a state write that fails
+ * (disk full) throws after the data left: those units will be sent again by the next run.
+ */
+export async function sendBatch(entries: readonly BatchEntry[], sink: TelemetrySink, stateDir: string, lockOptions: LockOptions = {}): Promise<Map<BatchEntry, EntryResult>> {
+  const spans = entries.flatMap((e) => e.plan.spans);
+  const points = entries.flatMap((e) => e.plan.points);
+  let error: string | undefined;
+  let spansSent = false;
+  let pointsSent = false;
+  if (spans.length > 0) {
+    const r = await sink.exportSpans(spans);
+    if (r.ok) spansSent = true;
+    else error = r.error;
+  }
+  if (error === undefined && points.length > 0) {
+    const r = await withMetricWindow(stateDir, (window) => sink.exportMetrics(points, window), lockOptions);
+    if (r.ok) pointsSent = true;
+    else error = r.error;
+  }
+  const results = new Map<BatchEntry, EntryResult>();
+  for (const e of entries) {
+    const spanCount = spansSent ? e.plan.spans.length : 0;
+    const pointCount = pointsSent ? e.plan.points.length : 0;
+    if (spansSent) commitUnits(e.state, { spanKeys: e.plan.spanKeys });
+    if (pointsSent) commitUnits(e.state, { metricKeys: e.plan.metricKeys });
+    if (error === undefined && e.cursors !== undefined) e.state.files = { ...e.cursors };
+    if (spanCount > 0 || pointCount > 0 || error === undefined || e.rebuilt !== undefined) saveSessionStateSync(stateDir, e.state);
+    results.set(e, { spans: spanCount, points: pointCount, ok: error === undefined, error });
+  }
+  return results;
+}

@@ -6,10 +6,15 @@ import { parsePriceOverrides } from "../cost/price-config.js";
 import { isObject } from "../util/json.js";
 import type { JsonObject } from "../util/json.js";
 
-/** `~/.claude/otel`, or `$CLAUDE_CODE_OTEL_HOME`: config, state, outbox and local OTLP files. */
+/**
+ * Our home: config, state, spool, outbox, hook log and local OTLP files. `$CLAUDE_CODE_OTEL_HOME`,
+ * else `otel/` inside Claude Code's own config folder (`$CLAUDE_CONFIG_DIR`, else `~/.claude`).
+ */
 export function otelHome(env: NodeJS.ProcessEnv = process.env): string {
   const home = env["CLAUDE_CODE_OTEL_HOME"];
-  return home !== undefined && home !== "" ? home : join(homedir(), ".claude", "otel");
+  if (home !== undefined && home !== "") return home;
+  const configDir = env["CLAUDE_CONFIG_DIR"];
+  return join(configDir !== undefined && configDir !== "" ? configDir : join(homedir(), ".claude"), "otel");
 }
 
 export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string {

@@ -2,8 +2,7 @@
  * Where telemetry goes: option, then the standard OTEL_* variables, then the default, which is
  * local OTLP JSON files (`~/.claude/otel/`), so nothing is lost before a collector exists.
  */
-import { homedir } from "node:os";
-import { join } from "node:path";
+import { otelHome } from "../config/config-file.js";
 
 export type OtlpProtocol = "http/protobuf" | "http/json";
 
@@ -45,8 +44,7 @@ export interface ExportOverrides {
 export class ExportConfigError extends Error {}
 
 export function defaultOutputDir(env: NodeJS.ProcessEnv = process.env): string {
-  const configDir = env["CLAUDE_CONFIG_DIR"];
-  return join(configDir !== undefined && configDir !== "" ? configDir : join(homedir(), ".claude"), "otel");
+  return otelHome(env);
 }
 
 function protocolOf(value: string | undefined, source: string): OtlpProtocol | undefined {

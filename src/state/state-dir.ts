@@ -1,13 +1,12 @@
 import { mkdirSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
+import { otelHome } from "../config/config-file.js";
 
-/** `CLAUDE_CODE_OTEL_STATE_DIR`, else `<claude config dir>/otel/state` (~/.claude/otel/state). */
+/** `CLAUDE_CODE_OTEL_STATE_DIR`, else `state/` in our home (`~/.claude/otel/state`), beside the hooks' spool and outbox. */
 export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
   const explicit = env["CLAUDE_CODE_OTEL_STATE_DIR"];
   if (explicit !== undefined && explicit !== "") return explicit;
-  const configDir = env["CLAUDE_CONFIG_DIR"];
-  return join(configDir !== undefined && configDir !== "" ? configDir : join(homedir(), ".claude"), "otel", "state");
+  return join(otelHome(env), "state");
 }
 
 /** Private: ledgers name sessions and projects of the user. */

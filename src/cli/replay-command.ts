@@ -2,6 +2,7 @@ import { captureContentFromEnv } from "../otel/content.js";
 import { ExportConfigError, resolveExportTarget } from "../otel/export-config.js";
 import { createLazySink } from "../otel/lazy-sink.js";
 import { matchesSource } from "../pipeline/scan-sessions.js";
+import { drainOutboxFirst } from "../pipeline/drain-outbox.js";
 import { filesOf, syncSessions } from "../pipeline/sync-session.js";
 import { LockBusyError } from "../state/lock.js";
 import { defaultStateDir } from "../state/state-dir.js";
@@ -77,6 +78,14 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
   const full = boolOpt(p, "full");
   const dryRun = boolOpt(p, "dry-run");
   const captureContent = captureContentFromEnv(io.env);
+  if (!dryRun) {
+    const drained = await drainOutboxFirst(target, io.env);
+    if (drained.kind === "blocked") {
+      io.err(`claude-code-otel replay: ${drained.remaining} requests queued by the hooks must reach the collector first (${oneLine(drained.error)}); nothing was sent, run replay again when it is reachable\n`);
+      return EXIT.failed;
+    }
+    if (drained.sent > 0) io.err(`replay: delivered ${drained.sent} requests the hooks had queued\n`);
+  }
   // The exporters load on the first export: a replay with nothing new never loads the SDK.
   const sink = createLazySink(target, { write: io.out });
   const started = Date.now();

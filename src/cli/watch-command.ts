@@ -7,6 +7,7 @@ import { sessionToMetricPoints } from "../otel/map-metrics.js";
 import { completeUnitKeys } from "../otel/units.js";
 import type { Session } from "../model/types.js";
 import { matchesSource, scanSessions } from "../pipeline/scan-sessions.js";
+import { drainOutboxFirst } from "../pipeline/drain-outbox.js";
 import { syncSession } from "../pipeline/sync-session.js";
 import { defaultStateDir } from "../state/state-dir.js";
 import { LockBusyError } from "../state/lock.js";
@@ -128,6 +129,14 @@ export async function watchCommand(argv: string[], io: CliIO, signal?: AbortSign
   let failures = 0;
   try {
     while (!stopped) {
+      const drained = await drainOutboxFirst(target, io.env);
+      if (drained.kind === "blocked") {
+        // Queued hook requests go first (metric windows in order); export when they have.
+        io.err(`watch: ${drained.remaining} requests queued by the hooks are not delivered yet (${oneLine(drained.error)}); waiting\n`);
+        if (boolOpt(p, "once")) return EXIT.failed;
+        await new Promise((resolve) => setTimeout(resolve, pollMs));
+        continue;
+      }
       const discovery = await discoverSessions(source.projectsDir);
       for (const src of discovery.sessions) {
         if (stopped || !matchesSource(src, source.filter)) continue;

@@ -1,5 +1,6 @@
 import type { Pricer } from "../cost/price-request.js";
 import { buildSession } from "../model/build-session.js";
+import { applyToolDurations, loadToolDurations } from "../hooks/tool-durations.js";
 import type { Session } from "../model/types.js";
 import type { PlanOptions } from "../otel/plan-export.js";
 import { NOTHING_EXPORTED, planExport } from "../otel/plan-export.js";
@@ -111,7 +112,11 @@ async function prepareSession(source: SessionSource, ctx: SyncContext): Promise<
   for (const u of input.unreadable) warnings.push(`cannot read ${u.path}: ${u.reason}`);
   const bytes = input.stats.bytes;
   if (input.input.main.length === 0 && input.input.agents.every((a) => a.lines.length === 0)) return { kind: "empty", files: files.length, bytes, warnings };
-  const session = buildSession(input.input, ctx.pricer);
+  // Tool durations the hooks measured (PostToolUse duration_ms): replay then rebuilds the very
+  // spans the hooks sent, same ids and same values.
+  const measured = await loadToolDurations(ctx.stateDir, source.sessionId);
+  const built = buildSession(input.input, ctx.pricer);
+  const session = Object.keys(measured).length > 0 ? applyToolDurations(built, measured) : built;
   if (!matchesSession(session, ctx.filter)) return { kind: "filtered", files: files.length, bytes, warnings };
   for (const w of session.warnings) warnings.push(`${session.sessionId}: ${w}`);
   return { kind: "ready", session, cursors, finished, files: files.length, bytes, warnings };

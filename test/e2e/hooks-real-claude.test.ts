@@ -161,9 +161,10 @@ describe.skipIf(binary === undefined)("hooks with the real Claude Code CLI", () 
     const events = new Set(runs.map((r) => r.event));
     console.info(`hook runs: ${runs.length}; events: ${[...events].join(", ")}`);
     // `claude -p` exits right after its answer and async hooks still pending then (Stop,
-    // SubagentStop, PostCompact) are sometimes never run: only these are certain in -p mode. The
-    // transcript is the source of truth, so the SessionEnd trigger still exports everything.
-    for (const e of ["SessionStart", "UserPromptSubmit", "PostToolUse", "PostToolUseFailure", "SessionEnd"]) expect(events, e).toContain(e);
+    // SubagentStop, PostCompact, even a PostToolUseFailure, seen in one loaded CI run) are
+    // sometimes never run: only these are certain in -p mode. The transcript is the source of
+    // truth, so the SessionEnd trigger still exports everything (asserted in the next test).
+    for (const e of ["SessionStart", "UserPromptSubmit", "PostToolUse", "SessionEnd"]) expect(events, e).toContain(e);
     expect(runs.filter((r) => r.code !== 0 || r.stdout !== 0 || r.stderr !== 0)).toEqual([]);
     console.info(hookLog());
     expect(hookLog()).not.toMatch(/ERROR/);

@@ -1,4 +1,6 @@
 import { captureContentFromEnv } from "../otel/content.js";
+import { destinationOptionsFromResource } from "../otel/destinations/index.js";
+import { packageVersion, resourceAttributes } from "../otel/resource.js";
 import { ExportConfigError, resolveExportTarget } from "../otel/export-config.js";
 import { createLazySink } from "../otel/lazy-sink.js";
 import { matchesSource } from "../pipeline/scan-sessions.js";
@@ -87,7 +89,7 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
     if (drained.sent > 0) io.err(`replay: delivered ${drained.sent} requests the hooks had queued\n`);
   }
   // The exporters load on the first export: a replay with nothing new never loads the SDK.
-  const sink = createLazySink(target, { write: io.out });
+  const sink = createLazySink(target, { write: io.out, env: io.env });
   const started = Date.now();
   const counters = emptyCounters();
   const progress = createProgress(io.err, io.errIsTTY && !source.verbose, io.columns);
@@ -100,7 +102,7 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
     for (const u of discovery.unreadable) warnings.push(`cannot read ${u.path}: ${u.reason}`);
     const candidates = discovery.sessions.filter((s) => matchesSource(s, source.filter));
     counters.totalFiles = candidates.reduce((n, s) => n + filesOf(s).length, 0);
-    const ctx = { stateDir, pricer: source.pricer, filter: source.filter, sink, idleMs: idleMinutes * 60_000, plan: { captureContent }, full, dryRun };
+    const ctx = { stateDir, pricer: source.pricer, filter: source.filter, sink, idleMs: idleMinutes * 60_000, plan: { captureContent, destinations: destinationOptionsFromResource(resourceAttributes(io.env), packageVersion()) }, full, dryRun };
     const outcome = await syncSessions(candidates, ctx, (o) => {
       warnings.push(...o.warnings);
       counters.files += o.files;

@@ -1,6 +1,8 @@
 import { watch as watchFs } from "node:fs";
 import type { FSWatcher } from "node:fs";
 import { captureContentFromEnv } from "../otel/content.js";
+import { destinationOptionsFromResource } from "../otel/destinations/index.js";
+import { packageVersion, resourceAttributes } from "../otel/resource.js";
 import { ExportConfigError, resolveExportTarget } from "../otel/export-config.js";
 import { createSink } from "../otel/exporters.js";
 import { sessionToMetricPoints } from "../otel/map-metrics.js";
@@ -90,8 +92,8 @@ export async function watchCommand(argv: string[], io: CliIO, signal?: AbortSign
   }
   const source = await resolveSourceOptions(p, io);
   const stateDir = stringOpt(p, "state-dir") ?? defaultStateDir(io.env);
-  const sink = createSink(target, { write: io.out });
-  const plan = { captureContent: captureContentFromEnv(io.env) };
+  const sink = createSink(target, { write: io.out, env: io.env });
+  const plan = { captureContent: captureContentFromEnv(io.env), destinations: destinationOptionsFromResource(resourceAttributes(io.env), packageVersion()) };
   const counted = new Map<string, Set<string>>();
   let endpoint: PrometheusEndpoint | undefined;
   if (port !== undefined) {

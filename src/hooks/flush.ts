@@ -19,7 +19,9 @@ import { buildSession } from "../model/build-session.js";
 import type { Session } from "../model/types.js";
 import { captureContentFromEnv } from "../otel/content.js";
 import { createSink } from "../otel/exporters.js";
-import { buildResource } from "../otel/resource.js";
+import { buildResource, packageVersion, resourceAttributes } from "../otel/resource.js";
+import type { DestinationOptions } from "../otel/destinations/index.js";
+import { destinationOptionsFromResource } from "../otel/destinations/index.js";
 import type { TelemetrySink } from "../otel/sink.js";
 import { cursorsOf, exportSession } from "../pipeline/export-session.js";
 import { LockBusyError } from "../state/lock.js";
@@ -136,6 +138,7 @@ interface Context {
   readonly sink: TelemetrySink;
   readonly pricer: Pricer;
   readonly captureContent: boolean;
+  readonly destinations: DestinationOptions;
   readonly log: HookLog;
   readonly transcriptWaitMs: number;
   readonly now: () => number;
@@ -167,7 +170,7 @@ async function flushSession(sessionId: string, triggers: readonly Trigger[], ctx
   if (!turnOver) ({ session, deferred } = deferUnmeasured(session, durations));
   const result = await exportSession(session, ctx.sink, {
     stateDir: ctx.stateDir,
-    plan: { final, captureContent: ctx.captureContent },
+    plan: { final, captureContent: ctx.captureContent, destinations: ctx.destinations },
     // A cursor says "nothing more to send from these bytes": not true while calls are held back.
     ...(deferred === 0 ? { cursors: built.cursors } : {}),
     lock: { waitMs: 5_000 },
@@ -230,7 +233,12 @@ export async function runFlush(options: FlushOptions): Promise<FlushReport> {
     return { ...report, busy: true };
   }
 
-  const resource = buildResource(env);
+  // Claude Code strips OTEL_* from hooks: `resourceAttributes` in the config file stands in for
+  // OTEL_RESOURCE_ATTRIBUTES (user.id, deployment.environment.name, ...); the variable wins when set.
+  const configured = typeof raw["resourceAttributes"] === "string" ? raw["resourceAttributes"] : undefined;
+  const resourceEnv: NodeJS.ProcessEnv = configured !== undefined && !env["OTEL_RESOURCE_ATTRIBUTES"] ? { ...env, OTEL_RESOURCE_ATTRIBUTES: configured } : env;
+  const resource = buildResource(resourceEnv);
+  const destinations = destinationOptionsFromResource(resourceAttributes(resourceEnv), packageVersion());
   const outbox = delivery.kind === "otlp" ? openOutbox(stateHome) : undefined;
   const outboxSink = outbox !== undefined && delivery.kind === "otlp" ? createOutboxSink(outbox, delivery, resource) : undefined;
   const sink: TelemetrySink = outboxSink ?? createSink(delivery.kind === "file" ? delivery : { kind: "file", dir: stateHome }, { resource });
@@ -239,6 +247,7 @@ export async function runFlush(options: FlushOptions): Promise<FlushReport> {
     sink,
     pricer: createPricer(config.prices),
     captureContent: captureContentFromEnv(env),
+    destinations,
     log,
     transcriptWaitMs: options.transcriptWaitMs ?? TRANSCRIPT_WAIT_MS,
     now,

@@ -7,8 +7,8 @@ import { buildResource } from "./resource.js";
 import type { TelemetrySink } from "./sink.js";
 
 /** The sink for a resolved target. `write` is the console printer's only door to the terminal. */
-export function createSink(target: ExportTarget, options: { resource?: Resource; write?: (text: string) => void } = {}): TelemetrySink {
-  const resource = options.resource ?? buildResource();
+export function createSink(target: ExportTarget, options: { resource?: Resource; env?: NodeJS.ProcessEnv; write?: (text: string) => void } = {}): TelemetrySink {
+  const resource = options.resource ?? buildResource(options.env);
   switch (target.kind) {
     case "otlp":
       return createOtlpSink(target, resource);

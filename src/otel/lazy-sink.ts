@@ -21,7 +21,7 @@ export function describeTarget(target: ExportTarget): string {
  * hundred ms to load) are imported on the first export: an incremental replay with nothing
  * new never pays for them.
  */
-export function createLazySink(target: ExportTarget, options: { resource?: Resource; write?: (text: string) => void } = {}): TelemetrySink {
+export function createLazySink(target: ExportTarget, options: { resource?: Resource; env?: NodeJS.ProcessEnv; write?: (text: string) => void } = {}): TelemetrySink {
   let sink: Promise<TelemetrySink> | undefined;
   const get = (): Promise<TelemetrySink> => (sink ??= import("./exporters.js").then((m) => m.createSink(target, options)));
   return {

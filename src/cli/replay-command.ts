@@ -1,7 +1,6 @@
 import { captureContentFromEnv } from "../otel/content.js";
 import { destinationOptionsFromResource } from "../otel/destinations/index.js";
 import { packageVersion, resourceAttributes } from "../otel/resource.js";
-import { ExportConfigError, resolveExportTarget } from "../otel/export-config.js";
 import { createLazySink } from "../otel/lazy-sink.js";
 import { matchesSource } from "../pipeline/scan-sessions.js";
 import { drainOutboxFirst } from "../pipeline/drain-outbox.js";
@@ -11,6 +10,7 @@ import { defaultStateDir } from "../state/state-dir.js";
 import { discoverSessions } from "../transcript/discover.js";
 import { oneLine } from "../util/terminal-safe.js";
 import { SOURCE_OPTIONS, UsageError, boolOpt, parseOptions, stringOpt } from "./args.js";
+import { EXPORT_OPTIONS, resolveTargetOption } from "./export-options.js";
 import type { CliIO } from "./output.js";
 import { EXIT } from "./output.js";
 import { createProgress, emptyCounters, mb } from "./replay-progress.js";
@@ -45,14 +45,9 @@ and always redacted.
 
 const OPTIONS = {
   ...SOURCE_OPTIONS,
-  endpoint: { type: "string" },
-  protocol: { type: "string" },
-  "output-dir": { type: "string" },
-  console: { type: "boolean" },
-  "idle-minutes": { type: "string" },
+  ...EXPORT_OPTIONS,
   full: { type: "boolean" },
   "dry-run": { type: "boolean" },
-  "state-dir": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -65,16 +60,7 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
   const idleText = stringOpt(p, "idle-minutes");
   const idleMinutes = idleText === undefined ? 30 : Number(idleText);
   if (!Number.isFinite(idleMinutes) || idleMinutes < 0) throw new UsageError(`--idle-minutes must be a number of minutes, got "${idleText}"`);
-  let target;
-  try {
-    target = resolveExportTarget(
-      { endpoint: stringOpt(p, "endpoint"), protocol: stringOpt(p, "protocol"), outputDir: stringOpt(p, "output-dir"), console: boolOpt(p, "console") },
-      io.env,
-    );
-  } catch (error) {
-    if (error instanceof ExportConfigError) throw new UsageError(error.message);
-    throw error;
-  }
+  const target = resolveTargetOption(p, io);
   const source = await resolveSourceOptions(p, io);
   const stateDir = stringOpt(p, "state-dir") ?? defaultStateDir(io.env);
   const full = boolOpt(p, "full");

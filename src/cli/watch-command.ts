@@ -3,7 +3,6 @@ import type { FSWatcher } from "node:fs";
 import { captureContentFromEnv } from "../otel/content.js";
 import { destinationOptionsFromResource } from "../otel/destinations/index.js";
 import { packageVersion, resourceAttributes } from "../otel/resource.js";
-import { ExportConfigError, resolveExportTarget } from "../otel/export-config.js";
 import { createSink } from "../otel/exporters.js";
 import { sessionToMetricPoints } from "../otel/map-metrics.js";
 import { completeUnitKeys } from "../otel/units.js";
@@ -16,6 +15,7 @@ import { LockBusyError } from "../state/lock.js";
 import { discoverSessions } from "../transcript/discover.js";
 import { oneLine } from "../util/terminal-safe.js";
 import { SOURCE_OPTIONS, UsageError, boolOpt, parseOptions, stringOpt } from "./args.js";
+import { EXPORT_OPTIONS, resolveTargetOption } from "./export-options.js";
 import type { CliIO } from "./output.js";
 import { EXIT } from "./output.js";
 import { resolveSourceOptions } from "./source-options.js";
@@ -40,12 +40,7 @@ Stop with Ctrl-C: pending exports are flushed first.
 
 const OPTIONS = {
   ...SOURCE_OPTIONS,
-  endpoint: { type: "string" },
-  protocol: { type: "string" },
-  "output-dir": { type: "string" },
-  console: { type: "boolean" },
-  "idle-minutes": { type: "string" },
-  "state-dir": { type: "string" },
+  ...EXPORT_OPTIONS,
   "poll-seconds": { type: "string" },
   "prometheus-port": { type: "string" },
   "prometheus-host": { type: "string" },
@@ -80,16 +75,7 @@ export async function watchCommand(argv: string[], io: CliIO, signal?: AbortSign
   const idleMs = numberOpt(stringOpt(p, "idle-minutes"), "idle-minutes", 30, 0) * 60_000;
   const portText = stringOpt(p, "prometheus-port");
   const port = portText === undefined ? undefined : numberOpt(portText, "prometheus-port", 0, 0);
-  let target;
-  try {
-    target = resolveExportTarget(
-      { endpoint: stringOpt(p, "endpoint"), protocol: stringOpt(p, "protocol"), outputDir: stringOpt(p, "output-dir"), console: boolOpt(p, "console") },
-      io.env,
-    );
-  } catch (error) {
-    if (error instanceof ExportConfigError) throw new UsageError(error.message);
-    throw error;
-  }
+  const target = resolveTargetOption(p, io);
   const source = await resolveSourceOptions(p, io);
   const stateDir = stringOpt(p, "state-dir") ?? defaultStateDir(io.env);
   const sink = createSink(target, { write: io.out, env: io.env });

@@ -1,5 +1,5 @@
-import { randomBytes } from "node:crypto";
-import { readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync } from "node:fs";
+import { writeFileAtomic } from "../util/private-fs.js";
 
 export type ReadResult<T> = { readonly kind: "ok"; readonly value: T } | { readonly kind: "missing" } | { readonly kind: "corrupt"; readonly reason: string };
 
@@ -41,22 +41,9 @@ export async function readJsonFile<T>(path: string, check: (v: unknown) => v is 
 }
 
 /** Write to a temp file in the same directory, then rename: readers see the old or the new file, never half. */
-const TMP_TAG = `${process.pid}.${randomBytes(4).toString("hex")}`;
-let tmpCounter = 0;
-
+/** Atomic and private (0600): readers see the old file or the new, never half of one. */
 export function writeJsonAtomicSync(path: string, value: unknown): void {
-  const tmp = `${path}.${TMP_TAG}.${tmpCounter++}.tmp`;
-  try {
-    writeFileSync(tmp, JSON.stringify(value), { mode: 0o600 });
-    renameSync(tmp, path);
-  } catch (error) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // Never created, or already renamed.
-    }
-    throw error;
-  }
+  writeFileAtomic(path, JSON.stringify(value), 0o600);
 }
 
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {

@@ -1,0 +1,28 @@
+import type { ExportTarget } from "../otel/export-config.js";
+import { ExportConfigError, resolveExportTarget } from "../otel/export-config.js";
+import type { OptionSpec, Parsed } from "./args.js";
+import { UsageError, boolOpt, stringOpt } from "./args.js";
+import type { CliIO } from "./output.js";
+
+/** Where `replay` and `watch` send: shared options, documented in their help texts. */
+export const EXPORT_OPTIONS: OptionSpec = {
+  endpoint: { type: "string" },
+  protocol: { type: "string" },
+  "output-dir": { type: "string" },
+  console: { type: "boolean" },
+  "idle-minutes": { type: "string" },
+  "state-dir": { type: "string" },
+};
+
+/** Option, then the standard OTEL_EXPORTER_OTLP_* variables, then local files; a bad value is a usage error. */
+export function resolveTargetOption(p: Parsed, io: CliIO): ExportTarget {
+  try {
+    return resolveExportTarget(
+      { endpoint: stringOpt(p, "endpoint"), protocol: stringOpt(p, "protocol"), outputDir: stringOpt(p, "output-dir"), console: boolOpt(p, "console") },
+      io.env,
+    );
+  } catch (error) {
+    if (error instanceof ExportConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+}

@@ -9,8 +9,9 @@
  * Loaded by bin/claude-code-otel.js through a lazy import, without the CLI, the OTel SDK or
  * genai-prices: keep this module's imports small.
  */
-import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
+import type * as ChildProcessModule from "node:child_process";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { defaultConfigPath, loadConfig, otelHome } from "../config/config-file.js";
 import { clearSpawnToken, claimSpawn, flusherRunning } from "./flush-lock.js";
@@ -105,6 +106,8 @@ const BIN = fileURLToPath(new URL("../../bin/claude-code-otel.js", import.meta.u
 
 /** `node <bin> flush --spool`, detached, no stdio (so Claude Code's pipes close when we exit), unref'd. */
 export function spawnDetachedFlusher(stateHome: string, env: NodeJS.ProcessEnv): void {
+  // Loaded only when a flusher is spawned: node:child_process costs every hook ~4 ms otherwise.
+  const { spawn } = createRequire(import.meta.url)("node:child_process") as typeof ChildProcessModule;
   const child = spawn(process.execPath, [BIN, "flush", "--spool"], { detached: true, stdio: "ignore", cwd: stateHome, env });
   child.on("error", () => undefined);
   child.unref();

@@ -4,7 +4,6 @@
  * hooks never write the same file, and a reader never sees half a record.
  * A record holds ids, paths and timings only: never prompt text, tool input or tool output.
  */
-import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isObject, num, str } from "../util/json.js";
@@ -70,9 +69,12 @@ export function triggerFor(payload: HookPayload, now: number): Trigger | undefin
   }
 }
 
-/** `<ms>-<pid>-<random>.json`: names sort by time; pid + random keep parallel hooks apart. */
+/**
+ * `<ms>-<pid>-<random>.json`: names sort by time; pid + random keep parallel hooks apart. Not
+ * node:crypto: loading it costs every hook ~4 ms, and a name needs uniqueness, not secrecy.
+ */
 function spoolName(now: number): string {
-  return `${String(now).padStart(15, "0")}-${process.pid}-${randomBytes(4).toString("hex")}.json`;
+  return `${String(now).padStart(15, "0")}-${process.pid}-${Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, "0")}.json`;
 }
 
 /** Writes one trigger (0600 in a 0700 folder). Throws on I/O errors: the caller logs them. */

@@ -16,7 +16,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 const REPO = resolve(import.meta.dirname, "..");
-const BIN = join(REPO, "bin", "claude-code-otel.js");
+// What `install` writes into Claude Code's settings: the CommonJS bin.
+const BIN = join(REPO, "bin", "claude-code-otel.cjs");
 const FIXTURES = process.env["CLAUDE_CODE_OTEL_SHARED_FIXTURES"] ?? join(REPO, "..", "shared", "fixtures");
 
 function arg(name: string, fallback: number): number {

@@ -5,13 +5,10 @@
 // `hook` runs on every Claude Code hook event: route it to its small module before anything
 // else loads (no CLI table, no OpenTelemetry SDK, no price library), and exit 0 whatever happens.
 if (process.argv[2] === "hook") {
-  // One pre-bundled file (npm run build): loading the hook's modules one by one cost ~10 ms more.
-  import("../dist/hooks/hook.bundle.mjs")
-    .catch(() => import("../dist/hooks/hook-main.js"))
-    .then(
-      (m) => m.hookProcess(),
-      () => process.exit(0),
-    );
+  // The pre-bundled hook (npm run build); bin/claude-code-otel.cjs, which `install` uses, is faster still.
+  import("../dist/hooks/hook.cjs")
+    .catch(() => import("../dist/hooks/hook-main.js").then((m) => m.hookProcess()))
+    .catch(() => process.exit(0));
 } else if (process.argv[2] === "hook-alerts") {
   // The synchronous Stop entry for cost alerts: Claude Code waits for it, so skip the CLI too.
   import("../dist/hooks/alerts-main.js").then(

@@ -75,7 +75,8 @@ export function settingsPathFor(p: Parsed, env: NodeJS.ProcessEnv, cwd: string):
 
 /** The running node and this package's bin, absolute and with symlinks resolved. */
 export function ourPaths(): { nodePath: string; binPath: string } {
-  const bin = fileURLToPath(new URL("../../bin/claude-code-otel.js", import.meta.url));
+  // The CommonJS bin: the hook path Claude Code runs on every tool call skips the ES module loader.
+  const bin = fileURLToPath(new URL("../../bin/claude-code-otel.cjs", import.meta.url));
   let binPath = bin;
   try {
     binPath = realpathSync(bin);

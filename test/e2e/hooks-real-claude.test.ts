@@ -21,7 +21,7 @@ import { projectDirName } from "../recorder/sanitize.js";
 import { runCli } from "../support/cli.js";
 import type { OtlpReceiver, ReceivedSpan } from "../otel/otlp-receiver.js";
 import { receivedTotals, startOtlpReceiver } from "../otel/otlp-receiver.js";
-import { BIN, requireBuild, runProcess } from "../hooks/hook-harness.js";
+import { BIN, HOOK_BIN, requireBuild, runProcess } from "../hooks/hook-harness.js";
 
 const binary = claudeBinary();
 if (binary === undefined && process.env["CI"] === "true") throw new Error("Claude Code CLI binary missing on CI: npm ci must install @anthropic-ai/claude-code");
@@ -118,9 +118,9 @@ describe.skipIf(binary === undefined)("hooks with the real Claude Code CLI", () 
     writeFileSync(wrapper, WRAPPER);
     const settingsPath = join(home, ".claude", "settings.json");
     const settings = readFileSync(settingsPath, "utf8");
-    const ours = `'${process.execPath}' '${BIN}' hook`;
+    const ours = `'${process.execPath}' '${HOOK_BIN}' hook`;
     expect(settings).toContain(JSON.stringify(ours).slice(1, -1));
-    writeFileSync(settingsPath, settings.split(JSON.stringify(ours).slice(1, -1)).join(JSON.stringify(`'${process.execPath}' '${wrapper}' '${BIN}' '${hookRuns}'`).slice(1, -1)));
+    writeFileSync(settingsPath, settings.split(JSON.stringify(ours).slice(1, -1)).join(JSON.stringify(`'${process.execPath}' '${wrapper}' '${HOOK_BIN}' '${hookRuns}'`).slice(1, -1)));
 
     for (const step of STEPS) {
       const run = await runClaude({

@@ -9,6 +9,8 @@ import { join } from "node:path";
 import { REPO_ROOT, SHARED_FIXTURES } from "../support/shared-fixtures.js";
 
 export const BIN = join(REPO_ROOT, "bin", "claude-code-otel.js");
+/** What `install` writes into Claude Code's settings: the CommonJS bin (the fast hook path). */
+export const HOOK_BIN = join(REPO_ROOT, "bin", "claude-code-otel.cjs");
 
 /** The hook runs from dist (as installed); tests need a build (npm test builds first). */
 export function requireBuild(): void {

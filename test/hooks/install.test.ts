@@ -19,7 +19,7 @@ import { REPO_ROOT } from "../support/shared-fixtures.js";
 import { runCli } from "../support/cli.js";
 
 const NODE = process.execPath;
-const BIN = realpathSync(join(REPO_ROOT, "bin", "claude-code-otel.js"));
+const BIN = realpathSync(join(REPO_ROOT, "bin", "claude-code-otel.cjs"));
 const OBSERVER = `'${NODE}' '${BIN}' hook`;
 const ALERTS = `'${NODE}' '${BIN}' hook-alerts`;
 

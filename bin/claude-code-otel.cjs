@@ -1,0 +1,19 @@
+#!/usr/bin/env -S node --max-semi-space-size=4 --expose-gc
+"use strict";
+// The command `install` writes into Claude Code's settings. CommonJS on purpose: `hook` runs on
+// every tool call, and requiring one pre-bundled CommonJS file skips the ES module loader
+// (~4 ms). Everything else goes to the same ES modules as bin/claude-code-otel.js.
+const command = process.argv[2];
+if (command === "hook") {
+  try {
+    require("../dist/hooks/hook.cjs");
+  } catch {
+    // Not built as a bundle (a plain tsc build): the same hook through ES modules.
+    import("../dist/hooks/hook-main.js").then(
+      (m) => m.hookProcess(),
+      () => process.exit(0),
+    );
+  }
+} else {
+  import("./claude-code-otel.js");
+}

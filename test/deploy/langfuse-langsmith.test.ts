@@ -3,22 +3,21 @@
 // each product reads spans (test/support/destination-readers.ts). Never contacts the real services.
 // Needs the collector binary (scripts/collector-build.sh) and ../shared/fixtures: skips with a
 // message when absent, fails under CI=true.
+import { freeLoopbackPort as freePort } from "../support/collector.js";
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readdirSync, utimesSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { replayCommand } from "../../src/cli/replay-command.js";
-import type { CliIO } from "../../src/cli/output.js";
 import type { Session } from "../../src/model/types.js";
 import { createOtlpSink } from "../../src/otel/otlp-sink.js";
 import { sessionToSpans } from "../../src/otel/map-spans.js";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import type { OtlpReceiver, ReceivedSpan } from "../otel/otlp-receiver.js";
 import { startOtlpReceiver } from "../otel/otlp-receiver.js";
-import { runCli } from "../support/cli.js";
+import { runCli, captureIO } from "../support/cli.js";
 import { langfuseObservation, langsmithRun } from "../support/destination-readers.js";
 import { loadAllSessions } from "../support/sessions.js";
 import { FIXTURES_2_1_330, REPO_ROOT, requireSharedFixtures } from "../support/shared-fixtures.js";
@@ -42,23 +41,6 @@ const PK = "pk-lf-test-1234";
 const SK = "sk-lf-test-5678";
 const LS_KEY = "lsv2_pt_test_abcd";
 const LS_PROJECT = "claude-code-e2e";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function captureIO(): CliIO & { stdout: () => string; stderr: () => string } {
-  let out = "";
-  let err = "";
-  return { out: (t) => void (out += t), err: (t) => void (err += t), isTTY: false, errIsTTY: false, color: false, env: { TZ: "UTC" }, columns: 120, stdout: () => out, stderr: () => err };
-}
 
 async function waitFor(check: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
   const until = Date.now() + timeoutMs;

@@ -1,12 +1,12 @@
 // Replay batches many sessions per request, still exactly once. Reads ../shared/fixtures (Claude Code
 // 2.1.330 sessions), cloned with fresh ids into a temp corpus; skips with a message when absent.
+import { captureIO } from "../support/cli.js";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { replayCommand } from "../../src/cli/replay-command.js";
-import type { CliIO } from "../../src/cli/output.js";
 import { createPricer } from "../../src/cost/price-request.js";
 import type { MetricPoint } from "../../src/otel/metric-point.js";
 import type { ExportOutcome, MetricWindow, TelemetrySink } from "../../src/otel/sink.js";
@@ -50,12 +50,6 @@ function cloneCorpus(clones: number): string {
   const t = new Date(Date.now() - 2 * 3600_000);
   for (const f of listFiles(projects)) utimesSync(f, t, t);
   return projects;
-}
-
-function captureIO(): CliIO & { stdout: () => string; stderr: () => string } {
-  let out = "";
-  let err = "";
-  return { out: (t) => void (out += t), err: (t) => void (err += t), isTTY: false, errIsTTY: false, color: false, env: { TZ: "UTC" }, columns: 120, stdout: () => out, stderr: () => err };
 }
 
 /** Records what it is given; `failSpansOnCall` makes that traces call (1-based) fail. */

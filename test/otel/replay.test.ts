@@ -1,10 +1,10 @@
 // Reads ../shared/fixtures (Claude Code 2.1.330 sessions, copied to a temp dir); skips with a message when absent.
+import { captureIO } from "../support/cli.js";
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { replayCommand } from "../../src/cli/replay-command.js";
-import type { CliIO } from "../../src/cli/output.js";
 import type { Session } from "../../src/model/types.js";
 import { sessionToSpans } from "../../src/otel/map-spans.js";
 import { loadAllSessions } from "../support/sessions.js";
@@ -16,12 +16,6 @@ import { receivedTotals, startOtlpReceiver } from "./otlp-receiver.js";
 
 const haveFixtures = requireSharedFixtures();
 const PROJECT = "-home-dev-work-demo-app";
-
-function captureIO(env: NodeJS.ProcessEnv = {}): CliIO & { stdout: () => string; stderr: () => string } {
-  let out = "";
-  let err = "";
-  return { out: (t) => void (out += t), err: (t) => void (err += t), isTTY: false, errIsTTY: false, color: false, env: { TZ: "UTC", ...env }, columns: 120, stdout: () => out, stderr: () => err };
-}
 
 /** A private copy of the fixture projects with every file idle for two hours (finished sessions). */
 function copyFixtures(): string {

@@ -1,9 +1,9 @@
 // Reads ../shared/fixtures (Claude Code 2.1.330 sessions, copied to a temp dir); skips with a message when absent.
+import { captureIO } from "../support/cli.js";
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { CliIO } from "../../src/cli/output.js";
 import { watchCommand } from "../../src/cli/watch-command.js";
 import type { Session } from "../../src/model/types.js";
 import { sessionToSpans } from "../../src/otel/map-spans.js";
@@ -17,11 +17,6 @@ import { receivedTotals, startOtlpReceiver } from "./otlp-receiver.js";
 const haveFixtures = requireSharedFixtures();
 const PROJECT = "-home-dev-work-demo-app";
 const LONG = "d850fcac-3927-4e48-858e-9d336f28e1c9";
-
-function captureIO(): CliIO & { stderr: () => string } {
-  let err = "";
-  return { out: () => undefined, err: (t) => void (err += t), isTTY: false, errIsTTY: false, color: false, env: { TZ: "UTC" }, columns: 120, stderr: () => err };
-}
 
 async function until(check: () => boolean, ms = 15_000): Promise<void> {
   const deadline = Date.now() + ms;

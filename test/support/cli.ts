@@ -23,3 +23,20 @@ export async function runCli(argv: string[], options: { env?: NodeJS.ProcessEnv;
   const code = await main(argv, io);
   return { code, stdout, stderr };
 }
+
+/** A CliIO that records what a command wrote, for calling commands directly. */
+export function captureIO(env: NodeJS.ProcessEnv = {}): CliIO & { stdout: () => string; stderr: () => string } {
+  let out = "";
+  let err = "";
+  return {
+    out: (t) => void (out += t),
+    err: (t) => void (err += t),
+    isTTY: false,
+    errIsTTY: false,
+    color: false,
+    env: { TZ: "UTC", ...env },
+    columns: 120,
+    stdout: () => out,
+    stderr: () => err,
+  };
+}

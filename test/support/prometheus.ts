@@ -9,11 +9,13 @@
 // only the target, the intervals and the paths replaced, so tests exercise it.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { basename, delimiter, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse, stringify } from "yaml";
+import { freeLoopbackPort as freePort } from "./collector.js";
+
+export { freePort };
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 export const PROMETHEUS_DIR = join(REPO_ROOT, "prometheus");
@@ -70,19 +72,6 @@ export function runTool(binary: string, args: string[], cwd = REPO_ROOT): ToolRu
 }
 
 /** A free TCP port on 127.0.0.1 (bound, read, released). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
 export interface StartPrometheusOptions {
   /** host:port of the /metrics endpoint to scrape (the collector's prometheus exporter). */
   scrapeTarget: string;

@@ -12,8 +12,9 @@
  * files are dropped (with a count in the log). A collector unreachable for days loses the oldest
  * data, never the machine's disk.
  */
-import { mkdirSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
+import { writeFileAtomic } from "../util/private-fs.js";
 
 export const OUTBOX_DIR = "outbox";
 export const MAX_OUTBOX_FILES = 10_000;
@@ -77,18 +78,7 @@ export function openOutbox(stateHome: string): OutboxWriter {
       seq++;
       const name = `${String(seq).padStart(12, "0")}-${signal}.${encoding}`;
       const path = join(dir, name);
-      const tmp = join(dir, `.${name}.tmp`);
-      try {
-        writeFileSync(tmp, body, { mode: 0o600 });
-        renameSync(tmp, path);
-      } catch (error) {
-        try {
-          unlinkSync(tmp);
-        } catch {
-          // Never written.
-        }
-        throw error;
-      }
+      writeFileAtomic(path, body, 0o600);
       return { path, name, seq, signal, encoding, bytes: body.byteLength };
     },
   };

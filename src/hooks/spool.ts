@@ -4,7 +4,8 @@
  * hooks never write the same file, and a reader never sees half a record.
  * A record holds ids, paths and timings only: never prompt text, tool input or tool output.
  */
-import { mkdirSync, readFileSync, readdirSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, unlinkSync } from "node:fs";
+import { writeFileAtomic } from "../util/private-fs.js";
 import { join } from "node:path";
 import { isObject, num, str } from "../util/json.js";
 import type { HookPayload } from "./payload.js";
@@ -82,18 +83,7 @@ export function writeTrigger(stateHome: string, trigger: Trigger): string {
   const dir = join(stateHome, SPOOL_DIR);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const name = spoolName(trigger.time);
-  const tmp = join(dir, `.${name}.tmp`);
-  try {
-    writeFileSync(tmp, JSON.stringify(trigger), { mode: 0o600 });
-    renameSync(tmp, join(dir, name));
-  } catch (error) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // Already gone.
-    }
-    throw error;
-  }
+  writeFileAtomic(join(dir, name), JSON.stringify(trigger), 0o600);
   return name;
 }
 

@@ -2,7 +2,7 @@
  * Files that hold endpoints, credentials, session ids and costs: 0600 in 0700 directories.
  * Synchronous on purpose: used by install (once) and by the hook's alert path (a handful of calls).
  */
-import { randomBytes } from "node:crypto";
+import { basename, dirname, join } from "node:path";
 import { chmodSync, closeSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeFileSync, constants } from "node:fs";
 
 /** Creates `dir` (and parents) 0700; tightens an existing `dir` of ours to 0700. */
@@ -12,11 +12,17 @@ export function ensurePrivateDir(dir: string): void {
   if (mode !== 0o700) chmodSync(dir, 0o700);
 }
 
-/** Temp file in the same directory, then rename: readers see the old file or the new, never half. */
-export function writeFileAtomic(path: string, text: string, mode: number): void {
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+/**
+ * Temp file in the same directory, then rename: readers see the old file or the new, never half.
+ * The temp name is hidden (`.<name>.<pid>.<random>.tmp`), so directory listings of spool, outbox
+ * and state never take it for data. Not node:crypto: the hook writes through here, and loading
+ * it would cost every hook ~4 ms; the name needs uniqueness, not secrecy.
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array, mode: number): void {
+  const random = Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, "0");
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${random}.tmp`);
   try {
-    writeFileSync(tmp, text, { mode, flag: "wx" });
+    writeFileSync(tmp, data, { mode, flag: "wx" });
     chmodSync(tmp, mode); // the umask may have narrowed `mode` further, or a weird umask widened nothing: be exact
     renameSync(tmp, path);
   } catch (error) {

@@ -156,6 +156,15 @@ export function claimSpawn(stateHome: string, now = Date.now()): boolean {
   }
 }
 
+/** Has a hook announced a flusher that may still be starting (a token younger than SPAWN_TOKEN_MS)? */
+export function spawnPending(stateHome: string, now = Date.now()): boolean {
+  try {
+    return now - statSync(join(stateHome, SPAWN_TOKEN)).mtimeMs < SPAWN_TOKEN_MS;
+  } catch {
+    return false;
+  }
+}
+
 export function clearSpawnToken(stateHome: string): void {
   try {
     unlinkSync(join(stateHome, SPAWN_TOKEN));

@@ -21,7 +21,7 @@ import { projectDirName } from "../recorder/sanitize.js";
 import { runCli } from "../support/cli.js";
 import type { OtlpReceiver, ReceivedSpan } from "../otel/otlp-receiver.js";
 import { receivedTotals, startOtlpReceiver } from "../otel/otlp-receiver.js";
-import { BIN, HOOK_BIN, requireBuild, runProcess } from "../hooks/hook-harness.js";
+import { BIN, HOOK_BIN, requireBuild, runProcess, waitForQuietHome } from "../hooks/hook-harness.js";
 
 const binary = claudeBinary();
 if (binary === undefined && process.env["CI"] === "true") throw new Error("Claude Code CLI binary missing on CI: npm ci must install @anthropic-ai/claude-code");
@@ -53,22 +53,6 @@ const STEPS: Step[] = [
   { label: "long", prompt: "/compact", model: "claude-sonnet-4-5" },
   { label: "long", prompt: "scenario:after-compact continue", model: "claude-sonnet-4-5" },
 ];
-
-async function waitQuiet(otelHome: string, timeoutMs = 60_000): Promise<void> {
-  const { existsSync, readdirSync } = await import("node:fs");
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    let spool: string[] = [];
-    try {
-      spool = readdirSync(join(otelHome, "spool")).filter((n) => n.endsWith(".json"));
-    } catch {
-      // none yet
-    }
-    if (!existsSync(join(otelHome, "flush.lock")) && !existsSync(join(otelHome, "flush.spawn")) && spool.length === 0) return;
-    if (Date.now() > deadline) throw new Error("flusher did not finish");
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 let hookLogPath = "";
 const hookLog = (): string => {
@@ -137,11 +121,11 @@ describe.skipIf(binary === undefined)("hooks with the real Claude Code CLI", () 
       if (run.sessionId !== undefined) sessionIds.set(step.label, run.sessionId);
       // Async hooks may still be running when the CLI exits.
       await new Promise((r) => setTimeout(r, 500));
-      await waitQuiet(otelHome);
+      await waitForQuietHome(otelHome);
     }
     const flushed = await runProcess([BIN, "flush"], env, undefined, 60_000);
     expect(flushed.code, flushed.stderr).toBe(0);
-    await waitQuiet(otelHome);
+    await waitForQuietHome(otelHome);
 
     const replay = await runCli(["replay", "--full", "--idle-minutes", "0", "--endpoint", replayed.url, "--state-dir", join(tmp, "fresh-state"), "--projects-dir", join(home, ".claude", "projects")], {
       env: { HOME: home },

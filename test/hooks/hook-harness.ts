@@ -2,6 +2,7 @@
  * Runs the real `claude-code-otel hook` / `flush` processes (bin → dist) against a private HOME and
  * state home, with fixture transcripts copied in and hook payloads rewritten to point at them.
  */
+import { flusherRunning, spawnPending } from "../../src/hooks/flush-lock.js";
 import { spawn } from "node:child_process";
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -125,12 +126,25 @@ export function listDir(dir: string): string[] {
 
 /** Waits until no flusher runs, nothing is announced and the spool is empty. */
 export async function waitForQuiet(world: HookWorld, timeoutMs = 45_000): Promise<void> {
+  await waitForQuietHome(world.otelHome, timeoutMs);
+}
+
+/**
+ * The same for any state home. Triggers left with no live flusher and no fresh announcement (a
+ * hook ended between announcing a flusher and spawning it: Claude Code ends pending async hooks
+ * when `claude -p` exits) wait for the next hook or `flush`: after 3 s of that, return and let the
+ * caller flush, as a user would.
+ */
+export async function waitForQuietHome(otelHome: string, timeoutMs = 45_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  let stalledSince: number | undefined;
   for (;;) {
-    const busy = existsSync(join(world.otelHome, "flush.lock")) || existsSync(join(world.otelHome, "flush.spawn"));
-    const spool = listDir(join(world.otelHome, "spool")).filter((n) => n.endsWith(".json"));
-    if (!busy && spool.length === 0) return;
-    if (Date.now() > deadline) throw new Error(`flusher not quiet after ${timeoutMs} ms: lock/spawn ${busy}, spool ${spool.length}`);
+    const live = flusherRunning(otelHome) || spawnPending(otelHome);
+    const spool = listDir(join(otelHome, "spool")).filter((n) => n.endsWith(".json"));
+    if (!live && spool.length === 0) return;
+    stalledSince = live ? undefined : (stalledSince ?? Date.now());
+    if (stalledSince !== undefined && Date.now() - stalledSince > 3_000) return;
+    if (Date.now() > deadline) throw new Error(`flusher not quiet after ${timeoutMs} ms: live ${live}, spool ${spool.length}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

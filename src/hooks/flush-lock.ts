@@ -11,6 +11,9 @@
  */
 import { closeSync, openSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { pidAlive } from "../util/pid-alive.js";
+
+export { pidAlive };
 
 export const LOCK_FILE = "flush.lock";
 export const SPAWN_TOKEN = "flush.spawn";
@@ -19,17 +22,6 @@ export const SPAWN_TOKEN = "flush.spawn";
 const STALE_MS = 5 * 60_000;
 /** A spawn token older than this belongs to a flusher that never started. */
 const SPAWN_TOKEN_MS = 10_000;
-
-export function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: alive, owned by someone else.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 function readPid(path: string): number | undefined {
   try {

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { closeSync, linkSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { pidAlive } from "../util/pid-alive.js";
 
 export interface LockOptions {
   /** How long to wait for a busy lock before giving up. */
@@ -25,16 +26,6 @@ interface LockBody {
 const DEFAULT_WAIT_MS = 30_000;
 const DEFAULT_STALE_MS = 120_000;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 function readBody(path: string): string | undefined {
   try {
     return readFileSync(path, "utf8");
@@ -48,7 +39,7 @@ function isStale(text: string | undefined, staleMs: number): boolean {
   try {
     const body = JSON.parse(text) as Partial<LockBody>;
     if (typeof body.pid !== "number" || typeof body.createdMs !== "number") return true;
-    return !alive(body.pid) || Date.now() - body.createdMs > staleMs;
+    return !pidAlive(body.pid) || Date.now() - body.createdMs > staleMs;
   } catch {
     // A half-written lock whose writer died between create and write.
     return true;

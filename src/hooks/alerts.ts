@@ -16,6 +16,7 @@ import type { AgentFile, SessionSource } from "../transcript/discover.js";
 import { createExclusive, ensurePrivateDir } from "../util/private-fs.js";
 import type { HookOutputContext } from "./hook-output.js";
 import type { HookPayload } from "./payload.js";
+import { isEmptyInput } from "../model/session-input.js";
 
 /** Thresholds (ascending) at or below `costUsd`. */
 export function crossedThresholds(costUsd: number, thresholds: readonly number[]): number[] {
@@ -80,7 +81,7 @@ export async function sessionCost(transcriptPath: string, sessionId: string, con
     import("../cost/price-config.js"),
   ]);
   const loaded = await loadSession(sourceForTranscript(transcriptPath, sessionId));
-  if (loaded.input.main.length === 0 && loaded.input.agents.every((a) => a.lines.length === 0)) return undefined;
+  if (isEmptyInput(loaded.input)) return undefined;
   const session = buildSession(loaded.input, createPricer({ overrides: parsePriceOverrides(config["prices"]).overrides }));
   return { costUsd: session.cost.totalUsd, project: session.project };
 }

@@ -25,3 +25,8 @@ export interface SessionInput {
   readonly main: readonly TranscriptLine[];
   readonly agents: readonly AgentTranscript[];
 }
+
+/** A session whose files hold no transcript line we read (e.g. a 0-byte file): nothing to model. */
+export function isEmptyInput(input: SessionInput): boolean {
+  return input.main.length === 0 && input.agents.every((a) => a.lines.length === 0);
+}

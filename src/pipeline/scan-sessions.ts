@@ -7,6 +7,7 @@ import { discoverSessionsSync } from "../transcript/discover.js";
 import type { ParseStats } from "../transcript/line-types.js";
 import { addParseStats, emptyParseStats } from "../transcript/line-types.js";
 import { loadSessionSync } from "../transcript/load-session.js";
+import { isEmptyInput } from "../model/session-input.js";
 
 export interface SessionFilter {
   /** Exact session id, or a unique prefix of one. */
@@ -61,7 +62,7 @@ export async function scanSessions(
     files += (source.mainFile === undefined ? 0 : 1) + source.agentFiles.length;
     addParseStats(stats, loaded.stats);
     unreadable.push(...loaded.unreadable);
-    if (loaded.input.main.length === 0 && loaded.input.agents.every((a) => a.lines.length === 0)) continue;
+    if (isEmptyInput(loaded.input)) continue;
     const session = buildSession(loaded.input, pricer);
     if (!matchesSession(session, filter)) continue;
     sessions++;

@@ -19,6 +19,7 @@ import type { ExportSessionResult } from "./export-session.js";
 import { cursorsOfSync, dryRunCounts, exportSession, exportedOf } from "./export-session.js";
 import type { SessionFilter } from "./scan-sessions.js";
 import { matchesSession } from "./scan-sessions.js";
+import { isEmptyInput } from "../model/session-input.js";
 
 export interface SyncContext {
   readonly stateDir: string;
@@ -111,7 +112,7 @@ async function prepareSession(source: SessionSource, ctx: SyncContext): Promise<
   const input = await loadSession(source);
   for (const u of input.unreadable) warnings.push(`cannot read ${u.path}: ${u.reason}`);
   const bytes = input.stats.bytes;
-  if (input.input.main.length === 0 && input.input.agents.every((a) => a.lines.length === 0)) return { kind: "empty", files: files.length, bytes, warnings };
+  if (isEmptyInput(input.input)) return { kind: "empty", files: files.length, bytes, warnings };
   // Tool durations the hooks measured (PostToolUse duration_ms): replay then rebuilds the very
   // spans the hooks sent, same ids and same values.
   const measured = await loadToolDurations(ctx.stateDir, source.sessionId);

@@ -1,7 +1,8 @@
 import { oneLine } from "../util/terminal-safe.js";
 import { count, duration, localTime, percent, shortModel, tokens, usd } from "./format.js";
 import type { ReportData, ToolStats } from "./report-data.js";
-import type { Style } from "./table.js";
+import type { TokenTotals } from "./session-summary.js";
+import type { Column, Style } from "./table.js";
 import { renderTable } from "./table.js";
 
 export interface RenderOptions {
@@ -32,10 +33,7 @@ export function renderReport(data: ReportData, options: RenderOptions): string {
     oneLine(s.models.map(shortModel).join(",")),
     count(s.turns),
     count(s.requests),
-    tokens(s.tokens.input),
-    tokens(s.tokens.output),
-    tokens(s.tokens.cacheRead),
-    tokens(s.tokens.cacheCreation),
+    ...tokenCells(s.tokens),
     style.yellow(usd(s.costUsd) + (s.costComplete ? "" : "*")),
     count(s.toolCalls),
     count(s.toolFailures),
@@ -51,10 +49,7 @@ export function renderReport(data: ReportData, options: RenderOptions): string {
     "",
     style.bold(count(t.turns)),
     style.bold(count(t.requests)),
-    style.bold(tokens(t.tokens.input)),
-    style.bold(tokens(t.tokens.output)),
-    style.bold(tokens(t.tokens.cacheRead)),
-    style.bold(tokens(t.tokens.cacheCreation)),
+    ...tokenCells(t.tokens).map(style.bold),
     style.bold(style.yellow(usd(t.costUsd) + (t.costComplete ? "" : "*"))),
     style.bold(count(t.toolCalls)),
     style.bold(count(t.toolFailures)),
@@ -73,10 +68,7 @@ export function renderReport(data: ReportData, options: RenderOptions): string {
         { header: "Models" },
         { header: "Turns", align: r },
         { header: "Reqs", align: r },
-        { header: "Input", align: r },
-        { header: "Output", align: r },
-        { header: "Cache rd", align: r },
-        { header: "Cache wr", align: r },
+        ...TOKEN_COLUMNS,
         { header: "Cost", align: r },
         { header: "Tools", align: r },
         { header: "Fail", align: r },
@@ -101,10 +93,7 @@ export function renderReport(data: ReportData, options: RenderOptions): string {
           { header: "Date" },
           { header: "Sessions", align: r },
           { header: "Reqs", align: r },
-          { header: "Input", align: r },
-          { header: "Output", align: r },
-          { header: "Cache rd", align: r },
-          { header: "Cache wr", align: r },
+          ...TOKEN_COLUMNS,
           { header: "Cost", align: r },
           { header: "Tools", align: r },
           { header: "Fail", align: r },
@@ -114,10 +103,7 @@ export function renderReport(data: ReportData, options: RenderOptions): string {
           d.date,
           count(d.sessions),
           count(d.requests),
-          tokens(d.tokens.input),
-          tokens(d.tokens.output),
-          tokens(d.tokens.cacheRead),
-          tokens(d.tokens.cacheCreation),
+          ...tokenCells(d.tokens),
           style.yellow(usd(d.costUsd)),
           count(d.toolCalls),
           count(d.toolFailures),
@@ -142,6 +128,18 @@ export function renderReport(data: ReportData, options: RenderOptions): string {
     parts.push("\n" + style.dim(`${count(p.invalid)} invalid lines skipped (--verbose for details)`) + "\n");
   }
   return parts.join("");
+}
+
+/** Tokens by type, in the same four columns everywhere. */
+const TOKEN_COLUMNS: readonly Column[] = [
+  { header: "Input", align: "right" },
+  { header: "Output", align: "right" },
+  { header: "Cache rd", align: "right" },
+  { header: "Cache wr", align: "right" },
+];
+
+function tokenCells(t: TokenTotals): string[] {
+  return [tokens(t.input), tokens(t.output), tokens(t.cacheRead), tokens(t.cacheCreation)];
 }
 
 function toolTable(tools: readonly ToolStats[], style: Style): string {

@@ -8,14 +8,19 @@ import { defaultConfigPath, loadConfig, otelHome } from "../config/config-file.j
 import { hookOutputFor, settleAlertPosts, SLACK_TIMEOUT_MS } from "./alerts.js";
 import type { HookLog } from "./hook-log.js";
 import { createHookLog, resolveLogLevel } from "./hook-log.js";
-import { codeOf, readBoundedStdin } from "./hook-main.js";
+import { codeOf } from "./hook-main.js";
+import type { StdinResult } from "./stdin.js";
+import { readProcessStdin } from "./stdin.js";
 import { parseHookInput } from "./payload.js";
 
 /** Cost of reading the transcript, bounded well inside the entry's timeout (5 s). */
 export const ALERT_BUDGET_MS = 2_500;
+const ALERT_STDIN_BYTES = 4 * 1024 * 1024;
+const ALERT_STDIN_MS = 2_000;
 
 export interface AlertsRunOptions {
-  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  /** Claude Code's payload: `readProcessStdin` in the process, a stream reader in tests. */
+  readonly readStdin: () => Promise<StdinResult>;
   readonly writeStdout: (text: string) => Promise<void>;
   readonly env: NodeJS.ProcessEnv;
 }
@@ -36,7 +41,7 @@ export async function runAlertsHook(options: AlertsRunOptions): Promise<void> {
   try {
     const config = loadConfig(defaultConfigPath(options.env));
     log = createHookLog(stateHome, resolveLogLevel(options.env, config.raw["logLevel"]), "hook");
-    const input = await readBoundedStdin(options.stdin, 4 * 1024 * 1024, 2_000);
+    const input = await options.readStdin();
     const parsed = parseHookInput(input.text);
     if (!parsed.ok) {
       log.warn(`hook-alerts: ignored input: ${parsed.reason}`);
@@ -56,7 +61,7 @@ export async function alertsHookProcess(): Promise<void> {
   process.on("uncaughtException", exit);
   process.on("unhandledRejection", exit);
   await runAlertsHook({
-    stdin: process.stdin,
+    readStdin: () => readProcessStdin(ALERT_STDIN_BYTES, ALERT_STDIN_MS),
     env: process.env,
     writeStdout: (text) => new Promise<void>((resolve) => process.stdout.write(text, () => resolve())),
   });

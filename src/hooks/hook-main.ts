@@ -9,7 +9,6 @@
  * Loaded by bin/claude-code-otel.js through a lazy import, without the CLI, the OTel SDK or
  * genai-prices: keep this module's imports small.
  */
-import { mkdirSync } from "node:fs";
 import type * as ChildProcessModule from "node:child_process";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
@@ -23,78 +22,12 @@ import { HOOK_OUTPUT_BUDGET_MS, hookOutput } from "./hook-output.js";
 import { parseHookInput } from "./payload.js";
 import type { HookPayload } from "./payload.js";
 import { triggerFor, writeTrigger } from "./spool.js";
-
-/** Stdin kept for parsing; beyond it input is drained and dropped (a huge tool_response). */
-export const MAX_STDIN_BYTES = 16 * 1024 * 1024;
-/** Claude Code closes stdin after the payload; a terminal or a stuck pipe must not hold us. */
-export const STDIN_TIMEOUT_MS = 3_000;
-
-export interface StdinResult {
-  readonly text: string;
-  readonly bytes: number;
-  readonly truncated: boolean;
-  readonly timedOut: boolean;
-}
-
-/** Reads stdin up to `limit` bytes, draining (and dropping) the rest, within `timeoutMs`. */
-export function readBoundedStdin(stream: NodeJS.ReadableStream & { isTTY?: boolean }, limit = MAX_STDIN_BYTES, timeoutMs = STDIN_TIMEOUT_MS): Promise<StdinResult> {
-  return new Promise((resolve) => {
-    if (stream.isTTY === true) {
-      resolve({ text: "", bytes: 0, truncated: false, timedOut: false });
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let kept = 0;
-    let bytes = 0;
-    let done = false;
-    const finish = (timedOut: boolean): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      stream.removeAllListeners("data");
-      resolve({ text: Buffer.concat(chunks, kept).toString("utf8"), bytes, truncated: bytes > kept, timedOut });
-    };
-    const timer = setTimeout(() => finish(true), timeoutMs);
-    stream.on("data", (chunk: Buffer | string) => {
-      const b = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-      bytes += b.length;
-      if (kept < limit) {
-        const take = Math.min(b.length, limit - kept);
-        chunks.push(take === b.length ? b : b.subarray(0, take));
-        kept += take;
-        // Claude Code sends one object then closes; a loaded machine can deliver the EOF late.
-        // A chunk ending in "}" may complete the object: if it parses, do not wait for EOF
-        // (up to 1 MiB; bigger payloads are rare and a second parse of them is not free).
-        if (kept <= EARLY_PARSE_MAX && endsWithBrace(b) && complete(Buffer.concat(chunks, kept))) finish(false);
-      }
-    });
-    stream.on("end", () => finish(false));
-    stream.on("error", () => finish(false));
-  });
-}
-
-const EARLY_PARSE_MAX = 1024 * 1024;
-
-function endsWithBrace(b: Buffer): boolean {
-  for (let i = b.length - 1; i >= 0; i--) {
-    const c = b[i] as number;
-    if (c === 0x7d) return true;
-    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return false;
-  }
-  return false;
-}
-
-function complete(buf: Buffer): boolean {
-  try {
-    JSON.parse(buf.toString("utf8"));
-    return true;
-  } catch {
-    return false;
-  }
-}
+import type { StdinResult } from "./stdin.js";
+import { MAX_STDIN_BYTES, readProcessStdin, STDIN_TIMEOUT_MS } from "./stdin.js";
 
 export interface HookRunOptions {
-  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  /** Claude Code's payload: `readProcessStdin` in the process, a stream reader in tests. */
+  readonly readStdin: () => Promise<StdinResult>;
   readonly writeStdout: (text: string) => Promise<void>;
   readonly env: NodeJS.ProcessEnv;
   /** Spawns the detached flusher; replaceable in tests. */
@@ -120,11 +53,14 @@ function describe(p: HookPayload): string {
   return parts.join(" ");
 }
 
-async function withBudget<T>(work: () => T | Promise<T>, ms: number): Promise<{ value: T } | undefined> {
+/** A synchronous answer (the usual "nothing to print") is taken as is: no timer on the fast path. */
+async function withBudget(work: () => string | undefined | Promise<string | undefined>, ms: number): Promise<{ value: string | undefined } | undefined> {
+  const answer = work();
+  if (!(answer instanceof Promise)) return { value: answer };
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([
-      Promise.resolve().then(work).then((value) => ({ value })),
+      answer.then((value) => ({ value })),
       new Promise<undefined>((resolve) => {
         timer = setTimeout(() => resolve(undefined), ms);
       }),
@@ -158,7 +94,7 @@ export async function runHook(options: HookRunOptions): Promise<void> {
     log = createHookLog(stateHome, resolveLogLevel(env, config.raw["logLevel"]), "hook");
     for (const e of config.errors) log.warn(e);
 
-    const input = await readBoundedStdin(options.stdin);
+    const input = await options.readStdin();
     if (input.truncated) log.warn(`stdin larger than ${MAX_STDIN_BYTES} bytes (${input.bytes}): payload dropped`);
     if (input.timedOut) log.warn(`stdin not closed within ${STDIN_TIMEOUT_MS} ms: using the ${input.bytes} bytes read`);
     const parsed = parseHookInput(input.text);
@@ -172,7 +108,6 @@ export async function runHook(options: HookRunOptions): Promise<void> {
       log.debug(`${describe(payload)}: nothing to export`);
     } else {
       try {
-        mkdirSync(stateHome, { recursive: true, mode: 0o700 });
         writeTrigger(stateHome, trigger);
         log.debug(`${describe(payload)}: spooled`);
         if (!flusherRunning(stateHome) && claimSpawn(stateHome)) {
@@ -207,7 +142,7 @@ export async function hookProcess(): Promise<void> {
   process.on("uncaughtException", exit);
   process.on("unhandledRejection", exit);
   await runHook({
-    stdin: process.stdin,
+    readStdin: () => readProcessStdin(),
     env: process.env,
     writeStdout: (text) => new Promise<void>((resolve) => process.stdout.write(text, () => resolve())),
   });

@@ -81,9 +81,17 @@ function spoolName(now: number): string {
 /** Writes one trigger (0600 in a 0700 folder). Throws on I/O errors: the caller logs them. */
 export function writeTrigger(stateHome: string, trigger: Trigger): string {
   const dir = join(stateHome, SPOOL_DIR);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const name = spoolName(trigger.time);
-  writeFileAtomic(join(dir, name), JSON.stringify(trigger), 0o600);
+  const text = JSON.stringify(trigger);
+  try {
+    writeFileAtomic(join(dir, name), text, 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    // First trigger: create the state home and the spool (both 0700), then write. Not up front,
+    // where it would cost every hook two syscalls for directories that almost always exist.
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeFileAtomic(join(dir, name), text, 0o600);
+  }
   return name;
 }
 

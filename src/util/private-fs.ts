@@ -23,7 +23,10 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode: n
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${random}.tmp`);
   try {
     writeFileSync(tmp, data, { mode, flag: "wx" });
-    chmodSync(tmp, mode); // the umask may have narrowed `mode` further, or a weird umask widened nothing: be exact
+    // The umask only narrows: a private mode (no group/other bits) can never end up wider than
+    // asked, so only a shared one (settings.json keeps its 0644) needs restoring. One syscall
+    // fewer on the hook's path.
+    if ((mode & 0o077) !== 0) chmodSync(tmp, mode);
     renameSync(tmp, path);
   } catch (error) {
     try {

@@ -7,6 +7,7 @@ import { Readable } from "node:stream";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { alertText, crossedThresholds, hookOutputFor, markerPath, sessionCost, settleAlertPosts } from "../../src/hooks/alerts.js";
 import { runAlertsHook } from "../../src/hooks/alerts-main.js";
+import { readBoundedStdin } from "../../src/hooks/stdin.js";
 import { createHookLog } from "../../src/hooks/hook-log.js";
 import type { HookPayload } from "../../src/hooks/payload.js";
 import { parseHookInput } from "../../src/hooks/payload.js";
@@ -129,7 +130,7 @@ describe.runIf(hasFixtures)("cost alerts on the 2.1.330 fixture", () => {
     const run = async (): Promise<string> => {
       let stdout = "";
       const stdin = Readable.from([Buffer.from(JSON.stringify({ session_id: SESSION, transcript_path: TRANSCRIPT, hook_event_name: "Stop", stop_hook_active: false }))]);
-      await runAlertsHook({ stdin, env: { CLAUDE_CODE_OTEL_HOME: home }, writeStdout: async (t) => void (stdout += t) });
+      await runAlertsHook({ readStdin: () => readBoundedStdin(stdin), env: { CLAUDE_CODE_OTEL_HOME: home }, writeStdout: async (t) => void (stdout += t) });
       return stdout;
     };
     const first = await run();

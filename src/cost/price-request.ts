@@ -3,6 +3,8 @@ import type { ModelInfo, PriceCalculation, Provider, Usage } from "@pydantic/gen
 import type { TokenUsage } from "../transcript/line-types.js";
 import type { PriceConfig } from "./price-config.js";
 import { NO_OVERRIDES } from "./price-config.js";
+import type { RateCard } from "./rate-card.js";
+import { applyRateCard, cardCanPrice, dated, rateCardOf } from "./rate-card.js";
 
 export interface RequestPrice {
   readonly usd: number;
@@ -43,17 +45,41 @@ function overrideProvider(config: PriceConfig): Provider | undefined {
   return { id: "claude-code-otel-overrides", name: "User price overrides", api_pattern: ".*", models };
 }
 
+/** A model the library resolved once: its one-model provider, and its dated rate cards when it has them. */
+interface Resolved {
+  readonly provider: Provider;
+  /** The entry `calcPrice` would pick at a time, read into a card; undefined: ask the library. */
+  readonly cardAt: ((at: Date) => RateCard | undefined) | undefined;
+}
+
+function resolvedFrom(result: PriceCalculation): Resolved {
+  const p = result.provider;
+  const provider: Provider = { id: p.id, name: p.name, api_pattern: p.api_pattern, models: [result.model] };
+  const entryAt = dated(result.model);
+  if (entryAt === undefined) return { provider, cardAt: undefined };
+  const cards = new Map<Readonly<Record<string, unknown>>, RateCard | undefined>();
+  return {
+    provider,
+    cardAt: (at) => {
+      const entry = entryAt(at);
+      if (!cards.has(entry)) cards.set(entry, rateCardOf(entry));
+      return cards.get(entry);
+    },
+  };
+}
+
 /**
  * Prices with genai-prices. The library's lookup (provider, then the first model whose match rule
- * fits, over the whole provider's list, lower-casing on the way) costs more than the price itself,
- * so each model is resolved once: the first call goes through the full lookup, later calls hand
- * calcPrice a provider holding just the model it found. The price (time constraints, tiers, cache
- * rates) is still the library's own computation on the same entry, to the last bit.
+ * fits, over the whole provider's list, lower-casing on the way) and its general price engine
+ * cost far more than the price itself, so each model is resolved once, through the full lookup:
+ * later requests apply that model's own price entry for the request's date (rate-card.ts, the
+ * library's arithmetic to the last bit), or, for an entry a card cannot hold, call calcPrice
+ * with a provider holding just the model it found.
  */
 export function createPricer(config: PriceConfig = NO_OVERRIDES): Pricer {
   const overrides = overrideProvider(config);
-  /** Model id → a one-model provider for it, or null once the model has failed to price. */
-  const resolved = new Map<string, Provider | null>();
+  /** Model id → what the library resolved it to, or null once the model has failed to price. */
+  const resolved = new Map<string, Resolved | null>();
   const unknown: RequestPrice = { usd: 0, known: false, source: "unknown" };
   return (model, usage, at) => {
     const genaiUsage = toGenaiUsage(usage);
@@ -63,18 +89,19 @@ export function createPricer(config: PriceConfig = NO_OVERRIDES): Pricer {
     }
     const one = resolved.get(model);
     if (one === null) return unknown;
-    const result =
-      one === undefined
-        ? safeCalc(genaiUsage, model, at === undefined ? { providerId: "anthropic" } : { timestamp: at, providerId: "anthropic" })
-        : safeCalc(genaiUsage, model, at === undefined ? { provider: one } : { timestamp: at, provider: one });
+    if (one !== undefined) {
+      const when = at ?? new Date();
+      const card = Number.isNaN(when.getTime()) || !cardCanPrice(genaiUsage) ? undefined : one.cardAt?.(when);
+      if (card !== undefined) return { usd: applyRateCard(card, genaiUsage), known: true, source: "genai-prices" };
+      const result = safeCalc(genaiUsage, model, at === undefined ? { provider: one.provider } : { timestamp: at, provider: one.provider });
+      return result === undefined ? unknown : { usd: result.total_price, known: true, source: "genai-prices" };
+    }
+    const result = safeCalc(genaiUsage, model, at === undefined ? { providerId: "anthropic" } : { timestamp: at, providerId: "anthropic" });
     if (result === undefined) {
       resolved.set(model, null);
       return unknown;
     }
-    if (one === undefined) {
-      const p = result.provider;
-      resolved.set(model, { id: p.id, name: p.name, api_pattern: p.api_pattern, models: [result.model] });
-    }
+    resolved.set(model, resolvedFrom(result));
     return { usd: result.total_price, known: true, source: "genai-prices" };
   };
 }

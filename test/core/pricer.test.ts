@@ -1,4 +1,4 @@
-import { calcPrice } from "@pydantic/genai-prices";
+import { calcPrice, findProvider } from "@pydantic/genai-prices";
 import { describe, expect, it } from "vitest";
 import { createPricer, toGenaiUsage } from "../../src/cost/price-request.js";
 import type { TokenUsage } from "../../src/transcript/line-types.js";
@@ -21,7 +21,7 @@ function rng(seed: number): () => number {
   };
 }
 
-describe("pricer: one lookup per model, then the library's computation on that entry", () => {
+describe("pricer: one lookup per model, then the library's own price entry (rate cards)", () => {
   const models = [
     "claude-sonnet-4-5",
     "claude-sonnet-4-5-20250929",
@@ -61,6 +61,43 @@ describe("pricer: one lookup per model, then the library's computation on that e
       }
     }
     expect(compared).toBeGreaterThan(2000);
+  });
+
+  it("equals calcPrice to the last bit on every Anthropic model of the library, at tier edges and date edges", () => {
+    const provider = findProvider({ providerId: "anthropic" });
+    expect(provider).toBeDefined();
+    const ids = (provider?.models ?? []).map((m) => m.id);
+    expect(ids.length).toBeGreaterThan(15);
+    const starts = new Set<number>();
+    for (const m of provider?.models ?? []) {
+      if (!Array.isArray(m.prices)) continue;
+      for (const e of m.prices as { constraint?: { start_date?: string } }[]) if (e.constraint?.start_date !== undefined) starts.add(Date.parse(e.constraint.start_date));
+    }
+    const dates = [Date.UTC(2024, 5, 1), Date.UTC(2026, 10, 1), ...[...starts].flatMap((t) => [t - 1, t, t + 1])].map((t) => new Date(t));
+    // Around the 200k-token tier of the long-context models: total input = input + reads + writes.
+    const usages: TokenUsage[] = [
+      { input: 0, output: 0, cacheRead: 0, cacheCreation: 0, cacheCreation5m: 0, cacheCreation1h: 0 },
+      { input: 3, output: 1, cacheRead: 0, cacheCreation: 0, cacheCreation5m: 0, cacheCreation1h: 0 },
+      { input: 100_000, output: 4_000, cacheRead: 60_000, cacheCreation: 40_000, cacheCreation5m: 40_000, cacheCreation1h: 0 },
+      { input: 100_000, output: 4_000, cacheRead: 60_000, cacheCreation: 40_001, cacheCreation5m: 0, cacheCreation1h: 40_001 },
+      { input: 1, output: 77, cacheRead: 150_000, cacheCreation: 50_000, cacheCreation5m: 20_000, cacheCreation1h: 30_000 },
+      { input: 12_345, output: 999_999, cacheRead: 987_654, cacheCreation: 13_579, cacheCreation5m: 0, cacheCreation1h: 99_999 },
+    ];
+    const pricer = createPricer();
+    let compared = 0;
+    for (const id of ids) {
+      for (const at of dates) {
+        for (const usage of usages) {
+          const expected = reference(id, usage, at);
+          const got = pricer(id, usage, at);
+          expect(got.known, `${id} ${at.toISOString()}`).toBe(expected !== undefined);
+          if (expected === undefined) continue;
+          expect(Object.is(got.usd, expected), `${id} ${JSON.stringify(usage)} ${at.toISOString()}: ${got.usd} vs ${expected}`).toBe(true);
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(ids.length * 6);
   });
 
   it("an unknown model is unknown every time, never $0 known", () => {

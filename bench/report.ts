@@ -99,7 +99,8 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Run
 }
 
 const baseEnv = { ...process.env, TZ: "UTC", NO_COLOR: "1" };
-const ours = (): Promise<Run> => timed(process.execPath, [BIN, "report", "--projects-dir", corpus, "--json"], baseEnv);
+// The bin itself, as `npx claude-code-otel` runs it: its shebang carries the V8 flags (small young generation).
+const ours = (): Promise<Run> => timed(BIN, ["report", "--projects-dir", corpus, "--json"], baseEnv);
 
 const ccusageBin = values["ours-only"] ? undefined : ccusageBinary();
 let ccusageEnv: NodeJS.ProcessEnv | undefined;

@@ -13,7 +13,7 @@
  * syscalls (`strace -f -c`), e.g. to see time in fsync, rename, open, connect.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -52,7 +52,10 @@ const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
 // dist/ only when it has replay (a stale build would measure old code).
 const dist = join(REPO_ROOT, "dist", "cli", "replay-command.js");
-const entry = existsSync(dist) ? [join(REPO_ROOT, "bin", "claude-code-otel.js")] : ["--import", "tsx", join(REPO_ROOT, "bench", "run-cli.ts")];
+const BIN = join(REPO_ROOT, "bin", "claude-code-otel.js");
+// The V8 flags of the bin's shebang (`#!/usr/bin/env -S node --flag ...`), which `npx claude-code-otel` applies.
+const shebangFlags = (readFileSync(BIN, "utf8").split("\n")[0] ?? "").split(/\s+/).filter((a) => a.startsWith("--"));
+const entry = existsSync(dist) ? [...shebangFlags, BIN] : ["--import", "tsx", join(REPO_ROOT, "bench", "run-cli.ts")];
 const time = existsSync("/usr/bin/time");
 
 interface Run {

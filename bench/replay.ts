@@ -6,6 +6,7 @@
  *
  *   npx tsx bench/replay.ts [--corpus <projects dir>] [--min-mb 400] [--protocol http/protobuf|http/json]
  *                           [--no-incremental] [--no-report] [--node-arg=--cpu-prof ...] [--strace <file>]
+ *                           [--destinations all|none|langfuse|langsmith]
  *
  * Builds the corpus with bench/make-corpus.ts when absent. Runs dist/ when built, else the
  * sources through tsx. The receiver only counts bytes (decoding would compete for the CPU);
@@ -30,6 +31,7 @@ const { values } = parseArgs({
     "no-report": { type: "boolean", default: false },
     "node-arg": { type: "string", multiple: true, default: [] },
     strace: { type: "string" },
+    destinations: { type: "string" },
   },
 });
 const corpus = resolve(values.corpus ?? join(REPO_ROOT, "bench", ".corpus", "projects"));
@@ -99,7 +101,7 @@ async function run(cliArgs: string[], strace?: string): Promise<Run> {
 }
 
 const stateDir = mkdtempSync(join(tmpdir(), "cco-bench-state-"));
-const replayArgs = ["replay", "--projects-dir", corpus, "--endpoint", endpoint, "--protocol", values.protocol ?? "http/protobuf", "--state-dir", stateDir, "--idle-minutes", "0"];
+const replayArgs = ["replay", "--projects-dir", corpus, "--endpoint", endpoint, "--protocol", values.protocol ?? "http/protobuf", "--state-dir", stateDir, "--idle-minutes", "0", ...(values.destinations !== undefined ? ["--destinations", values.destinations] : [])];
 const full = await run(replayArgs, values.strace);
 const fullRequests = requests;
 const fullWire = wireBytes;

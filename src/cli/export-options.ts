@@ -3,6 +3,9 @@ import { ExportConfigError, resolveExportTarget } from "../otel/export-config.js
 import type { OptionSpec, Parsed } from "./args.js";
 import { UsageError, boolOpt, stringOpt } from "./args.js";
 import type { CliIO } from "./output.js";
+import type { DestinationName } from "../otel/destinations/index.js";
+import { DestinationsError, resolveDestinations } from "../otel/destinations/index.js";
+import type { JsonObject } from "../util/json.js";
 
 /** Where `replay` and `watch` send: shared options, documented in their help texts. */
 export const EXPORT_OPTIONS: OptionSpec = {
@@ -12,7 +15,18 @@ export const EXPORT_OPTIONS: OptionSpec = {
   console: { type: "boolean" },
   "idle-minutes": { type: "string" },
   "state-dir": { type: "string" },
+  destinations: { type: "string" },
 };
+
+/** `--destinations`, CLAUDE_CODE_OTEL_DESTINATIONS, the config file's `destinations`, else both; a bad value is a usage error. */
+export function resolveDestinationsOption(p: Parsed, io: CliIO, config: JsonObject): readonly DestinationName[] {
+  try {
+    return resolveDestinations(stringOpt(p, "destinations"), io.env, config["destinations"]);
+  } catch (error) {
+    if (error instanceof DestinationsError) throw new UsageError(error.message);
+    throw error;
+  }
+}
 
 /** Option, then the standard OTEL_EXPORTER_OTLP_* variables, then local files; a bad value is a usage error. */
 export function resolveTargetOption(p: Parsed, io: CliIO): ExportTarget {

@@ -10,7 +10,7 @@ import { defaultStateDir } from "../state/state-dir.js";
 import { discoverSessions } from "../transcript/discover.js";
 import { oneLine } from "../util/terminal-safe.js";
 import { SOURCE_OPTIONS, UsageError, boolOpt, parseOptions, stringOpt } from "./args.js";
-import { EXPORT_OPTIONS, resolveTargetOption } from "./export-options.js";
+import { EXPORT_OPTIONS, resolveDestinationsOption, resolveTargetOption } from "./export-options.js";
 import type { CliIO } from "./output.js";
 import { EXIT } from "./output.js";
 import { createProgress, emptyCounters, mb } from "./replay-progress.js";
@@ -26,6 +26,8 @@ Destination (option, then OTEL_EXPORTER_OTLP_* variables, then files):
   --protocol <p>         http/protobuf (default) or http/json
   --output-dir <dir>     with no endpoint: write OTLP JSON lines here (default ~/.claude/otel)
   --console              print spans and metric totals instead of exporting
+  --destinations <list>  products whose attributes spans carry: langfuse, langsmith, all (default)
+                         or none; else $CLAUDE_CODE_OTEL_DESTINATIONS or "destinations" in the config
 
 Selection:
   --since, --until <YYYY-MM-DD>, --project <name>, --session <id>, --projects-dir <dir>,
@@ -62,6 +64,7 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
   if (!Number.isFinite(idleMinutes) || idleMinutes < 0) throw new UsageError(`--idle-minutes must be a number of minutes, got "${idleText}"`);
   const target = resolveTargetOption(p, io);
   const source = await resolveSourceOptions(p, io);
+  const products = resolveDestinationsOption(p, io, source.config);
   const stateDir = stringOpt(p, "state-dir") ?? defaultStateDir(io.env);
   const full = boolOpt(p, "full");
   const dryRun = boolOpt(p, "dry-run");
@@ -88,7 +91,7 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
     for (const u of discovery.unreadable) warnings.push(`cannot read ${u.path}: ${u.reason}`);
     const candidates = discovery.sessions.filter((s) => matchesSource(s, source.filter));
     counters.totalFiles = candidates.reduce((n, s) => n + filesOf(s).length, 0);
-    const ctx = { stateDir, pricer: source.pricer, filter: source.filter, sink, idleMs: idleMinutes * 60_000, plan: { captureContent, destinations: destinationOptionsFromResource(resourceAttributes(io.env), packageVersion()) }, full, dryRun };
+    const ctx = { stateDir, pricer: source.pricer, filter: source.filter, sink, idleMs: idleMinutes * 60_000, plan: { captureContent, destinations: destinationOptionsFromResource(resourceAttributes(io.env), packageVersion(), products) }, full, dryRun };
     const outcome = await syncSessions(candidates, ctx, (o) => {
       warnings.push(...o.warnings);
       counters.files += o.files;

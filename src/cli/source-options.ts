@@ -7,6 +7,7 @@ import { defaultProjectsDir, reasonOf } from "../transcript/discover.js";
 import type { Parsed } from "./args.js";
 import { UsageError, boolOpt, dayOpt, stringOpt } from "./args.js";
 import type { CliIO } from "./output.js";
+import type { JsonObject } from "../util/json.js";
 
 export interface SourceOptions {
   readonly projectsDir: string;
@@ -14,6 +15,8 @@ export interface SourceOptions {
   readonly pricer: Pricer;
   readonly timeZone: string;
   readonly verbose: boolean;
+  /** The parsed config file (`{}` when absent), for settings beyond prices. */
+  readonly config: JsonObject;
 }
 
 export class NoInputError extends Error {}
@@ -45,5 +48,6 @@ export async function resolveSourceOptions(p: Parsed, io: CliIO): Promise<Source
     pricer: createPricer(config.prices),
     timeZone,
     verbose: boolOpt(p, "verbose"),
+    config: config.raw,
   };
 }

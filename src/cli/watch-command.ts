@@ -15,7 +15,7 @@ import { LockBusyError } from "../state/lock.js";
 import { discoverSessions } from "../transcript/discover.js";
 import { oneLine } from "../util/terminal-safe.js";
 import { SOURCE_OPTIONS, UsageError, boolOpt, parseOptions, stringOpt } from "./args.js";
-import { EXPORT_OPTIONS, resolveTargetOption } from "./export-options.js";
+import { EXPORT_OPTIONS, resolveDestinationsOption, resolveTargetOption } from "./export-options.js";
 import type { CliIO } from "./output.js";
 import { EXIT } from "./output.js";
 import { resolveSourceOptions } from "./source-options.js";
@@ -32,7 +32,7 @@ session as it progresses, exactly once (shares its ledger with replay and the ho
   --prometheus-host <host> address to bind /metrics to (default 127.0.0.1)
   --once                   one pass, then exit (for scripts)
   --idle-minutes <n>       a transcript idle this long is a finished session (default 30)
-  --endpoint, --protocol, --output-dir, --console, --state-dir   as for "replay"
+  --endpoint, --protocol, --output-dir, --console, --state-dir, --destinations   as for "replay"
   --since, --until, --project, --session, --projects-dir, --timezone, --config   as for "report"
 
 Stop with Ctrl-C: pending exports are flushed first.
@@ -79,7 +79,8 @@ export async function watchCommand(argv: string[], io: CliIO, signal?: AbortSign
   const source = await resolveSourceOptions(p, io);
   const stateDir = stringOpt(p, "state-dir") ?? defaultStateDir(io.env);
   const sink = createSink(target, { write: io.out, env: io.env });
-  const plan = { captureContent: captureContentFromEnv(io.env), destinations: destinationOptionsFromResource(resourceAttributes(io.env), packageVersion()) };
+  const products = resolveDestinationsOption(p, io, source.config);
+  const plan = { captureContent: captureContentFromEnv(io.env), destinations: destinationOptionsFromResource(resourceAttributes(io.env), packageVersion(), products) };
   const counted = new Map<string, Set<string>>();
   let endpoint: PrometheusEndpoint | undefined;
   if (port !== undefined) {

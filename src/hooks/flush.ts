@@ -21,7 +21,8 @@ import { captureContentFromEnv } from "../otel/content.js";
 import { createSink } from "../otel/exporters.js";
 import { buildResource, packageVersion, resourceAttributes } from "../otel/resource.js";
 import type { DestinationOptions } from "../otel/destinations/index.js";
-import { destinationOptionsFromResource } from "../otel/destinations/index.js";
+import type { DestinationName } from "../otel/destinations/index.js";
+import { ALL_DESTINATIONS, destinationOptionsFromResource, resolveDestinations } from "../otel/destinations/index.js";
 import type { TelemetrySink } from "../otel/sink.js";
 import { cursorsOf, exportSession } from "../pipeline/export-session.js";
 import { LockBusyError } from "../state/lock.js";
@@ -238,7 +239,14 @@ export async function runFlush(options: FlushOptions): Promise<FlushReport> {
   const configured = typeof raw["resourceAttributes"] === "string" ? raw["resourceAttributes"] : undefined;
   const resourceEnv: NodeJS.ProcessEnv = configured !== undefined && !env["OTEL_RESOURCE_ATTRIBUTES"] ? { ...env, OTEL_RESOURCE_ATTRIBUTES: configured } : env;
   const resource = buildResource(resourceEnv);
-  const destinations = destinationOptionsFromResource(resourceAttributes(resourceEnv), packageVersion());
+  let products: readonly DestinationName[];
+  try {
+    products = resolveDestinations(undefined, env, raw["destinations"]);
+  } catch (error) {
+    log.warn(`${codeOf(error)}; sending both products' attributes`);
+    products = ALL_DESTINATIONS;
+  }
+  const destinations = destinationOptionsFromResource(resourceAttributes(resourceEnv), packageVersion(), products);
   const outbox = delivery.kind === "otlp" ? openOutbox(stateHome) : undefined;
   const outboxSink = outbox !== undefined && delivery.kind === "otlp" ? createOutboxSink(outbox, delivery, resource) : undefined;
   const sink: TelemetrySink = outboxSink ?? createSink(delivery.kind === "file" ? delivery : { kind: "file", dir: stateHome }, { resource });

@@ -80,7 +80,8 @@ export function sessionToSpans(session: Session, options: SpanMapOptions = {}): 
     spans.push({ ...base, spanId: spanIdFor(sid, "compaction", c.uuid), parentSpanId: ownerOf(undefined, c.turnIndex), ...compactionSpan(sid, c) });
   }
   if (options.destinations === false) return spans;
-  return withDestinationAttributes(spans, destinationContext(session, { integrationVersion: packageVersion(), ...options.destinations }));
+  const destinations = { integrationVersion: packageVersion(), ...options.destinations };
+  return withDestinationAttributes(spans, destinationContext(session, destinations), destinations.products);
 }
 
 type SpanBody = Omit<SpanData, "traceId" | "spanId" | "parentSpanId" | "events">;

@@ -5,6 +5,7 @@
 import type { Session } from "../../model/types.js";
 import { AGENT_NAME, ATTR, OPERATION, SPAN_NAME } from "../semconv.js";
 import type { SpanData } from "../span-data.js";
+import type { DestinationName } from "./select.js";
 
 export interface DestinationContext {
   readonly sessionId: string;
@@ -25,6 +26,8 @@ export interface DestinationContext {
 export interface DestinationOptions {
   readonly userId?: string | undefined;
   readonly integrationVersion?: string | undefined;
+  /** The products whose attributes spans carry; both when absent (select.ts). */
+  readonly products?: readonly DestinationName[] | undefined;
 }
 
 export function destinationContext(session: Session, options: DestinationOptions = {}): DestinationContext {
@@ -41,9 +44,9 @@ export function destinationContext(session: Session, options: DestinationOptions
 }
 
 /** `user.id` from the resource (OTEL_RESOURCE_ATTRIBUTES), the standard place for it. */
-export function destinationOptionsFromResource(resource: Readonly<Record<string, string>>, integrationVersion?: string): DestinationOptions {
+export function destinationOptionsFromResource(resource: Readonly<Record<string, string>>, integrationVersion?: string, products?: readonly DestinationName[]): DestinationOptions {
   const userId = resource["user.id"]?.trim();
-  return { userId: userId !== undefined && userId !== "" ? userId : undefined, integrationVersion };
+  return { userId: userId !== undefined && userId !== "" ? userId : undefined, integrationVersion, products };
 }
 
 /** The role a span plays in the session tree, read from its contract names (semconv.ts). */

@@ -7,15 +7,20 @@ import type { Attributes, SpanData } from "../span-data.js";
 import type { DestinationContext } from "./context.js";
 import { langfuseAttributes } from "./langfuse.js";
 import { langsmithAttributes } from "./langsmith.js";
+import type { DestinationName } from "./select.js";
+import { ALL_DESTINATIONS } from "./select.js";
 
 export type { DestinationContext, DestinationOptions } from "./context.js";
 export { destinationContext, destinationOptionsFromResource } from "./context.js";
+export type { DestinationName } from "./select.js";
+export { ALL_DESTINATIONS, DestinationsError, parseDestinations, resolveDestinations } from "./select.js";
 
-export function destinationAttributes(span: SpanData, ctx: DestinationContext): Attributes {
-  return { ...langfuseAttributes(span, ctx), ...langsmithAttributes(span, ctx) };
+export function destinationAttributes(span: SpanData, ctx: DestinationContext, products: readonly DestinationName[] = ALL_DESTINATIONS): Attributes {
+  return { ...(products.includes("langfuse") ? langfuseAttributes(span, ctx) : {}), ...(products.includes("langsmith") ? langsmithAttributes(span, ctx) : {}) };
 }
 
-/** The spans with both products' attributes added; the core attributes are never overwritten. */
-export function withDestinationAttributes(spans: readonly SpanData[], ctx: DestinationContext): SpanData[] {
-  return spans.map((s) => ({ ...s, attributes: { ...destinationAttributes(s, ctx), ...s.attributes } }));
+/** The spans with the chosen products' attributes added; the core attributes are never overwritten. */
+export function withDestinationAttributes(spans: readonly SpanData[], ctx: DestinationContext, products: readonly DestinationName[] = ALL_DESTINATIONS): SpanData[] {
+  if (products.length === 0) return [...spans];
+  return spans.map((s) => ({ ...s, attributes: { ...destinationAttributes(s, ctx, products), ...s.attributes } }));
 }

@@ -7,8 +7,7 @@
 import { defaultConfigPath, loadConfig, otelHome } from "../config/config-file.js";
 import { hookOutputFor, settleAlertPosts, SLACK_TIMEOUT_MS } from "./alerts.js";
 import type { HookLog } from "./hook-log.js";
-import { createHookLog, resolveLogLevel } from "./hook-log.js";
-import { codeOf } from "./hook-main.js";
+import { codeOf, createHookLog, resolveLogLevel } from "./hook-log.js";
 import type { StdinResult } from "./stdin.js";
 import { readProcessStdin } from "./stdin.js";
 import { parseHookInput } from "./payload.js";

@@ -9,9 +9,10 @@
  * `flush.spawn` is a short-lived token a hook creates (O_EXCL) before spawning a flusher, so 50
  * parallel hooks spawn one process, not 50. The flusher removes it once it holds the lock.
  */
-import { closeSync, openSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from "node:fs";
+import { readFileSync, renameSync, statSync, unlinkSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 import { pidAlive } from "../util/pid-alive.js";
+import { createExclusive } from "../util/private-fs.js";
 
 export { pidAlive };
 
@@ -54,22 +55,6 @@ export function flusherRunning(stateHome: string, now = Date.now()): boolean {
     return false;
   }
   return !isStale(path, now);
-}
-
-function createExclusive(path: string, content: string): boolean {
-  let fd: number;
-  try {
-    fd = openSync(path, "wx", 0o600);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw error;
-  }
-  try {
-    writeSync(fd, content);
-  } finally {
-    closeSync(fd);
-  }
-  return true;
 }
 
 export interface FlushLock {

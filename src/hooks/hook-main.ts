@@ -17,7 +17,6 @@ import { clearSpawnToken, claimSpawn, flusherRunning } from "./flush-lock.js";
 import type { HookLog } from "./hook-log.js";
 import { codeOf, createHookLog, resolveLogLevel } from "./hook-log.js";
 
-export { codeOf };
 import { HOOK_OUTPUT_BUDGET_MS, hookOutput } from "./hook-output.js";
 import { parseHookInput } from "./payload.js";
 import type { HookPayload } from "./payload.js";

@@ -56,15 +56,23 @@ class Collector {
 
   constructor(private readonly limit: number) {}
 
-  /** Adds a chunk (owned by the collector); true when the kept bytes already form one JSON value. */
-  add(chunk: Buffer): boolean {
+  /** Adds a chunk (owned by the collector from now on). */
+  add(chunk: Buffer): void {
     this.bytes += chunk.length;
-    if (this.kept >= this.limit) return false;
+    if (this.kept >= this.limit) return;
     const take = Math.min(chunk.length, this.limit - this.kept);
     this.chunks.push(take === chunk.length ? chunk : chunk.subarray(0, take));
     this.kept += take;
-    // Claude Code sends one object then closes; a loaded machine can deliver the EOF late.
-    return this.kept <= EARLY_PARSE_MAX && endsWithBrace(chunk) && parses(Buffer.concat(this.chunks, this.kept));
+  }
+
+  /**
+   * Do the bytes so far already form the whole payload? Claude Code sends one object then closes,
+   * and a loaded machine can deliver the EOF late. Asked only when no more input is at hand: it
+   * parses the payload, which the hook then parses again.
+   */
+  complete(): boolean {
+    const last = this.chunks[this.chunks.length - 1];
+    return last !== undefined && this.kept <= EARLY_PARSE_MAX && this.kept === this.bytes && endsWithBrace(last) && parses(Buffer.concat(this.chunks, this.kept));
   }
 
   result(timedOut: boolean): StdinResult {
@@ -90,7 +98,9 @@ export function readBoundedStdin(stream: NodeJS.ReadableStream & { isTTY?: boole
     };
     const timer = setTimeout(() => finish(true), timeoutMs);
     stream.on("data", (chunk: Buffer | string) => {
-      if (collector.add(typeof chunk === "string" ? Buffer.from(chunk) : chunk)) finish(false);
+      collector.add(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+      // A stream does not say whether more is buffered: try each chunk.
+      if (collector.complete()) finish(false);
     });
     stream.on("end", () => finish(false));
     stream.on("error", () => finish(false));
@@ -144,20 +154,23 @@ function readFd(fd: number, limit: number, timeoutMs: number): Promise<StdinResu
   const deadline = Date.now() + timeoutMs;
   const collector = new Collector(limit);
   return new Promise((resolve) => {
+    let chunk = Buffer.allocUnsafe(CHUNK_BYTES);
     const step = (): void => {
       for (;;) {
-        const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
         let n: number;
         try {
           n = readSync(fd, chunk, 0, CHUNK_BYTES, null);
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code !== "EAGAIN") return resolve(collector.result(false));
+          // Nothing more at hand: the payload may be whole without its EOF.
+          if (collector.complete()) return resolve(collector.result(false));
           if (Date.now() >= deadline) return resolve(collector.result(true));
           setTimeout(step, POLL_MS);
           return;
         }
         if (n === 0) return resolve(collector.result(false));
-        if (collector.add(n === CHUNK_BYTES ? chunk : chunk.subarray(0, n))) return resolve(collector.result(false));
+        collector.add(n === CHUNK_BYTES ? chunk : chunk.subarray(0, n));
+        chunk = Buffer.allocUnsafe(CHUNK_BYTES); // the collector keeps the one just read
         if (Date.now() >= deadline) return resolve(collector.result(true));
       }
     };

@@ -125,8 +125,8 @@ export function dated(model: ModelInfo): ((at: Date) => Readonly<Record<string, 
 
 function cost(rate: Rate, leaf: number, inputTotal: number): number {
   if (typeof rate === "number") return (rate * leaf) / 1e6;
+  if (leaf <= 0) return 0;
   // The library: tier price × tokens / 1e6, then × 1e6 / per (per = 1e6). Kept as is for the bits.
-  if (leaf <= 0) return (0 * 1e6) / 1e6;
   let price = rate.base;
   for (const tier of rate.tiers) if (inputTotal > tier.start) price = tier.price;
   return (((price * leaf) / 1e6) * 1e6) / 1e6;
@@ -152,8 +152,8 @@ export function applyRateCard(card: RateCard, usage: Usage): number {
     if (unit.direction === "input") inputSum += c;
     else outputSum += c;
   }
-  // The library adds a third, direction-less sum (web searches here, always 0 for us).
-  return inputSum + outputSum + 0;
+  // The library's third, direction-less sum (web searches) is always 0 here: adding it changes no bit.
+  return inputSum + outputSum;
 }
 
 /** Usage the card's leaves are well defined for; anything else goes to the library, which explains it. */

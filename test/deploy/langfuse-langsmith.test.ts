@@ -6,7 +6,7 @@
 import { freeLoopbackPort as freePort } from "../support/collector.js";
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, utimesSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,7 +20,7 @@ import { startOtlpReceiver } from "../otel/otlp-receiver.js";
 import { runCli, captureIO } from "../support/cli.js";
 import { langfuseObservation, langsmithRun } from "../support/destination-readers.js";
 import { loadAllSessions } from "../support/sessions.js";
-import { FIXTURES_2_1_330, REPO_ROOT, requireSharedFixtures } from "../support/shared-fixtures.js";
+import { FIXTURES_2_1_330, REPO_ROOT, ageAll, requireSharedFixtures } from "../support/shared-fixtures.js";
 
 const haveFixtures = requireSharedFixtures();
 
@@ -100,8 +100,7 @@ describe.skipIf(!haveFixtures || BINARY === undefined)("Langfuse and LangSmith t
     // Finished sessions: a private copy of the fixtures, idle for two hours.
     projects = join(dir, "projects");
     cpSync(FIXTURES_2_1_330 as string, projects, { recursive: true });
-    const t = new Date(Date.now() - 2 * 3600_000);
-    for (const e of readdirSync(projects, { withFileTypes: true, recursive: true })) if (e.isFile()) utimesSync(join(e.parentPath, e.name), t, t);
+    ageAll(projects, 2 * 3600_000);
     const r = await runCli(["report", "--json", "--projects-dir", projects]);
     expect(r.code).toBe(0);
     report = (JSON.parse(r.stdout) as { sessions: ReportSession[] }).sessions;

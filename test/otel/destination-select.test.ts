@@ -1,7 +1,6 @@
 // Which products' attributes spans carry (src/otel/destinations/select.ts), through the mappers
 // and through `replay` into a real OTLP receiver. Reads ../shared/fixtures; skips when absent.
-import { cpSync, mkdtempSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
@@ -11,7 +10,7 @@ import { parseDestinations, resolveDestinations } from "../../src/otel/destinati
 import { sessionToSpans } from "../../src/otel/map-spans.js";
 import { captureIO } from "../support/cli.js";
 import { loadAllSessions } from "../support/sessions.js";
-import { FIXTURES_2_1_330, requireSharedFixtures } from "../support/shared-fixtures.js";
+import { FIXTURES_2_1_330, copyIdleFixtures, requireSharedFixtures } from "../support/shared-fixtures.js";
 import type { OtlpReceiver } from "./otlp-receiver.js";
 import { startOtlpReceiver } from "./otlp-receiver.js";
 
@@ -73,11 +72,7 @@ describe.skipIf(!haveFixtures)("destination selection on Claude Code 2.1.330 ses
 
   it("replay --destinations none: the same spans, ids and core attributes, no product keys; a bad value is a usage error", async () => {
     receiver = await startOtlpReceiver();
-    const root = mkdtempSync(join(tmpdir(), "cco-dest-"));
-    const projects = join(root, "projects");
-    cpSync(FIXTURES_2_1_330 as string, projects, { recursive: true });
-    const old = new Date(Date.now() - 2 * 3600_000);
-    for (const e of readdirSync(projects, { withFileTypes: true, recursive: true })) if (e.isFile()) utimesSync(join(e.parentPath, e.name), old, old);
+    const { root, projects } = copyIdleFixtures("cco-dest-");
     const bad = captureIO();
     expect(await main(["replay", "--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", join(root, "state"), "--destinations", "jaeger"], bad)).toBe(2);
     expect(bad.stderr()).toContain('unknown destination "jaeger"');

@@ -1,7 +1,6 @@
 // Reads ../shared/fixtures (Claude Code 2.1.330 sessions, copied to a temp dir); skips with a message when absent.
 import { captureIO } from "../support/cli.js";
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { replayCommand } from "../../src/cli/replay-command.js";
@@ -9,7 +8,7 @@ import type { Session } from "../../src/model/types.js";
 import { sessionToSpans } from "../../src/otel/map-spans.js";
 import { loadAllSessions } from "../support/sessions.js";
 import { settleUpserts } from "../support/upserts.js";
-import { FIXTURES_2_1_330, requireSharedFixtures } from "../support/shared-fixtures.js";
+import { FIXTURES_2_1_330, ageAll, copyIdleFixtures, requireSharedFixtures } from "../support/shared-fixtures.js";
 import { reportTotals } from "./helpers.js";
 import type { OtlpReceiver } from "./otlp-receiver.js";
 import { receivedTotals, startOtlpReceiver } from "./otlp-receiver.js";
@@ -18,20 +17,7 @@ const haveFixtures = requireSharedFixtures();
 const PROJECT = "-home-dev-work-demo-app";
 
 /** A private copy of the fixture projects with every file idle for two hours (finished sessions). */
-function copyFixtures(): string {
-  const root = mkdtempSync(join(tmpdir(), "cco-replay-"));
-  const projects = join(root, "projects");
-  cpSync(FIXTURES_2_1_330 as string, projects, { recursive: true });
-  ageAll(projects, 2 * 3600_000);
-  return projects;
-}
-
-function ageAll(dir: string, ageMs: number): void {
-  const t = new Date(Date.now() - ageMs);
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) utimesSync(join(entry.parentPath, entry.name), t, t);
-  }
-}
+const copyFixtures = (): string => copyIdleFixtures("cco-replay-").projects;
 
 describe.skipIf(!haveFixtures)("replay: exactly-once export to a real OTLP receiver", () => {
   let sessions: Session[];

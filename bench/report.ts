@@ -5,10 +5,13 @@
  *   npm run bench:report -- [--runs 3] [--corpus <projects dir>] [--profile] [--ours-only]
  *
  * Builds the corpus (bench/.corpus/projects, >= 400 MB, >= 1,000 sessions) when absent, runs one
- * warm-up of each tool (page cache), then ours and ccusage alternately `--runs` times, measuring the
- * child's wall time and peak RSS (`/usr/bin/time -f %M`). Checks that both count the same cost:
+ * warm-up of each tool (page cache), then, alternately `--runs` times: ours reading every
+ * transcript (`--no-cache`), ours on a first run (empty report cache: reads everything and writes
+ * the cache), ours on a later run (the cache holds every session: nothing changed), and ccusage,
+ * measuring the child's wall time and peak RSS (`/usr/bin/time -f %M`). All three of ours must
+ * print the same report. Checks that both count the same cost:
  * ours `totals.costUsd` minus our ledger-only (unattributed) cost against ccusage's `totals.totalCost`.
- * `--profile` also runs ours once under `node --cpu-prof` and prints self time per function.
+ * `--profile` also runs ours (`--no-cache`) once under `node --cpu-prof` and prints self time per function.
  * Run `npm run build` first: the CLI runs dist/.
  */
 import { spawn, spawnSync } from "node:child_process";
@@ -99,8 +102,19 @@ function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Run
 }
 
 const baseEnv = { ...process.env, TZ: "UTC", NO_COLOR: "1" };
+// Our home (and so the report cache) in a temp folder of the bench's own.
+const otelHome = mkdtempSync(join(tmpdir(), "bench-otel-home-"));
+const oursEnv = { ...baseEnv, CLAUDE_CODE_OTEL_HOME: otelHome };
 // The bin itself, as `npx claude-code-otel` runs it: its shebang carries the V8 flags (small young generation).
-const ours = (): Promise<Run> => timed(BIN, ["report", "--projects-dir", corpus, "--json"], baseEnv);
+const ours = (...extra: string[]): Promise<Run> => timed(BIN, ["report", "--projects-dir", corpus, "--json", ...extra], oursEnv);
+const oursUncached = (): Promise<Run> => ours("--no-cache");
+const oursFirst = (): Promise<Run> => {
+  rmSync(join(otelHome, "cache"), { recursive: true, force: true });
+  return ours();
+};
+const oursCached = (): Promise<Run> => ours();
+/** The report without the one field that says where its figures came from. */
+const comparable = (stdout: string): string => stdout.replace(/\n\s*"cachedSessions": \d+,?/, "");
 
 const ccusageBin = values["ours-only"] ? undefined : ccusageBinary();
 let ccusageEnv: NodeJS.ProcessEnv | undefined;
@@ -132,23 +146,30 @@ console.log(`corpus: ${corpus}  ${(size.bytes / 1e6).toFixed(0)} MB in ${size.fi
 console.log(`node ${process.version}, ${runs} run(s) each after one warm-up, alternating\n`);
 
 // Warm-up: page cache, and the outputs we check.
-const oursWarm = await ours();
+const oursWarm = await oursUncached();
 const oursData = JSON.parse(oursWarm.stdout) as OursJson;
 const ccWarm = ccusageBin !== undefined ? await ccusage() : undefined;
 
-const oursRuns: Run[] = [];
+const uncachedRuns: Run[] = [];
+const firstRuns: Run[] = [];
+const cachedRuns: Run[] = [];
 const ccRuns: Run[] = [];
 for (let i = 0; i < runs; i++) {
-  oursRuns.push(await ours());
+  uncachedRuns.push(await oursUncached());
+  firstRuns.push(await oursFirst());
+  cachedRuns.push(await oursCached());
   if (ccusageBin !== undefined) ccRuns.push(await ccusage());
 }
-for (const r of oursRuns) {
-  if (r.stdout !== oursWarm.stdout) throw new Error("report --json output differs between runs");
+for (const r of [...uncachedRuns, ...firstRuns, ...cachedRuns]) {
+  if (comparable(r.stdout) !== comparable(oursWarm.stdout)) throw new Error("report --json output differs between runs");
+}
+const cachedSessions = (r: Run): number => (JSON.parse(r.stdout) as { parse: { cachedSessions?: number } }).parse.cachedSessions ?? 0;
+if (firstRuns.some((r) => cachedSessions(r) !== 0) || cachedRuns.some((r) => cachedSessions(r) !== oursData.totals.sessions)) {
+  throw new Error("the report cache was not used as expected (first runs: none from it, later runs: every session)");
 }
 
 const sessions = oursData.totals.sessions;
 const rows: string[][] = [["tool", "median s", "min s", "CPU s", "MB/s", "sessions/s", "peak RSS MB", "vs ccusage"]];
-const oursMedian = median(oursRuns.map((r) => r.wallMs));
 const ccMedian = ccRuns.length > 0 ? median(ccRuns.map((r) => r.wallMs)) : undefined;
 const row = (name: string, rs: Run[], med: number): string[] => {
   const rss = maxOf(rs.map((r) => r.peakRssKb));
@@ -163,15 +184,21 @@ const row = (name: string, rs: Run[], med: number): string[] => {
     ccMedian === undefined ? "" : `${(med / ccMedian).toFixed(2)}x`,
   ];
 };
-rows.push(row("claude-code-otel report --json", oursRuns, oursMedian));
+const medianOf = (rs: Run[]): number => median(rs.map((r) => r.wallMs));
+rows.push(row("ours, --no-cache (every file read)", uncachedRuns, medianOf(uncachedRuns)));
+rows.push(row("ours, first run (writes the cache)", firstRuns, medianOf(firstRuns)));
+rows.push(row("ours, later run (cache, no change)", cachedRuns, medianOf(cachedRuns)));
 if (ccMedian !== undefined) rows.push(row("ccusage 20 session --json (native)", ccRuns, ccMedian));
 const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length))) ?? [];
 for (const [i, r] of rows.entries()) {
   console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join("  "));
   if (i === 0) console.log(widths.map((w) => "-".repeat(w)).join("  "));
 }
-console.log(`\nwall times ours:    ${oursRuns.map((r) => (r.wallMs / 1000).toFixed(3)).join(" ")}`);
-if (ccRuns.length > 0) console.log(`wall times ccusage: ${ccRuns.map((r) => (r.wallMs / 1000).toFixed(3)).join(" ")}`);
+const walls = (rs: Run[]): string => rs.map((r) => (r.wallMs / 1000).toFixed(3)).join(" ");
+console.log(`\nwall times ours --no-cache: ${walls(uncachedRuns)}`);
+console.log(`wall times ours first run: ${walls(firstRuns)}`);
+console.log(`wall times ours later run: ${walls(cachedRuns)}`);
+if (ccRuns.length > 0) console.log(`wall times ccusage:        ${walls(ccRuns)}`);
 console.log(`sessions (ours): ${sessions}, requests: ${oursData.totals.requests}`);
 
 if (ccWarm !== undefined) {
@@ -191,7 +218,7 @@ if (ccWarm !== undefined) {
 if (values.profile) {
   const dir = mkdtempSync(join(tmpdir(), "bench-prof-"));
   mkdirSync(dir, { recursive: true });
-  spawnSync(process.execPath, ["--cpu-prof", "--cpu-prof-dir", dir, BIN, "report", "--projects-dir", corpus, "--json"], { env: baseEnv, stdio: ["ignore", "ignore", "inherit"] });
+  spawnSync(process.execPath, ["--cpu-prof", "--cpu-prof-dir", dir, BIN, "report", "--projects-dir", corpus, "--json", "--no-cache"], { env: oursEnv, stdio: ["ignore", "ignore", "inherit"] });
   const file = readdirSync(dir).find((n) => n.endsWith(".cpuprofile"));
   if (file === undefined) throw new Error("no CPU profile written");
   printProfile(join(dir, file));

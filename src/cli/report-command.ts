@@ -1,4 +1,8 @@
-import { scanSessions } from "../pipeline/scan-sessions.js";
+import { otelHome } from "../config/config-file.js";
+import { priceLibraryVersion } from "../cost/price-request.js";
+import { scanDigests } from "../pipeline/scan-digests.js";
+import { ReportCache, reportCachePath } from "../state/report-cache.js";
+import { codeStamp, packageVersion } from "../util/package-version.js";
 import { ReportBuilder } from "../report/report-data.js";
 import { renderReport } from "../report/render-report.js";
 import { makeStyle } from "../report/table.js";
@@ -22,19 +26,28 @@ Options:
   --projects-dir <dir>   transcripts folder (default: $CLAUDE_CONFIG_DIR/projects or ~/.claude/projects)
   --timezone <tz>        time zone for days and times (default: TZ or the system's)
   --config <file>        config file with price overrides (default: ~/.claude/otel/config.json)
+  --no-cache             read every transcript, neither using nor updating the report cache
+                         (~/.claude/otel/cache/: per session, what the report takes from it,
+                         reused while the session's files are unchanged)
   -v, --verbose          line statistics: parsed, skipped, invalid, unknown types
 `;
 
 export async function reportCommand(argv: string[], io: CliIO): Promise<number> {
-  const p = parseOptions(argv, { ...SOURCE_OPTIONS, json: { type: "boolean" }, daily: { type: "boolean" }, help: { type: "boolean", short: "h" } });
+  const p = parseOptions(argv, { ...SOURCE_OPTIONS, json: { type: "boolean" }, daily: { type: "boolean" }, "no-cache": { type: "boolean" }, help: { type: "boolean", short: "h" } });
   if (boolOpt(p, "help")) {
     io.out(REPORT_HELP);
     return EXIT.ok;
   }
   const source = await resolveSourceOptions(p, io);
   const builder = new ReportBuilder(source.timeZone);
-  const scan = await scanSessions(source.projectsDir, source.filter, source.pricer, (session) => builder.add(session));
-  const data = builder.finish({ ...scan.stats, files: scan.files, unreadable: scan.unreadable });
+  const cache = boolOpt(p, "no-cache")
+    ? undefined
+    : ReportCache.open(reportCachePath(otelHome(io.env), source.projectsDir), `${packageVersion()} ${codeStamp()}|genai-prices ${priceLibraryVersion()}|${source.priceKey}`);
+  if (cache?.discarded !== undefined && source.verbose) io.err(`claude-code-otel: report cache ${cache.discarded}: rebuilding it\n`);
+  const scan = await scanDigests(source.projectsDir, source.filter, source.pricer, cache, (digest) => builder.addDigest(digest));
+  const cacheError = cache?.save();
+  if (cacheError !== undefined) io.err(`claude-code-otel: warning: cannot write the report cache: ${oneLine(cacheError)}\n`);
+  const data = builder.finish({ ...scan.stats, files: scan.files, unreadable: scan.unreadable, cachedSessions: scan.cachedSessions });
   for (const u of scan.unreadable) io.err(`claude-code-otel: warning: cannot read ${oneLine(u.path)}: ${u.reason}\n`);
   for (const w of data.warnings) io.err(`claude-code-otel: warning: ${oneLine(w)}\n`);
   if (boolOpt(p, "json")) {

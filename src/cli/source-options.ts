@@ -13,6 +13,8 @@ export interface SourceOptions {
   readonly projectsDir: string;
   readonly filter: SessionFilter;
   readonly pricer: Pricer;
+  /** The price overrides in effect, as text: what cached prices depend on besides the price library. */
+  readonly priceKey: string;
   readonly timeZone: string;
   readonly verbose: boolean;
   /** The parsed config file (`{}` when absent), for settings beyond prices. */
@@ -46,6 +48,7 @@ export async function resolveSourceOptions(p: Parsed, io: CliIO): Promise<Source
     projectsDir,
     filter: { session: stringOpt(p, "session"), project: stringOpt(p, "project"), since, until, timeZone },
     pricer: createPricer(config.prices),
+    priceKey: JSON.stringify(config.prices.overrides),
     timeZone,
     verbose: boolOpt(p, "verbose"),
     config: config.raw,

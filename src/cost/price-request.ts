@@ -1,4 +1,7 @@
-import { calcPrice } from "@pydantic/genai-prices";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import type * as GenaiPricesModule from "@pydantic/genai-prices";
 import type { ModelInfo, PriceCalculation, Provider, Usage } from "@pydantic/genai-prices";
 import type { TokenUsage } from "../transcript/line-types.js";
 import type { PriceConfig } from "./price-config.js";
@@ -106,9 +109,38 @@ export function createPricer(config: PriceConfig = NO_OVERRIDES): Pricer {
   };
 }
 
-function safeCalc(usage: Usage, model: string, options: Parameters<typeof calcPrice>[2]): PriceCalculation | undefined {
+type GenaiPrices = typeof GenaiPricesModule;
+const requireHere = createRequire(import.meta.url);
+let library: GenaiPrices | undefined;
+
+/**
+ * Loads genai-prices (its price data costs ~40 ms and ~20 MB), which a report served from its
+ * cache never needs. Call before pricing; a pricer that finds it unloaded requires the CommonJS
+ * build instead (measured: a report then peaks ~30 MB higher, the GC sizing its heap to it).
+ */
+export async function loadPriceLibrary(): Promise<void> {
+  library ??= await import("@pydantic/genai-prices");
+}
+
+function genaiPrices(): GenaiPrices {
+  library ??= requireHere("@pydantic/genai-prices") as GenaiPrices;
+  return library;
+}
+
+/** The installed genai-prices version, read without loading the library: part of what a cached price depends on. */
+export function priceLibraryVersion(): string {
   try {
-    const result = calcPrice(usage, model, options);
+    const entry = requireHere.resolve("@pydantic/genai-prices");
+    const pkg = JSON.parse(readFileSync(join(dirname(entry), "..", "package.json"), "utf8")) as { version?: unknown };
+    return typeof pkg.version === "string" ? pkg.version : "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+function safeCalc(usage: Usage, model: string, options: Parameters<GenaiPrices["calcPrice"]>[2]): PriceCalculation | undefined {
+  try {
+    const result = genaiPrices().calcPrice(usage, model, options);
     return result === null || result === undefined ? undefined : result;
   } catch {
     return undefined;

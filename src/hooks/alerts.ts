@@ -63,7 +63,7 @@ export function sourceForTranscript(transcriptPath: string, sessionId: string): 
   } catch {
     // No subagents.
   }
-  return { sessionId, projectDir: basename(dir), mainFile: transcriptPath, agentFiles, mtimeMs: 0, bytes: 0 };
+  return { sessionId, projectDir: basename(dir), mainFile: transcriptPath, agentFiles, mtimeMs: 0, bytes: 0, fingerprint: "" };
 }
 
 export interface SessionCostResult {

@@ -1,21 +1,9 @@
-import { readFileSync } from "node:fs";
+import { packageVersion } from "../util/package-version.js";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import type { Resource } from "@opentelemetry/resources";
 import { DEFAULT_SERVICE_NAME, RESOURCE_ATTR, TELEMETRY_SOURCE } from "./semconv.js";
 
-let cachedVersion: string | undefined;
-
-export function packageVersion(): string {
-  if (cachedVersion !== undefined) return cachedVersion;
-  try {
-    // src/otel and dist/otel are both two levels below the package root.
-    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: unknown };
-    cachedVersion = typeof pkg.version === "string" ? pkg.version : "unknown";
-  } catch {
-    cachedVersion = "unknown";
-  }
-  return cachedVersion;
-}
+export { packageVersion };
 
 /** `OTEL_RESOURCE_ATTRIBUTES`: comma-separated key=value, values percent-encoded. Bad entries are skipped. */
 export function parseResourceAttributes(text: string | undefined): Record<string, string> {

@@ -1,4 +1,4 @@
-import { getHeapStatistics } from "node:v8";
+import { collectGarbageAbove } from "../util/collect-garbage.js";
 import type { ExportPlan } from "../otel/plan-export.js";
 import type { TelemetrySink } from "../otel/sink.js";
 import { estimateSpanBytes } from "../otel/span-size.js";
@@ -101,7 +101,7 @@ export class ExportBatch {
       return await sendBatch(entries, this.sink, this.stateDir, this.lockOptions);
     } finally {
       for (const e of entries) e.lock.release();
-      collectGarbage();
+      collectGarbageAbove(GC_ABOVE_BYTES);
     }
   }
 
@@ -116,15 +116,9 @@ export class ExportBatch {
 
 /**
  * A replay never lets the event loop idle, so V8 grows the heap to ~200 MB of dead batches before
- * collecting, though ~25 MB is live. Where the bin enabled `gc` (--expose-gc), one collection per
- * batch, when the heap has grown past a bound, keeps memory bounded by a batch, not by V8's appetite.
+ * collecting, though ~25 MB is live: one collection per batch, past this bound, keeps memory
+ * bounded by a batch, not by V8's appetite.
  */
-function collectGarbage(): void {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (typeof gc === "function" && getHeapStatistics().used_heap_size > GC_ABOVE_BYTES) gc();
-}
-
-/** Collect only once garbage has piled up: a full collection per batch doubled replay's CPU. */
 const GC_ABOVE_BYTES = 40 * 1024 * 1024;
 
 const planBytes = new WeakMap<ExportPlan, number>();

@@ -34,7 +34,10 @@ export function matchesSource(source: SessionSource, filter: SessionFilter): boo
   return true;
 }
 
-export function matchesSession(session: Session, filter: SessionFilter): boolean {
+/** What the project and day filters look at: a Session, or a cached report digest's figures. */
+export type SessionPlace = Pick<Session, "project" | "projectDir" | "startTime" | "endTime">;
+
+export function matchesSession(session: SessionPlace, filter: SessionFilter): boolean {
   if (filter.project !== undefined && session.project !== filter.project && !session.projectDir.includes(filter.project)) return false;
   if (filter.since !== undefined && dayOf(session.endTime, filter.timeZone) < filter.since) return false;
   if (filter.until !== undefined && dayOf(session.startTime, filter.timeZone) > filter.until) return false;

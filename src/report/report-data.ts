@@ -1,7 +1,9 @@
 import type { Session } from "../model/types.js";
 import type { ParseStats } from "../transcript/line-types.js";
+import type { SessionDigest } from "./session-digest.js";
+import { REQUEST_FIELDS, TOOL_CALL_FIELDS, digestSession } from "./session-digest.js";
 import type { SessionSummary, TokenTotals } from "./session-summary.js";
-import { cacheHitRatio, summariseSession } from "./session-summary.js";
+import { cacheHitRatio } from "./session-summary.js";
 
 export interface ToolStats {
   tool: string;
@@ -42,7 +44,12 @@ export interface ReportData {
   topFailingTools: ToolStats[];
   daily: DailyRow[];
   warnings: string[];
-  parse: ParseStats & { files: number; unreadable: { path: string; reason: string }[] };
+  parse: ParseStats & {
+    files: number;
+    unreadable: { path: string; reason: string }[];
+    /** Sessions whose figures came from the report cache (their files unchanged, not read again). */
+    cachedSessions?: number;
+  };
 }
 
 const dayFormatters = new Map<string, Intl.DateTimeFormat>();
@@ -77,30 +84,43 @@ export class ReportBuilder {
   constructor(private readonly timeZone: string) {}
 
   add(session: Session): void {
-    this.summaries.push(summariseSession(session));
-    for (const w of session.warnings) this.warnings.push(`${session.sessionId}: ${w}`);
-    for (const call of session.toolCalls) {
-      const t = this.tools.get(call.name) ?? { tool: call.name, calls: 0, failures: 0, failureRate: 0 };
+    this.addDigest(digestSession(session));
+  }
+
+  addDigest(d: SessionDigest): void {
+    this.summaries.push(d.summary);
+    for (const w of d.warnings) this.warnings.push(`${d.summary.sessionId}: ${w}`);
+    const tools = d.toolNames.map((name) => {
+      let t = this.tools.get(name);
+      if (t === undefined) {
+        t = { tool: name, calls: 0, failures: 0, failureRate: 0 };
+        this.tools.set(name, t);
+      }
+      return t;
+    });
+    for (let i = 0; i < d.toolCalls.length; i += TOOL_CALL_FIELDS) {
+      const t = tools[d.toolCalls[i] as number] as ToolStats;
+      const failed = d.toolCalls[i + 1] === 1;
       t.calls++;
-      if (call.outcome === "failure") t.failures++;
-      this.tools.set(call.name, t);
-      const day = this.day(call.startTime);
+      if (failed) t.failures++;
+      const day = this.day(d.toolCalls[i + 2] as number);
       day.toolCalls++;
-      if (call.outcome === "failure") day.toolFailures++;
+      if (failed) day.toolFailures++;
     }
-    for (const r of session.requests) {
-      const day = this.day(r.startTime);
+    const r = d.requests;
+    for (let i = 0; i < r.length; i += REQUEST_FIELDS) {
+      const day = this.day(r[i] as number);
       day.requests++;
-      day.costUsd += r.cost.usd;
-      day.tokens.input += r.usage.input;
-      day.tokens.output += r.usage.output;
-      day.tokens.cacheRead += r.usage.cacheRead;
-      day.tokens.cacheCreation += r.usage.cacheCreation;
+      day.costUsd += r[i + 1] as number;
+      day.tokens.input += r[i + 2] as number;
+      day.tokens.output += r[i + 3] as number;
+      day.tokens.cacheRead += r[i + 4] as number;
+      day.tokens.cacheCreation += r[i + 5] as number;
     }
-    for (const c of session.compactions) this.day(c.endTime).compactions++;
+    for (const end of d.compactionEnds) this.day(end).compactions++;
     // Ledger-only cost (e.g. the compaction call) lands on the day the session ended.
-    this.day(session.endTime).costUsd += session.cost.totalUsd - session.cost.computedUsd;
-    this.day(session.startTime).sessions++;
+    this.day(d.endTime).costUsd += d.ledgerOnlyUsd;
+    this.day(d.startTime).sessions++;
   }
 
   private day(ms: number): DailyRow {

@@ -1,4 +1,4 @@
-import type { Dirent } from "node:fs";
+import type { Dirent, Stats } from "node:fs";
 import { closeSync, openSync, readSync, readdirSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, join } from "node:path";
@@ -20,6 +20,11 @@ export interface SessionSource {
   /** Newest modification time among its files, to skip old sessions without reading them. */
   readonly mtimeMs: number;
   readonly bytes: number;
+  /**
+   * Size, modification time and inode of every file the session is read from (transcripts and
+   * subagent meta files): equal fingerprints mean unchanged files, for the report cache.
+   */
+  readonly fingerprint: string;
 }
 
 export interface DiscoveryResult {
@@ -46,6 +51,7 @@ interface Draft {
   agentFiles: AgentFile[];
   mtimeMs: number;
   bytes: number;
+  files: string[];
 }
 
 /**
@@ -62,7 +68,7 @@ export function discoverSessionsSync(root: string): DiscoveryResult {
   const draftFor = (sessionId: string, projectDir: string): Draft => {
     let d = drafts.get(sessionId);
     if (d === undefined) {
-      d = { sessionId, projectDir, mainFile: undefined, agentFiles: [], mtimeMs: 0, bytes: 0 };
+      d = { sessionId, projectDir, mainFile: undefined, agentFiles: [], mtimeMs: 0, bytes: 0, files: [] };
       drafts.set(sessionId, d);
     }
     return d;
@@ -72,8 +78,10 @@ export function discoverSessionsSync(root: string): DiscoveryResult {
       const s = statSync(path);
       d.mtimeMs = Math.max(d.mtimeMs, s.mtimeMs);
       d.bytes += s.size;
+      d.files.push(fileStamp(path, root, s));
     } catch (error) {
       unreadable.push({ path, reason: reasonOf(error) });
+      d.files.push(`${path}\0unreadable`);
     }
   };
 
@@ -110,7 +118,7 @@ export function discoverSessionsSync(root: string): DiscoveryResult {
         }
       } else if (kind === "dir") {
         if (sessionStems.has(entry.name)) {
-          addSubagentsDir(draftFor(entry.name, projectDir), join(path, "subagents"), unreadable, noteFile);
+          addSubagentsDir(draftFor(entry.name, projectDir), join(path, "subagents"), unreadable, noteFile, root);
         } else if (depth < MAX_DEPTH) {
           walk(path, depth + 1);
         }
@@ -119,7 +127,11 @@ export function discoverSessionsSync(root: string): DiscoveryResult {
   };
 
   walk(root, 0);
-  const sessions = [...drafts.values()].filter((d) => d.mainFile !== undefined || d.agentFiles.length > 0);
+  const sessions: SessionSource[] = [];
+  for (const { files, ...d } of drafts.values()) {
+    if (d.mainFile === undefined && d.agentFiles.length === 0) continue;
+    sessions.push({ ...d, fingerprint: files.sort().join("\n") });
+  }
   sessions.sort((a, b) => a.projectDir.localeCompare(b.projectDir) || a.sessionId.localeCompare(b.sessionId));
   return { sessions, unreadable };
 }
@@ -129,6 +141,7 @@ function addSubagentsDir(
   dir: string,
   unreadable: { path: string; reason: string }[],
   noteFile: (d: Draft, path: string) => void,
+  root: string,
 ): void {
   let names: string[];
   try {
@@ -143,9 +156,22 @@ function addSubagentsDir(
     if (agent?.[1] === undefined) continue;
     const metaName = `agent-${agent[1]}.meta.json`;
     const path = join(dir, name);
-    d.agentFiles.push({ path, agentId: agent[1], layout: "subagents-dir", metaPath: metas.has(metaName) ? join(dir, metaName) : undefined });
+    const metaPath = metas.has(metaName) ? join(dir, metaName) : undefined;
+    d.agentFiles.push({ path, agentId: agent[1], layout: "subagents-dir", metaPath });
     noteFile(d, path);
+    if (metaPath !== undefined) {
+      try {
+        d.files.push(fileStamp(metaPath, root, statSync(metaPath)));
+      } catch {
+        d.files.push(`${metaPath}\0unreadable`);
+      }
+    }
   }
+}
+
+/** A file's path below the projects folder, size, modification time and inode. */
+function fileStamp(path: string, root: string, s: Stats): string {
+  return `${path.slice(root.length)}\0${s.size}\0${s.mtimeMs}\0${s.ino}`;
 }
 
 /** Follows symlinks (a projects folder may link elsewhere); a dangling link is "broken". */

@@ -3,7 +3,7 @@
  * Synchronous on purpose: used by install (once) and by the hook's alert path (a handful of calls).
  */
 import { basename, dirname, join } from "node:path";
-import { chmodSync, closeSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeFileSync, constants } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, constants } from "node:fs";
 
 /** Creates `dir` (and parents) 0700; tightens an existing `dir` of ours to 0700. */
 export function ensurePrivateDir(dir: string): void {
@@ -13,14 +13,80 @@ export function ensurePrivateDir(dir: string): void {
 }
 
 /**
+ * A file written piece by piece into a hidden temp file, then renamed into place (commit) or
+ * removed (abort): as writeFileAtomic, for a document never held whole in memory (the report
+ * cache: megabytes, written as sessions are read, under the report's memory bound).
+ */
+export class AtomicFileWriter {
+  private readonly tmp: string;
+  private fd: number | undefined;
+  private readonly buf = Buffer.allocUnsafe(1 << 16);
+  private used = 0;
+
+  constructor(
+    private readonly path: string,
+    mode: number,
+  ) {
+    this.tmp = tempPathFor(path);
+    this.fd = openSync(this.tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
+  }
+
+  write(text: string): void {
+    const fd = this.openFd();
+    const bytes = Buffer.byteLength(text);
+    if (this.used + bytes > this.buf.length) this.flush(fd);
+    if (bytes > this.buf.length) writeSync(fd, text);
+    else this.used += this.buf.write(text, this.used);
+  }
+
+  commit(): void {
+    const fd = this.openFd();
+    try {
+      this.flush(fd);
+    } finally {
+      this.close();
+    }
+    renameSync(this.tmp, this.path);
+  }
+
+  abort(): void {
+    this.close();
+    try {
+      unlinkSync(this.tmp);
+    } catch {
+      // already gone
+    }
+  }
+
+  private openFd(): number {
+    if (this.fd === undefined) throw new Error(`${this.path}: already committed or aborted`);
+    return this.fd;
+  }
+
+  private flush(fd: number): void {
+    if (this.used > 0) writeSync(fd, this.buf, 0, this.used);
+    this.used = 0;
+  }
+
+  private close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+function tempPathFor(path: string): string {
+  const random = Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, "0");
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${random}.tmp`);
+}
+
+/**
  * Temp file in the same directory, then rename: readers see the old file or the new, never half.
  * The temp name is hidden (`.<name>.<pid>.<random>.tmp`), so directory listings of spool, outbox
  * and state never take it for data. Not node:crypto: the hook writes through here, and loading
  * it would cost every hook ~4 ms; the name needs uniqueness, not secrecy.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array, mode: number): void {
-  const random = Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, "0");
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${random}.tmp`);
+  const tmp = tempPathFor(path);
   try {
     writeFileSync(tmp, data, { mode, flag: "wx" });
     // The umask only narrows: a private mode (no group/other bits) can never end up wider than

@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { main } from "../../src/cli/main.js";
 import type { CliIO } from "../../src/cli/output.js";
 
@@ -5,6 +8,18 @@ export interface CliRun {
   code: number;
   stdout: string;
   stderr: string;
+}
+
+let testHome: string | undefined;
+
+/**
+ * Our home for runs that name none (no CLAUDE_CODE_OTEL_HOME, CLAUDE_CONFIG_DIR or HOME): a temp
+ * folder per test process, so reports never read or write the developer's ~/.claude/otel cache.
+ */
+function defaultHome(env: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
+  if (env?.["CLAUDE_CODE_OTEL_HOME"] !== undefined || env?.["CLAUDE_CONFIG_DIR"] !== undefined || env?.["HOME"] !== undefined) return {};
+  testHome ??= mkdtempSync(join(tmpdir(), "cco-test-home-"));
+  return { CLAUDE_CODE_OTEL_HOME: testHome };
 }
 
 /** Runs the CLI in-process with captured output (no TTY, no colour unless asked). */
@@ -17,7 +32,7 @@ export async function runCli(argv: string[], options: { env?: NodeJS.ProcessEnv;
     isTTY: false,
     errIsTTY: false,
     color: options.color ?? false,
-    env: { TZ: "UTC", ...options.env },
+    env: { TZ: "UTC", ...defaultHome(options.env), ...options.env },
     columns: 200,
   };
   const code = await main(argv, io);

@@ -1,0 +1,60 @@
+import type { Pricer } from "../cost/price-request.js";
+import { loadPriceLibrary } from "../cost/price-request.js";
+import { buildSession } from "../model/build-session.js";
+import { isEmptyInput } from "../model/session-input.js";
+import type { SessionDigest } from "../report/session-digest.js";
+import { digestSession } from "../report/session-digest.js";
+import type { CachedSession, ReportCache } from "../state/report-cache.js";
+import { discoverSessionsSync } from "../transcript/discover.js";
+import { addParseStats, emptyParseStats } from "../transcript/line-types.js";
+import { loadSessionSync } from "../transcript/load-session.js";
+import type { ScanResult, SessionFilter } from "./scan-sessions.js";
+import { matchesSession, matchesSource } from "./scan-sessions.js";
+
+export interface DigestScanResult extends ScanResult {
+  /** Sessions served from the report cache, their files unread. */
+  readonly cachedSessions: number;
+}
+
+/**
+ * scanSessions for the report: each session as the digest the report folds, taken from the cache
+ * when the session's files are unchanged since it was made, else read, modelled, priced and
+ * remembered. A session with an unreadable file is never cached (its warning must repeat).
+ */
+export async function scanDigests(
+  projectsDir: string,
+  filter: SessionFilter,
+  pricer: Pricer,
+  cache: ReportCache | undefined,
+  onDigest: (digest: SessionDigest) => void,
+): Promise<DigestScanResult> {
+  const discovery = discoverSessionsSync(projectsDir);
+  cache?.retainOnly(discovery.sessions);
+  const stats = emptyParseStats();
+  const unreadable = [...discovery.unreadable];
+  let files = 0;
+  let sessions = 0;
+  let cachedSessions = 0;
+  for (const source of discovery.sessions) {
+    if (!matchesSource(source, filter)) continue;
+    let entry: CachedSession | undefined = cache?.lookup(source);
+    if (entry === undefined) {
+      await loadPriceLibrary();
+      const loaded = loadSessionSync(source);
+      const digest = isEmptyInput(loaded.input) ? null : digestSession(buildSession(loaded.input, pricer));
+      entry = { fingerprint: source.fingerprint, files: (source.mainFile === undefined ? 0 : 1) + source.agentFiles.length, stats: loaded.stats, digest };
+      unreadable.push(...loaded.unreadable);
+      if (loaded.unreadable.length === 0) cache?.remember(source, entry);
+    } else {
+      cachedSessions++;
+    }
+    files += entry.files;
+    addParseStats(stats, entry.stats);
+    const digest = entry.digest;
+    if (digest === null) continue;
+    if (!matchesSession({ project: digest.summary.project, projectDir: digest.summary.projectDir, startTime: digest.startTime, endTime: digest.endTime }, filter)) continue;
+    sessions++;
+    onDigest(digest);
+  }
+  return { files, sessions, stats, unreadable, cachedSessions };
+}

@@ -1,0 +1,188 @@
+import { join, resolve } from "node:path";
+import type { SessionDigest } from "../report/session-digest.js";
+import { REQUEST_FIELDS, TOOL_CALL_FIELDS } from "../report/session-digest.js";
+import type { SessionSource } from "../transcript/discover.js";
+import type { ParseStats } from "../transcript/line-types.js";
+import { isObject } from "../util/json.js";
+import { AtomicFileWriter } from "../util/private-fs.js";
+import { readJsonFileSync } from "./atomic-file.js";
+import { inDir } from "./state-dir.js";
+
+/*
+ * The report cache: per session, the digest `report` folds, kept with the fingerprint (size,
+ * mtime, inode) of every file it was read from. A later report reads only sessions whose files
+ * changed; Claude Code appends to the transcript of the session in use and leaves the others
+ * alone, so on a history of thousands of sessions nearly every one is served from here.
+ *
+ * One JSON file per projects folder, replaced atomically by a report that changed it. What
+ * a digest depends on besides its files is in the key: this package's version (the parser and
+ * model), the genai-prices version (prices) and the user's price overrides. A different key,
+ * a corrupt file or an entry of the wrong shape is a miss, never an error.
+ */
+
+/** Bump when the digest or what goes into it changes meaning within one package version. */
+const FORMAT = 1;
+
+export interface CachedSession {
+  readonly fingerprint: string;
+  readonly files: number;
+  readonly stats: ParseStats;
+  /** null: the session's files hold no line we read (nothing to report). */
+  readonly digest: SessionDigest | null;
+}
+
+interface CacheFile {
+  readonly format: number;
+  readonly key: string;
+  readonly sessions: Record<string, unknown>;
+}
+
+const isCacheFile = (v: unknown): v is CacheFile => isObject(v) && typeof v["format"] === "number" && typeof v["key"] === "string" && isObject(v["sessions"]);
+
+/** `<home>/cache/report-<hash of the projects folder>.json`. */
+export function reportCachePath(otelHome: string, projectsDir: string): string {
+  return join(otelHome, "cache", `report-${fnv1a64(resolve(projectsDir))}.json`);
+}
+
+/** A file name from a path: FNV-1a, 64 bits (node:crypto would cost ~2 MB of the report's memory bound). */
+function fnv1a64(text: string): string {
+  let hash = 0xcbf29ce484222325n;
+  for (let i = 0; i < text.length; i++) hash = BigInt.asUintN(64, (hash ^ BigInt(text.charCodeAt(i))) * 0x100000001b3n);
+  return hash.toString(16).padStart(16, "0");
+}
+
+export class ReportCache {
+  /** Entries read from disk, not yet replaced or written out. */
+  private readonly stored: Map<string, unknown>;
+  /**
+   * The next cache file, opened at the first change: entries remembered this run go straight
+   * to it, so a first report (every session new) holds none of them in memory.
+   */
+  private writer: AtomicFileWriter | undefined;
+  private written = 0;
+  private pruned = false;
+  private failure: string | undefined;
+  /** Why the file on disk was not used, if it was not (for --verbose). */
+  readonly discarded: string | undefined;
+
+  private constructor(
+    private readonly path: string,
+    private readonly key: string,
+    stored: Map<string, unknown>,
+    discarded: string | undefined,
+  ) {
+    this.stored = stored;
+    this.discarded = discarded;
+  }
+
+  /** Reads the cache at `path`; anything unreadable or made under another key starts it empty. */
+  static open(path: string, key: string): ReportCache {
+    const read = readJsonFileSync(path, isCacheFile);
+    if (read.kind === "missing") return new ReportCache(path, key, new Map(), undefined);
+    if (read.kind === "corrupt") return new ReportCache(path, key, new Map(), `unreadable (${read.reason})`);
+    if (read.value.format !== FORMAT || read.value.key !== key) {
+      return new ReportCache(path, key, new Map(), "made by another version or with other prices");
+    }
+    return new ReportCache(path, key, new Map(Object.entries(read.value.sessions)), undefined);
+  }
+
+  /** The cached session when its files are exactly those it was read from. */
+  lookup(source: SessionSource): CachedSession | undefined {
+    if (source.fingerprint === "") return undefined;
+    const entry = this.stored.get(entryKey(source));
+    return isCachedSession(entry) && entry.fingerprint === source.fingerprint ? entry : undefined;
+  }
+
+  remember(source: SessionSource, entry: CachedSession): void {
+    if (source.fingerprint === "" || this.failure !== undefined) return;
+    const key = entryKey(source);
+    this.stored.delete(key);
+    this.append(key, JSON.stringify(entry));
+  }
+
+  /** Forgets sessions whose files are gone, so the cache stays the size of the history. */
+  retainOnly(sources: readonly SessionSource[]): void {
+    const present = new Set(sources.map(entryKey));
+    for (const key of this.stored.keys()) {
+      if (!present.has(key)) {
+        this.stored.delete(key);
+        this.pruned = true;
+      }
+    }
+  }
+
+  /** Puts the new cache file in place if this run changed anything. Returns the error text when it could not. */
+  save(): string | undefined {
+    if (this.failure === undefined && this.writer === undefined && !this.pruned) return undefined;
+    for (const [key, entry] of this.stored) {
+      if (this.failure !== undefined) break;
+      this.append(key, JSON.stringify(entry));
+    }
+    if (this.failure === undefined) this.append(undefined, "}}\n");
+    try {
+      if (this.failure === undefined) this.writer?.commit();
+    } catch (error) {
+      this.fail(error);
+    }
+    this.writer = undefined;
+    return this.failure;
+  }
+
+  /** Writes one entry (key and JSON text), or the closing text when `key` is undefined. */
+  private append(key: string | undefined, text: string): void {
+    try {
+      if (this.writer === undefined) {
+        const dir = join(this.path, "..");
+        this.writer = inDir(dir, () => new AtomicFileWriter(this.path, 0o600));
+        this.writer.write(`{"format":${FORMAT},"key":${JSON.stringify(this.key)},"sessions":{`);
+      }
+      if (key === undefined) {
+        this.writer.write(text);
+      } else {
+        this.writer.write(`${this.written === 0 ? "" : ","}${JSON.stringify(key)}:${text}`);
+        this.written++;
+      }
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private fail(error: unknown): void {
+    this.failure ??= (error as Error).message;
+    this.writer?.abort();
+    this.writer = undefined;
+  }
+}
+
+function entryKey(source: SessionSource): string {
+  return `${source.projectDir}/${source.sessionId}`;
+}
+
+const isNumberArray = (v: unknown, stride: number): v is number[] =>
+  Array.isArray(v) && v.length % stride === 0 && v.every((x) => typeof x === "number" && Number.isFinite(x));
+
+const SUMMARY_NUMBERS = ["durationMs", "turns", "requests", "costUsd", "computedCostUsd", "unattributedCostUsd", "toolCalls", "toolFailures", "failureRate", "compactions", "subagents", "cacheHitRatio"];
+const SUMMARY_STRINGS = ["sessionId", "project", "projectDir", "startedAt", "endedAt", "costSource"];
+const TOKEN_FIELDS = ["input", "output", "cacheRead", "cacheCreation"];
+
+/** Shape check of an entry read back from disk: what the report folds must be there and be numbers. */
+function isCachedSession(v: unknown): v is CachedSession {
+  if (!isObject(v) || typeof v["fingerprint"] !== "string" || typeof v["files"] !== "number" || !isObject(v["stats"])) return false;
+  const stats = v["stats"];
+  if (!["lines", "skipped", "parsed", "invalid", "bytes"].every((k) => typeof stats[k] === "number") || !isObject(stats["unknownTypes"])) return false;
+  const d = v["digest"];
+  if (d === null) return true;
+  if (!isObject(d) || !isObject(d["summary"]) || !isObject(d["summary"]["tokens"])) return false;
+  const summary = d["summary"];
+  const tokens = d["summary"]["tokens"];
+  if (!SUMMARY_NUMBERS.every((k) => typeof summary[k] === "number") || !SUMMARY_STRINGS.every((k) => typeof summary[k] === "string")) return false;
+  if (!TOKEN_FIELDS.every((k) => typeof tokens[k] === "number") || !Array.isArray(summary["models"]) || typeof summary["costComplete"] !== "boolean") return false;
+  if (typeof d["startTime"] !== "number" || typeof d["endTime"] !== "number" || typeof d["ledgerOnlyUsd"] !== "number") return false;
+  if (!Array.isArray(d["warnings"]) || !d["warnings"].every((w) => typeof w === "string")) return false;
+  const names = d["toolNames"];
+  if (!Array.isArray(names) || !names.every((n) => typeof n === "string")) return false;
+  const calls = d["toolCalls"];
+  if (!isNumberArray(calls, TOOL_CALL_FIELDS)) return false;
+  for (let i = 0; i < calls.length; i += TOOL_CALL_FIELDS) if (!Number.isInteger(calls[i]) || (calls[i] as number) < 0 || (calls[i] as number) >= names.length) return false;
+  return isNumberArray(d["requests"], REQUEST_FIELDS) && isNumberArray(d["compactionEnds"], 1);
+}

@@ -1,8 +1,8 @@
 /**
  * Throughput of `claude-code-otel replay` into a real OTLP/HTTP receiver on loopback: transcript
  * MB/s, spans/s, metric points, requests, bytes on the wire and the replay process's peak RSS;
- * then a second, incremental replay with nothing new (same state dir), and `report --json` on
- * the same corpus for the ratio. Printed figures, not a timed test.
+ * then a second, incremental replay with nothing new (same state dir), and `report --json
+ * --no-cache` (every file read, as a full replay reads them) on the same corpus for the ratio. Printed figures, not a timed test.
  *
  *   npx tsx bench/replay.ts [--corpus <projects dir>] [--min-mb 400] [--protocol http/protobuf|http/json]
  *                           [--no-incremental] [--no-report] [--node-arg=--cpu-prof ...] [--strace <file>]
@@ -69,6 +69,9 @@ interface Run {
   cpuSeconds: number | null;
 }
 
+/** Our home (config, caches, local files) in a temp folder of the bench's own. */
+const otelHome = mkdtempSync(join(tmpdir(), "cco-bench-home-"));
+
 async function run(cliArgs: string[], strace?: string): Promise<Run> {
   const nodeArgs = [...(values["node-arg"] ?? []), ...entry, ...cliArgs];
   let cmd = process.execPath;
@@ -82,7 +85,7 @@ async function run(cliArgs: string[], strace?: string): Promise<Run> {
     cmd = "/usr/bin/time";
   }
   const started = process.hrtime.bigint();
-  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TZ: "UTC" } });
+  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TZ: "UTC", CLAUDE_CODE_OTEL_HOME: otelHome } });
   let out = "";
   let err = "";
   child.stdout.on("data", (c: Buffer) => (out += c.toString()));
@@ -125,7 +128,8 @@ rmSync(stateDir, { recursive: true, force: true });
 
 let report: Run | undefined;
 if (values["no-report"] !== true) {
-  report = await run(["report", "--projects-dir", corpus, "--json"]);
+  // Every file read, as replay reads them: not the report cache's answer.
+  report = await run(["report", "--projects-dir", corpus, "--json", "--no-cache"]);
   if (report.code !== 0) throw new Error(`report exited ${report.code}: ${report.err}`);
 }
 

@@ -7,7 +7,8 @@
  * Builds the corpus (bench/.corpus/projects, >= 400 MB, >= 1,000 sessions) when absent, runs one
  * warm-up of each tool (page cache), then, alternately `--runs` times: ours reading every
  * transcript (`--no-cache`), ours on a first run (empty report cache: reads everything and writes
- * the cache), ours on a later run (the cache holds every session: nothing changed), and ccusage,
+ * the cache), ours on a later run (the cache holds every session: nothing changed), ours on a
+ * later run after 1 % of the sessions changed (new mtimes: read again, as an active session is), and ccusage,
  * measuring the child's wall time and peak RSS (`/usr/bin/time -f %M`). All three of ours must
  * print the same report. Checks that both count the same cost:
  * ours `totals.costUsd` minus our ledger-only (unattributed) cost against ccusage's `totals.totalCost`.
@@ -15,7 +16,7 @@
  * Run `npm run build` first: the CLI runs dist/.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -113,6 +114,17 @@ const oursFirst = (): Promise<Run> => {
   return ours();
 };
 const oursCached = (): Promise<Run> => ours();
+/** Session transcripts (main files), to mark some as changed the way an active session changes: a new mtime. */
+const mainFiles = readdirSync(corpus, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .flatMap((d) => readdirSync(join(corpus, d.name)).filter((n) => n.endsWith(".jsonl") && !n.startsWith("agent-")).map((n) => join(corpus, d.name, n)));
+const CHANGED = Math.max(1, Math.round(mainFiles.length / 100));
+let touchRound = 0;
+const oursSomeChanged = (): Promise<Run> => {
+  const now = new Date(Date.now() + ++touchRound * 1000);
+  for (let i = 0; i < CHANGED; i++) utimesSync(mainFiles[(touchRound * CHANGED + i) % mainFiles.length] as string, now, now);
+  return ours();
+};
 /** The report without the one field that says where its figures came from. */
 const comparable = (stdout: string): string => stdout.replace(/\n\s*"cachedSessions": \d+,?/, "");
 
@@ -153,14 +165,16 @@ const ccWarm = ccusageBin !== undefined ? await ccusage() : undefined;
 const uncachedRuns: Run[] = [];
 const firstRuns: Run[] = [];
 const cachedRuns: Run[] = [];
+const changedRuns: Run[] = [];
 const ccRuns: Run[] = [];
 for (let i = 0; i < runs; i++) {
   uncachedRuns.push(await oursUncached());
   firstRuns.push(await oursFirst());
   cachedRuns.push(await oursCached());
+  changedRuns.push(await oursSomeChanged());
   if (ccusageBin !== undefined) ccRuns.push(await ccusage());
 }
-for (const r of [...uncachedRuns, ...firstRuns, ...cachedRuns]) {
+for (const r of [...uncachedRuns, ...firstRuns, ...cachedRuns, ...changedRuns]) {
   if (comparable(r.stdout) !== comparable(oursWarm.stdout)) throw new Error("report --json output differs between runs");
 }
 const cachedSessions = (r: Run): number => (JSON.parse(r.stdout) as { parse: { cachedSessions?: number } }).parse.cachedSessions ?? 0;
@@ -188,6 +202,7 @@ const medianOf = (rs: Run[]): number => median(rs.map((r) => r.wallMs));
 rows.push(row("ours, --no-cache (every file read)", uncachedRuns, medianOf(uncachedRuns)));
 rows.push(row("ours, first run (writes the cache)", firstRuns, medianOf(firstRuns)));
 rows.push(row("ours, later run (cache, no change)", cachedRuns, medianOf(cachedRuns)));
+rows.push(row(`ours, later run (${CHANGED} sessions changed)`, changedRuns, medianOf(changedRuns)));
 if (ccMedian !== undefined) rows.push(row("ccusage 20 session --json (native)", ccRuns, ccMedian));
 const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length))) ?? [];
 for (const [i, r] of rows.entries()) {
@@ -198,6 +213,7 @@ const walls = (rs: Run[]): string => rs.map((r) => (r.wallMs / 1000).toFixed(3))
 console.log(`\nwall times ours --no-cache: ${walls(uncachedRuns)}`);
 console.log(`wall times ours first run: ${walls(firstRuns)}`);
 console.log(`wall times ours later run: ${walls(cachedRuns)}`);
+console.log(`wall times ours, ${CHANGED} changed: ${walls(changedRuns)}`);
 if (ccRuns.length > 0) console.log(`wall times ccusage:        ${walls(ccRuns)}`);
 console.log(`sessions (ours): ${sessions}, requests: ${oursData.totals.requests}`);
 

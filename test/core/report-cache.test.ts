@@ -54,6 +54,10 @@ describe.skipIf(!haveFixtures)("report cache: unchanged sessions are not read ag
     const dailyCached = await runCli(["report", "--daily", "--projects-dir", w.projects], { env: { CLAUDE_CODE_OTEL_HOME: w.home } });
     expect(dailyCached.stdout).toBe(dailyUncached.stdout);
     expect(dailyCached.stdout).toContain("2026-11-23");
+    const verbose = await runCli(["report", "--verbose", "--projects-dir", w.projects], { env: { CLAUDE_CODE_OTEL_HOME: w.home } });
+    expect(verbose.stdout).toContain("16 sessions unchanged since the last report: figures from the report cache (--no-cache reads them again)");
+    const verboseUncached = await runCli(["report", "--verbose", "--no-cache", "--projects-dir", w.projects], { env: { CLAUDE_CODE_OTEL_HOME: w.home } });
+    expect(verboseUncached.stdout).not.toContain("report cache");
   });
 
   it("filters give the same answer from the cache as from the files", async () => {

@@ -38,7 +38,7 @@ export async function reportCommand(argv: string[], io: CliIO): Promise<number> 
     io.out(REPORT_HELP);
     return EXIT.ok;
   }
-  const source = await resolveSourceOptions(p, io);
+  const source = await resolveSourceOptions(p, io, { lazyPrices: true });
   const builder = new ReportBuilder(source.timeZone);
   const cache = boolOpt(p, "no-cache")
     ? undefined

@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import { defaultConfigPath, loadConfig } from "../config/config-file.js";
 import type { Pricer } from "../cost/price-request.js";
-import { createPricer } from "../cost/price-request.js";
+import { createPricer, loadPriceLibrary } from "../cost/price-request.js";
 import type { SessionFilter } from "../pipeline/scan-sessions.js";
 import { defaultProjectsDir, reasonOf } from "../transcript/discover.js";
 import type { Parsed } from "./args.js";
@@ -23,8 +23,11 @@ export interface SourceOptions {
 
 export class NoInputError extends Error {}
 
-/** Resolves --projects-dir, filters, time zone and price overrides; checks the folder exists. */
-export async function resolveSourceOptions(p: Parsed, io: CliIO): Promise<SourceOptions> {
+/**
+ * Resolves --projects-dir, filters, time zone and price overrides; checks the folder exists.
+ * Loads the price library unless `lazyPrices` (report: its cache may need no price at all).
+ */
+export async function resolveSourceOptions(p: Parsed, io: CliIO, options: { lazyPrices?: boolean } = {}): Promise<SourceOptions> {
   const timeZone = stringOpt(p, "timezone") ?? io.env["TZ"] ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
   try {
     new Intl.DateTimeFormat("en-US", { timeZone });
@@ -42,6 +45,7 @@ export async function resolveSourceOptions(p: Parsed, io: CliIO): Promise<Source
     if (error instanceof NoInputError) throw error;
     throw new NoInputError(`cannot read Claude Code projects folder ${projectsDir}: ${reasonOf(error)} (set --projects-dir or CLAUDE_CONFIG_DIR)`);
   }
+  if (options.lazyPrices !== true) await loadPriceLibrary();
   const config = loadConfig(stringOpt(p, "config") ?? defaultConfigPath(io.env));
   for (const e of config.errors) io.err(`claude-code-otel: warning: ${e}\n`);
   return {

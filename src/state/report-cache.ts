@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { SessionDigest } from "../report/session-digest.js";
 import { REQUEST_FIELDS, TOOL_CALL_FIELDS } from "../report/session-digest.js";
@@ -5,7 +6,6 @@ import type { SessionSource } from "../transcript/discover.js";
 import type { ParseStats } from "../transcript/line-types.js";
 import { isObject } from "../util/json.js";
 import { AtomicFileWriter } from "../util/private-fs.js";
-import { readJsonFileSync } from "./atomic-file.js";
 import { inDir } from "./state-dir.js";
 
 /*
@@ -14,14 +14,17 @@ import { inDir } from "./state-dir.js";
  * changed; Claude Code appends to the transcript of the session in use and leaves the others
  * alone, so on a history of thousands of sessions nearly every one is served from here.
  *
- * One JSON file per projects folder, replaced atomically by a report that changed it. What
- * a digest depends on besides its files is in the key: this package's version (the parser and
- * model), the genai-prices version (prices) and the user's price overrides. A different key,
- * a corrupt file or an entry of the wrong shape is a miss, never an error.
+ * One JSON Lines file per projects folder, replaced atomically by a report that changed it: a
+ * header line `{"format","key"}`, then one line per session `{"k": "<projectDir>/<sessionId>",
+ * "e": entry}`. Lines are kept as text and parsed only when their session is looked up, and an
+ * unchanged entry is written back as the very line it was read from. What a digest depends on
+ * besides its files is in the key: this package's version and code (the parser and model), the
+ * genai-prices version (prices) and the user's price overrides. A different key, a corrupt file
+ * or an entry of the wrong shape is a miss, never an error.
  */
 
-/** Bump when the digest or what goes into it changes meaning within one package version. */
-const FORMAT = 1;
+/** Bump when the file layout, the digest or what goes into it changes meaning within one package version. */
+const FORMAT = 2;
 
 export interface CachedSession {
   readonly fingerprint: string;
@@ -31,17 +34,12 @@ export interface CachedSession {
   readonly digest: SessionDigest | null;
 }
 
-interface CacheFile {
-  readonly format: number;
-  readonly key: string;
-  readonly sessions: Record<string, unknown>;
-}
+/** `{"k":"<key>","e":` at the head of an entry line: the key without parsing the rest. */
+const ENTRY_HEAD = /^\{"k":("(?:[^"\\]|\\.)*"),"e":/;
 
-const isCacheFile = (v: unknown): v is CacheFile => isObject(v) && typeof v["format"] === "number" && typeof v["key"] === "string" && isObject(v["sessions"]);
-
-/** `<home>/cache/report-<hash of the projects folder>.json`. */
+/** `<home>/cache/report-<hash of the projects folder>.jsonl`. */
 export function reportCachePath(otelHome: string, projectsDir: string): string {
-  return join(otelHome, "cache", `report-${fnv1a64(resolve(projectsDir))}.json`);
+  return join(otelHome, "cache", `report-${fnv1a64(resolve(projectsDir))}.jsonl`);
 }
 
 /** A file name from a path: FNV-1a, 64 bits (node:crypto would cost ~2 MB of the report's memory bound). */
@@ -52,14 +50,13 @@ function fnv1a64(text: string): string {
 }
 
 export class ReportCache {
-  /** Entries read from disk, not yet replaced or written out. */
-  private readonly stored: Map<string, unknown>;
+  /** Entry lines read from disk, by session key, not yet replaced or written out. */
+  private readonly stored: Map<string, string>;
   /**
    * The next cache file, opened at the first change: entries remembered this run go straight
    * to it, so a first report (every session new) holds none of them in memory.
    */
   private writer: AtomicFileWriter | undefined;
-  private written = 0;
   private pruned = false;
   private failure: string | undefined;
   /** Why the file on disk was not used, if it was not (for --verbose). */
@@ -68,7 +65,7 @@ export class ReportCache {
   private constructor(
     private readonly path: string,
     private readonly key: string,
-    stored: Map<string, unknown>,
+    stored: Map<string, string>,
     discarded: string | undefined,
   ) {
     this.stored = stored;
@@ -77,19 +74,44 @@ export class ReportCache {
 
   /** Reads the cache at `path`; anything unreadable or made under another key starts it empty. */
   static open(path: string, key: string): ReportCache {
-    const read = readJsonFileSync(path, isCacheFile);
-    if (read.kind === "missing") return new ReportCache(path, key, new Map(), undefined);
-    if (read.kind === "corrupt") return new ReportCache(path, key, new Map(), `unreadable (${read.reason})`);
-    if (read.value.format !== FORMAT || read.value.key !== key) {
+    let text: string;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (error) {
+      const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
+      return new ReportCache(path, key, new Map(), missing ? undefined : `unreadable (${(error as Error).message})`);
+    }
+    const lines = text.split("\n");
+    let header: unknown;
+    try {
+      header = JSON.parse(lines[0] ?? "");
+    } catch {
+      return new ReportCache(path, key, new Map(), "unreadable (not JSON Lines with a header)");
+    }
+    if (!isObject(header) || header["format"] !== FORMAT || header["key"] !== key) {
       return new ReportCache(path, key, new Map(), "made by another version or with other prices");
     }
-    return new ReportCache(path, key, new Map(Object.entries(read.value.sessions)), undefined);
+    const stored = new Map<string, string>();
+    for (let i = 1; i < lines.length; i++) {
+      const line = lines[i] as string;
+      const head = ENTRY_HEAD.exec(line);
+      if (head?.[1] === undefined) continue; // a blank or broken line: that session is read again
+      stored.set(JSON.parse(head[1]) as string, line);
+    }
+    return new ReportCache(path, key, stored, undefined);
   }
 
   /** The cached session when its files are exactly those it was read from. */
   lookup(source: SessionSource): CachedSession | undefined {
     if (source.fingerprint === "") return undefined;
-    const entry = this.stored.get(entryKey(source));
+    const line = this.stored.get(entryKey(source));
+    if (line === undefined) return undefined;
+    let entry: unknown;
+    try {
+      entry = (JSON.parse(line) as { e?: unknown }).e;
+    } catch {
+      return undefined;
+    }
     return isCachedSession(entry) && entry.fingerprint === source.fingerprint ? entry : undefined;
   }
 
@@ -97,7 +119,7 @@ export class ReportCache {
     if (source.fingerprint === "" || this.failure !== undefined) return;
     const key = entryKey(source);
     this.stored.delete(key);
-    this.append(key, JSON.stringify(entry));
+    this.append(entryLine(key, entry));
   }
 
   /** Forgets sessions whose files are gone, so the cache stays the size of the history. */
@@ -114,11 +136,11 @@ export class ReportCache {
   /** Puts the new cache file in place if this run changed anything. Returns the error text when it could not. */
   save(): string | undefined {
     if (this.failure === undefined && this.writer === undefined && !this.pruned) return undefined;
-    for (const [key, entry] of this.stored) {
+    // Unchanged entries go back as the lines they were read from.
+    for (const line of this.stored.values()) {
       if (this.failure !== undefined) break;
-      this.append(key, JSON.stringify(entry));
+      this.append(line);
     }
-    if (this.failure === undefined) this.append(undefined, "}}\n");
     try {
       if (this.failure === undefined) this.writer?.commit();
     } catch (error) {
@@ -128,20 +150,15 @@ export class ReportCache {
     return this.failure;
   }
 
-  /** Writes one entry (key and JSON text), or the closing text when `key` is undefined. */
-  private append(key: string | undefined, text: string): void {
+  /** Writes one entry line, opening the file (with its header) first if need be. */
+  private append(line: string): void {
     try {
       if (this.writer === undefined) {
         const dir = join(this.path, "..");
         this.writer = inDir(dir, () => new AtomicFileWriter(this.path, 0o600));
-        this.writer.write(`{"format":${FORMAT},"key":${JSON.stringify(this.key)},"sessions":{`);
+        this.writer.write(`${JSON.stringify({ format: FORMAT, key: this.key })}\n`);
       }
-      if (key === undefined) {
-        this.writer.write(text);
-      } else {
-        this.writer.write(`${this.written === 0 ? "" : ","}${JSON.stringify(key)}:${text}`);
-        this.written++;
-      }
+      this.writer.write(`${line}\n`);
     } catch (error) {
       this.fail(error);
     }
@@ -156,6 +173,10 @@ export class ReportCache {
 
 function entryKey(source: SessionSource): string {
   return `${source.projectDir}/${source.sessionId}`;
+}
+
+function entryLine(key: string, entry: CachedSession): string {
+  return `{"k":${JSON.stringify(key)},"e":${JSON.stringify(entry)}}`;
 }
 
 const isNumberArray = (v: unknown, stride: number): v is number[] =>

@@ -37,6 +37,17 @@ function figures(r: { stdout: string }): unknown {
 
 const cacheFile = (w: { projects: string; home: string }): string => reportCachePath(w.home, w.projects);
 
+interface CacheLine {
+  k: string;
+  e: { digest: { toolCalls: number[] } | null };
+}
+
+/** The cache file: a header line, then one `{"k","e"}` line per session. */
+function readCache(path: string): { header: string; entries: CacheLine[] } {
+  const [header = "", ...rest] = readFileSync(path, "utf8").trimEnd().split("\n");
+  return { header, entries: rest.map((l) => JSON.parse(l) as CacheLine) };
+}
+
 describe.skipIf(!haveFixtures)("report cache: unchanged sessions are not read again, and the report is the same", () => {
   it("a second report takes every session from the cache and prints exactly what reading every file prints", async () => {
     const w = world();
@@ -101,9 +112,9 @@ describe.skipIf(!haveFixtures)("report cache: unchanged sessions are not read ag
     const gone = await report(w);
     expect(gone.data.totals.sessions).toBe(15);
     expect(gone.data.parse.cachedSessions).toBe(15);
-    const stored = JSON.parse(readFileSync(cacheFile(w), "utf8")) as { sessions: Record<string, unknown> };
-    expect(Object.keys(stored.sessions)).toHaveLength(15);
-    expect(Object.keys(stored.sessions).some((k) => k.includes("d850fcac"))).toBe(false);
+    const stored = readCache(cacheFile(w)).entries.map((e) => e.k);
+    expect(stored).toHaveLength(15);
+    expect(stored.some((k) => k.includes("d850fcac"))).toBe(false);
   });
 
   it("new price overrides make every cached price stale", async () => {
@@ -123,22 +134,28 @@ describe.skipIf(!haveFixtures)("report cache: unchanged sessions are not read ag
     const truth = figures(await report(w, "--no-cache"));
     await report(w);
     const path = cacheFile(w);
-    const stored = JSON.parse(readFileSync(path, "utf8")) as { sessions: Record<string, { digest: { toolCalls: number[] } | null }> };
-    // One entry's tool-call table points at a tool name that does not exist.
-    const [key, entry] = Object.entries(stored.sessions).find(([, e]) => e.digest !== null && e.digest.toolCalls.length > 0) as [string, { digest: { toolCalls: number[] } }];
-    entry.digest.toolCalls[0] = 999;
-    writeFileSync(path, JSON.stringify(stored));
-    const tampered = await report(w);
-    expect(tampered.data.parse.cachedSessions).toBe(15);
-    expect(figures(tampered)).toEqual(truth);
-    expect((JSON.parse(readFileSync(path, "utf8")) as { sessions: Record<string, { digest: { toolCalls: number[] } }> }).sessions[key]?.digest.toolCalls[0]).not.toBe(999);
+    const { header, entries } = readCache(path);
+    // One entry's tool-call table points at a tool name that does not exist; another line is cut short.
+    const tampered = entries.find((e) => (e.e.digest?.toolCalls.length ?? 0) > 0);
+    if (tampered?.e.digest == null) throw new Error("no session with tool calls in the cache");
+    tampered.e.digest.toolCalls[0] = 999;
+    const lines = entries.map((e) => JSON.stringify(e));
+    const cut = lines.findIndex((_, i) => entries[i] !== tampered);
+    lines[cut] = (lines[cut] as string).slice(0, 200);
+    writeFileSync(path, [header, ...lines].join("\n") + "\n");
+    const afterTamper = await report(w);
+    expect(afterTamper.data.parse.cachedSessions).toBe(14);
+    expect(figures(afterTamper)).toEqual(truth);
+    const rewritten = readCache(path).entries;
+    expect(rewritten).toHaveLength(16);
+    expect(rewritten.find((e) => e.k === tampered.k)?.e.digest?.toolCalls[0]).not.toBe(999);
 
-    writeFileSync(path, '{"format":1,"key":');
+    writeFileSync(path, '{"format":2,"key":');
     const corrupt = await report(w, "--verbose");
     expect(corrupt.code).toBe(0);
     expect(corrupt.data.parse.cachedSessions).toBe(0);
     expect(figures(corrupt)).toEqual(truth);
-    expect(corrupt.stderr).toContain("claude-code-otel: report cache unreadable (not JSON:");
+    expect(corrupt.stderr).toContain("claude-code-otel: report cache unreadable (not JSON Lines with a header): rebuilding it");
     expect((await report(w)).data.parse.cachedSessions).toBe(16);
   });
 

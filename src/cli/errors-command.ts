@@ -78,7 +78,7 @@ export async function errorsCommand(argv: string[], io: CliIO): Promise<number> 
   const style = makeStyle(io.color);
   io.out(
     style.bold(`Session ${session.sessionId}`) +
-      ` (${oneLine(session.project)}, ${localTime(new Date(session.startTime).toISOString(), source.timeZone)}): ` +
+      ` (${oneLine(session.project)}, ${localTime(session.startTime, source.timeZone)}): ` +
       `${failures.length} of ${session.toolCalls.length} tool calls failed\n\n`,
   );
   if (failures.length === 0) return EXIT.ok;

@@ -138,15 +138,6 @@ function commandCheck(entries: readonly HookEntry[]): Check[] {
   return checks;
 }
 
-function strictParseError(path: string): string | undefined {
-  try {
-    parseSettingsText(readFileSync(path, "utf8"), tilde(path));
-    return undefined;
-  } catch (error) {
-    return (error as Error).message.replace(/ Fix it by hand; nothing was written\.$/, "");
-  }
-}
-
 function modeOf(path: string): number | undefined {
   try {
     return statSync(path).mode & 0o777;
@@ -202,9 +193,7 @@ export async function runChecks(env: NodeJS.ProcessEnv, projectDir: string): Pro
   const config = loadConfig(configPath);
   const otlpSection = readOtlpSettings(config.raw);
   const alertSection = readAlertSettings(config.raw);
-  // loadConfig's parse error may quote the file (and its credentials): use our snippet-free one.
-  const parseError = config.exists && config.errors.some((e) => e.includes("is not valid JSON")) ? strictParseError(configPath) : undefined;
-  const configErrors = [...(parseError !== undefined ? [parseError] : config.errors), ...otlpSection.errors.map((e) => `${configPath}: ${e}`), ...alertSection.errors.map((e) => `${configPath}: ${e}`)];
+  const configErrors = [...config.errors, ...otlpSection.errors.map((e) => `${configPath}: ${e}`), ...alertSection.errors.map((e) => `${configPath}: ${e}`)];
   if (!config.exists) checks.push({ name: "config", status: "warn", message: `${tilde(configPath)} does not exist: telemetry goes to local files`, fix: "run claude-code-otel install --endpoint <url>" });
   else if (configErrors.length > 0) checks.push({ name: "config", status: "fail", message: configErrors.join("; "), fix: `fix ${tilde(configPath)}` });
   else {

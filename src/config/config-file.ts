@@ -3,7 +3,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import type { PriceConfig } from "../cost/price-config.js";
 import { parsePriceOverrides } from "../cost/price-config.js";
-import { isObject } from "../util/json.js";
+import { isObject, jsonErrorPosition, jsonErrorReason } from "../util/json.js";
 import type { JsonObject } from "../util/json.js";
 
 /**
@@ -43,7 +43,7 @@ export function loadConfig(path: string): LoadedConfig {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    return { path, exists: true, raw: {}, prices: { overrides: [] }, errors: [`${path} is not valid JSON: ${(error as Error).message}`] };
+    return { path, exists: true, raw: {}, prices: { overrides: [] }, errors: [`${path} is not valid JSON${jsonErrorPosition(error, text)}: ${jsonErrorReason(error)}`] };
   }
   if (!isObject(raw)) return { path, exists: true, raw: {}, prices: { overrides: [] }, errors: [`${path} must hold a JSON object`] };
   const prices = parsePriceOverrides(raw["prices"]);

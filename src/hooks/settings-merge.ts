@@ -6,7 +6,7 @@
  * recognised by a marker in the command string (`claude-code-otel` and ` hook`).
  */
 import type { JsonObject } from "../util/json.js";
-import { isObject } from "../util/json.js";
+import { isObject, jsonErrorPosition, jsonErrorReason } from "../util/json.js";
 
 /** Events we observe. PreToolUse adds nothing we export (PostToolUse carries input, result and duration). */
 export const HOOK_EVENTS = [
@@ -257,31 +257,16 @@ export function parseSettingsText(text: string, path: string): ParsedSettings {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    const where = positionOf(error, text);
+    const where = jsonErrorPosition(error, text);
     const hint = /\/\/|\/\*/.test(text) ? " It looks like it has comments;" : /,\s*[}\]]/.test(text) ? " It looks like it has a trailing comma;" : "";
     throw new SettingsParseError(
-      `${path} is not strict JSON${where}: ${reasonOf(error)}.${hint} The file must be plain JSON (no comments, no trailing commas). Fix it by hand; nothing was written.`,
+      `${path} is not strict JSON${where}: ${jsonErrorReason(error)}.${hint} The file must be plain JSON (no comments, no trailing commas). Fix it by hand; nothing was written.`,
     );
   }
   if (!isObject(value)) throw new SettingsParseError(`${path} must hold a JSON object, found ${describe(value)}; nothing was written.`);
   return { settings: value, indent: detectIndent(text) };
 }
 
-/** JSON.parse's reason without the snippet of the file some messages quote (it may hold a secret). */
-function reasonOf(error: unknown): string {
-  const message = (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
-  return message.replace(/, ".*$/s, "").replace(/ in JSON at position \d+.*$/, "");
-}
-
-function positionOf(error: unknown, text: string): string {
-  const m = /position (\d+)/.exec(error instanceof Error ? error.message : "");
-  if (m?.[1] === undefined) return "";
-  const pos = Number(m[1]);
-  const before = text.slice(0, pos);
-  const line = before.split("\n").length;
-  const column = pos - before.lastIndexOf("\n");
-  return ` (line ${line}, column ${column})`;
-}
 
 function detectIndent(text: string): string {
   const m = /\n([ \t]+)["}\]]/.exec(text);

@@ -31,3 +31,21 @@ export function time(value: unknown): number | undefined {
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? undefined : ms;
 }
+
+/** JSON.parse's reason without the snippet of the file some messages quote (it may hold a secret). */
+export function jsonErrorReason(error: unknown): string {
+  const message = (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
+  // Node quotes the text around the error: `Unexpected token 'B', ..."ization":Basic c2Vj"... is not valid JSON`.
+  return message.replace(/, (?:\.\.\.)?".*$/s, "").replace(/ in JSON at position \d+.*$/, "");
+}
+
+/** Where JSON.parse stopped, as ` (line L, column C)`, or "" when it does not say. */
+export function jsonErrorPosition(error: unknown, text: string): string {
+  const m = /position (\d+)/.exec(error instanceof Error ? error.message : "");
+  if (m?.[1] === undefined) return "";
+  const pos = Number(m[1]);
+  const before = text.slice(0, pos);
+  const line = before.split("\n").length;
+  const column = pos - before.lastIndexOf("\n");
+  return ` (line ${line}, column ${column})`;
+}

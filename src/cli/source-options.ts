@@ -28,12 +28,13 @@ export class NoInputError extends Error {}
  * Loads the price library unless `lazyPrices` (report: its cache may need no price at all).
  */
 export async function resolveSourceOptions(p: Parsed, io: CliIO, options: { lazyPrices?: boolean } = {}): Promise<SourceOptions> {
-  const timeZone = stringOpt(p, "timezone") ?? io.env["TZ"] ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone });
-  } catch {
-    throw new UsageError(`--timezone: unknown time zone "${timeZone}"`);
-  }
+  const asked = stringOpt(p, "timezone");
+  if (asked !== undefined && !isTimeZone(asked)) throw new UsageError(`--timezone: unknown time zone "${asked}"`);
+  // TZ may hold what Intl does not take (":/etc/localtime", "UTC0"): then the system's zone, and
+  // UTC when there is none Intl knows (an empty TZ resolves to "Etc/Unknown").
+  const envZone = io.env["TZ"];
+  const systemZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const timeZone = asked ?? (envZone !== undefined && isTimeZone(envZone) ? envZone : isTimeZone(systemZone) ? systemZone : "UTC");
   const since = dayOpt(p, "since");
   const until = dayOpt(p, "until");
   if (since !== undefined && until !== undefined && since > until) throw new UsageError(`--since ${since} is after --until ${until}`);
@@ -57,4 +58,14 @@ export async function resolveSourceOptions(p: Parsed, io: CliIO, options: { lazy
     verbose: boolOpt(p, "verbose"),
     config: config.raw,
   };
+}
+
+function isTimeZone(zone: string): boolean {
+  if (zone === "") return false;
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }

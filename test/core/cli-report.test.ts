@@ -30,6 +30,13 @@ describe("report: bad input gets a clear one-line message and an exit code scrip
     expect(r.stderr).toBe(`claude-code-otel: no Claude Code sessions found in ${dir}\n`);
   });
 
+  it("a TZ Intl does not take (empty, POSIX form) falls back to the system's zone; only --timezone is checked strictly", async () => {
+    for (const TZ of ["", ":/etc/localtime", "UTC0"]) {
+      const r = await runCli(["report", "--json", "--no-cache", "--projects-dir", join(REPO_ROOT, "examples", "projects")], { env: { TZ } });
+      expect(r.code).toBe(0);
+    }
+  });
+
   it("unknown flags and bad dates are usage errors → exit 2", async () => {
     expect((await runCli(["report", "--frobnicate"])).code).toBe(2);
     const bad = await runCli(["report", "--since", "last tuesday", "--projects-dir", tempProjects()]);

@@ -28,7 +28,7 @@ import { cursorsOf, exportSession } from "../pipeline/export-session.js";
 import { LockBusyError } from "../state/lock.js";
 import { defaultStateDir } from "../state/state-dir.js";
 import type { SessionSource } from "../transcript/discover.js";
-import { discoverSessions } from "../transcript/discover.js";
+import { discoverSessions, filesOf } from "../transcript/discover.js";
 import { loadSession } from "../transcript/load-session.js";
 import type { JsonObject } from "../util/json.js";
 import type { Delivery } from "./delivery.js";
@@ -93,10 +93,6 @@ async function sourceFor(transcriptPath: string, sessionId: string): Promise<Ses
   const discovery = await discoverSessions(dirname(transcriptPath));
   const stem = basename(transcriptPath, ".jsonl");
   return discovery.sessions.find((s) => s.sessionId === sessionId) ?? discovery.sessions.find((s) => s.sessionId === stem);
-}
-
-function filesOf(source: SessionSource): string[] {
-  return [...(source.mainFile === undefined ? [] : [source.mainFile]), ...source.agentFiles.map((a) => a.path)];
 }
 
 interface Built {

@@ -1,15 +1,12 @@
 import type { Pricer } from "../cost/price-request.js";
 import { loadPriceLibrary } from "../cost/price-request.js";
-import { buildSession } from "../model/build-session.js";
-import { isEmptyInput } from "../model/session-input.js";
 import type { SessionDigest } from "../report/session-digest.js";
 import { digestSession } from "../report/session-digest.js";
 import type { CachedSession, ReportCache } from "../state/report-cache.js";
-import { discoverSessionsSync } from "../transcript/discover.js";
+import { discoverSessionsSync, filesOf } from "../transcript/discover.js";
 import { addParseStats, emptyParseStats } from "../transcript/line-types.js";
-import { loadSessionSync } from "../transcript/load-session.js";
 import type { ScanResult, SessionFilter } from "./scan-sessions.js";
-import { matchesSession, matchesSource } from "./scan-sessions.js";
+import { matchesSession, matchesSource, readSession } from "./scan-sessions.js";
 
 export interface DigestScanResult extends ScanResult {
   /** Sessions served from the report cache, their files unread. */
@@ -40,15 +37,14 @@ export async function scanDigests(
     let entry: CachedSession | undefined = cache?.lookup(source);
     if (entry === undefined) {
       await loadPriceLibrary();
-      const loaded = loadSessionSync(source);
-      const digest = isEmptyInput(loaded.input) ? null : digestSession(buildSession(loaded.input, pricer));
-      entry = { fingerprint: source.fingerprint, files: (source.mainFile === undefined ? 0 : 1) + source.agentFiles.length, stats: loaded.stats, digest };
-      unreadable.push(...loaded.unreadable);
-      if (loaded.unreadable.length === 0) cache?.remember(source, entry);
+      const read = readSession(source, pricer);
+      entry = { fingerprint: source.fingerprint, stats: read.stats, digest: read.session === undefined ? null : digestSession(read.session) };
+      unreadable.push(...read.unreadable);
+      if (read.unreadable.length === 0) cache?.remember(source, entry);
     } else {
       cachedSessions++;
     }
-    files += entry.files;
+    files += filesOf(source).length;
     addParseStats(stats, entry.stats);
     const digest = entry.digest;
     if (digest === null) continue;

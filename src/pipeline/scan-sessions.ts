@@ -3,7 +3,7 @@ import { buildSession } from "../model/build-session.js";
 import type { Session } from "../model/types.js";
 import { dayOf } from "../report/report-data.js";
 import type { SessionSource } from "../transcript/discover.js";
-import { discoverSessionsSync } from "../transcript/discover.js";
+import { discoverSessionsSync, filesOf } from "../transcript/discover.js";
 import type { ParseStats } from "../transcript/line-types.js";
 import { addParseStats, emptyParseStats } from "../transcript/line-types.js";
 import { loadSessionSync } from "../transcript/load-session.js";
@@ -44,6 +44,20 @@ export function matchesSession(session: SessionPlace, filter: SessionFilter): bo
   return true;
 }
 
+export interface ReadSession {
+  /** Undefined when the files hold no line we read (e.g. a 0-byte file): nothing to model. */
+  readonly session: Session | undefined;
+  readonly stats: ParseStats;
+  readonly unreadable: { path: string; reason: string }[];
+}
+
+/** Reads one session's files and models it: the step every scan repeats per session. */
+export function readSession(source: SessionSource, pricer: Pricer): ReadSession {
+  const loaded = loadSessionSync(source);
+  const session = isEmptyInput(loaded.input) ? undefined : buildSession(loaded.input, pricer);
+  return { session, stats: loaded.stats, unreadable: loaded.unreadable };
+}
+
 /**
  * Discovers, reads and models sessions one at a time, handing each to `onSession`:
  * memory stays bounded by the largest session, not by the history.
@@ -61,13 +75,12 @@ export async function scanSessions(
   let sessions = 0;
   for (const source of discovery.sessions) {
     if (!matchesSource(source, filter)) continue;
-    const loaded = loadSessionSync(source);
-    files += (source.mainFile === undefined ? 0 : 1) + source.agentFiles.length;
-    addParseStats(stats, loaded.stats);
-    unreadable.push(...loaded.unreadable);
-    if (isEmptyInput(loaded.input)) continue;
-    const session = buildSession(loaded.input, pricer);
-    if (!matchesSession(session, filter)) continue;
+    const read = readSession(source, pricer);
+    files += filesOf(source).length;
+    addParseStats(stats, read.stats);
+    unreadable.push(...read.unreadable);
+    const session = read.session;
+    if (session === undefined || !matchesSession(session, filter)) continue;
     sessions++;
     const done = onSession(session, source);
     if (done !== undefined) await done;

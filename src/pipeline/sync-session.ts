@@ -12,6 +12,7 @@ import type { HeldLock, LockOptions } from "../state/lock.js";
 import type { SessionState } from "../state/session-state.js";
 import { acquireSessionLock, loadSessionStateSync, peekSessionStateSync, tryAcquireSessionLock } from "../state/session-state.js";
 import type { SessionSource } from "../transcript/discover.js";
+import { filesOf } from "../transcript/discover.js";
 import { loadSession } from "../transcript/load-session.js";
 import type { BatchEntry, BatchLimits } from "./export-batch.js";
 import { DEFAULT_BATCH_LIMITS, ExportBatch } from "./export-batch.js";
@@ -64,10 +65,6 @@ export type BatchedOutcome =
       readonly bytes: number;
       readonly warnings: string[];
     };
-
-export function filesOf(source: SessionSource): string[] {
-  return [...(source.mainFile === undefined ? [] : [source.mainFile]), ...source.agentFiles.map((a) => a.path)];
-}
 
 function sessionDone(state: SessionState): boolean {
   return state.spanUnits.includes(UNIT.session) && state.metricUnits.includes(UNIT.session);

@@ -119,7 +119,7 @@ export class ReportBuilder {
     }
     for (const end of d.compactionEnds) this.day(end).compactions++;
     // Ledger-only cost (e.g. the compaction call) lands on the day the session ended.
-    this.day(d.endTime).costUsd += d.ledgerOnlyUsd;
+    this.day(d.endTime).costUsd += d.summary.unattributedCostUsd;
     this.day(d.startTime).sessions++;
   }
 

@@ -19,8 +19,6 @@ export interface SessionDigest {
   /** Per request, REQUEST_FIELDS numbers: start time, cost, input, output, cache read, cache write tokens. */
   readonly requests: readonly number[];
   readonly compactionEnds: readonly number[];
-  /** Ledger total minus the sum of requests: lands on the day the session ended. */
-  readonly ledgerOnlyUsd: number;
 }
 
 export const TOOL_CALL_FIELDS = 3;
@@ -51,6 +49,5 @@ export function digestSession(session: Session): SessionDigest {
     toolCalls,
     requests,
     compactionEnds: session.compactions.map((c) => c.endTime),
-    ledgerOnlyUsd: session.cost.totalUsd - session.cost.computedUsd,
   };
 }

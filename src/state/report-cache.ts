@@ -24,11 +24,10 @@ import { inDir } from "./state-dir.js";
  */
 
 /** Bump when the file layout, the digest or what goes into it changes meaning within one package version. */
-const FORMAT = 2;
+const FORMAT = 3;
 
 export interface CachedSession {
   readonly fingerprint: string;
-  readonly files: number;
   readonly stats: ParseStats;
   /** null: the session's files hold no line we read (nothing to report). */
   readonly digest: SessionDigest | null;
@@ -188,7 +187,7 @@ const TOKEN_FIELDS = ["input", "output", "cacheRead", "cacheCreation"];
 
 /** Shape check of an entry read back from disk: what the report folds must be there and be numbers. */
 function isCachedSession(v: unknown): v is CachedSession {
-  if (!isObject(v) || typeof v["fingerprint"] !== "string" || typeof v["files"] !== "number" || !isObject(v["stats"])) return false;
+  if (!isObject(v) || typeof v["fingerprint"] !== "string" || !isObject(v["stats"])) return false;
   const stats = v["stats"];
   if (!["lines", "skipped", "parsed", "invalid", "bytes"].every((k) => typeof stats[k] === "number") || !isObject(stats["unknownTypes"])) return false;
   const d = v["digest"];
@@ -198,7 +197,7 @@ function isCachedSession(v: unknown): v is CachedSession {
   const tokens = d["summary"]["tokens"];
   if (!SUMMARY_NUMBERS.every((k) => typeof summary[k] === "number") || !SUMMARY_STRINGS.every((k) => typeof summary[k] === "string")) return false;
   if (!TOKEN_FIELDS.every((k) => typeof tokens[k] === "number") || !Array.isArray(summary["models"]) || typeof summary["costComplete"] !== "boolean") return false;
-  if (typeof d["startTime"] !== "number" || typeof d["endTime"] !== "number" || typeof d["ledgerOnlyUsd"] !== "number") return false;
+  if (typeof d["startTime"] !== "number" || typeof d["endTime"] !== "number") return false;
   if (!Array.isArray(d["warnings"]) || !d["warnings"].every((w) => typeof w === "string")) return false;
   const names = d["toolNames"];
   if (!Array.isArray(names) || !names.every((n) => typeof n === "string")) return false;

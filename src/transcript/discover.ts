@@ -27,6 +27,11 @@ export interface SessionSource {
   readonly fingerprint: string;
 }
 
+/** Every transcript file of a session: the main transcript, then its subagents'. */
+export function filesOf(source: SessionSource): string[] {
+  return [...(source.mainFile === undefined ? [] : [source.mainFile]), ...source.agentFiles.map((a) => a.path)];
+}
+
 export interface DiscoveryResult {
   readonly sessions: SessionSource[];
   /** Files that could not be read (permissions, races with deletion): reported, not fatal. */

@@ -14,9 +14,19 @@ import { basename, dirname, join } from "node:path";
 import { readAlertSettings } from "../config/hook-config.js";
 import type { AgentFile, SessionSource } from "../transcript/discover.js";
 import { createExclusive, ensurePrivateDir } from "../util/private-fs.js";
-import type { HookOutputContext } from "./hook-output.js";
+import type { HookLog } from "./hook-log.js";
 import type { HookPayload } from "./payload.js";
 import { isEmptyInput } from "../model/session-input.js";
+
+/** What the alerts Stop hook (alerts-main.ts) works with. */
+export interface HookOutputContext {
+  /** `<state home>`: config, state, spool, outbox. */
+  readonly stateHome: string;
+  /** The parsed config file (`~/.claude/otel/config.json`), `{}` when absent or broken. */
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly env: NodeJS.ProcessEnv;
+  readonly log: HookLog;
+}
 
 /** Thresholds (ascending) at or below `costUsd`. */
 export function crossedThresholds(costUsd: number, thresholds: readonly number[]): number[] {

@@ -1,8 +1,8 @@
 /**
  * `claude-code-otel hook`: what Claude Code runs on every hook event, one JSON object on stdin.
  *
- * Contract with Claude Code: exit 0 always, print nothing on stdout (except what hookOutput
- * returns), never wait on the network. So the hook only records a small trigger in the spool and,
+ * Contract with Claude Code: exit 0 always, print nothing on stdout (cost alerts are a separate,
+ * synchronous Stop hook: alerts-main.ts), never wait on the network. So the hook only records a small trigger in the spool and,
  * unless a flusher is already running, spawns a detached `flush --spool` that does the real work
  * (transcript, mapping, outbox, network) after the hook has exited.
  *
@@ -16,8 +16,6 @@ import { defaultConfigPath, loadConfig, otelHome } from "../config/config-file.j
 import { clearSpawnToken, claimSpawn, flusherRunning } from "./flush-lock.js";
 import type { HookLog } from "./hook-log.js";
 import { codeOf, createHookLog, resolveLogLevel } from "./hook-log.js";
-
-import { HOOK_OUTPUT_BUDGET_MS, hookOutput } from "./hook-output.js";
 import { parseHookInput } from "./payload.js";
 import type { HookPayload } from "./payload.js";
 import { triggerFor, writeTrigger } from "./spool.js";
@@ -27,7 +25,6 @@ import { MAX_STDIN_BYTES, readProcessStdin, STDIN_TIMEOUT_MS } from "./stdin.js"
 export interface HookRunOptions {
   /** Claude Code's payload: `readProcessStdin` in the process, a stream reader in tests. */
   readonly readStdin: () => Promise<StdinResult>;
-  readonly writeStdout: (text: string) => Promise<void>;
   readonly env: NodeJS.ProcessEnv;
   /** Spawns the detached flusher; replaceable in tests. */
   readonly spawnFlusher?: (stateHome: string, env: NodeJS.ProcessEnv) => void;
@@ -52,36 +49,6 @@ function describe(p: HookPayload): string {
   return parts.join(" ");
 }
 
-/** A synchronous answer (the usual "nothing to print") is taken as is: no timer on the fast path. */
-async function withBudget(work: () => string | undefined | Promise<string | undefined>, ms: number): Promise<{ value: string | undefined } | undefined> {
-  const answer = work();
-  if (!(answer instanceof Promise)) return { value: answer };
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      answer.then((value) => ({ value })),
-      new Promise<undefined>((resolve) => {
-        timer = setTimeout(() => resolve(undefined), ms);
-      }),
-    ]);
-  } finally {
-    if (timer !== undefined) clearTimeout(timer);
-  }
-}
-
-/** Checks what the extension point returned: one JSON object, else nothing. */
-function validOutput(text: string | undefined, log: HookLog): string | undefined {
-  if (text === undefined || text === "") return undefined;
-  try {
-    const v: unknown = JSON.parse(text);
-    if (typeof v === "object" && v !== null && !Array.isArray(v) && text.length <= 64 * 1024) return text.endsWith("\n") ? text : `${text}\n`;
-  } catch {
-    // Fall through.
-  }
-  log.error(`hook output dropped: not a single JSON object of at most 64 KiB (${text.length} bytes)`);
-  return undefined;
-}
-
 /** The whole hook. Never throws; returns when the process may exit (with code 0). */
 export async function runHook(options: HookRunOptions): Promise<void> {
   const env = options.env;
@@ -94,7 +61,11 @@ export async function runHook(options: HookRunOptions): Promise<void> {
     for (const e of config.errors) log.warn(e);
 
     const input = await options.readStdin();
-    if (input.truncated) log.warn(`stdin larger than ${MAX_STDIN_BYTES} bytes (${input.bytes}): payload dropped`);
+    if (input.truncated) {
+      // A cut JSON object never parses: no point spending JSON.parse on up to 16 MiB of it.
+      log.warn(`stdin larger than ${MAX_STDIN_BYTES} bytes (${input.bytes}): payload dropped`);
+      return;
+    }
     if (input.timedOut) log.warn(`stdin not closed within ${STDIN_TIMEOUT_MS} ms: using the ${input.bytes} bytes read`);
     const parsed = parseHookInput(input.text);
     if (!parsed.ok) {
@@ -122,14 +93,6 @@ export async function runHook(options: HookRunOptions): Promise<void> {
         log.error(`${describe(payload)}: cannot spool (${codeOf(error)}); the transcript still holds it for the next flush or replay`);
       }
     }
-
-    const output = await withBudget(() => hookOutput(payload, { stateHome, config: config.raw, env, log }), HOOK_OUTPUT_BUDGET_MS).catch((error: unknown) => {
-      log.error(`hook output failed: ${codeOf(error)}`);
-      return undefined;
-    });
-    if (output === undefined) return;
-    const text = validOutput(output.value, log);
-    if (text !== undefined) await options.writeStdout(text);
   } catch (error) {
     log.error(`hook failed: ${codeOf(error)}`);
   }
@@ -143,7 +106,6 @@ export async function hookProcess(): Promise<void> {
   await runHook({
     readStdin: () => readProcessStdin(),
     env: process.env,
-    writeStdout: (text) => new Promise<void>((resolve) => process.stdout.write(text, () => resolve())),
   });
   // Explicit exit: a stdin left open by the caller must not keep the hook alive.
   exit();

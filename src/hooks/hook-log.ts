@@ -4,7 +4,8 @@
  * user on some events), never a secret: callers pass ids, paths, counts and error codes only.
  * Writing the log can fail (read-only or full disk): that is swallowed, the hook goes on.
  */
-import { appendFileSync, mkdirSync, renameSync, statSync } from "node:fs";
+import { appendFileSync, renameSync, statSync } from "node:fs";
+import { inDir } from "../state/state-dir.js";
 import { join } from "node:path";
 
 export type LogLevel = "error" | "warn" | "info" | "debug";
@@ -56,14 +57,8 @@ export function createHookLog(stateHome: string, level: LogLevel, role: "hook" |
         }
       }
       const line = `${new Date().toISOString()} ${at.toUpperCase()} ${role}[${process.pid}] ${oneLine(message)}\n`;
-      try {
-        appendFileSync(path, line, { mode: 0o600 });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-        // First run: the state home does not exist yet.
-        mkdirSync(stateHome, { recursive: true, mode: 0o700 });
-        appendFileSync(path, line, { mode: 0o600 });
-      }
+      // On the first run the state home does not exist yet.
+      inDir(stateHome, () => appendFileSync(path, line, { mode: 0o600 }));
     } catch {
       // Read-only or full disk: diagnostics are best effort, the hook must go on.
     }

@@ -4,7 +4,8 @@
  * hooks never write the same file, and a reader never sees half a record.
  * A record holds ids, paths and timings only: never prompt text, tool input or tool output.
  */
-import { mkdirSync, readFileSync, readdirSync, unlinkSync } from "node:fs";
+import { readFileSync, readdirSync, unlinkSync } from "node:fs";
+import { inDir } from "../state/state-dir.js";
 import { writeFileAtomic } from "../util/private-fs.js";
 import { join } from "node:path";
 import { isObject, num, str } from "../util/json.js";
@@ -83,15 +84,9 @@ export function writeTrigger(stateHome: string, trigger: Trigger): string {
   const dir = join(stateHome, SPOOL_DIR);
   const name = spoolName(trigger.time);
   const text = JSON.stringify(trigger);
-  try {
-    writeFileAtomic(join(dir, name), text, 0o600);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    // First trigger: create the state home and the spool (both 0700), then write. Not up front,
-    // where it would cost every hook two syscalls for directories that almost always exist.
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    writeFileAtomic(join(dir, name), text, 0o600);
-  }
+  // The spool (0700) is made only when the write finds it missing: not up front, where it would
+  // cost every hook two syscalls for a directory that almost always exists.
+  inDir(dir, () => writeFileAtomic(join(dir, name), text, 0o600));
   return name;
 }
 

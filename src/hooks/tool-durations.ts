@@ -6,8 +6,8 @@
  */
 import { join } from "node:path";
 import type { Session, ToolCall } from "../model/types.js";
-import { readJsonFile, setAside, writeJsonAtomic } from "../state/atomic-file.js";
-import { ensureDir, safeName } from "../state/state-dir.js";
+import { readJsonFileSync, setAsideSync, writeJsonAtomicSync } from "../state/atomic-file.js";
+import { inDir, safeName } from "../state/state-dir.js";
 
 export type ToolDurations = Readonly<Record<string, number>>;
 
@@ -31,9 +31,9 @@ export function toolDurationsPath(stateDir: string, sessionId: string): string {
 /** A session's recorded durations; none when missing, a corrupt file is set aside. */
 export async function loadToolDurations(stateDir: string, sessionId: string): Promise<Record<string, number>> {
   const path = toolDurationsPath(stateDir, sessionId);
-  const read = await readJsonFile(path, isDurationsFile);
+  const read = readJsonFileSync(path, isDurationsFile);
   if (read.kind === "ok" && read.value.sessionId === sessionId) return { ...read.value.durationsMs };
-  if (read.kind === "corrupt") await setAside(path);
+  if (read.kind === "corrupt") setAsideSync(path);
   return {};
 }
 
@@ -47,8 +47,8 @@ export async function recordToolDurations(stateDir: string, sessionId: string, c
     }
   }
   if (!changed) return false;
-  await ensureDir(join(stateDir, "sessions"));
-  await writeJsonAtomic(toolDurationsPath(stateDir, sessionId), { version: 1, sessionId, durationsMs: current } satisfies DurationsFile);
+  const file: DurationsFile = { version: 1, sessionId, durationsMs: current };
+  inDir(join(stateDir, "sessions"), () => writeJsonAtomicSync(toolDurationsPath(stateDir, sessionId), file));
   return true;
 }
 

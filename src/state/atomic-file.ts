@@ -36,18 +36,9 @@ export function readJsonFileSync<T>(path: string, check: (v: unknown) => v is T)
   return check(value) ? { kind: "ok", value } : { kind: "corrupt", reason: "unexpected shape" };
 }
 
-export async function readJsonFile<T>(path: string, check: (v: unknown) => v is T): Promise<ReadResult<T>> {
-  return readJsonFileSync(path, check);
-}
-
-/** Write to a temp file in the same directory, then rename: readers see the old or the new file, never half. */
 /** Atomic and private (0600): readers see the old file or the new, never half of one. */
 export function writeJsonAtomicSync(path: string, value: unknown): void {
   writeFileAtomic(path, JSON.stringify(value), 0o600);
-}
-
-export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  writeJsonAtomicSync(path, value);
 }
 
 /** Keeps a corrupt file for inspection instead of silently overwriting it. */
@@ -59,6 +50,3 @@ export function setAsideSync(path: string): void {
   }
 }
 
-export async function setAside(path: string): Promise<void> {
-  setAsideSync(path);
-}

@@ -25,10 +25,6 @@ export function inDir<T>(dir: string, fn: () => T): T {
   }
 }
 
-export async function ensureDir(dir: string): Promise<void> {
-  ensureDirSync(dir);
-}
-
 /** Session ids are UUIDs; anything else is made file-name safe rather than trusted. */
 export function safeName(id: string): string {
   return id.replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 200);

@@ -9,10 +9,9 @@
  * is held and delivered on the next turn as context for the model: so the async observer (`hook`)
  * must not produce alerts (a marker it claimed would swallow the alert the user should see).
  */
-import { readdirSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { join } from "node:path";
 import { readAlertSettings } from "../config/hook-config.js";
-import type { AgentFile, SessionSource } from "../transcript/discover.js";
+import { discoverSessionSync } from "../transcript/discover.js";
 import { createExclusive, ensurePrivateDir } from "../util/private-fs.js";
 import type { HookLog } from "./hook-log.js";
 import type { HookPayload } from "./payload.js";
@@ -57,25 +56,6 @@ export function claimAlert(stateHome: string, sessionId: string, threshold: numb
   return createExclusive(markerPath(stateHome, sessionId, threshold), `${JSON.stringify({ sessionId, threshold, costUsd, at: new Date().toISOString() })}\n`);
 }
 
-/** The session's files from its transcript path: the main file and `<session>/subagents/agent-*.jsonl`. */
-export function sourceForTranscript(transcriptPath: string, sessionId: string): SessionSource {
-  const dir = dirname(transcriptPath);
-  const agentFiles: AgentFile[] = [];
-  const subagents = join(dir, sessionId, "subagents");
-  try {
-    const names = readdirSync(subagents);
-    for (const name of names.sort()) {
-      const m = /^agent-([A-Za-z0-9_-]+)\.jsonl$/.exec(name);
-      if (m?.[1] === undefined) continue;
-      const meta = `agent-${m[1]}.meta.json`;
-      agentFiles.push({ path: join(subagents, name), agentId: m[1], layout: "subagents-dir", metaPath: names.includes(meta) ? join(subagents, meta) : undefined });
-    }
-  } catch {
-    // No subagents.
-  }
-  return { sessionId, projectDir: basename(dir), mainFile: transcriptPath, agentFiles, mtimeMs: 0, bytes: 0, fingerprint: "" };
-}
-
 export interface SessionCostResult {
   readonly costUsd: number;
   readonly project: string;
@@ -90,7 +70,9 @@ export async function sessionCost(transcriptPath: string, sessionId: string, con
     import("../cost/price-request.js"),
     import("../cost/price-config.js"),
   ]);
-  const loaded = await loadSession(sourceForTranscript(transcriptPath, sessionId));
+  const source = discoverSessionSync(transcriptPath, sessionId);
+  if (source === undefined) return undefined;
+  const loaded = await loadSession(source);
   if (isEmptyInput(loaded.input)) return undefined;
   const session = buildSession(loaded.input, createPricer({ overrides: parsePriceOverrides(config["prices"]).overrides }));
   return { costUsd: session.cost.totalUsd, project: session.project };

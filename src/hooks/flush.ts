@@ -11,7 +11,7 @@
  * Nothing here may hang: transcript waits, lock waits and the network all have deadlines.
  */
 import { readdirSync, statSync, unlinkSync, mkdirSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { join } from "node:path";
 import { defaultConfigPath, loadConfig, otelHome } from "../config/config-file.js";
 import type { Pricer } from "../cost/price-request.js";
 import { createPricer } from "../cost/price-request.js";
@@ -28,7 +28,7 @@ import { cursorsOf, exportSession } from "../pipeline/export-session.js";
 import { LockBusyError } from "../state/lock.js";
 import { defaultStateDir } from "../state/state-dir.js";
 import type { SessionSource } from "../transcript/discover.js";
-import { discoverSessions, filesOf } from "../transcript/discover.js";
+import { discoverSessionSync, filesOf } from "../transcript/discover.js";
 import { loadSession } from "../transcript/load-session.js";
 import type { JsonObject } from "../util/json.js";
 import type { Delivery } from "./delivery.js";
@@ -88,13 +88,6 @@ async function lockWithin(stateHome: string, waitMs: number): Promise<FlushLock 
   }
 }
 
-/** The session's files, found from the transcript path a hook gave (its project folder only, not the whole history). */
-async function sourceFor(transcriptPath: string, sessionId: string): Promise<SessionSource | undefined> {
-  const discovery = await discoverSessions(dirname(transcriptPath));
-  const stem = basename(transcriptPath, ".jsonl");
-  return discovery.sessions.find((s) => s.sessionId === sessionId) ?? discovery.sessions.find((s) => s.sessionId === stem);
-}
-
 interface Built {
   readonly session: Session;
   readonly source: SessionSource;
@@ -105,7 +98,7 @@ interface Built {
 async function buildWhenReady(transcriptPath: string, sessionId: string, toolIds: ReadonlySet<string>, pricer: Pricer, waitMs: number): Promise<Built | undefined> {
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const source = await sourceFor(transcriptPath, sessionId);
+    const source = discoverSessionSync(transcriptPath, sessionId);
     if (source !== undefined) {
       // Cursors before reading: a line appended meanwhile makes the next replay see a change.
       const cursors = await cursorsOf(filesOf(source));

@@ -1,7 +1,7 @@
 import type { Dirent, Stats } from "node:fs";
 import { closeSync, openSync, readSync, readdirSync, statSync } from "node:fs";
 import { homedir } from "node:os";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 
 export interface AgentFile {
   readonly path: string;
@@ -67,7 +67,16 @@ export async function discoverSessions(root: string): Promise<DiscoveryResult> {
   return discoverSessionsSync(root);
 }
 
-export function discoverSessionsSync(root: string): DiscoveryResult {
+export interface DiscoverOptions {
+  /** Only these sessions (ids, or the file stems they are found under): no stat of any other. */
+  readonly only?: ReadonlySet<string>;
+  /** How deep below `root` to look for project folders (default 4). */
+  readonly maxDepth?: number;
+}
+
+export function discoverSessionsSync(root: string, options: DiscoverOptions = {}): DiscoveryResult {
+  const { only, maxDepth = MAX_DEPTH } = options;
+  const wanted = (sessionId: string): boolean => only === undefined || only.has(sessionId);
   const drafts = new Map<string, Draft>();
   const unreadable: { path: string; reason: string }[] = [];
   const draftFor = (sessionId: string, projectDir: string): Draft => {
@@ -112,19 +121,19 @@ export function discoverSessionsSync(root: string): DiscoveryResult {
         if (agent?.[1] !== undefined) {
           // Legacy layout (2.0.x): agent files beside the sessions; the session id is inside.
           const sessionId = sessionIdInside(path);
-          if (sessionId === undefined) continue;
+          if (sessionId === undefined || !wanted(sessionId)) continue;
           const d = draftFor(sessionId, projectDir);
           d.agentFiles.push({ path, agentId: agent[1], layout: "sibling-file", metaPath: undefined });
           noteFile(d, path);
-        } else if (entry.name.endsWith(".jsonl")) {
+        } else if (entry.name.endsWith(".jsonl") && wanted(entry.name.slice(0, -6))) {
           const d = draftFor(entry.name.slice(0, -6), projectDir);
           d.mainFile = path;
           noteFile(d, path);
         }
       } else if (kind === "dir") {
         if (sessionStems.has(entry.name)) {
-          addSubagentsDir(draftFor(entry.name, projectDir), join(path, "subagents"), unreadable, noteFile, root);
-        } else if (depth < MAX_DEPTH) {
+          if (wanted(entry.name)) addSubagentsDir(draftFor(entry.name, projectDir), join(path, "subagents"), unreadable, noteFile, root);
+        } else if (depth < maxDepth) {
           walk(path, depth + 1);
         }
       }
@@ -139,6 +148,17 @@ export function discoverSessionsSync(root: string): DiscoveryResult {
   }
   sessions.sort((a, b) => a.projectDir.localeCompare(b.projectDir) || a.sessionId.localeCompare(b.sessionId));
   return { sessions, unreadable };
+}
+
+/**
+ * One session's files from its transcript path (what a hook is given): the transcript, its
+ * `<session>/subagents/` files and legacy sibling agent files that name it, from the transcript's
+ * own folder, statting no other session. The session is the hook's id, else the file's stem.
+ */
+export function discoverSessionSync(transcriptPath: string, sessionId: string): SessionSource | undefined {
+  const stem = basename(transcriptPath, ".jsonl");
+  const found = discoverSessionsSync(dirname(transcriptPath), { only: new Set([sessionId, stem]), maxDepth: 0 }).sessions;
+  return found.find((s) => s.sessionId === sessionId) ?? found.find((s) => s.sessionId === stem);
 }
 
 function addSubagentsDir(

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { packageVersion } from "../util/package-version.js";
 import { UsageError } from "./args.js";
 import type { CliIO } from "./output.js";
 import { EXIT, processIO } from "./output.js";
@@ -28,29 +28,15 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   replay: { run: lazy(() => import("./replay-command.js"), (m) => m.replayCommand), summary: "send sessions from transcripts as OpenTelemetry traces and metrics (incremental, exactly-once)" },
 };
 
-function version(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string };
-    return pkg.version ?? "unknown";
-  } catch {
-    return "unknown";
-  }
-}
-
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
   return (
-    `claude-code-otel ${version()}: OpenTelemetry for Claude Code\n\nUsage: claude-code-otel <command> [options]\n\nCommands:\n` +
+    `claude-code-otel ${packageVersion()}: OpenTelemetry for Claude Code\n\nUsage: claude-code-otel <command> [options]\n\nCommands:\n` +
     Object.entries(COMMANDS)
       .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
       .join("\n") +
     `\n\nRun "claude-code-otel <command> --help" for a command's options.\n`
   );
-}
-
-/** Registers a command; lets later modules (replay, hook, install...) plug in without editing the table. */
-export function registerCommand(name: string, run: Command, summary: string): void {
-  COMMANDS[name] = { run, summary };
 }
 
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
@@ -60,7 +46,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
   if (name === "--version" || name === "-V") {
-    io.out(`${version()}\n`);
+    io.out(`${packageVersion()}\n`);
     return EXIT.ok;
   }
   const command = COMMANDS[name];

@@ -14,8 +14,6 @@ import { join } from "node:path";
 import { pidAlive } from "../util/pid-alive.js";
 import { createExclusive } from "../util/private-fs.js";
 
-export { pidAlive };
-
 export const LOCK_FILE = "flush.lock";
 export const SPAWN_TOKEN = "flush.spawn";
 

@@ -3,7 +3,9 @@ import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 
 /**
  * Where a transcript file was when it was last fully exported. An unchanged file (same size and
- * mtime) is skipped without reading; the head hash catches a file rewritten in place.
+ * mtime) is skipped without reading; any other change (appended or rewritten) re-reads the whole
+ * session, and the ledger of units, not the cursor, keeps that from sending anything twice. The
+ * head hash and offset are recorded in the state files but nothing decides on them.
  */
 export interface FileCursor {
   readonly size: number;
@@ -33,10 +35,6 @@ export function quickStatSync(path: string): { size: number; mtimeMs: number } |
   }
 }
 
-export async function quickStat(path: string): Promise<{ size: number; mtimeMs: number } | undefined> {
-  return quickStatSync(path);
-}
-
 export function unchanged(cursor: FileCursor | undefined, now: { size: number; mtimeMs: number } | undefined): boolean {
   return cursor !== undefined && now !== undefined && cursor.size === now.size && cursor.mtimeMs === now.mtimeMs;
 }
@@ -64,13 +62,4 @@ export function readCursorSync(path: string): FileCursor | undefined {
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
-}
-
-export async function readCursor(path: string): Promise<FileCursor | undefined> {
-  return readCursorSync(path);
-}
-
-/** A file that shrank or whose head changed was rewritten: its old cursor means nothing. */
-export function rewritten(previous: FileCursor | undefined, current: FileCursor): boolean {
-  return previous !== undefined && (current.size < previous.offset || current.headHash !== previous.headHash);
 }

@@ -27,11 +27,6 @@ export function nextWindow(previousMs: number | undefined, nowMs: number): Metri
   return { startMs: previousMs, timeMs: Math.max(nowMs, previousMs + 1) };
 }
 
-export async function readClock(stateDir: string): Promise<number | undefined> {
-  const read = readJsonFileSync(join(stateDir, "metric-clock.json"), isClock);
-  return read.kind === "ok" ? read.value.timeMs : undefined;
-}
-
 /**
  * Runs `send` with the next window under the clock's lock; advances the clock iff `send`
  * reports success. Returns what `send` returned.

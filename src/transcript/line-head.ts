@@ -25,15 +25,8 @@ const IGNORED_TYPES = new Set([
   "pr-link",
 ]);
 
-/** Line types the model reads. */
-const USED_TYPES = new Set(["user", "assistant", "system", "cost-state", "api-request", "summary"]);
-
 export function isIgnoredType(type: string): boolean {
   return IGNORED_TYPES.has(type);
-}
-
-export function isUsedType(type: string): boolean {
-  return USED_TYPES.has(type);
 }
 
 const TYPE_PREFIX = Buffer.from('{"type":"');

@@ -10,7 +10,7 @@ import { sessionToMetricPoints } from "../../src/otel/map-metrics.js";
 import { sessionToSpans } from "../../src/otel/map-spans.js";
 import { byId, loadAllSessions } from "../support/sessions.js";
 import { FIXTURES_2_1_330, requireSharedFixtures } from "../support/shared-fixtures.js";
-import { reportTotals } from "./helpers.js";
+import { expectTotalsEqualReport } from "./helpers.js";
 import type { OtlpReceiver } from "./otlp-receiver.js";
 import { decodeJsonRequest, receivedTotals, startOtlpReceiver } from "./otlp-receiver.js";
 
@@ -73,12 +73,7 @@ describe.skipIf(!haveFixtures)("exporters against a real OTLP/HTTP receiver on l
         resource: { "service.name": "claude-code-otel", "service.version": expect.any(String), "claude_code.telemetry.source": "claude-code-otel" },
       });
     }
-    const totals = reportTotals(sessions);
-    const got = receivedTotals(receiver.points);
-    expect(got.sessions).toBe(totals.sessions);
-    expect(Math.abs(got.costUsd - totals.costUsd)).toBeLessThan(1e-9);
-    expect(got.tokens).toEqual(totals.tokens);
-    expect([got.turns, got.toolCalls, got.toolFailures, got.compactions]).toEqual([totals.turns, totals.toolCalls, totals.toolFailures, totals.compactions]);
+    expectTotalsEqualReport(receiver.points, sessions);
     // DELTA temporality (1), stamped with the window we gave.
     expect(receiver.points.every((p) => p.temporality === 1 && p.startMs === 1_000 && p.timeMs === 2_000)).toBe(true);
     const cost = receiver.points.find((p) => p.name === "claude_code.session.cost");

@@ -9,6 +9,9 @@ import { buildResource } from "../../src/otel/resource.js";
 import type { ReportTotals } from "../../src/report/report-data.js";
 import { ReportBuilder } from "../../src/report/report-data.js";
 import { emptyParseStats } from "../../src/transcript/line-types.js";
+import { expect } from "vitest";
+import type { ReceivedPoint } from "./otlp-receiver.js";
+import { receivedTotals } from "./otlp-receiver.js";
 
 /** Maps a session and pushes it through the SDK's in-memory exporter, as a real pipeline would. */
 export async function exportedSpans(session: Session, options: SpanMapOptions = { final: true, destinations: false }): Promise<ReadableSpan[]> {
@@ -52,4 +55,13 @@ export function reportTotals(sessions: readonly Session[]): ReportTotals {
   const b = new ReportBuilder("UTC");
   for (const s of sessions) b.add(s);
   return b.finish({ ...emptyParseStats(), files: 0, unreadable: [] }).totals;
+}
+
+/** What a receiver got adds up to the report: cost (to 1e-9), tokens by type, sessions, turns, tool calls, failures, compactions. */
+export function expectTotalsEqualReport(points: readonly ReceivedPoint[], sessions: readonly Session[]): void {
+  const report = reportTotals(sessions);
+  const got = receivedTotals(points);
+  expect(Math.abs(got.costUsd - report.costUsd)).toBeLessThan(1e-9);
+  expect(got.tokens).toEqual(report.tokens);
+  expect([got.sessions, got.turns, got.toolCalls, got.toolFailures, got.compactions]).toEqual([report.sessions, report.turns, report.toolCalls, report.toolFailures, report.compactions]);
 }

@@ -9,7 +9,7 @@ import { sessionToSpans } from "../../src/otel/map-spans.js";
 import { loadAllSessions } from "../support/sessions.js";
 import { settleUpserts } from "../support/upserts.js";
 import { FIXTURES_2_1_330, ageAll, copyIdleFixtures, requireSharedFixtures } from "../support/shared-fixtures.js";
-import { reportTotals } from "./helpers.js";
+import { expectTotalsEqualReport, reportTotals } from "./helpers.js";
 import type { OtlpReceiver } from "./otlp-receiver.js";
 import { receivedTotals, startOtlpReceiver } from "./otlp-receiver.js";
 
@@ -39,11 +39,7 @@ describe.skipIf(!haveFixtures)("replay: exactly-once export to a real OTLP recei
     const expected = sessions.flatMap((s) => sessionToSpans(s, { final: true }));
     expect(io1.stdout()).toMatch(new RegExp(`^replay: 4 sessions \\(0 unchanged\\), sent ${expected.length} spans and \\d+ metric points`));
     expect(receiver.spans.map((s) => s.spanId).sort()).toEqual(expected.map((s) => s.spanId).sort());
-    const totals = reportTotals(sessions);
-    const got = receivedTotals(receiver.points);
-    expect(Math.abs(got.costUsd - totals.costUsd)).toBeLessThan(1e-9);
-    expect(got.tokens).toEqual(totals.tokens);
-    expect([got.sessions, got.turns, got.toolCalls, got.toolFailures, got.compactions]).toEqual([totals.sessions, totals.turns, totals.toolCalls, totals.toolFailures, totals.compactions]);
+    expectTotalsEqualReport(receiver.points, sessions);
     // The 4 sessions fit one batch: one traces and one metrics request, one metric window.
     expect(receiver.requests.map((r) => r.path).sort()).toEqual(["/v1/metrics", "/v1/traces"]);
     const windows = [...new Map(receiver.points.map((p) => [`${p.startMs}-${p.timeMs}`, [p.startMs, p.timeMs] as const])).values()];

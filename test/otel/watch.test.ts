@@ -10,9 +10,9 @@ import { sessionToSpans } from "../../src/otel/map-spans.js";
 import { FIXTURES_2_1_330, requireSharedFixtures } from "../support/shared-fixtures.js";
 import { loadAllSessions } from "../support/sessions.js";
 import { settleUpserts } from "../support/upserts.js";
-import { reportTotals } from "./helpers.js";
+import { expectTotalsEqualReport, reportTotals } from "./helpers.js";
 import type { OtlpReceiver } from "./otlp-receiver.js";
-import { receivedTotals, startOtlpReceiver } from "./otlp-receiver.js";
+import { startOtlpReceiver } from "./otlp-receiver.js";
 
 const haveFixtures = requireSharedFixtures();
 const PROJECT = "-home-dev-work-demo-app";
@@ -44,11 +44,7 @@ describe.skipIf(!haveFixtures)("watch", () => {
     expect(await watchCommand(argv, captureIO())).toBe(0);
     const expectedIds = sessions.flatMap((s) => sessionToSpans(s, { final: true }).map((x) => x.spanId)).sort();
     expect(receiver.spans.map((s) => s.spanId).sort()).toEqual(expectedIds);
-    const totals = receivedTotals(receiver.points);
-    const report = reportTotals(sessions);
-    expect(Math.abs(totals.costUsd - report.costUsd)).toBeLessThan(1e-9);
-    expect(totals.tokens).toEqual(report.tokens);
-    expect([totals.sessions, totals.turns, totals.toolCalls, totals.toolFailures, totals.compactions]).toEqual([report.sessions, report.turns, report.toolCalls, report.toolFailures, report.compactions]);
+    expectTotalsEqualReport(receiver.points, sessions);
     const requests = receiver.requests.length;
     expect(await watchCommand(argv, captureIO())).toBe(0);
     expect(receiver.requests.length).toBe(requests);
@@ -89,11 +85,7 @@ describe.skipIf(!haveFixtures)("watch", () => {
     expect(provisional?.attributes["claude_code.session.open"]).toBe(true);
     const ids = settleUpserts(receiver.spans).map((s) => s.spanId);
     expect(ids.sort()).toEqual(sessionToSpans(session, { final: true }).map((s) => s.spanId).sort());
-    const totals = receivedTotals(receiver.points);
-    const report = reportTotals([session]);
-    expect(Math.abs(totals.costUsd - report.costUsd)).toBeLessThan(1e-9);
-    expect(totals.tokens).toEqual(report.tokens);
-    expect([totals.sessions, totals.turns, totals.toolCalls, totals.toolFailures, totals.compactions]).toEqual([report.sessions, report.turns, report.toolCalls, report.toolFailures, report.compactions]);
+    expectTotalsEqualReport(receiver.points, [session]);
   });
 
   it("--prometheus-port serves the history's totals with the collector's series names", async () => {

@@ -79,6 +79,11 @@ export function sessionToSpans(session: Session, options: SpanMapOptions = {}): 
   for (const c of session.compactions) {
     spans.push({ ...base, spanId: spanIdFor(sid, "compaction", c.uuid), parentSpanId: ownerOf(undefined, c.turnIndex), ...compactionSpan(sid, c) });
   }
+  return withDestinations(session, spans, options);
+}
+
+/** Adds the chosen products' attributes (destinations/) to spans of `session`, unless `destinations: false`. */
+export function withDestinations(session: Session, spans: SpanData[], options: Pick<SpanMapOptions, "destinations">): SpanData[] {
   if (options.destinations === false) return spans;
   const destinations = { integrationVersion: packageVersion(), ...options.destinations };
   return withDestinationAttributes(spans, destinationContext(session, destinations), destinations.products);

@@ -2,7 +2,7 @@ import type { Session } from "../model/types.js";
 import type { MetricMapOptions } from "./map-metrics.js";
 import { sessionToMetricPoints } from "./map-metrics.js";
 import type { SpanMapOptions } from "./map-spans.js";
-import { sessionToSpans } from "./map-spans.js";
+import { sessionToSpans, withDestinations } from "./map-spans.js";
 import type { MetricPoint } from "./metric-point.js";
 import type { SpanData } from "./span-data.js";
 import { ATTR } from "./semconv.js";
@@ -31,13 +31,16 @@ export type PlanOptions = SpanMapOptions & MetricMapOptions & { readonly final: 
  */
 export function planExport(session: Session, exported: ExportedUnits, options: PlanOptions): ExportPlan {
   const complete = completeUnitKeys(session, options.final);
-  const all = sessionToSpans(session, options);
-  const spans = all.filter((s) => complete.has(s.unitKey) && !exported.spanUnits.has(s.unitKey));
+  // Products' attributes only for the spans that go out: a live session re-maps all its spans
+  // on every flush and sends a few.
+  const all = sessionToSpans(session, { ...options, destinations: false });
+  const core = all.filter((s) => complete.has(s.unitKey) && !exported.spanUnits.has(s.unitKey));
   const root = all.find((s) => s.unitKey === UNIT.session);
-  const parentKnown = exported.spanUnits.has(UNIT.session) || exported.spanUnits.has(UNIT.sessionOpen) || spans.some((s) => s.unitKey === UNIT.session);
-  if (spans.length > 0 && !parentKnown && root !== undefined) {
-    spans.unshift({ ...root, unitKey: UNIT.sessionOpen, attributes: { ...root.attributes, [ATTR.sessionOpen]: true } });
+  const parentKnown = exported.spanUnits.has(UNIT.session) || exported.spanUnits.has(UNIT.sessionOpen) || core.some((s) => s.unitKey === UNIT.session);
+  if (core.length > 0 && !parentKnown && root !== undefined) {
+    core.unshift({ ...root, unitKey: UNIT.sessionOpen, attributes: { ...root.attributes, [ATTR.sessionOpen]: true } });
   }
+  const spans = withDestinations(session, core, options);
   const points = sessionToMetricPoints(session, options).filter((p) => complete.has(p.unitKey) && !exported.metricUnits.has(p.unitKey));
   return { spans, points, spanKeys: [...new Set(spans.map((s) => s.unitKey))], metricKeys: [...new Set(points.map((p) => p.unitKey))] };
 }

@@ -33,7 +33,8 @@ export function toGenaiUsage(usage: TokenUsage): Usage {
   };
 }
 
-function overrideProvider(config: PriceConfig): Provider | undefined {
+/** The user's overrides as a genai-prices provider (exported for the bit-for-bit tests). */
+export function overrideProvider(config: PriceConfig): Provider | undefined {
   if (config.overrides.length === 0) return undefined;
   const models: ModelInfo[] = config.overrides.map((o) => {
     const prices: Record<string, number> = { input_mtok: o.input_mtok, output_mtok: o.output_mtok };
@@ -81,31 +82,35 @@ function resolvedFrom(result: PriceCalculation): Resolved {
  */
 export function createPricer(config: PriceConfig = NO_OVERRIDES): Pricer {
   const overrides = overrideProvider(config);
-  /** Model id → what the library resolved it to, or null once the model has failed to price. */
-  const resolved = new Map<string, Resolved | null>();
+  /**
+   * Model id → what it resolved to: the user's override if one matches, else the library's
+   * Anthropic entry; null once the model has failed to price. Overrides and the library take
+   * the same path: one full lookup per model, then its own entry (a rate card) per request.
+   */
+  const resolved = new Map<string, (Resolved & { readonly source: RequestPrice["source"] }) | null>();
   const unknown: RequestPrice = { usd: 0, known: false, source: "unknown" };
+  const lookup = (genaiUsage: Usage, model: string, at: Date | undefined, provider: Provider | undefined): PriceCalculation | undefined =>
+    safeCalc(genaiUsage, model, { ...(at === undefined ? {} : { timestamp: at }), ...(provider === undefined ? { providerId: "anthropic" } : { provider }) });
   return (model, usage, at) => {
     const genaiUsage = toGenaiUsage(usage);
-    if (overrides !== undefined) {
-      const result = safeCalc(genaiUsage, model, at === undefined ? { provider: overrides } : { timestamp: at, provider: overrides });
-      if (result !== undefined) return { usd: result.total_price, known: true, source: "override" };
-    }
     const one = resolved.get(model);
     if (one === null) return unknown;
     if (one !== undefined) {
       const when = at ?? new Date();
       const card = Number.isNaN(when.getTime()) || !cardCanPrice(genaiUsage) ? undefined : one.cardAt?.(when);
-      if (card !== undefined) return { usd: applyRateCard(card, genaiUsage), known: true, source: "genai-prices" };
-      const result = safeCalc(genaiUsage, model, at === undefined ? { provider: one.provider } : { timestamp: at, provider: one.provider });
-      return result === undefined ? unknown : { usd: result.total_price, known: true, source: "genai-prices" };
+      if (card !== undefined) return { usd: applyRateCard(card, genaiUsage), known: true, source: one.source };
+      const result = lookup(genaiUsage, model, at, one.provider);
+      return result === undefined ? unknown : { usd: result.total_price, known: true, source: one.source };
     }
-    const result = safeCalc(genaiUsage, model, at === undefined ? { providerId: "anthropic" } : { timestamp: at, providerId: "anthropic" });
+    const overridden = overrides === undefined ? undefined : lookup(genaiUsage, model, at, overrides);
+    const result = overridden ?? lookup(genaiUsage, model, at, undefined);
     if (result === undefined) {
       resolved.set(model, null);
       return unknown;
     }
-    resolved.set(model, resolvedFrom(result));
-    return { usd: result.total_price, known: true, source: "genai-prices" };
+    const source = overridden !== undefined ? "override" : "genai-prices";
+    resolved.set(model, { ...resolvedFrom(result), source });
+    return { usd: result.total_price, known: true, source };
   };
 }
 

@@ -1,6 +1,7 @@
 import { calcPrice, findProvider } from "@pydantic/genai-prices";
 import { describe, expect, it } from "vitest";
-import { createPricer, toGenaiUsage } from "../../src/cost/price-request.js";
+import type { PriceConfig } from "../../src/cost/price-config.js";
+import { createPricer, overrideProvider, toGenaiUsage } from "../../src/cost/price-request.js";
 import type { TokenUsage } from "../../src/transcript/line-types.js";
 
 /** The library's full lookup on every call: what the pricer did before it cached the model. */
@@ -111,5 +112,39 @@ describe("pricer: one lookup per model, then the library's own price entry (rate
     const usage: TokenUsage = { input: 1_000_000, output: 1_000_000, cacheRead: 0, cacheCreation: 0, cacheCreation5m: 0, cacheCreation1h: 0 };
     expect(pricer("claude-sonnet-4-5", usage, new Date())).toEqual({ usd: 3, known: true, source: "override" });
     expect(pricer("claude-opus-4-7", usage, new Date()).source).toBe("genai-prices");
+  });
+
+  it("overrides take the same resolve-once path and still equal calcPrice with the override provider to the last bit", () => {
+    const config: PriceConfig = {
+      overrides: [
+        { model: "claude-sonnet-4-5", input_mtok: 2.5, output_mtok: 12.5, cache_read_mtok: 0.25, cache_write_mtok: 3.125, cache_write_1h_mtok: 5 },
+        { model: "claude-haiku-*", input_mtok: 0.7, output_mtok: 3.3 },
+      ],
+    };
+    const provider = overrideProvider(config);
+    const pricer = createPricer(config);
+    const next = rng(7);
+    for (let i = 0; i < 2000; i++) {
+      const model = ["claude-sonnet-4-5", "claude-haiku-4-5", "claude-haiku-9-9", "claude-opus-4-7"][i % 4] as string;
+      const cacheCreation = Math.floor(next() * 60_000);
+      const usage: TokenUsage = {
+        input: Math.floor(next() * 300_000),
+        output: Math.floor(next() * 20_000),
+        cacheRead: Math.floor(next() * 200_000),
+        cacheCreation,
+        cacheCreation5m: 0,
+        cacheCreation1h: Math.floor(next() * cacheCreation),
+      };
+      const at = new Date(Date.UTC(2025, 0, 1) + Math.floor(next() * 2 * 365 * 86_400_000));
+      const got = pricer(model, usage, at);
+      if (model === "claude-opus-4-7") {
+        expect(got.source).toBe("genai-prices");
+        expect(Object.is(got.usd, reference(model, usage, at))).toBe(true);
+        continue;
+      }
+      const expected = calcPrice(toGenaiUsage(usage), model, { timestamp: at, provider: provider as NonNullable<typeof provider> }).total_price;
+      expect(got.source).toBe("override");
+      expect(Object.is(got.usd, expected), `${model} ${JSON.stringify(usage)}: ${got.usd} vs ${expected}`).toBe(true);
+    }
   });
 });

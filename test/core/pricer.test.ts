@@ -142,7 +142,7 @@ describe("pricer: one lookup per model, then the library's own price entry (rate
         expect(Object.is(got.usd, reference(model, usage, at))).toBe(true);
         continue;
       }
-      const expected = calcPrice(toGenaiUsage(usage), model, { timestamp: at, provider: provider as NonNullable<typeof provider> }).total_price;
+      const expected = calcPrice(toGenaiUsage(usage), model, { timestamp: at, provider: provider as NonNullable<typeof provider> })?.total_price;
       expect(got.source).toBe("override");
       expect(Object.is(got.usd, expected), `${model} ${JSON.stringify(usage)}: ${got.usd} vs ${expected}`).toBe(true);
     }

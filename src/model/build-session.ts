@@ -22,6 +22,7 @@ interface RequestDraft {
   agentId: string | undefined;
   turn: TurnDraft | undefined;
   toolCallIds: string[];
+  textParts: string[];
   /** Ordinal of the first line in the main file, for ledger reconciliation. */
   position: number | undefined;
 }
@@ -67,6 +68,17 @@ function usageWeight(u: TokenUsage): number {
 }
 
 const ZERO_USAGE: TokenUsage = { input: 0, output: 0, cacheRead: 0, cacheCreation: 0, cacheCreation5m: 0, cacheCreation1h: 0 };
+
+/**
+ * A response's text arrives one block per line, and a line may repeat (copies of a streamed
+ * response, placeholders first): a block already held, or the start of one held, adds nothing;
+ * a longer version of a held block replaces it.
+ */
+function addTextPart(parts: string[], text: string): void {
+  const i = parts.findIndex((p) => text.startsWith(p) || p.startsWith(text));
+  if (i === -1) parts.push(text);
+  else if (text.length > (parts[i] as string).length) parts[i] = text;
+}
 
 /** Builds one session from its transcript lines. Pure: same input, same session. */
 export function buildSession(input: SessionInput, pricer: Pricer): Session {
@@ -131,6 +143,7 @@ export function buildSession(input: SessionInput, pricer: Pricer): Session {
         agentId,
         turn,
         toolCallIds: [],
+        textParts: [],
         position,
       };
       requests.set(key, draft);
@@ -143,6 +156,7 @@ export function buildSession(input: SessionInput, pricer: Pricer): Session {
       draft.endTime = Math.max(draft.endTime, t);
       draft.requestRef ??= line.requestRef;
     }
+    if (line.text !== "") addTextPart(draft.textParts, line.text);
     for (const use of line.toolUses) {
       if (toolCalls.has(use.id)) continue;
       draft.toolCallIds.push(use.id);
@@ -299,6 +313,7 @@ export function buildSession(input: SessionInput, pricer: Pricer): Session {
       agentId: draft.agentId,
       turnIndex: indexOf(draft.turn, draft.agentId),
       toolCallIds: draft.toolCallIds,
+      textParts: draft.textParts,
       cost: { usd: price.usd, known: price.known },
     });
   }

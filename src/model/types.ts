@@ -25,6 +25,8 @@ export interface ApiRequest {
   readonly agentId: string | undefined;
   readonly turnIndex: number | undefined;
   readonly toolCallIds: readonly string[];
+  /** The response's text blocks, in order (exported only when content capture is on). */
+  readonly textParts: readonly string[];
   readonly cost: RequestCost;
 }
 

@@ -67,7 +67,7 @@ export function sessionToSpans(session: Session, options: SpanMapOptions = {}): 
     spans.push({ ...base, spanId: turnIds.get(turn.index) ?? rootId, parentSpanId: rootId, ...turnSpan(session, turn, content) });
   }
   for (const r of session.requests) {
-    spans.push({ ...base, spanId: spanIdFor(sid, "chat", r.key), parentSpanId: ownerOf(r.agentId, r.turnIndex), ...chatSpan(sid, r) });
+    spans.push({ ...base, spanId: spanIdFor(sid, "chat", r.key), parentSpanId: ownerOf(r.agentId, r.turnIndex), ...chatSpan(sid, r, content) });
   }
   for (const c of session.toolCalls) {
     spans.push({ traceId, spanId: spanIdFor(sid, "tool", c.id), parentSpanId: ownerOf(c.agentId, c.turnIndex), ...toolSpan(session, c, content, options.final ?? false) });
@@ -143,7 +143,7 @@ function turnSpan(session: Session, turn: Turn, content: ContentOptions): SpanBo
   return { name: SPAN_NAME.turn, kind: "INTERNAL", startTimeMs: turn.startTime, endTimeMs: turn.endTime, attributes, status: { code: "UNSET" }, unitKey: UNIT.turn(turn.index) };
 }
 
-function chatSpan(sessionId: string, r: ApiRequest): SpanBody {
+function chatSpan(sessionId: string, r: ApiRequest, content: ContentOptions): SpanBody {
   const attributes: Attributes = {
     [ATTR.sessionId]: sessionId,
     [ATTR.operationName]: OPERATION.chat,
@@ -161,6 +161,10 @@ function chatSpan(sessionId: string, r: ApiRequest): SpanBody {
   };
   if (r.stopReason !== undefined) attributes[ATTR.responseFinishReasons] = [r.stopReason];
   if (r.agentId !== undefined) attributes[ATTR.subagentId] = r.agentId;
+  if (content.captureContent && r.textParts.length > 0) {
+    const parts = r.textParts.map((t) => ({ type: "text", content: safeText(t, content.maxContentLength) }));
+    attributes[ATTR.outputMessages] = JSON.stringify([{ role: "assistant", parts, ...(r.stopReason !== undefined ? { finish_reason: r.stopReason } : {}) }]);
+  }
   return { name: chatSpanName(r.model), kind: "CLIENT", startTimeMs: r.startTime, endTimeMs: r.endTime, attributes, status: { code: "UNSET" }, unitKey: UNIT.request(r.key) };
 }
 

@@ -68,6 +68,7 @@ export const ATTR = {
   toolType: "gen_ai.tool.type",
   toolCallArguments: "gen_ai.tool.call.arguments",
   inputMessages: "gen_ai.input.messages",
+  outputMessages: "gen_ai.output.messages",
   tokenType: "gen_ai.token.type",
   // claude-code-otel
   version: "claude_code.version",

@@ -232,6 +232,17 @@ describe.skipIf(!haveFixtures)("sessionToSpans on Claude Code 2.1.330 sessions",
     ]);
   });
 
+  it("with content on, each chat span carries the response's text (one part per text block, copies of a streamed line once)", () => {
+    const s = byId(sessions, "0704d901");
+    expect(s.requests.map((r) => r.textParts)).toEqual([["Running commands."], ["Done."]]);
+    const chats = (spans: ReturnType<typeof sessionToSpans>): unknown[] => spans.filter((x) => x.name.startsWith("chat ")).map((x) => x.attributes["gen_ai.output.messages"]);
+    expect(chats(sessionToSpans(s, { final: true }))).toEqual([undefined, undefined]);
+    expect(chats(sessionToSpans(s, { final: true, captureContent: true })).map((m) => JSON.parse(String(m)))).toEqual([
+      [{ role: "assistant", parts: [{ type: "text", content: "Running commands." }], finish_reason: "tool_use" }],
+      [{ role: "assistant", parts: [{ type: "text", content: "Done." }], finish_reason: "end_turn" }],
+    ]);
+  });
+
   it("content is off by default; when on, the prompt and tool input are exported redacted", () => {
     const s = byId(sessions, "0704d901");
     const off = sessionToSpans(s, { final: true });

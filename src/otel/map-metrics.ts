@@ -1,6 +1,7 @@
 import type { Session } from "../model/types.js";
 import type { MetricPoint } from "./metric-point.js";
-import { METRIC_ATTR, OPERATION, OUTCOME_INTERRUPTED, PROVIDER_NAME, ATTR } from "./semconv.js";
+import { exportedOutcome, genAiInputTokens } from "./exported-values.js";
+import { METRIC_ATTR, OPERATION, PROVIDER_NAME, ATTR } from "./semconv.js";
 import type { MetricKey, TokenType } from "./semconv.js";
 import { UNIT } from "./units.js";
 
@@ -54,14 +55,14 @@ export function sessionToMetricPoints(session: Session, options: MetricMapOption
     }
     const genAi = { [ATTR.operationName]: OPERATION.chat, [ATTR.providerName]: PROVIDER_NAME, [ATTR.requestModel]: r.model, [ATTR.responseModel]: r.model };
     // GenAI conventions: input counts all input tokens, cached included.
-    add("genAiTokenUsage", r.usage.input + r.usage.cacheRead + r.usage.cacheCreation, unit, { ...genAi, [ATTR.tokenType]: "input" });
+    add("genAiTokenUsage", genAiInputTokens(r.usage), unit, { ...genAi, [ATTR.tokenType]: "input" });
     add("genAiTokenUsage", r.usage.output, unit, { ...genAi, [ATTR.tokenType]: "output" });
   }
 
   for (const t of session.turns) add("turnCount", 1, UNIT.turn(t.index));
 
   for (const c of session.toolCalls) {
-    const outcome = c.outcome === "pending" ? (options.final === true ? OUTCOME_INTERRUPTED : "pending") : c.outcome;
+    const outcome = exportedOutcome(c, options.final === true);
     const attrs = { [METRIC_ATTR.toolName]: c.name, [METRIC_ATTR.outcome]: outcome };
     add("toolCalls", 1, UNIT.tool(c.id), attrs);
     if (c.endTime !== undefined) add("toolDuration", Math.max(0, c.endTime - c.startTime) / 1000, UNIT.tool(c.id), attrs);

@@ -4,13 +4,13 @@ import type { ContentOptions } from "./content.js";
 import { DEFAULT_MAX_CONTENT_LENGTH, MAX_ERROR_MESSAGE_LENGTH, safeJson, safeText } from "./content.js";
 import type { DestinationOptions } from "./destinations/index.js";
 import { destinationContext, withDestinationAttributes } from "./destinations/index.js";
+import { exportedOutcome, genAiInputTokens } from "./exported-values.js";
 import { sessionSpanId, spanIdFor, traceIdFor, turnKey } from "./ids.js";
 import { packageVersion } from "./resource.js";
 import {
   AGENT_NAME,
   ATTR,
   OPERATION,
-  OUTCOME_INTERRUPTED,
   PROVIDER_NAME,
   SPAN_NAME,
   TOOL_ERROR_TYPE,
@@ -26,11 +26,6 @@ export interface SpanMapOptions extends Partial<ContentOptions> {
   readonly final?: boolean;
   /** Langfuse and LangSmith attributes (destinations/): on by default; `false` for the core attributes only. */
   readonly destinations?: DestinationOptions | false;
-}
-
-/** GenAI `input_tokens` counts all input; Anthropic's excludes cache reads and writes. */
-function allInput(u: { input: number; cacheRead: number; cacheCreation: number }): number {
-  return u.input + u.cacheRead + u.cacheCreation;
 }
 
 /**
@@ -101,7 +96,7 @@ function sessionSpan(session: Session, traceId: string, spanId: string): SpanDat
     [ATTR.costSource]: session.cost.source,
     [ATTR.costUnattributedUsd]: session.cost.unattributedUsd,
     [ATTR.costComplete]: session.cost.complete,
-    [ATTR.usageInputTokens]: allInput(tokens),
+    [ATTR.usageInputTokens]: genAiInputTokens(tokens),
     [ATTR.usageOutputTokens]: tokens.output,
     [ATTR.usageCacheReadInputTokens]: tokens.cacheRead,
     [ATTR.usageCacheCreationInputTokens]: tokens.cacheCreation,
@@ -153,7 +148,7 @@ function chatSpan(sessionId: string, r: ApiRequest, content: ContentOptions): Sp
     [ATTR.responseModel]: r.model,
     [ATTR.responseId]: r.messageId,
     [ATTR.requestId]: r.requestId,
-    [ATTR.usageInputTokens]: allInput(r.usage),
+    [ATTR.usageInputTokens]: genAiInputTokens(r.usage),
     [ATTR.usageOutputTokens]: r.usage.output,
     [ATTR.usageCacheReadInputTokens]: r.usage.cacheRead,
     [ATTR.usageCacheCreationInputTokens]: r.usage.cacheCreation,
@@ -169,7 +164,7 @@ function chatSpan(sessionId: string, r: ApiRequest, content: ContentOptions): Sp
 }
 
 function toolSpan(session: Session, c: ToolCall, content: ContentOptions, final: boolean): Omit<SpanData, "traceId" | "spanId" | "parentSpanId"> {
-  const outcome = c.outcome === "pending" ? (final ? OUTCOME_INTERRUPTED : "pending") : c.outcome;
+  const outcome = exportedOutcome(c, final);
   const attributes: Attributes = {
     [ATTR.sessionId]: session.sessionId,
     [ATTR.operationName]: OPERATION.executeTool,

@@ -50,7 +50,7 @@ export async function flushCommand(argv: string[], io: CliIO): Promise<number> {
   }
   let report;
   try {
-    report = await runFlush({ env, log, lockWaitMs: spawned ? 0 : 30_000 });
+    report = await runFlush({ env, log, config, lockWaitMs: spawned ? 0 : 30_000 });
   } catch (error) {
     if (spawned) {
       log.error(`flush failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -13,6 +13,7 @@
 import { readdirSync, statSync, unlinkSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { defaultConfigPath, loadConfig, otelHome } from "../config/config-file.js";
+import type { LoadedConfig } from "../config/config-file.js";
 import type { Pricer } from "../cost/price-request.js";
 import { createPricer } from "../cost/price-request.js";
 import { buildSession } from "../model/build-session.js";
@@ -53,6 +54,8 @@ const MAX_ROUNDS = 20;
 export interface FlushOptions {
   readonly env: NodeJS.ProcessEnv;
   readonly log: HookLog;
+  /** The config file as the caller already loaded it (its errors are logged here); read from disk when absent. */
+  readonly config?: LoadedConfig;
   /** Wait this long for another flusher to finish (a user's `flush`); 0 for a spawned flusher. */
   readonly lockWaitMs?: number;
   readonly transcriptWaitMs?: number;
@@ -207,7 +210,7 @@ export async function runFlush(options: FlushOptions): Promise<FlushReport> {
   const now = options.now ?? Date.now;
   const stateHome = otelHome(env);
   const stateDir = defaultStateDir(env);
-  const config = loadConfig(defaultConfigPath(env));
+  const config = options.config ?? loadConfig(defaultConfigPath(env));
   for (const e of config.errors) log.warn(e);
   const raw: JsonObject = config.raw;
   const delivery: Delivery = resolveDelivery(env, raw);

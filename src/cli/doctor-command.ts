@@ -2,14 +2,13 @@
  * `doctor`: one line per check (✓ ok, ! worth a look, ✗ broken) and what to do about it.
  * Exit 0 when every essential check passes, 1 otherwise; `--json` for scripts.
  */
-import { accessSync, constants, existsSync, readFileSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { defaultConfigPath, loadConfig, otelHome } from "../config/config-file.js";
 import type { OtlpProtocol } from "../config/hook-config.js";
 import { holdsSecrets, maskUrl, readAlertSettings, readOtlpSettings } from "../config/hook-config.js";
 import type { HookEntry } from "../hooks/settings-merge.js";
-import { listOutbox } from "../hooks/outbox.js";
 import { HOOK_EVENTS, SettingsParseError, ourEntries, parseSettingsText, shellWords } from "../hooks/settings-merge.js";
 import { redactSecrets } from "../redact/redact.js";
 import { defaultStateDir } from "../state/state-dir.js";
@@ -147,6 +146,26 @@ function modeOf(path: string): number | undefined {
   }
 }
 
+function countFiles(dir: string): number | undefined {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return undefined;
+  }
+  let n = 0;
+  for (const name of names) {
+    if (name.startsWith(".")) continue;
+    try {
+      const s = statSync(join(dir, name));
+      n += s.isDirectory() ? (countFiles(join(dir, name)) ?? 0) : 1;
+    } catch {
+      // Raced with a flush: gone.
+    }
+  }
+  return n;
+}
+
 export async function runChecks(env: NodeJS.ProcessEnv, projectDir: string): Promise<Check[]> {
   const checks: Check[] = [];
   const configDir = env["CLAUDE_CONFIG_DIR"];
@@ -260,8 +279,8 @@ export async function runChecks(env: NodeJS.ProcessEnv, projectDir: string): Pro
     else if (ledgersMode !== 0o700) checks.push({ name: "state", status: "warn", message: `${tilde(ledgers)} is ${octal(ledgersMode)}`, fix: `chmod 700 ${ledgers}` });
     else checks.push({ name: "state", status: "ok", message: `${tilde(ledgers)} writable, 0700` });
   }
-  const outbox = listOutbox(home).length;
-  if (outbox === 0) checks.push({ name: "outbox", status: "ok", message: "empty" });
+  const outbox = countFiles(join(home, "outbox"));
+  if (outbox === undefined || outbox === 0) checks.push({ name: "outbox", status: "ok", message: "empty" });
   else checks.push({ name: "outbox", status: "warn", message: `${outbox} batch${outbox === 1 ? "" : "es"} waiting to be sent`, fix: "check the collector, then run claude-code-otel flush" });
 
   const projects = defaultProjectsDir(env);

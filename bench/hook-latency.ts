@@ -99,7 +99,8 @@ async function main(): Promise<void> {
     rows.push(bare, ...hooks);
     await c.close();
   }
-  rmSync(root, { recursive: true, force: true });
+  // A detached flusher may still be writing here: retry while it finishes.
+  rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
 
   const bareP50 = new Map(rows.filter((r) => r.label.startsWith("node")).map((r) => [r.collector, percentile([...r.times].sort((a, b) => a - b), 50)]));
   const lines = [

@@ -30,57 +30,98 @@ export function mainModel(session: Session): string {
   return best ?? "unknown";
 }
 
+type AttributeSet = Readonly<Record<string, string>>;
+
+/** The attribute sets of one model's request points, built once per model and shared by its points. */
+interface RequestAttributes {
+  readonly cost: AttributeSet;
+  readonly tokens: Readonly<Record<TokenType, AttributeSet>>;
+  readonly genAiInput: AttributeSet;
+  readonly genAiOutput: AttributeSet;
+}
+
 /**
  * The session's metric measurements (pure). Sums over all points equal `report --json` totals:
  * cost (ledger total, including what no request explains), tokens by type, turns, tool calls
  * and failures, compactions, sessions.
+ *
+ * Points with equal attributes share one frozen attribute object: a long session has tens of
+ * thousands of points over a handful of attribute sets, and the exporters aggregate by them.
  */
 export function sessionToMetricPoints(session: Session, options: MetricMapOptions = {}): MetricPoint[] {
   const common: Record<string, string> = { [METRIC_ATTR.project]: options.project ?? session.project };
   if (options.includeSessionId === true) common[METRIC_ATTR.sessionId] = session.sessionId;
-  const points: MetricPoint[] = [];
-  const add = (metric: MetricKey, value: number, unitKey: string, attrs: Record<string, string> = {}): void => {
-    points.push({ metric, value, unitKey, attributes: { ...common, ...attrs } });
+  const sets = new Map<string, AttributeSet>();
+  const set = (key: string, attrs: Record<string, string>): AttributeSet => {
+    let shared = sets.get(key);
+    if (shared === undefined) {
+      shared = Object.freeze({ ...common, ...attrs });
+      sets.set(key, shared);
+    }
+    return shared;
   };
+  const byModel = new Map<string, RequestAttributes>();
+  const requestAttributes = (model: string): RequestAttributes => {
+    let attrs = byModel.get(model);
+    if (attrs === undefined) {
+      const token = (type: TokenType): AttributeSet => Object.freeze({ ...common, [METRIC_ATTR.model]: model, [METRIC_ATTR.type]: type });
+      const genAi = { [ATTR.operationName]: OPERATION.chat, [ATTR.providerName]: PROVIDER_NAME, [ATTR.requestModel]: model, [ATTR.responseModel]: model };
+      attrs = {
+        cost: set(`model\0${model}`, { [METRIC_ATTR.model]: model }),
+        tokens: { input: token("input"), output: token("output"), cacheRead: token("cacheRead"), cacheCreation: token("cacheCreation") },
+        genAiInput: Object.freeze({ ...common, ...genAi, [ATTR.tokenType]: "input" }),
+        genAiOutput: Object.freeze({ ...common, ...genAi, [ATTR.tokenType]: "output" }),
+      };
+      byModel.set(model, attrs);
+    }
+    return attrs;
+  };
+  const points: MetricPoint[] = [];
+  const add = (metric: MetricKey, value: number, unitKey: string, attributes: AttributeSet): void => {
+    points.push({ metric, value, unitKey, attributes });
+  };
+  const commonSet = set("", {});
   const model = mainModel(session);
 
-  add("sessionCount", 1, UNIT.sessionStart);
+  add("sessionCount", 1, UNIT.sessionStart, commonSet);
 
   for (const r of session.requests) {
     const unit = UNIT.request(r.key);
-    add("costUsage", r.cost.usd, unit, { [METRIC_ATTR.model]: r.model });
-    const byType: Record<TokenType, number> = { input: r.usage.input, output: r.usage.output, cacheRead: r.usage.cacheRead, cacheCreation: r.usage.cacheCreation };
-    for (const [type, value] of Object.entries(byType)) {
-      if (value > 0) add("tokenUsage", value, unit, { [METRIC_ATTR.model]: r.model, [METRIC_ATTR.type]: type });
-    }
-    const genAi = { [ATTR.operationName]: OPERATION.chat, [ATTR.providerName]: PROVIDER_NAME, [ATTR.requestModel]: r.model, [ATTR.responseModel]: r.model };
+    const attrs = requestAttributes(r.model);
+    add("costUsage", r.cost.usd, unit, attrs.cost);
+    const u = r.usage;
+    if (u.input > 0) add("tokenUsage", u.input, unit, attrs.tokens.input);
+    if (u.output > 0) add("tokenUsage", u.output, unit, attrs.tokens.output);
+    if (u.cacheRead > 0) add("tokenUsage", u.cacheRead, unit, attrs.tokens.cacheRead);
+    if (u.cacheCreation > 0) add("tokenUsage", u.cacheCreation, unit, attrs.tokens.cacheCreation);
     // GenAI conventions: input counts all input tokens, cached included.
-    add("genAiTokenUsage", genAiInputTokens(r.usage), unit, { ...genAi, [ATTR.tokenType]: "input" });
-    add("genAiTokenUsage", r.usage.output, unit, { ...genAi, [ATTR.tokenType]: "output" });
+    add("genAiTokenUsage", genAiInputTokens(u), unit, attrs.genAiInput);
+    add("genAiTokenUsage", u.output, unit, attrs.genAiOutput);
   }
 
-  for (const t of session.turns) add("turnCount", 1, UNIT.turn(t.index));
+  for (const t of session.turns) add("turnCount", 1, UNIT.turn(t.index), commonSet);
 
   for (const c of session.toolCalls) {
     const outcome = exportedOutcome(c, options.final === true);
-    const attrs = { [METRIC_ATTR.toolName]: c.name, [METRIC_ATTR.outcome]: outcome };
-    add("toolCalls", 1, UNIT.tool(c.id), attrs);
-    if (c.endTime !== undefined) add("toolDuration", Math.max(0, c.endTime - c.startTime) / 1000, UNIT.tool(c.id), attrs);
+    const attrs = set(`tool\0${c.name}\0${outcome}`, { [METRIC_ATTR.toolName]: c.name, [METRIC_ATTR.outcome]: outcome });
+    const unit = UNIT.tool(c.id);
+    add("toolCalls", 1, unit, attrs);
+    if (c.endTime !== undefined) add("toolDuration", Math.max(0, c.endTime - c.startTime) / 1000, unit, attrs);
   }
 
   let compactionUsd = 0;
   for (const c of session.compactions) {
-    add("compactionCount", 1, UNIT.compaction(c.uuid), { [METRIC_ATTR.trigger]: c.trigger });
+    add("compactionCount", 1, UNIT.compaction(c.uuid), set(`trigger\0${c.trigger}`, { [METRIC_ATTR.trigger]: c.trigger }));
     if (c.unattributedCostUsd !== undefined && c.unattributedCostUsd > EPSILON_USD) {
       compactionUsd += c.unattributedCostUsd;
-      add("costUsage", c.unattributedCostUsd, UNIT.compaction(c.uuid), { [METRIC_ATTR.model]: model });
+      add("costUsage", c.unattributedCostUsd, UNIT.compaction(c.uuid), set(`model\0${model}`, { [METRIC_ATTR.model]: model }));
     }
   }
 
-  add("sessionCost", session.cost.totalUsd, UNIT.session);
+  add("sessionCost", session.cost.totalUsd, UNIT.session, commonSet);
   // Ledger cost explained by neither a request nor a compaction: counted once, at the end.
   // A negative difference (prices above what Claude Code charged) cannot go on a counter.
   const rest = session.cost.unattributedUsd - compactionUsd;
-  if (rest > EPSILON_USD) add("costUsage", rest, UNIT.session, { [METRIC_ATTR.model]: model });
+  if (rest > EPSILON_USD) add("costUsage", rest, UNIT.session, set(`model\0${model}`, { [METRIC_ATTR.model]: model }));
   return points;
 }

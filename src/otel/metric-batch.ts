@@ -41,9 +41,15 @@ export function toResourceMetrics(points: readonly MetricPoint[], resource: Reso
   const endTime = millisToHrTime(timeMs);
   const sums = new Map<MetricKey, Map<string, { attributes: Record<string, string>; value: number }>>();
   const histograms = new Map<MetricKey, Map<string, { attributes: Record<string, string>; value: Histogram }>>();
+  // Points share attribute objects (map-metrics.ts): one key per object, not per point.
+  const keys = new Map<Readonly<Record<string, string>>, string>();
   for (const p of points) {
     const def = METRIC[p.metric];
-    const key = attrKey(p.attributes);
+    let key = keys.get(p.attributes);
+    if (key === undefined) {
+      key = attrKey(p.attributes);
+      keys.set(p.attributes, key);
+    }
     if (def.kind === "counter") {
       const byAttr = sums.get(p.metric) ?? new Map();
       sums.set(p.metric, byAttr);

@@ -94,3 +94,30 @@ describe.skipIf(!haveFixtures)("metric points equal report totals", () => {
     expect(rm.resource.attributes).toEqual({ "service.name": "claude-code-otel", "service.version": expect.any(String), "claude_code.telemetry.source": "claude-code-otel" });
   });
 });
+
+describe("aggregation by attribute set", () => {
+  it("points with equal attributes make one data point, shared object or not, in any key order", () => {
+    const shared = { project: "p", tool_name: "Bash", outcome: "success" };
+    const points = [
+      { metric: "toolCalls" as const, value: 1, unitKey: "tool:a", attributes: shared },
+      { metric: "toolCalls" as const, value: 1, unitKey: "tool:b", attributes: shared },
+      { metric: "toolCalls" as const, value: 1, unitKey: "tool:c", attributes: { outcome: "success", tool_name: "Bash", project: "p" } },
+      { metric: "toolCalls" as const, value: 1, unitKey: "tool:d", attributes: { project: "p", tool_name: "Bash", outcome: "failure" } },
+    ];
+    const rm = toResourceMetrics(points, buildResource({}), 1000, 2000);
+    const calls = rm.scopeMetrics[0]?.metrics.find((m) => m.descriptor.name === "claude_code.tool.calls");
+    expect(calls?.dataPoints.map((d) => [d.attributes, d.value])).toEqual([
+      [{ project: "p", tool_name: "Bash", outcome: "success" }, 3],
+      [{ project: "p", tool_name: "Bash", outcome: "failure" }, 1],
+    ]);
+  });
+
+  it.skipIf(!haveFixtures)("a session's points share one attribute object per attribute set", async () => {
+    const s = byId(await loadAllSessions(FIXTURES_2_1_330 as string), "d850fcac");
+    const points = sessionToMetricPoints(s, { final: true });
+    const objects = new Set(points.map((p) => p.attributes));
+    const sets = new Set(points.map((p) => JSON.stringify(Object.entries(p.attributes).sort())));
+    expect(objects.size).toBe(sets.size);
+    expect(points.every((p) => Object.isFrozen(p.attributes))).toBe(true);
+  });
+});

@@ -40,13 +40,25 @@ export const LANGFUSE_TYPE = { span: "span", agent: "agent", generation: "genera
 
 export const LANGFUSE_TAG = "claude-code";
 
+/** What every observation of the session carries, built once per session. */
+const sessionShared = new WeakMap<DestinationContext, Attributes>();
+
+export function langfuseSessionAttributes(ctx: DestinationContext): Attributes {
+  let shared = sessionShared.get(ctx);
+  if (shared === undefined) {
+    shared = {
+      [LANGFUSE_ATTR.sessionId]: ctx.sessionId,
+      [LANGFUSE_ATTR.traceTags]: [LANGFUSE_TAG, ctx.project],
+    };
+    if (ctx.userId !== undefined) shared[LANGFUSE_ATTR.userId] = ctx.userId;
+    if (ctx.claudeCodeVersion !== undefined) shared[LANGFUSE_ATTR.release] = ctx.claudeCodeVersion;
+    sessionShared.set(ctx, shared);
+  }
+  return shared;
+}
+
 export function langfuseAttributes(span: SpanData, ctx: DestinationContext): Attributes {
-  const out: Attributes = {
-    [LANGFUSE_ATTR.sessionId]: ctx.sessionId,
-    [LANGFUSE_ATTR.traceTags]: [LANGFUSE_TAG, ctx.project],
-  };
-  if (ctx.userId !== undefined) out[LANGFUSE_ATTR.userId] = ctx.userId;
-  if (ctx.claudeCodeVersion !== undefined) out[LANGFUSE_ATTR.release] = ctx.claudeCodeVersion;
+  const out: Attributes = { ...langfuseSessionAttributes(ctx) };
 
   const role = spanRole(span);
   switch (role) {

@@ -48,40 +48,76 @@ export type LsAgentType = "root" | "subagent" | "compaction";
 
 const meta = (key: string): string => `${LANGSMITH_ATTR.metadata}.${key}`;
 
+/** Metadata keys, built once: a replay sets them on tens of thousands of spans. */
+const META = {
+  threadId: meta("thread_id"),
+  agentType: meta("ls_agent_type"),
+  agentPurpose: meta("ls_agent_purpose"),
+  integration: meta("ls_integration"),
+  agentRuntime: meta("ls_agent_runtime"),
+  schemaVersion: meta("ls_trace_schema_version"),
+  project: meta("project"),
+  integrationVersion: meta("ls_integration_version"),
+  agentVersion: meta("ls_agent_version"),
+  gitBranch: meta("git_branch"),
+  workingDirectory: meta("working_directory"),
+  userId: meta("user_id"),
+  turnNumber: meta("turn_number"),
+  turnId: meta("turn_id"),
+  modelName: meta("ls_model_name"),
+  provider: meta("ls_provider"),
+  toolName: meta("ls_tool_name"),
+  subagentId: meta("ls_subagent_id"),
+  subagentType: meta("ls_subagent_type"),
+} as const;
+
+/** What every run of the session carries, built once per session. */
+const sessionShared = new WeakMap<DestinationContext, Attributes>();
+
+export function langsmithSessionAttributes(ctx: DestinationContext): Attributes {
+  let shared = sessionShared.get(ctx);
+  if (shared === undefined) {
+    shared = {
+      [LANGSMITH_ATTR.tags]: `claude-code,${ctx.project}`,
+      [META.threadId]: ctx.sessionId,
+      [META.agentPurpose]: CODING_AGENT.purpose,
+      [META.integration]: CODING_AGENT.integration,
+      [META.agentRuntime]: CODING_AGENT.runtime,
+      [META.schemaVersion]: CODING_AGENT.schemaVersion,
+      [META.project]: ctx.project,
+    };
+    if (ctx.integrationVersion !== undefined) shared[META.integrationVersion] = ctx.integrationVersion;
+    if (ctx.claudeCodeVersion !== undefined) shared[META.agentVersion] = ctx.claudeCodeVersion;
+    if (ctx.gitBranch !== undefined) shared[META.gitBranch] = ctx.gitBranch;
+    if (ctx.cwd !== undefined) shared[META.workingDirectory] = ctx.cwd;
+    if (ctx.userId !== undefined) shared[META.userId] = ctx.userId;
+    sessionShared.set(ctx, shared);
+  }
+  return shared;
+}
+
 export function langsmithAttributes(span: SpanData, ctx: DestinationContext): Attributes {
   const role = spanRole(span);
   const inSubagent = stringAttr(span, ATTR.subagentId) !== undefined;
   const agentType: LsAgentType = role === "compaction" ? "compaction" : role === "subagent" || inSubagent ? "subagent" : "root";
-
   const out: Attributes = {
+    ...langsmithSessionAttributes(ctx),
     [LANGSMITH_ATTR.spanKind]: role === "chat" ? LANGSMITH_RUN_TYPE.llm : role === "tool" ? LANGSMITH_RUN_TYPE.tool : LANGSMITH_RUN_TYPE.chain,
-    [LANGSMITH_ATTR.tags]: `claude-code,${ctx.project}`,
-    [meta("thread_id")]: ctx.sessionId,
-    [meta("ls_agent_type")]: agentType,
-    [meta("ls_agent_purpose")]: CODING_AGENT.purpose,
-    [meta("ls_integration")]: CODING_AGENT.integration,
-    [meta("ls_agent_runtime")]: CODING_AGENT.runtime,
-    [meta("ls_trace_schema_version")]: CODING_AGENT.schemaVersion,
-    [meta("project")]: ctx.project,
+    [META.agentType]: agentType,
   };
-  if (ctx.integrationVersion !== undefined) out[meta("ls_integration_version")] = ctx.integrationVersion;
-  if (ctx.claudeCodeVersion !== undefined) out[meta("ls_agent_version")] = ctx.claudeCodeVersion;
-  if (ctx.gitBranch !== undefined) out[meta("git_branch")] = ctx.gitBranch;
-  if (ctx.cwd !== undefined) out[meta("working_directory")] = ctx.cwd;
-  if (ctx.userId !== undefined) out[meta("user_id")] = ctx.userId;
 
   switch (role) {
     case "turn": {
       const index = numberAttr(span, ATTR.turnIndex);
-      if (index !== undefined) out[meta("turn_number")] = index + 1;
+      if (index !== undefined) out[META.turnNumber] = index + 1;
       const promptId = stringAttr(span, ATTR.promptId);
-      if (promptId !== undefined) out[meta("turn_id")] = promptId;
+      if (promptId !== undefined) out[META.turnId] = promptId;
       return out;
     }
     case "chat": {
       const model = stringAttr(span, ATTR.responseModel) ?? stringAttr(span, ATTR.requestModel);
-      if (model !== undefined) out[meta("ls_model_name")] = model;
-      out[meta("ls_provider")] = PROVIDER_NAME;
+      if (model !== undefined) out[META.modelName] = model;
+      out[META.provider] = PROVIDER_NAME;
       const t = tokensOf(span);
       const usd = numberAttr(span, ATTR.costUsd);
       if (t !== undefined) {
@@ -99,14 +135,14 @@ export function langsmithAttributes(span: SpanData, ctx: DestinationContext): At
     }
     case "tool": {
       const tool = stringAttr(span, ATTR.toolName);
-      if (tool !== undefined) out[meta("ls_tool_name")] = tool;
+      if (tool !== undefined) out[META.toolName] = tool;
       return out;
     }
     case "subagent": {
       const id = stringAttr(span, ATTR.agentId);
       const type = stringAttr(span, ATTR.agentName);
-      if (id !== undefined) out[meta("ls_subagent_id")] = id;
-      if (type !== undefined) out[meta("ls_subagent_type")] = type;
+      if (id !== undefined) out[META.subagentId] = id;
+      if (type !== undefined) out[META.subagentType] = type;
       return out;
     }
     case "compaction": {

@@ -4,7 +4,13 @@ import { packageVersion, resourceAttributes } from "../otel/resource.js";
 import { createLazySink } from "../otel/lazy-sink.js";
 import { matchesSource } from "../pipeline/scan-sessions.js";
 import { drainOutboxFirst } from "../pipeline/drain-outbox.js";
-import { syncSessions } from "../pipeline/sync-session.js";
+import { availableParallelism } from "node:os";
+import { loadPriceLibrary } from "../cost/price-request.js";
+import { shardSources } from "../pipeline/shard-sources.js";
+import { syncSessionsInWorkers } from "../pipeline/sync-in-workers.js";
+import type { BatchedOutcome } from "../pipeline/sync-session.js";
+import { syncSessions, upToDate } from "../pipeline/sync-session.js";
+import type { SessionSource } from "../transcript/discover.js";
 import { filesOf } from "../transcript/discover.js";
 import { LockBusyError } from "../state/lock.js";
 import { defaultStateDir } from "../state/state-dir.js";
@@ -39,6 +45,9 @@ Behaviour:
   --full                 ignore cursors and ledgers: re-send everything (same span ids;
                          metrics are counted again, so use it for a fresh backend)
   --dry-run              count what would be sent; send nothing, change nothing
+  --jobs <n>             worker threads reading and exporting sessions side by side (default: one
+                         per core, at most 4, for 64 MB of transcripts or more to an OTLP endpoint
+                         or --dry-run; else 1, in this process)
   --state-dir <dir>      ledgers and cursors (default $CLAUDE_CODE_OTEL_STATE_DIR or ~/.claude/otel/state)
   -v, --verbose          per-session lines on stderr
 
@@ -51,8 +60,25 @@ const OPTIONS = {
   ...EXPORT_OPTIONS,
   full: { type: "boolean" },
   "dry-run": { type: "boolean" },
+  jobs: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
+
+/** Below this much transcript, a worker's start (~0.2 s of module loading) costs more than it saves. */
+const WORKERS_FROM_BYTES = 64 * 1024 * 1024;
+const MAX_AUTO_JOBS = 4;
+
+/**
+ * Worker threads for this replay: as asked, else one per core (at most 4) when there is enough to
+ * read and the destination takes concurrent writers (an OTLP endpoint; --dry-run sends nothing).
+ * Files and the console are written by this process alone, in order.
+ */
+function jobsFor(candidates: readonly SessionSource[], asked: number | undefined, parallelTarget: boolean): number {
+  if (!parallelTarget || candidates.length < 2) return 1;
+  if (asked !== undefined) return asked;
+  const bytes = candidates.reduce((n, s) => n + s.bytes, 0);
+  return bytes >= WORKERS_FROM_BYTES ? Math.min(availableParallelism(), MAX_AUTO_JOBS) : 1;
+}
 
 export async function replayCommand(argv: string[], io: CliIO): Promise<number> {
   const p = parseOptions(argv, OPTIONS);
@@ -63,8 +89,12 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
   const idleText = stringOpt(p, "idle-minutes");
   const idleMinutes = idleText === undefined ? 30 : Number(idleText);
   if (!Number.isFinite(idleMinutes) || idleMinutes < 0) throw new UsageError(`--idle-minutes must be a number of minutes, got "${idleText}"`);
+  const jobsText = stringOpt(p, "jobs");
+  const jobsAsked = jobsText === undefined ? undefined : Number(jobsText);
+  if (jobsAsked !== undefined && !(Number.isInteger(jobsAsked) && jobsAsked >= 1)) throw new UsageError(`--jobs must be a whole number of 1 or more, got "${jobsText}"`);
   const target = resolveTargetOption(p, io);
-  const source = await resolveSourceOptions(p, io);
+  // Workers load their own prices: this thread needs them only when it exports itself.
+  const source = await resolveSourceOptions(p, io, { lazyPrices: true });
   const products = resolveDestinationsOption(p, io, source.config);
   const stateDir = stringOpt(p, "state-dir") ?? defaultStateDir(io.env);
   const full = boolOpt(p, "full");
@@ -92,8 +122,15 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
     for (const u of discovery.unreadable) warnings.push(`cannot read ${u.path}: ${u.reason}`);
     const candidates = discovery.sessions.filter((s) => matchesSource(s, source.filter));
     counters.totalFiles = candidates.reduce((n, s) => n + filesOf(s).length, 0);
-    const ctx = { stateDir, pricer: source.pricer, filter: source.filter, sink, idleMs: idleMinutes * 60_000, plan: { captureContent, destinations: destinationOptionsFromResource(resourceAttributes(io.env), packageVersion(), products) }, full, dryRun };
-    const outcome = await syncSessions(candidates, ctx, (o) => {
+    const settings = {
+      stateDir,
+      filter: source.filter,
+      idleMs: idleMinutes * 60_000,
+      plan: { captureContent, destinations: destinationOptionsFromResource(resourceAttributes(io.env), packageVersion(), products) },
+      full,
+      dryRun,
+    };
+    const onOutcome = (o: BatchedOutcome): void => {
       warnings.push(...o.warnings);
       counters.files += o.files;
       if (o.kind === "unchanged") {
@@ -110,7 +147,21 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
       counters.points += o.result.points;
       if (source.verbose) io.err(`replay: ${o.sessionId} ${o.project}: ${o.result.spans} spans, ${o.result.points} points${o.finished ? " (finished)" : ""}\n`);
       progress.update(counters);
-    });
+    };
+    // Sessions with nothing new are settled here (a stat per file): only the rest decide on workers.
+    const pending: SessionSource[] = [];
+    for (const s of candidates) {
+      if (!full && upToDate(s, settings)) onOutcome({ kind: "unchanged", files: filesOf(s).length, warnings: [] });
+      else pending.push(s);
+    }
+    const jobs = jobsFor(pending, jobsAsked, target.kind === "otlp" || dryRun);
+    let outcome: { failure: string | undefined };
+    if (jobs > 1) {
+      outcome = await syncSessionsInWorkers(shardSources(pending, jobs), { ...settings, target, env: io.env, prices: source.prices }, onOutcome);
+    } else {
+      if (pending.length > 0) await loadPriceLibrary();
+      outcome = await syncSessions(pending, { ...settings, pricer: source.pricer, sink }, onOutcome);
+    }
     failure = outcome.failure;
   } catch (error) {
     if (!(error instanceof LockBusyError)) throw error;

@@ -1,5 +1,6 @@
 import { stat } from "node:fs/promises";
 import { defaultConfigPath, loadConfig } from "../config/config-file.js";
+import type { PriceConfig } from "../cost/price-config.js";
 import type { Pricer } from "../cost/price-request.js";
 import { createPricer, loadPriceLibrary } from "../cost/price-request.js";
 import type { SessionFilter } from "../pipeline/scan-sessions.js";
@@ -13,6 +14,8 @@ export interface SourceOptions {
   readonly projectsDir: string;
   readonly filter: SessionFilter;
   readonly pricer: Pricer;
+  /** The price overrides the pricer applies (for a worker thread to build its own). */
+  readonly prices: PriceConfig;
   /** The price overrides in effect, as text: what cached prices depend on besides the price library. */
   readonly priceKey: string;
   readonly timeZone: string;
@@ -53,6 +56,7 @@ export async function resolveSourceOptions(p: Parsed, io: CliIO, options: { lazy
     projectsDir,
     filter: { session: stringOpt(p, "session"), project: stringOpt(p, "project"), since, until, timeZone },
     pricer: createPricer(config.prices),
+    prices: config.prices,
     priceKey: JSON.stringify(config.prices.overrides),
     timeZone,
     verbose: boolOpt(p, "verbose"),

@@ -6,7 +6,7 @@ import type { FileCursor } from "../state/cursor.js";
 import type { HeldLock, LockOptions } from "../state/lock.js";
 import { withMetricWindow } from "../state/metric-clock.js";
 import type { SessionState } from "../state/session-state.js";
-import { saveSessionStateSync } from "../state/session-state.js";
+import { saveSessionState } from "../state/session-state.js";
 
 /**
  * Exactly-once export of several sessions at once: one traces request and one metrics request
@@ -155,14 +155,27 @@ export async function sendBatch(entries: readonly BatchEntry[], sink: TelemetryS
     else error = r.error;
   }
   const results = new Map<BatchEntry, EntryResult>();
+  const toSave: SessionState[] = [];
   for (const e of entries) {
     const spanCount = spansSent ? e.plan.spans.length : 0;
     const pointCount = pointsSent ? e.plan.points.length : 0;
     if (spansSent) commitUnits(e.state, { spanKeys: e.plan.spanKeys });
     if (pointsSent) commitUnits(e.state, { metricKeys: e.plan.metricKeys });
     if (error === undefined && e.cursors !== undefined) e.state.files = { ...e.cursors };
-    if (spanCount > 0 || pointCount > 0 || error === undefined || e.rebuilt !== undefined) saveSessionStateSync(stateDir, e.state);
+    if (spanCount > 0 || pointCount > 0 || error === undefined || e.rebuilt !== undefined) toSave.push(e.state);
     results.set(e, { spans: spanCount, points: pointCount, ok: error === undefined, error });
   }
+  // On the thread pool, one at a time: the caller's thread reads the next sessions meanwhile, and
+  // creating files side by side in one directory makes ext4 spin on the directory's lock.
+  let failed: unknown;
+  for (const state of toSave) {
+    try {
+      await saveSessionState(stateDir, state);
+    } catch (e) {
+      // Every save is attempted (each is its own file); the first failure is thrown at the end.
+      failed ??= e;
+    }
+  }
+  if (failed !== undefined) throw failed;
   return results;
 }

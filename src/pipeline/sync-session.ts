@@ -14,7 +14,7 @@ import { acquireSessionLock, loadSessionStateSync, peekSessionStateSync, tryAcqu
 import type { SessionSource } from "../transcript/discover.js";
 import { filesOf } from "../transcript/discover.js";
 import { loadSession } from "../transcript/load-session.js";
-import type { BatchEntry, BatchLimits } from "./export-batch.js";
+import type { BatchEntry, BatchLimits, EntryResult } from "./export-batch.js";
 import { DEFAULT_BATCH_LIMITS, ExportBatch } from "./export-batch.js";
 import type { ExportSessionResult } from "./export-session.js";
 import { cursorsOfSync, dryRunCounts, exportSession, exportedOf } from "./export-session.js";
@@ -34,6 +34,8 @@ export interface SyncContext {
   readonly dryRun?: boolean;
   readonly now?: () => number;
   readonly lock?: LockOptions;
+  /** Aborted: read no further session (syncSessions drops its planned batch uncommitted). */
+  readonly signal?: AbortSignal;
 }
 
 type NotExported =
@@ -151,8 +153,9 @@ export async function syncSession(source: SessionSource, ctx: SyncContext): Prom
  * releases ours first), and the metric clock's lock is always taken last: no lock cycle, so
  * concurrent replays, watch and hooks cannot deadlock.
  *
- * Stops at the first failed batch: nothing of it is committed beyond what the sink confirmed
- * (see sendBatch), and the sessions after it are not attempted. Returns that error.
+ * One batch is in flight while the next is read and planned. Stops at the first failed batch:
+ * nothing of it is committed beyond what the sink confirmed (see sendBatch), the batch planned
+ * meanwhile is dropped uncommitted, and no later session is read. Returns that error.
  */
 export async function syncSessions(
   sources: Iterable<SessionSource>,
@@ -161,9 +164,7 @@ export async function syncSessions(
 ): Promise<{ failure: string | undefined }> {
   const batch = new ExportBatch(ctx.sink, ctx.stateDir, ctx.limits ?? DEFAULT_BATCH_LIMITS, ctx.lock);
   const meta = new Map<BatchEntry, { project: string; finished: boolean; files: number; bytes: number; warnings: string[] }>();
-  const send = async (): Promise<string | undefined> => {
-    if (batch.size === 0) return undefined;
-    const results = await batch.send();
+  const report = (results: Map<BatchEntry, EntryResult>): string | undefined => {
     let failure: string | undefined;
     for (const [entry, r] of results) {
       const m = meta.get(entry);
@@ -175,8 +176,31 @@ export async function syncSessions(
     }
     return failure;
   };
+  // One batch in flight while the next is read and planned: its request and its state commits
+  // wait on the network and the file system, not on this thread.
+  let inFlight: Promise<{ failure: string | undefined } | { error: unknown }> | undefined;
+  /** Waits for the batch in flight: its failure, or undefined (throws what its commit threw). */
+  const settle = async (): Promise<string | undefined> => {
+    const sent = inFlight;
+    inFlight = undefined;
+    if (sent === undefined) return undefined;
+    const r = await sent;
+    if ("error" in r) throw r.error;
+    return r.failure;
+  };
+  /** Sends the batch in the background once the one in flight is done; returns that one's failure. */
+  const launch = async (): Promise<string | undefined> => {
+    const failure = await settle();
+    if (failure !== undefined || batch.size === 0) return failure;
+    inFlight = batch.send().then(
+      (results) => ({ failure: report(results) }),
+      (error: unknown) => ({ error }),
+    );
+    return undefined;
+  };
   try {
     for (const source of sources) {
+      if (ctx.signal?.aborted === true) return { failure: await settle() };
       const prepared = await prepareSession(source, ctx);
       if (prepared.kind !== "ready") {
         onOutcome(prepared);
@@ -192,7 +216,7 @@ export async function syncSessions(
       let lock: HeldLock | undefined = tryAcquireSessionLock(ctx.stateDir, session.sessionId, ctx.lock);
       if (lock === undefined) {
         // Busy (a hook or watch is exporting it): never wait while holding the batch's locks.
-        const failure = await send();
+        const failure = (await launch()) ?? (await settle());
         if (failure !== undefined) return { failure };
         lock = await acquireSessionLock(ctx.stateDir, session.sessionId, ctx.lock);
       }
@@ -201,7 +225,7 @@ export async function syncSessions(
         const { state, rebuilt } = loadSessionStateSync(ctx.stateDir, session.sessionId);
         entry = { sessionId: session.sessionId, state, plan: planExport(session, ctx.full === true ? NOTHING_EXPORTED : exportedOf(state), plan), cursors, rebuilt, lock };
         if (!batch.fits(entry.plan)) {
-          const failure = await send();
+          const failure = await launch();
           if (failure !== undefined) {
             lock.release();
             return { failure };
@@ -214,8 +238,10 @@ export async function syncSessions(
       batch.add(entry);
       meta.set(entry, { project: session.project, finished, files, bytes, warnings });
     }
-    return { failure: await send() };
+    return { failure: (await launch()) ?? (await settle()) };
   } finally {
     batch.abandon();
+    // An error left a batch in flight: its locks are released when it is done, not before.
+    await inFlight;
   }
 }

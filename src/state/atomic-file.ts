@@ -1,12 +1,14 @@
 import { readFileSync, renameSync } from "node:fs";
-import { writeFileAtomic } from "../util/private-fs.js";
+import { writeFileAtomic, writePrivateFileAtomicAsync } from "../util/private-fs.js";
 
 export type ReadResult<T> = { readonly kind: "ok"; readonly value: T } | { readonly kind: "missing" } | { readonly kind: "corrupt"; readonly reason: string };
 
 /*
  * State files are small JSON documents read and written with synchronous calls: each is a
  * handful of syscalls that cost microseconds inline, but a thread-pool round trip (and an idle
- * event loop) each when made through fs/promises; replay touches thousands of them.
+ * event loop) each when made through fs/promises; replay touches thousands of them. The
+ * exception is a batch's commit (writeJsonAtomic): creating a file costs up to a millisecond on
+ * ext4, so a batch's states are written on the thread pool while the next batch is read.
  *
  * Durability: writes are atomic (temp file + rename in the same directory) but NOT fsynced.
  * A crash of the process leaves the old or the new file, never a mix. A power failure or kernel
@@ -39,6 +41,11 @@ export function readJsonFileSync<T>(path: string, check: (v: unknown) => v is T)
 /** Atomic and private (0600): readers see the old file or the new, never half of one. */
 export function writeJsonAtomicSync(path: string, value: unknown): void {
   writeFileAtomic(path, JSON.stringify(value), 0o600);
+}
+
+/** writeJsonAtomicSync on the thread pool. */
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  await writePrivateFileAtomicAsync(path, JSON.stringify(value));
 }
 
 /** Keeps a corrupt file for inspection instead of silently overwriting it. */

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { readJsonFileSync, setAsideSync, writeJsonAtomicSync } from "./atomic-file.js";
+import { readJsonFileSync, setAsideSync, writeJsonAtomic, writeJsonAtomicSync } from "./atomic-file.js";
 import type { FileCursor } from "./cursor.js";
 import { isFileCursor } from "./cursor.js";
 import { acquireLock, tryAcquireLock, withLock } from "./lock.js";
@@ -84,8 +84,17 @@ export function saveSessionStateSync(stateDir: string, state: SessionState): voi
   inDir(dir, () => writeJsonAtomicSync(sessionStatePath(stateDir, state.sessionId), state));
 }
 
+/** As saveSessionStateSync, on the thread pool: a batch saves its sessions' states concurrently. */
 export async function saveSessionState(stateDir: string, state: SessionState): Promise<void> {
-  saveSessionStateSync(stateDir, state);
+  state.updatedMs = Date.now();
+  const path = sessionStatePath(stateDir, state.sessionId);
+  try {
+    await writeJsonAtomic(path, state);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    ensureDirSync(join(stateDir, "sessions"));
+    await writeJsonAtomic(path, state);
+  }
 }
 
 function sessionLockPath(stateDir: string, sessionId: string): string {

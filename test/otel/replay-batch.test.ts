@@ -1,6 +1,6 @@
 // Replay batches many sessions per request, still exactly once. Reads ../shared/fixtures (Claude Code
 // 2.1.330 sessions), cloned with fresh ids into a temp corpus; skips with a message when absent.
-import { captureIO } from "../support/cli.js";
+import { captureIO, runCli } from "../support/cli.js";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,7 +17,7 @@ import { loadSessionStateSync } from "../../src/state/session-state.js";
 import { discoverSessionsSync } from "../../src/transcript/discover.js";
 import { FIXTURES_2_1_330, requireSharedFixtures } from "../support/shared-fixtures.js";
 import type { OtlpReceiver } from "./otlp-receiver.js";
-import { startOtlpReceiver } from "./otlp-receiver.js";
+import { receivedTotals, startOtlpReceiver } from "./otlp-receiver.js";
 
 const haveFixtures = requireSharedFixtures();
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
@@ -182,5 +182,94 @@ describe.skipIf(!haveFixtures)("replay batches sessions, exactly once", () => {
     expect(retry.spans.filter((s) => firstBatchUnits.has(s.unitKey) && failing.spans.some((f) => f.spanId === s.spanId))).toEqual([]);
     expect(retry.points.length).toBeGreaterThan(0);
     expect(existsSync(join(stateDir, "metric-clock.json"))).toBe(true);
+  });
+});
+
+describe.skipIf(!haveFixtures)("replay --jobs: sessions sharded over worker threads, exactly once", () => {
+  const receivers: OtlpReceiver[] = [];
+  afterEach(async () => {
+    for (const r of receivers.splice(0)) await r.close();
+  });
+  const start = async (): Promise<OtlpReceiver> => {
+    const r = await startOtlpReceiver();
+    receivers.push(r);
+    return r;
+  };
+  const byId = (spans: OtlpReceiver["spans"]): OtlpReceiver["spans"] => [...spans].sort((a, b) => (a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0));
+
+  it("two workers send exactly what one process sends, in their own batches and metric windows; a second run sends nothing", async () => {
+    const projects = cloneCorpus(5);
+    const single = await start();
+    const sharded = await start();
+    const args = (r: OtlpReceiver, state: string, jobs: string): string[] => ["--projects-dir", projects, "--endpoint", r.url, "--state-dir", join(projects, "..", state), "--jobs", jobs];
+    const one = captureIO();
+    expect(await replayCommand(args(single, "state-1", "1"), one)).toBe(0);
+    const two = captureIO();
+    expect(await replayCommand(args(sharded, "state-2", "2"), two)).toBe(0);
+    expect(two.stderr()).toBe("");
+    const summary = (io: ReturnType<typeof captureIO>): string => io.stdout().split("\n")[0]?.replace(/ in [\d.]+ s; read [\d.]+ MB \([\d.]+ MB\/s\)/, "") ?? "";
+    expect(summary(two)).toBe(summary(one));
+    expect(summary(two)).toMatch(/^replay: 20 sessions \(0 unchanged\), sent \d+ spans and \d+ metric points; 0 warnings$/);
+    // The same spans, attribute for attribute, each once.
+    expect(byId(sharded.spans)).toEqual(byId(single.spans));
+    expect(new Set(sharded.spans.map((s) => s.spanId)).size).toBe(sharded.spans.length);
+    const { costUsd, ...totals } = receivedTotals(sharded.points);
+    const { costUsd: singleCostUsd, ...singleTotals } = receivedTotals(single.points);
+    expect(totals).toEqual(singleTotals);
+    // Summed in another order: equal to the float's last bits only.
+    expect(costUsd).toBeCloseTo(singleCostUsd, 9);
+    // One traces and one metrics request per worker (20 sessions fit a batch), each in its own window.
+    expect(sharded.requests.map((r) => r.path).sort()).toEqual(["/v1/metrics", "/v1/metrics", "/v1/traces", "/v1/traces"]);
+    const windows = [...new Set(sharded.points.map((p) => `${p.startMs}-${p.timeMs}`))].map((w) => w.split("-").map(Number) as [number, number]).sort((a, b) => a[0] - b[0]);
+    expect(windows).toHaveLength(2);
+    expect(windows[1]?.[0]).toBe(windows[0]?.[1]);
+
+    const requests = sharded.requests.length;
+    const again = captureIO();
+    expect(await replayCommand(args(sharded, "state-2", "2"), again)).toBe(0);
+    expect(again.stdout()).toMatch(/^replay: 20 sessions \(20 unchanged\), sent 0 spans and 0 metric points/);
+    expect(sharded.requests.length).toBe(requests);
+  }, 60_000);
+
+  it("a refusing endpoint: one message, exit 1, no worker commits anything, no lock left; then everything goes out once", async () => {
+    const projects = cloneCorpus(2);
+    const stateDir = join(projects, "..", "state");
+    const receiver = await start();
+    receiver.status = 400;
+    const args = ["--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", stateDir, "--jobs", "2"];
+    const io = captureIO({ OTEL_EXPORTER_OTLP_TIMEOUT: "1000" });
+    expect(await replayCommand(args, io)).toBe(1);
+    expect(io.stderr().trim().split("\n")).toHaveLength(1);
+    expect(io.stderr()).toMatch(/^claude-code-otel replay: export to OTLP http\/protobuf to .* failed: /);
+    expect(existsSync(join(stateDir, "metric-clock.json"))).toBe(false);
+    const names = existsSync(join(stateDir, "sessions")) ? readdirSync(join(stateDir, "sessions")) : [];
+    expect(names.filter((n) => n.endsWith(".lock"))).toEqual([]);
+    for (const name of names.filter((n) => n.endsWith(".json"))) {
+      expect(JSON.parse(readFileSync(join(stateDir, "sessions", name), "utf8"))).toMatchObject({ spanUnits: [], metricUnits: [], files: {} });
+    }
+    receiver.status = 200;
+    expect(await replayCommand(args, captureIO())).toBe(0);
+    const ids = receiver.spans.map((s) => s.spanId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(receiver.spans.filter((s) => s.name === "claude_code.session")).toHaveLength(8);
+  }, 60_000);
+
+  it("--dry-run with workers counts what one process counts and writes nothing", async () => {
+    const projects = cloneCorpus(2);
+    const stateDir = join(projects, "..", "state");
+    const one = captureIO();
+    const two = captureIO();
+    expect(await replayCommand(["--projects-dir", projects, "--state-dir", stateDir, "--dry-run", "--jobs", "1"], one)).toBe(0);
+    expect(await replayCommand(["--projects-dir", projects, "--state-dir", stateDir, "--dry-run", "--jobs", "2"], two)).toBe(0);
+    const counts = (io: ReturnType<typeof captureIO>): string => io.stdout().replace(/ in [\d.]+ s; read [\d.]+ MB \([\d.]+ MB\/s\)/, "");
+    expect(counts(two)).toBe(counts(one));
+    expect(counts(two)).toMatch(/^replay: 8 sessions \(0 unchanged\), would send \d+ spans/);
+    expect(existsSync(stateDir)).toBe(false);
+  });
+
+  it("--jobs must be a whole number of 1 or more", async () => {
+    const run = await runCli(["replay", "--projects-dir", cloneCorpus(1), "--jobs", "0"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--jobs must be a whole number of 1 or more, got "0"');
   });
 });

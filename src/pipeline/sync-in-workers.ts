@@ -1,0 +1,70 @@
+import { Worker } from "node:worker_threads";
+import { LockBusyError } from "../state/lock.js";
+import type { SessionSource } from "../transcript/discover.js";
+import type { BatchedOutcome } from "./sync-session.js";
+import type { StopMessage, WorkerData, WorkerMessage, WorkerSettings } from "./sync-worker-protocol.js";
+
+/**
+ * The worker's compiled module. `src/pipeline` and `dist/pipeline` are both two levels under the
+ * package root, so this finds dist/ from either (tests run the sources; the build comes first).
+ */
+const WORKER_URL = new URL("../../dist/pipeline/sync-worker.js", import.meta.url);
+
+/**
+ * `syncSessions` over shards of sessions, one worker thread each, for a replay with more work than
+ * one core does quickly: every shard reads, models, maps, encodes and sends on its own core.
+ * Outcomes arrive as the shards produce them. The first shard to fail stops the others (each drops
+ * its planned batch uncommitted and reads no further session); its error is returned. A worker
+ * that throws (a busy lock, a full disk) stops the others too, and the error is thrown here once
+ * every worker has ended, a LockBusyError as a LockBusyError.
+ */
+export async function syncSessionsInWorkers(
+  shards: readonly (readonly SessionSource[])[],
+  settings: WorkerSettings,
+  onOutcome: (outcome: BatchedOutcome) => void,
+): Promise<{ failure: string | undefined }> {
+  let failure: string | undefined;
+  let thrown: Error | undefined;
+  const workers: Worker[] = [];
+  const stopOthers = (): void => {
+    for (const w of workers) w.postMessage({ type: "stop" } satisfies StopMessage);
+  };
+  const ended = shards.map(
+    (sources) =>
+      new Promise<void>((resolve) => {
+        const worker = new Worker(WORKER_URL, { workerData: { sources, settings } satisfies WorkerData });
+        workers.push(worker);
+        let finished = false;
+        worker.on("message", (m: WorkerMessage) => {
+          if (m.type === "outcome") {
+            onOutcome(m.outcome);
+            return;
+          }
+          finished = true;
+          if (m.type === "done") {
+            if (m.failure !== undefined && failure === undefined) {
+              failure = m.failure;
+              stopOthers();
+            }
+          } else {
+            thrown ??= m.lockBusy ? new LockBusyError(m.message) : new Error(m.message);
+            stopOthers();
+          }
+        });
+        worker.on("error", (error) => {
+          thrown ??= error;
+          stopOthers();
+        });
+        worker.on("exit", (code) => {
+          if (!finished) {
+            thrown ??= new Error(`a replay worker stopped (exit code ${code}) before finishing its sessions`);
+            stopOthers();
+          }
+          resolve();
+        });
+      }),
+  );
+  await Promise.all(ended);
+  if (thrown !== undefined) throw thrown;
+  return { failure };
+}

@@ -1,0 +1,42 @@
+import type { PriceConfig } from "../cost/price-config.js";
+import type { ExportTarget } from "../otel/export-config.js";
+import type { PlanOptions } from "../otel/plan-export.js";
+import type { LockOptions } from "../state/lock.js";
+import type { SessionSource } from "../transcript/discover.js";
+import type { BatchLimits } from "./export-batch.js";
+import type { SessionFilter } from "./scan-sessions.js";
+import type { BatchedOutcome } from "./sync-session.js";
+
+/**
+ * What a sync worker (sync-worker.ts) is given: plain data only (it crosses a thread), from
+ * which it builds its own pricer and sink.
+ */
+export interface WorkerSettings {
+  readonly stateDir: string;
+  readonly filter: SessionFilter;
+  readonly idleMs: number;
+  readonly plan: Omit<PlanOptions, "final">;
+  readonly full: boolean;
+  readonly dryRun: boolean;
+  readonly target: ExportTarget;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly prices: PriceConfig;
+  readonly limits?: BatchLimits | undefined;
+  readonly lock?: LockOptions | undefined;
+}
+
+export interface WorkerData {
+  readonly sources: readonly SessionSource[];
+  readonly settings: WorkerSettings;
+}
+
+/** Worker → main. */
+export type WorkerMessage =
+  | { readonly type: "outcome"; readonly outcome: BatchedOutcome }
+  | { readonly type: "done"; readonly failure: string | undefined }
+  | { readonly type: "error"; readonly message: string; readonly lockBusy: boolean };
+
+/** Main → worker: another shard failed; stop reading sessions. */
+export interface StopMessage {
+  readonly type: "stop";
+}

@@ -1,0 +1,51 @@
+/**
+ * A worker thread that runs `syncSessions` over its shard of sessions (sync-in-workers.ts) with
+ * its own pricer, sink and batches, and posts every outcome to the main thread. Sessions are
+ * disjoint between shards and each is exported under its own lock, so shards never meet; the
+ * metric clock's lock orders their metric windows.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { createPricer, loadPriceLibrary } from "../cost/price-request.js";
+import { createLazySink } from "../otel/lazy-sink.js";
+import { LockBusyError } from "../state/lock.js";
+import { syncSessions } from "./sync-session.js";
+import type { StopMessage, WorkerData, WorkerMessage } from "./sync-worker-protocol.js";
+
+const port = parentPort;
+if (port === null) throw new Error("sync-worker.js runs as a worker thread");
+const post = (message: WorkerMessage): void => port.postMessage(message);
+
+const { sources, settings } = workerData as WorkerData;
+const stop = new AbortController();
+port.on("message", (m: StopMessage) => {
+  if (m.type === "stop") stop.abort();
+});
+// Listening must not keep the thread alive: it exits once its shard is done.
+port.unref();
+
+await loadPriceLibrary();
+const sink = createLazySink(settings.target, { env: { ...settings.env } });
+try {
+  const { failure } = await syncSessions(
+    sources,
+    {
+      stateDir: settings.stateDir,
+      pricer: createPricer(settings.prices),
+      filter: settings.filter,
+      sink,
+      idleMs: settings.idleMs,
+      plan: settings.plan,
+      full: settings.full,
+      dryRun: settings.dryRun,
+      signal: stop.signal,
+      ...(settings.limits !== undefined ? { limits: settings.limits } : {}),
+      ...(settings.lock !== undefined ? { lock: settings.lock } : {}),
+    },
+    (outcome) => post({ type: "outcome", outcome }),
+  );
+  await sink.shutdown();
+  post({ type: "done", failure });
+} catch (error) {
+  await sink.shutdown().catch(() => undefined);
+  post({ type: "error", message: error instanceof Error ? error.message : String(error), lockBusy: error instanceof LockBusyError });
+}

@@ -6,7 +6,7 @@
  *
  *   npx tsx bench/replay.ts [--corpus <projects dir>] [--min-mb 400] [--protocol http/protobuf|http/json]
  *                           [--no-incremental] [--no-report] [--node-arg=--cpu-prof ...] [--strace <file>]
- *                           [--destinations all|none|langfuse|langsmith]
+ *                           [--destinations all|none|langfuse|langsmith] [--jobs <n>] [--keep-state]
  *
  * Builds the corpus with bench/make-corpus.ts when absent. Runs dist/ when built, else the
  * sources through tsx. The receiver only counts bytes (decoding would compete for the CPU);
@@ -32,6 +32,8 @@ const { values } = parseArgs({
     "node-arg": { type: "string", multiple: true, default: [] },
     strace: { type: "string" },
     destinations: { type: "string" },
+    jobs: { type: "string" },
+    "keep-state": { type: "boolean", default: false },
   },
 });
 const corpus = resolve(values.corpus ?? join(REPO_ROOT, "bench", ".corpus", "projects"));
@@ -104,7 +106,7 @@ async function run(cliArgs: string[], strace?: string): Promise<Run> {
 }
 
 const stateDir = mkdtempSync(join(tmpdir(), "cco-bench-state-"));
-const replayArgs = ["replay", "--projects-dir", corpus, "--endpoint", endpoint, "--protocol", values.protocol ?? "http/protobuf", "--state-dir", stateDir, "--idle-minutes", "0", ...(values.destinations !== undefined ? ["--destinations", values.destinations] : [])];
+const replayArgs = ["replay", "--projects-dir", corpus, "--endpoint", endpoint, "--protocol", values.protocol ?? "http/protobuf", "--state-dir", stateDir, "--idle-minutes", "0", ...(values.destinations !== undefined ? ["--destinations", values.destinations] : []), ...(values.jobs !== undefined ? ["--jobs", values.jobs] : [])];
 const full = await run(replayArgs, values.strace);
 const fullRequests = requests;
 const fullWire = wireBytes;
@@ -124,7 +126,9 @@ if (values["no-incremental"] !== true) {
   }
 }
 server.close();
-rmSync(stateDir, { recursive: true, force: true });
+// Deleting thousands of state files makes the next run's file creations slow for minutes on an
+// ext4 without a journal (it skips recently deleted inodes one by one): see docs/performance.md.
+if (values["keep-state"] !== true) rmSync(stateDir, { recursive: true, force: true });
 
 let report: Run | undefined;
 if (values["no-report"] !== true) {
@@ -139,6 +143,7 @@ console.log(
       corpus,
       runner: existsSync(dist) ? "dist" : "tsx",
       protocol: values.protocol,
+      jobs: values.jobs ?? "default",
       sessions: Number(sessions),
       transcriptMB: Number(mbRead),
       seconds: Number(full.seconds.toFixed(2)),

@@ -1,13 +1,12 @@
 import { captureContentFromEnv } from "../otel/content.js";
 import { destinationOptionsFromResource } from "../otel/destinations/index.js";
-import { packageVersion, resourceAttributes } from "../otel/resource.js";
+import { packageVersion, resourceAttributes } from "../otel/resource-attributes.js";
 import { createLazySink } from "../otel/lazy-sink.js";
 import { matchesSource } from "../pipeline/scan-sessions.js";
 import { drainOutboxFirst } from "../pipeline/drain-outbox.js";
 import { availableParallelism } from "node:os";
 import { loadPriceLibrary } from "../cost/price-request.js";
 import { shardSources } from "../pipeline/shard-sources.js";
-import { syncSessionsInWorkers } from "../pipeline/sync-in-workers.js";
 import type { BatchedOutcome } from "../pipeline/sync-session.js";
 import { syncSessions, upToDate } from "../pipeline/sync-session.js";
 import type { SessionSource } from "../transcript/discover.js";
@@ -94,7 +93,7 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
   if (jobsAsked !== undefined && !(Number.isInteger(jobsAsked) && jobsAsked >= 1)) throw new UsageError(`--jobs must be a whole number of 1 or more, got "${jobsText}"`);
   const target = resolveTargetOption(p, io);
   // Workers load their own prices: this thread needs them only when it exports itself.
-  const source = await resolveSourceOptions(p, io, { lazyPrices: true });
+  const source = await resolveSourceOptions(p, io, { lazyPrices: true, zoneOnlyForDays: true });
   const products = resolveDestinationsOption(p, io, source.config);
   const stateDir = stringOpt(p, "state-dir") ?? defaultStateDir(io.env);
   const full = boolOpt(p, "full");
@@ -157,6 +156,8 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
     const jobs = jobsFor(pending, jobsAsked, target.kind === "otlp" || dryRun);
     let outcome: { failure: string | undefined };
     if (jobs > 1) {
+      if (source.verbose) io.err(`replay: ${pending.length} sessions to read, over ${Math.min(jobs, pending.length)} worker threads\n`);
+      const { syncSessionsInWorkers } = await import("../pipeline/sync-in-workers.js");
       outcome = await syncSessionsInWorkers(shardSources(pending, jobs), { ...settings, target, env: io.env, prices: source.prices }, onOutcome);
     } else {
       if (pending.length > 0) await loadPriceLibrary();

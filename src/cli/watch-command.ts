@@ -2,7 +2,7 @@ import { watch as watchFs } from "node:fs";
 import type { FSWatcher } from "node:fs";
 import { captureContentFromEnv } from "../otel/content.js";
 import { destinationOptionsFromResource } from "../otel/destinations/index.js";
-import { packageVersion, resourceAttributes } from "../otel/resource.js";
+import { packageVersion, resourceAttributes } from "../otel/resource-attributes.js";
 import { createSink } from "../otel/exporters.js";
 import { sessionToMetricPoints } from "../otel/map-metrics.js";
 import { completeUnitKeys } from "../otel/units.js";

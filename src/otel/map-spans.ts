@@ -6,7 +6,7 @@ import type { DestinationOptions } from "./destinations/index.js";
 import { destinationContext, withDestinationAttributes } from "./destinations/index.js";
 import { exportedOutcome, genAiInputTokens } from "./exported-values.js";
 import { sessionSpanId, spanIdFor, traceIdFor, turnKey } from "./ids.js";
-import { packageVersion } from "./resource.js";
+import { packageVersion } from "./resource-attributes.js";
 import {
   AGENT_NAME,
   ATTR,

@@ -2,7 +2,6 @@ import { defaultConfigPath, loadConfig, otelHome } from "../config/config-file.j
 import { acquireFlushLock } from "../hooks/flush-lock.js";
 import { resolveDelivery } from "../hooks/delivery.js";
 import { listOutbox } from "../hooks/outbox.js";
-import { sendOutbox } from "../hooks/send-outbox.js";
 import type { ExportTarget } from "../otel/export-config.js";
 
 export type DrainResult =
@@ -27,6 +26,8 @@ export async function drainOutboxFirst(target: ExportTarget, env: NodeJS.Process
     return sameMetrics ? { kind: "blocked", remaining: listOutbox(home).length, error: "a hook flusher is sending queued requests" } : { kind: "elsewhere", sent: 0 };
   }
   try {
+    // Loaded only with something to send: node:http and node:https cost a replay with nothing new ~10 ms.
+    const { sendOutbox } = await import("../hooks/send-outbox.js");
     const result = await sendOutbox(home, delivery, { onProgress: () => lock.touch() });
     if (result.error !== undefined && sameMetrics) return { kind: "blocked", remaining: result.remaining, error: result.error };
     return { kind: result.error === undefined ? "sent" : "elsewhere", sent: result.sent };

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { readJsonFileSync, setAsideSync, writeJsonAtomic, writeJsonAtomicSync } from "./atomic-file.js";
+import { readJsonFileSync, setAsideSync, writeJsonAtomic } from "./atomic-file.js";
 import type { FileCursor } from "./cursor.js";
 import { isFileCursor } from "./cursor.js";
 import { acquireLock, tryAcquireLock, withLock } from "./lock.js";
@@ -77,14 +77,10 @@ export async function loadSessionState(stateDir: string, sessionId: string): Pro
   return loadSessionStateSync(stateDir, sessionId);
 }
 
-/** Atomic (temp + rename), not fsynced: see atomic-file.ts for what a power failure can do. */
-export function saveSessionStateSync(stateDir: string, state: SessionState): void {
-  state.updatedMs = Date.now();
-  const dir = join(stateDir, "sessions");
-  inDir(dir, () => writeJsonAtomicSync(sessionStatePath(stateDir, state.sessionId), state));
-}
-
-/** As saveSessionStateSync, on the thread pool: a batch saves its sessions' states concurrently. */
+/**
+ * Atomic (temp + rename), not fsynced: see atomic-file.ts for what a power failure can do. On the
+ * thread pool: a replay batch commits its sessions while its thread reads the next ones.
+ */
 export async function saveSessionState(stateDir: string, state: SessionState): Promise<void> {
   state.updatedMs = Date.now();
   const path = sessionStatePath(stateDir, state.sessionId);

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=2 --min-semi-space-size=2 --no-allocation-site-pretenuring --expose-gc
+#!/usr/bin/env -S node --max-semi-space-size=2 --min-semi-space-size=2 --no-allocation-site-pretenuring
 "use strict";
 // The command `install` writes into Claude Code's settings. CommonJS on purpose: `hook` runs on
 // every tool call, and requiring one pre-bundled CommonJS file skips the ES module loader

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=2 --min-semi-space-size=2 --no-allocation-site-pretenuring --expose-gc
+#!/usr/bin/env -S node --max-semi-space-size=2 --min-semi-space-size=2 --no-allocation-site-pretenuring
 // A small young generation keeps a long report under 100 MB of RSS (measured: 118 → 96 MB on a
 // 400 MB history) and costs no time: most of what a transcript allocates dies young anyway. Fixed
 // at its size from the start (min = max): left to grow from 1 MB, it promoted a session's dead
@@ -7,7 +7,6 @@
 // --no-allocation-site-pretenuring: V8 otherwise sometimes decides, from an early scavenge that
 // caught a session's lines alive, to allocate parsed lines straight into old space, where they
 // pile up dead until a full GC (1 report in ~40 at 118 MB; 0 in 64 with the flag; no slower).
-// --expose-gc lets replay collect between batches once garbage piles up (196 → 142 MB peak).
 // `hook` runs on every Claude Code hook event: route it to its small module before anything
 // else loads (no CLI table, no OpenTelemetry SDK, no price library), and exit 0 whatever happens.
 if (process.argv[2] === "hook") {

@@ -3,8 +3,8 @@ import { ExportConfigError, resolveExportTarget } from "../otel/export-config.js
 import type { OptionSpec, Parsed } from "./args.js";
 import { UsageError, boolOpt, stringOpt } from "./args.js";
 import type { CliIO } from "./output.js";
-import type { DestinationName } from "../otel/destinations/index.js";
-import { DestinationsError, resolveDestinations } from "../otel/destinations/index.js";
+import type { DestinationName } from "../otel/destinations/select.js";
+import { DestinationsError, resolveDestinations } from "../otel/destinations/select.js";
 import type { JsonObject } from "../util/json.js";
 
 /** Where `replay` and `watch` send: shared options, documented in their help texts. */

@@ -1,14 +1,16 @@
 import { captureContentFromEnv } from "../otel/content.js";
-import { destinationOptionsFromResource } from "../otel/destinations/index.js";
+import { destinationOptionsFromResource } from "../otel/destinations/context.js";
 import { packageVersion, resourceAttributes } from "../otel/resource-attributes.js";
 import { createLazySink } from "../otel/lazy-sink.js";
-import { matchesSource } from "../pipeline/scan-sessions.js";
+import { matchesSource } from "../pipeline/session-filter.js";
 import { drainOutboxFirst } from "../pipeline/drain-outbox.js";
 import { availableParallelism } from "node:os";
 import { loadPriceLibrary } from "../cost/price-request.js";
 import { shardSources } from "../pipeline/shard-sources.js";
 import type { BatchedOutcome } from "../pipeline/sync-session.js";
-import { syncSessions, upToDate } from "../pipeline/sync-session.js";
+import { upToDateIndexed } from "../pipeline/up-to-date.js";
+import type { ReplayIndex } from "../state/replay-index.js";
+import { loadReplayIndex, saveReplayIndex } from "../state/replay-index.js";
 import type { SessionSource } from "../transcript/discover.js";
 import { filesOf } from "../transcript/discover.js";
 import { LockBusyError } from "../state/lock.js";
@@ -115,6 +117,8 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
   const warnings: string[] = [];
   let matched = 0;
   let failure: string | undefined;
+  let index: ReplayIndex | undefined;
+  const pending: SessionSource[] = [];
 
   try {
     const discovery = await discoverSessions(source.projectsDir);
@@ -148,19 +152,24 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
       progress.update(counters);
     };
     // Sessions with nothing new are settled here (a stat per file): only the rest decide on workers.
-    const pending: SessionSource[] = [];
+    index = loadReplayIndex(stateDir);
     for (const s of candidates) {
-      if (!full && upToDate(s, settings)) onOutcome({ kind: "unchanged", files: filesOf(s).length, warnings: [] });
+      if (!full && upToDateIndexed(s, settings, index)) onOutcome({ kind: "unchanged", files: filesOf(s).length, warnings: [] });
       else pending.push(s);
     }
     const jobs = jobsFor(pending, jobsAsked, target.kind === "otlp" || dryRun);
-    let outcome: { failure: string | undefined };
-    if (jobs > 1) {
-      if (source.verbose) io.err(`replay: ${pending.length} sessions to read, over ${Math.min(jobs, pending.length)} worker threads\n`);
+    let outcome: { failure: string | undefined } = { failure: undefined };
+    if (pending.length === 0) {
+      // Nothing new: the mapping, the prices and the SDK are never loaded.
+    } else if (jobs > 1) {
+      const shards = shardSources(pending, jobs);
+      if (source.verbose) io.err(`replay: ${pending.length} sessions to read, over ${shards.length} worker threads\n`);
       const { syncSessionsInWorkers } = await import("../pipeline/sync-in-workers.js");
-      outcome = await syncSessionsInWorkers(shardSources(pending, jobs), { ...settings, target, env: io.env, prices: source.prices }, onOutcome);
+      outcome = await syncSessionsInWorkers(shards, { ...settings, target, env: io.env, prices: source.prices }, onOutcome);
     } else {
-      if (pending.length > 0) await loadPriceLibrary();
+      // The mapping, the prices and (on the first export) the SDK load only when a session has something new.
+      const { syncSessions } = await import("../pipeline/sync-session.js");
+      await loadPriceLibrary();
       outcome = await syncSessions(pending, { ...settings, pricer: source.pricer, sink }, onOutcome);
     }
     failure = outcome.failure;
@@ -170,6 +179,12 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
   } finally {
     progress.done();
     await sink.shutdown();
+  }
+  if (index !== undefined && !dryRun) {
+    // What the sessions just read now have in their ledgers, for the next replay's skip check.
+    const ctx = { stateDir, idleMs: idleMinutes * 60_000 };
+    for (const s of pending) upToDateIndexed(s, ctx, index);
+    saveReplayIndex(stateDir, index);
   }
 
   for (const w of warnings) io.err(`claude-code-otel: warning: ${oneLine(w)}\n`);

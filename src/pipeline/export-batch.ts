@@ -1,4 +1,3 @@
-import { collectGarbageAbove } from "../util/collect-garbage.js";
 import type { ExportPlan } from "../otel/plan-export.js";
 import type { TelemetrySink } from "../otel/sink.js";
 import { estimateSpanBytes } from "../otel/span-size.js";
@@ -101,7 +100,6 @@ export class ExportBatch {
       return await sendBatch(entries, this.sink, this.stateDir, this.lockOptions);
     } finally {
       for (const e of entries) e.lock.release();
-      collectGarbageAbove(GC_ABOVE_BYTES);
     }
   }
 
@@ -113,13 +111,6 @@ export class ExportBatch {
     this.spanBytes = 0;
   }
 }
-
-/**
- * A replay never lets the event loop idle, so V8 grows the heap to ~200 MB of dead batches before
- * collecting, though ~25 MB is live: one collection per batch, past this bound, keeps memory
- * bounded by a batch, not by V8's appetite.
- */
-const GC_ABOVE_BYTES = 40 * 1024 * 1024;
 
 const planBytes = new WeakMap<ExportPlan, number>();
 

@@ -5,12 +5,9 @@ import type { Session } from "../model/types.js";
 import type { PlanOptions } from "../otel/plan-export.js";
 import { NOTHING_EXPORTED, planExport } from "../otel/plan-export.js";
 import type { TelemetrySink } from "../otel/sink.js";
-import { UNIT } from "../otel/units.js";
 import type { FileCursor } from "../state/cursor.js";
-import { quickStatSync, unchanged } from "../state/cursor.js";
 import type { HeldLock, LockOptions } from "../state/lock.js";
-import type { SessionState } from "../state/session-state.js";
-import { acquireSessionLock, loadSessionStateSync, peekSessionStateSync, tryAcquireSessionLock } from "../state/session-state.js";
+import { acquireSessionLock, loadSessionStateSync, tryAcquireSessionLock } from "../state/session-state.js";
 import type { SessionSource } from "../transcript/discover.js";
 import { filesOf } from "../transcript/discover.js";
 import { loadSession } from "../transcript/load-session.js";
@@ -18,8 +15,11 @@ import type { BatchEntry, BatchLimits, EntryResult } from "./export-batch.js";
 import { DEFAULT_BATCH_LIMITS, ExportBatch } from "./export-batch.js";
 import type { ExportSessionResult } from "./export-session.js";
 import { cursorsOfSync, dryRunCounts, exportSession, exportedOf } from "./export-session.js";
-import type { SessionFilter } from "./scan-sessions.js";
-import { matchesSession } from "./scan-sessions.js";
+import type { SessionFilter } from "./session-filter.js";
+import { matchesSession } from "./session-filter.js";
+import { isFinished, upToDate } from "./up-to-date.js";
+
+export { upToDate } from "./up-to-date.js";
 import { isEmptyInput } from "../model/session-input.js";
 
 export interface SyncContext {
@@ -67,29 +67,6 @@ export type BatchedOutcome =
       readonly bytes: number;
       readonly warnings: string[];
     };
-
-function sessionDone(state: SessionState): boolean {
-  return state.spanUnits.includes(UNIT.session) && state.metricUnits.includes(UNIT.session);
-}
-
-function isFinished(source: SessionSource, ctx: Pick<SyncContext, "idleMs" | "now">): boolean {
-  return (ctx.now?.() ?? Date.now()) - source.mtimeMs > ctx.idleMs;
-}
-
-/**
- * Nothing to do when every file is as last exported and no new unit can have become complete:
- * one small state file and a stat per transcript file, no transcript read. Read without the
- * lock (a state that says "done" was committed by whoever held it); corrupt files are left to
- * the locked load, which sets them aside.
- */
-export function upToDate(source: SessionSource, ctx: Pick<SyncContext, "stateDir" | "idleMs" | "now">): boolean {
-  const files = filesOf(source);
-  if (files.length === 0) return false;
-  const state = peekSessionStateSync(ctx.stateDir, source.sessionId);
-  if (state === undefined || Object.keys(state.files).length !== files.length) return false;
-  for (const f of files) if (!unchanged(state.files[f], quickStatSync(f))) return false;
-  return sessionDone(state) || !isFinished(source, ctx);
-}
 
 interface Ready {
   readonly kind: "ready";

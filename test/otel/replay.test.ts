@@ -1,6 +1,6 @@
 // Reads ../shared/fixtures (Claude Code 2.1.330 sessions, copied to a temp dir); skips with a message when absent.
 import { captureIO } from "../support/cli.js";
-import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { replayCommand } from "../../src/cli/replay-command.js";
@@ -136,6 +136,40 @@ describe.skipIf(!haveFixtures)("replay: exactly-once export to a real OTLP recei
     expect(io.stdout()).toContain(`destination: OTLP JSON files in ${out} (traces.jsonl, metrics.jsonl)`);
     // One batch, one export request, one line.
     expect(readFileSync(join(out, "traces.jsonl"), "utf8").trimEnd().split("\n")).toHaveLength(1);
+  });
+
+  it("the replay index answers only for unchanged state files: a ledger changed or removed since is read again", async () => {
+    receiver = await startOtlpReceiver();
+    const projects = copyFixtures();
+    const stateDir = join(projects, "..", "state");
+    const args = ["--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", stateDir];
+    expect(await replayCommand(args, captureIO())).toBe(0);
+    const indexPath = join(stateDir, "replay-index.json");
+    expect(Object.keys((JSON.parse(readFileSync(indexPath, "utf8")) as { sessions: object }).sessions).sort()).toEqual(sessions.map((s) => s.sessionId).sort());
+    const total = receiver.spans.length;
+
+    // Another writer's ledger no longer lists the session unit (as if it had never gone out).
+    const statePath = join(stateDir, "sessions", "0704d901-19b8-468e-939e-baa3fdaa9e90.json");
+    const state = JSON.parse(readFileSync(statePath, "utf8")) as { spanUnits: string[]; metricUnits: string[] };
+    writeFileSync(statePath, JSON.stringify({ ...state, spanUnits: state.spanUnits.filter((u) => u !== "session"), metricUnits: state.metricUnits.filter((u) => u !== "session") }));
+    const io = captureIO();
+    expect(await replayCommand(args, io)).toBe(0);
+    expect(io.stdout()).toMatch(/^replay: 4 sessions \(3 unchanged\), sent 1 spans and 1 metric points/);
+    expect(receiver.spans.slice(total).map((s) => s.name)).toEqual(["claude_code.session"]);
+
+    // A session's ledger deleted: that session goes out again, whole; the others stay skipped.
+    rmSync(statePath);
+    const again = captureIO();
+    expect(await replayCommand(args, again)).toBe(0);
+    const expected = sessionToSpans(sessions.find((s) => s.sessionId.startsWith("0704d901")) as Session, { final: true });
+    expect(again.stdout()).toMatch(new RegExp(`^replay: 4 sessions \\(3 unchanged\\), sent ${expected.length} spans`));
+
+    // A corrupt index is an empty one: every state file is read, nothing is sent twice, the index is rewritten.
+    writeFileSync(indexPath, "{not json");
+    const third = captureIO();
+    expect(await replayCommand(args, third)).toBe(0);
+    expect(third.stdout()).toMatch(/^replay: 4 sessions \(4 unchanged\), sent 0 spans and 0 metric points/);
+    expect(JSON.parse(readFileSync(indexPath, "utf8"))).toMatchObject({ version: 1 });
   });
 
   it("--dry-run counts and changes nothing", async () => {

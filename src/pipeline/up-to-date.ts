@@ -1,0 +1,72 @@
+import type { FileCursor } from "../state/cursor.js";
+import { quickStatSync } from "../state/cursor.js";
+import type { FileStat, ReplayIndex } from "../state/replay-index.js";
+import { indexEntryOf } from "../state/replay-index.js";
+import type { SessionState } from "../state/session-state.js";
+import { peekSessionStateSync, sessionStatePath } from "../state/session-state.js";
+import { UNIT } from "../otel/units.js";
+import type { SessionSource } from "../transcript/discover.js";
+import { filesOf } from "../transcript/discover.js";
+
+export interface UpToDateContext {
+  readonly stateDir: string;
+  readonly idleMs: number;
+  readonly now?: (() => number) | undefined;
+}
+
+function sessionDone(state: SessionState): boolean {
+  return state.spanUnits.includes(UNIT.session) && state.metricUnits.includes(UNIT.session);
+}
+
+export function isFinished(source: SessionSource, ctx: Pick<UpToDateContext, "idleMs" | "now">): boolean {
+  return (ctx.now?.() ?? Date.now()) - source.mtimeMs > ctx.idleMs;
+}
+
+/** Every file as the ledger last recorded it (same count, same size and mtime each). */
+function filesUnchanged(source: SessionSource, recorded: Readonly<Record<string, FileStat | FileCursor>>): boolean {
+  const files = filesOf(source);
+  if (files.length === 0 || Object.keys(recorded).length !== files.length) return false;
+  for (const f of files) {
+    const was = recorded[f];
+    const now = quickStatSync(f);
+    if (was === undefined || now === undefined || was.size !== now.size || was.mtimeMs !== now.mtimeMs) return false;
+  }
+  return true;
+}
+
+/**
+ * Nothing to do when every file is as last exported and no new unit can have become complete:
+ * one small state file and a stat per transcript file, no transcript read. Read without the
+ * lock (a state that says "done" was committed by whoever held it); corrupt files are left to
+ * the locked load, which sets them aside.
+ */
+export function upToDate(source: SessionSource, ctx: UpToDateContext): boolean {
+  const state = peekSessionStateSync(ctx.stateDir, source.sessionId);
+  if (state === undefined || !filesUnchanged(source, state.files)) return false;
+  return sessionDone(state) || !isFinished(source, ctx);
+}
+
+/**
+ * `upToDate` through the replay index (state/replay-index.ts): an entry whose state file still
+ * has the size and mtime it recorded answers for that file; otherwise the file is read (its stat
+ * taken first) and the entry renewed in `index`.
+ */
+export function upToDateIndexed(source: SessionSource, ctx: UpToDateContext, index: ReplayIndex): boolean {
+  const stat = quickStatSync(sessionStatePath(ctx.stateDir, source.sessionId));
+  if (stat === undefined) {
+    index.delete(source.sessionId);
+    return false;
+  }
+  let entry = index.get(source.sessionId);
+  if (entry === undefined || entry.state.size !== stat.size || entry.state.mtimeMs !== stat.mtimeMs) {
+    const state = peekSessionStateSync(ctx.stateDir, source.sessionId);
+    if (state === undefined) {
+      index.delete(source.sessionId);
+      return false;
+    }
+    entry = indexEntryOf(stat, state, sessionDone(state));
+    index.set(source.sessionId, entry);
+  }
+  if (!filesUnchanged(source, entry.files)) return false;
+  return entry.done || !isFinished(source, ctx);
+}

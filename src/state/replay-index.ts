@@ -1,0 +1,107 @@
+import { join } from "node:path";
+import { readJsonFileSync, writeJsonAtomicSync } from "./atomic-file.js";
+import type { SessionState } from "./session-state.js";
+import { ensureDirSync } from "./state-dir.js";
+
+/**
+ * What a session's state file said when `replay` last read it: the transcript files' cursors
+ * (size and mtime) and whether the session span went out in both signals. A replay with nothing
+ * new then reads this one file instead of one state file per session (2,015 of them: ~70 of its
+ * ~250 ms).
+ *
+ * An entry stands for its state file only while that file keeps the size and mtime it had when
+ * the entry was made (stat taken before the read), so any write to the ledger (a hook, `watch`,
+ * another replay) makes the next replay read the state file itself. Losing the index costs one
+ * slower run, never a unit: it decides only what may be skipped, exactly as the state file would.
+ */
+export interface FileStat {
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+export interface IndexEntry {
+  /** The state file's size and mtime when it was read. */
+  readonly state: FileStat;
+  readonly files: Readonly<Record<string, FileStat>>;
+  readonly done: boolean;
+}
+
+/** The entries, and whether any changed since they were read (then the file is worth writing). */
+export class ReplayIndex {
+  readonly entries = new Map<string, IndexEntry>();
+  changed = false;
+
+  get(sessionId: string): IndexEntry | undefined {
+    return this.entries.get(sessionId);
+  }
+
+  set(sessionId: string, entry: IndexEntry): void {
+    this.entries.set(sessionId, entry);
+    this.changed = true;
+  }
+
+  delete(sessionId: string): void {
+    if (this.entries.delete(sessionId)) this.changed = true;
+  }
+}
+
+interface IndexFile {
+  readonly version: 1;
+  /** Session id → [state size, state mtime, done, {path: [size, mtime]}] (compact: thousands of entries). */
+  readonly sessions: Record<string, [number, number, boolean, Record<string, [number, number]>]>;
+}
+
+function isIndexFile(v: unknown): v is IndexFile {
+  return typeof v === "object" && v !== null && (v as IndexFile).version === 1 && typeof (v as IndexFile).sessions === "object" && (v as IndexFile).sessions !== null;
+}
+
+function isStat(v: unknown): v is [number, number] {
+  return Array.isArray(v) && v.length === 2 && typeof v[0] === "number" && typeof v[1] === "number";
+}
+
+export function replayIndexPath(stateDir: string): string {
+  return join(stateDir, "replay-index.json");
+}
+
+/** The index, or an empty one when missing or unusable (then every state file is read). */
+export function loadReplayIndex(stateDir: string): ReplayIndex {
+  const index = new ReplayIndex();
+  const read = readJsonFileSync(replayIndexPath(stateDir), isIndexFile);
+  if (read.kind !== "ok") return index;
+  for (const [id, e] of Object.entries(read.value.sessions)) {
+    if (!Array.isArray(e) || typeof e[0] !== "number" || typeof e[1] !== "number" || typeof e[2] !== "boolean" || typeof e[3] !== "object" || e[3] === null) continue;
+    const files: Record<string, FileStat> = {};
+    let ok = true;
+    for (const [path, stat] of Object.entries(e[3])) {
+      if (!isStat(stat)) ok = false;
+      else files[path] = { size: stat[0], mtimeMs: stat[1] };
+    }
+    if (ok) index.entries.set(id, { state: { size: e[0], mtimeMs: e[1] }, files, done: e[2] });
+  }
+  return index;
+}
+
+/** Atomic, when an entry changed; a failure to write is ignored: the index only saves time. */
+export function saveReplayIndex(stateDir: string, index: ReplayIndex): void {
+  if (!index.changed) return;
+  const sessions: IndexFile["sessions"] = {};
+  for (const [id, e] of index.entries) {
+    const files: Record<string, [number, number]> = {};
+    for (const [path, f] of Object.entries(e.files)) files[path] = [f.size, f.mtimeMs];
+    sessions[id] = [e.state.size, e.state.mtimeMs, e.done, files];
+  }
+  try {
+    ensureDirSync(stateDir);
+    writeJsonAtomicSync(replayIndexPath(stateDir), { version: 1, sessions } satisfies IndexFile);
+    index.changed = false;
+  } catch {
+    // Read-only or full: the next replay reads the state files, as without an index.
+  }
+}
+
+/** The entry for a state file read after `stat` was taken. */
+export function indexEntryOf(stat: FileStat, state: SessionState, done: boolean): IndexEntry {
+  const files: Record<string, FileStat> = {};
+  for (const [path, c] of Object.entries(state.files)) files[path] = { size: c.size, mtimeMs: c.mtimeMs };
+  return { state: { size: stat.size, mtimeMs: stat.mtimeMs }, files, done };
+}

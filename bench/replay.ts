@@ -2,11 +2,14 @@
  * Throughput of `claude-code-otel replay` into a real OTLP/HTTP receiver on loopback: transcript
  * MB/s, spans/s, metric points, requests, bytes on the wire and the replay process's peak RSS;
  * then a second, incremental replay with nothing new (same state dir), and `report --json
- * --no-cache` (every file read, as a full replay reads them) on the same corpus for the ratio. Printed figures, not a timed test.
+ * --no-cache` (every file read, as a full replay reads them) on the same corpus for the ratio.
+ * `--runs N` repeats the three, interleaved (a fresh state dir per full replay), and prints
+ * medians and each run's figures: this host's speed drifts by 30-50 % within minutes. Printed
+ * figures, not a timed test.
  *
  *   npx tsx bench/replay.ts [--corpus <projects dir>] [--min-mb 400] [--protocol http/protobuf|http/json]
  *                           [--no-incremental] [--no-report] [--node-arg=--cpu-prof ...] [--strace <file>]
- *                           [--destinations all|none|langfuse|langsmith] [--jobs <n>] [--keep-state]
+ *                           [--destinations all|none|langfuse|langsmith] [--jobs <n>] [--keep-state] [--runs <n>]
  *
  * Builds the corpus with bench/make-corpus.ts when absent. Runs dist/ when built, else the
  * sources through tsx. The receiver only counts bytes (decoding would compete for the CPU);
@@ -33,6 +36,7 @@ const { values } = parseArgs({
     strace: { type: "string" },
     destinations: { type: "string" },
     jobs: { type: "string" },
+    runs: { type: "string", default: "1" },
     "keep-state": { type: "boolean", default: false },
   },
 });
@@ -105,37 +109,60 @@ async function run(cliArgs: string[], strace?: string): Promise<Run> {
   };
 }
 
-const stateDir = mkdtempSync(join(tmpdir(), "cco-bench-state-"));
-const replayArgs = ["replay", "--projects-dir", corpus, "--endpoint", endpoint, "--protocol", values.protocol ?? "http/protobuf", "--state-dir", stateDir, "--idle-minutes", "0", ...(values.destinations !== undefined ? ["--destinations", values.destinations] : []), ...(values.jobs !== undefined ? ["--jobs", values.jobs] : [])];
-const full = await run(replayArgs, values.strace);
-const fullRequests = requests;
-const fullWire = wireBytes;
-const summary = /(\d+) sessions .*?sent (\d+) spans and (\d+) metric points.*?read ([\d.]+) MB/.exec(full.out);
-if (full.code !== 0 || summary === null) {
-  console.error(full.out, full.err);
-  throw new Error(`replay exited ${full.code}`);
-}
-const [, sessions, spans, points, mbRead] = summary;
-
-let incremental: Run | undefined;
-if (values["no-incremental"] !== true) {
-  incremental = await run(replayArgs);
-  if (incremental.code !== 0 || !/\(\d+ unchanged\), sent 0 spans and 0 metric points/.test(incremental.out)) {
-    console.error(incremental.out, incremental.err);
-    throw new Error("the incremental replay sent something or failed");
+const runs = Math.max(1, Number(values.runs));
+const replayArgs = (stateDir: string): string[] => [
+  "replay", "--projects-dir", corpus, "--endpoint", endpoint, "--protocol", values.protocol ?? "http/protobuf", "--state-dir", stateDir, "--idle-minutes", "0",
+  ...(values.destinations !== undefined ? ["--destinations", values.destinations] : []),
+  ...(values.jobs !== undefined ? ["--jobs", values.jobs] : []),
+];
+const stateDirs: string[] = [];
+const fulls: Run[] = [];
+const incrementals: Run[] = [];
+const reports: Run[] = [];
+let fullRequests = 0;
+let fullWire = 0;
+let summary: RegExpExecArray | null = null;
+// Interleaved, so that a slow spell of the host weighs on every kind of run alike.
+for (let i = 0; i < runs; i++) {
+  const stateDir = mkdtempSync(join(tmpdir(), "cco-bench-state-"));
+  stateDirs.push(stateDir);
+  const [requestsBefore, wireBefore] = [requests, wireBytes];
+  const full = await run(replayArgs(stateDir), i === 0 ? values.strace : undefined);
+  [fullRequests, fullWire] = [requests - requestsBefore, wireBytes - wireBefore];
+  summary = /(\d+) sessions .*?sent (\d+) spans and (\d+) metric points.*?read ([\d.]+) MB/.exec(full.out);
+  if (full.code !== 0 || summary === null) {
+    console.error(full.out, full.err);
+    throw new Error(`replay exited ${full.code}`);
+  }
+  fulls.push(full);
+  if (values["no-incremental"] !== true) {
+    const before = requests;
+    const incremental = await run(replayArgs(stateDir));
+    if (incremental.code !== 0 || !/\(\d+ unchanged\), sent 0 spans and 0 metric points/.test(incremental.out) || requests !== before) {
+      console.error(incremental.out, incremental.err);
+      throw new Error("the incremental replay sent something or failed");
+    }
+    incrementals.push(incremental);
+  }
+  if (values["no-report"] !== true) {
+    // Every file read, as replay reads them: not the report cache's answer.
+    const report = await run(["report", "--projects-dir", corpus, "--json", "--no-cache"]);
+    if (report.code !== 0) throw new Error(`report exited ${report.code}: ${report.err}`);
+    reports.push(report);
   }
 }
 server.close();
 // Deleting thousands of state files makes the next run's file creations slow for minutes on an
 // ext4 without a journal (it skips recently deleted inodes one by one): see docs/performance.md.
-if (values["keep-state"] !== true) rmSync(stateDir, { recursive: true, force: true });
-
-let report: Run | undefined;
-if (values["no-report"] !== true) {
-  // Every file read, as replay reads them: not the report cache's answer.
-  report = await run(["report", "--projects-dir", corpus, "--json", "--no-cache"]);
-  if (report.code !== 0) throw new Error(`report exited ${report.code}: ${report.err}`);
-}
+if (values["keep-state"] !== true) for (const d of stateDirs) rmSync(d, { recursive: true, force: true });
+const [, sessions, spans, points, mbRead] = summary ?? [];
+const median = (xs: readonly number[]): number => {
+  const v = [...xs].sort((a, b) => a - b);
+  return v.length % 2 === 1 ? (v[(v.length - 1) / 2] as number) : ((v[v.length / 2 - 1] as number) + (v[v.length / 2] as number)) / 2;
+};
+const secondsOf = (rs: readonly Run[]): number[] => rs.map((r) => r.seconds);
+const fullSeconds = median(secondsOf(fulls));
+const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
 
 console.log(
   JSON.stringify(
@@ -144,27 +171,35 @@ console.log(
       runner: existsSync(dist) ? "dist" : "tsx",
       protocol: values.protocol,
       jobs: values.jobs ?? "default",
+      runs,
       sessions: Number(sessions),
       transcriptMB: Number(mbRead),
-      seconds: Number(full.seconds.toFixed(2)),
-      cpuSeconds: full.cpuSeconds,
-      transcriptMBps: Number((Number(mbRead) / full.seconds).toFixed(1)),
+      seconds: round(fullSeconds),
+      secondsEach: secondsOf(fulls).map((x) => round(x)),
+      cpuSeconds: median(fulls.map((r) => r.cpuSeconds ?? NaN)),
+      transcriptMBps: round(Number(mbRead) / fullSeconds, 1),
       spans: Number(spans),
-      spansPerSecond: Math.round(Number(spans) / full.seconds),
+      spansPerSecond: Math.round(Number(spans) / fullSeconds),
       metricPoints: Number(points),
       requests: fullRequests,
-      wireMB: Number((fullWire / 1024 / 1024).toFixed(1)),
-      peakRssMB: full.peakRssMB,
-      ...(incremental !== undefined
+      wireMB: round(fullWire / 1024 / 1024, 1),
+      peakRssMB: Math.max(...fulls.map((r) => r.peakRssMB ?? NaN)),
+      ...(incrementals.length > 0
         ? {
-            incrementalSeconds: Number(incremental.seconds.toFixed(3)),
-            incrementalPeakRssMB: incremental.peakRssMB,
-            incrementalRatio: Number((incremental.seconds / full.seconds).toFixed(3)),
-            incrementalRequests: requests - fullRequests,
+            incrementalSeconds: round(median(secondsOf(incrementals)), 3),
+            incrementalSecondsEach: secondsOf(incrementals).map((x) => round(x, 3)),
+            incrementalPeakRssMB: Math.max(...incrementals.map((r) => r.peakRssMB ?? NaN)),
+            incrementalRatio: round(median(secondsOf(incrementals)) / fullSeconds, 3),
           }
         : {}),
-      ...(report !== undefined
-        ? { reportSeconds: Number(report.seconds.toFixed(2)), reportCpuSeconds: report.cpuSeconds, replayToReport: Number((full.seconds / report.seconds).toFixed(2)) }
+      ...(reports.length > 0
+        ? {
+            reportSeconds: round(median(secondsOf(reports))),
+            reportSecondsEach: secondsOf(reports).map((x) => round(x)),
+            reportCpuSeconds: median(reports.map((r) => r.cpuSeconds ?? NaN)),
+            replayToReport: round(fullSeconds / median(secondsOf(reports))),
+            replayToReportEach: fulls.map((f, i) => round(f.seconds / (reports[i] as Run).seconds)),
+          }
         : {}),
     },
     null,

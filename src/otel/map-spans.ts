@@ -49,11 +49,13 @@ export function sessionToSpans(session: Session, options: SpanMapOptions = {}): 
   const rootId = sessionSpanId(sid);
   const turnIds = new Map<number, string>(session.turns.map((t) => [t.index, spanIdFor(sid, "turn", turnKey(t))]));
   const toolIds = new Set(session.toolCalls.map((c) => c.id));
-  const agentIds = new Set(session.subagents.map((a) => a.agentId));
+  // Each subagent's span id, derived once: every request and tool call inside it is its child.
+  const agentSpanIds = new Map(session.subagents.map((a) => [a.agentId, spanIdFor(sid, "agent", a.agentId)]));
   const base = { traceId, events: [] as SpanEventData[] };
 
   const ownerOf = (agentId: string | undefined, turnIndex: number | undefined): string => {
-    if (agentId !== undefined && agentIds.has(agentId)) return spanIdFor(sid, "agent", agentId);
+    const agentSpan = agentId !== undefined ? agentSpanIds.get(agentId) : undefined;
+    if (agentSpan !== undefined) return agentSpan;
     return (turnIndex !== undefined ? turnIds.get(turnIndex) : undefined) ?? rootId;
   };
 
@@ -69,7 +71,7 @@ export function sessionToSpans(session: Session, options: SpanMapOptions = {}): 
   }
   for (const a of session.subagents) {
     const parent = a.parentToolUseId !== undefined && toolIds.has(a.parentToolUseId) ? spanIdFor(sid, "tool", a.parentToolUseId) : rootId;
-    spans.push({ ...base, spanId: spanIdFor(sid, "agent", a.agentId), parentSpanId: parent, ...subagentSpan(sid, a, content) });
+    spans.push({ ...base, spanId: agentSpanIds.get(a.agentId) ?? spanIdFor(sid, "agent", a.agentId), parentSpanId: parent, ...subagentSpan(sid, a, content) });
   }
   for (const c of session.compactions) {
     spans.push({ ...base, spanId: spanIdFor(sid, "compaction", c.uuid), parentSpanId: ownerOf(undefined, c.turnIndex), ...compactionSpan(sid, c) });

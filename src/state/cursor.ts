@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 
 /**
@@ -53,7 +53,7 @@ export function readCursorSync(path: string): FileCursor | undefined {
     fd = openSync(path, "r");
     const s = fstatSync(fd);
     const headLength = readSync(fd, scratch, 0, Math.min(HEAD_BYTES, s.size), 0);
-    const headHash = createHash("sha256").update(scratch.subarray(0, headLength)).digest("hex");
+    const headHash = hash("sha256", scratch.subarray(0, headLength), "hex");
     return { size: s.size, mtimeMs: s.mtimeMs, headHash, offset: lastLineEnd(fd, s.size) };
   } catch {
     return undefined;

@@ -197,7 +197,7 @@ describe.skipIf(!haveFixtures)("replay --jobs: sessions sharded over worker thre
   };
   const byId = (spans: OtlpReceiver["spans"]): OtlpReceiver["spans"] => [...spans].sort((a, b) => (a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0));
 
-  it("two workers send exactly what one process sends, in their own batches and metric windows; a second run sends nothing", async () => {
+  it("two worker threads send exactly what one process sends, in their own batches and metric windows; a second run sends nothing", async () => {
     const projects = cloneCorpus(5);
     const single = await start();
     const sharded = await start();

@@ -99,9 +99,6 @@ async function main(): Promise<void> {
     rows.push(bare, ...hooks);
     await c.close();
   }
-  // A detached flusher may still be writing here: retry while it finishes.
-  rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
-
   const bareP50 = new Map(rows.filter((r) => r.label.startsWith("node")).map((r) => [r.collector, percentile([...r.times].sort((a, b) => a - b), 50)]));
   const lines = [
     `hook latency: ${runs} runs each, node ${process.version}, ${process.platform}/${process.arch}`,
@@ -119,6 +116,12 @@ async function main(): Promise<void> {
     );
   }
   console.log(lines.join("\n"));
+  // A detached flusher may still be writing here: retry while it finishes, and never lose the figures over it.
+  try {
+    rmSync(root, { recursive: true, force: true, maxRetries: 20, retryDelay: 250 });
+  } catch (error) {
+    process.stderr.write(`could not remove ${root}: ${(error as Error).message}\n`);
+  }
 }
 
 await main();

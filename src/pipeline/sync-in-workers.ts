@@ -32,7 +32,10 @@ export async function syncSessionsInWorkers(
   const ended = shards.map(
     (sources) =>
       new Promise<void>((resolve) => {
-        const worker = new Worker(WORKER_URL, { workerData: { sources, settings } satisfies WorkerData });
+        // The worker's process.env is the command's environment: the SDK's exporters read
+        // OTEL_EXPORTER_OTLP_* (compression, certificates) from it themselves.
+        const env = Object.fromEntries(Object.entries(settings.env).filter((e): e is [string, string] => e[1] !== undefined));
+        const worker = new Worker(WORKER_URL, { workerData: { sources, settings } satisfies WorkerData, env });
         workers.push(worker);
         let finished = false;
         worker.on("message", (m: WorkerMessage) => {

@@ -267,6 +267,15 @@ describe.skipIf(!haveFixtures)("replay --jobs: sessions sharded over worker thre
     expect(existsSync(stateDir)).toBe(false);
   });
 
+  it("workers export with the command's environment: OTEL_EXPORTER_OTLP_COMPRESSION=gzip reaches the SDK in each of them", async () => {
+    const projects = cloneCorpus(2);
+    const receiver = await start();
+    const io = captureIO({ OTEL_EXPORTER_OTLP_COMPRESSION: "gzip" });
+    expect(await replayCommand(["--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", join(projects, "..", "state"), "--jobs", "2"], io)).toBe(0);
+    expect(receiver.requests).toHaveLength(4);
+    expect(receiver.requests.map((r) => r.headers["content-encoding"])).toEqual(["gzip", "gzip", "gzip", "gzip"]);
+  });
+
   it("--jobs must be a whole number of 1 or more", async () => {
     const run = await runCli(["replay", "--projects-dir", cloneCorpus(1), "--jobs", "0"]);
     expect(run.code).toBe(2);

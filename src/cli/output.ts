@@ -10,6 +10,12 @@ export interface CliIO {
 }
 
 export function processIO(env: NodeJS.ProcessEnv = process.env): CliIO {
+  // `claude-code-otel report | head -3`: a reader that has seen enough closes the pipe. The rest of
+  // the output is dropped, as other tools do, and the command still finishes its work (a replay
+  // still commits what it sent) instead of dying on an unhandled EPIPE.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+  });
   const isTTY = process.stdout.isTTY === true;
   const noColor = env["NO_COLOR"] !== undefined && env["NO_COLOR"] !== "";
   const forceColor = env["FORCE_COLOR"] !== undefined && env["FORCE_COLOR"] !== "0";

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -153,5 +153,20 @@ describe("the installed bin", () => {
     expect(r.status).toBe(3);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(execFileSync(process.execPath, [bin, "--version"], { encoding: "utf8" })).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+
+  it.skipIf(!built || !haveFixtures)("a reader that closes the pipe early (replay --console | head -1) ends the output, not the command", async () => {
+    const home = mkdtempSync(join(tmpdir(), "cco-epipe-"));
+    const child = spawn(process.execPath, [bin, "replay", "--projects-dir", FIXTURES_2_1_330 as string, "--console", "--state-dir", join(home, "state")], {
+      env: { ...process.env, CLAUDE_CODE_OTEL_HOME: home, TZ: "UTC" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    // Like `head -1`: read the first chunk, then close our end.
+    child.stdout.once("data", () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
   });
 });

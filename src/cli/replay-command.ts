@@ -10,7 +10,7 @@ import { shardSources } from "../pipeline/shard-sources.js";
 import type { BatchedOutcome } from "../pipeline/sync-session.js";
 import { upToDateIndexed } from "../pipeline/up-to-date.js";
 import type { ReplayIndex } from "../state/replay-index.js";
-import { loadReplayIndex, saveReplayIndex } from "../state/replay-index.js";
+import { loadReplayIndex, pruneReplayIndex, saveReplayIndex } from "../state/replay-index.js";
 import type { SessionSource } from "../transcript/discover.js";
 import { filesOf } from "../transcript/discover.js";
 import { LockBusyError } from "../state/lock.js";
@@ -46,9 +46,10 @@ Behaviour:
   --full                 ignore cursors and ledgers: re-send everything (same span ids;
                          metrics are counted again, so use it for a fresh backend)
   --dry-run              count what would be sent; send nothing, change nothing
-  --jobs <n>             worker threads reading and exporting sessions side by side (default: one
-                         per core, at most 4, for 64 MB of transcripts or more to an OTLP endpoint
-                         or --dry-run; else 1, in this process)
+  --jobs <n>             worker threads reading and exporting sessions side by side, 1 to 32
+                         (default: one per core, at most 4, for 64 MB of transcripts or more; each
+                         takes ~150 MB at its peak). Only for an OTLP endpoint or --dry-run: files
+                         and the console are written by this process alone
   --state-dir <dir>      ledgers and cursors (default $CLAUDE_CODE_OTEL_STATE_DIR or ~/.claude/otel/state)
   -v, --verbose          per-session lines on stderr
 
@@ -68,6 +69,8 @@ const OPTIONS = {
 /** Below this much transcript, a worker's start (~0.2 s of module loading) costs more than it saves. */
 const WORKERS_FROM_BYTES = 64 * 1024 * 1024;
 const MAX_AUTO_JOBS = 4;
+/** Each worker holds its own heap (~150 MB at its peak): a bound on what --jobs may ask. */
+const MAX_JOBS = 32;
 
 /**
  * Worker threads for this replay: as asked, else one per core (at most 4) when there is enough to
@@ -92,7 +95,7 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
   if (!Number.isFinite(idleMinutes) || idleMinutes < 0) throw new UsageError(`--idle-minutes must be a number of minutes, got "${idleText}"`);
   const jobsText = stringOpt(p, "jobs");
   const jobsAsked = jobsText === undefined ? undefined : Number(jobsText);
-  if (jobsAsked !== undefined && !(Number.isInteger(jobsAsked) && jobsAsked >= 1)) throw new UsageError(`--jobs must be a whole number of 1 or more, got "${jobsText}"`);
+  if (jobsAsked !== undefined && !(Number.isInteger(jobsAsked) && jobsAsked >= 1 && jobsAsked <= MAX_JOBS)) throw new UsageError(`--jobs must be a whole number from 1 to ${MAX_JOBS}, got "${jobsText}"`);
   const target = resolveTargetOption(p, io);
   // Workers load their own prices: this thread needs them only when it exports itself.
   const source = await resolveSourceOptions(p, io, { lazyPrices: true, zoneOnlyForDays: true });
@@ -118,10 +121,12 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
   let matched = 0;
   let failure: string | undefined;
   let index: ReplayIndex | undefined;
+  let discovered: Set<string> | undefined;
   const pending: SessionSource[] = [];
 
   try {
     const discovery = await discoverSessions(source.projectsDir);
+    discovered = new Set(discovery.sessions.map((s) => s.sessionId));
     for (const u of discovery.unreadable) warnings.push(`cannot read ${u.path}: ${u.reason}`);
     const candidates = discovery.sessions.filter((s) => matchesSource(s, source.filter));
     counters.totalFiles = candidates.reduce((n, s) => n + filesOf(s).length, 0);
@@ -184,6 +189,9 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
     // What the sessions just read now have in their ledgers, for the next replay's skip check.
     const ctx = { stateDir, idleMs: idleMinutes * 60_000 };
     for (const s of pending) upToDateIndexed(s, ctx, index);
+    // With no selection, every session of the folder was seen: the others' transcripts are gone.
+    const f = source.filter;
+    if (discovered !== undefined && f.session === undefined && f.project === undefined && f.since === undefined && f.until === undefined) pruneReplayIndex(index, discovered);
     saveReplayIndex(stateDir, index);
   }
 

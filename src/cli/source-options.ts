@@ -3,7 +3,7 @@ import { defaultConfigPath, loadConfig } from "../config/config-file.js";
 import type { PriceConfig } from "../cost/price-config.js";
 import type { Pricer } from "../cost/price-request.js";
 import { createPricer, loadPriceLibrary } from "../cost/price-request.js";
-import type { SessionFilter } from "../pipeline/scan-sessions.js";
+import type { SessionFilter } from "../pipeline/session-filter.js";
 import { defaultProjectsDir, reasonOf } from "../transcript/discover.js";
 import type { Parsed } from "./args.js";
 import { UsageError, boolOpt, dayOpt, stringOpt } from "./args.js";

@@ -33,10 +33,10 @@ export function toReadableSpan(span: SpanData, resource: Resource): ReadableSpan
     endTime,
     duration: hrTimeDuration(startTime, endTime),
     status: span.status.message === undefined ? { code: STATUS[span.status.code] } : { code: STATUS[span.status.code], message: span.status.message },
-    // Shared, not copied: span data is immutable once mapped, and a replay converts ~60,000 spans.
-    attributes: span.attributes,
+    // Copies: a library caller's span processor may change them, and the span data is the caller's.
+    attributes: { ...span.attributes },
     links: [],
-    events: span.events.length === 0 ? [] : span.events.map((e) => ({ name: e.name, time: millisToHrTime(e.timeMs), attributes: e.attributes })),
+    events: span.events.map((e) => ({ name: e.name, time: millisToHrTime(e.timeMs), attributes: { ...e.attributes } })),
     ended: true,
     resource,
     instrumentationScope: { name: INSTRUMENTATION_SCOPE, version: packageVersion() },

@@ -3,6 +3,7 @@ import type { TelemetrySink } from "../otel/sink.js";
 import { estimateSpanBytes } from "../otel/span-size.js";
 import type { FileCursor } from "../state/cursor.js";
 import type { HeldLock, LockOptions } from "../state/lock.js";
+import { LockBusyError } from "../state/lock.js";
 import { withMetricWindow } from "../state/metric-clock.js";
 import type { SessionState } from "../state/session-state.js";
 import { saveSessionState } from "../state/session-state.js";
@@ -141,9 +142,16 @@ export async function sendBatch(entries: readonly BatchEntry[], sink: TelemetryS
     else error = r.error;
   }
   if (error === undefined && points.length > 0) {
-    const r = await withMetricWindow(stateDir, (window) => sink.exportMetrics(points, window), lockOptions);
-    if (r.ok) pointsSent = true;
-    else error = r.error;
+    try {
+      const r = await withMetricWindow(stateDir, (window) => sink.exportMetrics(points, window), lockOptions);
+      if (r.ok) pointsSent = true;
+      else error = r.error;
+    } catch (e) {
+      // The clock's lock stayed busy (other writers' metrics queued ahead of ours): a failed
+      // delivery of the metrics alone; the spans went out and are committed below.
+      if (!(e instanceof LockBusyError)) throw e;
+      error = `the metric clock is busy: ${e.message}`;
+    }
   }
   const results = new Map<BatchEntry, EntryResult>();
   const toSave: SessionState[] = [];

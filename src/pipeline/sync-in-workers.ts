@@ -24,7 +24,7 @@ export async function syncSessionsInWorkers(
   onOutcome: (outcome: BatchedOutcome) => void,
 ): Promise<{ failure: string | undefined }> {
   let failure: string | undefined;
-  let thrown: Error | undefined;
+  let thrown: unknown;
   const workers: Worker[] = [];
   const stopOthers = (): void => {
     for (const w of workers) w.postMessage({ type: "stop" } satisfies StopMessage);
@@ -35,12 +35,27 @@ export async function syncSessionsInWorkers(
         // The worker's process.env is the command's environment: the SDK's exporters read
         // OTEL_EXPORTER_OTLP_* (compression, certificates) from it themselves.
         const env = Object.fromEntries(Object.entries(settings.env).filter((e): e is [string, string] => e[1] !== undefined));
-        const worker = new Worker(WORKER_URL, { workerData: { sources, settings } satisfies WorkerData, env });
+        let worker: Worker;
+        try {
+          worker = new Worker(WORKER_URL, { workerData: { sources, settings } satisfies WorkerData, env });
+        } catch (error) {
+          // Not started (a missing build, data that does not cross threads): the started ones stop
+          // after their batch in flight, and this ends once they have.
+          thrown ??= error;
+          stopOthers();
+          resolve();
+          return;
+        }
         workers.push(worker);
         let finished = false;
         worker.on("message", (m: WorkerMessage) => {
           if (m.type === "outcome") {
-            onOutcome(m.outcome);
+            try {
+              onOutcome(m.outcome);
+            } catch (error) {
+              thrown ??= error;
+              stopOthers();
+            }
             return;
           }
           finished = true;
@@ -50,7 +65,7 @@ export async function syncSessionsInWorkers(
               stopOthers();
             }
           } else {
-            thrown ??= m.lockBusy ? new LockBusyError(m.message) : new Error(m.message);
+            thrown ??= m.lockBusy ? new LockBusyError(m.message) : Object.assign(new Error(m.message), m.code !== undefined ? { code: m.code } : {});
             stopOthers();
           }
         });

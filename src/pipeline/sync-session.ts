@@ -18,9 +18,9 @@ import { cursorsOfSync, dryRunCounts, exportSession, exportedOf } from "./export
 import type { SessionFilter } from "./session-filter.js";
 import { matchesSession } from "./session-filter.js";
 import { isFinished, upToDate } from "./up-to-date.js";
+import { isEmptyInput } from "../model/session-input.js";
 
 export { upToDate } from "./up-to-date.js";
-import { isEmptyInput } from "../model/session-input.js";
 
 export interface SyncContext {
   readonly stateDir: string;
@@ -123,7 +123,7 @@ export async function syncSession(source: SessionSource, ctx: SyncContext): Prom
  * `syncSession` over many sessions, batched (export-batch.ts): each session is read and modelled
  * alone, then locked, planned against its ledger and added to the batch; a full batch goes out
  * as one traces and one metrics request, then every ledger in it is committed and every lock
- * released. Memory: one session model at a time plus at most one batch of planned spans.
+ * released. Memory: one session model at a time plus two batches of planned spans (one in flight).
  *
  * Locks: a session's lock is held from before its ledger is read until its batch is committed.
  * While holding locks we never WAIT for another session's lock (a busy one sends the batch and
@@ -170,7 +170,13 @@ export async function syncSessions(
     const failure = await settle();
     if (failure !== undefined || batch.size === 0) return failure;
     inFlight = batch.send().then(
-      (results) => ({ failure: report(results) }),
+      (results) => {
+        try {
+          return { failure: report(results) };
+        } catch (error) {
+          return { error };
+        }
+      },
       (error: unknown) => ({ error }),
     );
     return undefined;

@@ -4,7 +4,7 @@ import type { PlanOptions } from "../otel/plan-export.js";
 import type { LockOptions } from "../state/lock.js";
 import type { SessionSource } from "../transcript/discover.js";
 import type { BatchLimits } from "./export-batch.js";
-import type { SessionFilter } from "./scan-sessions.js";
+import type { SessionFilter } from "./session-filter.js";
 import type { BatchedOutcome } from "./sync-session.js";
 
 /**
@@ -34,7 +34,7 @@ export interface WorkerData {
 export type WorkerMessage =
   | { readonly type: "outcome"; readonly outcome: BatchedOutcome }
   | { readonly type: "done"; readonly failure: string | undefined }
-  | { readonly type: "error"; readonly message: string; readonly lockBusy: boolean };
+  | { readonly type: "error"; readonly message: string; readonly code: string | undefined; readonly lockBusy: boolean };
 
 /** Main → worker: another shard failed; stop reading sessions. */
 export interface StopMessage {

@@ -47,5 +47,6 @@ try {
   post({ type: "done", failure });
 } catch (error) {
   await sink.shutdown().catch(() => undefined);
-  post({ type: "error", message: error instanceof Error ? error.message : String(error), lockBusy: error instanceof LockBusyError });
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  post({ type: "error", message: error instanceof Error ? error.message : String(error), code: typeof code === "string" ? code : undefined, lockBusy: error instanceof LockBusyError });
 }

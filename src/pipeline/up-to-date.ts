@@ -1,6 +1,7 @@
 import type { FileCursor } from "../state/cursor.js";
 import { quickStatSync } from "../state/cursor.js";
-import type { FileStat, ReplayIndex } from "../state/replay-index.js";
+import { statSync } from "node:fs";
+import type { FileStat, ReplayIndex, StateFileStat } from "../state/replay-index.js";
 import { indexEntryOf } from "../state/replay-index.js";
 import type { SessionState } from "../state/session-state.js";
 import { peekSessionStateSync, sessionStatePath } from "../state/session-state.js";
@@ -48,17 +49,26 @@ export function upToDate(source: SessionSource, ctx: UpToDateContext): boolean {
 
 /**
  * `upToDate` through the replay index (state/replay-index.ts): an entry whose state file still
- * has the size and mtime it recorded answers for that file; otherwise the file is read (its stat
+ * has the size, mtime and inode it recorded answers for that file; otherwise the file is read (its stat
  * taken first) and the entry renewed in `index`.
  */
+function stateFileStat(path: string): StateFileStat | undefined {
+  try {
+    const s = statSync(path);
+    return { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino };
+  } catch {
+    return undefined;
+  }
+}
+
 export function upToDateIndexed(source: SessionSource, ctx: UpToDateContext, index: ReplayIndex): boolean {
-  const stat = quickStatSync(sessionStatePath(ctx.stateDir, source.sessionId));
+  const stat = stateFileStat(sessionStatePath(ctx.stateDir, source.sessionId));
   if (stat === undefined) {
     index.delete(source.sessionId);
     return false;
   }
   let entry = index.get(source.sessionId);
-  if (entry === undefined || entry.state.size !== stat.size || entry.state.mtimeMs !== stat.mtimeMs) {
+  if (entry === undefined || entry.state.size !== stat.size || entry.state.mtimeMs !== stat.mtimeMs || entry.state.ino !== stat.ino) {
     const state = peekSessionStateSync(ctx.stateDir, source.sessionId);
     if (state === undefined) {
       index.delete(source.sessionId);

@@ -35,10 +35,6 @@ export function quickStatSync(path: string): { size: number; mtimeMs: number } |
   }
 }
 
-export function unchanged(cursor: FileCursor | undefined, now: { size: number; mtimeMs: number } | undefined): boolean {
-  return cursor !== undefined && now !== undefined && cursor.size === now.size && cursor.mtimeMs === now.mtimeMs;
-}
-
 /** One scratch block for every cursor: a replay takes one per transcript file, thousands in a row. */
 const scratch = Buffer.allocUnsafe(HEAD_BYTES);
 

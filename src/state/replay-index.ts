@@ -9,8 +9,9 @@ import { ensureDirSync } from "./state-dir.js";
  * new then reads this one file instead of one state file per session (2,015 of them: ~70 of its
  * ~250 ms).
  *
- * An entry stands for its state file only while that file keeps the size and mtime it had when
- * the entry was made (stat taken before the read), so any write to the ledger (a hook, `watch`,
+ * An entry stands for its state file only while that file keeps the size, mtime and inode it had
+ * when the entry was made (stat taken before the read; a save always makes a new inode, so even a
+ * coarse mtime cannot hide one), so any write to the ledger (a hook, `watch`,
  * another replay) makes the next replay read the state file itself. Losing the index costs one
  * slower run, never a unit: it decides only what may be skipped, exactly as the state file would.
  */
@@ -19,9 +20,14 @@ export interface FileStat {
   readonly mtimeMs: number;
 }
 
+/** A state file's identity: every save is a new file (temp + rename), so a new inode too. */
+export interface StateFileStat extends FileStat {
+  readonly ino: number;
+}
+
 export interface IndexEntry {
-  /** The state file's size and mtime when it was read. */
-  readonly state: FileStat;
+  /** The state file's size, mtime and inode when it was read. */
+  readonly state: StateFileStat;
   readonly files: Readonly<Record<string, FileStat>>;
   readonly done: boolean;
 }
@@ -46,13 +52,13 @@ export class ReplayIndex {
 }
 
 interface IndexFile {
-  readonly version: 1;
-  /** Session id → [state size, state mtime, done, {path: [size, mtime]}] (compact: thousands of entries). */
-  readonly sessions: Record<string, [number, number, boolean, Record<string, [number, number]>]>;
+  readonly version: 2;
+  /** Session id → [state size, state mtime, state inode, done, {path: [size, mtime]}] (compact: thousands of entries). */
+  readonly sessions: Record<string, [number, number, number, boolean, Record<string, [number, number]>]>;
 }
 
 function isIndexFile(v: unknown): v is IndexFile {
-  return typeof v === "object" && v !== null && (v as IndexFile).version === 1 && typeof (v as IndexFile).sessions === "object" && (v as IndexFile).sessions !== null;
+  return typeof v === "object" && v !== null && (v as IndexFile).version === 2 && typeof (v as IndexFile).sessions === "object" && (v as IndexFile).sessions !== null;
 }
 
 function isStat(v: unknown): v is [number, number] {
@@ -69,14 +75,14 @@ export function loadReplayIndex(stateDir: string): ReplayIndex {
   const read = readJsonFileSync(replayIndexPath(stateDir), isIndexFile);
   if (read.kind !== "ok") return index;
   for (const [id, e] of Object.entries(read.value.sessions)) {
-    if (!Array.isArray(e) || typeof e[0] !== "number" || typeof e[1] !== "number" || typeof e[2] !== "boolean" || typeof e[3] !== "object" || e[3] === null) continue;
+    if (!Array.isArray(e) || typeof e[0] !== "number" || typeof e[1] !== "number" || typeof e[2] !== "number" || typeof e[3] !== "boolean" || typeof e[4] !== "object" || e[4] === null) continue;
     const files: Record<string, FileStat> = {};
     let ok = true;
-    for (const [path, stat] of Object.entries(e[3])) {
+    for (const [path, stat] of Object.entries(e[4])) {
       if (!isStat(stat)) ok = false;
       else files[path] = { size: stat[0], mtimeMs: stat[1] };
     }
-    if (ok) index.entries.set(id, { state: { size: e[0], mtimeMs: e[1] }, files, done: e[2] });
+    if (ok) index.entries.set(id, { state: { size: e[0], mtimeMs: e[1], ino: e[2] }, files, done: e[3] });
   }
   return index;
 }
@@ -88,11 +94,11 @@ export function saveReplayIndex(stateDir: string, index: ReplayIndex): void {
   for (const [id, e] of index.entries) {
     const files: Record<string, [number, number]> = {};
     for (const [path, f] of Object.entries(e.files)) files[path] = [f.size, f.mtimeMs];
-    sessions[id] = [e.state.size, e.state.mtimeMs, e.done, files];
+    sessions[id] = [e.state.size, e.state.mtimeMs, e.state.ino, e.done, files];
   }
   try {
     ensureDirSync(stateDir);
-    writeJsonAtomicSync(replayIndexPath(stateDir), { version: 1, sessions } satisfies IndexFile);
+    writeJsonAtomicSync(replayIndexPath(stateDir), { version: 2, sessions } satisfies IndexFile);
     index.changed = false;
   } catch {
     // Read-only or full: the next replay reads the state files, as without an index.
@@ -100,8 +106,13 @@ export function saveReplayIndex(stateDir: string, index: ReplayIndex): void {
 }
 
 /** The entry for a state file read after `stat` was taken. */
-export function indexEntryOf(stat: FileStat, state: SessionState, done: boolean): IndexEntry {
+export function indexEntryOf(stat: StateFileStat, state: SessionState, done: boolean): IndexEntry {
   const files: Record<string, FileStat> = {};
   for (const [path, c] of Object.entries(state.files)) files[path] = { size: c.size, mtimeMs: c.mtimeMs };
-  return { state: { size: stat.size, mtimeMs: stat.mtimeMs }, files, done };
+  return { state: { size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino }, files, done };
+}
+
+/** Drops the entries of sessions not in `sessionIds` (transcripts deleted since). */
+export function pruneReplayIndex(index: ReplayIndex, sessionIds: ReadonlySet<string>): void {
+  for (const id of [...index.entries.keys()]) if (!sessionIds.has(id)) index.delete(id);
 }

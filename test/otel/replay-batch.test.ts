@@ -13,6 +13,7 @@ import type { ExportOutcome, MetricWindow, TelemetrySink } from "../../src/otel/
 import type { SpanData } from "../../src/otel/span-data.js";
 import type { BatchedOutcome } from "../../src/pipeline/sync-session.js";
 import { syncSessions } from "../../src/pipeline/sync-session.js";
+import { acquireLock } from "../../src/state/lock.js";
 import { loadSessionStateSync } from "../../src/state/session-state.js";
 import { discoverSessionsSync } from "../../src/transcript/discover.js";
 import { FIXTURES_2_1_330, requireSharedFixtures } from "../support/shared-fixtures.js";
@@ -171,6 +172,34 @@ describe.skipIf(!haveFixtures)("replay batches sessions, exactly once", () => {
     expect(sum([...failing.points, ...healthy.points])).toBeCloseTo(sum(reference.points), 9);
   });
 
+  it("the metric clock's lock busy past the wait: a failed delivery of the metrics alone; the spans that went out are committed", async () => {
+    const projects = cloneCorpus(1);
+    const stateDir = join(projects, "..", "state");
+    mkdirSync(stateDir, { recursive: true });
+    // Another writer holds the clock (its metrics are queued ahead of ours).
+    const clock = await acquireLock(join(stateDir, "metric-clock.lock"));
+    try {
+      const sink = memorySink();
+      const outcomes: BatchedOutcome[] = [];
+      const ctx = { stateDir, pricer: createPricer(), filter: { timeZone: "UTC" }, sink, idleMs: 30 * 60_000, plan: { captureContent: false }, limits: LIMITS, lock: { waitMs: 200, staleMs: 60_000 } };
+      const { failure } = await syncSessions(discoverSessionsSync(projects).sessions.slice(0, 2), ctx, (o) => outcomes.push(o));
+      expect(failure).toMatch(/^the metric clock is busy: .*metric-clock\.lock is held by another process$/);
+      expect(sink.points).toHaveLength(0);
+      const exported = outcomes.filter((o) => o.kind === "exported");
+      expect(exported.length).toBeGreaterThan(0);
+      for (const o of exported) {
+        if (o.kind !== "exported") continue;
+        const { state } = loadSessionStateSync(stateDir, o.sessionId);
+        expect(state.spanUnits.length).toBeGreaterThan(0);
+        expect(state.metricUnits).toEqual([]);
+        expect(state.files).toEqual({});
+      }
+      expect(new Set(spanKeysOf(sink.spans)).size).toBe(sink.spans.length);
+    } finally {
+      clock.release();
+    }
+  });
+
   it("metrics refused after traces went through: span units are kept, only the metrics are sent again", async () => {
     const projects = cloneCorpus(1);
     const stateDir = join(projects, "..", "state");
@@ -276,9 +305,11 @@ describe.skipIf(!haveFixtures)("replay --jobs: sessions sharded over worker thre
     expect(receiver.requests.map((r) => r.headers["content-encoding"])).toEqual(["gzip", "gzip", "gzip", "gzip"]);
   });
 
-  it("--jobs must be a whole number of 1 or more", async () => {
-    const run = await runCli(["replay", "--projects-dir", cloneCorpus(1), "--jobs", "0"]);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain('--jobs must be a whole number of 1 or more, got "0"');
+  it("--jobs must be a whole number from 1 to 32", async () => {
+    for (const bad of ["0", "33", "1.5", "many"]) {
+      const run = await runCli(["replay", "--projects-dir", cloneCorpus(1), "--jobs", bad]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`--jobs must be a whole number from 1 to 32, got "${bad}"`);
+    }
   });
 });

@@ -169,7 +169,12 @@ describe.skipIf(!haveFixtures)("replay: exactly-once export to a real OTLP recei
     const third = captureIO();
     expect(await replayCommand(args, third)).toBe(0);
     expect(third.stdout()).toMatch(/^replay: 4 sessions \(4 unchanged\), sent 0 spans and 0 metric points/);
-    expect(JSON.parse(readFileSync(indexPath, "utf8"))).toMatchObject({ version: 1 });
+    expect(JSON.parse(readFileSync(indexPath, "utf8"))).toMatchObject({ version: 2 });
+
+    // A session whose transcripts are gone leaves the index with them.
+    for (const name of readdirSync(join(projects, PROJECT))) if (name.startsWith("0704d901")) rmSync(join(projects, PROJECT, name), { recursive: true });
+    expect(await replayCommand(args, captureIO())).toBe(0);
+    expect(Object.keys((JSON.parse(readFileSync(indexPath, "utf8")) as { sessions: object }).sessions)).toHaveLength(3);
   });
 
   it("--dry-run counts and changes nothing", async () => {

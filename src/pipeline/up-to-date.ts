@@ -1,7 +1,7 @@
 import type { FileCursor } from "../state/cursor.js";
 import { quickStatSync } from "../state/cursor.js";
 import { statSync } from "node:fs";
-import type { FileStat, ReplayIndex, StateFileStat } from "../state/replay-index.js";
+import type { ReplayIndex, StateFileStat } from "../state/replay-index.js";
 import { indexEntryOf } from "../state/replay-index.js";
 import type { SessionState } from "../state/session-state.js";
 import { peekSessionStateSync, sessionStatePath } from "../state/session-state.js";
@@ -23,14 +23,24 @@ export function isFinished(source: SessionSource, ctx: Pick<UpToDateContext, "id
   return (ctx.now?.() ?? Date.now()) - source.mtimeMs > ctx.idleMs;
 }
 
+/** A transcript's size and mtime: as discovery found it when it kept them, else a stat now. */
+function statOf(source: SessionSource, path: string): readonly [number, number] | undefined {
+  const kept = source.fileStats?.[path];
+  if (kept !== undefined) return kept;
+  const s = quickStatSync(path);
+  return s === undefined ? undefined : [s.size, s.mtimeMs];
+}
+
 /** Every file as the ledger last recorded it (same count, same size and mtime each). */
-function filesUnchanged(source: SessionSource, recorded: Readonly<Record<string, FileStat | FileCursor>>): boolean {
+function filesUnchanged(source: SessionSource, recorded: Readonly<Record<string, FileCursor | readonly [number, number]>>): boolean {
   const files = filesOf(source);
   if (files.length === 0 || Object.keys(recorded).length !== files.length) return false;
   for (const f of files) {
     const was = recorded[f];
-    const now = quickStatSync(f);
-    if (was === undefined || now === undefined || was.size !== now.size || was.mtimeMs !== now.mtimeMs) return false;
+    const now = statOf(source, f);
+    if (was === undefined || now === undefined) return false;
+    const [size, mtimeMs] = Array.isArray(was) ? (was as readonly [number, number]) : [(was as FileCursor).size, (was as FileCursor).mtimeMs];
+    if (size !== now[0] || mtimeMs !== now[1]) return false;
   }
   return true;
 }

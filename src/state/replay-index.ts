@@ -28,7 +28,8 @@ export interface StateFileStat extends FileStat {
 export interface IndexEntry {
   /** The state file's size, mtime and inode when it was read. */
   readonly state: StateFileStat;
-  readonly files: Readonly<Record<string, FileStat>>;
+  /** Transcript path → [size, mtime] as the state file's cursors recorded them (the file's own form). */
+  readonly files: Readonly<Record<string, readonly [number, number]>>;
   readonly done: boolean;
 }
 
@@ -54,7 +55,7 @@ export class ReplayIndex {
 interface IndexFile {
   readonly version: 2;
   /** Session id → [state size, state mtime, state inode, done, {path: [size, mtime]}] (compact: thousands of entries). */
-  readonly sessions: Record<string, [number, number, number, boolean, Record<string, [number, number]>]>;
+  readonly sessions: Record<string, [number, number, number, boolean, Readonly<Record<string, readonly [number, number]>>]>;
 }
 
 function isIndexFile(v: unknown): v is IndexFile {
@@ -76,13 +77,8 @@ export function loadReplayIndex(stateDir: string): ReplayIndex {
   if (read.kind !== "ok") return index;
   for (const [id, e] of Object.entries(read.value.sessions)) {
     if (!Array.isArray(e) || typeof e[0] !== "number" || typeof e[1] !== "number" || typeof e[2] !== "number" || typeof e[3] !== "boolean" || typeof e[4] !== "object" || e[4] === null) continue;
-    const files: Record<string, FileStat> = {};
-    let ok = true;
-    for (const [path, stat] of Object.entries(e[4])) {
-      if (!isStat(stat)) ok = false;
-      else files[path] = { size: stat[0], mtimeMs: stat[1] };
-    }
-    if (ok) index.entries.set(id, { state: { size: e[0], mtimeMs: e[1], ino: e[2] }, files, done: e[3] });
+    // Kept as parsed (a replay with nothing new reads every entry and builds nothing from it).
+    if (Object.values(e[4]).every(isStat)) index.entries.set(id, { state: { size: e[0], mtimeMs: e[1], ino: e[2] }, files: e[4], done: e[3] });
   }
   return index;
 }
@@ -91,11 +87,7 @@ export function loadReplayIndex(stateDir: string): ReplayIndex {
 export function saveReplayIndex(stateDir: string, index: ReplayIndex): void {
   if (!index.changed) return;
   const sessions: IndexFile["sessions"] = {};
-  for (const [id, e] of index.entries) {
-    const files: Record<string, [number, number]> = {};
-    for (const [path, f] of Object.entries(e.files)) files[path] = [f.size, f.mtimeMs];
-    sessions[id] = [e.state.size, e.state.mtimeMs, e.state.ino, e.done, files];
-  }
+  for (const [id, e] of index.entries) sessions[id] = [e.state.size, e.state.mtimeMs, e.state.ino, e.done, e.files];
   try {
     ensureDirSync(stateDir);
     writeJsonAtomicSync(replayIndexPath(stateDir), { version: 2, sessions } satisfies IndexFile);
@@ -107,8 +99,8 @@ export function saveReplayIndex(stateDir: string, index: ReplayIndex): void {
 
 /** The entry for a state file read after `stat` was taken. */
 export function indexEntryOf(stat: StateFileStat, state: SessionState, done: boolean): IndexEntry {
-  const files: Record<string, FileStat> = {};
-  for (const [path, c] of Object.entries(state.files)) files[path] = { size: c.size, mtimeMs: c.mtimeMs };
+  const files: Record<string, readonly [number, number]> = {};
+  for (const [path, c] of Object.entries(state.files)) files[path] = [c.size, c.mtimeMs];
   return { state: { size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino }, files, done };
 }
 

@@ -7,11 +7,8 @@ import { summariseSession } from "./session-summary.js";
  * times and figures the per-day and per-tool tables fold. Plain JSON (numbers in flat arrays),
  * so the report cache can keep it for an unchanged session instead of reading its transcripts.
  */
-export interface SessionDigest {
+export interface SessionDigest extends Pick<Session, "startTime" | "endTime" | "warnings"> {
   readonly summary: SessionSummary;
-  readonly startTime: number;
-  readonly endTime: number;
-  readonly warnings: readonly string[];
   /** Distinct tool names, indexed by `toolCalls`. */
   readonly toolNames: readonly string[];
   /** Per tool call, TOOL_CALL_FIELDS numbers: name index, 1 if it failed, start time. */

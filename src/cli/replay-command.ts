@@ -120,6 +120,16 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
   const warnings: string[] = [];
   let matched = 0;
   let failure: string | undefined;
+  const settings = {
+    stateDir,
+    filter: source.filter,
+    idleMs: idleMinutes * 60_000,
+    plan: { captureContent, destinations: destinationOptionsFromResource(resourceAttributes(io.env), packageVersion(), products) },
+    full,
+    dryRun,
+    // The pre-pass below has set aside every session with nothing new.
+    unchangedSettled: true,
+  };
   let index: ReplayIndex | undefined;
   let discovered: Set<string> | undefined;
   const pending: SessionSource[] = [];
@@ -130,14 +140,6 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
     for (const u of discovery.unreadable) warnings.push(`cannot read ${u.path}: ${u.reason}`);
     const candidates = discovery.sessions.filter((s) => matchesSource(s, source.filter));
     counters.totalFiles = candidates.reduce((n, s) => n + filesOf(s).length, 0);
-    const settings = {
-      stateDir,
-      filter: source.filter,
-      idleMs: idleMinutes * 60_000,
-      plan: { captureContent, destinations: destinationOptionsFromResource(resourceAttributes(io.env), packageVersion(), products) },
-      full,
-      dryRun,
-    };
     const onOutcome = (o: BatchedOutcome): void => {
       warnings.push(...o.warnings);
       counters.files += o.files;
@@ -170,7 +172,7 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
       const shards = shardSources(pending, jobs);
       if (source.verbose) io.err(`replay: ${pending.length} sessions to read, over ${shards.length} worker threads\n`);
       const { syncSessionsInWorkers } = await import("../pipeline/sync-in-workers.js");
-      outcome = await syncSessionsInWorkers(shards, { ...settings, target, env: io.env, prices: source.prices }, onOutcome);
+      outcome = await syncSessionsInWorkers(shards, { ...settings, target, prices: source.prices }, io.env, onOutcome);
     } else {
       // The mapping, the prices and (on the first export) the SDK load only when a session has something new.
       const { syncSessions } = await import("../pipeline/sync-session.js");
@@ -187,11 +189,9 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
   }
   if (index !== undefined && !dryRun) {
     // What the sessions just read now have in their ledgers, for the next replay's skip check.
-    const ctx = { stateDir, idleMs: idleMinutes * 60_000 };
-    for (const s of pending) upToDateIndexed(s, ctx, index);
-    // With no selection, every session of the folder was seen: the others' transcripts are gone.
-    const f = source.filter;
-    if (discovered !== undefined && f.session === undefined && f.project === undefined && f.since === undefined && f.until === undefined) pruneReplayIndex(index, discovered);
+    for (const s of pending) upToDateIndexed(s, settings, index);
+    // Discovery saw every session of the folder, whatever the selection: the others' transcripts are gone.
+    if (discovered !== undefined) pruneReplayIndex(index, discovered);
     saveReplayIndex(stateDir, index);
   }
 

@@ -5,8 +5,10 @@ import { digestSession } from "../report/session-digest.js";
 import type { CachedSession, ReportCache } from "../state/report-cache.js";
 import { discoverSessionsSync, filesOf } from "../transcript/discover.js";
 import { addParseStats, emptyParseStats } from "../transcript/line-types.js";
-import type { ScanResult, SessionFilter } from "./scan-sessions.js";
-import { matchesSession, matchesSource, readSession } from "./scan-sessions.js";
+import type { ScanResult } from "./scan-sessions.js";
+import { readSession } from "./scan-sessions.js";
+import type { SessionFilter } from "./session-filter.js";
+import { matchesSession, matchesSource } from "./session-filter.js";
 
 export interface DigestScanResult extends ScanResult {
   /** Sessions served from the report cache, their files unread. */

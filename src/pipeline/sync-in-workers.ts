@@ -21,8 +21,12 @@ const WORKER_URL = new URL("../../dist/pipeline/sync-worker.js", import.meta.url
 export async function syncSessionsInWorkers(
   shards: readonly (readonly SessionSource[])[],
   settings: WorkerSettings,
+  env: NodeJS.ProcessEnv,
   onOutcome: (outcome: BatchedOutcome) => void,
 ): Promise<{ failure: string | undefined }> {
+  // Each worker's process.env is the command's environment: the SDK's exporters read
+  // OTEL_EXPORTER_OTLP_* (compression, certificates) from it themselves.
+  const workerEnv = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
   let failure: string | undefined;
   let thrown: unknown;
   const workers: Worker[] = [];
@@ -32,12 +36,9 @@ export async function syncSessionsInWorkers(
   const ended = shards.map(
     (sources) =>
       new Promise<void>((resolve) => {
-        // The worker's process.env is the command's environment: the SDK's exporters read
-        // OTEL_EXPORTER_OTLP_* (compression, certificates) from it themselves.
-        const env = Object.fromEntries(Object.entries(settings.env).filter((e): e is [string, string] => e[1] !== undefined));
         let worker: Worker;
         try {
-          worker = new Worker(WORKER_URL, { workerData: { sources, settings } satisfies WorkerData, env });
+          worker = new Worker(WORKER_URL, { workerData: { sources, settings } satisfies WorkerData, env: workerEnv });
         } catch (error) {
           // Not started (a missing build, data that does not cross threads): the started ones stop
           // after their batch in flight, and this ends once they have.

@@ -20,8 +20,6 @@ import { matchesSession } from "./session-filter.js";
 import { isFinished, upToDate } from "./up-to-date.js";
 import { isEmptyInput } from "../model/session-input.js";
 
-export { upToDate } from "./up-to-date.js";
-
 export interface SyncContext {
   readonly stateDir: string;
   readonly pricer: Pricer;
@@ -36,6 +34,8 @@ export interface SyncContext {
   readonly lock?: LockOptions;
   /** Aborted: read no further session (syncSessions drops its planned batch uncommitted). */
   readonly signal?: AbortSignal;
+  /** The caller has already set aside the sessions with nothing new (replay's pre-pass): do not check again. */
+  readonly unchangedSettled?: boolean;
 }
 
 type NotExported =
@@ -83,7 +83,7 @@ async function prepareSession(source: SessionSource, ctx: SyncContext): Promise<
   const warnings: string[] = [];
   const files = filesOf(source);
   const finished = isFinished(source, ctx);
-  if (ctx.full !== true && upToDate(source, ctx)) return { kind: "unchanged", files: files.length, warnings };
+  if (ctx.full !== true && ctx.unchangedSettled !== true && upToDate(source, ctx)) return { kind: "unchanged", files: files.length, warnings };
   const cursors = cursorsOfSync(files);
   const input = await loadSession(source);
   for (const u of input.unreadable) warnings.push(`cannot read ${u.path}: ${u.reason}`);

@@ -1,9 +1,7 @@
 import type { PriceConfig } from "../cost/price-config.js";
 import type { ExportTarget } from "../otel/export-config.js";
 import type { PlanOptions } from "../otel/plan-export.js";
-import type { LockOptions } from "../state/lock.js";
 import type { SessionSource } from "../transcript/discover.js";
-import type { BatchLimits } from "./export-batch.js";
 import type { SessionFilter } from "./session-filter.js";
 import type { BatchedOutcome } from "./sync-session.js";
 
@@ -19,10 +17,8 @@ export interface WorkerSettings {
   readonly full: boolean;
   readonly dryRun: boolean;
   readonly target: ExportTarget;
-  readonly env: Readonly<Record<string, string | undefined>>;
   readonly prices: PriceConfig;
-  readonly limits?: BatchLimits | undefined;
-  readonly lock?: LockOptions | undefined;
+  readonly unchangedSettled: boolean;
 }
 
 export interface WorkerData {

@@ -24,7 +24,8 @@ port.on("message", (m: StopMessage) => {
 port.unref();
 
 await loadPriceLibrary();
-const sink = createLazySink(settings.target, { env: { ...settings.env } });
+// process.env here is the command's environment (sync-in-workers.ts starts the thread with it).
+const sink = createLazySink(settings.target, { env: process.env });
 try {
   const { failure } = await syncSessions(
     sources,
@@ -38,8 +39,7 @@ try {
       full: settings.full,
       dryRun: settings.dryRun,
       signal: stop.signal,
-      ...(settings.limits !== undefined ? { limits: settings.limits } : {}),
-      ...(settings.lock !== undefined ? { lock: settings.lock } : {}),
+      unchangedSettled: settings.unchangedSettled,
     },
     (outcome) => post({ type: "outcome", outcome }),
   );

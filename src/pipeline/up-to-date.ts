@@ -1,11 +1,7 @@
-import type { FileCursor } from "../state/cursor.js";
 import { quickStatSync } from "../state/cursor.js";
-import { statSync } from "node:fs";
-import type { ReplayIndex, StateFileStat } from "../state/replay-index.js";
+import type { IndexEntry, ReplayIndex } from "../state/replay-index.js";
 import { indexEntryOf } from "../state/replay-index.js";
-import type { SessionState } from "../state/session-state.js";
 import { peekSessionStateSync, sessionStatePath } from "../state/session-state.js";
-import { UNIT } from "../otel/units.js";
 import type { SessionSource } from "../transcript/discover.js";
 import { filesOf } from "../transcript/discover.js";
 
@@ -13,10 +9,6 @@ export interface UpToDateContext {
   readonly stateDir: string;
   readonly idleMs: number;
   readonly now?: (() => number) | undefined;
-}
-
-function sessionDone(state: SessionState): boolean {
-  return state.spanUnits.includes(UNIT.session) && state.metricUnits.includes(UNIT.session);
 }
 
 export function isFinished(source: SessionSource, ctx: Pick<UpToDateContext, "idleMs" | "now">): boolean {
@@ -32,17 +24,20 @@ function statOf(source: SessionSource, path: string): readonly [number, number] 
 }
 
 /** Every file as the ledger last recorded it (same count, same size and mtime each). */
-function filesUnchanged(source: SessionSource, recorded: Readonly<Record<string, FileCursor | readonly [number, number]>>): boolean {
+function filesUnchanged(source: SessionSource, recorded: Readonly<Record<string, readonly [number, number]>>): boolean {
   const files = filesOf(source);
   if (files.length === 0 || Object.keys(recorded).length !== files.length) return false;
   for (const f of files) {
     const was = recorded[f];
     const now = statOf(source, f);
-    if (was === undefined || now === undefined) return false;
-    const [size, mtimeMs] = Array.isArray(was) ? (was as readonly [number, number]) : [(was as FileCursor).size, (was as FileCursor).mtimeMs];
-    if (size !== now[0] || mtimeMs !== now[1]) return false;
+    if (was === undefined || now === undefined || was[0] !== now[0] || was[1] !== now[1]) return false;
   }
   return true;
+}
+
+/** Up to date by what a ledger recorded: files as exported, and nothing left to finish. */
+function upToDateBy(entry: IndexEntry, source: SessionSource, ctx: UpToDateContext): boolean {
+  return filesUnchanged(source, entry.files) && (entry.done || !isFinished(source, ctx));
 }
 
 /**
@@ -52,27 +47,19 @@ function filesUnchanged(source: SessionSource, recorded: Readonly<Record<string,
  * the locked load, which sets them aside.
  */
 export function upToDate(source: SessionSource, ctx: UpToDateContext): boolean {
-  const state = peekSessionStateSync(ctx.stateDir, source.sessionId);
-  if (state === undefined || !filesUnchanged(source, state.files)) return false;
-  return sessionDone(state) || !isFinished(source, ctx);
+  const path = sessionStatePath(ctx.stateDir, source.sessionId);
+  const stat = quickStatSync(path);
+  const state = stat === undefined ? undefined : peekSessionStateSync(ctx.stateDir, source.sessionId);
+  return stat !== undefined && state !== undefined && upToDateBy(indexEntryOf(stat, state), source, ctx);
 }
 
 /**
  * `upToDate` through the replay index (state/replay-index.ts): an entry whose state file still
- * has the size, mtime and inode it recorded answers for that file; otherwise the file is read (its stat
- * taken first) and the entry renewed in `index`.
+ * has the size, mtime and inode it recorded answers for that file; otherwise the file is read (its
+ * stat taken first) and the entry renewed in `index`.
  */
-function stateFileStat(path: string): StateFileStat | undefined {
-  try {
-    const s = statSync(path);
-    return { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino };
-  } catch {
-    return undefined;
-  }
-}
-
 export function upToDateIndexed(source: SessionSource, ctx: UpToDateContext, index: ReplayIndex): boolean {
-  const stat = stateFileStat(sessionStatePath(ctx.stateDir, source.sessionId));
+  const stat = quickStatSync(sessionStatePath(ctx.stateDir, source.sessionId));
   if (stat === undefined) {
     index.delete(source.sessionId);
     return false;
@@ -84,9 +71,8 @@ export function upToDateIndexed(source: SessionSource, ctx: UpToDateContext, ind
       index.delete(source.sessionId);
       return false;
     }
-    entry = indexEntryOf(stat, state, sessionDone(state));
+    entry = indexEntryOf(stat, state);
     index.set(source.sessionId, entry);
   }
-  if (!filesUnchanged(source, entry.files)) return false;
-  return entry.done || !isFinished(source, ctx);
+  return upToDateBy(entry, source, ctx);
 }

@@ -6,8 +6,6 @@ import type { SessionSummary, TokenTotals } from "./session-summary.js";
 import { cacheHitRatio } from "./session-summary.js";
 import { dayOf } from "../util/day-of.js";
 
-export { dayOf };
-
 export interface ToolStats {
   tool: string;
   calls: number;

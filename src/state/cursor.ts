@@ -26,10 +26,10 @@ export function isFileCursor(v: unknown): v is FileCursor {
 }
 
 /** Only size and mtime: cheap enough to call for every file on every run. */
-export function quickStatSync(path: string): { size: number; mtimeMs: number } | undefined {
+export function quickStatSync(path: string): { size: number; mtimeMs: number; ino: number } | undefined {
   try {
     const s = statSync(path);
-    return { size: s.size, mtimeMs: s.mtimeMs };
+    return { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino };
   } catch {
     return undefined;
   }

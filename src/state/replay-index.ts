@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { readJsonFileSync, writeJsonAtomicSync } from "./atomic-file.js";
+import { UNIT } from "../otel/units.js";
 import type { SessionState } from "./session-state.js";
 import { ensureDirSync } from "./state-dir.js";
 
@@ -66,7 +67,7 @@ function isStat(v: unknown): v is [number, number] {
   return Array.isArray(v) && v.length === 2 && typeof v[0] === "number" && typeof v[1] === "number";
 }
 
-export function replayIndexPath(stateDir: string): string {
+function replayIndexPath(stateDir: string): string {
   return join(stateDir, "replay-index.json");
 }
 
@@ -97,8 +98,9 @@ export function saveReplayIndex(stateDir: string, index: ReplayIndex): void {
   }
 }
 
-/** The entry for a state file read after `stat` was taken. */
-export function indexEntryOf(stat: StateFileStat, state: SessionState, done: boolean): IndexEntry {
+/** The entry for a state file read after `stat` was taken; done once the session span and cost went out. */
+export function indexEntryOf(stat: StateFileStat, state: SessionState): IndexEntry {
+  const done = state.spanUnits.includes(UNIT.session) && state.metricUnits.includes(UNIT.session);
   const files: Record<string, readonly [number, number]> = {};
   for (const [path, c] of Object.entries(state.files)) files[path] = [c.size, c.mtimeMs];
   return { state: { size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino }, files, done };

@@ -20,7 +20,8 @@ import { buildSession } from "../model/build-session.js";
 import type { Session } from "../model/types.js";
 import { captureContentFromEnv } from "../otel/content.js";
 import { createFileSink } from "../otel/file-sink.js";
-import { buildResource, packageVersion, resourceAttributes } from "../otel/resource.js";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import { packageVersion, resourceAttributes } from "../otel/resource-attributes.js";
 import type { DestinationOptions } from "../otel/destinations/index.js";
 import type { DestinationName } from "../otel/destinations/index.js";
 import { ALL_DESTINATIONS, destinationOptionsFromResource, resolveDestinations } from "../otel/destinations/index.js";
@@ -230,7 +231,8 @@ export async function runFlush(options: FlushOptions): Promise<FlushReport> {
   // OTEL_RESOURCE_ATTRIBUTES (user.id, deployment.environment.name, ...); the variable wins when set.
   const configured = typeof raw["resourceAttributes"] === "string" ? raw["resourceAttributes"] : undefined;
   const resourceEnv: NodeJS.ProcessEnv = configured !== undefined && !env["OTEL_RESOURCE_ATTRIBUTES"] ? { ...env, OTEL_RESOURCE_ATTRIBUTES: configured } : env;
-  const resource = buildResource(resourceEnv);
+  const attributes = resourceAttributes(resourceEnv);
+  const resource = resourceFromAttributes(attributes);
   let products: readonly DestinationName[];
   try {
     products = resolveDestinations(undefined, env, raw["destinations"]);
@@ -238,7 +240,7 @@ export async function runFlush(options: FlushOptions): Promise<FlushReport> {
     log.warn(`${codeOf(error)}; sending both products' attributes`);
     products = ALL_DESTINATIONS;
   }
-  const destinations = destinationOptionsFromResource(resourceAttributes(resourceEnv), packageVersion(), products);
+  const destinations = destinationOptionsFromResource(attributes, packageVersion(), products);
   const outbox = delivery.kind === "otlp" ? openOutbox(stateHome) : undefined;
   const outboxSink = outbox !== undefined && delivery.kind === "otlp" ? createOutboxSink(outbox, delivery, resource) : undefined;
   // The file sink directly: exporters.ts would load the OTLP SDK exporters, which the flusher

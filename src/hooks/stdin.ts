@@ -52,6 +52,8 @@ function parses(buf: Buffer): boolean {
 class Collector {
   private readonly chunks: Buffer[] = [];
   private kept = 0;
+  /** `kept` when `complete` last parsed. */
+  private checked = -1;
   bytes = 0;
 
   constructor(private readonly limit: number) {}
@@ -71,6 +73,9 @@ class Collector {
    * parses the payload, which the hook then parses again.
    */
   complete(): boolean {
+    // Polled every millisecond while the writer pauses: the same bytes are parsed only once.
+    if (this.kept === this.checked) return false;
+    this.checked = this.kept;
     const last = this.chunks[this.chunks.length - 1];
     return last !== undefined && this.kept <= EARLY_PARSE_MAX && this.kept === this.bytes && endsWithBrace(last) && parses(Buffer.concat(this.chunks, this.kept));
   }

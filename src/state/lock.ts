@@ -13,9 +13,10 @@
  * file of their own with the same JSON) are judged by the same rule and taken over the same way.
  */
 import { randomBytes } from "node:crypto";
-import { closeSync, linkSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from "node:fs";
+import { linkSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { pidAlive } from "../util/pid-alive.js";
+import { createExclusive } from "../util/private-fs.js";
 
 export interface LockOptions {
   /** How long to wait for a busy lock before giving up. */
@@ -76,12 +77,7 @@ function ownerIn(dir: string): Owner {
   if (known !== undefined) return known;
   sweepDeadOwners(dir);
   const path = join(dir, `.${process.pid}.${TOKEN}${OWNER_SUFFIX}`);
-  const fd = openSync(path, "wx", 0o600);
-  try {
-    writeSync(fd, JSON.stringify({ pid: process.pid, createdMs: Date.now(), token: TOKEN }));
-  } finally {
-    closeSync(fd);
-  }
+  if (!createExclusive(path, JSON.stringify({ pid: process.pid, createdMs: Date.now(), token: TOKEN }))) throw new Error(`${path} exists already`);
   const owner = { path, ino: statSync(path).ino };
   owners.set(dir, owner);
   if (!exitHookInstalled) {

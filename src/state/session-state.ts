@@ -4,7 +4,7 @@ import type { FileCursor } from "./cursor.js";
 import { isFileCursor } from "./cursor.js";
 import { acquireLock, tryAcquireLock, withLock } from "./lock.js";
 import type { HeldLock, LockOptions } from "./lock.js";
-import { ensureDirSync, inDir, safeName } from "./state-dir.js";
+import { ensureDirSync, inDir, inDirAsync, safeName } from "./state-dir.js";
 
 /**
  * What has left this machine for one session: per signal, the unit keys exported (see
@@ -83,14 +83,7 @@ export async function loadSessionState(stateDir: string, sessionId: string): Pro
  */
 export async function saveSessionState(stateDir: string, state: SessionState): Promise<void> {
   state.updatedMs = Date.now();
-  const path = sessionStatePath(stateDir, state.sessionId);
-  try {
-    await writeJsonAtomic(path, state);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    ensureDirSync(join(stateDir, "sessions"));
-    await writeJsonAtomic(path, state);
-  }
+  await inDirAsync(join(stateDir, "sessions"), () => writeJsonAtomic(sessionStatePath(stateDir, state.sessionId), state));
 }
 
 function sessionLockPath(stateDir: string, sessionId: string): string {

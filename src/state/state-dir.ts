@@ -29,3 +29,14 @@ export function inDir<T>(dir: string, fn: () => T): T {
 export function safeName(id: string): string {
   return id.replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 200);
 }
+
+/** `inDir` for an asynchronous `fn`. */
+export async function inDirAsync<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    ensureDirSync(dir);
+    return fn();
+  }
+}

@@ -1,7 +1,7 @@
 import type { Session } from "../model/types.js";
 import type { MetricPoint } from "./metric-point.js";
 import { exportedOutcome, genAiInputTokens } from "./exported-values.js";
-import { METRIC_ATTR, OPERATION, PROVIDER_NAME, ATTR } from "./semconv.js";
+import { METRIC_ATTR, OPERATION, PROVIDER_NAME, ATTR, TOKEN_TYPES } from "./semconv.js";
 import type { MetricKey, TokenType } from "./semconv.js";
 import { UNIT } from "./units.js";
 
@@ -68,7 +68,7 @@ export function sessionToMetricPoints(session: Session, options: MetricMapOption
       const genAi = { [ATTR.operationName]: OPERATION.chat, [ATTR.providerName]: PROVIDER_NAME, [ATTR.requestModel]: model, [ATTR.responseModel]: model };
       attrs = {
         cost: set(`model\0${model}`, { [METRIC_ATTR.model]: model }),
-        tokens: { input: token("input"), output: token("output"), cacheRead: token("cacheRead"), cacheCreation: token("cacheCreation") },
+        tokens: Object.fromEntries(TOKEN_TYPES.map((type) => [type, token(type)])) as Record<TokenType, AttributeSet>,
         genAiInput: Object.freeze({ ...common, ...genAi, [ATTR.tokenType]: "input" }),
         genAiOutput: Object.freeze({ ...common, ...genAi, [ATTR.tokenType]: "output" }),
       };
@@ -90,10 +90,7 @@ export function sessionToMetricPoints(session: Session, options: MetricMapOption
     const attrs = requestAttributes(r.model);
     add("costUsage", r.cost.usd, unit, attrs.cost);
     const u = r.usage;
-    if (u.input > 0) add("tokenUsage", u.input, unit, attrs.tokens.input);
-    if (u.output > 0) add("tokenUsage", u.output, unit, attrs.tokens.output);
-    if (u.cacheRead > 0) add("tokenUsage", u.cacheRead, unit, attrs.tokens.cacheRead);
-    if (u.cacheCreation > 0) add("tokenUsage", u.cacheCreation, unit, attrs.tokens.cacheCreation);
+    for (const type of TOKEN_TYPES) if (u[type] > 0) add("tokenUsage", u[type], unit, attrs.tokens[type]);
     // GenAI conventions: input counts all input tokens, cached included.
     add("genAiTokenUsage", genAiInputTokens(u), unit, attrs.genAiInput);
     add("genAiTokenUsage", u.output, unit, attrs.genAiOutput);

@@ -43,12 +43,13 @@ export const LANGFUSE_TAG = "claude-code";
 /** What every observation of the session carries, built once per session. */
 const sessionShared = new WeakMap<DestinationContext, Attributes>();
 
-export function langfuseSessionAttributes(ctx: DestinationContext): Attributes {
+function langfuseSessionAttributes(ctx: DestinationContext): Attributes {
   let shared = sessionShared.get(ctx);
   if (shared === undefined) {
     shared = {
       [LANGFUSE_ATTR.sessionId]: ctx.sessionId,
-      [LANGFUSE_ATTR.traceTags]: [LANGFUSE_TAG, ctx.project],
+      // Frozen: every span of the session shares this array.
+      [LANGFUSE_ATTR.traceTags]: Object.freeze([LANGFUSE_TAG, ctx.project]) as string[],
     };
     if (ctx.userId !== undefined) shared[LANGFUSE_ATTR.userId] = ctx.userId;
     if (ctx.claudeCodeVersion !== undefined) shared[LANGFUSE_ATTR.release] = ctx.claudeCodeVersion;

@@ -74,7 +74,7 @@ const META = {
 /** What every run of the session carries, built once per session. */
 const sessionShared = new WeakMap<DestinationContext, Attributes>();
 
-export function langsmithSessionAttributes(ctx: DestinationContext): Attributes {
+function langsmithSessionAttributes(ctx: DestinationContext): Attributes {
   let shared = sessionShared.get(ctx);
   if (shared === undefined) {
     shared = {

@@ -2,6 +2,7 @@ import type { Pricer } from "../cost/price-request.js";
 import { reconcileLedger } from "../cost/reconcile-ledger.js";
 import type { LedgerSnapshot } from "../cost/reconcile-ledger.js";
 import type { AssistantLine, TokenUsage, TranscriptLine } from "../transcript/line-types.js";
+import { flatString } from "../util/flat-string.js";
 import { promptKind } from "./prompt-kind.js";
 import type { AgentMeta, SessionInput } from "./session-input.js";
 import { toolTarget } from "./tool-target.js";
@@ -98,7 +99,13 @@ export function buildSession(input: SessionInput, pricer: Pricer): Session {
   let startTime = Number.POSITIVE_INFINITY;
   let endTime = Number.NEGATIVE_INFINITY;
 
-  const allLines: (readonly TranscriptLine[])[] = [input.main, ...input.agents.map((a) => a.lines)];
+  // The session's arrays are built by pushing onto array literals, not with map/filter/spread:
+  // V8 then gives the empty ones the same element kind as the full ones, so the code that walks
+  // them (here, the mappers, the exporters) is optimised once, not again each time a session with
+  // an empty list of turns or calls comes by (measured: buildSession was compiled 8 times per
+  // replay worker, at 100-200 ms of CPU each).
+  const allLines: (readonly TranscriptLine[])[] = [input.main];
+  for (const agent of input.agents) allLines.push(agent.lines);
   for (const lines of allLines) {
     for (const line of lines) {
       if (line.kind === "api-request" && line.timestamp !== undefined) apiRequestTimes.set(line.id, line.timestamp);
@@ -133,7 +140,8 @@ export function buildSession(input: SessionInput, pricer: Pricer): Session {
         key,
         messageId,
         requestId,
-        model: line.model,
+        // Flat: it goes on every chat span and metric point (util/flat-string.ts).
+        model: flatString(line.model),
         usage: line.usage ?? ZERO_USAGE,
         stopReason: line.stopReason,
         requestRef: line.requestRef,
@@ -286,8 +294,10 @@ export function buildSession(input: SessionInput, pricer: Pricer): Session {
   }
 
   // Slash commands the model never answered are not turns.
-  const realTurns = turns.filter((t) => t.kind === "prompt" || t.requests > 0);
-  const turnIndex = new Map<TurnDraft, number>(realTurns.map((t, i) => [t, i]));
+  const realTurns: TurnDraft[] = [];
+  for (const t of turns) if (t.kind === "prompt" || t.requests > 0) realTurns.push(t);
+  const turnIndex = new Map<TurnDraft, number>();
+  for (const t of realTurns) turnIndex.set(t, turnIndex.size);
   const indexOf = (turn: TurnDraft | undefined, agentId: string | undefined): number | undefined => {
     const owner = turn ?? (agentId !== undefined ? turnOfAgent.get(agentId) : undefined);
     return owner === undefined ? undefined : turnIndex.get(owner);
@@ -319,8 +329,9 @@ export function buildSession(input: SessionInput, pricer: Pricer): Session {
   }
   pricedRequests.sort((a, b) => a.startTime - b.startTime || a.key.localeCompare(b.key));
 
-  const finishedCalls: ToolCall[] = [...toolCalls.values()]
-    .map((c) => ({
+  const finishedCalls: ToolCall[] = [];
+  for (const c of toolCalls.values()) {
+    finishedCalls.push({
       id: c.id,
       name: c.name,
       input: c.input,
@@ -333,21 +344,23 @@ export function buildSession(input: SessionInput, pricer: Pricer): Session {
       outcome: c.outcome,
       errorText: c.errorText,
       spawnedAgentId: c.spawnedAgentId ?? subagents.find((s) => s.parentToolUseId === c.id)?.agentId,
-    }))
-    .sort((a, b) => a.startTime - b.startTime || a.id.localeCompare(b.id));
+    });
+  }
+  finishedCalls.sort((a, b) => a.startTime - b.startTime || a.id.localeCompare(b.id));
 
-  const positionCost = pricedRequests
-    .map((r) => ({ position: requests.get(r.key)?.position, usd: r.cost.usd }))
-    .filter((p): p is { position: number; usd: number } => p.position !== undefined);
-  const ledger = reconcileLedger(
-    snapshots,
-    positionCost,
-    compactionDrafts.map((c) => c.position),
-  );
+  const positionCost: { position: number; usd: number }[] = [];
+  for (const r of pricedRequests) {
+    const position = requests.get(r.key)?.position;
+    if (position !== undefined) positionCost.push({ position, usd: r.cost.usd });
+  }
+  const compactionPositions: number[] = [];
+  for (const c of compactionDrafts) compactionPositions.push(c.position);
+  const ledger = reconcileLedger(snapshots, positionCost, compactionPositions);
 
-  const compactions: Compaction[] = compactionDrafts.map((c, i) => {
+  const compactions: Compaction[] = [];
+  for (const [i, c] of compactionDrafts.entries()) {
     const end = c.line.timestamp ?? 0;
-    return {
+    compactions.push({
       uuid: c.line.uuid ?? `compaction-${i}`,
       startTime: end - (c.line.durationMs ?? 0),
       endTime: end,
@@ -357,32 +370,36 @@ export function buildSession(input: SessionInput, pricer: Pricer): Session {
       droppedTokens: c.line.droppedTokens ?? (c.line.preTokens !== undefined && c.line.postTokens !== undefined ? c.line.preTokens - c.line.postTokens : undefined),
       turnIndex: c.turn === undefined ? undefined : turnIndex.get(c.turn),
       unattributedCostUsd: ledger.compactionCosts[i],
-    };
-  });
+    });
+  }
 
   const cost = summariseCost(pricedRequests, ledger.totalUsd);
   for (const model of cost.unknownModels) warnings.push(`no price for model "${model}": session cost is incomplete`);
 
-  const finalTurns: Turn[] = realTurns.map((t, index) => ({
-    index,
-    promptId: t.promptId,
-    uuid: t.uuid,
-    startTime: t.startTime,
-    endTime: t.endTime,
-    promptText: t.promptText,
-  }));
+  const finalTurns: Turn[] = [];
+  for (const t of realTurns) {
+    finalTurns.push({
+      index: finalTurns.length,
+      promptId: t.promptId,
+      uuid: t.uuid,
+      startTime: t.startTime,
+      endTime: t.endTime,
+      promptText: t.promptText,
+    });
+  }
 
   if (!Number.isFinite(startTime)) {
     startTime = 0;
     endTime = 0;
   }
   return {
-    sessionId: input.sessionId,
-    project: input.projectName ?? projectNameOf(cwd, input.projectDir),
+    // The session's identity strings go on every span: flat (util/flat-string.ts).
+    sessionId: flatString(input.sessionId),
+    project: flatString(input.projectName ?? projectNameOf(cwd, input.projectDir)),
     projectDir: input.projectDir,
-    cwd,
-    version,
-    gitBranch,
+    cwd: cwd === undefined ? undefined : flatString(cwd),
+    version: version === undefined ? undefined : flatString(version),
+    gitBranch: gitBranch === undefined ? undefined : flatString(gitBranch),
     title,
     startTime,
     endTime,
@@ -424,7 +441,7 @@ function inlineSidechainRoots(lines: readonly TranscriptLine[]): Map<string, str
       seen.add(current);
       current = parent;
     }
-    rootOf.set(uuid, `sidechain-${current.slice(0, 8)}`);
+    rootOf.set(uuid, flatString(`sidechain-${current.slice(0, 8)}`));
   }
   return rootOf;
 }

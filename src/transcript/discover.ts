@@ -2,6 +2,7 @@ import type { Dirent, Stats } from "node:fs";
 import { closeSync, openSync, readSync, readdirSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, dirname, join } from "node:path";
+import { flatString } from "../util/flat-string.js";
 
 export interface AgentFile {
   readonly path: string;
@@ -90,7 +91,8 @@ export function discoverSessionsSync(root: string, options: DiscoverOptions = {}
   const draftFor = (sessionId: string, projectDir: string): Draft => {
     let d = drafts.get(sessionId);
     if (d === undefined) {
-      d = { sessionId, projectDir, mainFile: undefined, agentFiles: [], mtimeMs: 0, bytes: 0, files: [] };
+      // Ids cut from file names are flat copies: they end up on every span (util/flat-string.ts).
+      d = { sessionId: flatString(sessionId), projectDir, mainFile: undefined, agentFiles: [], mtimeMs: 0, bytes: 0, files: [] };
       drafts.set(sessionId, d);
     }
     return d;
@@ -132,7 +134,7 @@ export function discoverSessionsSync(root: string, options: DiscoverOptions = {}
           const sessionId = sessionIdInside(path);
           if (sessionId === undefined || !wanted(sessionId)) continue;
           const d = draftFor(sessionId, projectDir);
-          d.agentFiles.push({ path, agentId: agent[1], layout: "sibling-file", metaPath: undefined });
+          d.agentFiles.push({ path, agentId: flatString(agent[1]), layout: "sibling-file", metaPath: undefined });
           noteFile(d, path);
         } else if (entry.name.endsWith(".jsonl") && wanted(entry.name.slice(0, -6))) {
           const d = draftFor(entry.name.slice(0, -6), projectDir);
@@ -193,7 +195,7 @@ function addSubagentsDir(
     const metaName = `agent-${agent[1]}.meta.json`;
     const path = join(dir, name);
     const metaPath = metas.has(metaName) ? join(dir, metaName) : undefined;
-    d.agentFiles.push({ path, agentId: agent[1], layout: "subagents-dir", metaPath });
+    d.agentFiles.push({ path, agentId: flatString(agent[1]), layout: "subagents-dir", metaPath });
     noteFile(d, path);
     if (metaPath !== undefined) {
       try {

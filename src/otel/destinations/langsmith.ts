@@ -29,6 +29,7 @@
  * The session span's `gen_ai.usage.*` totals are removed by the collector's LangSmith pipeline
  * (there is no LangSmith key to override them, and they would be counted beside the llm runs).
  */
+import { flatString } from "../../util/flat-string.js";
 import { ATTR, LANGSMITH_ATTR, PROVIDER_NAME } from "../semconv.js";
 import type { Attributes, SpanData } from "../span-data.js";
 import type { DestinationContext } from "./context.js";
@@ -78,7 +79,7 @@ function langsmithSessionAttributes(ctx: DestinationContext): Attributes {
   let shared = sessionShared.get(ctx);
   if (shared === undefined) {
     shared = {
-      [LANGSMITH_ATTR.tags]: `claude-code,${ctx.project}`,
+      [LANGSMITH_ATTR.tags]: flatString(`claude-code,${ctx.project}`),
       [META.threadId]: ctx.sessionId,
       [META.agentPurpose]: CODING_AGENT.purpose,
       [META.integration]: CODING_AGENT.integration,

@@ -135,7 +135,7 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
   const pending: SessionSource[] = [];
 
   try {
-    const discovery = await discoverSessions(source.projectsDir, { keepStats: true });
+    const discovery = await discoverSessions(source.projectsDir, { keepStats: true, fingerprints: false });
     discovered = new Set(discovery.sessions.map((s) => s.sessionId));
     for (const u of discovery.unreadable) warnings.push(`cannot read ${u.path}: ${u.reason}`);
     const candidates = discovery.sessions.filter((s) => matchesSource(s, source.filter));

@@ -128,6 +128,18 @@ export function buildSession(input: SessionInput, pricer: Pricer): Session {
     return agent;
   };
 
+  // Flat: the model goes on every chat span and metric point (util/flat-string.ts). Cached: a
+  // session has a handful of models and thousands of requests.
+  const flatModels = new Map<string, string>();
+  const flatModel = (model: string): string => {
+    let flat = flatModels.get(model);
+    if (flat === undefined) {
+      flat = flatString(model);
+      flatModels.set(model, flat);
+    }
+    return flat;
+  };
+
   const addAssistant = (line: AssistantLine, agentId: string | undefined, turn: TurnDraft | undefined, position: number | undefined): void => {
     if (line.model === SYNTHETIC_MODEL) return;
     const messageId = line.messageId ?? line.uuid ?? "";
@@ -140,8 +152,7 @@ export function buildSession(input: SessionInput, pricer: Pricer): Session {
         key,
         messageId,
         requestId,
-        // Flat: it goes on every chat span and metric point (util/flat-string.ts).
-        model: flatString(line.model),
+        model: flatModel(line.model),
         usage: line.usage ?? ZERO_USAGE,
         stopReason: line.stopReason,
         requestRef: line.requestRef,
@@ -271,7 +282,9 @@ export function buildSession(input: SessionInput, pricer: Pricer): Session {
 
   // Subagent files (sibling agent-*.jsonl and <session>/subagents/).
   for (const transcript of input.agents) {
-    const agent = touchAgent(transcript.agentId, transcript.layout, transcript.meta, undefined);
+    // Cut from a file name: flat, it goes on every span of the subagent (util/flat-string.ts).
+    const agentId = flatString(transcript.agentId);
+    const agent = touchAgent(agentId, transcript.layout, transcript.meta, undefined);
     agent.meta ??= transcript.meta;
     for (const line of transcript.lines) {
       noteMeta(line);
@@ -281,7 +294,7 @@ export function buildSession(input: SessionInput, pricer: Pricer): Session {
         agent.endTime = Math.max(agent.endTime, line.timestamp);
       }
       if (line.kind === "prompt" && agent.rootPrompt === undefined && !line.isMeta) agent.rootPrompt = line.text;
-      else if (line.kind === "assistant") addAssistant(line, transcript.agentId, undefined, undefined);
+      else if (line.kind === "assistant") addAssistant(line, agentId, undefined, undefined);
       else if (line.kind === "tool-results") addToolResults(line);
     }
   }

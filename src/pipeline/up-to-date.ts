@@ -1,5 +1,5 @@
 import { quickStatSync } from "../state/cursor.js";
-import type { IndexEntry, ReplayIndex } from "../state/replay-index.js";
+import type { FileRecord, IndexEntry, ReplayIndex } from "../state/replay-index.js";
 import { indexEntryOf } from "../state/replay-index.js";
 import { peekSessionStateSync, sessionStatePath } from "../state/session-state.js";
 import type { SessionSource } from "../transcript/discover.js";
@@ -23,14 +23,15 @@ function statOf(source: SessionSource, path: string): readonly [number, number] 
   return s === undefined ? undefined : [s.size, s.mtimeMs];
 }
 
-/** Every file as the ledger last recorded it (same count, same size and mtime each). */
-function filesUnchanged(source: SessionSource, recorded: Readonly<Record<string, readonly [number, number]>>): boolean {
+/** Every file as the ledger last recorded it (same files, same size and mtime each). */
+function filesUnchanged(source: SessionSource, recorded: readonly FileRecord[]): boolean {
   const files = filesOf(source);
-  if (files.length === 0 || Object.keys(recorded).length !== files.length) return false;
-  for (const f of files) {
-    const was = recorded[f];
+  if (files.length === 0 || recorded.length !== files.length) return false;
+  for (const [i, f] of files.entries()) {
+    // The ledger lists them in discovery's order, unless the files changed since.
+    const was = recorded[i]?.[0] === f ? recorded[i] : recorded.find((r) => r[0] === f);
     const now = statOf(source, f);
-    if (was === undefined || now === undefined || was[0] !== now[0] || was[1] !== now[1]) return false;
+    if (was === undefined || now === undefined || was[1] !== now[0] || was[2] !== now[1]) return false;
   }
   return true;
 }

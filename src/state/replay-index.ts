@@ -26,11 +26,14 @@ export interface StateFileStat extends FileStat {
   readonly ino: number;
 }
 
+/** A transcript as the state file's cursor recorded it. */
+export type FileRecord = readonly [path: string, size: number, mtimeMs: number];
+
 export interface IndexEntry {
   /** The state file's size, mtime and inode when it was read. */
   readonly state: StateFileStat;
-  /** Transcript path → [size, mtime] as the state file's cursors recorded them (the file's own form). */
-  readonly files: Readonly<Record<string, readonly [number, number]>>;
+  /** The transcripts as the state file's cursors recorded them, in the cursors' order. */
+  readonly files: readonly FileRecord[];
   readonly done: boolean;
 }
 
@@ -53,18 +56,22 @@ export class ReplayIndex {
   }
 }
 
+/**
+ * Arrays, not objects keyed by session id and path: JSON.parse then makes no hidden class per
+ * entry and interns no key, which made version 2 (same content, objects) 2-3 times slower to load.
+ */
 interface IndexFile {
-  readonly version: 2;
-  /** Session id → [state size, state mtime, state inode, done, {path: [size, mtime]}] (compact: thousands of entries). */
-  readonly sessions: Record<string, [number, number, number, boolean, Readonly<Record<string, readonly [number, number]>>]>;
+  readonly version: 3;
+  /** [session id, state size, state mtime, state inode, done, [[path, size, mtime], ...]] per session. */
+  readonly sessions: readonly (readonly [string, number, number, number, boolean, readonly FileRecord[]])[];
 }
 
 function isIndexFile(v: unknown): v is IndexFile {
-  return typeof v === "object" && v !== null && (v as IndexFile).version === 2 && typeof (v as IndexFile).sessions === "object" && (v as IndexFile).sessions !== null;
+  return typeof v === "object" && v !== null && (v as IndexFile).version === 3 && Array.isArray((v as IndexFile).sessions);
 }
 
-function isStat(v: unknown): v is [number, number] {
-  return Array.isArray(v) && v.length === 2 && typeof v[0] === "number" && typeof v[1] === "number";
+function isFileRecord(v: unknown): v is FileRecord {
+  return Array.isArray(v) && v.length === 3 && typeof v[0] === "string" && typeof v[1] === "number" && typeof v[2] === "number";
 }
 
 function replayIndexPath(stateDir: string): string {
@@ -76,10 +83,12 @@ export function loadReplayIndex(stateDir: string): ReplayIndex {
   const index = new ReplayIndex();
   const read = readJsonFileSync(replayIndexPath(stateDir), isIndexFile);
   if (read.kind !== "ok") return index;
-  for (const [id, e] of Object.entries(read.value.sessions)) {
-    if (!Array.isArray(e) || typeof e[0] !== "number" || typeof e[1] !== "number" || typeof e[2] !== "number" || typeof e[3] !== "boolean" || typeof e[4] !== "object" || e[4] === null) continue;
+  for (const e of read.value.sessions as readonly unknown[]) {
+    if (!Array.isArray(e) || e.length !== 6) continue;
+    const [id, size, mtimeMs, ino, done, files] = e as unknown[];
+    if (typeof id !== "string" || typeof size !== "number" || typeof mtimeMs !== "number" || typeof ino !== "number" || typeof done !== "boolean" || !Array.isArray(files)) continue;
     // Kept as parsed (a replay with nothing new reads every entry and builds nothing from it).
-    if (Object.values(e[4]).every(isStat)) index.entries.set(id, { state: { size: e[0], mtimeMs: e[1], ino: e[2] }, files: e[4], done: e[3] });
+    if (files.every(isFileRecord)) index.entries.set(id, { state: { size, mtimeMs, ino }, files, done });
   }
   return index;
 }
@@ -87,11 +96,11 @@ export function loadReplayIndex(stateDir: string): ReplayIndex {
 /** Atomic, when an entry changed; a failure to write is ignored: the index only saves time. */
 export function saveReplayIndex(stateDir: string, index: ReplayIndex): void {
   if (!index.changed) return;
-  const sessions: IndexFile["sessions"] = {};
-  for (const [id, e] of index.entries) sessions[id] = [e.state.size, e.state.mtimeMs, e.state.ino, e.done, e.files];
+  const sessions: [string, number, number, number, boolean, readonly FileRecord[]][] = [];
+  for (const [id, e] of index.entries) sessions.push([id, e.state.size, e.state.mtimeMs, e.state.ino, e.done, e.files]);
   try {
     ensureDirSync(stateDir);
-    writeJsonAtomicSync(replayIndexPath(stateDir), { version: 2, sessions } satisfies IndexFile);
+    writeJsonAtomicSync(replayIndexPath(stateDir), { version: 3, sessions } satisfies IndexFile);
     index.changed = false;
   } catch {
     // Read-only or full: the next replay reads the state files, as without an index.
@@ -101,8 +110,8 @@ export function saveReplayIndex(stateDir: string, index: ReplayIndex): void {
 /** The entry for a state file read after `stat` was taken; done once the session span and cost went out. */
 export function indexEntryOf(stat: StateFileStat, state: SessionState): IndexEntry {
   const done = state.spanUnits.includes(UNIT.session) && state.metricUnits.includes(UNIT.session);
-  const files: Record<string, readonly [number, number]> = {};
-  for (const [path, c] of Object.entries(state.files)) files[path] = [c.size, c.mtimeMs];
+  const files: FileRecord[] = [];
+  for (const [path, c] of Object.entries(state.files)) files.push([path, c.size, c.mtimeMs]);
   return { state: { size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino }, files, done };
 }
 

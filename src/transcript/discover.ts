@@ -2,7 +2,6 @@ import type { Dirent, Stats } from "node:fs";
 import { closeSync, openSync, readSync, readdirSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { flatString } from "../util/flat-string.js";
 
 export interface AgentFile {
   readonly path: string;
@@ -70,7 +69,7 @@ interface Draft {
  * Finds every session under a projects folder. Synchronous file system calls: thousands of
  * small stat/readdir calls cost far more as thread-pool round trips than they do inline.
  */
-export async function discoverSessions(root: string, options: Pick<DiscoverOptions, "keepStats"> = {}): Promise<DiscoveryResult> {
+export async function discoverSessions(root: string, options: Pick<DiscoverOptions, "keepStats" | "fingerprints"> = {}): Promise<DiscoveryResult> {
   return discoverSessionsSync(root, options);
 }
 
@@ -81,18 +80,23 @@ export interface DiscoverOptions {
   readonly maxDepth?: number;
   /** Keep each transcript's size and mtime on its source (`fileStats`). */
   readonly keepStats?: boolean;
+  /**
+   * Build each session's `fingerprint` (default true). Only the report cache reads it; without
+   * it, subagent meta files are not statted and `fingerprint` is "" (a replay with nothing new
+   * spends a tenth of its time in discovery).
+   */
+  readonly fingerprints?: boolean;
 }
 
 export function discoverSessionsSync(root: string, options: DiscoverOptions = {}): DiscoveryResult {
-  const { only, maxDepth = MAX_DEPTH, keepStats = false } = options;
+  const { only, maxDepth = MAX_DEPTH, keepStats = false, fingerprints = true } = options;
   const wanted = (sessionId: string): boolean => only === undefined || only.has(sessionId);
   const drafts = new Map<string, Draft>();
   const unreadable: { path: string; reason: string }[] = [];
   const draftFor = (sessionId: string, projectDir: string): Draft => {
     let d = drafts.get(sessionId);
     if (d === undefined) {
-      // Ids cut from file names are flat copies: they end up on every span (util/flat-string.ts).
-      d = { sessionId: flatString(sessionId), projectDir, mainFile: undefined, agentFiles: [], mtimeMs: 0, bytes: 0, files: [] };
+      d = { sessionId, projectDir, mainFile: undefined, agentFiles: [], mtimeMs: 0, bytes: 0, files: [] };
       drafts.set(sessionId, d);
     }
     return d;
@@ -102,11 +106,11 @@ export function discoverSessionsSync(root: string, options: DiscoverOptions = {}
       const s = statSync(path);
       d.mtimeMs = Math.max(d.mtimeMs, s.mtimeMs);
       d.bytes += s.size;
-      d.files.push(fileStamp(path, root, s));
+      if (fingerprints) d.files.push(fileStamp(path, root, s));
       if (keepStats) (d.fileStats ??= {})[path] = [s.size, s.mtimeMs];
     } catch (error) {
       unreadable.push({ path, reason: reasonOf(error) });
-      d.files.push(`${path}\0unreadable`);
+      if (fingerprints) d.files.push(`${path}\0unreadable`);
     }
   };
 
@@ -134,7 +138,7 @@ export function discoverSessionsSync(root: string, options: DiscoverOptions = {}
           const sessionId = sessionIdInside(path);
           if (sessionId === undefined || !wanted(sessionId)) continue;
           const d = draftFor(sessionId, projectDir);
-          d.agentFiles.push({ path, agentId: flatString(agent[1]), layout: "sibling-file", metaPath: undefined });
+          d.agentFiles.push({ path, agentId: agent[1], layout: "sibling-file", metaPath: undefined });
           noteFile(d, path);
         } else if (entry.name.endsWith(".jsonl") && wanted(entry.name.slice(0, -6))) {
           const d = draftFor(entry.name.slice(0, -6), projectDir);
@@ -143,7 +147,7 @@ export function discoverSessionsSync(root: string, options: DiscoverOptions = {}
         }
       } else if (kind === "dir") {
         if (sessionStems.has(entry.name)) {
-          if (wanted(entry.name)) addSubagentsDir(draftFor(entry.name, projectDir), join(path, "subagents"), unreadable, noteFile, root);
+          if (wanted(entry.name)) addSubagentsDir(draftFor(entry.name, projectDir), join(path, "subagents"), unreadable, noteFile, fingerprints ? root : undefined);
         } else if (depth < maxDepth) {
           walk(path, depth + 1);
         }
@@ -155,7 +159,7 @@ export function discoverSessionsSync(root: string, options: DiscoverOptions = {}
   const sessions: SessionSource[] = [];
   for (const { files, ...d } of drafts.values()) {
     if (d.mainFile === undefined && d.agentFiles.length === 0) continue;
-    sessions.push({ ...d, fingerprint: files.sort().join("\n") });
+    sessions.push({ ...d, fingerprint: fingerprints ? files.sort().join("\n") : "" });
   }
   // Code-unit order, not localeCompare: the same everywhere, and no ICU collator to start (~12 ms
   // of a replay with nothing new).
@@ -179,7 +183,8 @@ function addSubagentsDir(
   dir: string,
   unreadable: { path: string; reason: string }[],
   noteFile: (d: Draft, path: string) => void,
-  root: string,
+  /** The projects folder, for the meta files' fingerprints; undefined when none are built. */
+  root: string | undefined,
 ): void {
   let names: string[];
   try {
@@ -195,9 +200,9 @@ function addSubagentsDir(
     const metaName = `agent-${agent[1]}.meta.json`;
     const path = join(dir, name);
     const metaPath = metas.has(metaName) ? join(dir, metaName) : undefined;
-    d.agentFiles.push({ path, agentId: flatString(agent[1]), layout: "subagents-dir", metaPath });
+    d.agentFiles.push({ path, agentId: agent[1], layout: "subagents-dir", metaPath });
     noteFile(d, path);
-    if (metaPath !== undefined) {
+    if (metaPath !== undefined && root !== undefined) {
       try {
         d.files.push(fileStamp(metaPath, root, statSync(metaPath)));
       } catch {

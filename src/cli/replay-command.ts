@@ -133,6 +133,8 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
   let index: ReplayIndex | undefined;
   let discovered: Set<string> | undefined;
   const pending: SessionSource[] = [];
+  /** Sessions whose index entry came with their outcome (the state file as just saved). */
+  const indexed = new Set<string>();
 
   try {
     const discovery = await discoverSessions(source.projectsDir, { keepStats: true, fingerprints: false });
@@ -151,6 +153,10 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
       }
       counters.bytes += o.bytes;
       if (o.kind !== "exported") return;
+      if (o.index !== undefined && index !== undefined) {
+        index.set(o.sessionId, o.index);
+        indexed.add(o.sessionId);
+      }
       matched++;
       counters.sessions++;
       counters.spans += o.result.spans;
@@ -188,8 +194,9 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
     await sink.shutdown();
   }
   if (index !== undefined && !dryRun) {
-    // What the sessions just read now have in their ledgers, for the next replay's skip check.
-    for (const s of pending) upToDateIndexed(s, settings, index);
+    // What the sessions just read now have in their ledgers, for the next replay's skip check:
+    // those saved came with their entry; the others (failed, filtered, empty) are read here.
+    for (const s of pending) if (!indexed.has(s.sessionId)) upToDateIndexed(s, settings, index);
     // Discovery saw every session of the folder, whatever the selection: the others' transcripts are gone.
     if (discovered !== undefined) pruneReplayIndex(index, discovered);
     saveReplayIndex(stateDir, index);

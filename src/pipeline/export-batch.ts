@@ -5,6 +5,7 @@ import type { FileCursor } from "../state/cursor.js";
 import type { HeldLock, LockOptions } from "../state/lock.js";
 import { LockBusyError } from "../state/lock.js";
 import { withMetricWindow } from "../state/metric-clock.js";
+import type { StateFileStat } from "../state/replay-index.js";
 import type { SessionState } from "../state/session-state.js";
 import { saveSessionState } from "../state/session-state.js";
 
@@ -34,6 +35,8 @@ export interface BatchEntry {
   /** The state file was corrupt and set aside: save even if nothing else changes. */
   readonly rebuilt: string | undefined;
   readonly lock: HeldLock;
+  /** Set by `sendBatch` once the state is saved: the file's stat as written (for the replay index). */
+  savedAs?: StateFileStat;
 }
 
 export interface EntryResult {
@@ -154,22 +157,22 @@ export async function sendBatch(entries: readonly BatchEntry[], sink: TelemetryS
     }
   }
   const results = new Map<BatchEntry, EntryResult>();
-  const toSave: SessionState[] = [];
+  const toSave: BatchEntry[] = [];
   for (const e of entries) {
     const spanCount = spansSent ? e.plan.spans.length : 0;
     const pointCount = pointsSent ? e.plan.points.length : 0;
     if (spansSent) commitUnits(e.state, { spanKeys: e.plan.spanKeys });
     if (pointsSent) commitUnits(e.state, { metricKeys: e.plan.metricKeys });
     if (error === undefined && e.cursors !== undefined) e.state.files = { ...e.cursors };
-    if (spanCount > 0 || pointCount > 0 || error === undefined || e.rebuilt !== undefined) toSave.push(e.state);
+    if (spanCount > 0 || pointCount > 0 || error === undefined || e.rebuilt !== undefined) toSave.push(e);
     results.set(e, { spans: spanCount, points: pointCount, ok: error === undefined, error });
   }
   // On the thread pool, one at a time: the caller's thread reads the next sessions meanwhile, and
   // creating files side by side in one directory makes ext4 spin on the directory's lock.
   let failed: unknown;
-  for (const state of toSave) {
+  for (const entry of toSave) {
     try {
-      await saveSessionState(stateDir, state);
+      entry.savedAs = await saveSessionState(stateDir, entry.state);
     } catch (e) {
       // Every save is attempted (each is its own file); the first failure is thrown at the end.
       failed ??= e;

@@ -7,6 +7,8 @@ import { NOTHING_EXPORTED, planExport } from "../otel/plan-export.js";
 import type { TelemetrySink } from "../otel/sink.js";
 import type { FileCursor } from "../state/cursor.js";
 import type { HeldLock, LockOptions } from "../state/lock.js";
+import type { IndexEntry } from "../state/replay-index.js";
+import { indexEntryOf } from "../state/replay-index.js";
 import { acquireSessionLock, loadSessionStateSync, tryAcquireSessionLock } from "../state/session-state.js";
 import type { SessionSource } from "../transcript/discover.js";
 import { filesOf } from "../transcript/discover.js";
@@ -66,6 +68,8 @@ export type BatchedOutcome =
       readonly files: number;
       readonly bytes: number;
       readonly warnings: string[];
+      /** The replay index's entry for the state file just saved (none if it was not saved). */
+      readonly index?: IndexEntry;
     };
 
 interface Ready {
@@ -148,7 +152,17 @@ export async function syncSessions(
       meta.delete(entry);
       if (m === undefined) continue;
       if (entry.rebuilt !== undefined) m.warnings.push(`${entry.sessionId}: state file was unusable (${entry.rebuilt}); rebuilt`);
-      onOutcome({ kind: "exported", sessionId: entry.sessionId, project: m.project, result: { ...r, rebuilt: entry.rebuilt }, finished: m.finished, files: m.files, bytes: m.bytes, warnings: m.warnings });
+      onOutcome({
+        kind: "exported",
+        sessionId: entry.sessionId,
+        project: m.project,
+        result: { ...r, rebuilt: entry.rebuilt },
+        finished: m.finished,
+        files: m.files,
+        bytes: m.bytes,
+        warnings: m.warnings,
+        ...(entry.savedAs !== undefined ? { index: indexEntryOf(entry.savedAs, entry.state) } : {}),
+      });
       if (!r.ok) failure ??= r.error;
     }
     return failure;

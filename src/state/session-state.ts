@@ -1,9 +1,11 @@
+import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { readJsonFileSync, setAsideSync, writeJsonAtomic } from "./atomic-file.js";
 import type { FileCursor } from "./cursor.js";
 import { isFileCursor } from "./cursor.js";
 import { acquireLock, tryAcquireLock, withLock } from "./lock.js";
 import type { HeldLock, LockOptions } from "./lock.js";
+import type { StateFileStat } from "./replay-index.js";
 import { ensureDirSync, inDir, inDirAsync, safeName } from "./state-dir.js";
 
 /**
@@ -81,9 +83,16 @@ export async function loadSessionState(stateDir: string, sessionId: string): Pro
  * Atomic (temp + rename), not fsynced: see atomic-file.ts for what a power failure can do. On the
  * thread pool: a replay batch commits its sessions while its thread reads the next ones.
  */
-export async function saveSessionState(stateDir: string, state: SessionState): Promise<void> {
+/**
+ * Writes the state file; returns its size, mtime and inode as written. Called under the session's
+ * lock, so the stat is of this very content: the replay index takes it without reading it back.
+ */
+export async function saveSessionState(stateDir: string, state: SessionState): Promise<StateFileStat> {
   state.updatedMs = Date.now();
-  await inDirAsync(join(stateDir, "sessions"), () => writeJsonAtomic(sessionStatePath(stateDir, state.sessionId), state));
+  const path = sessionStatePath(stateDir, state.sessionId);
+  await inDirAsync(join(stateDir, "sessions"), () => writeJsonAtomic(path, state));
+  const s = await stat(path);
+  return { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino };
 }
 
 function sessionLockPath(stateDir: string, sessionId: string): string {

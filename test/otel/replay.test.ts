@@ -1,6 +1,6 @@
 // Reads ../shared/fixtures (Claude Code 2.1.330 sessions, copied to a temp dir); skips with a message when absent.
 import { captureIO } from "../support/cli.js";
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { replayCommand } from "../../src/cli/replay-command.js";
@@ -147,6 +147,15 @@ describe.skipIf(!haveFixtures)("replay: exactly-once export to a real OTLP recei
     const indexPath = join(stateDir, "replay-index.json");
     const indexedIds = (): string[] => (JSON.parse(readFileSync(indexPath, "utf8")) as { sessions: [string][] }).sessions.map((e) => e[0]).sort();
     expect(indexedIds()).toEqual(sessions.map((s) => s.sessionId).sort());
+    // Each entry is its state file as saved: its stat, its cursors, and whether the session unit went out in both signals.
+    for (const [id, size, mtimeMs, ino, done, files] of (JSON.parse(readFileSync(indexPath, "utf8")) as { sessions: [string, number, number, number, boolean, [string, number, number][]][] }).sessions) {
+      const path = join(stateDir, "sessions", `${id}.json`);
+      const st = statSync(path);
+      const saved = JSON.parse(readFileSync(path, "utf8")) as { spanUnits: string[]; metricUnits: string[]; files: Record<string, { size: number; mtimeMs: number }> };
+      expect([size, mtimeMs, ino]).toEqual([st.size, st.mtimeMs, st.ino]);
+      expect(done).toBe(saved.spanUnits.includes("session") && saved.metricUnits.includes("session"));
+      expect(files).toEqual(Object.entries(saved.files).map(([p, c]) => [p, c.size, c.mtimeMs]));
+    }
     const total = receiver.spans.length;
 
     // Another writer's ledger no longer lists the session unit (as if it had never gone out).

@@ -84,15 +84,20 @@ export async function loadSessionState(stateDir: string, sessionId: string): Pro
  * thread pool: a replay batch commits its sessions while its thread reads the next ones.
  */
 /**
- * Writes the state file; returns its size, mtime and inode as written. Called under the session's
- * lock, so the stat is of this very content: the replay index takes it without reading it back.
+ * Writes the state file; returns its size, mtime and inode as written (undefined if the stat
+ * fails: the file was saved, the replay index will read it). Called under the session's lock, so
+ * the stat is of this very content: the replay index takes it without reading it back.
  */
-export async function saveSessionState(stateDir: string, state: SessionState): Promise<StateFileStat> {
+export async function saveSessionState(stateDir: string, state: SessionState): Promise<StateFileStat | undefined> {
   state.updatedMs = Date.now();
   const path = sessionStatePath(stateDir, state.sessionId);
   await inDirAsync(join(stateDir, "sessions"), () => writeJsonAtomic(path, state));
-  const s = await stat(path);
-  return { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino };
+  try {
+    const s = await stat(path);
+    return { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino };
+  } catch {
+    return undefined;
+  }
 }
 
 function sessionLockPath(stateDir: string, sessionId: string): string {

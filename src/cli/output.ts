@@ -9,13 +9,25 @@ export interface CliIO {
   readonly columns: number;
 }
 
+let closedPipesIgnored = false;
+
+/**
+ * `claude-code-otel report | head -3`, `replay 2>&1 | head`: a reader that has seen enough closes
+ * the pipe. The rest of that output is dropped, as other tools do, and the command still finishes
+ * its work (a replay still commits what it sent) instead of dying on an unhandled EPIPE.
+ */
+function ignoreClosedPipes(): void {
+  if (closedPipesIgnored) return;
+  closedPipesIgnored = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+    });
+  }
+}
+
 export function processIO(env: NodeJS.ProcessEnv = process.env): CliIO {
-  // `claude-code-otel report | head -3`: a reader that has seen enough closes the pipe. The rest of
-  // the output is dropped, as other tools do, and the command still finishes its work (a replay
-  // still commits what it sent) instead of dying on an unhandled EPIPE.
-  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code !== "EPIPE") throw error;
-  });
+  ignoreClosedPipes();
   const isTTY = process.stdout.isTTY === true;
   const noColor = env["NO_COLOR"] !== undefined && env["NO_COLOR"] !== "";
   const forceColor = env["FORCE_COLOR"] !== undefined && env["FORCE_COLOR"] !== "0";

@@ -169,4 +169,18 @@ describe("the installed bin", () => {
     expect(stderr).toBe("");
     expect(code).toBe(0);
   });
+
+  it.skipIf(!built || !haveFixtures)("the same for stderr (replay --verbose 2>&1 | head -1): the command finishes and says so on stdout", async () => {
+    const home = mkdtempSync(join(tmpdir(), "cco-epipe-"));
+    const child = spawn(process.execPath, [bin, "replay", "--projects-dir", FIXTURES_2_1_330 as string, "--dry-run", "--verbose", "--state-dir", join(home, "state")], {
+      env: { ...process.env, CLAUDE_CODE_OTEL_HOME: home, TZ: "UTC" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.once("data", () => child.stderr.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(stdout).toMatch(/^replay: \d+ sessions .* would send \d+ spans/);
+    expect(code).toBe(0);
+  });
 });

@@ -5,7 +5,7 @@ import type { FileCursor } from "../state/cursor.js";
 import type { HeldLock, LockOptions } from "../state/lock.js";
 import { LockBusyError } from "../state/lock.js";
 import { withMetricWindow } from "../state/metric-clock.js";
-import type { StateFileStat } from "../state/replay-index.js";
+import type { FileStat } from "../state/cursor.js";
 import type { SessionState } from "../state/session-state.js";
 import { saveSessionState } from "../state/session-state.js";
 
@@ -36,7 +36,7 @@ export interface BatchEntry {
   readonly rebuilt: string | undefined;
   readonly lock: HeldLock;
   /** Set by `sendBatch` once the state is saved: the file's stat as written (for the replay index). */
-  savedAs?: StateFileStat;
+  savedAs?: FileStat;
 }
 
 export interface EntryResult {

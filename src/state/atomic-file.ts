@@ -1,5 +1,8 @@
 import { readFileSync, renameSync } from "node:fs";
-import { writeFileAtomic, writePrivateFileAtomicAsync } from "../util/private-fs.js";
+import type { FileHandle } from "node:fs/promises";
+import { open, rename, unlink } from "node:fs/promises";
+import { tempPathFor, writeFileAtomic } from "../util/private-fs.js";
+import type { FileStat } from "./cursor.js";
 
 export type ReadResult<T> = { readonly kind: "ok"; readonly value: T } | { readonly kind: "missing" } | { readonly kind: "corrupt"; readonly reason: string };
 
@@ -43,9 +46,28 @@ export function writeJsonAtomicSync(path: string, value: unknown): void {
   writeFileAtomic(path, JSON.stringify(value), 0o600);
 }
 
-/** writeJsonAtomicSync on the thread pool. */
-export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  await writePrivateFileAtomicAsync(path, JSON.stringify(value));
+/**
+ * writeJsonAtomicSync on the thread pool (creating a file costs up to a millisecond here, and a
+ * replay batch commits its sessions while its thread reads the next ones). Returns the file's
+ * size, mtime and inode as written: taken from the temp file before the rename, which keeps all
+ * three, so they are of this content whoever writes the path afterwards.
+ */
+export async function writeJsonAtomic(path: string, value: unknown): Promise<FileStat> {
+  const tmp = tempPathFor(path);
+  let file: FileHandle | undefined;
+  try {
+    file = await open(tmp, "wx", 0o600);
+    await file.writeFile(JSON.stringify(value));
+    const s = await file.stat();
+    await file.close();
+    file = undefined;
+    await rename(tmp, path);
+    return { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino };
+  } catch (error) {
+    await file?.close().catch(() => undefined);
+    await unlink(tmp).catch(() => undefined);
+    throw error;
+  }
 }
 
 /** Keeps a corrupt file for inspection instead of silently overwriting it. */

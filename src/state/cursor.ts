@@ -25,8 +25,15 @@ export function isFileCursor(v: unknown): v is FileCursor {
   return typeof o["size"] === "number" && typeof o["mtimeMs"] === "number" && typeof o["headHash"] === "string" && typeof o["offset"] === "number";
 }
 
-/** Only size and mtime: cheap enough to call for every file on every run. */
-export function quickStatSync(path: string): { size: number; mtimeMs: number; ino: number } | undefined {
+/** What the skip checks compare: a file's size, mtime and inode. */
+export interface FileStat {
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ino: number;
+}
+
+/** Size, mtime and inode, or undefined when the file is missing: cheap enough for every file on every run. */
+export function quickStatSync(path: string): FileStat | undefined {
   try {
     const s = statSync(path);
     return { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino };

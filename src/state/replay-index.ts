@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { readJsonFileSync, writeJsonAtomicSync } from "./atomic-file.js";
+import type { FileStat } from "./cursor.js";
 import { UNIT } from "../otel/units.js";
 import type { SessionState } from "./session-state.js";
 import { ensureDirSync } from "./state-dir.js";
@@ -11,27 +12,20 @@ import { ensureDirSync } from "./state-dir.js";
  * ~250 ms).
  *
  * An entry stands for its state file only while that file keeps the size, mtime and inode it had
- * when the entry was made (stat taken before the read; a save always makes a new inode, so even a
- * coarse mtime cannot hide one), so any write to the ledger (a hook, `watch`,
- * another replay) makes the next replay read the state file itself. Losing the index costs one
- * slower run, never a unit: it decides only what may be skipped, exactly as the state file would.
+ * when the entry was made: stat taken before the file was read, or, for a file replay just saved,
+ * taken of the content it wrote (atomic-file.ts). Every save is a new file (temp + rename), so a
+ * later write changes the inode as well as the mtime, unless both the inode number is reused and
+ * the mtime is too coarse to tell the writes apart. Any write to the ledger since (a hook, `watch`,
+ * another replay) thus makes the next replay read the state file itself. Losing the index costs
+ * one slower run, never a unit: it decides only what may be skipped, exactly as the state file would.
  */
-export interface FileStat {
-  readonly size: number;
-  readonly mtimeMs: number;
-}
-
-/** A state file's identity: every save is a new file (temp + rename), so a new inode too. */
-export interface StateFileStat extends FileStat {
-  readonly ino: number;
-}
 
 /** A transcript as the state file's cursor recorded it. */
 export type FileRecord = readonly [path: string, size: number, mtimeMs: number];
 
 export interface IndexEntry {
   /** The state file's size, mtime and inode when it was read. */
-  readonly state: StateFileStat;
+  readonly state: FileStat;
   /** The transcripts as the state file's cursors recorded them, in the cursors' order. */
   readonly files: readonly FileRecord[];
   readonly done: boolean;
@@ -108,14 +102,14 @@ export function saveReplayIndex(stateDir: string, index: ReplayIndex): void {
 }
 
 /** The entry for a state file read after `stat` was taken; done once the session span and cost went out. */
-export function indexEntryOf(stat: StateFileStat, state: SessionState): IndexEntry {
+export function indexEntryOf(stat: FileStat, state: SessionState): IndexEntry {
   const done = state.spanUnits.includes(UNIT.session) && state.metricUnits.includes(UNIT.session);
   const files: FileRecord[] = [];
   for (const [path, c] of Object.entries(state.files)) files.push([path, c.size, c.mtimeMs]);
-  return { state: { size: stat.size, mtimeMs: stat.mtimeMs, ino: stat.ino }, files, done };
+  return { state: stat, files, done };
 }
 
 /** Drops the entries of sessions not in `sessionIds` (transcripts deleted since). */
 export function pruneReplayIndex(index: ReplayIndex, sessionIds: ReadonlySet<string>): void {
-  for (const id of [...index.entries.keys()]) if (!sessionIds.has(id)) index.delete(id);
+  for (const id of index.entries.keys()) if (!sessionIds.has(id)) index.delete(id);
 }

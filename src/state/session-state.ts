@@ -1,11 +1,9 @@
-import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { readJsonFileSync, setAsideSync, writeJsonAtomic } from "./atomic-file.js";
-import type { FileCursor } from "./cursor.js";
+import type { FileCursor, FileStat } from "./cursor.js";
 import { isFileCursor } from "./cursor.js";
 import { acquireLock, tryAcquireLock, withLock } from "./lock.js";
 import type { HeldLock, LockOptions } from "./lock.js";
-import type { StateFileStat } from "./replay-index.js";
 import { ensureDirSync, inDir, inDirAsync, safeName } from "./state-dir.js";
 
 /**
@@ -81,23 +79,12 @@ export async function loadSessionState(stateDir: string, sessionId: string): Pro
 
 /**
  * Atomic (temp + rename), not fsynced: see atomic-file.ts for what a power failure can do. On the
- * thread pool: a replay batch commits its sessions while its thread reads the next ones.
+ * thread pool: a replay batch commits its sessions while its thread reads the next ones. Returns
+ * the file's size, mtime and inode as written, for the replay index (no read back).
  */
-/**
- * Writes the state file; returns its size, mtime and inode as written (undefined if the stat
- * fails: the file was saved, the replay index will read it). Called under the session's lock, so
- * the stat is of this very content: the replay index takes it without reading it back.
- */
-export async function saveSessionState(stateDir: string, state: SessionState): Promise<StateFileStat | undefined> {
+export async function saveSessionState(stateDir: string, state: SessionState): Promise<FileStat> {
   state.updatedMs = Date.now();
-  const path = sessionStatePath(stateDir, state.sessionId);
-  await inDirAsync(join(stateDir, "sessions"), () => writeJsonAtomic(path, state));
-  try {
-    const s = await stat(path);
-    return { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino };
-  } catch {
-    return undefined;
-  }
+  return inDirAsync(join(stateDir, "sessions"), () => writeJsonAtomic(sessionStatePath(stateDir, state.sessionId), state));
 }
 
 function sessionLockPath(stateDir: string, sessionId: string): string {

@@ -4,7 +4,6 @@
  */
 import { basename, dirname, join } from "node:path";
 import { chmodSync, closeSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, constants } from "node:fs";
-import { rename, unlink, writeFile } from "node:fs/promises";
 
 /** Creates `dir` (and parents) 0700; tightens an existing `dir` of ours to 0700. */
 export function ensurePrivateDir(dir: string): void {
@@ -75,7 +74,8 @@ export class AtomicFileWriter {
   }
 }
 
-function tempPathFor(path: string): string {
+/** A hidden temp file beside `path`, unique to this process and call. */
+export function tempPathFor(path: string): string {
   const random = Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, "0");
   return join(dirname(path), `.${basename(path)}.${process.pid}.${random}.tmp`);
 }
@@ -101,22 +101,6 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, mode: n
     } catch {
       // already gone
     }
-    throw error;
-  }
-}
-
-/**
- * writeFileAtomic on the thread pool, for a private (0600) file: creating a file is the slow
- * metadata operation here (0.1 to 0.9 ms each on the project's machine), and a replay batch
- * commits up to 250 session states while its thread reads the next sessions.
- */
-export async function writePrivateFileAtomicAsync(path: string, data: string): Promise<void> {
-  const tmp = tempPathFor(path);
-  try {
-    await writeFile(tmp, data, { mode: 0o600, flag: "wx" });
-    await rename(tmp, path);
-  } catch (error) {
-    await unlink(tmp).catch(() => undefined);
     throw error;
   }
 }

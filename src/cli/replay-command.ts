@@ -137,7 +137,7 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
   const indexed = new Set<string>();
 
   try {
-    const discovery = await discoverSessions(source.projectsDir, { keepStats: true, fingerprints: false });
+    const discovery = await discoverSessions(source.projectsDir, { keepStats: true });
     discovered = new Set(discovery.sessions.map((s) => s.sessionId));
     for (const u of discovery.unreadable) warnings.push(`cannot read ${u.path}: ${u.reason}`);
     const candidates = discovery.sessions.filter((s) => matchesSource(s, source.filter));

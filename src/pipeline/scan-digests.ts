@@ -27,7 +27,7 @@ export async function scanDigests(
   cache: ReportCache | undefined,
   onDigest: (digest: SessionDigest) => void,
 ): Promise<DigestScanResult> {
-  const discovery = discoverSessionsSync(projectsDir);
+  const discovery = discoverSessionsSync(projectsDir, { fingerprints: true });
   cache?.retainOnly(discovery.sessions);
   const stats = emptyParseStats();
   const unreadable = [...discovery.unreadable];

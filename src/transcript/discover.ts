@@ -23,7 +23,8 @@ export interface SessionSource {
   readonly bytes: number;
   /**
    * Size, modification time and inode of every file the session is read from (transcripts and
-   * subagent meta files): equal fingerprints mean unchanged files, for the report cache.
+   * subagent meta files): equal fingerprints mean unchanged files, for the report cache. "" unless
+   * discovery was asked for it (`fingerprints: true`).
    */
   readonly fingerprint: string;
   /**
@@ -82,15 +83,15 @@ export interface DiscoverOptions {
   /** Keep each transcript's size and mtime on its source (`fileStats`). */
   readonly keepStats?: boolean;
   /**
-   * Build each session's `fingerprint` (default true). Only the report cache reads it; without
-   * it, subagent meta files are not statted and `fingerprint` is "" (a replay with nothing new
-   * spends a tenth of its time in discovery).
+   * Build each session's `fingerprint` for the report cache, its only reader (default false:
+   * `fingerprint` is then "" and subagent meta files are not statted, which the hooks' flusher,
+   * `watch`'s polls and a replay with nothing new would otherwise pay for nothing).
    */
   readonly fingerprints?: boolean;
 }
 
 export function discoverSessionsSync(root: string, options: DiscoverOptions = {}): DiscoveryResult {
-  const { only, maxDepth = MAX_DEPTH, keepStats = false, fingerprints = true } = options;
+  const { only, maxDepth = MAX_DEPTH, keepStats = false, fingerprints = false } = options;
   const wanted = (sessionId: string): boolean => only === undefined || only.has(sessionId);
   const drafts = new Map<string, Draft>();
   const unreadable: { path: string; reason: string }[] = [];

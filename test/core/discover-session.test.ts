@@ -32,7 +32,7 @@ describe.skipIf(!haveFixtures)("discoverSessionSync: one session from its transc
 describe.skipIf(!haveFixtures)("discoverSessionsSync without fingerprints (replay's discovery)", () => {
   it("finds the same sessions, files, sizes and times; the fingerprint is empty (no report cache entry)", () => {
     const root = FIXTURES_2_1_330 as string;
-    const withPrints = discoverSessionsSync(root, { keepStats: true }).sessions;
+    const withPrints = discoverSessionsSync(root, { keepStats: true, fingerprints: true }).sessions;
     const without = discoverSessionsSync(root, { keepStats: true, fingerprints: false }).sessions;
     expect(withPrints.some((s) => s.agentFiles.some((a) => a.metaPath !== undefined))).toBe(true);
     expect(withPrints.every((s) => s.fingerprint !== "")).toBe(true);

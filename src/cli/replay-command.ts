@@ -8,7 +8,7 @@ import { availableParallelism } from "node:os";
 import { loadPriceLibrary } from "../cost/price-request.js";
 import { shardSources } from "../pipeline/shard-sources.js";
 import type { BatchedOutcome } from "../pipeline/sync-session.js";
-import { upToDateIndexed } from "../pipeline/up-to-date.js";
+import { currentIndexEntry, upToDateIndexed } from "../pipeline/up-to-date.js";
 import type { ReplayIndex } from "../state/replay-index.js";
 import { loadReplayIndex, pruneReplayIndex, saveReplayIndex } from "../state/replay-index.js";
 import type { SessionSource } from "../transcript/discover.js";
@@ -127,8 +127,6 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
     plan: { captureContent, destinations: destinationOptionsFromResource(resourceAttributes(io.env), packageVersion(), products) },
     full,
     dryRun,
-    // The pre-pass below has set aside every session with nothing new.
-    unchangedSettled: true,
   };
   let index: ReplayIndex | undefined;
   let discovered: Set<string> | undefined;
@@ -196,7 +194,7 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
   if (index !== undefined && !dryRun) {
     // What the sessions just read now have in their ledgers, for the next replay's skip check:
     // those saved came with their entry; the others (failed, filtered, empty) are read here.
-    for (const s of pending) if (!indexed.has(s.sessionId)) upToDateIndexed(s, settings, index);
+    for (const s of pending) if (!indexed.has(s.sessionId)) currentIndexEntry(s, stateDir, index);
     // Discovery saw every session of the folder, whatever the selection: the others' transcripts are gone.
     if (discovered !== undefined) pruneReplayIndex(index, discovered);
     saveReplayIndex(stateDir, index);

@@ -36,8 +36,6 @@ export interface SyncContext {
   readonly lock?: LockOptions;
   /** Aborted: read no further session (syncSessions drops its planned batch uncommitted). */
   readonly signal?: AbortSignal;
-  /** The caller has already set aside the sessions with nothing new (replay's pre-pass): do not check again. */
-  readonly unchangedSettled?: boolean;
 }
 
 type NotExported =
@@ -82,12 +80,11 @@ interface Ready {
   readonly warnings: string[];
 }
 
-/** Skip check, cursors (before reading), transcripts, model, filter. */
+/** Cursors (before reading), transcripts, model, filter. */
 async function prepareSession(source: SessionSource, ctx: SyncContext): Promise<NotExported | Ready> {
   const warnings: string[] = [];
   const files = filesOf(source);
   const finished = isFinished(source, ctx);
-  if (ctx.full !== true && ctx.unchangedSettled !== true && upToDate(source, ctx)) return { kind: "unchanged", files: files.length, warnings };
   const cursors = cursorsOfSync(files);
   const input = await loadSession(source);
   for (const u of input.unreadable) warnings.push(`cannot read ${u.path}: ${u.reason}`);
@@ -108,6 +105,7 @@ async function prepareSession(source: SessionSource, ctx: SyncContext): Promise<
  * the step `watch` repeats as files change (replay batches many: `syncSessions`).
  */
 export async function syncSession(source: SessionSource, ctx: SyncContext): Promise<SyncOutcome> {
+  if (ctx.full !== true && upToDate(source, ctx)) return { kind: "unchanged", files: filesOf(source).length, warnings: [] };
   const prepared = await prepareSession(source, ctx);
   if (prepared.kind !== "ready") return prepared;
   const { session, cursors, finished, files, bytes, warnings } = prepared;
@@ -128,6 +126,9 @@ export async function syncSession(source: SessionSource, ctx: SyncContext): Prom
  * alone, then locked, planned against its ledger and added to the batch; a full batch goes out
  * as one traces and one metrics request, then every ledger in it is committed and every lock
  * released. Memory: one session model at a time plus two batches of planned spans (one in flight).
+ * Every session given is read: setting aside those with nothing new is the caller's (replay's
+ * pre-pass through the replay index, up-to-date.ts); the ledger alone already keeps a re-read
+ * session from sending anything twice.
  *
  * Locks: a session's lock is held from before its ledger is read until its batch is committed.
  * While holding locks we never WAIT for another session's lock (a busy one sends the batch and

@@ -1,24 +1,15 @@
 import type { PriceConfig } from "../cost/price-config.js";
 import type { ExportTarget } from "../otel/export-config.js";
-import type { PlanOptions } from "../otel/plan-export.js";
 import type { SessionSource } from "../transcript/discover.js";
-import type { SessionFilter } from "./session-filter.js";
-import type { BatchedOutcome } from "./sync-session.js";
+import type { BatchedOutcome, SyncContext } from "./sync-session.js";
 
 /**
  * What a sync worker (sync-worker.ts) is given: plain data only (it crosses a thread), from
  * which it builds its own pricer and sink.
  */
-export interface WorkerSettings {
-  readonly stateDir: string;
-  readonly filter: SessionFilter;
-  readonly idleMs: number;
-  readonly plan: Omit<PlanOptions, "final">;
-  readonly full: boolean;
-  readonly dryRun: boolean;
+export interface WorkerSettings extends Pick<SyncContext, "stateDir" | "filter" | "idleMs" | "plan" | "full" | "dryRun"> {
   readonly target: ExportTarget;
   readonly prices: PriceConfig;
-  readonly unchangedSettled: boolean;
 }
 
 export interface WorkerData {

@@ -27,21 +27,8 @@ await loadPriceLibrary();
 // process.env here is the command's environment (sync-in-workers.ts starts the thread with it).
 const sink = createLazySink(settings.target, { env: process.env });
 try {
-  const { failure } = await syncSessions(
-    sources,
-    {
-      stateDir: settings.stateDir,
-      pricer: createPricer(settings.prices),
-      filter: settings.filter,
-      sink,
-      idleMs: settings.idleMs,
-      plan: settings.plan,
-      full: settings.full,
-      dryRun: settings.dryRun,
-      signal: stop.signal,
-      unchangedSettled: settings.unchangedSettled,
-    },
-    (outcome) => post({ type: "outcome", outcome }),
+  const { failure } = await syncSessions(sources, { ...settings, pricer: createPricer(settings.prices), sink, signal: stop.signal }, (outcome) =>
+    post({ type: "outcome", outcome }),
   );
   await sink.shutdown();
   post({ type: "done", failure });

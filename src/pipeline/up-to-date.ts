@@ -1,6 +1,6 @@
 import { quickStatSync } from "../state/cursor.js";
-import type { FileRecord, IndexEntry, ReplayIndex } from "../state/replay-index.js";
-import { indexEntryOf } from "../state/replay-index.js";
+import type { FileRecord, IndexEntry, Ledger, ReplayIndex } from "../state/replay-index.js";
+import { indexEntryOf, ledgerOf } from "../state/replay-index.js";
 import { peekSessionStateSync, sessionStatePath } from "../state/session-state.js";
 import type { SessionSource } from "../transcript/discover.js";
 import { filesOf } from "../transcript/discover.js";
@@ -37,8 +37,8 @@ function filesUnchanged(source: SessionSource, recorded: readonly FileRecord[]):
 }
 
 /** Up to date by what a ledger recorded: files as exported, and nothing left to finish. */
-function upToDateBy(entry: IndexEntry, source: SessionSource, ctx: UpToDateContext): boolean {
-  return filesUnchanged(source, entry.files) && (entry.done || !isFinished(source, ctx));
+function upToDateBy(ledger: Ledger, source: SessionSource, ctx: UpToDateContext): boolean {
+  return filesUnchanged(source, ledger.files) && (ledger.done || !isFinished(source, ctx));
 }
 
 /**
@@ -48,32 +48,32 @@ function upToDateBy(entry: IndexEntry, source: SessionSource, ctx: UpToDateConte
  * the locked load, which sets them aside.
  */
 export function upToDate(source: SessionSource, ctx: UpToDateContext): boolean {
-  const path = sessionStatePath(ctx.stateDir, source.sessionId);
-  const stat = quickStatSync(path);
-  const state = stat === undefined ? undefined : peekSessionStateSync(ctx.stateDir, source.sessionId);
-  return stat !== undefined && state !== undefined && upToDateBy(indexEntryOf(stat, state), source, ctx);
+  const state = peekSessionStateSync(ctx.stateDir, source.sessionId);
+  return state !== undefined && upToDateBy(ledgerOf(state), source, ctx);
 }
 
 /**
- * `upToDate` through the replay index (state/replay-index.ts): an entry whose state file still
- * has the size, mtime and inode it recorded answers for that file; otherwise the file is read (its
- * stat taken first) and the entry renewed in `index`.
+ * The replay index's entry (state/replay-index.ts) for the session's state file as it is now: the
+ * entry kept while the file has the size, mtime and inode it recorded, else the file read again
+ * (its stat taken first) and the entry renewed in `index`; undefined, and no entry, without a
+ * usable state file.
  */
-export function upToDateIndexed(source: SessionSource, ctx: UpToDateContext, index: ReplayIndex): boolean {
-  const stat = quickStatSync(sessionStatePath(ctx.stateDir, source.sessionId));
-  if (stat === undefined) {
+export function currentIndexEntry(source: SessionSource, stateDir: string, index: ReplayIndex): IndexEntry | undefined {
+  const stat = quickStatSync(sessionStatePath(stateDir, source.sessionId));
+  const kept = index.get(source.sessionId);
+  if (stat !== undefined && kept !== undefined && kept.state.size === stat.size && kept.state.mtimeMs === stat.mtimeMs && kept.state.ino === stat.ino) return kept;
+  const state = stat === undefined ? undefined : peekSessionStateSync(stateDir, source.sessionId);
+  if (stat === undefined || state === undefined) {
     index.delete(source.sessionId);
-    return false;
+    return undefined;
   }
-  let entry = index.get(source.sessionId);
-  if (entry === undefined || entry.state.size !== stat.size || entry.state.mtimeMs !== stat.mtimeMs || entry.state.ino !== stat.ino) {
-    const state = peekSessionStateSync(ctx.stateDir, source.sessionId);
-    if (state === undefined) {
-      index.delete(source.sessionId);
-      return false;
-    }
-    entry = indexEntryOf(stat, state);
-    index.set(source.sessionId, entry);
-  }
-  return upToDateBy(entry, source, ctx);
+  const entry = indexEntryOf(stat, state);
+  index.set(source.sessionId, entry);
+  return entry;
+}
+
+/** `upToDate` through the replay index: a stat per state file, and a read only of those changed. */
+export function upToDateIndexed(source: SessionSource, ctx: UpToDateContext, index: ReplayIndex): boolean {
+  const entry = currentIndexEntry(source, ctx.stateDir, index);
+  return entry !== undefined && upToDateBy(entry, source, ctx);
 }

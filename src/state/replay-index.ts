@@ -23,12 +23,17 @@ import { ensureDirSync } from "./state-dir.js";
 /** A transcript as the state file's cursor recorded it. */
 export type FileRecord = readonly [path: string, size: number, mtimeMs: number];
 
-export interface IndexEntry {
-  /** The state file's size, mtime and inode when it was read. */
-  readonly state: FileStat;
+/** What the skip check reads of a ledger. */
+export interface Ledger {
   /** The transcripts as the state file's cursors recorded them, in the cursors' order. */
   readonly files: readonly FileRecord[];
+  /** The session span and cost went out in both signals. */
   readonly done: boolean;
+}
+
+export interface IndexEntry extends Ledger {
+  /** The state file's size, mtime and inode when it was read. */
+  readonly state: FileStat;
 }
 
 /** The entries, and whether any changed since they were read (then the file is worth writing). */
@@ -101,12 +106,15 @@ export function saveReplayIndex(stateDir: string, index: ReplayIndex): void {
   }
 }
 
-/** The entry for a state file read after `stat` was taken; done once the session span and cost went out. */
-export function indexEntryOf(stat: FileStat, state: SessionState): IndexEntry {
-  const done = state.spanUnits.includes(UNIT.session) && state.metricUnits.includes(UNIT.session);
+export function ledgerOf(state: SessionState): Ledger {
   const files: FileRecord[] = [];
   for (const [path, c] of Object.entries(state.files)) files.push([path, c.size, c.mtimeMs]);
-  return { state: stat, files, done };
+  return { files, done: state.spanUnits.includes(UNIT.session) && state.metricUnits.includes(UNIT.session) };
+}
+
+/** The entry for a state file read after `stat` was taken (or saved with that stat). */
+export function indexEntryOf(stat: FileStat, state: SessionState): IndexEntry {
+  return { state: stat, ...ledgerOf(state) };
 }
 
 /** Drops the entries of sessions not in `sessionIds` (transcripts deleted since). */

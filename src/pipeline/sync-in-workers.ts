@@ -36,12 +36,17 @@ export async function syncSessionsInWorkers(
   const ended = shards.map(
     (sources) =>
       new Promise<void>((resolve) => {
+        // An earlier shard failed to start: start no more (those started are stopping).
+        if (thrown !== undefined) {
+          resolve();
+          return;
+        }
         let worker: Worker;
         try {
           worker = new Worker(WORKER_URL, { workerData: { sources, settings } satisfies WorkerData, env: workerEnv });
         } catch (error) {
-          // Not started (a missing build, data that does not cross threads): the started ones stop
-          // after their batch in flight, and this ends once they have.
+          // Not started (data that does not cross threads; a missing build arrives later, as an
+          // 'error' event): the started ones stop after their batch in flight, and this ends once they have.
           thrown ??= error;
           stopOthers();
           resolve();

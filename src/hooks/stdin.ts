@@ -39,9 +39,9 @@ function endsWithBrace(chunk: Uint8Array): boolean {
   return false;
 }
 
-function parses(buf: Buffer): boolean {
+function parses(text: string): boolean {
   try {
-    JSON.parse(buf.toString("utf8"));
+    JSON.parse(text);
     return true;
   } catch {
     return false;
@@ -54,6 +54,8 @@ class Collector {
   private kept = 0;
   /** `kept` when `complete` last parsed. */
   private checked = -1;
+  /** The text `complete` found whole, kept for `result`. */
+  private whole: string | undefined;
   bytes = 0;
 
   constructor(private readonly limit: number) {}
@@ -77,11 +79,17 @@ class Collector {
     if (this.kept === this.checked) return false;
     this.checked = this.kept;
     const last = this.chunks[this.chunks.length - 1];
-    return last !== undefined && this.kept <= EARLY_PARSE_MAX && this.kept === this.bytes && endsWithBrace(last) && parses(Buffer.concat(this.chunks, this.kept));
+    if (last === undefined || this.kept > EARLY_PARSE_MAX || this.kept !== this.bytes || !endsWithBrace(last)) return false;
+    const text = Buffer.concat(this.chunks, this.kept).toString("utf8");
+    if (!parses(text)) return false;
+    this.whole = text;
+    return true;
   }
 
   result(timedOut: boolean): StdinResult {
-    return { text: Buffer.concat(this.chunks, this.kept).toString("utf8"), bytes: this.bytes, truncated: this.bytes > this.kept, timedOut };
+    // The bytes `complete` decoded, unless more came since (a stream may add a chunk after it).
+    const text = this.whole !== undefined && this.checked === this.kept ? this.whole : Buffer.concat(this.chunks, this.kept).toString("utf8");
+    return { text, bytes: this.bytes, truncated: this.bytes > this.kept, timedOut };
   }
 }
 

@@ -42,7 +42,7 @@ export async function reportCommand(argv: string[], io: CliIO): Promise<number> 
   const builder = new ReportBuilder(source.timeZone);
   const cache = boolOpt(p, "no-cache")
     ? undefined
-    : ReportCache.open(reportCachePath(otelHome(io.env), source.projectsDir), `${packageVersion()} ${codeStamp()}|genai-prices ${priceLibraryVersion()}|${source.priceKey}`);
+    : ReportCache.open(reportCachePath(otelHome(io.env), source.projectsDir), `${packageVersion()} ${codeStamp()}|genai-prices ${priceLibraryVersion()}|${JSON.stringify(source.prices.overrides)}`);
   if (cache?.discarded !== undefined && source.verbose) io.err(`claude-code-otel: report cache ${cache.discarded}: rebuilding it\n`);
   const scan = await scanDigests(source.projectsDir, source.filter, source.pricer, cache, (digest) => builder.addDigest(digest));
   const cacheError = cache?.save();

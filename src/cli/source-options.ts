@@ -16,8 +16,6 @@ export interface SourceOptions {
   readonly pricer: Pricer;
   /** The price overrides the pricer applies (for a worker thread to build its own). */
   readonly prices: PriceConfig;
-  /** The price overrides in effect, as text: what cached prices depend on besides the price library. */
-  readonly priceKey: string;
   readonly timeZone: string;
   readonly verbose: boolean;
   /** The parsed config file (`{}` when absent), for settings beyond prices. */
@@ -57,7 +55,6 @@ export async function resolveSourceOptions(p: Parsed, io: CliIO, options: { lazy
     filter: { session: stringOpt(p, "session"), project: stringOpt(p, "project"), since, until, timeZone },
     pricer: createPricer(config.prices),
     prices: config.prices,
-    priceKey: JSON.stringify(config.prices.overrides),
     timeZone,
     verbose: boolOpt(p, "verbose"),
     config: config.raw,

@@ -342,6 +342,9 @@ export function buildSession(input: SessionInput, pricer: Pricer): Session {
   }
   pricedRequests.sort((a, b) => a.startTime - b.startTime || a.key.localeCompare(b.key));
 
+  // The subagent an Agent call started, where its result did not name it: the first that claims it.
+  const startedBy = new Map<string, string>();
+  for (const s of subagents) if (s.parentToolUseId !== undefined && !startedBy.has(s.parentToolUseId)) startedBy.set(s.parentToolUseId, s.agentId);
   const finishedCalls: ToolCall[] = [];
   for (const c of toolCalls.values()) {
     finishedCalls.push({
@@ -356,7 +359,7 @@ export function buildSession(input: SessionInput, pricer: Pricer): Session {
       endTime: c.endTime,
       outcome: c.outcome,
       errorText: c.errorText,
-      spawnedAgentId: c.spawnedAgentId ?? subagents.find((s) => s.parentToolUseId === c.id)?.agentId,
+      spawnedAgentId: c.spawnedAgentId ?? startedBy.get(c.id),
     });
   }
   finishedCalls.sort((a, b) => a.startTime - b.startTime || a.id.localeCompare(b.id));

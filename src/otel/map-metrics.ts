@@ -106,12 +106,15 @@ export function sessionToMetricPoints(session: Session, options: MetricMapOption
     if (c.endTime !== undefined) add("toolDuration", Math.max(0, c.endTime - c.startTime) / 1000, unit, attrs);
   }
 
+  // Ledger-only cost goes to the session's main model.
+  const ledgerCostSet = set(`model\0${model}`, { [METRIC_ATTR.model]: model });
   let compactionUsd = 0;
   for (const c of session.compactions) {
-    add("compactionCount", 1, UNIT.compaction(c.uuid), set(`trigger\0${c.trigger}`, { [METRIC_ATTR.trigger]: c.trigger }));
+    const unit = UNIT.compaction(c.uuid);
+    add("compactionCount", 1, unit, set(`trigger\0${c.trigger}`, { [METRIC_ATTR.trigger]: c.trigger }));
     if (c.unattributedCostUsd !== undefined && c.unattributedCostUsd > EPSILON_USD) {
       compactionUsd += c.unattributedCostUsd;
-      add("costUsage", c.unattributedCostUsd, UNIT.compaction(c.uuid), set(`model\0${model}`, { [METRIC_ATTR.model]: model }));
+      add("costUsage", c.unattributedCostUsd, unit, ledgerCostSet);
     }
   }
 
@@ -119,6 +122,6 @@ export function sessionToMetricPoints(session: Session, options: MetricMapOption
   // Ledger cost explained by neither a request nor a compaction: counted once, at the end.
   // A negative difference (prices above what Claude Code charged) cannot go on a counter.
   const rest = session.cost.unattributedUsd - compactionUsd;
-  if (rest > EPSILON_USD) add("costUsage", rest, UNIT.session, set(`model\0${model}`, { [METRIC_ATTR.model]: model }));
+  if (rest > EPSILON_USD) add("costUsage", rest, UNIT.session, ledgerCostSet);
   return points;
 }

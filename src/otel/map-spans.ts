@@ -6,7 +6,7 @@ import type { DestinationOptions } from "./destinations/index.js";
 import { destinationContext, withDestinationAttributes } from "./destinations/index.js";
 import { exportedOutcome, genAiInputTokens } from "./exported-values.js";
 import { sessionSpanId, spanIdFor, traceIdFor, turnKey } from "./ids.js";
-import { packageVersion } from "./resource-attributes.js";
+import { packageVersion } from "../util/package-version.js";
 import {
   AGENT_NAME,
   ATTR,
@@ -20,7 +20,6 @@ import {
 } from "./semconv.js";
 import type { Attributes, SpanData, SpanEventData } from "./span-data.js";
 import { UNIT } from "./units.js";
-import { flatString } from "../util/flat-string.js";
 
 export interface SpanMapOptions extends Partial<ContentOptions> {
   /** The session has ended: pending tool calls are reported as interrupted. */
@@ -183,8 +182,7 @@ function toolSpan(session: Session, c: ToolCall, content: ContentOptions, final:
   const endTimeMs = c.endTime ?? (final ? Math.max(session.endTime, c.startTime) : c.startTime);
   const base = { name: toolSpanName(c.name), kind: "INTERNAL" as const, startTimeMs: c.startTime, endTimeMs, unitKey: UNIT.tool(c.id) };
   if (c.outcome !== "failure") return { ...base, attributes, status: { code: "UNSET" }, events: [] };
-  // Flat: it is encoded three times (status, event, and the products' status message).
-  const message = flatString(safeText(c.errorText ?? "tool error", MAX_ERROR_MESSAGE_LENGTH));
+  const message = safeText(c.errorText ?? "tool error", MAX_ERROR_MESSAGE_LENGTH);
   attributes[ATTR.errorType] = TOOL_ERROR_TYPE;
   return {
     ...base,

@@ -43,4 +43,3 @@ export function resourceAttributes(env: NodeJS.ProcessEnv = process.env): Record
     [RESOURCE_ATTR.telemetrySource]: TELEMETRY_SOURCE,
   };
 }
-

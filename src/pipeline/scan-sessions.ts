@@ -10,9 +10,6 @@ import { isEmptyInput } from "../model/session-input.js";
 import type { SessionFilter } from "./session-filter.js";
 import { matchesSession, matchesSource } from "./session-filter.js";
 
-export type { SessionFilter, SessionPlace } from "./session-filter.js";
-export { matchesSession, matchesSource } from "./session-filter.js";
-
 export interface ScanResult {
   readonly files: number;
   readonly sessions: number;

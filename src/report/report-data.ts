@@ -53,7 +53,6 @@ export interface ReportData {
   };
 }
 
-
 /** Incrementally folds sessions into report data, so a large history is never held in memory. */
 export class ReportBuilder {
   private readonly summaries: SessionSummary[] = [];

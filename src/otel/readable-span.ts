@@ -5,7 +5,7 @@ import type { Resource } from "@opentelemetry/resources";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { packageVersion } from "./resource.js";
 import { INSTRUMENTATION_SCOPE } from "./semconv.js";
-import type { SpanData, SpanKindName, StatusCodeName } from "./span-data.js";
+import type { Attributes, SpanData, SpanKindName, StatusCodeName } from "./span-data.js";
 
 const KIND: Record<SpanKindName, SpanKind> = { INTERNAL: SpanKind.INTERNAL, CLIENT: SpanKind.CLIENT };
 const STATUS: Record<StatusCodeName, SpanStatusCode> = { UNSET: SpanStatusCode.UNSET, OK: SpanStatusCode.OK, ERROR: SpanStatusCode.ERROR };
@@ -13,6 +13,19 @@ const STATUS: Record<StatusCodeName, SpanStatusCode> = { UNSET: SpanStatusCode.U
 function context(traceId: string, spanId: string): SpanContext {
   // isRemote: the parent may have been exported by another process (a hook, an earlier replay).
   return { traceId, spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true };
+}
+
+/**
+ * A copy down to array values, which the mapping shares between spans (frozen): the SDK's own
+ * spans hold arrays of their own (it slices them), and a processor may change them in place.
+ */
+function copyAttributes(attributes: Attributes): Attributes {
+  const copy = { ...attributes };
+  for (const key in copy) {
+    const value = copy[key];
+    if (Array.isArray(value)) copy[key] = value.slice();
+  }
+  return copy;
 }
 
 /**
@@ -34,9 +47,9 @@ export function toReadableSpan(span: SpanData, resource: Resource): ReadableSpan
     duration: hrTimeDuration(startTime, endTime),
     status: span.status.message === undefined ? { code: STATUS[span.status.code] } : { code: STATUS[span.status.code], message: span.status.message },
     // Copies: a library caller's span processor may change them, and the span data is the caller's.
-    attributes: { ...span.attributes },
+    attributes: copyAttributes(span.attributes),
     links: [],
-    events: span.events.map((e) => ({ name: e.name, time: millisToHrTime(e.timeMs), attributes: { ...e.attributes } })),
+    events: span.events.map((e) => ({ name: e.name, time: millisToHrTime(e.timeMs), attributes: copyAttributes(e.attributes) })),
     ended: true,
     resource,
     instrumentationScope: { name: INSTRUMENTATION_SCOPE, version: packageVersion() },

@@ -51,4 +51,14 @@ describe.skipIf(!haveFixtures)("library API with the caller's own SDK", () => {
     const tool = exporter.getFinishedSpans().find((x) => x.attributes["gen_ai.tool.call.id"] === "toolu_Bash_2mwtmiess");
     expect(tool?.spanContext().spanId).toBe(spanIdFor(s.sessionId, "tool", "toolu_Bash_2mwtmiess"));
   });
+
+  it("sessionToReadableSpans hands out attributes of their own: a processor may change one span's array in place", async () => {
+    const s = byId(await loadAllSessions(FIXTURES_2_1_330 as string), "0704d901");
+    const [first, second] = sessionToReadableSpans(s, { final: true });
+    const tags = first?.attributes["langfuse.trace.tags"];
+    expect(Array.isArray(tags)).toBe(true);
+    (tags as string[]).push("changed-by-a-processor");
+    expect(second?.attributes["langfuse.trace.tags"]).toEqual(["claude-code", s.project]);
+    expect(sessionToReadableSpans(s, { final: true })[0]?.attributes["langfuse.trace.tags"]).toEqual(["claude-code", s.project]);
+  });
 });

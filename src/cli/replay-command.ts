@@ -9,7 +9,6 @@ import { loadPriceLibrary } from "../cost/price-request.js";
 import { shardSources } from "../pipeline/shard-sources.js";
 import type { BatchedOutcome } from "../pipeline/sync-session.js";
 import { currentIndexEntry, upToDateIndexed } from "../pipeline/up-to-date.js";
-import type { ReplayIndex } from "../state/replay-index.js";
 import { loadReplayIndex, pruneReplayIndex, saveReplayIndex } from "../state/replay-index.js";
 import type { SessionSource } from "../transcript/discover.js";
 import { filesOf } from "../transcript/discover.js";
@@ -128,18 +127,16 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
     full,
     dryRun,
   };
-  let index: ReplayIndex | undefined;
-  let discovered: Set<string> | undefined;
+  const discovery = await discoverSessions(source.projectsDir, { keepStats: true });
+  for (const u of discovery.unreadable) warnings.push(`cannot read ${u.path}: ${u.reason}`);
+  const candidates = discovery.sessions.filter((s) => matchesSource(s, source.filter));
+  counters.totalFiles = candidates.reduce((n, s) => n + filesOf(s).length, 0);
+  const index = loadReplayIndex(stateDir);
   const pending: SessionSource[] = [];
   /** Sessions whose index entry came with their outcome (the state file as just saved). */
   const indexed = new Set<string>();
 
   try {
-    const discovery = await discoverSessions(source.projectsDir, { keepStats: true });
-    discovered = new Set(discovery.sessions.map((s) => s.sessionId));
-    for (const u of discovery.unreadable) warnings.push(`cannot read ${u.path}: ${u.reason}`);
-    const candidates = discovery.sessions.filter((s) => matchesSource(s, source.filter));
-    counters.totalFiles = candidates.reduce((n, s) => n + filesOf(s).length, 0);
     const onOutcome = (o: BatchedOutcome): void => {
       warnings.push(...o.warnings);
       counters.files += o.files;
@@ -151,7 +148,7 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
       }
       counters.bytes += o.bytes;
       if (o.kind !== "exported") return;
-      if (o.index !== undefined && index !== undefined) {
+      if (o.index !== undefined) {
         index.set(o.sessionId, o.index);
         indexed.add(o.sessionId);
       }
@@ -163,7 +160,6 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
       progress.update(counters);
     };
     // Sessions with nothing new are settled here (a stat per file): only the rest decide on workers.
-    index = loadReplayIndex(stateDir);
     for (const s of candidates) {
       if (!full && upToDateIndexed(s, settings, index)) onOutcome({ kind: "unchanged", files: filesOf(s).length, warnings: [] });
       else pending.push(s);
@@ -191,12 +187,12 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
     progress.done();
     await sink.shutdown();
   }
-  if (index !== undefined && !dryRun) {
+  if (!dryRun) {
     // What the sessions just read now have in their ledgers, for the next replay's skip check:
     // those saved came with their entry; the others (failed, filtered, empty) are read here.
     for (const s of pending) if (!indexed.has(s.sessionId)) currentIndexEntry(s, stateDir, index);
     // Discovery saw every session of the folder, whatever the selection: the others' transcripts are gone.
-    if (discovered !== undefined) pruneReplayIndex(index, discovered);
+    pruneReplayIndex(index, new Set(discovery.sessions.map((s) => s.sessionId)));
     saveReplayIndex(stateDir, index);
   }
 

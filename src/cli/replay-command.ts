@@ -6,7 +6,8 @@ import { matchesSource } from "../pipeline/session-filter.js";
 import { drainOutboxFirst } from "../pipeline/drain-outbox.js";
 import { availableParallelism } from "node:os";
 import { loadPriceLibrary } from "../cost/price-request.js";
-import { shardSources } from "../pipeline/shard-sources.js";
+import type { SyncWorkerPool } from "../pipeline/sync-in-workers.js";
+import type { WorkerSettings } from "../pipeline/sync-worker-protocol.js";
 import type { BatchedOutcome } from "../pipeline/sync-session.js";
 import { currentIndexEntry, upToDateIndexed } from "../pipeline/up-to-date.js";
 import { loadReplayIndex, pruneReplayIndex, saveReplayIndex } from "../state/replay-index.js";
@@ -80,7 +81,11 @@ function jobsFor(candidates: readonly SessionSource[], asked: number | undefined
   if (!parallelTarget || candidates.length < 2) return 1;
   if (asked !== undefined) return asked;
   const bytes = candidates.reduce((n, s) => n + s.bytes, 0);
-  return bytes >= WORKERS_FROM_BYTES ? Math.min(availableParallelism(), MAX_AUTO_JOBS) : 1;
+  return bytes >= WORKERS_FROM_BYTES ? autoJobs() : 1;
+}
+
+function autoJobs(): number {
+  return Math.min(availableParallelism(), MAX_AUTO_JOBS);
 }
 
 export async function replayCommand(argv: string[], io: CliIO): Promise<number> {
@@ -127,11 +132,19 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
     full,
     dryRun,
   };
-  const discovery = await discoverSessions(source.projectsDir, { keepStats: true });
+  const workerSettings: WorkerSettings = { ...settings, target, prices: source.prices };
+  const parallelTarget = target.kind === "otlp" || dryRun;
+  const index = loadReplayIndex(stateDir);
+  // A first replay (or --full) reads every session: when discovery has seen enough bytes to want
+  // workers (any, with --jobs), they start there and load (~0.1 s) while discovery goes on.
+  const earlyJobs = jobsAsked ?? autoJobs();
+  const early = parallelTarget && earlyJobs > 1 && (full || index.entries.size === 0) ? await import("../pipeline/sync-in-workers.js") : undefined;
+  let pool: SyncWorkerPool | undefined;
+  const whenBytes = early && { bytes: jobsAsked !== undefined ? 0 : WORKERS_FROM_BYTES, then: () => (pool = early.startSyncWorkers(earlyJobs, workerSettings, io.env)) };
+  const discovery = await discoverSessions(source.projectsDir, { keepStats: true, ...(whenBytes !== undefined ? { whenBytes } : {}) });
   for (const u of discovery.unreadable) warnings.push(`cannot read ${u.path}: ${u.reason}`);
   const candidates = discovery.sessions.filter((s) => matchesSource(s, source.filter));
   counters.totalFiles = candidates.reduce((n, s) => n + filesOf(s).length, 0);
-  const index = loadReplayIndex(stateDir);
   const pending: SessionSource[] = [];
   /** Sessions whose index entry came with their outcome (the state file as just saved). */
   const indexed = new Set<string>();
@@ -164,15 +177,22 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
       if (!full && upToDateIndexed(s, settings, index)) onOutcome({ kind: "unchanged", files: filesOf(s).length, warnings: [] });
       else pending.push(s);
     }
-    const jobs = jobsFor(pending, jobsAsked, target.kind === "otlp" || dryRun);
+    const jobs = jobsFor(pending, jobsAsked, parallelTarget);
+    if (pool !== undefined && jobs === 1) {
+      // Started early, not needed after all (a selection, little new): ended unused.
+      const unused = pool;
+      pool = undefined;
+      await unused.dismiss();
+    }
     let outcome: { failure: string | undefined } = { failure: undefined };
     if (pending.length === 0) {
       // Nothing new: the mapping, the prices and the SDK are never loaded.
     } else if (jobs > 1) {
-      const shards = shardSources(pending, jobs);
-      if (source.verbose) io.err(`replay: ${pending.length} sessions to read, over ${shards.length} worker threads\n`);
-      const { syncSessionsInWorkers } = await import("../pipeline/sync-in-workers.js");
-      outcome = await syncSessionsInWorkers(shards, { ...settings, target, prices: source.prices }, io.env, onOutcome);
+      const { startSyncWorkers } = await import("../pipeline/sync-in-workers.js");
+      const workers = pool ?? startSyncWorkers(Math.min(jobs, pending.length), workerSettings, io.env);
+      pool = undefined;
+      if (source.verbose) io.err(`replay: ${pending.length} sessions to read, over ${workers.size} worker threads\n`);
+      outcome = await workers.run(pending, onOutcome);
     } else {
       // The mapping, the prices and (on the first export) the SDK load only when a session has something new.
       const { syncSessions } = await import("../pipeline/sync-session.js");
@@ -184,6 +204,8 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
     if (!(error instanceof LockBusyError)) throw error;
     failure = `${error.message}; another replay, watch or hook is exporting the same session, try again`;
   } finally {
+    // Started early and never run (an error on the way): they would wait for sessions forever.
+    await pool?.dismiss();
     progress.done();
     await sink.shutdown();
   }

@@ -1,8 +1,9 @@
 import { Worker } from "node:worker_threads";
 import { LockBusyError } from "../state/lock.js";
 import type { SessionSource } from "../transcript/discover.js";
+import { SessionQueue } from "./session-queue.js";
 import type { BatchedOutcome } from "./sync-session.js";
-import type { StopMessage, WorkerData, WorkerMessage, WorkerSettings } from "./sync-worker-protocol.js";
+import type { MainMessage, WorkerData, WorkerMessage, WorkerSettings } from "./sync-worker-protocol.js";
 
 /**
  * The worker's compiled module. `src/pipeline` and `dist/pipeline` are both two levels under the
@@ -11,56 +12,73 @@ import type { StopMessage, WorkerData, WorkerMessage, WorkerSettings } from "./s
 const WORKER_URL = new URL("../../dist/pipeline/sync-worker.js", import.meta.url);
 
 /**
- * `syncSessions` over shards of sessions, one worker thread each, for a replay with more work than
- * one core does quickly: every shard reads, models, maps, encodes and sends on its own core.
- * Outcomes arrive as the shards produce them. The first shard to fail stops the others (each drops
- * its planned batch uncommitted and reads no further session); its error is returned. A worker
- * that throws (a busy lock, a full disk) stops the others too, and the error is thrown here once
- * every worker has ended, a LockBusyError as a LockBusyError.
+ * Worker threads for a replay with more work than one core does quickly: each reads, models,
+ * maps, encodes and sends the sessions it is handed, on its own core. They start before the
+ * sessions are known (a thread and its modules take ~0.1 s to load, which a replay overlaps with
+ * its discovery), then `run` hands the sessions out.
  */
-export async function syncSessionsInWorkers(
-  shards: readonly (readonly SessionSource[])[],
-  settings: WorkerSettings,
-  env: NodeJS.ProcessEnv,
-  onOutcome: (outcome: BatchedOutcome) => void,
-): Promise<{ failure: string | undefined }> {
+export interface SyncWorkerPool {
+  /** Workers started. */
+  readonly size: number;
+  /**
+   * `syncSessions` over these sessions, handed out chunk by chunk as the workers ask
+   * (session-queue.ts). Outcomes arrive as the workers produce them. The first worker to fail
+   * stops the others (each drops its planned batch uncommitted and reads no further session);
+   * its error is returned. A worker that throws (a busy lock, a full disk) stops the others too,
+   * and the error is thrown here once every worker has ended, a LockBusyError as a LockBusyError.
+   * Once per pool.
+   */
+  run(sources: readonly SessionSource[], onOutcome: (outcome: BatchedOutcome) => void): Promise<{ failure: string | undefined }>;
+  /** Ends the workers without work (the replay turned out to have little to read). */
+  dismiss(): Promise<void>;
+}
+
+export function startSyncWorkers(count: number, settings: WorkerSettings, env: NodeJS.ProcessEnv): SyncWorkerPool {
   // Each worker's process.env is the command's environment: the SDK's exporters read
   // OTEL_EXPORTER_OTLP_* (compression, certificates) from it themselves.
   const workerEnv = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
   let failure: string | undefined;
   let thrown: unknown;
+  let queue: SessionQueue<SessionSource> | undefined;
+  let onOutcome: ((outcome: BatchedOutcome) => void) | undefined;
   const workers: Worker[] = [];
-  const stopOthers = (): void => {
-    for (const w of workers) w.postMessage({ type: "stop" } satisfies StopMessage);
+  const send = (worker: Worker, message: MainMessage): void => worker.postMessage(message);
+  /** The next chunk for a worker, or the end: nothing is handed out after a failure. */
+  const handOut = (worker: Worker): void => {
+    const chunk = queue?.take() ?? [];
+    send(worker, chunk.length > 0 ? { type: "sessions", sources: chunk } : { type: "end" });
   };
-  const ended = shards.map(
-    (sources) =>
+  const stopAll = (): void => {
+    queue?.clear();
+    for (const w of workers) send(w, { type: "stop" });
+  };
+  const ended: Promise<void>[] = [];
+  for (let i = 0; i < count; i++) {
+    let worker: Worker;
+    try {
+      worker = new Worker(WORKER_URL, { workerData: { settings } satisfies WorkerData, env: workerEnv });
+    } catch (error) {
+      // Not started (a missing build arrives later, as an 'error' event): the started ones stop.
+      thrown ??= error;
+      stopAll();
+      break;
+    }
+    workers.push(worker);
+    ended.push(
       new Promise<void>((resolve) => {
-        // An earlier shard failed to start: start no more (those started are stopping).
-        if (thrown !== undefined) {
-          resolve();
-          return;
-        }
-        let worker: Worker;
-        try {
-          worker = new Worker(WORKER_URL, { workerData: { sources, settings } satisfies WorkerData, env: workerEnv });
-        } catch (error) {
-          // Not started (data that does not cross threads; a missing build arrives later, as an
-          // 'error' event): the started ones stop after their batch in flight, and this ends once they have.
-          thrown ??= error;
-          stopOthers();
-          resolve();
-          return;
-        }
-        workers.push(worker);
         let finished = false;
         worker.on("message", (m: WorkerMessage) => {
+          if (m.type === "more") {
+            // Only ever after a first chunk, which `run` hands every worker.
+            if (queue !== undefined) handOut(worker);
+            return;
+          }
           if (m.type === "outcome") {
             try {
-              onOutcome(m.outcome);
+              onOutcome?.(m.outcome);
             } catch (error) {
               thrown ??= error;
-              stopOthers();
+              stopAll();
             }
             return;
           }
@@ -68,27 +86,45 @@ export async function syncSessionsInWorkers(
           if (m.type === "done") {
             if (m.failure !== undefined && failure === undefined) {
               failure = m.failure;
-              stopOthers();
+              stopAll();
             }
           } else {
             thrown ??= m.lockBusy ? new LockBusyError(m.message) : Object.assign(new Error(m.message), m.code !== undefined ? { code: m.code } : {});
-            stopOthers();
+            stopAll();
           }
         });
         worker.on("error", (error) => {
           thrown ??= error;
-          stopOthers();
+          stopAll();
         });
         worker.on("exit", (code) => {
           if (!finished) {
             thrown ??= new Error(`a replay worker stopped (exit code ${code}) before finishing its sessions`);
-            stopOthers();
+            stopAll();
           }
           resolve();
         });
       }),
-  );
-  await Promise.all(ended);
-  if (thrown !== undefined) throw thrown;
-  return { failure };
+    );
+  }
+  let dismissed = false;
+  return {
+    size: workers.length,
+    async run(sources, handler) {
+      if (queue !== undefined || dismissed) throw new Error("a sync worker pool runs once");
+      onOutcome = handler;
+      queue = new SessionQueue(sources, workers.length);
+      // A first chunk for every worker (or its end): none waits for another's request.
+      if (thrown === undefined) for (const w of workers) handOut(w);
+      else stopAll();
+      await Promise.all(ended);
+      if (thrown !== undefined) throw thrown;
+      return { failure };
+    },
+    async dismiss() {
+      dismissed = true;
+      await Promise.all(workers.map((w) => w.terminate()));
+      await Promise.all(ended);
+    },
+  };
 }

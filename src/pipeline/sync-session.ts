@@ -122,7 +122,8 @@ export async function syncSession(source: SessionSource, ctx: SyncContext): Prom
 }
 
 /**
- * `syncSession` over many sessions, batched (export-batch.ts): each session is read and modelled
+ * `syncSession` over many sessions, batched (export-batch.ts), as they come (a worker's are
+ * handed to it chunk by chunk: sync-worker.ts): each session is read and modelled
  * alone, then locked, planned against its ledger and added to the batch; a full batch goes out
  * as one traces and one metrics request, then every ledger in it is committed and every lock
  * released. Memory: one session model at a time plus two batches of planned spans (one in flight).
@@ -140,7 +141,7 @@ export async function syncSession(source: SessionSource, ctx: SyncContext): Prom
  * meanwhile is dropped uncommitted, and no later session is read. Returns that error.
  */
 export async function syncSessions(
-  sources: Iterable<SessionSource>,
+  sources: Iterable<SessionSource> | AsyncIterable<SessionSource>,
   ctx: SyncContext & { readonly limits?: BatchLimits },
   onOutcome: (outcome: BatchedOutcome) => void,
 ): Promise<{ failure: string | undefined }> {
@@ -197,7 +198,7 @@ export async function syncSessions(
     return undefined;
   };
   try {
-    for (const source of sources) {
+    for await (const source of sources) {
       if (ctx.signal?.aborted === true) return { failure: await settle() };
       const prepared = await prepareSession(source, ctx);
       if (prepared.kind !== "ready") {

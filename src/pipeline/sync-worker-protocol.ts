@@ -13,17 +13,19 @@ export interface WorkerSettings extends Pick<SyncContext, "stateDir" | "filter" 
 }
 
 export interface WorkerData {
-  readonly sources: readonly SessionSource[];
   readonly settings: WorkerSettings;
 }
 
 /** Worker → main. */
 export type WorkerMessage =
+  /** Its sessions are running out: the next chunk, please (answered with "sessions" or "end"). */
+  | { readonly type: "more" }
   | { readonly type: "outcome"; readonly outcome: BatchedOutcome }
   | { readonly type: "done"; readonly failure: string | undefined }
   | { readonly type: "error"; readonly message: string; readonly code: string | undefined; readonly lockBusy: boolean };
 
-/** Main → worker: another shard failed; stop reading sessions. */
-export interface StopMessage {
-  readonly type: "stop";
-}
+/**
+ * Main → worker: sessions to sync; no more sessions will come; or another worker failed, so read
+ * no further session (the batch in flight is settled, the one being planned is dropped).
+ */
+export type MainMessage = { readonly type: "sessions"; readonly sources: readonly SessionSource[] } | { readonly type: "end" } | { readonly type: "stop" };

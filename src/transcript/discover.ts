@@ -71,7 +71,7 @@ interface Draft {
  * Finds every session under a projects folder. Synchronous file system calls: thousands of
  * small stat/readdir calls cost far more as thread-pool round trips than they do inline.
  */
-export async function discoverSessions(root: string, options: Pick<DiscoverOptions, "keepStats" | "fingerprints"> = {}): Promise<DiscoveryResult> {
+export async function discoverSessions(root: string, options: Pick<DiscoverOptions, "keepStats" | "fingerprints" | "whenBytes"> = {}): Promise<DiscoveryResult> {
   return discoverSessionsSync(root, options);
 }
 
@@ -88,10 +88,17 @@ export interface DiscoverOptions {
    * `watch`'s polls and a replay with nothing new would otherwise pay for nothing).
    */
   readonly fingerprints?: boolean;
+  /**
+   * Called once, during the walk, when the transcripts found so far reach `bytes` (a first
+   * replay of a large history starts its worker threads then, while discovery goes on).
+   */
+  readonly whenBytes?: { readonly bytes: number; readonly then: () => void };
 }
 
 export function discoverSessionsSync(root: string, options: DiscoverOptions = {}): DiscoveryResult {
-  const { only, maxDepth = MAX_DEPTH, keepStats = false, fingerprints = false } = options;
+  const { only, maxDepth = MAX_DEPTH, keepStats = false, fingerprints = false, whenBytes } = options;
+  let bytesFound = 0;
+  let alarmed = false;
   const wanted = (sessionId: string): boolean => only === undefined || only.has(sessionId);
   const drafts = new Map<string, Draft>();
   const unreadable: { path: string; reason: string }[] = [];
@@ -114,11 +121,16 @@ export function discoverSessionsSync(root: string, options: DiscoverOptions = {}
       const s = statSync(path);
       d.mtimeMs = Math.max(d.mtimeMs, s.mtimeMs);
       d.bytes += s.size;
+      bytesFound += s.size;
       if (fingerprints) d.files.push(fileStamp(path, root, s));
       if (keepStats) (d.fileStats ??= {})[path] = [s.size, s.mtimeMs];
     } catch (error) {
       unreadable.push({ path, reason: reasonOf(error) });
       if (fingerprints) d.files.push(`${path}\0unreadable`);
+    }
+    if (whenBytes !== undefined && !alarmed && bytesFound >= whenBytes.bytes) {
+      alarmed = true;
+      whenBytes.then();
     }
   };
 

@@ -39,3 +39,18 @@ describe.skipIf(!haveFixtures)("discoverSessionsSync without fingerprints (repla
     expect(without).toEqual(withPrints.map((s) => ({ ...s, fingerprint: "" })));
   });
 });
+
+describe.skipIf(!haveFixtures)("discoverSessionsSync whenBytes (replay starts its workers during discovery)", () => {
+  it("calls back once when the transcripts found reach the bytes, never below them; finds the same sessions", () => {
+    const root = FIXTURES_2_1_330 as string;
+    const all = discoverSessionsSync(root).sessions;
+    const total = all.reduce((n, s) => n + s.bytes, 0);
+    const calls = (bytes: number): number => {
+      let n = 0;
+      discoverSessionsSync(root, { whenBytes: { bytes, then: () => n++ } });
+      return n;
+    };
+    expect([calls(0), calls(1), calls(total), calls(total + 1)]).toEqual([1, 1, 1, 0]);
+    expect(discoverSessionsSync(root, { whenBytes: { bytes: 1, then: () => undefined } }).sessions).toEqual(all);
+  });
+});

@@ -5,6 +5,9 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { replayCommand } from "../../src/cli/replay-command.js";
 import { createPricer } from "../../src/cost/price-request.js";
@@ -21,6 +24,8 @@ import type { OtlpReceiver } from "./otlp-receiver.js";
 import { receivedTotals, startOtlpReceiver } from "./otlp-receiver.js";
 
 const haveFixtures = requireSharedFixtures();
+const execFileAsync = promisify(execFile);
+const BIN = fileURLToPath(new URL("../../bin/claude-code-otel.js", import.meta.url));
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
 
 function listFiles(dir: string): string[] {
@@ -304,6 +309,25 @@ describe.skipIf(!haveFixtures)("replay --jobs: sessions sharded over worker thre
     expect(receiver.requests).toHaveLength(4);
     expect(receiver.requests.map((r) => r.headers["content-encoding"])).toEqual(["gzip", "gzip", "gzip", "gzip"]);
   });
+
+  it("workers started during discovery and not needed (a selection of one session) end unused; the session goes out from this process", async () => {
+    const projects = cloneCorpus(2);
+    const receiver = await start();
+    const all = await start();
+    const stateDir = join(projects, "..", "state");
+    expect(await replayCommand(["--projects-dir", projects, "--endpoint", all.url, "--state-dir", join(projects, "..", "state-all"), "--jobs", "1"], captureIO())).toBe(0);
+    const sessionId = all.spans.find((s) => s.name === "claude_code.session")?.attributes["session.id"] as string;
+    // The real command in its own process: a worker left waiting for sessions would keep it alive past the timeout.
+    const run = await execFileAsync(process.execPath, [BIN, "replay", "--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", stateDir, "--jobs", "2", "--session", sessionId, "--verbose"], {
+      timeout: 30_000,
+      env: { ...process.env, HOME: join(projects, ".."), OTEL_EXPORTER_OTLP_ENDPOINT: "" },
+    });
+    expect(run.stderr).not.toContain("worker threads");
+    expect(run.stdout).toMatch(/^replay: 1 sessions \(0 unchanged\), sent \d+ spans/);
+    expect(byId(receiver.spans)).toEqual(byId(all.spans.filter((s) => s.attributes["session.id"] === sessionId)));
+    // One process's batch: one traces and one metrics request.
+    expect(receiver.requests.map((r) => r.path).sort()).toEqual(["/v1/metrics", "/v1/traces"]);
+  }, 60_000);
 
   it("--jobs must be a whole number from 1 to 32", async () => {
     for (const bad of ["0", "33", "1.5", "many"]) {

@@ -10,9 +10,8 @@ import type { Attributes, SpanData, SpanKindName, StatusCodeName } from "./span-
 const KIND: Record<SpanKindName, SpanKind> = { INTERNAL: SpanKind.INTERNAL, CLIENT: SpanKind.CLIENT };
 const STATUS: Record<StatusCodeName, SpanStatusCode> = { UNSET: SpanStatusCode.UNSET, OK: SpanStatusCode.OK, ERROR: SpanStatusCode.ERROR };
 
-function context(traceId: string, spanId: string): SpanContext {
-  // isRemote: the parent may have been exported by another process (a hook, an earlier replay).
-  return { traceId, spanId, traceFlags: TraceFlags.SAMPLED, isRemote: true };
+function context(traceId: string, spanId: string, isRemote: boolean): SpanContext {
+  return { traceId, spanId, traceFlags: TraceFlags.SAMPLED, isRemote };
 }
 
 /**
@@ -36,12 +35,13 @@ export function toReadableSpan(span: SpanData, resource: Resource): ReadableSpan
   const startTime: HrTime = millisToHrTime(span.startTimeMs);
   // An end before the start (clock skew between lines) would be a negative duration: clamp.
   const endTime: HrTime = millisToHrTime(Math.max(span.endTimeMs, span.startTimeMs));
-  const own: SpanContext = { ...context(span.traceId, span.spanId), isRemote: false };
+  const own = context(span.traceId, span.spanId, false);
   return {
     name: span.name,
     kind: KIND[span.kind],
     spanContext: () => own,
-    parentSpanContext: span.parentSpanId === undefined ? undefined : context(span.traceId, span.parentSpanId),
+    // Remote: the parent may have been exported by another process (a hook, an earlier replay).
+    parentSpanContext: span.parentSpanId === undefined ? undefined : context(span.traceId, span.parentSpanId, true),
     startTime,
     endTime,
     duration: hrTimeDuration(startTime, endTime),

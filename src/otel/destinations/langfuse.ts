@@ -30,15 +30,27 @@
  * - Re-sending a span upserts: observations are keyed by span id, traces by trace id, and ours
  *   are deterministic (ids.ts).
  */
-import { ATTR, LANGFUSE_ATTR } from "../semconv.js";
+import { flatString } from "../../util/flat-string.js";
+import { LANGFUSE_ATTR } from "../semconv.js";
 import type { Attributes, SpanData } from "../span-data.js";
 import type { DestinationContext } from "./context.js";
-import { numberAttr, spanRole, stringAttr, tokensOf } from "./context.js";
+import type { SpanFacts } from "./context.js";
+import { spanFacts } from "./context.js";
 
 /** `langfuse.observation.type` values (Langfuse's ObservationType, lower case). */
 export const LANGFUSE_TYPE = { span: "span", agent: "agent", generation: "generation", tool: "tool" } as const;
 
 export const LANGFUSE_TAG = "claude-code";
+
+/** Metadata keys, built once and flat (langsmith.ts says why). */
+const KEY = {
+  traceProject: flatString(`${LANGFUSE_ATTR.traceMetadata}.project`),
+  traceGitBranch: flatString(`${LANGFUSE_ATTR.traceMetadata}.git_branch`),
+  trigger: flatString(`${LANGFUSE_ATTR.observationMetadata}.trigger`),
+  preTokens: flatString(`${LANGFUSE_ATTR.observationMetadata}.pre_tokens`),
+  postTokens: flatString(`${LANGFUSE_ATTR.observationMetadata}.post_tokens`),
+  droppedTokens: flatString(`${LANGFUSE_ATTR.observationMetadata}.dropped_tokens`),
+} as const;
 
 /** What every observation of the session carries, built once per session. */
 const sessionShared = new WeakMap<DestinationContext, Attributes>();
@@ -58,18 +70,19 @@ function langfuseSessionAttributes(ctx: DestinationContext): Attributes {
   return shared;
 }
 
-export function langfuseAttributes(span: SpanData, ctx: DestinationContext): Attributes {
-  const out: Attributes = { ...langfuseSessionAttributes(ctx) };
+/** `facts`: the span's, when the caller has them already (destinationAttributes). */
+export function langfuseAttributes(span: SpanData, ctx: DestinationContext, facts: SpanFacts = spanFacts(span)): Attributes {
+  // Not `{ ...shared }`: V8 (Node 20) adds properties to a spread copy several times slower (NOTE_SPREAD in context.ts).
+  const out: Attributes = Object.assign({}, langfuseSessionAttributes(ctx));
 
-  const role = spanRole(span);
-  switch (role) {
+  switch (facts.role) {
     case "session":
       out[LANGFUSE_ATTR.observationType] = LANGFUSE_TYPE.span;
       // The session totals are sums of the chat spans: never count them again.
       out[LANGFUSE_ATTR.usageDetails] = "{}";
       // Filterable trace metadata (plain attributes land under metadata.attributes, not filterable).
-      out[`${LANGFUSE_ATTR.traceMetadata}.project`] = ctx.project;
-      if (ctx.gitBranch !== undefined) out[`${LANGFUSE_ATTR.traceMetadata}.git_branch`] = ctx.gitBranch;
+      out[KEY.traceProject] = ctx.project;
+      if (ctx.gitBranch !== undefined) out[KEY.traceGitBranch] = ctx.gitBranch;
       return out;
     case "turn":
     case "subagent":
@@ -77,7 +90,7 @@ export function langfuseAttributes(span: SpanData, ctx: DestinationContext): Att
       return out;
     case "chat": {
       out[LANGFUSE_ATTR.observationType] = LANGFUSE_TYPE.generation;
-      const t = tokensOf(span);
+      const t = facts.tokens;
       if (t !== undefined) {
         out[LANGFUSE_ATTR.usageDetails] = JSON.stringify({
           input: t.uncached,
@@ -86,8 +99,8 @@ export function langfuseAttributes(span: SpanData, ctx: DestinationContext): Att
           input_cache_creation: t.cacheCreation,
         });
       }
-      const usd = numberAttr(span, ATTR.costUsd);
-      const model = stringAttr(span, ATTR.responseModel) ?? stringAttr(span, ATTR.requestModel);
+      const usd = facts.costUsd;
+      const model = facts.model;
       // An unpriced model: no cost, so Langfuse may price it from its own model table.
       if (usd !== undefined && !(model !== undefined && ctx.unknownModels.has(model))) {
         out[LANGFUSE_ATTR.costDetails] = JSON.stringify({ total: usd });
@@ -105,19 +118,12 @@ export function langfuseAttributes(span: SpanData, ctx: DestinationContext): Att
       // A span with figures as filterable metadata; the summarising call it stands for left no
       // assistant line, so its cost (from Claude Code's ledger) is a generation-less cost here.
       out[LANGFUSE_ATTR.observationType] = LANGFUSE_TYPE.span;
-      const m = LANGFUSE_ATTR.observationMetadata;
-      const trigger = stringAttr(span, ATTR.compactionTrigger);
-      if (trigger !== undefined) out[`${m}.trigger`] = trigger;
-      for (const [key, attr] of [
-        ["pre_tokens", ATTR.compactionPreTokens],
-        ["post_tokens", ATTR.compactionPostTokens],
-        ["dropped_tokens", ATTR.compactionDroppedTokens],
-      ] as const) {
-        const v = numberAttr(span, attr);
-        if (v !== undefined) out[`${m}.${key}`] = v;
-      }
+      if (facts.compactionTrigger !== undefined) out[KEY.trigger] = facts.compactionTrigger;
+      if (facts.compactionPreTokens !== undefined) out[KEY.preTokens] = facts.compactionPreTokens;
+      if (facts.compactionPostTokens !== undefined) out[KEY.postTokens] = facts.compactionPostTokens;
+      if (facts.compactionDroppedTokens !== undefined) out[KEY.droppedTokens] = facts.compactionDroppedTokens;
       // Never a negative cost (a ledger below our price): Langfuse's cost is a spend, not a correction.
-      const usd = numberAttr(span, ATTR.costUsd);
+      const usd = facts.costUsd;
       if (usd !== undefined && usd >= 0) out[LANGFUSE_ATTR.costDetails] = JSON.stringify({ total: usd });
       return out;
     }

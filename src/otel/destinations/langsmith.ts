@@ -30,10 +30,11 @@
  * (there is no LangSmith key to override them, and they would be counted beside the llm runs).
  */
 import { flatString } from "../../util/flat-string.js";
-import { ATTR, LANGSMITH_ATTR, PROVIDER_NAME } from "../semconv.js";
+import { LANGSMITH_ATTR, PROVIDER_NAME } from "../semconv.js";
 import type { Attributes, SpanData } from "../span-data.js";
 import type { DestinationContext } from "./context.js";
-import { numberAttr, spanRole, stringAttr, tokensOf } from "./context.js";
+import type { SpanFacts } from "./context.js";
+import { spanFacts } from "./context.js";
 
 export const LANGSMITH_RUN_TYPE = { chain: "chain", llm: "llm", tool: "tool" } as const;
 
@@ -47,7 +48,11 @@ export const CODING_AGENT = {
 
 export type LsAgentType = "root" | "subagent" | "compaction";
 
-const meta = (key: string): string => `${LANGSMITH_ATTR.metadata}.${key}`;
+/**
+ * Flat: a template literal is a concatenation, which V8 turns into a thin string once used as a
+ * key, and every keyed store with a thin string key misses the inline cache.
+ */
+const meta = (key: string): string => flatString(`${LANGSMITH_ATTR.metadata}.${key}`);
 
 /** Metadata keys, built once: a replay sets them on tens of thousands of spans. */
 const META = {
@@ -97,30 +102,27 @@ function langsmithSessionAttributes(ctx: DestinationContext): Attributes {
   return shared;
 }
 
-export function langsmithAttributes(span: SpanData, ctx: DestinationContext): Attributes {
-  const role = spanRole(span);
-  const inSubagent = stringAttr(span, ATTR.subagentId) !== undefined;
-  const agentType: LsAgentType = role === "compaction" ? "compaction" : role === "subagent" || inSubagent ? "subagent" : "root";
-  const out: Attributes = {
-    ...langsmithSessionAttributes(ctx),
-    [LANGSMITH_ATTR.spanKind]: role === "chat" ? LANGSMITH_RUN_TYPE.llm : role === "tool" ? LANGSMITH_RUN_TYPE.tool : LANGSMITH_RUN_TYPE.chain,
-    [META.agentType]: agentType,
-  };
+/** `facts`: the span's, when the caller has them already (destinationAttributes). */
+export function langsmithAttributes(span: SpanData, ctx: DestinationContext, facts: SpanFacts = spanFacts(span)): Attributes {
+  const role = facts.role;
+  const agentType: LsAgentType = role === "compaction" ? "compaction" : role === "subagent" || facts.inSubagent ? "subagent" : "root";
+  // Not a spread: see langfuse.ts.
+  const out: Attributes = Object.assign({}, langsmithSessionAttributes(ctx));
+  out[LANGSMITH_ATTR.spanKind] = role === "chat" ? LANGSMITH_RUN_TYPE.llm : role === "tool" ? LANGSMITH_RUN_TYPE.tool : LANGSMITH_RUN_TYPE.chain;
+  out[META.agentType] = agentType;
 
   switch (role) {
     case "turn": {
-      const index = numberAttr(span, ATTR.turnIndex);
-      if (index !== undefined) out[META.turnNumber] = index + 1;
-      const promptId = stringAttr(span, ATTR.promptId);
-      if (promptId !== undefined) out[META.turnId] = promptId;
+      if (facts.turnIndex !== undefined) out[META.turnNumber] = facts.turnIndex + 1;
+      if (facts.promptId !== undefined) out[META.turnId] = facts.promptId;
       return out;
     }
     case "chat": {
-      const model = stringAttr(span, ATTR.responseModel) ?? stringAttr(span, ATTR.requestModel);
+      const model = facts.model;
       if (model !== undefined) out[META.modelName] = model;
       out[META.provider] = PROVIDER_NAME;
-      const t = tokensOf(span);
-      const usd = numberAttr(span, ATTR.costUsd);
+      const t = facts.tokens;
+      const usd = facts.costUsd;
       if (t !== undefined) {
         const usage: Record<string, unknown> = {
           input_tokens: t.all,
@@ -135,20 +137,17 @@ export function langsmithAttributes(span: SpanData, ctx: DestinationContext): At
       return out;
     }
     case "tool": {
-      const tool = stringAttr(span, ATTR.toolName);
-      if (tool !== undefined) out[META.toolName] = tool;
+      if (facts.toolName !== undefined) out[META.toolName] = facts.toolName;
       return out;
     }
     case "subagent": {
-      const id = stringAttr(span, ATTR.agentId);
-      const type = stringAttr(span, ATTR.agentName);
-      if (id !== undefined) out[META.subagentId] = id;
-      if (type !== undefined) out[META.subagentType] = type;
+      if (facts.agentId !== undefined) out[META.subagentId] = facts.agentId;
+      if (facts.agentName !== undefined) out[META.subagentType] = facts.agentName;
       return out;
     }
     case "compaction": {
       // The summarising call's cost (Claude Code's ledger): an "Other" cost on a chain run.
-      const usd = numberAttr(span, ATTR.costUsd);
+      const usd = facts.costUsd;
       if (usd !== undefined && usd >= 0) out[LANGSMITH_ATTR.usageMetadata] = JSON.stringify({ total_cost: usd });
       return out;
     }

@@ -34,6 +34,7 @@ export { redactSecrets, truncate } from "./redact/redact.js";
 export { emitSession, sessionToReadableSpans } from "./otel/library.js";
 export type { EmitSessionOptions } from "./otel/library.js";
 export { toReadableSpan } from "./otel/readable-span.js";
+export type { ReadableSpanOptions } from "./otel/readable-span.js";
 export { toResourceMetrics } from "./otel/metric-batch.js";
 export { buildResource, resourceAttributes } from "./otel/resource.js";
 

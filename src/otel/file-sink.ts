@@ -40,7 +40,7 @@ export function createFileSink(dir: string, resource: Resource): TelemetrySink {
       if (spans.length === 0) return { ok: true, bytes: 0 };
       const lines: Uint8Array[] = [];
       for (let i = 0; i < spans.length; i += SPANS_PER_LINE) {
-        const bytes = JsonTraceSerializer.serializeRequest(spans.slice(i, i + SPANS_PER_LINE).map((s) => toReadableSpan(s, resource)));
+        const bytes = JsonTraceSerializer.serializeRequest(spans.slice(i, i + SPANS_PER_LINE).map((s) => toReadableSpan(s, resource, { shareAttributes: true })));
         if (bytes === undefined) return { ok: false, error: "could not serialise spans" };
         lines.push(bytes);
       }

@@ -74,7 +74,8 @@ export function createOtlpSink(target: OtlpTarget, resource: Resource): Telemetr
           const outcome = await flush();
           if (!outcome.ok) return outcome;
         }
-        chunk.push(toReadableSpan(s, resource));
+        // Straight to the serializer: no copies of the attributes.
+        chunk.push(toReadableSpan(s, resource, { shareAttributes: true }));
         chunkBytes += bytes;
       }
       return chunk.length > 0 ? flush() : { ok: true, bytes: 0 };

@@ -27,11 +27,21 @@ function copyAttributes(attributes: Attributes): Attributes {
   return copy;
 }
 
+export interface ReadableSpanOptions {
+  /**
+   * Share the span data's attribute objects instead of copying them (default false): only for a
+   * ReadableSpan that goes straight to a serializer, which reads and never changes them (our
+   * own sinks). A caller's span processor may change its spans, so those get copies.
+   */
+  readonly shareAttributes?: boolean;
+}
+
 /**
  * SpanData → the SDK's ReadableSpan, keeping our deterministic ids and the transcript's
  * historical timestamps (a Tracer would stamp new ids and "now").
  */
-export function toReadableSpan(span: SpanData, resource: Resource): ReadableSpan {
+export function toReadableSpan(span: SpanData, resource: Resource, options: ReadableSpanOptions = {}): ReadableSpan {
+  const copy = options.shareAttributes !== true;
   const startTime: HrTime = millisToHrTime(span.startTimeMs);
   // An end before the start (clock skew between lines) would be a negative duration: clamp.
   const endTime: HrTime = millisToHrTime(Math.max(span.endTimeMs, span.startTimeMs));
@@ -47,9 +57,9 @@ export function toReadableSpan(span: SpanData, resource: Resource): ReadableSpan
     duration: hrTimeDuration(startTime, endTime),
     status: span.status.message === undefined ? { code: STATUS[span.status.code] } : { code: STATUS[span.status.code], message: span.status.message },
     // Copies: a library caller's span processor may change them, and the span data is the caller's.
-    attributes: copyAttributes(span.attributes),
+    attributes: copy ? copyAttributes(span.attributes) : span.attributes,
     links: [],
-    events: span.events.map((e) => ({ name: e.name, time: millisToHrTime(e.timeMs), attributes: copyAttributes(e.attributes) })),
+    events: span.events.map((e) => ({ name: e.name, time: millisToHrTime(e.timeMs), attributes: copy ? copyAttributes(e.attributes) : e.attributes })),
     ended: true,
     resource,
     instrumentationScope: { name: INSTRUMENTATION_SCOPE, version: packageVersion() },

@@ -3,7 +3,9 @@ import { hrTimeToMilliseconds } from "@opentelemetry/core";
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { describe, expect, it } from "vitest";
-import { emitSession, sessionToReadableSpans, sessionToSpans, spanIdFor } from "../../src/index.js";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import type { SpanData } from "../../src/index.js";
+import { emitSession, sessionToReadableSpans, sessionToSpans, spanIdFor, toReadableSpan } from "../../src/index.js";
 import { byId, loadAllSessions } from "../support/sessions.js";
 import { FIXTURES_2_1_330, requireSharedFixtures } from "../support/shared-fixtures.js";
 import { reportTotals } from "./helpers.js";
@@ -60,5 +62,33 @@ describe.skipIf(!haveFixtures)("library API with the caller's own SDK", () => {
     (tags as string[]).push("changed-by-a-processor");
     expect(second?.attributes["langfuse.trace.tags"]).toEqual(["claude-code", s.project]);
     expect(sessionToReadableSpans(s, { final: true })[0]?.attributes["langfuse.trace.tags"]).toEqual(["claude-code", s.project]);
+  });
+});
+
+describe("toReadableSpan shareAttributes (our own sinks, straight to a serializer)", () => {
+  const span: SpanData = {
+    traceId: "0".repeat(31) + "1",
+    spanId: "0".repeat(15) + "2",
+    parentSpanId: undefined,
+    name: "claude_code.session",
+    kind: "INTERNAL",
+    startTimeMs: 1_000,
+    endTimeMs: 2_000,
+    attributes: { "session.id": "s", tags: ["a"] },
+    status: { code: "UNSET" },
+    events: [{ name: "exception", timeMs: 1_500, attributes: { "exception.message": "m" } }],
+    unitKey: "session",
+  };
+  const resource = resourceFromAttributes({});
+
+  it("shares the span data's attribute objects when asked, copies them otherwise (equal either way)", () => {
+    const shared = toReadableSpan(span, resource, { shareAttributes: true });
+    const copied = toReadableSpan(span, resource);
+    expect(shared.attributes).toBe(span.attributes);
+    expect(shared.events[0]?.attributes).toBe(span.events[0]?.attributes);
+    expect(copied.attributes).not.toBe(span.attributes);
+    expect(copied.attributes["tags"]).not.toBe(span.attributes["tags"]);
+    expect(copied.events[0]?.attributes).not.toBe(span.events[0]?.attributes);
+    expect({ ...shared, spanContext: undefined }).toEqual({ ...copied, spanContext: undefined });
   });
 });

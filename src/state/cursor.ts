@@ -1,4 +1,4 @@
-import { hash } from "node:crypto";
+import { nodeCrypto } from "../util/node-crypto.js";
 import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 
 /**
@@ -56,7 +56,7 @@ export function readCursorSync(path: string): FileCursor | undefined {
     fd = openSync(path, "r");
     const s = fstatSync(fd);
     const headLength = readSync(fd, scratch, 0, Math.min(HEAD_BYTES, s.size), 0);
-    const headHash = hash("sha256", scratch.subarray(0, headLength), "hex");
+    const headHash = nodeCrypto().hash("sha256", scratch.subarray(0, headLength), "hex");
     return { size: s.size, mtimeMs: s.mtimeMs, headHash, offset: lastLineEnd(fd, s.size) };
   } catch {
     return undefined;

@@ -12,7 +12,7 @@
  * taken no lock for `staleMs` (pid reuse, a hung holder). Lock files of earlier versions (a
  * file of their own with the same JSON) are judged by the same rule and taken over the same way.
  */
-import { randomBytes } from "node:crypto";
+import { nodeCrypto } from "../util/node-crypto.js";
 import { linkSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { pidAlive } from "../util/pid-alive.js";
@@ -37,7 +37,12 @@ const DEFAULT_WAIT_MS = 30_000;
 const DEFAULT_STALE_MS = 120_000;
 const OWNER_SUFFIX = ".owner";
 
-const TOKEN = randomBytes(6).toString("hex");
+let token: string | undefined;
+/** This process's lock token, made on first use. */
+function processToken(): string {
+  token ??= nodeCrypto().randomBytes(6).toString("hex");
+  return token;
+}
 
 interface Owner {
   readonly path: string;
@@ -76,8 +81,8 @@ function ownerIn(dir: string): Owner {
   const known = owners.get(dir);
   if (known !== undefined) return known;
   sweepDeadOwners(dir);
-  const path = join(dir, `.${process.pid}.${TOKEN}${OWNER_SUFFIX}`);
-  if (!createExclusive(path, JSON.stringify({ pid: process.pid, createdMs: Date.now(), token: TOKEN }))) throw new Error(`${path} exists already`);
+  const path = join(dir, `.${process.pid}.${processToken()}${OWNER_SUFFIX}`);
+  if (!createExclusive(path, JSON.stringify({ pid: process.pid, createdMs: Date.now(), token: processToken() }))) throw new Error(`${path} exists already`);
   const owner = { path, ino: statSync(path).ino };
   owners.set(dir, owner);
   if (!exitHookInstalled) {
@@ -130,7 +135,7 @@ function judge(path: string, staleMs: number): Judged | undefined {
  * newer lock already stands).
  */
 function takeOver(path: string, judgedIno: number): void {
-  const aside = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString("hex")}.stale`);
+  const aside = join(dirname(path), `.${basename(path)}.${nodeCrypto().randomBytes(4).toString("hex")}.stale`);
   try {
     renameSync(path, aside);
   } catch {

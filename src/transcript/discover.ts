@@ -31,7 +31,7 @@ export interface SessionSource {
    * Size and modification time of each transcript file when it was found, with
    * `{ keepStats: true }` (replay's skip check; the report does not keep them: they raise its peak).
    */
-  readonly fileStats?: Readonly<Record<string, readonly [size: number, mtimeMs: number]>>;
+  readonly fileStats?: Readonly<Record<string, readonly [size: number, mtimeMs: number]>> | undefined;
 }
 
 /** Every transcript file of a session: the main transcript, then its subagents'. */
@@ -64,7 +64,7 @@ interface Draft {
   mtimeMs: number;
   bytes: number;
   files: string[];
-  fileStats?: Record<string, readonly [number, number]>;
+  fileStats: Record<string, readonly [number, number]> | undefined;
 }
 
 /**
@@ -111,7 +111,7 @@ export function discoverSessionsSync(root: string, options: DiscoverOptions = {}
       // slower), although the session model flattens its own copy; interning through one reused
       // dictionary object instead of a literal per id was as slow. V8's hidden-class transitions
       // are the suspect (docs/performance.md, "Fifth session").
-      d = { sessionId: flatString(sessionId), projectDir, mainFile: undefined, agentFiles: [], mtimeMs: 0, bytes: 0, files: [] };
+      d = { sessionId: flatString(sessionId), projectDir, mainFile: undefined, agentFiles: [], mtimeMs: 0, bytes: 0, files: [], fileStats: undefined };
       drafts.set(sessionId, d);
     }
     return d;
@@ -177,9 +177,21 @@ export function discoverSessionsSync(root: string, options: DiscoverOptions = {}
 
   walk(root, 0);
   const sessions: SessionSource[] = [];
-  for (const { files, ...d } of drafts.values()) {
+  for (const d of drafts.values()) {
     if (d.mainFile === undefined && d.agentFiles.length === 0) continue;
-    sessions.push({ ...d, fingerprint: fingerprints ? files.sort().join("\n") : "" });
+    // Every field named, no rest or spread: one shape for all sources (a spread copy given
+    // another property gets a hidden class of its own in V8 on Node 20).
+    const source: SessionSource = {
+      sessionId: d.sessionId,
+      projectDir: d.projectDir,
+      mainFile: d.mainFile,
+      agentFiles: d.agentFiles,
+      mtimeMs: d.mtimeMs,
+      bytes: d.bytes,
+      fingerprint: fingerprints ? d.files.sort().join("\n") : "",
+      fileStats: d.fileStats,
+    };
+    sessions.push(source);
   }
   // Code-unit order, not localeCompare: the same everywhere, and no ICU collator to start (~12 ms
   // of a replay with nothing new).

@@ -11,6 +11,7 @@ import type { WorkerSettings } from "../pipeline/sync-worker-protocol.js";
 import type { BatchedOutcome } from "../pipeline/sync-session.js";
 import { currentIndexEntry, upToDateIndexed } from "../pipeline/up-to-date.js";
 import { loadReplayIndex, pruneReplayIndex, saveReplayIndex } from "../state/replay-index.js";
+import { stateChangesStamp, stateFileNames } from "../state/state-changes.js";
 import type { SessionSource } from "../transcript/discover.js";
 import { filesOf } from "../transcript/discover.js";
 import { LockBusyError } from "../state/lock.js";
@@ -131,10 +132,16 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
     plan: { captureContent, destinations: destinationOptionsFromResource(resourceAttributes(io.env), packageVersion(), products) },
     full,
     dryRun,
+    // Every state saved is indexed from its outcome: no state-changes journal entry.
+    indexesSaves: true,
   };
   const workerSettings: WorkerSettings = { ...settings, target, prices: source.prices };
   const parallelTarget = target.kind === "otlp" || dryRun;
   const index = loadReplayIndex(stateDir);
+  // Taken before any state is read: a write journaled from here on makes the next replay re-check.
+  const journal = stateChangesStamp(stateDir);
+  const trusted = index.journal === journal;
+  const stateFiles = trusted ? stateFileNames(stateDir) : undefined;
   // A first replay (or --full) reads every session: when discovery has seen enough bytes to want
   // workers (any, with --jobs), they start there and load (~0.1 s) while discovery goes on.
   const earlyJobs = jobsAsked ?? autoJobs();
@@ -174,7 +181,7 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
     };
     // Sessions with nothing new are settled here (a stat per file): only the rest decide on workers.
     for (const s of candidates) {
-      if (!full && upToDateIndexed(s, settings, index)) onOutcome({ kind: "unchanged", files: filesOf(s).length, warnings: [] });
+      if (!full && upToDateIndexed(s, settings, index, stateFiles)) onOutcome({ kind: "unchanged", files: filesOf(s).length, warnings: [] });
       else pending.push(s);
     }
     const jobs = jobsFor(pending, jobsAsked, parallelTarget);
@@ -215,6 +222,9 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
     for (const s of pending) if (!indexed.has(s.sessionId)) currentIndexEntry(s, stateDir, index);
     // Discovery saw every session of the folder, whatever the selection: the others' transcripts are gone.
     pruneReplayIndex(index, new Set(discovery.sessions.map((s) => s.sessionId)));
+    // The stamp vouches for every entry: only once every entry was checked against the journal
+    // as it is (a selection leaves the others unchecked after a write elsewhere).
+    if (trusted || candidates.length === discovery.sessions.length) index.journal = journal;
     saveReplayIndex(stateDir, index);
   }
 

@@ -74,6 +74,8 @@ export class ExportBatch {
     private readonly stateDir: string,
     private readonly limits: BatchLimits = DEFAULT_BATCH_LIMITS,
     private readonly lockOptions: LockOptions = {},
+    /** Saves go to the state-changes journal (false: a replay, which indexes its own saves). */
+    private readonly journal: boolean = true,
   ) {}
 
   get size(): number {
@@ -101,7 +103,7 @@ export class ExportBatch {
     this.spans = 0;
     this.spanBytes = 0;
     try {
-      return await sendBatch(entries, this.sink, this.stateDir, this.lockOptions);
+      return await sendBatch(entries, this.sink, this.stateDir, this.lockOptions, this.journal);
     } finally {
       for (const e of entries) e.lock.release();
     }
@@ -133,7 +135,13 @@ function planSpanBytes(plan: ExportPlan): number {
  * on return. Never throws for a delivery failure (results say so); a state write that fails
  * (disk full) throws after the data left: those units will be sent again by the next run.
  */
-export async function sendBatch(entries: readonly BatchEntry[], sink: TelemetrySink, stateDir: string, lockOptions: LockOptions = {}): Promise<Map<BatchEntry, EntryResult>> {
+export async function sendBatch(
+  entries: readonly BatchEntry[],
+  sink: TelemetrySink,
+  stateDir: string,
+  lockOptions: LockOptions = {},
+  journal = true,
+): Promise<Map<BatchEntry, EntryResult>> {
   const spans = entries.flatMap((e) => e.plan.spans);
   const points = entries.flatMap((e) => e.plan.points);
   let error: string | undefined;
@@ -172,7 +180,7 @@ export async function sendBatch(entries: readonly BatchEntry[], sink: TelemetryS
   let failed: unknown;
   for (const entry of toSave) {
     try {
-      entry.savedAs = await saveSessionState(stateDir, entry.state);
+      entry.savedAs = await saveSessionState(stateDir, entry.state, { journal });
     } catch (e) {
       // Every save is attempted (each is its own file); the first failure is thrown at the end.
       failed ??= e;

@@ -36,6 +36,11 @@ export interface SyncContext {
   readonly lock?: LockOptions;
   /** Aborted: read no further session (syncSessions drops its planned batch uncommitted). */
   readonly signal?: AbortSignal;
+  /**
+   * The caller indexes every state it saves from the outcomes (replay): the saves are then not
+   * noted in the state-changes journal (state/state-changes.ts). syncSessions only.
+   */
+  readonly indexesSaves?: boolean;
 }
 
 type NotExported =
@@ -145,7 +150,7 @@ export async function syncSessions(
   ctx: SyncContext & { readonly limits?: BatchLimits },
   onOutcome: (outcome: BatchedOutcome) => void,
 ): Promise<{ failure: string | undefined }> {
-  const batch = new ExportBatch(ctx.sink, ctx.stateDir, ctx.limits ?? DEFAULT_BATCH_LIMITS, ctx.lock);
+  const batch = new ExportBatch(ctx.sink, ctx.stateDir, ctx.limits ?? DEFAULT_BATCH_LIMITS, ctx.lock, ctx.indexesSaves !== true);
   const meta = new Map<BatchEntry, { project: string; finished: boolean; files: number; bytes: number; warnings: string[] }>();
   const report = (results: Map<BatchEntry, EntryResult>): string | undefined => {
     let failure: string | undefined;

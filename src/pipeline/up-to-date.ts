@@ -1,9 +1,8 @@
 import { quickStatSync } from "../state/cursor.js";
 import type { FileRecord, IndexEntry, Ledger, ReplayIndex } from "../state/replay-index.js";
 import { indexEntryOf, ledgerOf } from "../state/replay-index.js";
-import { peekSessionStateSync, sessionStatePath } from "../state/session-state.js";
+import { peekSessionStateSync, sessionStateName, sessionStatePath } from "../state/session-state.js";
 import type { SessionSource } from "../transcript/discover.js";
-import { filesOf } from "../transcript/discover.js";
 
 export interface UpToDateContext {
   readonly stateDir: string;
@@ -23,15 +22,25 @@ function statOf(source: SessionSource, path: string): readonly [number, number] 
   return s === undefined ? undefined : [s.size, s.mtimeMs];
 }
 
-/** Every file as the ledger last recorded it (same files, same size and mtime each). */
+/** One file as the ledger recorded it at position `i` (discovery's order), or anywhere in it. */
+function fileUnchanged(source: SessionSource, path: string, i: number, recorded: readonly FileRecord[]): boolean {
+  const at = recorded[i];
+  const was = at !== undefined && at[0] === path ? at : recorded.find((r) => r[0] === path);
+  const now = statOf(source, path);
+  return was !== undefined && now !== undefined && was[1] === now[0] && was[2] === now[1];
+}
+
+/**
+ * Every file as the ledger last recorded it (same files, same size and mtime each). Walks the
+ * source's files in place (no filesOf array): a replay with nothing new runs this per session.
+ */
 function filesUnchanged(source: SessionSource, recorded: readonly FileRecord[]): boolean {
-  const files = filesOf(source);
-  if (files.length === 0 || recorded.length !== files.length) return false;
-  for (const [i, f] of files.entries()) {
-    // The ledger lists them in discovery's order, unless the files changed since.
-    const was = recorded[i]?.[0] === f ? recorded[i] : recorded.find((r) => r[0] === f);
-    const now = statOf(source, f);
-    if (was === undefined || now === undefined || was[1] !== now[0] || was[2] !== now[1]) return false;
+  const main = source.mainFile === undefined ? 0 : 1;
+  const count = main + source.agentFiles.length;
+  if (count === 0 || recorded.length !== count) return false;
+  if (source.mainFile !== undefined && !fileUnchanged(source, source.mainFile, 0, recorded)) return false;
+  for (let i = 0; i < source.agentFiles.length; i++) {
+    if (!fileUnchanged(source, (source.agentFiles[i] as { path: string }).path, main + i, recorded)) return false;
   }
   return true;
 }
@@ -72,8 +81,13 @@ export function currentIndexEntry(source: SessionSource, stateDir: string, index
   return entry;
 }
 
-/** `upToDate` through the replay index: a stat per state file, and a read only of those changed. */
-export function upToDateIndexed(source: SessionSource, ctx: UpToDateContext, index: ReplayIndex): boolean {
-  const entry = currentIndexEntry(source, ctx.stateDir, index);
+/**
+ * `upToDate` through the replay index: a stat per state file, and a read only of those changed.
+ * `stateFiles`, when no one but replays wrote a state since the index was made (state-changes.ts):
+ * the names in the state folder, and an entry whose file is there stands without its stat.
+ */
+export function upToDateIndexed(source: SessionSource, ctx: UpToDateContext, index: ReplayIndex, stateFiles?: ReadonlySet<string>): boolean {
+  const kept = stateFiles?.has(sessionStateName(source.sessionId)) === true ? index.get(source.sessionId) : undefined;
+  const entry = kept ?? currentIndexEntry(source, ctx.stateDir, index);
   return entry !== undefined && upToDateBy(entry, source, ctx);
 }

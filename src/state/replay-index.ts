@@ -18,6 +18,9 @@ import { ensureDirSync } from "./state-dir.js";
  * the mtime is too coarse to tell the writes apart. Any write to the ledger since (a hook, `watch`,
  * another replay) thus makes the next replay read the state file itself. Losing the index costs
  * one slower run, never a unit: it decides only what may be skipped, exactly as the state file would.
+ *
+ * The stat of each state file is itself skipped while the state-changes journal is as the index
+ * recorded it (state-changes.ts): then only replays, which index their own saves, wrote states.
  */
 
 /** A transcript as the state file's cursor recorded it. */
@@ -40,6 +43,17 @@ export interface IndexEntry extends Ledger {
 export class ReplayIndex {
   readonly entries = new Map<string, IndexEntry>();
   changed = false;
+  /** The state-changes journal's stamp when the replay that saved this index began; "" if none. */
+  private journalStamp = "";
+
+  get journal(): string {
+    return this.journalStamp;
+  }
+
+  set journal(stamp: string) {
+    if (stamp !== this.journalStamp) this.changed = true;
+    this.journalStamp = stamp;
+  }
 
   get(sessionId: string): IndexEntry | undefined {
     return this.entries.get(sessionId);
@@ -60,13 +74,15 @@ export class ReplayIndex {
  * entry and interns no key, which made version 2 (same content, objects) 2-3 times slower to load.
  */
 interface IndexFile {
-  readonly version: 3;
+  readonly version: 4;
+  /** The state-changes journal's stamp when the replay that wrote this began. */
+  readonly journal: string;
   /** [session id, state size, state mtime, state inode, done, [[path, size, mtime], ...]] per session. */
   readonly sessions: readonly (readonly [string, number, number, number, boolean, readonly FileRecord[]])[];
 }
 
 function isIndexFile(v: unknown): v is IndexFile {
-  return typeof v === "object" && v !== null && (v as IndexFile).version === 3 && Array.isArray((v as IndexFile).sessions);
+  return typeof v === "object" && v !== null && (v as IndexFile).version === 4 && typeof (v as IndexFile).journal === "string" && Array.isArray((v as IndexFile).sessions);
 }
 
 function isFileRecord(v: unknown): v is FileRecord {
@@ -82,6 +98,7 @@ export function loadReplayIndex(stateDir: string): ReplayIndex {
   const index = new ReplayIndex();
   const read = readJsonFileSync(replayIndexPath(stateDir), isIndexFile);
   if (read.kind !== "ok") return index;
+  index.journal = read.value.journal;
   for (const e of read.value.sessions as readonly unknown[]) {
     if (!Array.isArray(e) || e.length !== 6) continue;
     const [id, size, mtimeMs, ino, done, files] = e as unknown[];
@@ -89,6 +106,7 @@ export function loadReplayIndex(stateDir: string): ReplayIndex {
     // Kept as parsed (a replay with nothing new reads every entry and builds nothing from it).
     if (files.every(isFileRecord)) index.entries.set(id, { state: { size, mtimeMs, ino }, files, done });
   }
+  index.changed = false;
   return index;
 }
 
@@ -99,7 +117,7 @@ export function saveReplayIndex(stateDir: string, index: ReplayIndex): void {
   for (const [id, e] of index.entries) sessions.push([id, e.state.size, e.state.mtimeMs, e.state.ino, e.done, e.files]);
   try {
     ensureDirSync(stateDir);
-    writeJsonAtomicSync(replayIndexPath(stateDir), { version: 3, sessions } satisfies IndexFile);
+    writeJsonAtomicSync(replayIndexPath(stateDir), { version: 4, journal: index.journal, sessions } satisfies IndexFile);
     index.changed = false;
   } catch {
     // Read-only or full: the next replay reads the state files, as without an index.

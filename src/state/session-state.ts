@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { readJsonFileSync, setAsideSync, writeJsonAtomic } from "./atomic-file.js";
+import { noteStateChange } from "./state-changes.js";
 import type { FileCursor, FileStat } from "./cursor.js";
 import { isFileCursor } from "./cursor.js";
 import { acquireLock, tryAcquireLock, withLock } from "./lock.js";
@@ -43,8 +44,13 @@ export function emptySessionState(sessionId: string): SessionState {
   return { version: 1, sessionId, spanUnits: [], metricUnits: [], files: {}, updatedMs: 0 };
 }
 
+/** The state file's name in the state folder's `sessions/`. */
+export function sessionStateName(sessionId: string): string {
+  return `${safeName(sessionId)}.json`;
+}
+
 export function sessionStatePath(stateDir: string, sessionId: string): string {
-  return join(stateDir, "sessions", `${safeName(sessionId)}.json`);
+  return join(stateDir, "sessions", sessionStateName(sessionId));
 }
 
 export interface LoadedState {
@@ -64,6 +70,7 @@ export function loadSessionStateSync(stateDir: string, sessionId: string): Loade
   if (read.kind === "ok" && read.value.sessionId === sessionId) return { state: read.value, rebuilt: undefined };
   if (read.kind === "missing") return { state: emptySessionState(sessionId), rebuilt: undefined };
   setAsideSync(path);
+  noteStateChange(stateDir);
   return { state: emptySessionState(sessionId), rebuilt: read.kind === "corrupt" ? read.reason : "belongs to another session" };
 }
 
@@ -80,11 +87,14 @@ export async function loadSessionState(stateDir: string, sessionId: string): Pro
 /**
  * Atomic (temp + rename), not fsynced: see atomic-file.ts for what a power failure can do. On the
  * thread pool: a replay batch commits its sessions while its thread reads the next ones. Returns
- * the file's size, mtime and inode as written, for the replay index (no read back).
+ * the file's size, mtime and inode as written, for the replay index (no read back). Noted in the
+ * state-changes journal unless `journal` is false: only a replay, which indexes its own saves.
  */
-export async function saveSessionState(stateDir: string, state: SessionState): Promise<FileStat> {
+export async function saveSessionState(stateDir: string, state: SessionState, options: { readonly journal?: boolean } = {}): Promise<FileStat> {
   state.updatedMs = Date.now();
-  return inDirAsync(join(stateDir, "sessions"), () => writeJsonAtomic(sessionStatePath(stateDir, state.sessionId), state));
+  const saved = await inDirAsync(join(stateDir, "sessions"), () => writeJsonAtomic(sessionStatePath(stateDir, state.sessionId), state));
+  if (options.journal !== false) noteStateChange(stateDir);
+  return saved;
 }
 
 function sessionLockPath(stateDir: string, sessionId: string): string {

@@ -6,6 +6,8 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { replayCommand } from "../../src/cli/replay-command.js";
 import type { Session } from "../../src/model/types.js";
 import { sessionToSpans } from "../../src/otel/map-spans.js";
+import type { SessionState } from "../../src/state/session-state.js";
+import { saveSessionState } from "../../src/state/session-state.js";
 import { loadAllSessions } from "../support/sessions.js";
 import { settleUpserts } from "../support/upserts.js";
 import { FIXTURES_2_1_330, ageAll, copyIdleFixtures, requireSharedFixtures } from "../support/shared-fixtures.js";
@@ -138,7 +140,7 @@ describe.skipIf(!haveFixtures)("replay: exactly-once export to a real OTLP recei
     expect(readFileSync(join(out, "traces.jsonl"), "utf8").trimEnd().split("\n")).toHaveLength(1);
   });
 
-  it("the replay index answers only for unchanged state files: a ledger changed or removed since is read again", async () => {
+  it("the replay index answers only for unchanged state files: a ledger another writer changed, or one removed, is read again", async () => {
     receiver = await startOtlpReceiver();
     const projects = copyFixtures();
     const stateDir = join(projects, "..", "state");
@@ -158,10 +160,16 @@ describe.skipIf(!haveFixtures)("replay: exactly-once export to a real OTLP recei
     }
     const total = receiver.spans.length;
 
-    // Another writer's ledger no longer lists the session unit (as if it had never gone out).
+    // The replay's own saves are not journaled: the next replay takes the index without a stat per state file.
+    expect(existsSync(join(stateDir, "sessions", ".changes"))).toBe(false);
+    expect(JSON.parse(readFileSync(indexPath, "utf8"))).toMatchObject({ version: 4, journal: "none" });
+
+    // Another writer (a hook's flush, watch, the library) saves a ledger that no longer lists the
+    // session unit (as if it had never gone out): journaled, so the next replay checks every state file.
     const statePath = join(stateDir, "sessions", "0704d901-19b8-468e-939e-baa3fdaa9e90.json");
-    const state = JSON.parse(readFileSync(statePath, "utf8")) as { spanUnits: string[]; metricUnits: string[] };
-    writeFileSync(statePath, JSON.stringify({ ...state, spanUnits: state.spanUnits.filter((u) => u !== "session"), metricUnits: state.metricUnits.filter((u) => u !== "session") }));
+    const state = JSON.parse(readFileSync(statePath, "utf8")) as SessionState;
+    await saveSessionState(stateDir, { ...state, spanUnits: state.spanUnits.filter((u) => u !== "session"), metricUnits: state.metricUnits.filter((u) => u !== "session") });
+    expect(readFileSync(join(stateDir, "sessions", ".changes"), "utf8")).toBe("\n");
     const io = captureIO();
     expect(await replayCommand(args, io)).toBe(0);
     expect(io.stdout()).toMatch(/^replay: 4 sessions \(3 unchanged\), sent 1 spans and 1 metric points/);
@@ -179,7 +187,7 @@ describe.skipIf(!haveFixtures)("replay: exactly-once export to a real OTLP recei
     const third = captureIO();
     expect(await replayCommand(args, third)).toBe(0);
     expect(third.stdout()).toMatch(/^replay: 4 sessions \(4 unchanged\), sent 0 spans and 0 metric points/);
-    expect(JSON.parse(readFileSync(indexPath, "utf8"))).toMatchObject({ version: 3 });
+    expect(JSON.parse(readFileSync(indexPath, "utf8"))).toMatchObject({ version: 4 });
 
     // A session whose transcripts are gone leaves the index with them.
     for (const name of readdirSync(join(projects, PROJECT))) if (name.startsWith("0704d901")) rmSync(join(projects, PROJECT, name), { recursive: true });

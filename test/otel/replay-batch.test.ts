@@ -219,7 +219,7 @@ describe.skipIf(!haveFixtures)("replay batches sessions, exactly once", () => {
   });
 });
 
-describe.skipIf(!haveFixtures)("replay --jobs: sessions sharded over worker threads, exactly once", () => {
+describe.skipIf(!haveFixtures)("replay --jobs: sessions handed out over worker threads, exactly once", () => {
   const receivers: OtlpReceiver[] = [];
   afterEach(async () => {
     for (const r of receivers.splice(0)) await r.close();

@@ -8,10 +8,10 @@ import type { MainMessage, WorkerData, WorkerMessage, WorkerSettings } from "./s
 
 /**
  * The worker's module, bundled with its dependencies by the build (esbuild): each worker loads
- * the OpenTelemetry SDK exporters, some 650 CommonJS files, and one file took 0.67 CPU-s less per replay
- * of the bench corpus (8 alternating runs). The compiled module when there is no bundle (a build
- * by tsc alone). `src/pipeline` and `dist/pipeline` are both two levels under the package root,
- * so this finds dist/ from either (tests run the sources; the build comes first).
+ * the OpenTelemetry SDK's exporters, some 650 CommonJS files, and one file took 0.67 CPU-s less
+ * per replay of the bench corpus (8 alternating runs). The compiled module when there is no
+ * bundle (a build by tsc alone). `src/pipeline` and `dist/pipeline` are both two levels under the
+ * package root, so this finds dist/ from either (tests run the sources; the build comes first).
  */
 const BUNDLE_URL = new URL("../../dist/pipeline/sync-worker.bundle.mjs", import.meta.url);
 const WORKER_URL = existsSync(BUNDLE_URL) ? BUNDLE_URL : new URL("../../dist/pipeline/sync-worker.js", import.meta.url);

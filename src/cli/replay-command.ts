@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { captureContentFromEnv } from "../otel/content.js";
 import { destinationOptionsFromResource } from "../otel/destinations/context.js";
 import { packageVersion, resourceAttributes } from "../otel/resource-attributes.js";
@@ -142,10 +144,13 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
   const journal = stateChangesStamp(stateDir);
   const trusted = index.journal === journal;
   const stateFiles = trusted ? stateFileNames(stateDir) : undefined;
-  // A first replay (or --full) reads every session: when discovery has seen enough bytes to want
-  // workers (any, with --jobs), they start there and load (~0.1 s) while discovery goes on.
+  // A first replay (no state at all) or --full reads every session: when discovery has seen enough
+  // bytes to want workers (any, with --jobs), they start there and load (~0.1 s) while discovery
+  // goes on. Not on an empty index beside state files (an index of an older format, hooks alone
+  // so far): most may well be up to date.
   const earlyJobs = jobsAsked ?? autoJobs();
-  const early = parallelTarget && earlyJobs > 1 && (full || index.entries.size === 0) ? await import("../pipeline/sync-in-workers.js") : undefined;
+  const firstReplay = full || (index.entries.size === 0 && !existsSync(join(stateDir, "sessions")));
+  const early = parallelTarget && earlyJobs > 1 && firstReplay ? await import("../pipeline/sync-in-workers.js") : undefined;
   let pool: SyncWorkerPool | undefined;
   const whenBytes = early && { bytes: jobsAsked !== undefined ? 0 : WORKERS_FROM_BYTES, then: () => (pool = early.startSyncWorkers(earlyJobs, workerSettings, io.env)) };
   const discovery = await discoverSessions(source.projectsDir, { keepStats: true, ...(whenBytes !== undefined ? { whenBytes } : {}) });

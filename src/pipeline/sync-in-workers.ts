@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { statSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { LockBusyError } from "../state/lock.js";
 import type { SessionSource } from "../transcript/discover.js";
@@ -14,7 +14,16 @@ import type { MainMessage, WorkerData, WorkerMessage, WorkerSettings } from "./s
  * package root, so this finds dist/ from either (tests run the sources; the build comes first).
  */
 const BUNDLE_URL = new URL("../../dist/pipeline/sync-worker.bundle.mjs", import.meta.url);
-const WORKER_URL = existsSync(BUNDLE_URL) ? BUNDLE_URL : new URL("../../dist/pipeline/sync-worker.js", import.meta.url);
+const MODULE_URL = new URL("../../dist/pipeline/sync-worker.js", import.meta.url);
+
+/** The bundle, unless a compile since (tsc alone, tsc --watch) made it older than the module. */
+function workerUrl(): URL {
+  try {
+    return statSync(BUNDLE_URL).mtimeMs >= statSync(MODULE_URL).mtimeMs ? BUNDLE_URL : MODULE_URL;
+  } catch {
+    return MODULE_URL;
+  }
+}
 
 /**
  * Worker threads for a replay with more work than one core does quickly: each reads, models,
@@ -58,16 +67,20 @@ export function startSyncWorkers(count: number, settings: WorkerSettings, env: N
     for (const w of workers) send(w, { type: "stop" });
   };
   const ended: Promise<void>[] = [];
+  const url = workerUrl();
   for (let i = 0; i < count; i++) {
     let worker: Worker;
     try {
-      worker = new Worker(WORKER_URL, { workerData: { settings } satisfies WorkerData, env: workerEnv });
+      worker = new Worker(url, { workerData: { settings } satisfies WorkerData, env: workerEnv });
     } catch (error) {
       // Not started (a missing build arrives later, as an 'error' event): the started ones stop.
       thrown ??= error;
       stopAll();
       break;
     }
+    // Until `run`, a worker waiting for its first sessions must not keep the process alive: an
+    // error on the way to `run` then ends the command, not leaves it hanging.
+    worker.unref();
     workers.push(worker);
     ended.push(
       new Promise<void>((resolve) => {
@@ -119,6 +132,7 @@ export function startSyncWorkers(count: number, settings: WorkerSettings, env: N
       if (queue !== undefined || dismissed) throw new Error("a sync worker pool runs once");
       onOutcome = handler;
       queue = new SessionQueue(sources, workers.length);
+      for (const w of workers) w.ref();
       // A first chunk for every worker (or its end): none waits for another's request.
       if (thrown === undefined) for (const w of workers) handOut(w);
       else stopAll();
@@ -128,6 +142,8 @@ export function startSyncWorkers(count: number, settings: WorkerSettings, env: N
     },
     async dismiss() {
       dismissed = true;
+      // Referenced while they end, or the process could exit before this returns.
+      for (const w of workers) w.ref();
       await Promise.all(workers.map((w) => w.terminate()));
       await Promise.all(ended);
     },

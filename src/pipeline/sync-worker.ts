@@ -24,7 +24,7 @@ let asked = false;
 let wake: (() => void) | undefined;
 port.on("message", (m: MainMessage) => {
   if (m.type === "sessions") {
-    held.push(...m.sources);
+    for (const source of m.sources) held.push(source);
     asked = false;
   } else {
     // "stop" also ends the sessions: the main thread answers no further request.

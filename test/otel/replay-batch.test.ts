@@ -317,7 +317,7 @@ describe.skipIf(!haveFixtures)("replay --jobs: sessions handed out over worker t
     const stateDir = join(projects, "..", "state");
     expect(await replayCommand(["--projects-dir", projects, "--endpoint", all.url, "--state-dir", join(projects, "..", "state-all"), "--jobs", "1"], captureIO())).toBe(0);
     const sessionId = all.spans.find((s) => s.name === "claude_code.session")?.attributes["session.id"] as string;
-    // The real command in its own process: a worker left waiting for sessions would keep it alive past the timeout.
+    // The real command in its own process, which must end (unused workers are ended, and never keep it alive).
     const run = await execFileAsync(process.execPath, [BIN, "replay", "--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", stateDir, "--jobs", "2", "--session", sessionId, "--verbose"], {
       timeout: 30_000,
       env: { ...process.env, HOME: join(projects, ".."), OTEL_EXPORTER_OTLP_ENDPOINT: "" },

@@ -1,5 +1,4 @@
 import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { captureContentFromEnv } from "../otel/content.js";
 import { destinationOptionsFromResource } from "../otel/destinations/context.js";
 import { packageVersion, resourceAttributes } from "../otel/resource-attributes.js";
@@ -17,7 +16,7 @@ import { stateChangesStamp, stateFileNames } from "../state/state-changes.js";
 import type { SessionSource } from "../transcript/discover.js";
 import { filesOf } from "../transcript/discover.js";
 import { LockBusyError } from "../state/lock.js";
-import { defaultStateDir } from "../state/state-dir.js";
+import { defaultStateDir, sessionsDir } from "../state/state-dir.js";
 import { discoverSessions } from "../transcript/discover.js";
 import { oneLine } from "../util/terminal-safe.js";
 import { SOURCE_OPTIONS, UsageError, boolOpt, parseOptions, stringOpt } from "./args.js";
@@ -149,7 +148,7 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
   // goes on. Not on an empty index beside state files (an index of an older format, hooks alone
   // so far): most may well be up to date.
   const earlyJobs = jobsAsked ?? autoJobs();
-  const firstReplay = full || (index.entries.size === 0 && !existsSync(join(stateDir, "sessions")));
+  const firstReplay = full || (index.entries.size === 0 && !existsSync(sessionsDir(stateDir)));
   const early = parallelTarget && earlyJobs > 1 && firstReplay ? await import("../pipeline/sync-in-workers.js") : undefined;
   let pool: SyncWorkerPool | undefined;
   const whenBytes = early && { bytes: jobsAsked !== undefined ? 0 : WORKERS_FROM_BYTES, then: () => (pool = early.startSyncWorkers(earlyJobs, workerSettings, io.env)) };

@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import type { Session, ToolCall } from "../model/types.js";
 import { readJsonFileSync, setAsideSync, writeJsonAtomicSync } from "../state/atomic-file.js";
-import { inDir, safeName } from "../state/state-dir.js";
+import { inDir, safeName, sessionsDir } from "../state/state-dir.js";
 
 export type ToolDurations = Readonly<Record<string, number>>;
 
@@ -25,7 +25,7 @@ function isDurationsFile(v: unknown): v is DurationsFile {
 }
 
 export function toolDurationsPath(stateDir: string, sessionId: string): string {
-  return join(stateDir, "sessions", `${safeName(sessionId)}.durations.json`);
+  return join(sessionsDir(stateDir), `${safeName(sessionId)}.durations.json`);
 }
 
 /** A session's recorded durations; none when missing, a corrupt file is set aside. */
@@ -48,7 +48,7 @@ export async function recordToolDurations(stateDir: string, sessionId: string, c
   }
   if (!changed) return false;
   const file: DurationsFile = { version: 1, sessionId, durationsMs: current };
-  inDir(join(stateDir, "sessions"), () => writeJsonAtomicSync(toolDurationsPath(stateDir, sessionId), file));
+  inDir(sessionsDir(stateDir), () => writeJsonAtomicSync(toolDurationsPath(stateDir, sessionId), file));
   return true;
 }
 

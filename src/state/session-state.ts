@@ -5,7 +5,7 @@ import type { FileCursor, FileStat } from "./cursor.js";
 import { isFileCursor } from "./cursor.js";
 import { acquireLock, tryAcquireLock, withLock } from "./lock.js";
 import type { HeldLock, LockOptions } from "./lock.js";
-import { ensureDirSync, inDir, inDirAsync, safeName } from "./state-dir.js";
+import { ensureDirSync, inDir, inDirAsync, safeName, sessionsDir } from "./state-dir.js";
 
 /**
  * What has left this machine for one session: per signal, the unit keys exported (see
@@ -50,7 +50,7 @@ export function sessionStateName(sessionId: string): string {
 }
 
 export function sessionStatePath(stateDir: string, sessionId: string): string {
-  return join(stateDir, "sessions", sessionStateName(sessionId));
+  return join(sessionsDir(stateDir), sessionStateName(sessionId));
 }
 
 export interface LoadedState {
@@ -92,28 +92,28 @@ export async function loadSessionState(stateDir: string, sessionId: string): Pro
  */
 export async function saveSessionState(stateDir: string, state: SessionState, options: { readonly journal?: boolean } = {}): Promise<FileStat> {
   state.updatedMs = Date.now();
-  const saved = await inDirAsync(join(stateDir, "sessions"), () => writeJsonAtomic(sessionStatePath(stateDir, state.sessionId), state));
+  const saved = await inDirAsync(sessionsDir(stateDir), () => writeJsonAtomic(sessionStatePath(stateDir, state.sessionId), state));
   if (options.journal !== false) noteStateChange(stateDir);
   return saved;
 }
 
 function sessionLockPath(stateDir: string, sessionId: string): string {
-  return join(stateDir, "sessions", `${safeName(sessionId)}.lock`);
+  return join(sessionsDir(stateDir), `${safeName(sessionId)}.lock`);
 }
 
 /** The session's lock if it is free now (never waits): for a caller already holding other locks. */
 export function tryAcquireSessionLock(stateDir: string, sessionId: string, options?: LockOptions): HeldLock | undefined {
-  return inDir(join(stateDir, "sessions"), () => tryAcquireLock(sessionLockPath(stateDir, sessionId), options));
+  return inDir(sessionsDir(stateDir), () => tryAcquireLock(sessionLockPath(stateDir, sessionId), options));
 }
 
 /** The session's lock, waiting for it (LockBusyError after `waitMs`). */
 export async function acquireSessionLock(stateDir: string, sessionId: string, options?: LockOptions): Promise<HeldLock> {
-  ensureDirSync(join(stateDir, "sessions"));
+  ensureDirSync(sessionsDir(stateDir));
   return acquireLock(sessionLockPath(stateDir, sessionId), options);
 }
 
 /** Load → fn → (fn saves) under the session's lock: the unit of mutual exclusion across processes. */
 export async function withSessionLock<T>(stateDir: string, sessionId: string, fn: () => Promise<T>, options?: LockOptions): Promise<T> {
-  ensureDirSync(join(stateDir, "sessions"));
+  ensureDirSync(sessionsDir(stateDir));
   return withLock(sessionLockPath(stateDir, sessionId), fn, options);
 }

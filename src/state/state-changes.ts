@@ -15,9 +15,10 @@
  */
 import { appendFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { sessionsDir } from "./state-dir.js";
 
 function journalPath(stateDir: string): string {
-  return join(stateDir, "sessions", ".changes");
+  return join(sessionsDir(stateDir), ".changes");
 }
 
 /** Notes a state write in `stateDir` (best effort: see above). */
@@ -42,7 +43,7 @@ export function stateChangesStamp(stateDir: string): string {
 /** The names in the state folder's `sessions/` (state files, locks, the journal); empty if none. */
 export function stateFileNames(stateDir: string): ReadonlySet<string> {
   try {
-    return new Set(readdirSync(join(stateDir, "sessions")));
+    return new Set(readdirSync(sessionsDir(stateDir)));
   } catch {
     return new Set();
   }

@@ -9,6 +9,11 @@ export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(otelHome(env), "state");
 }
 
+/** The folder of the session ledgers, their locks, tool durations and the state-changes journal. */
+export function sessionsDir(stateDir: string): string {
+  return join(stateDir, "sessions");
+}
+
 /** Private: ledgers name sessions and projects of the user. */
 export function ensureDirSync(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });

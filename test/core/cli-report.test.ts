@@ -1,7 +1,9 @@
+import type { ChildProcessByStdio } from "node:child_process";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../support/cli.js";
 import { FIXTURES_2_1_330, REPO_ROOT, requireSharedFixtures } from "../support/shared-fixtures.js";
@@ -155,12 +157,17 @@ describe("the installed bin", () => {
     expect(execFileSync(process.execPath, [bin, "--version"], { encoding: "utf8" })).toMatch(/^\d+\.\d+\.\d+\n$/);
   });
 
-  it.skipIf(!built || !haveFixtures)("a reader that closes the pipe early (replay --console | head -1) ends the output, not the command", async () => {
+  /** `replay` on the fixtures in its own process and a fresh home, both output pipes open. */
+  const spawnReplay = (...args: string[]): ChildProcessByStdio<null, Readable, Readable> => {
     const home = mkdtempSync(join(tmpdir(), "cco-epipe-"));
-    const child = spawn(process.execPath, [bin, "replay", "--projects-dir", FIXTURES_2_1_330 as string, "--console", "--state-dir", join(home, "state")], {
+    return spawn(process.execPath, [bin, "replay", "--projects-dir", FIXTURES_2_1_330 as string, "--state-dir", join(home, "state"), ...args], {
       env: { ...process.env, CLAUDE_CODE_OTEL_HOME: home, TZ: "UTC" },
       stdio: ["ignore", "pipe", "pipe"],
     });
+  };
+
+  it.skipIf(!built || !haveFixtures)("a reader that closes the pipe early (replay --console | head -1) ends the output, not the command", async () => {
+    const child = spawnReplay("--console");
     let stderr = "";
     child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
     // Like `head -1`: read the first chunk, then close our end.
@@ -171,11 +178,7 @@ describe("the installed bin", () => {
   });
 
   it.skipIf(!built || !haveFixtures)("the same for stderr (replay --verbose 2>&1 | head -1): the command finishes and says so on stdout", async () => {
-    const home = mkdtempSync(join(tmpdir(), "cco-epipe-"));
-    const child = spawn(process.execPath, [bin, "replay", "--projects-dir", FIXTURES_2_1_330 as string, "--dry-run", "--verbose", "--state-dir", join(home, "state")], {
-      env: { ...process.env, CLAUDE_CODE_OTEL_HOME: home, TZ: "UTC" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawnReplay("--dry-run", "--verbose");
     let stdout = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
     child.stderr.once("data", () => child.stderr.destroy());

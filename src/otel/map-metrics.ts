@@ -68,7 +68,7 @@ export function sessionToMetricPoints(session: Session, options: MetricMapOption
       const genAi = { [ATTR.operationName]: OPERATION.chat, [ATTR.providerName]: PROVIDER_NAME, [ATTR.requestModel]: model, [ATTR.responseModel]: model };
       attrs = {
         cost: set(`model\0${model}`, { [METRIC_ATTR.model]: model }),
-        tokens: Object.fromEntries(TOKEN_TYPES.map((type) => [type, token(type)])) as Record<TokenType, AttributeSet>,
+        tokens: { input: token("input"), output: token("output"), cacheRead: token("cacheRead"), cacheCreation: token("cacheCreation") },
         genAiInput: Object.freeze({ ...common, ...genAi, [ATTR.tokenType]: "input" }),
         genAiOutput: Object.freeze({ ...common, ...genAi, [ATTR.tokenType]: "output" }),
       };

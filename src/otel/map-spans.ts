@@ -18,7 +18,8 @@ import {
   subagentSpanName,
   toolSpanName,
 } from "./semconv.js";
-import type { Attributes, SpanData, SpanEventData } from "./span-data.js";
+import type { Attributes, SpanBody, SpanData, SpanPlace } from "./span-data.js";
+import { makeSpan } from "./span-data.js";
 import { UNIT } from "./units.js";
 
 export interface SpanMapOptions extends Partial<ContentOptions> {
@@ -58,22 +59,23 @@ export function sessionToSpans(session: Session, options: SpanMapOptions = {}): 
     return (turnIndex !== undefined ? turnIds.get(turnIndex) : undefined) ?? rootId;
   };
 
-  const spans: SpanData[] = [sessionSpan(session, traceId, rootId)];
+  const at = (spanId: string, parentSpanId: string | undefined): SpanPlace => ({ traceId, spanId, parentSpanId });
+  const spans: SpanData[] = [makeSpan(at(rootId, undefined), sessionSpan(session))];
   for (const turn of session.turns) {
-    spans.push(placed(turnSpan(session, turn, content), traceId, turnIds.get(turn.index) ?? rootId, rootId));
+    spans.push(makeSpan(at(turnIds.get(turn.index) ?? rootId, rootId), turnSpan(session, turn, content)));
   }
   for (const r of session.requests) {
-    spans.push(placed(chatSpan(sid, r, content), traceId, spanIdFor(sid, "chat", r.key), ownerOf(r.agentId, r.turnIndex)));
+    spans.push(makeSpan(at(spanIdFor(sid, "chat", r.key), ownerOf(r.agentId, r.turnIndex)), chatSpan(sid, r, content)));
   }
   for (const c of session.toolCalls) {
-    spans.push(placed(toolSpan(session, c, content, options.final ?? false), traceId, spanIdFor(sid, "tool", c.id), ownerOf(c.agentId, c.turnIndex)));
+    spans.push(makeSpan(at(spanIdFor(sid, "tool", c.id), ownerOf(c.agentId, c.turnIndex)), toolSpan(session, c, content, options.final ?? false)));
   }
   for (const a of session.subagents) {
     const parent = a.parentToolUseId !== undefined && toolIds.has(a.parentToolUseId) ? spanIdFor(sid, "tool", a.parentToolUseId) : rootId;
-    spans.push(placed(subagentSpan(sid, a, content), traceId, agentSpanIds.get(a.agentId) ?? spanIdFor(sid, "agent", a.agentId), parent));
+    spans.push(makeSpan(at(agentSpanIds.get(a.agentId) ?? spanIdFor(sid, "agent", a.agentId), parent), subagentSpan(sid, a, content)));
   }
   for (const c of session.compactions) {
-    spans.push(placed(compactionSpan(sid, c), traceId, spanIdFor(sid, "compaction", c.uuid), ownerOf(undefined, c.turnIndex)));
+    spans.push(makeSpan(at(spanIdFor(sid, "compaction", c.uuid), ownerOf(undefined, c.turnIndex)), compactionSpan(sid, c)));
   }
   return withDestinations(session, spans, options);
 }
@@ -85,31 +87,7 @@ export function withDestinations(session: Session, spans: SpanData[], options: P
   return withDestinationAttributes(spans, destinationContext(session, destinations), destinations.products);
 }
 
-type SpanBody = Omit<SpanData, "traceId" | "spanId" | "parentSpanId" | "events"> & { readonly events?: readonly SpanEventData[] };
-
-const NO_EVENTS: readonly SpanEventData[] = Object.freeze([]);
-
-/**
- * The body in the tree, every field named: one shape for every span, and no spread. V8 (Node 20)
- * adds properties to a spread copy several times slower than to a literal (docs/performance.md).
- */
-function placed(body: SpanBody, traceId: string, spanId: string, parentSpanId: string): SpanData {
-  return {
-    traceId,
-    spanId,
-    parentSpanId,
-    name: body.name,
-    kind: body.kind,
-    startTimeMs: body.startTimeMs,
-    endTimeMs: body.endTimeMs,
-    attributes: body.attributes,
-    status: body.status,
-    events: body.events ?? NO_EVENTS,
-    unitKey: body.unitKey,
-  };
-}
-
-function sessionSpan(session: Session, traceId: string, spanId: string): SpanData {
+function sessionSpan(session: Session): SpanBody {
   const tokens = tokenTotals(session);
   const attributes: Attributes = {
     [ATTR.sessionId]: session.sessionId,
@@ -132,19 +110,7 @@ function sessionSpan(session: Session, traceId: string, spanId: string): SpanDat
   };
   if (session.version !== undefined) attributes[ATTR.version] = session.version;
   if (session.gitBranch !== undefined) attributes[ATTR.vcsRefHeadName] = session.gitBranch;
-  return {
-    traceId,
-    spanId,
-    parentSpanId: undefined,
-    name: SPAN_NAME.session,
-    kind: "INTERNAL",
-    startTimeMs: session.startTime,
-    endTimeMs: session.endTime,
-    attributes,
-    status: { code: "UNSET" },
-    events: [],
-    unitKey: UNIT.session,
-  };
+  return { name: SPAN_NAME.session, kind: "INTERNAL", startTimeMs: session.startTime, endTimeMs: session.endTime, attributes, status: { code: "UNSET" }, unitKey: UNIT.session };
 }
 
 function turnSpan(session: Session, turn: Turn, content: ContentOptions): SpanBody {
@@ -201,20 +167,17 @@ function toolSpan(session: Session, c: ToolCall, content: ContentOptions, final:
     if (c.target !== undefined) attributes[ATTR.toolTarget] = safeText(c.target, content.maxContentLength);
   }
   const endTimeMs = c.endTime ?? (final ? Math.max(session.endTime, c.startTime) : c.startTime);
-  const name = toolSpanName(c.name);
-  const unitKey = UNIT.tool(c.id);
-  if (c.outcome !== "failure") return { name, kind: "INTERNAL", startTimeMs: c.startTime, endTimeMs, attributes, status: { code: "UNSET" }, unitKey };
-  const message = safeText(c.errorText ?? "tool error", MAX_ERROR_MESSAGE_LENGTH);
-  attributes[ATTR.errorType] = TOOL_ERROR_TYPE;
+  const message = c.outcome === "failure" ? safeText(c.errorText ?? "tool error", MAX_ERROR_MESSAGE_LENGTH) : undefined;
+  if (message !== undefined) attributes[ATTR.errorType] = TOOL_ERROR_TYPE;
   return {
-    name,
+    name: toolSpanName(c.name),
     kind: "INTERNAL",
     startTimeMs: c.startTime,
     endTimeMs,
     attributes,
-    status: { code: "ERROR", message },
-    events: [{ name: "exception", timeMs: endTimeMs, attributes: { [ATTR.exceptionType]: TOOL_ERROR_TYPE, [ATTR.exceptionMessage]: message } }],
-    unitKey,
+    status: message === undefined ? { code: "UNSET" } : { code: "ERROR", message },
+    events: message === undefined ? undefined : [{ name: "exception", timeMs: endTimeMs, attributes: { [ATTR.exceptionType]: TOOL_ERROR_TYPE, [ATTR.exceptionMessage]: message } }],
+    unitKey: UNIT.tool(c.id),
   };
 }
 

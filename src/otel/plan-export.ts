@@ -5,6 +5,7 @@ import type { SpanMapOptions } from "./map-spans.js";
 import { sessionToSpans, withDestinations } from "./map-spans.js";
 import type { MetricPoint } from "./metric-point.js";
 import type { SpanData } from "./span-data.js";
+import { makeSpan } from "./span-data.js";
 import { ATTR } from "./semconv.js";
 import { UNIT, completeUnitKeys } from "./units.js";
 
@@ -38,7 +39,7 @@ export function planExport(session: Session, exported: ExportedUnits, options: P
   const root = all.find((s) => s.unitKey === UNIT.session);
   const parentKnown = exported.spanUnits.has(UNIT.session) || exported.spanUnits.has(UNIT.sessionOpen) || core.some((s) => s.unitKey === UNIT.session);
   if (core.length > 0 && !parentKnown && root !== undefined) {
-    core.unshift({ ...root, unitKey: UNIT.sessionOpen, attributes: { ...root.attributes, [ATTR.sessionOpen]: true } });
+    core.unshift(makeSpan(root, root, { ...root.attributes, [ATTR.sessionOpen]: true }, UNIT.sessionOpen));
   }
   const spans = withDestinations(session, core, options);
   const points = sessionToMetricPoints(session, options).filter((p) => complete.has(p.unitKey) && !exported.metricUnits.has(p.unitKey));

@@ -72,7 +72,7 @@ function langfuseSessionAttributes(ctx: DestinationContext): Attributes {
 
 /** `facts`: the span's, when the caller has them already (destinationAttributes). */
 export function langfuseAttributes(span: SpanData, ctx: DestinationContext, facts: SpanFacts = spanFacts(span)): Attributes {
-  // Not `{ ...shared }`: V8 (Node 20) adds properties to a spread copy several times slower (NOTE_SPREAD in context.ts).
+  // Not `{ ...shared }`: V8 (Node 20) adds properties to a spread copy several times slower (docs/performance.md, "Sixth session").
   const out: Attributes = Object.assign({}, langfuseSessionAttributes(ctx));
 
   switch (facts.role) {

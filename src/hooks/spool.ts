@@ -6,7 +6,7 @@
  */
 import { readFileSync, readdirSync, unlinkSync } from "node:fs";
 import { inDir } from "../state/state-dir.js";
-import { writeFileAtomic } from "../util/private-fs.js";
+import { randomTag, writeFileAtomic } from "../util/private-fs.js";
 import { join } from "node:path";
 import { isObject, num, str } from "../util/json.js";
 import type { HookPayload } from "./payload.js";
@@ -76,7 +76,7 @@ export function triggerFor(payload: HookPayload, now: number): Trigger | undefin
  * node:crypto: loading it costs every hook ~4 ms, and a name needs uniqueness, not secrecy.
  */
 function spoolName(now: number): string {
-  return `${String(now).padStart(15, "0")}-${process.pid}-${Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, "0")}.json`;
+  return `${String(now).padStart(15, "0")}-${process.pid}-${randomTag()}.json`;
 }
 
 /** Writes one trigger (0600 in a 0700 folder). Throws on I/O errors: the caller logs them. */

@@ -12,11 +12,10 @@
  * taken no lock for `staleMs` (pid reuse, a hung holder). Lock files of earlier versions (a
  * file of their own with the same JSON) are judged by the same rule and taken over the same way.
  */
-import { nodeCrypto } from "../util/node-crypto.js";
 import { linkSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { pidAlive } from "../util/pid-alive.js";
-import { createExclusive } from "../util/private-fs.js";
+import { createExclusive, randomTag } from "../util/private-fs.js";
 
 export interface LockOptions {
   /** How long to wait for a busy lock before giving up. */
@@ -37,12 +36,8 @@ const DEFAULT_WAIT_MS = 30_000;
 const DEFAULT_STALE_MS = 120_000;
 const OWNER_SUFFIX = ".owner";
 
-let token: string | undefined;
-/** This process's lock token, made on first use. */
-function processToken(): string {
-  token ??= nodeCrypto().randomBytes(6).toString("hex");
-  return token;
-}
+/** This process's lock token (with the pid, unique to it: owner files are told apart by name). */
+const TOKEN = randomTag(12);
 
 interface Owner {
   readonly path: string;
@@ -81,8 +76,8 @@ function ownerIn(dir: string): Owner {
   const known = owners.get(dir);
   if (known !== undefined) return known;
   sweepDeadOwners(dir);
-  const path = join(dir, `.${process.pid}.${processToken()}${OWNER_SUFFIX}`);
-  if (!createExclusive(path, JSON.stringify({ pid: process.pid, createdMs: Date.now(), token: processToken() }))) throw new Error(`${path} exists already`);
+  const path = join(dir, `.${process.pid}.${TOKEN}${OWNER_SUFFIX}`);
+  if (!createExclusive(path, JSON.stringify({ pid: process.pid, createdMs: Date.now(), token: TOKEN }))) throw new Error(`${path} exists already`);
   const owner = { path, ino: statSync(path).ino };
   owners.set(dir, owner);
   if (!exitHookInstalled) {
@@ -135,7 +130,7 @@ function judge(path: string, staleMs: number): Judged | undefined {
  * newer lock already stands).
  */
 function takeOver(path: string, judgedIno: number): void {
-  const aside = join(dirname(path), `.${basename(path)}.${nodeCrypto().randomBytes(4).toString("hex")}.stale`);
+  const aside = join(dirname(path), `.${basename(path)}.${randomTag()}.stale`);
   try {
     renameSync(path, aside);
   } catch {

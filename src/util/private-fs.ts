@@ -74,10 +74,16 @@ export class AtomicFileWriter {
   }
 }
 
+/** Random hex digits (8 by default): with the pid, enough to keep this process's file names apart (no secret). */
+export function randomTag(hexDigits = 8): string {
+  let tag = "";
+  while (tag.length < hexDigits) tag += Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, "0");
+  return tag.slice(0, hexDigits);
+}
+
 /** A hidden temp file beside `path`, unique to this process and call. */
 export function tempPathFor(path: string): string {
-  const random = Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, "0");
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${random}.tmp`);
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomTag()}.tmp`);
 }
 
 /**

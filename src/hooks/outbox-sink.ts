@@ -28,7 +28,7 @@ export function createOutboxSink(outbox: OutboxWriter, delivery: OtlpDelivery, r
         // Serialize every chunk before writing any: a failure leaves nothing half-queued.
         const bodies: Uint8Array[] = [];
         for (let i = 0; i < spans.length; i += SPANS_PER_REQUEST) {
-          const chunk = spans.slice(i, i + SPANS_PER_REQUEST).map((s) => toReadableSpan(s, resource));
+          const chunk = spans.slice(i, i + SPANS_PER_REQUEST).map((s) => toReadableSpan(s, resource, { shareAttributes: true }));
           const body = delivery.encoding.traces === "json" ? JsonTraceSerializer.serializeRequest(chunk) : ProtobufTraceSerializer.serializeRequest(chunk);
           if (body === undefined) return { ok: false, error: "could not serialise spans" };
           bodies.push(body);

@@ -14,7 +14,7 @@ import { currentIndexEntry, upToDateIndexed } from "../pipeline/up-to-date.js";
 import { loadReplayIndex, pruneReplayIndex, saveReplayIndex } from "../state/replay-index.js";
 import { stateChangesStamp, stateFileNames } from "../state/state-changes.js";
 import type { SessionSource } from "../transcript/discover.js";
-import { filesOf } from "../transcript/discover.js";
+import { fileCount } from "../transcript/discover.js";
 import { LockBusyError } from "../state/lock.js";
 import { defaultStateDir, sessionsDir } from "../state/state-dir.js";
 import { discoverSessions } from "../transcript/discover.js";
@@ -133,8 +133,6 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
     plan: { captureContent, destinations: destinationOptionsFromResource(resourceAttributes(io.env), packageVersion(), products) },
     full,
     dryRun,
-    // Every state saved is indexed from its outcome: no state-changes journal entry.
-    indexesSaves: true,
   };
   const workerSettings: WorkerSettings = { ...settings, target, prices: source.prices };
   const parallelTarget = target.kind === "otlp" || dryRun;
@@ -149,13 +147,14 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
   // so far): most may well be up to date.
   const earlyJobs = jobsAsked ?? autoJobs();
   const firstReplay = full || (index.entries.size === 0 && !existsSync(sessionsDir(stateDir)));
-  const early = parallelTarget && earlyJobs > 1 && firstReplay ? await import("../pipeline/sync-in-workers.js") : undefined;
+  // A --session selection is one session or a few: never worth workers started blind.
+  const early = parallelTarget && earlyJobs > 1 && firstReplay && source.filter.session === undefined ? await import("../pipeline/sync-in-workers.js") : undefined;
   let pool: SyncWorkerPool | undefined;
   const whenBytes = early && { bytes: jobsAsked !== undefined ? 0 : WORKERS_FROM_BYTES, then: () => (pool = early.startSyncWorkers(earlyJobs, workerSettings, io.env)) };
   const discovery = await discoverSessions(source.projectsDir, { keepStats: true, ...(whenBytes !== undefined ? { whenBytes } : {}) });
   for (const u of discovery.unreadable) warnings.push(`cannot read ${u.path}: ${u.reason}`);
   const candidates = discovery.sessions.filter((s) => matchesSource(s, source.filter));
-  counters.totalFiles = candidates.reduce((n, s) => n + filesOf(s).length, 0);
+  counters.totalFiles = candidates.reduce((n, s) => n + fileCount(s), 0);
   const pending: SessionSource[] = [];
   /** Sessions whose index entry came with their outcome (the state file as just saved). */
   const indexed = new Set<string>();
@@ -185,7 +184,7 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
     };
     // Sessions with nothing new are settled here (a stat per file): only the rest decide on workers.
     for (const s of candidates) {
-      if (!full && upToDateIndexed(s, settings, index, stateFiles)) onOutcome({ kind: "unchanged", files: filesOf(s).length, warnings: [] });
+      if (!full && upToDateIndexed(s, settings, index, stateFiles)) onOutcome({ kind: "unchanged", files: fileCount(s), warnings: [] });
       else pending.push(s);
     }
     const jobs = jobsFor(pending, jobsAsked, parallelTarget);
@@ -228,7 +227,7 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
     pruneReplayIndex(index, new Set(discovery.sessions.map((s) => s.sessionId)));
     // The stamp vouches for every entry: only once every entry was checked against the journal
     // as it is (a selection leaves the others unchecked after a write elsewhere).
-    if (trusted || candidates.length === discovery.sessions.length) index.journal = journal;
+    if (trusted || candidates.length === discovery.sessions.length) index.vouchFor(journal);
     saveReplayIndex(stateDir, index);
   }
 

@@ -55,6 +55,16 @@ export interface BatchLimits {
   readonly maxSessions: number;
 }
 
+export interface SendOptions {
+  /** For the metric clock's lock. */
+  readonly lock?: LockOptions | undefined;
+  /**
+   * Note each saved state in the state-changes journal (default true). False only for a replay,
+   * which indexes its own saves (state/state-changes.ts).
+   */
+  readonly journal?: boolean;
+}
+
 export const DEFAULT_BATCH_LIMITS: BatchLimits = { maxSpans: 2_000, maxSpanBytes: 3 * 1024 * 1024, maxSessions: 250 };
 
 /** Records delivered units (idempotent: keys are a set). */
@@ -73,9 +83,7 @@ export class ExportBatch {
     private readonly sink: TelemetrySink,
     private readonly stateDir: string,
     private readonly limits: BatchLimits = DEFAULT_BATCH_LIMITS,
-    private readonly lockOptions: LockOptions = {},
-    /** Saves go to the state-changes journal (false: a replay, which indexes its own saves). */
-    private readonly journal: boolean = true,
+    private readonly options: SendOptions = {},
   ) {}
 
   get size(): number {
@@ -103,7 +111,7 @@ export class ExportBatch {
     this.spans = 0;
     this.spanBytes = 0;
     try {
-      return await sendBatch(entries, this.sink, this.stateDir, this.lockOptions, this.journal);
+      return await sendBatch(entries, this.sink, this.stateDir, this.options);
     } finally {
       for (const e of entries) e.lock.release();
     }
@@ -135,13 +143,7 @@ function planSpanBytes(plan: ExportPlan): number {
  * on return. Never throws for a delivery failure (results say so); a state write that fails
  * (disk full) throws after the data left: those units will be sent again by the next run.
  */
-export async function sendBatch(
-  entries: readonly BatchEntry[],
-  sink: TelemetrySink,
-  stateDir: string,
-  lockOptions: LockOptions = {},
-  journal = true,
-): Promise<Map<BatchEntry, EntryResult>> {
+export async function sendBatch(entries: readonly BatchEntry[], sink: TelemetrySink, stateDir: string, options: SendOptions = {}): Promise<Map<BatchEntry, EntryResult>> {
   const spans = entries.flatMap((e) => e.plan.spans);
   const points = entries.flatMap((e) => e.plan.points);
   let error: string | undefined;
@@ -154,7 +156,7 @@ export async function sendBatch(
   }
   if (error === undefined && points.length > 0) {
     try {
-      const r = await withMetricWindow(stateDir, (window) => sink.exportMetrics(points, window), lockOptions);
+      const r = await withMetricWindow(stateDir, (window) => sink.exportMetrics(points, window), options.lock);
       if (r.ok) pointsSent = true;
       else error = r.error;
     } catch (e) {
@@ -180,7 +182,7 @@ export async function sendBatch(
   let failed: unknown;
   for (const entry of toSave) {
     try {
-      entry.savedAs = await saveSessionState(stateDir, entry.state, { journal });
+      entry.savedAs = await saveSessionState(stateDir, entry.state, { journal: options.journal !== false });
     } catch (e) {
       // Every save is attempted (each is its own file); the first failure is thrown at the end.
       failed ??= e;

@@ -74,7 +74,7 @@ export async function exportSession(session: Session, sink: TelemetrySink, optio
     const { state, rebuilt } = loadSessionStateSync(options.stateDir, session.sessionId);
     const plan = planExport(session, options.full === true ? NOTHING_EXPORTED : exportedOf(state), options.plan);
     const entry: BatchEntry = { sessionId: session.sessionId, state, plan, cursors: options.cursors, rebuilt, lock };
-    const result = (await sendBatch([entry], sink, options.stateDir, options.lock)).get(entry);
+    const result = (await sendBatch([entry], sink, options.stateDir, { lock: options.lock })).get(entry);
     if (result === undefined) throw new Error("internal: batch result missing");
     return { ...result, rebuilt };
   } finally {

@@ -3,7 +3,7 @@ import { loadPriceLibrary } from "../cost/price-request.js";
 import type { SessionDigest } from "../report/session-digest.js";
 import { digestSession } from "../report/session-digest.js";
 import type { CachedSession, ReportCache } from "../state/report-cache.js";
-import { discoverSessionsSync, filesOf } from "../transcript/discover.js";
+import { discoverSessionsSync, fileCount } from "../transcript/discover.js";
 import { addParseStats, emptyParseStats } from "../transcript/line-types.js";
 import type { ScanResult } from "./scan-sessions.js";
 import { readSession } from "./scan-sessions.js";
@@ -46,7 +46,7 @@ export async function scanDigests(
     } else {
       cachedSessions++;
     }
-    files += filesOf(source).length;
+    files += fileCount(source);
     addParseStats(stats, entry.stats);
     const digest = entry.digest;
     if (digest === null) continue;

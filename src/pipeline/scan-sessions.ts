@@ -2,7 +2,7 @@ import type { Pricer } from "../cost/price-request.js";
 import { buildSession } from "../model/build-session.js";
 import type { Session } from "../model/types.js";
 import type { SessionSource } from "../transcript/discover.js";
-import { discoverSessionsSync, filesOf } from "../transcript/discover.js";
+import { discoverSessionsSync, fileCount } from "../transcript/discover.js";
 import type { ParseStats } from "../transcript/line-types.js";
 import { addParseStats, emptyParseStats } from "../transcript/line-types.js";
 import { loadSessionSync } from "../transcript/load-session.js";
@@ -49,7 +49,7 @@ export async function scanSessions(
   for (const source of discovery.sessions) {
     if (!matchesSource(source, filter)) continue;
     const read = readSession(source, pricer);
-    files += filesOf(source).length;
+    files += fileCount(source);
     addParseStats(stats, read.stats);
     unreadable.push(...read.unreadable);
     const session = read.session;

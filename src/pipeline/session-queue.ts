@@ -7,16 +7,14 @@
  * Pure.
  */
 export class SessionQueue<T extends { readonly bytes: number }> {
-  private readonly items: readonly T[];
   private next = 0;
   private remainingBytes = 0;
 
   constructor(
-    sources: readonly T[],
+    private readonly items: readonly T[],
     private readonly workers: number,
   ) {
-    this.items = [...sources];
-    for (const s of this.items) this.remainingBytes += s.bytes;
+    for (const s of items) this.remainingBytes += s.bytes;
   }
 
   get isEmpty(): boolean {

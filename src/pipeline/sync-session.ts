@@ -11,7 +11,7 @@ import type { IndexEntry } from "../state/replay-index.js";
 import { indexEntryOf } from "../state/replay-index.js";
 import { acquireSessionLock, loadSessionStateSync, tryAcquireSessionLock } from "../state/session-state.js";
 import type { SessionSource } from "../transcript/discover.js";
-import { filesOf } from "../transcript/discover.js";
+import { fileCount, filesOf } from "../transcript/discover.js";
 import { loadSession } from "../transcript/load-session.js";
 import type { BatchEntry, BatchLimits, EntryResult } from "./export-batch.js";
 import { DEFAULT_BATCH_LIMITS, ExportBatch } from "./export-batch.js";
@@ -36,11 +36,6 @@ export interface SyncContext {
   readonly lock?: LockOptions;
   /** Aborted: read no further session (syncSessions drops its planned batch uncommitted). */
   readonly signal?: AbortSignal;
-  /**
-   * The caller indexes every state it saves from the outcomes (replay): the saves are then not
-   * noted in the state-changes journal (state/state-changes.ts). syncSessions only.
-   */
-  readonly indexesSaves?: boolean;
 }
 
 type NotExported =
@@ -110,7 +105,7 @@ async function prepareSession(source: SessionSource, ctx: SyncContext): Promise<
  * the step `watch` repeats as files change (replay batches many: `syncSessions`).
  */
 export async function syncSession(source: SessionSource, ctx: SyncContext): Promise<SyncOutcome> {
-  if (ctx.full !== true && upToDate(source, ctx)) return { kind: "unchanged", files: filesOf(source).length, warnings: [] };
+  if (ctx.full !== true && upToDate(source, ctx)) return { kind: "unchanged", files: fileCount(source), warnings: [] };
   const prepared = await prepareSession(source, ctx);
   if (prepared.kind !== "ready") return prepared;
   const { session, cursors, finished, files, bytes, warnings } = prepared;
@@ -134,7 +129,8 @@ export async function syncSession(source: SessionSource, ctx: SyncContext): Prom
  * released. Memory: one session model at a time plus two batches of planned spans (one in flight).
  * Every session given is read: setting aside those with nothing new is the caller's (replay's
  * pre-pass through the replay index, up-to-date.ts); the ledger alone already keeps a re-read
- * session from sending anything twice.
+ * session from sending anything twice. The caller keeps the replay index from the outcomes (each
+ * saved state comes with its entry), so the saves are not noted in the state-changes journal.
  *
  * Locks: a session's lock is held from before its ledger is read until its batch is committed.
  * While holding locks we never WAIT for another session's lock (a busy one sends the batch and
@@ -150,7 +146,8 @@ export async function syncSessions(
   ctx: SyncContext & { readonly limits?: BatchLimits },
   onOutcome: (outcome: BatchedOutcome) => void,
 ): Promise<{ failure: string | undefined }> {
-  const batch = new ExportBatch(ctx.sink, ctx.stateDir, ctx.limits ?? DEFAULT_BATCH_LIMITS, ctx.lock, ctx.indexesSaves !== true);
+  // Not journaled: the replay, the one caller, indexes every state saved from the outcomes.
+  const batch = new ExportBatch(ctx.sink, ctx.stateDir, ctx.limits ?? DEFAULT_BATCH_LIMITS, { lock: ctx.lock, journal: false });
   const meta = new Map<BatchEntry, { project: string; finished: boolean; files: number; bytes: number; warnings: string[] }>();
   const report = (results: Map<BatchEntry, EntryResult>): string | undefined => {
     let failure: string | undefined;

@@ -7,7 +7,7 @@ import type { BatchedOutcome, SyncContext } from "./sync-session.js";
  * What a sync worker (sync-worker.ts) is given: plain data only (it crosses a thread), from
  * which it builds its own pricer and sink.
  */
-export interface WorkerSettings extends Pick<SyncContext, "stateDir" | "filter" | "idleMs" | "plan" | "full" | "dryRun" | "indexesSaves"> {
+export interface WorkerSettings extends Pick<SyncContext, "stateDir" | "filter" | "idleMs" | "plan" | "full" | "dryRun"> {
   readonly target: ExportTarget;
   readonly prices: PriceConfig;
 }

@@ -3,6 +3,7 @@ import type { FileRecord, IndexEntry, Ledger, ReplayIndex } from "../state/repla
 import { indexEntryOf, ledgerOf } from "../state/replay-index.js";
 import { peekSessionStateSync, sessionStateName, sessionStatePath } from "../state/session-state.js";
 import type { SessionSource } from "../transcript/discover.js";
+import { fileCount } from "../transcript/discover.js";
 
 export interface UpToDateContext {
   readonly stateDir: string;
@@ -36,7 +37,7 @@ function fileUnchanged(source: SessionSource, path: string, i: number, recorded:
  */
 function filesUnchanged(source: SessionSource, recorded: readonly FileRecord[]): boolean {
   const main = source.mainFile === undefined ? 0 : 1;
-  const count = main + source.agentFiles.length;
+  const count = fileCount(source);
   if (count === 0 || recorded.length !== count) return false;
   if (source.mainFile !== undefined && !fileUnchanged(source, source.mainFile, 0, recorded)) return false;
   for (let i = 0; i < source.agentFiles.length; i++) {

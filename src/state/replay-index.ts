@@ -43,16 +43,13 @@ export interface IndexEntry extends Ledger {
 export class ReplayIndex {
   readonly entries = new Map<string, IndexEntry>();
   changed = false;
-  /** The state-changes journal's stamp when the replay that saved this index began; "" if none. */
-  private journalStamp = "";
+  /** The state-changes journal's stamp that every entry was checked against; "" if none. */
+  journal = "";
 
-  get journal(): string {
-    return this.journalStamp;
-  }
-
-  set journal(stamp: string) {
-    if (stamp !== this.journalStamp) this.changed = true;
-    this.journalStamp = stamp;
+  /** Every entry was checked against the journal as `stamp` says (state-changes.ts). */
+  vouchFor(stamp: string): void {
+    if (stamp !== this.journal) this.changed = true;
+    this.journal = stamp;
   }
 
   get(sessionId: string): IndexEntry | undefined {
@@ -106,7 +103,6 @@ export function loadReplayIndex(stateDir: string): ReplayIndex {
     // Kept as parsed (a replay with nothing new reads every entry and builds nothing from it).
     if (files.every(isFileRecord)) index.entries.set(id, { state: { size, mtimeMs, ino }, files, done });
   }
-  index.changed = false;
   return index;
 }
 

@@ -34,6 +34,11 @@ export interface SessionSource {
   readonly fileStats?: Readonly<Record<string, readonly [size: number, mtimeMs: number]>> | undefined;
 }
 
+/** How many transcript files `filesOf` lists, without building the list. */
+export function fileCount(source: SessionSource): number {
+  return (source.mainFile === undefined ? 0 : 1) + source.agentFiles.length;
+}
+
 /** Every transcript file of a session: the main transcript, then its subagents'. */
 export function filesOf(source: SessionSource): string[] {
   return [...(source.mainFile === undefined ? [] : [source.mainFile]), ...source.agentFiles.map((a) => a.path)];

@@ -10,9 +10,7 @@ import { loadPriceLibrary } from "../cost/price-request.js";
 import type { SyncWorkerPool } from "../pipeline/sync-in-workers.js";
 import type { WorkerSettings } from "../pipeline/sync-worker-protocol.js";
 import type { BatchedOutcome } from "../pipeline/sync-session.js";
-import { currentIndexEntry, upToDateIndexed } from "../pipeline/up-to-date.js";
-import { loadReplayIndex, pruneReplayIndex, saveReplayIndex } from "../state/replay-index.js";
-import { stateChangesStamp, stateFileNames } from "../state/state-changes.js";
+import { ReplaySkipCheck } from "../pipeline/replay-skip-check.js";
 import type { SessionSource } from "../transcript/discover.js";
 import { fileCount } from "../transcript/discover.js";
 import { LockBusyError } from "../state/lock.js";
@@ -136,17 +134,13 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
   };
   const workerSettings: WorkerSettings = { ...settings, target, prices: source.prices };
   const parallelTarget = target.kind === "otlp" || dryRun;
-  const index = loadReplayIndex(stateDir);
-  // Taken before any state is read: a write journaled from here on makes the next replay re-check.
-  const journal = stateChangesStamp(stateDir);
-  const trusted = index.journal === journal;
-  const stateFiles = trusted ? stateFileNames(stateDir) : undefined;
+  const skip = new ReplaySkipCheck(settings);
   // A first replay (no state at all) or --full reads every session: when discovery has seen enough
   // bytes to want workers (any, with --jobs), they start there and load (~0.1 s) while discovery
   // goes on. Not on an empty index beside state files (an index of an older format, hooks alone
   // so far): most may well be up to date.
   const earlyJobs = jobsAsked ?? autoJobs();
-  const firstReplay = full || (index.entries.size === 0 && !existsSync(sessionsDir(stateDir)));
+  const firstReplay = full || (skip.isEmpty && !existsSync(sessionsDir(stateDir)));
   // A --session selection is one session or a few: never worth workers started blind.
   const early = parallelTarget && earlyJobs > 1 && firstReplay && source.filter.session === undefined ? await import("../pipeline/sync-in-workers.js") : undefined;
   let pool: SyncWorkerPool | undefined;
@@ -156,8 +150,6 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
   const candidates = discovery.sessions.filter((s) => matchesSource(s, source.filter));
   counters.totalFiles = candidates.reduce((n, s) => n + fileCount(s), 0);
   const pending: SessionSource[] = [];
-  /** Sessions whose index entry came with their outcome (the state file as just saved). */
-  const indexed = new Set<string>();
 
   try {
     const onOutcome = (o: BatchedOutcome): void => {
@@ -171,10 +163,7 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
       }
       counters.bytes += o.bytes;
       if (o.kind !== "exported") return;
-      if (o.index !== undefined) {
-        index.set(o.sessionId, o.index);
-        indexed.add(o.sessionId);
-      }
+      if (o.index !== undefined) skip.noteSaved(o.sessionId, o.index);
       matched++;
       counters.sessions++;
       counters.spans += o.result.spans;
@@ -184,7 +173,7 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
     };
     // Sessions with nothing new are settled here (a stat per file): only the rest decide on workers.
     for (const s of candidates) {
-      if (!full && upToDateIndexed(s, settings, index, stateFiles)) onOutcome({ kind: "unchanged", files: fileCount(s), warnings: [] });
+      if (!full && skip.upToDate(s)) onOutcome({ kind: "unchanged", files: fileCount(s), warnings: [] });
       else pending.push(s);
     }
     const jobs = jobsFor(pending, jobsAsked, parallelTarget);
@@ -219,17 +208,9 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
     progress.done();
     await sink.shutdown();
   }
-  if (!dryRun) {
-    // What the sessions just read now have in their ledgers, for the next replay's skip check:
-    // those saved came with their entry; the others (failed, filtered, empty) are read here.
-    for (const s of pending) if (!indexed.has(s.sessionId)) currentIndexEntry(s, stateDir, index);
-    // Discovery saw every session of the folder, whatever the selection: the others' transcripts are gone.
-    pruneReplayIndex(index, new Set(discovery.sessions.map((s) => s.sessionId)));
-    // The stamp vouches for every entry: only once every entry was checked against the journal
-    // as it is (a selection leaves the others unchecked after a write elsewhere).
-    if (trusted || candidates.length === discovery.sessions.length) index.vouchFor(journal);
-    saveReplayIndex(stateDir, index);
-  }
+  // For the next replay's skip check. Discovery saw every session of the folder, whatever the
+  // selection: those it did not see have lost their transcripts.
+  if (!dryRun) skip.save(pending, discovery.sessions, candidates.length === discovery.sessions.length);
 
   for (const w of warnings) io.err(`claude-code-otel: warning: ${oneLine(w)}\n`);
   if (failure !== undefined) {

@@ -99,7 +99,17 @@ async function main(): Promise<void> {
     rows.push(bare, ...hooks);
     await c.close();
   }
-  const bareP50 = new Map(rows.filter((r) => r.label.startsWith("node")).map((r) => [r.collector, percentile([...r.times].sort((a, b) => a - b), 50)]));
+  const bareP50 = new Map(
+    rows
+      .filter((r) => r.label.startsWith("node"))
+      .map((r) => [
+        r.collector,
+        percentile(
+          [...r.times].sort((a, b) => a - b),
+          50,
+        ),
+      ]),
+  );
   const lines = [
     `hook latency: ${runs} runs each, node ${process.version}, ${process.platform}/${process.arch}`,
     "",

@@ -30,10 +30,20 @@ function sources(): SourceSession[] {
   for (const root of [FIXTURES_2_1_330, PUBLIC_FIXTURES]) {
     for (const path of listFiles(root)) {
       // Group each file under the session uuid in its path (main file or its subagents folder).
-      const id = relative(root, path).split("/").map((p) => p.replace(/\.jsonl$/, "")).find((p) => UUID.test(p));
+      const id = relative(root, path)
+        .split("/")
+        .map((p) => p.replace(/\.jsonl$/, ""))
+        .find((p) => UUID.test(p));
       if (id === undefined) continue;
       const s = byId.get(id) ?? { id, files: [] };
-      s.files.push({ rel: relative(root, path).split("/").slice(-3).join("/").replace(/^.*?(?=[0-9a-f]{8}-)/, ""), text: readFileSync(path, "utf8") });
+      s.files.push({
+        rel: relative(root, path)
+          .split("/")
+          .slice(-3)
+          .join("/")
+          .replace(/^.*?(?=[0-9a-f]{8}-)/, ""),
+        text: readFileSync(path, "utf8"),
+      });
       byId.set(id, s);
     }
   }
@@ -54,10 +64,7 @@ for (let clone = 0; bytes < minBytes || sessions < 1000; clone++) {
   for (const s of all) {
     const id = freshId(`${s.id}/${clone}`);
     for (const f of s.files) {
-      const text = f.text
-        .replaceAll(s.id, id)
-        .replaceAll('"id":"msg_', `"id":"msg_c${clone}_`)
-        .replaceAll('"requestId":"req_', `"requestId":"req_c${clone}_`);
+      const text = f.text.replaceAll(s.id, id).replaceAll('"id":"msg_', `"id":"msg_c${clone}_`).replaceAll('"requestId":"req_', `"requestId":"req_c${clone}_`);
       const path = join(project, f.rel.replaceAll(s.id, id));
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, text);

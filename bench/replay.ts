@@ -111,7 +111,17 @@ async function run(cliArgs: string[], strace?: string): Promise<Run> {
 
 const runs = Math.max(1, Number(values.runs));
 const replayArgs = (stateDir: string): string[] => [
-  "replay", "--projects-dir", corpus, "--endpoint", endpoint, "--protocol", values.protocol ?? "http/protobuf", "--state-dir", stateDir, "--idle-minutes", "0",
+  "replay",
+  "--projects-dir",
+  corpus,
+  "--endpoint",
+  endpoint,
+  "--protocol",
+  values.protocol ?? "http/protobuf",
+  "--state-dir",
+  stateDir,
+  "--idle-minutes",
+  "0",
   ...(values.destinations !== undefined ? ["--destinations", values.destinations] : []),
   ...(values.jobs !== undefined ? ["--jobs", values.jobs] : []),
 ];

@@ -117,7 +117,11 @@ const oursCached = (): Promise<Run> => ours();
 /** Session transcripts (main files), to mark some as changed the way an active session changes: a new mtime. */
 const mainFiles = readdirSync(corpus, { withFileTypes: true })
   .filter((d) => d.isDirectory())
-  .flatMap((d) => readdirSync(join(corpus, d.name)).filter((n) => n.endsWith(".jsonl") && !n.startsWith("agent-")).map((n) => join(corpus, d.name, n)));
+  .flatMap((d) =>
+    readdirSync(join(corpus, d.name))
+      .filter((n) => n.endsWith(".jsonl") && !n.startsWith("agent-"))
+      .map((n) => join(corpus, d.name, n)),
+  );
 const CHANGED = Math.max(1, Math.round(mainFiles.length / 100));
 let touchRound = 0;
 const oursSomeChanged = (): Promise<Run> => {
@@ -234,7 +238,10 @@ if (ccWarm !== undefined) {
 if (values.profile) {
   const dir = mkdtempSync(join(tmpdir(), "bench-prof-"));
   mkdirSync(dir, { recursive: true });
-  spawnSync(process.execPath, ["--cpu-prof", "--cpu-prof-dir", dir, BIN, "report", "--projects-dir", corpus, "--json", "--no-cache"], { env: oursEnv, stdio: ["ignore", "ignore", "inherit"] });
+  spawnSync(process.execPath, ["--cpu-prof", "--cpu-prof-dir", dir, BIN, "report", "--projects-dir", corpus, "--json", "--no-cache"], {
+    env: oursEnv,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   const file = readdirSync(dir).find((n) => n.endsWith(".cpuprofile"));
   if (file === undefined) throw new Error("no CPU profile written");
   printProfile(join(dir, file));
@@ -260,7 +267,16 @@ function printProfile(path: string): void {
     const where = frame.url.replace(/^file:\/\//, "").replace(REPO_ROOT + "/", "");
     const key = `${frame.functionName || "(anonymous)"}  ${where ? `${where}:${frame.lineNumber + 1}` : ""}`;
     self.set(key, (self.get(key) ?? 0) + dt);
-    const area = where.startsWith("node_modules/") ? where.split("/").slice(1, where.startsWith("node_modules/@") ? 3 : 2).join("/") : where.startsWith("dist/") ? where.split("/").slice(0, 2).join("/") : where === "" ? frame.functionName : "node internals";
+    const area = where.startsWith("node_modules/")
+      ? where
+          .split("/")
+          .slice(1, where.startsWith("node_modules/@") ? 3 : 2)
+          .join("/")
+      : where.startsWith("dist/")
+        ? where.split("/").slice(0, 2).join("/")
+        : where === ""
+          ? frame.functionName
+          : "node internals";
     byArea.set(area, (byArea.get(area) ?? 0) + dt);
   });
   const show = (title: string, m: Map<string, number>, n: number): void => {

@@ -15,7 +15,7 @@ export function parseOptions(argv: string[], options: OptionSpec): Parsed {
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
     return { values: values as Parsed["values"], positionals };
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message.split("\n")[0] ?? String(error) : String(error));
+    throw new UsageError(error instanceof Error ? (error.message.split("\n")[0] ?? String(error)) : String(error));
   }
 }
 

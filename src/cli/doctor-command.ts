@@ -106,7 +106,12 @@ function scanSettings(label: string, path: string, optional: boolean): SettingsS
   const notAsync = observers.filter((e) => e.handler.async !== true).map((e) => e.event);
   if (dupes.length > 0) {
     return {
-      check: { name, status: "fail", message: `${tilde(path)}: duplicate claude-code-otel hooks on ${dupes.join(", ")} (events would be exported twice)`, fix: "run claude-code-otel install again: it replaces older copies" },
+      check: {
+        name,
+        status: "fail",
+        message: `${tilde(path)}: duplicate claude-code-otel hooks on ${dupes.join(", ")} (events would be exported twice)`,
+        fix: "run claude-code-otel install again: it replaces older copies",
+      },
       entries,
       ok: false,
     };
@@ -115,7 +120,11 @@ function scanSettings(label: string, path: string, optional: boolean): SettingsS
     return { check: { name, status: "fail", message: `${tilde(path)}: hook missing on ${missing.join(", ")}`, fix: "run claude-code-otel install again" }, entries, ok: false };
   }
   if (notAsync.length > 0) {
-    return { check: { name, status: "warn", message: `${tilde(path)}: hook not async on ${notAsync.join(", ")} (Claude Code waits for it)`, fix: "run claude-code-otel install again" }, entries, ok: true };
+    return {
+      check: { name, status: "warn", message: `${tilde(path)}: hook not async on ${notAsync.join(", ")} (Claude Code waits for it)`, fix: "run claude-code-otel install again" },
+      entries,
+      ok: true,
+    };
   }
   return { check: { name, status: "ok", message: `${tilde(path)}: hook on all ${HOOK_EVENTS.length} events (async)` }, entries, ok: true };
 }
@@ -132,7 +141,12 @@ function commandCheck(entries: readonly HookEntry[]): Check[] {
     checks.push(
       problems.length === 0
         ? { name: "hook command", status: "ok", message: `${command}: node and bin exist` }
-        : { name: "hook command", status: "fail", message: `${command}: ${problems.join("; ")}`, fix: "run claude-code-otel install again from where the package now lives (npm run build first in a checkout)" },
+        : {
+            name: "hook command",
+            status: "fail",
+            message: `${command}: ${problems.join("; ")}`,
+            fix: "run claude-code-otel install again from where the package now lives (npm run build first in a checkout)",
+          },
     );
   }
   return checks;
@@ -178,13 +192,19 @@ export async function runChecks(env: NodeJS.ProcessEnv, projectDir: string): Pro
   const scans = [user, ...(project === undefined ? [] : [project])];
   const installedSomewhere = scans.some((s) => s.ok);
   const broken = scans.some((s) => s.check.status === "fail");
-  if (!installedSomewhere && !broken) checks.push({ name: "hook", status: "fail", message: "the claude-code-otel hook is not installed", fix: "run claude-code-otel install (user) or install --project" });
+  if (!installedSomewhere && !broken)
+    checks.push({ name: "hook", status: "fail", message: "the claude-code-otel hook is not installed", fix: "run claude-code-otel install (user) or install --project" });
   const withHook = scans.filter((s) => s.entries.length > 0);
   if (withHook.length > 1) {
     const commands = new Set(withHook.flatMap((s) => s.entries.map((e) => e.handler.command)));
     // Claude Code runs identical commands once; different ones (two installs) both run.
     if (commands.size > withHook[0]!.entries.map((e) => e.handler.command).filter((c, i, a) => a.indexOf(c) === i).length) {
-      checks.push({ name: "hook", status: "warn", message: "installed in both user and project settings with different commands: every event is exported twice", fix: "run claude-code-otel uninstall --project (or --user)" });
+      checks.push({
+        name: "hook",
+        status: "warn",
+        message: "installed in both user and project settings with different commands: every event is exported twice",
+        fix: "run claude-code-otel uninstall --project (or --user)",
+      });
     }
   }
   checks.push(...commandCheck(scans.flatMap((s) => s.entries)));
@@ -194,7 +214,13 @@ export async function runChecks(env: NodeJS.ProcessEnv, projectDir: string): Pro
   const otlpSection = readOtlpSettings(config.raw);
   const alertSection = readAlertSettings(config.raw);
   const configErrors = [...config.errors, ...otlpSection.errors.map((e) => `${configPath}: ${e}`), ...alertSection.errors.map((e) => `${configPath}: ${e}`)];
-  if (!config.exists) checks.push({ name: "config", status: "warn", message: `${tilde(configPath)} does not exist: telemetry goes to local files`, fix: "run claude-code-otel install --endpoint <url>" });
+  if (!config.exists)
+    checks.push({
+      name: "config",
+      status: "warn",
+      message: `${tilde(configPath)} does not exist: telemetry goes to local files`,
+      fix: "run claude-code-otel install --endpoint <url>",
+    });
   else if (configErrors.length > 0) checks.push({ name: "config", status: "fail", message: configErrors.join("; "), fix: `fix ${tilde(configPath)}` });
   else {
     const mode = modeOf(configPath);
@@ -227,11 +253,21 @@ export async function runChecks(env: NodeJS.ProcessEnv, projectDir: string): Pro
     checks.push({ name: "endpoint", status: "ok", message: `${shown} (${protocol})` });
     const probe = await probeOtlp(otlp.endpoint, protocol, otlp.headers);
     if (!probe.reachable) {
-      checks.push({ name: "collector", status: "fail", message: `${shown}/v1/traces not reachable: ${probe.reason}`, fix: "start the collector, or fix the endpoint with claude-code-otel install --endpoint <url> (the outbox keeps data meanwhile)" });
+      checks.push({
+        name: "collector",
+        status: "fail",
+        message: `${shown}/v1/traces not reachable: ${probe.reason}`,
+        fix: "start the collector, or fix the endpoint with claude-code-otel install --endpoint <url> (the outbox keeps data meanwhile)",
+      });
     } else if (probe.status >= 200 && probe.status < 300) {
       checks.push({ name: "collector", status: "ok", message: `${shown}/v1/traces answered ${probe.status}` });
     } else if (probe.status === 401 || probe.status === 403) {
-      checks.push({ name: "collector", status: "warn", message: `${shown}/v1/traces reachable but answered ${probe.status}: credentials refused`, fix: "check --header values (claude-code-otel install --header k=v)" });
+      checks.push({
+        name: "collector",
+        status: "warn",
+        message: `${shown}/v1/traces reachable but answered ${probe.status}: credentials refused`,
+        fix: "check --header values (claude-code-otel install --header k=v)",
+      });
     } else if (probe.status < 500) {
       checks.push({ name: "collector", status: "warn", message: `${shown}/v1/traces reachable, answered ${probe.status}`, fix: "check the endpoint path and protocol" });
     } else {
@@ -246,7 +282,12 @@ export async function runChecks(env: NodeJS.ProcessEnv, projectDir: string): Pro
     checks.push(
       syncStop
         ? { name: "alerts", status: "ok", message: `per-session alerts at ${alerts.sessionUsd.map((n) => `$${n.toFixed(2)}`).join(", ")}${slack}` }
-        : { name: "alerts", status: "fail", message: "cost alerts are configured but the synchronous Stop entry that shows them is not installed", fix: "run claude-code-otel install again" },
+        : {
+            name: "alerts",
+            status: "fail",
+            message: "cost alerts are configured but the synchronous Stop entry that shows them is not installed",
+            fix: "run claude-code-otel install again",
+          },
     );
   }
 
@@ -261,7 +302,8 @@ export async function runChecks(env: NodeJS.ProcessEnv, projectDir: string): Pro
       writable = false;
     }
     if (!writable) checks.push({ name: "state", status: "fail", message: `${tilde(home)} is not writable: the hook cannot spool or keep its outbox`, fix: `chown/chmod ${home}` });
-    else if (homeMode !== 0o700) checks.push({ name: "state", status: "warn", message: `${tilde(home)} is ${octal(homeMode)}: it holds session ids and costs`, fix: `chmod 700 ${home}` });
+    else if (homeMode !== 0o700)
+      checks.push({ name: "state", status: "warn", message: `${tilde(home)} is ${octal(homeMode)}: it holds session ids and costs`, fix: `chmod 700 ${home}` });
     else checks.push({ name: "state", status: "ok", message: `${tilde(home)} writable, 0700` });
   }
   // The replay/flush ledgers and cursors (src/state) may live elsewhere when CLAUDE_CONFIG_DIR or
@@ -281,7 +323,13 @@ export async function runChecks(env: NodeJS.ProcessEnv, projectDir: string): Pro
   }
   const outbox = countFiles(join(home, "outbox"));
   if (outbox === undefined || outbox === 0) checks.push({ name: "outbox", status: "ok", message: "empty" });
-  else checks.push({ name: "outbox", status: "warn", message: `${outbox} batch${outbox === 1 ? "" : "es"} waiting to be sent`, fix: "check the collector, then run claude-code-otel flush" });
+  else
+    checks.push({
+      name: "outbox",
+      status: "warn",
+      message: `${outbox} batch${outbox === 1 ? "" : "es"} waiting to be sent`,
+      fix: "check the collector, then run claude-code-otel flush",
+    });
 
   const projects = defaultProjectsDir(env);
   checks.push(

@@ -17,15 +17,69 @@ const lazy =
     pick(await load())(argv, io);
 
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
-  report: { run: lazy(() => import("./report-command.js"), (m) => m.reportCommand), summary: "terminal dashboard of sessions: cost, tokens, tools, failures (--json, --daily)" },
-  errors: { run: lazy(() => import("./errors-command.js"), (m) => m.errorsCommand), summary: "every failed tool call of a session, with the call that caused it" },
-  install: { run: lazy(() => import("./install-command.js"), (m) => m.installCommand), summary: "add the hook to Claude Code's settings and write export/alert config (--dry-run)" },
-  uninstall: { run: lazy(() => import("./install-command.js"), (m) => m.uninstallCommand), summary: "remove exactly our hook entries from Claude Code's settings (--dry-run)" },
-  doctor: { run: lazy(() => import("./doctor-command.js"), (m) => m.doctorCommand), summary: "check settings, hook paths, config, collector reachability, state and outbox" },
-  "hook-alerts": { run: lazy(() => import("./hook-alerts-command.js"), (m) => m.hookAlertsCommand), summary: "internal: the synchronous Stop hook that shows cost alerts" },
-  flush: { run: lazy(() => import("./flush-command.js"), (m) => m.flushCommand), summary: "send what hooks queued (spool and outbox) now; hooks run it in the background" },
-  watch: { run: lazy(() => import("./watch-command.js"), (m) => m.watchCommand), summary: "tail transcripts live and export sessions as they progress (--prometheus-port serves /metrics)" },
-  replay: { run: lazy(() => import("./replay-command.js"), (m) => m.replayCommand), summary: "send sessions from transcripts as OpenTelemetry traces and metrics (incremental, exactly-once)" },
+  report: {
+    run: lazy(
+      () => import("./report-command.js"),
+      (m) => m.reportCommand,
+    ),
+    summary: "terminal dashboard of sessions: cost, tokens, tools, failures (--json, --daily)",
+  },
+  errors: {
+    run: lazy(
+      () => import("./errors-command.js"),
+      (m) => m.errorsCommand,
+    ),
+    summary: "every failed tool call of a session, with the call that caused it",
+  },
+  install: {
+    run: lazy(
+      () => import("./install-command.js"),
+      (m) => m.installCommand,
+    ),
+    summary: "add the hook to Claude Code's settings and write export/alert config (--dry-run)",
+  },
+  uninstall: {
+    run: lazy(
+      () => import("./install-command.js"),
+      (m) => m.uninstallCommand,
+    ),
+    summary: "remove exactly our hook entries from Claude Code's settings (--dry-run)",
+  },
+  doctor: {
+    run: lazy(
+      () => import("./doctor-command.js"),
+      (m) => m.doctorCommand,
+    ),
+    summary: "check settings, hook paths, config, collector reachability, state and outbox",
+  },
+  "hook-alerts": {
+    run: lazy(
+      () => import("./hook-alerts-command.js"),
+      (m) => m.hookAlertsCommand,
+    ),
+    summary: "internal: the synchronous Stop hook that shows cost alerts",
+  },
+  flush: {
+    run: lazy(
+      () => import("./flush-command.js"),
+      (m) => m.flushCommand,
+    ),
+    summary: "send what hooks queued (spool and outbox) now; hooks run it in the background",
+  },
+  watch: {
+    run: lazy(
+      () => import("./watch-command.js"),
+      (m) => m.watchCommand,
+    ),
+    summary: "tail transcripts live and export sessions as they progress (--prometheus-port serves /metrics)",
+  },
+  replay: {
+    run: lazy(
+      () => import("./replay-command.js"),
+      (m) => m.replayCommand,
+    ),
+    summary: "send sessions from transcripts as OpenTelemetry traces and metrics (incremental, exactly-once)",
+  },
 };
 
 function help(): string {

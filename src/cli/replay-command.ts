@@ -99,7 +99,8 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
   if (!Number.isFinite(idleMinutes) || idleMinutes < 0) throw new UsageError(`--idle-minutes must be a number of minutes, got "${idleText}"`);
   const jobsText = stringOpt(p, "jobs");
   const jobsAsked = jobsText === undefined ? undefined : Number(jobsText);
-  if (jobsAsked !== undefined && !(Number.isInteger(jobsAsked) && jobsAsked >= 1 && jobsAsked <= MAX_JOBS)) throw new UsageError(`--jobs must be a whole number from 1 to ${MAX_JOBS}, got "${jobsText}"`);
+  if (jobsAsked !== undefined && !(Number.isInteger(jobsAsked) && jobsAsked >= 1 && jobsAsked <= MAX_JOBS))
+    throw new UsageError(`--jobs must be a whole number from 1 to ${MAX_JOBS}, got "${jobsText}"`);
   const target = resolveTargetOption(p, io);
   // Workers load their own prices: this thread needs them only when it exports itself.
   const source = await resolveSourceOptions(p, io, { lazyPrices: true, zoneOnlyForDays: true });
@@ -111,7 +112,9 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
   if (!dryRun) {
     const drained = await drainOutboxFirst(target, io.env);
     if (drained.kind === "blocked") {
-      io.err(`claude-code-otel replay: ${drained.remaining} requests queued by the hooks must reach the collector first (${oneLine(drained.error)}); nothing was sent, run replay again when it is reachable\n`);
+      io.err(
+        `claude-code-otel replay: ${drained.remaining} requests queued by the hooks must reach the collector first (${oneLine(drained.error)}); nothing was sent, run replay again when it is reachable\n`,
+      );
       return EXIT.failed;
     }
     if (drained.sent > 0) io.err(`replay: delivered ${drained.sent} requests the hooks had queued\n`);
@@ -214,7 +217,9 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
 
   for (const w of warnings) io.err(`claude-code-otel: warning: ${oneLine(w)}\n`);
   if (failure !== undefined) {
-    io.err(`claude-code-otel replay: export to ${oneLine(sink.description)} failed: ${oneLine(failure)}; nothing more was recorded as sent, run replay again when it is reachable\n`);
+    io.err(
+      `claude-code-otel replay: export to ${oneLine(sink.description)} failed: ${oneLine(failure)}; nothing more was recorded as sent, run replay again when it is reachable\n`,
+    );
     return EXIT.failed;
   }
   if (matched === 0) {

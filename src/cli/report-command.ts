@@ -33,7 +33,13 @@ Options:
 `;
 
 export async function reportCommand(argv: string[], io: CliIO): Promise<number> {
-  const p = parseOptions(argv, { ...SOURCE_OPTIONS, json: { type: "boolean" }, daily: { type: "boolean" }, "no-cache": { type: "boolean" }, help: { type: "boolean", short: "h" } });
+  const p = parseOptions(argv, {
+    ...SOURCE_OPTIONS,
+    json: { type: "boolean" },
+    daily: { type: "boolean" },
+    "no-cache": { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
   if (boolOpt(p, "help")) {
     io.out(REPORT_HELP);
     return EXIT.ok;
@@ -42,7 +48,10 @@ export async function reportCommand(argv: string[], io: CliIO): Promise<number> 
   const builder = new ReportBuilder(source.timeZone);
   const cache = boolOpt(p, "no-cache")
     ? undefined
-    : ReportCache.open(reportCachePath(otelHome(io.env), source.projectsDir), `${packageVersion()} ${codeStamp()}|genai-prices ${priceLibraryVersion()}|${JSON.stringify(source.prices.overrides)}`);
+    : ReportCache.open(
+        reportCachePath(otelHome(io.env), source.projectsDir),
+        `${packageVersion()} ${codeStamp()}|genai-prices ${priceLibraryVersion()}|${JSON.stringify(source.prices.overrides)}`,
+      );
   if (cache?.discarded !== undefined && source.verbose) io.err(`claude-code-otel: report cache ${cache.discarded}: rebuilding it\n`);
   const scan = await scanDigests(source.projectsDir, source.filter, source.pricer, cache, (digest) => builder.addDigest(digest));
   const cacheError = cache?.save();
@@ -53,7 +62,9 @@ export async function reportCommand(argv: string[], io: CliIO): Promise<number> 
   if (boolOpt(p, "json")) {
     io.out(JSON.stringify(data, null, 2) + "\n");
   } else if (data.sessions.length === 0) {
-    io.err(`claude-code-otel: no Claude Code sessions found in ${oneLine(source.projectsDir)}${source.filter.session || source.filter.project || source.filter.since || source.filter.until ? " matching the filters" : ""}\n`);
+    io.err(
+      `claude-code-otel: no Claude Code sessions found in ${oneLine(source.projectsDir)}${source.filter.session || source.filter.project || source.filter.since || source.filter.until ? " matching the filters" : ""}\n`,
+    );
   } else {
     io.out(renderReport(data, { style: makeStyle(io.color), timeZone: source.timeZone, daily: boolOpt(p, "daily"), verbose: source.verbose }));
   }

@@ -144,7 +144,9 @@ export async function watchCommand(argv: string[], io: CliIO, signal?: AbortSign
               continue;
             }
             if (outcome.result.spans + outcome.result.points > 0) {
-              io.err(`watch: ${outcome.session.sessionId} ${oneLine(outcome.session.project)}: ${outcome.result.spans} spans, ${outcome.result.points} points${outcome.finished ? " (finished)" : ""}\n`);
+              io.err(
+                `watch: ${outcome.session.sessionId} ${oneLine(outcome.session.project)}: ${outcome.result.spans} spans, ${outcome.result.points} points${outcome.finished ? " (finished)" : ""}\n`,
+              );
             }
           }
           lastMtime.set(src.sessionId, src.mtimeMs);

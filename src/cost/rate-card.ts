@@ -62,7 +62,15 @@ function isRate(value: unknown): value is Rate {
     Array.isArray(v.tiers) &&
     v.tiers.every((t: unknown) => {
       const tier = t as { start?: unknown; price?: unknown } | null;
-      return tier !== null && typeof tier === "object" && Number.isSafeInteger(tier.start) && (tier.start as number) >= 0 && typeof tier.price === "number" && Number.isFinite(tier.price) && tier.price >= 0;
+      return (
+        tier !== null &&
+        typeof tier === "object" &&
+        Number.isSafeInteger(tier.start) &&
+        (tier.start as number) >= 0 &&
+        typeof tier.price === "number" &&
+        Number.isFinite(tier.price) &&
+        tier.price >= 0
+      );
     })
   );
 }

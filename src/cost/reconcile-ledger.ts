@@ -25,11 +25,7 @@ export interface LedgerReconciliation {
 /** Rounding noise below this is not a cost: ledger totals are sums of floats. */
 const EPSILON_USD = 1e-9;
 
-export function reconcileLedger(
-  snapshots: readonly LedgerSnapshot[],
-  requestCosts: readonly PositionedCost[],
-  compactionPositions: readonly number[],
-): LedgerReconciliation {
+export function reconcileLedger(snapshots: readonly LedgerSnapshot[], requestCosts: readonly PositionedCost[], compactionPositions: readonly number[]): LedgerReconciliation {
   if (snapshots.length === 0) return { totalUsd: undefined, compactionCosts: compactionPositions.map(() => undefined) };
 
   // A total that goes down means a new process started its ledger from zero: add the segments.

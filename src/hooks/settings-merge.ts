@@ -9,17 +9,7 @@ import type { JsonObject } from "../util/json.js";
 import { isObject, jsonErrorPosition, jsonErrorReason } from "../util/json.js";
 
 /** Events we observe. PreToolUse adds nothing we export (PostToolUse carries input, result and duration). */
-export const HOOK_EVENTS = [
-  "SessionStart",
-  "UserPromptSubmit",
-  "PostToolUse",
-  "PostToolUseFailure",
-  "Stop",
-  "SubagentStop",
-  "PreCompact",
-  "PostCompact",
-  "SessionEnd",
-] as const;
+export const HOOK_EVENTS = ["SessionStart", "UserPromptSubmit", "PostToolUse", "PostToolUseFailure", "Stop", "SubagentStop", "PreCompact", "PostCompact", "SessionEnd"] as const;
 
 export type HookEvent = (typeof HOOK_EVENTS)[number];
 
@@ -266,7 +256,6 @@ export function parseSettingsText(text: string, path: string): ParsedSettings {
   if (!isObject(value)) throw new SettingsParseError(`${path} must hold a JSON object, found ${describe(value)}; nothing was written.`);
   return { settings: value, indent: detectIndent(text) };
 }
-
 
 function detectIndent(text: string): string {
   const m = /\n([ \t]+)["}\]]/.exec(text);

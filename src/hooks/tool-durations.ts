@@ -21,7 +21,9 @@ function isDurationsFile(v: unknown): v is DurationsFile {
   if (typeof v !== "object" || v === null) return false;
   const o = v as Record<string, unknown>;
   const d = o["durationsMs"];
-  return o["version"] === 1 && typeof o["sessionId"] === "string" && typeof d === "object" && d !== null && Object.values(d).every((x) => typeof x === "number" && Number.isFinite(x));
+  return (
+    o["version"] === 1 && typeof o["sessionId"] === "string" && typeof d === "object" && d !== null && Object.values(d).every((x) => typeof x === "number" && Number.isFinite(x))
+  );
 }
 
 export function toolDurationsPath(stateDir: string, sessionId: string): string {

@@ -225,8 +225,7 @@ export function buildSession(input: SessionInput, pricer: Pricer): Session {
     noteMeta(line);
     if ("timestamp" in line) noteTime(line.timestamp);
     const explicitAgent = "isSidechain" in line && line.isSidechain ? line.agentId : undefined;
-    const sidechainAgent =
-      "isSidechain" in line && line.isSidechain ? (explicitAgent ?? inlineAgentOf.get(line.uuid ?? "")) : undefined;
+    const sidechainAgent = "isSidechain" in line && line.isSidechain ? (explicitAgent ?? inlineAgentOf.get(line.uuid ?? "")) : undefined;
     if (sidechainAgent !== undefined) {
       const layout = explicitAgent !== undefined ? "sibling-file" : "inline";
       const agent = touchAgent(sidechainAgent, layout, undefined, "timestamp" in line ? line.timestamp : undefined);

@@ -56,7 +56,8 @@ export function createConsoleSink(write: (text: string) => void): TelemetrySink 
         totals.set(def.name, t);
       }
       let out = "";
-      for (const [name, t] of [...totals].sort(([a], [b]) => a.localeCompare(b))) out += `metric ${name} sum=${Number(t.value.toPrecision(12))} ${t.unit} (${t.count} measurements)\n`;
+      for (const [name, t] of [...totals].sort(([a], [b]) => a.localeCompare(b)))
+        out += `metric ${name} sum=${Number(t.value.toPrecision(12))} ${t.unit} (${t.count} measurements)\n`;
       write(out);
       return { ok: true, bytes: out.length };
     },

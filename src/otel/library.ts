@@ -32,7 +32,10 @@ function parentsFirst(spans: readonly SpanData[]): SpanData[] {
     for (let p = s.parentSpanId; p !== undefined && d < 64; p = byId.get(p)?.parentSpanId) d++;
     return d;
   };
-  return spans.map((s) => ({ s, d: depth(s) })).sort((a, b) => a.d - b.d || a.s.startTimeMs - b.s.startTimeMs).map((x) => x.s);
+  return spans
+    .map((s) => ({ s, d: depth(s) }))
+    .sort((a, b) => a.d - b.d || a.s.startTimeMs - b.s.startTimeMs)
+    .map((x) => x.s);
 }
 
 /**
@@ -52,7 +55,12 @@ export function emitSession(session: Session, options: EmitSessionOptions): { sp
       // Date, not a number: the SDK reads numbers below its time origin as performance.now() offsets.
       const span = tracer.startSpan(
         data.name,
-        { kind: data.kind === "CLIENT" ? SpanKind.CLIENT : SpanKind.INTERNAL, startTime: new Date(data.startTimeMs), attributes: data.attributes as ApiAttributes, root: parent === undefined },
+        {
+          kind: data.kind === "CLIENT" ? SpanKind.CLIENT : SpanKind.INTERNAL,
+          startTime: new Date(data.startTimeMs),
+          attributes: data.attributes as ApiAttributes,
+          root: parent === undefined,
+        },
         ctx,
       );
       for (const e of data.events) span.addEvent(e.name, e.attributes as ApiAttributes, new Date(e.timeMs));

@@ -7,17 +7,7 @@ import { destinationContext, withDestinationAttributes } from "./destinations/in
 import { exportedOutcome, genAiInputTokens } from "./exported-values.js";
 import { sessionSpanId, spanIdFor, traceIdFor, turnKey } from "./ids.js";
 import { packageVersion } from "../util/package-version.js";
-import {
-  AGENT_NAME,
-  ATTR,
-  OPERATION,
-  PROVIDER_NAME,
-  SPAN_NAME,
-  TOOL_ERROR_TYPE,
-  chatSpanName,
-  subagentSpanName,
-  toolSpanName,
-} from "./semconv.js";
+import { AGENT_NAME, ATTR, OPERATION, PROVIDER_NAME, SPAN_NAME, TOOL_ERROR_TYPE, chatSpanName, subagentSpanName, toolSpanName } from "./semconv.js";
 import type { Attributes, SpanBody, SpanData, SpanPlace } from "./span-data.js";
 import { makeSpan } from "./span-data.js";
 import { UNIT } from "./units.js";
@@ -189,7 +179,15 @@ function subagentSpan(sessionId: string, a: Subagent, content: ContentOptions): 
     [ATTR.agentId]: a.agentId,
   };
   if (content.captureContent && a.description !== undefined) attributes[ATTR.agentDescription] = safeText(a.description, content.maxContentLength);
-  return { name: subagentSpanName(a.agentType), kind: "INTERNAL", startTimeMs: a.startTime, endTimeMs: a.endTime, attributes, status: { code: "UNSET" }, unitKey: UNIT.agent(a.agentId) };
+  return {
+    name: subagentSpanName(a.agentType),
+    kind: "INTERNAL",
+    startTimeMs: a.startTime,
+    endTimeMs: a.endTime,
+    attributes,
+    status: { code: "UNSET" },
+    unitKey: UNIT.agent(a.agentId),
+  };
 }
 
 function compactionSpan(sessionId: string, c: Compaction): SpanBody {

@@ -13,7 +13,11 @@ export function createMeterRecorder(meter: Meter): (points: readonly MetricPoint
       i =
         def.kind === "counter"
           ? meter.createCounter(def.name, { unit: def.unit, description: def.description })
-          : meter.createHistogram(def.name, { unit: def.unit, description: def.description, advice: { explicitBucketBoundaries: [...("boundaries" in def ? def.boundaries : [])] } });
+          : meter.createHistogram(def.name, {
+              unit: def.unit,
+              description: def.description,
+              advice: { explicitBucketBoundaries: [...("boundaries" in def ? def.boundaries : [])] },
+            });
       instruments.set(key, i);
     }
     return i;

@@ -211,7 +211,16 @@ export async function syncSessions(
       const plan = { ...ctx.plan, final: finished };
       if (ctx.dryRun === true) {
         const counts = dryRunCounts(session, { stateDir: ctx.stateDir, plan, full: ctx.full === true });
-        onOutcome({ kind: "exported", sessionId: session.sessionId, project: session.project, result: { ...counts, ok: true, error: undefined, rebuilt: undefined }, finished, files, bytes, warnings });
+        onOutcome({
+          kind: "exported",
+          sessionId: session.sessionId,
+          project: session.project,
+          result: { ...counts, ok: true, error: undefined, rebuilt: undefined },
+          finished,
+          files,
+          bytes,
+          warnings,
+        });
         continue;
       }
       let lock: HeldLock | undefined = tryAcquireSessionLock(ctx.stateDir, session.sessionId, ctx.lock);

@@ -69,7 +69,12 @@ try {
 } catch (error) {
   await sink.shutdown().catch(() => undefined);
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  post({ type: "error", message: error instanceof Error ? error.message : String(error), code: typeof code === "string" ? code : undefined, lockBusy: error instanceof LockBusyError });
+  post({
+    type: "error",
+    message: error instanceof Error ? error.message : String(error),
+    code: typeof code === "string" ? code : undefined,
+    lockBusy: error instanceof LockBusyError,
+  });
 } finally {
   // Listening must not keep the thread alive: it exits once its sessions are done.
   port.unref();

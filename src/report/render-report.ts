@@ -116,12 +116,17 @@ export function renderReport(data: ReportData, options: RenderOptions): string {
 
   const p = data.parse;
   if (options.verbose) {
-    const unknown = Object.entries(p.unknownTypes).map(([k, v]) => `${oneLine(k)}×${v}`).join(", ") || "none";
+    const unknown =
+      Object.entries(p.unknownTypes)
+        .map(([k, v]) => `${oneLine(k)}×${v}`)
+        .join(", ") || "none";
     parts.push(
       "\n" +
         style.dim(
           `Lines: ${count(p.lines)} (${count(p.parsed)} parsed, ${count(p.skipped)} skipped by head, ${count(p.invalid)} invalid); unknown types: ${unknown}` +
-            (p.cachedSessions !== undefined && p.cachedSessions > 0 ? `\n${count(p.cachedSessions)} sessions unchanged since the last report: figures from the report cache (--no-cache reads them again)` : ""),
+            (p.cachedSessions !== undefined && p.cachedSessions > 0
+              ? `\n${count(p.cachedSessions)} sessions unchanged since the last report: figures from the report cache (--no-cache reads them again)`
+              : ""),
         ) +
         "\n",
     );

@@ -78,4 +78,3 @@ export function setAsideSync(path: string): void {
     // Gone meanwhile.
   }
 }
-

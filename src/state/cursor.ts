@@ -78,7 +78,7 @@ export function readCursorSync(path: string): FileCursor | undefined {
 
 function lastLineEnd(fd: number, size: number): number {
   const floor = Math.max(0, size - TAIL_BYTES);
-  for (let end = size; end > floor; ) {
+  for (let end = size; end > floor;) {
     const start = Math.max(floor, end - scratch.length);
     const n = readSync(fd, scratch, 0, end - start, start);
     const newline = scratch.subarray(0, n).lastIndexOf(0x0a);

@@ -99,7 +99,8 @@ export function loadReplayIndex(stateDir: string): ReplayIndex {
   for (const e of read.value.sessions as readonly unknown[]) {
     if (!Array.isArray(e) || e.length !== 6) continue;
     const [id, size, mtimeMs, ino, done, files] = e as unknown[];
-    if (typeof id !== "string" || typeof size !== "number" || typeof mtimeMs !== "number" || typeof ino !== "number" || typeof done !== "boolean" || !Array.isArray(files)) continue;
+    if (typeof id !== "string" || typeof size !== "number" || typeof mtimeMs !== "number" || typeof ino !== "number" || typeof done !== "boolean" || !Array.isArray(files))
+      continue;
     // Kept as parsed (a replay with nothing new reads every entry and builds nothing from it).
     if (files.every(isFileRecord)) index.entries.set(id, { state: { size, mtimeMs, ino }, files, done });
   }

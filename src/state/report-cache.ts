@@ -178,10 +178,22 @@ function entryLine(key: string, entry: CachedSession): string {
   return `{"k":${JSON.stringify(key)},"e":${JSON.stringify(entry)}}`;
 }
 
-const isNumberArray = (v: unknown, stride: number): v is number[] =>
-  Array.isArray(v) && v.length % stride === 0 && v.every((x) => typeof x === "number" && Number.isFinite(x));
+const isNumberArray = (v: unknown, stride: number): v is number[] => Array.isArray(v) && v.length % stride === 0 && v.every((x) => typeof x === "number" && Number.isFinite(x));
 
-const SUMMARY_NUMBERS = ["durationMs", "turns", "requests", "costUsd", "computedCostUsd", "unattributedCostUsd", "toolCalls", "toolFailures", "failureRate", "compactions", "subagents", "cacheHitRatio"];
+const SUMMARY_NUMBERS = [
+  "durationMs",
+  "turns",
+  "requests",
+  "costUsd",
+  "computedCostUsd",
+  "unattributedCostUsd",
+  "toolCalls",
+  "toolFailures",
+  "failureRate",
+  "compactions",
+  "subagents",
+  "cacheHitRatio",
+];
 const SUMMARY_STRINGS = ["sessionId", "project", "projectDir", "startedAt", "endedAt", "costSource"];
 const TOKEN_FIELDS = ["input", "output", "cacheRead", "cacheCreation"];
 

@@ -110,15 +110,7 @@ export interface OtherLine {
   readonly timestamp: number | undefined;
 }
 
-export type TranscriptLine =
-  | AssistantLine
-  | PromptLine
-  | ToolResultLine
-  | CompactBoundaryLine
-  | CostStateLine
-  | ApiRequestLine
-  | SummaryLine
-  | OtherLine;
+export type TranscriptLine = AssistantLine | PromptLine | ToolResultLine | CompactBoundaryLine | CostStateLine | ApiRequestLine | SummaryLine | OtherLine;
 
 export interface ParseStats {
   lines: number;

@@ -1,14 +1,6 @@
 import { isObject, num, obj, parseJsonObject, str, time } from "../util/json.js";
 import type { JsonObject } from "../util/json.js";
-import type {
-  AssistantLine,
-  LineContext,
-  ModelLedger,
-  ToolResult,
-  ToolUseBlock,
-  TokenUsage,
-  TranscriptLine,
-} from "./line-types.js";
+import type { AssistantLine, LineContext, ModelLedger, ToolResult, ToolUseBlock, TokenUsage, TranscriptLine } from "./line-types.js";
 
 /** Longest error text we keep per failed tool call; the rest is never needed for telemetry. */
 export const MAX_ERROR_TEXT = 2000;

@@ -32,11 +32,7 @@ let shared = Buffer.allocUnsafe(CHUNK_BYTES);
  * Reads are synchronous: one file at a time from the page cache, a thread-pool hop per chunk
  * cost more than the read itself.
  */
-export function readTranscriptLinesSync(
-  path: string,
-  onLine: (line: TranscriptLine, offset: number) => void,
-  options: ReadOptions = {},
-): ReadResult {
+export function readTranscriptLinesSync(path: string, onLine: (line: TranscriptLine, offset: number) => void, options: ReadOptions = {}): ReadResult {
   const stats = emptyParseStats();
   const fd = openSync(path, "r");
   try {
@@ -82,22 +78,11 @@ export function readTranscriptLinesSync(
   }
 }
 
-export async function readTranscriptLines(
-  path: string,
-  onLine: (line: TranscriptLine, offset: number) => void,
-  options: ReadOptions = {},
-): Promise<ReadResult> {
+export async function readTranscriptLines(path: string, onLine: (line: TranscriptLine, offset: number) => void, options: ReadOptions = {}): Promise<ReadResult> {
   return readTranscriptLinesSync(path, onLine, options);
 }
 
-function handleLine(
-  buf: Buffer,
-  start: number,
-  end: number,
-  offset: number,
-  stats: ParseStats,
-  onLine: (line: TranscriptLine, offset: number) => void,
-): void {
+function handleLine(buf: Buffer, start: number, end: number, offset: number, stats: ParseStats, onLine: (line: TranscriptLine, offset: number) => void): void {
   let lineEnd = end;
   if (lineEnd > start && buf[lineEnd - 1] === 0x0d) lineEnd--;
   if (lineEnd === start) return; // blank lines are not data, not errors

@@ -77,7 +77,10 @@ export class AtomicFileWriter {
 /** Random hex digits (8 by default): with the pid, enough to keep this process's file names apart (no secret). */
 export function randomTag(hexDigits = 8): string {
   let tag = "";
-  while (tag.length < hexDigits) tag += Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, "0");
+  while (tag.length < hexDigits)
+    tag += Math.floor(Math.random() * 0x100000000)
+      .toString(16)
+      .padStart(8, "0");
   return tag.slice(0, hexDigits);
 }
 

@@ -65,7 +65,13 @@ describe.skipIf(!haveFixtures || !haveCcusage)("cost and tokens agree with ccusa
           const mine = ours.get(group.period);
           expect(mine, `group ${group.period}`).toBeDefined();
           expect(Math.abs((mine?.totalCost ?? 0) - group.totalCost), `cost of ${group.period}`).toBeLessThan(1e-6);
-          expect({ period: group.period, input: mine?.inputTokens, output: mine?.outputTokens, cacheRead: mine?.cacheReadTokens, cacheCreation: mine?.cacheCreationTokens }).toEqual({
+          expect({
+            period: group.period,
+            input: mine?.inputTokens,
+            output: mine?.outputTokens,
+            cacheRead: mine?.cacheReadTokens,
+            cacheCreation: mine?.cacheCreationTokens,
+          }).toEqual({
             period: group.period,
             input: group.inputTokens,
             output: group.outputTokens,

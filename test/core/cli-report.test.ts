@@ -130,8 +130,28 @@ describe("terminal safety", () => {
     const evil = "\u001b]0;pwned\u0007\u001b[2J";
     const lines = [
       { type: "user", uuid: "u1", parentUuid: null, timestamp: "2025-07-01T10:00:00.000Z", cwd: `/x/${evil}proj`, sessionId: "s1", message: { role: "user", content: "go" } },
-      { type: "assistant", uuid: "a1", parentUuid: "u1", timestamp: "2025-07-01T10:00:01.000Z", sessionId: "s1", requestId: "r1", message: { id: "m1", model: "claude-sonnet-4-20250514", content: [{ type: "tool_use", id: "t1", name: `Bash${evil}`, input: { command: `echo ${evil}` } }], usage: { input_tokens: 1, output_tokens: 1 } } },
-      { type: "user", uuid: "u2", parentUuid: "a1", timestamp: "2025-07-01T10:00:02.000Z", sessionId: "s1", message: { role: "user", content: [{ type: "tool_result", tool_use_id: "t1", is_error: true, content: `failed ${evil} token=sk-ant-api03-abcdefghijklmnopqrstuvwxyz` }] } },
+      {
+        type: "assistant",
+        uuid: "a1",
+        parentUuid: "u1",
+        timestamp: "2025-07-01T10:00:01.000Z",
+        sessionId: "s1",
+        requestId: "r1",
+        message: {
+          id: "m1",
+          model: "claude-sonnet-4-20250514",
+          content: [{ type: "tool_use", id: "t1", name: `Bash${evil}`, input: { command: `echo ${evil}` } }],
+          usage: { input_tokens: 1, output_tokens: 1 },
+        },
+      },
+      {
+        type: "user",
+        uuid: "u2",
+        parentUuid: "a1",
+        timestamp: "2025-07-01T10:00:02.000Z",
+        sessionId: "s1",
+        message: { role: "user", content: [{ type: "tool_result", tool_use_id: "t1", is_error: true, content: `failed ${evil} token=sk-ant-api03-abcdefghijklmnopqrstuvwxyz` }] },
+      },
     ];
     writeFileSync(join(dir, "p", "s1.jsonl"), lines.map((l) => JSON.stringify(l)).join("\n") + "\n");
     const report = await runCli(["report", "--projects-dir", dir]);

@@ -9,7 +9,17 @@ const apiHead = (line: string) => apiRequestFromHead(b(line), 0, Buffer.byteLeng
 describe("head shortcuts are exact: they fire only where the full parse agrees", () => {
   it("skips real attachment heads (2.1.x main and subagent files)", () => {
     expect(skip(JSON.stringify({ parentUuid: null, isSidechain: false, attachment: { type: "prompt_snapshot", text: "x".repeat(9000) }, type: "attachment" }))).toBe("attachment");
-    expect(skip(JSON.stringify({ parentUuid: "6b3d4981-1489-4698-aa70-e42b68978623", isSidechain: true, agentId: "a6740b13358acc623", attachment: { type: "hook_success" }, type: "attachment" }))).toBe("attachment");
+    expect(
+      skip(
+        JSON.stringify({
+          parentUuid: "6b3d4981-1489-4698-aa70-e42b68978623",
+          isSidechain: true,
+          agentId: "a6740b13358acc623",
+          attachment: { type: "hook_success" },
+          type: "attachment",
+        }),
+      ),
+    ).toBe("attachment");
   });
 
   it("never skips a line where `attachment` is nested, quoted or escaped", () => {

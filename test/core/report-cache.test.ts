@@ -74,7 +74,12 @@ describe.skipIf(!haveFixtures)("report cache: unchanged sessions are not read ag
   it("filters give the same answer from the cache as from the files", async () => {
     const w = world();
     await report(w);
-    for (const filter of [["--session", "d850fcac"], ["--project", "demo-app"], ["--since", "2026-01-01"], ["--until", "2025-09-01"]]) {
+    for (const filter of [
+      ["--session", "d850fcac"],
+      ["--project", "demo-app"],
+      ["--since", "2026-01-01"],
+      ["--until", "2025-09-01"],
+    ]) {
       const cached = await report(w, ...filter);
       const read = await report(w, "--no-cache", ...filter);
       expect(cached.code).toBe(read.code);

@@ -100,9 +100,7 @@ describe("alertmanager contracts", () => {
 
   it("groups by alertname and project, and lets critical inhibit its warning twin", () => {
     expect(config.route.group_by).toEqual(["alertname", "project"]);
-    expect(config.inhibit_rules).toEqual([
-      { source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ["alertname", "project"] },
-    ]);
+    expect(config.inhibit_rules).toEqual([{ source_matchers: ['severity="critical"'], target_matchers: ['severity="warning"'], equal: ["alertname", "project"] }]);
   });
 
   it("reads the Slack webhook URL from a file, never from the config", () => {

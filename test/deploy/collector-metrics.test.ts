@@ -7,8 +7,26 @@ import { CLAUDE_CODE_RESOURCE, findSamples, metricsRequest, postOtlpJson, scrape
 
 const T0 = Date.now() - 60_000;
 const P = { project: "demo" };
-const sum = (name: string, unit: string, value: number, attributes: Record<string, string> = {}): MetricPoint => ({ kind: "sum", name, unit, value, attributes: { ...P, ...attributes }, startMs: T0, timeMs: T0 + 1_000 });
-const hist = (name: string, unit: string, bounds: number[], counts: number[], total: number, attributes: Record<string, string> = {}): MetricPoint => ({ kind: "histogram", name, unit, bounds, counts, sum: total, attributes: { ...P, ...attributes }, startMs: T0, timeMs: T0 + 1_000 });
+const sum = (name: string, unit: string, value: number, attributes: Record<string, string> = {}): MetricPoint => ({
+  kind: "sum",
+  name,
+  unit,
+  value,
+  attributes: { ...P, ...attributes },
+  startMs: T0,
+  timeMs: T0 + 1_000,
+});
+const hist = (name: string, unit: string, bounds: number[], counts: number[], total: number, attributes: Record<string, string> = {}): MetricPoint => ({
+  kind: "histogram",
+  name,
+  unit,
+  bounds,
+  counts,
+  sum: total,
+  attributes: { ...P, ...attributes },
+  startMs: T0,
+  timeMs: T0 + 1_000,
+});
 
 const OURS: MetricPoint[] = [
   sum("claude_code.session.count", "{session}", 1),
@@ -66,7 +84,10 @@ describe.skipIf(!bin)("collector → Prometheus names and labels", () => {
     ["gen_ai_client_token_usage_bucket", { le: "+Inf" }, 2],
   ] as const)("%s %j = %d, labelled source=claude-code-otel and project", (name, labels, value) => {
     const found = findSamples(samples, name, { ...ours, ...labels });
-    expect(found.map((s) => s.value), `${name} in\n${samples.map((s) => `${s.name} ${JSON.stringify(s.labels)}`).join("\n")}`).toEqual([value]);
+    expect(
+      found.map((s) => s.value),
+      `${name} in\n${samples.map((s) => `${s.name} ${JSON.stringify(s.labels)}`).join("\n")}`,
+    ).toEqual([value]);
   });
 
   it("labels Claude Code's own telemetry source=claude-code, overriding a spoofed source", () => {

@@ -18,8 +18,23 @@ function session(n: number, project: string): SpanSpec[] {
   // Both products' keys, as src/otel/destinations writes them; each pipeline strips the other's.
   const meta = { "langsmith.metadata.project": project, "langfuse.trace.tags": project };
   return [
-    { name: "claude_code.session", traceId, spanId: root, startMs: T0, endMs: T0 + 5_000, attributes: { ...meta, "claude_code.project": project, "gen_ai.usage.input_tokens": 900, "claude_code.note": "key sk-ant-api03-abcdefghijklmnop used" } },
-    { name: "chat claude-sonnet-4-5", traceId, spanId: hex(n * 16 + 2, 16), parentSpanId: root, startMs: T0 + 1_000, endMs: T0 + 2_000, attributes: { ...meta, "gen_ai.operation.name": "chat", "gen_ai.usage.input_tokens": 300 } },
+    {
+      name: "claude_code.session",
+      traceId,
+      spanId: root,
+      startMs: T0,
+      endMs: T0 + 5_000,
+      attributes: { ...meta, "claude_code.project": project, "gen_ai.usage.input_tokens": 900, "claude_code.note": "key sk-ant-api03-abcdefghijklmnop used" },
+    },
+    {
+      name: "chat claude-sonnet-4-5",
+      traceId,
+      spanId: hex(n * 16 + 2, 16),
+      parentSpanId: root,
+      startMs: T0 + 1_000,
+      endMs: T0 + 2_000,
+      attributes: { ...meta, "gen_ai.operation.name": "chat", "gen_ai.usage.input_tokens": 300 },
+    },
   ];
 }
 

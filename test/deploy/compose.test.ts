@@ -57,12 +57,10 @@ function hostPath(service: string, containerPath: string): string | undefined {
 }
 
 function configArgs(service: string): string[] {
-  return (services[service]?.command ?? [])
-    .map(interpolate)
-    .flatMap((arg) => {
-      const m = /^--(config|config\.file)=(.+)$/.exec(arg);
-      return m?.[2] ? [m[2]] : [];
-    });
+  return (services[service]?.command ?? []).map(interpolate).flatMap((arg) => {
+    const m = /^--(config|config\.file)=(.+)$/.exec(arg);
+    return m?.[2] ? [m[2]] : [];
+  });
 }
 
 function requireCollectorConfig(): boolean {
@@ -94,7 +92,11 @@ describe("examples/docker-compose.yml", () => {
   });
 
   it("mounts exactly our prometheus/, alertmanager/ and grafana/ files", () => {
-    const mounted = (service: string) => binds.filter((b) => b.service === service).map((b) => relative(REPO_ROOT, b.host)).sort();
+    const mounted = (service: string) =>
+      binds
+        .filter((b) => b.service === service)
+        .map((b) => relative(REPO_ROOT, b.host))
+        .sort();
     expect(mounted("otel-collector")).toEqual(["collector"]);
     expect(mounted("prometheus")).toEqual(["prometheus"]);
     expect(mounted("alertmanager")).toEqual(["alertmanager/alertmanager.yml", "alertmanager/slack-webhook-url.example", "alertmanager/templates"]);
@@ -156,11 +158,13 @@ describe("examples/docker-compose.yml", () => {
     const read = (f: string) => parse(readFileSync(join(REPO_ROOT, "prometheus", f), "utf8")) as Record<string, unknown>;
     const host = read("prometheus.yml");
     const inCompose = read("prometheus.compose.yml");
-    const targets = JSON.stringify(inCompose).match(/"[a-z0-9.-]+:\d+"/g)?.map((t) => JSON.parse(t) as string) ?? [];
+    const targets =
+      JSON.stringify(inCompose)
+        .match(/"[a-z0-9.-]+:\d+"/g)
+        ?.map((t) => JSON.parse(t) as string) ?? [];
     expect(targets.sort()).toEqual(["alertmanager:9093", "otel-collector:9464"]);
     for (const t of targets) expect(Object.keys(services)).toContain(t.split(":")[0]);
-    const normalise = (c: Record<string, unknown>) =>
-      JSON.stringify(c).replace(/"(127\.0\.0\.1|alertmanager|otel-collector):(\d+)"/g, '"HOST:$2"');
+    const normalise = (c: Record<string, unknown>) => JSON.stringify(c).replace(/"(127\.0\.0\.1|alertmanager|otel-collector):(\d+)"/g, '"HOST:$2"');
     expect(normalise(inCompose)).toBe(normalise(host));
     // rule_files are relative to the config file, and the rules are mounted beside it.
     const ruleGlob = (inCompose["rule_files"] as string[])[0] ?? "";
@@ -175,9 +179,7 @@ describe("examples/docker-compose.yml", () => {
       providers: Array<{ options: { path: string } }>;
     };
     expect(hostPath("grafana", provider.providers[0]?.options.path ?? "")).toBe(join(REPO_ROOT, "grafana", "dashboards"));
-    expect(hostPath("grafana", "/etc/grafana/provisioning/datasources/prometheus.yaml")).toBe(
-      join(REPO_ROOT, "grafana", "provisioning", "datasources", "prometheus.yaml"),
-    );
+    expect(hostPath("grafana", "/etc/grafana/provisioning/datasources/prometheus.yaml")).toBe(join(REPO_ROOT, "grafana", "provisioning", "datasources", "prometheus.yaml"));
   });
 
   it("gives Alertmanager the Slack webhook file its config names, and its templates", () => {
@@ -202,9 +204,7 @@ describe("examples/claude-code-settings.json", () => {
       ["PostCompact", "PostToolUse", "PostToolUseFailure", "PreCompact", "SessionEnd", "SessionStart", "Stop", "SubagentStop", "UserPromptSubmit"].sort(),
     );
     for (const [event, groups] of Object.entries(settings.hooks)) {
-      expect(groups, event).toEqual([
-        { matcher: "*", hooks: [{ type: "command", command: "npx claude-code-otel hook", async: true, timeout: 10 }] },
-      ]);
+      expect(groups, event).toEqual([{ matcher: "*", hooks: [{ type: "command", command: "npx claude-code-otel hook", async: true, timeout: 10 }] }]);
     }
   });
 });

@@ -31,10 +31,7 @@ describe.skipIf(!available)("dashboards against a real Prometheus", () => {
 
   it("runs every panel query with variables set to All and gets data for each", async () => {
     const report = await checkDashboardQueries(prom.url, { range: "5m", rateInterval: "30s", interval: "30s", stepSeconds: 5 });
-    const expected = loadDashboards().reduce(
-      (n, d) => n + (d.json.panels ?? []).reduce((m, p) => m + (p.targets ?? []).length, 0),
-      0,
-    );
+    const expected = loadDashboards().reduce((n, d) => n + (d.json.panels ?? []).reduce((m, p) => m + (p.targets ?? []).length, 0), 0);
     expect(report.checked).toBe(expected);
     expect(report.problems, formatDashboardReport(report)).toEqual([]);
     // The fixture carries session_id on one session, so the optional table has data too.

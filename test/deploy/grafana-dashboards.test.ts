@@ -6,15 +6,7 @@ import { join } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import {
-  DATASOURCE_UID,
-  QUERY_VARIABLES,
-  allPanels,
-  loadDashboards,
-  referencedVariables,
-  type DashboardJson,
-  type DashboardPanel,
-} from "../support/dashboards.js";
+import { DATASOURCE_UID, QUERY_VARIABLES, allPanels, loadDashboards, referencedVariables, type DashboardJson, type DashboardPanel } from "../support/dashboards.js";
 import { REPO_ROOT } from "../support/prometheus.js";
 
 const dashboards = loadDashboards();
@@ -26,11 +18,7 @@ const KNOWN_METRICS = new Set([
   "claude_code_token_usage_tokens_total",
   "claude_code_turn_count_total",
   "claude_code_tool_calls_total",
-  ...["_bucket", "_sum", "_count"].flatMap((s) => [
-    `claude_code_tool_duration_seconds${s}`,
-    `claude_code_session_cost_USD${s}`,
-    `gen_ai_client_token_usage${s}`,
-  ]),
+  ...["_bucket", "_sum", "_count"].flatMap((s) => [`claude_code_tool_duration_seconds${s}`, `claude_code_session_cost_USD${s}`, `gen_ai_client_token_usage${s}`]),
   "claude_code_compaction_count_total",
 ]);
 const PANEL_TYPES = new Set(["row", "timeseries", "stat", "table", "bargauge"]);
@@ -123,11 +111,7 @@ function firstPanel(json: DashboardJson, type: string): DashboardPanel {
 
 describe("Grafana dashboards", () => {
   it("exist", () => {
-    expect(dashboards.map((d) => d.name)).toEqual([
-      "claude-code-overview.json",
-      "claude-code-sessions.json",
-      "claude-code-tools.json",
-    ]);
+    expect(dashboards.map((d) => d.name)).toEqual(["claude-code-overview.json", "claude-code-sessions.json", "claude-code-tools.json"]);
   });
 
   it("satisfy @grafana/schema's Dashboard type and each panel plugin's Options/FieldConfig types (and the check catches mistakes)", () => {
@@ -245,9 +229,7 @@ describe("Grafana dashboards", () => {
             const names = [...bare.matchAll(/(?<![:\w])((?:claude_code|gen_ai)_[A-Za-z_]+)(?![:\w])/g)].map((m) => m[1]);
             expect(names.length, p.title).toBeGreaterThan(0);
             for (const name of names) expect(KNOWN_METRICS, `${p.title}: ${name}`).toContain(name);
-            const selectors = [...expr.matchAll(/(?<![:\w])((?:claude_code|gen_ai)_[A-Za-z_]+)(?![:\w])(\{[^}]*\})?/g)].filter((m) =>
-              KNOWN_METRICS.has(m[1] ?? ""),
-            );
+            const selectors = [...expr.matchAll(/(?<![:\w])((?:claude_code|gen_ai)_[A-Za-z_]+)(?![:\w])(\{[^}]*\})?/g)].filter((m) => KNOWN_METRICS.has(m[1] ?? ""));
             expect(selectors.length, p.title).toBe(names.length);
             for (const m of selectors) {
               expect(m[2] ?? "", `${p.title}: ${m[0]}`).toContain('source=~"$source"');

@@ -73,10 +73,23 @@ describe.skipIf(!haveFixtures || BINARY === undefined)("Langfuse and LangSmith t
     const dir = mkdtempSync(join(tmpdir(), "cco-dest-e2e-"));
     const port = await freePort();
     // The real base config on private ports (its addresses are variables).
-    const ports = { OTELCOL_OTLP_HTTP_ENDPOINT: `127.0.0.1:${port}`, OTELCOL_OTLP_GRPC_ENDPOINT: `127.0.0.1:${await freePort()}`, OTELCOL_PROMETHEUS_ENDPOINT: `127.0.0.1:${await freePort()}`, OTELCOL_HEALTH_ENDPOINT: `127.0.0.1:${await freePort()}`, OTELCOL_TELEMETRY_PORT: String(await freePort()) };
+    const ports = {
+      OTELCOL_OTLP_HTTP_ENDPOINT: `127.0.0.1:${port}`,
+      OTELCOL_OTLP_GRPC_ENDPOINT: `127.0.0.1:${await freePort()}`,
+      OTELCOL_PROMETHEUS_ENDPOINT: `127.0.0.1:${await freePort()}`,
+      OTELCOL_HEALTH_ENDPOINT: `127.0.0.1:${await freePort()}`,
+      OTELCOL_TELEMETRY_PORT: String(await freePort()),
+    };
     collector = spawn(
       BINARY as string,
-      ["--config", join(REPO_ROOT, "collector", "config.yaml"), "--config", join(REPO_ROOT, "collector", "overlays", "langfuse.yaml"), "--config", join(REPO_ROOT, "collector", "overlays", "langsmith.yaml")],
+      [
+        "--config",
+        join(REPO_ROOT, "collector", "config.yaml"),
+        "--config",
+        join(REPO_ROOT, "collector", "overlays", "langfuse.yaml"),
+        "--config",
+        join(REPO_ROOT, "collector", "overlays", "langsmith.yaml"),
+      ],
       {
         env: {
           PATH: process.env["PATH"] ?? "",
@@ -110,15 +123,30 @@ describe.skipIf(!haveFixtures || BINARY === undefined)("Langfuse and LangSmith t
     if (code !== 0) throw new Error(`replay exit ${code}: ${io.stderr()}`);
     // Someone else's traces (e.g. Claude Code's own telemetry) through the same collector.
     const foreign = createOtlpSink(
-      { kind: "otlp", tracesProtocol: "http/protobuf", metricsProtocol: "http/protobuf", tracesUrl: `${endpoint}/v1/traces`, metricsUrl: `${endpoint}/v1/metrics`, tracesUrlShown: "", metricsUrlShown: "", headers: undefined, timeoutMillis: 5000 },
+      {
+        kind: "otlp",
+        tracesProtocol: "http/protobuf",
+        metricsProtocol: "http/protobuf",
+        tracesUrl: `${endpoint}/v1/traces`,
+        metricsUrl: `${endpoint}/v1/metrics`,
+        tracesUrlShown: "",
+        metricsUrlShown: "",
+        headers: undefined,
+        timeoutMillis: 5000,
+      },
       resourceFromAttributes({ "service.name": "claude-code" }),
     );
-    const some = sessionToSpans(sessions[0] as Session, { final: true }).slice(0, 3).map((s) => ({ ...s, spanId: s.spanId.replace(/^./, "f"), traceId: "f".repeat(32) }));
+    const some = sessionToSpans(sessions[0] as Session, { final: true })
+      .slice(0, 3)
+      .map((s) => ({ ...s, spanId: s.spanId.replace(/^./, "f"), traceId: "f".repeat(32) }));
     expect((await foreign.exportSpans(some)).ok).toBe(true);
     await foreign.shutdown();
 
     const expected = sessions.reduce((n, s) => n + sessionToSpans(s, { final: true }).length, 0);
-    await waitFor(() => langfuse.spans.length >= expected && langsmith.spans.length >= expected, `${expected} spans at both stand-ins (got ${langfuse.spans.length}, ${langsmith.spans.length})`);
+    await waitFor(
+      () => langfuse.spans.length >= expected && langsmith.spans.length >= expected,
+      `${expected} spans at both stand-ins (got ${langfuse.spans.length}, ${langsmith.spans.length})`,
+    );
     // Let a stray late batch (the foreign spans, metrics) arrive if the pipelines were wrong.
     await new Promise((r) => setTimeout(r, 2500));
   }, 120_000);

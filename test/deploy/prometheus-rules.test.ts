@@ -30,7 +30,9 @@ interface UnitTestFile {
 }
 
 const TESTS_DIR = join(PROMETHEUS_DIR, "tests");
-const testFiles = readdirSync(TESTS_DIR).filter((f) => f.endsWith(".test.yml")).sort();
+const testFiles = readdirSync(TESTS_DIR)
+  .filter((f) => f.endsWith(".test.yml"))
+  .sort();
 const rules = (parse(readFileSync(RULES_FILE, "utf8")) as RuleFile).groups.flatMap((g) => g.rules);
 const alerts = rules.filter((r) => r.alert);
 const records = rules.filter((r) => r.record);
@@ -71,16 +73,20 @@ describe.skipIf(!promtool)("promtool", () => {
       ["source filter removed", 'source="claude-code-otel"', 'source=~".+"', "cache-hit-ratio.test.yml"],
       ["new-series window shrunk to 1m (first values lost)", " offset 1h)", " offset 1m)", "session-cost.test.yml"],
       ["event counts not rounded (extrapolation makes 1 read as 1.003)", "round(sum by (project) (", "(sum by (project) (", "compactions.test.yml"],
-    ])("%s", (_name, from, to, testFile) => {
-      mkdirSync(join(dir, "rules"), { recursive: true });
-      mkdirSync(join(dir, "tests"), { recursive: true });
-      const source = readFileSync(RULES_FILE, "utf8");
-      expect(source).toContain(from);
-      writeFileSync(join(dir, "rules", "claude-code.rules.yml"), source.split(from).join(to));
-      copyFileSync(join(TESTS_DIR, testFile), join(dir, "tests", testFile));
-      const r = runTool(bin, ["test", "rules", testFile], join(dir, "tests"));
-      expect(r.code, r.output).not.toBe(0);
-    }, 60_000);
+    ])(
+      "%s",
+      (_name, from, to, testFile) => {
+        mkdirSync(join(dir, "rules"), { recursive: true });
+        mkdirSync(join(dir, "tests"), { recursive: true });
+        const source = readFileSync(RULES_FILE, "utf8");
+        expect(source).toContain(from);
+        writeFileSync(join(dir, "rules", "claude-code.rules.yml"), source.split(from).join(to));
+        copyFileSync(join(TESTS_DIR, testFile), join(dir, "tests", testFile));
+        const r = runTool(bin, ["test", "rules", testFile], join(dir, "tests"));
+        expect(r.code, r.output).not.toBe(0);
+      },
+      60_000,
+    );
   });
 });
 
@@ -97,13 +103,7 @@ describe("rule contracts", () => {
 
   it("covers the required alerts", () => {
     expect(new Set(alerts.map((a) => a.alert))).toEqual(
-      new Set([
-        "ClaudeCodeSessionCostHigh",
-        "ClaudeCodeToolFailureRateHigh",
-        "ClaudeCodeCompactionsPerSessionHigh",
-        "ClaudeCodeCacheHitRatioLow",
-        "ClaudeCodeDailyCostAnomaly",
-      ]),
+      new Set(["ClaudeCodeSessionCostHigh", "ClaudeCodeToolFailureRateHigh", "ClaudeCodeCompactionsPerSessionHigh", "ClaudeCodeCacheHitRatioLow", "ClaudeCodeDailyCostAnomaly"]),
     );
     const toolFailure = alerts.filter((a) => a.alert === "ClaudeCodeToolFailureRateHigh");
     expect(toolFailure.map((a) => [a.labels?.["severity"], /> (0\.\d+)/.exec(a.expr)?.[1]])).toEqual([
@@ -114,7 +114,7 @@ describe("rule contracts", () => {
     expect(rules.some((r) => /quantile_over_time\(0\.5, project:claude_code_cost_USD:increase1d\[7d/.test(r.expr))).toBe(true);
   });
 
-  it("selects source=\"claude-code-otel\" on every raw metric, so shared names are never counted twice", () => {
+  it('selects source="claude-code-otel" on every raw metric, so shared names are never counted twice', () => {
     for (const r of rules) {
       const selectors = [...r.expr.matchAll(RAW_METRIC)];
       for (const m of selectors) expect(m[2] ?? "", `${r.record ?? r.alert}: ${m[0]}`).toContain('source="claude-code-otel"');
@@ -122,9 +122,7 @@ describe("rule contracts", () => {
   });
 
   it("uses session cost thresholds that are bucket boundaries of the client's histogram", () => {
-    const thresholds = alerts
-      .filter((a) => a.alert === "ClaudeCodeSessionCostHigh")
-      .map((a) => Number(/le=~"(\d+)\|/.exec(a.expr)?.[1]));
+    const thresholds = alerts.filter((a) => a.alert === "ClaudeCodeSessionCostHigh").map((a) => Number(/le=~"(\d+)\|/.exec(a.expr)?.[1]));
     expect(thresholds).toEqual([10, 50]);
     for (const t of thresholds) expect(SESSION_COST_BUCKETS_USD).toContain(t);
     for (const a of alerts.filter((x) => x.alert === "ClaudeCodeSessionCostHigh")) expect(a.labels?.["threshold_usd"]).toBeDefined();

@@ -104,7 +104,10 @@ describe.skipIf(binary === undefined)("hooks with the real Claude Code CLI", () 
     const settings = readFileSync(settingsPath, "utf8");
     const ours = `'${process.execPath}' '${HOOK_BIN}' hook`;
     expect(settings).toContain(JSON.stringify(ours).slice(1, -1));
-    writeFileSync(settingsPath, settings.split(JSON.stringify(ours).slice(1, -1)).join(JSON.stringify(`'${process.execPath}' '${wrapper}' '${HOOK_BIN}' '${hookRuns}'`).slice(1, -1)));
+    writeFileSync(
+      settingsPath,
+      settings.split(JSON.stringify(ours).slice(1, -1)).join(JSON.stringify(`'${process.execPath}' '${wrapper}' '${HOOK_BIN}' '${hookRuns}'`).slice(1, -1)),
+    );
 
     for (const step of STEPS) {
       const run = await runClaude({
@@ -127,9 +130,12 @@ describe.skipIf(binary === undefined)("hooks with the real Claude Code CLI", () 
     expect(flushed.code, flushed.stderr).toBe(0);
     await waitForQuietHome(otelHome);
 
-    const replay = await runCli(["replay", "--full", "--idle-minutes", "0", "--endpoint", replayed.url, "--state-dir", join(tmp, "fresh-state"), "--projects-dir", join(home, ".claude", "projects")], {
-      env: { HOME: home },
-    });
+    const replay = await runCli(
+      ["replay", "--full", "--idle-minutes", "0", "--endpoint", replayed.url, "--state-dir", join(tmp, "fresh-state"), "--projects-dir", join(home, ".claude", "projects")],
+      {
+        env: { HOME: home },
+      },
+    );
     expect(replay.code, replay.stderr).toBe(0);
   }, 600_000);
 
@@ -141,7 +147,10 @@ describe.skipIf(binary === undefined)("hooks with the real Claude Code CLI", () 
   });
 
   it("every hook run exited 0 and printed nothing", () => {
-    const runs = readFileSync(hookRuns, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { event: string; code: number; stdout: number; stderr: number });
+    const runs = readFileSync(hookRuns, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { event: string; code: number; stdout: number; stderr: number });
     const events = new Set(runs.map((r) => r.event));
     console.info(`hook runs: ${runs.length}; events: ${[...events].join(", ")}`);
     // `claude -p` exits right after its answer and async hooks still pending then (Stop,

@@ -18,7 +18,9 @@ const hasFixtures = requireSharedFixtures();
 const TRANSCRIPT = join(FIXTURES_2_1_330 ?? "", "-home-dev-work-demo-app", `${SESSION}.jsonl`);
 
 function payload(event = "Stop", session = SESSION, transcript = TRANSCRIPT): HookPayload {
-  const parsed = parseHookInput(JSON.stringify({ session_id: session, transcript_path: transcript, cwd: "/home/dev/work/demo-app", hook_event_name: event, stop_hook_active: false }));
+  const parsed = parseHookInput(
+    JSON.stringify({ session_id: session, transcript_path: transcript, cwd: "/home/dev/work/demo-app", hook_event_name: event, stop_hook_active: false }),
+  );
   if (!parsed.ok) throw new Error(parsed.reason);
   return parsed.payload;
 }

@@ -62,7 +62,11 @@ export function expectSpansExactlyOnce(all: readonly ReceivedSpan[], expected: r
 /** Tool span end times as the transcript alone gives them. */
 export function transcriptToolEnds(sessions: readonly Session[]): Map<string, number> {
   return new Map(
-    sessions.flatMap((s) => sessionToSpans(s, { final: true }).filter((x) => x.unitKey.startsWith("tool:")).map((x): [string, number] => [x.spanId, Math.max(x.endTimeMs, x.startTimeMs)])),
+    sessions.flatMap((s) =>
+      sessionToSpans(s, { final: true })
+        .filter((x) => x.unitKey.startsWith("tool:"))
+        .map((x): [string, number] => [x.spanId, Math.max(x.endTimeMs, x.startTimeMs)]),
+    ),
   );
 }
 
@@ -77,7 +81,11 @@ export function expectContiguousWindows(points: readonly ReceivedPoint[]): void 
 export async function expectTotalsEqualReport(points: readonly ReceivedPoint[], projectsDir: string): Promise<void> {
   const r = await runCli(["report", "--json", "--projects-dir", projectsDir]);
   expect(r.code).toBe(0);
-  const totals = (JSON.parse(r.stdout) as { totals: { sessions: number; costUsd: number; turns: number; toolCalls: number; toolFailures: number; compactions: number; tokens: Record<string, number> } }).totals;
+  const totals = (
+    JSON.parse(r.stdout) as {
+      totals: { sessions: number; costUsd: number; turns: number; toolCalls: number; toolFailures: number; compactions: number; tokens: Record<string, number> };
+    }
+  ).totals;
   const got = receivedTotals(points);
   expect(got.costUsd).toBeCloseTo(totals.costUsd, 9);
   expect({ ...got, costUsd: 0 }).toEqual({

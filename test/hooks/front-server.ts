@@ -38,7 +38,10 @@ export async function startFrontServer(target: string, options: { dropResent?: b
         res.writeHead(500).end("collector overloaded");
         return;
       }
-      const digest = createHash("sha256").update(req.url ?? "").update(body).digest("hex");
+      const digest = createHash("sha256")
+        .update(req.url ?? "")
+        .update(body)
+        .digest("hex");
       if (forwarded.has(digest)) {
         state.resent++;
         if (options.dropResent === true) {
@@ -47,10 +50,14 @@ export async function startFrontServer(target: string, options: { dropResent?: b
         }
       }
       forwarded.add(digest);
-      const out = request(new URL(req.url ?? "/", target), { method: "POST", headers: { "content-type": req.headers["content-type"] ?? "", "content-length": String(body.length) } }, (r) => {
-        res.writeHead(r.statusCode ?? 502, { "content-type": r.headers["content-type"] ?? "application/octet-stream" });
-        r.pipe(res);
-      });
+      const out = request(
+        new URL(req.url ?? "/", target),
+        { method: "POST", headers: { "content-type": req.headers["content-type"] ?? "", "content-length": String(body.length) } },
+        (r) => {
+          res.writeHead(r.statusCode ?? 502, { "content-type": r.headers["content-type"] ?? "application/octet-stream" });
+          r.pipe(res);
+        },
+      );
       out.on("error", () => res.writeHead(502).end());
       out.end(body);
     });

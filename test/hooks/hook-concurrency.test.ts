@@ -61,7 +61,9 @@ describe.runIf(haveFixtures)("hooks under concurrency", () => {
     expect(listDir(join(world.otelHome, "spool"))).toEqual([]);
     expect(hookLog(world)).not.toMatch(/ERROR/);
     // No stray temp or lock files in the state.
-    const stray = readdirSync(world.stateDir, { recursive: true }).map(String).filter((n) => n.endsWith(".tmp") || n.endsWith(".lock") || n.includes(".corrupt-"));
+    const stray = readdirSync(world.stateDir, { recursive: true })
+      .map(String)
+      .filter((n) => n.endsWith(".tmp") || n.endsWith(".lock") || n.includes(".corrupt-"));
     expect(stray).toEqual([]);
 
     // All hooks start at once, so a Stop can be spooled before a PostToolUse of the same turn;

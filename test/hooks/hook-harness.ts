@@ -77,7 +77,9 @@ export function makeHookWorld(options: { endpoint?: string; logLevel?: string } 
   makeWritable(claude);
   const otelHome = join(root, "otel");
   const stateDir = join(otelHome, "state");
-  const text = readFileSync(join(SHARED_FIXTURES, "claude-code-2.1.330", "hooks.jsonl"), "utf8").split(FIXTURE_HOME).join(claude);
+  const text = readFileSync(join(SHARED_FIXTURES, "claude-code-2.1.330", "hooks.jsonl"), "utf8")
+    .split(FIXTURE_HOME)
+    .join(claude);
   const payloads = text
     .split("\n")
     .filter((l) => l.trim() !== "")

@@ -56,7 +56,13 @@ describe.runIf(haveFixtures)("hook process: never blocks, never breaks", () => {
   });
 
   it("a 10 MB payload (a huge tool_response) is parsed; the spool record stays tiny and holds none of it", async () => {
-    const big = { ...postToolUse, session_id: "s-big", transcript_path: join(world.root, "missing", "s-big.jsonl"), tool_use_id: "toolu_big", tool_response: { stdout: "x".repeat(10 * 1024 * 1024) } };
+    const big = {
+      ...postToolUse,
+      session_id: "s-big",
+      transcript_path: join(world.root, "missing", "s-big.jsonl"),
+      tool_use_id: "toolu_big",
+      tool_response: { stdout: "x".repeat(10 * 1024 * 1024) },
+    };
     const r = await runHook({ ...world.env, CLAUDE_CODE_OTEL_LOG_LEVEL: "debug" }, JSON.stringify(big));
     expectSilentSuccess(r);
     expect(hookLog(world)).toContain("PostToolUse session s-big tool toolu_big");

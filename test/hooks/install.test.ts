@@ -4,16 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseOptions } from "../../src/cli/args.js";
 import { settingsPathFor } from "../../src/cli/install-command.js";
-import {
-  HOOK_EVENTS,
-  eventTakesMatcher,
-  hookCommand,
-  mergeOurHooks,
-  ourEntries,
-  plannedEntries,
-  removeOurHooks,
-  shellWords,
-} from "../../src/hooks/settings-merge.js";
+import { HOOK_EVENTS, eventTakesMatcher, hookCommand, mergeOurHooks, ourEntries, plannedEntries, removeOurHooks, shellWords } from "../../src/hooks/settings-merge.js";
 import { unifiedDiff } from "../../src/util/line-diff.js";
 import { REPO_ROOT } from "../support/shared-fixtures.js";
 import { runCli } from "../support/cli.js";
@@ -117,7 +108,18 @@ describe("install", () => {
   it("--dry-run shows a diff and writes nothing (no settings, backup, config or state)", async () => {
     writeFileSync(settings, FOREIGN_TEXT);
     const run = await runCli(
-      ["install", "--dry-run", "--endpoint", "http://127.0.0.1:4318", "--header", "Authorization=Basic c2VjcmV0LXZhbHVl", "--alert-usd", "5", "--slack-webhook", "https://hooks.slack.com/services/T000/B000/XXXXsecretXXXX"],
+      [
+        "install",
+        "--dry-run",
+        "--endpoint",
+        "http://127.0.0.1:4318",
+        "--header",
+        "Authorization=Basic c2VjcmV0LXZhbHVl",
+        "--alert-usd",
+        "5",
+        "--slack-webhook",
+        "https://hooks.slack.com/services/T000/B000/XXXXsecretXXXX",
+      ],
       { env },
     );
     expect(run.code).toBe(0);
@@ -139,7 +141,23 @@ describe("install", () => {
 
   it("writes export and alert settings to a 0600 config in a 0700 folder, never printing secrets", async () => {
     const run = await runCli(
-      ["install", "--endpoint", "http://127.0.0.1:4318/", "--protocol", "http/json", "--header", "Authorization=Basic c2VjcmV0LXZhbHVl", "--header", "x-langfuse-ingestion-version=4", "--alert-usd", "20", "--alert-usd", "5", "--slack-webhook", "https://hooks.slack.com/services/T000/B000/XXXXsecretXXXX"],
+      [
+        "install",
+        "--endpoint",
+        "http://127.0.0.1:4318/",
+        "--protocol",
+        "http/json",
+        "--header",
+        "Authorization=Basic c2VjcmV0LXZhbHVl",
+        "--header",
+        "x-langfuse-ingestion-version=4",
+        "--alert-usd",
+        "20",
+        "--alert-usd",
+        "5",
+        "--slack-webhook",
+        "https://hooks.slack.com/services/T000/B000/XXXXsecretXXXX",
+      ],
       { env },
     );
     expect(run.code).toBe(0);

@@ -61,7 +61,11 @@ describe.runIf(haveFixtures)("the hooks' outbox goes before replay", () => {
     expectContiguousWindows(receiver.points);
     const sessions = await loadAllSessions(world.projects);
     const spans = settleUpserts(receiver.spans);
-    expect(spans.map((s) => s.spanId).sort()).toEqual(expectedSpans(sessions, durationsOf(world.payloads)).map((s) => s.spanId).sort());
+    expect(spans.map((s) => s.spanId).sort()).toEqual(
+      expectedSpans(sessions, durationsOf(world.payloads))
+        .map((s) => s.spanId)
+        .sort(),
+    );
     await expectTotalsEqualReport(receiver.points, world.projects);
   }, 120_000);
 });

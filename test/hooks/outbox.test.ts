@@ -94,12 +94,22 @@ describe("outbox", () => {
   it("delivery: OTEL_* variables win over the config file (hooks never see them), else the config, else files", () => {
     expect(resolveDelivery({}, {})).toEqual({ kind: "file", dir: expect.stringMatching(/\.claude\/otel$/) });
     const fromConfig = resolveDelivery({}, { otlp: { endpoint: "http://c:4318", protocol: "http/json", headers: { "x-k": "v" } } });
-    expect(fromConfig).toMatchObject({ kind: "otlp", url: { traces: "http://c:4318/v1/traces", metrics: "http://c:4318/v1/metrics" }, encoding: { traces: "json", metrics: "json" }, headers: { traces: { "x-k": "v" } } });
+    expect(fromConfig).toMatchObject({
+      kind: "otlp",
+      url: { traces: "http://c:4318/v1/traces", metrics: "http://c:4318/v1/metrics" },
+      encoding: { traces: "json", metrics: "json" },
+      headers: { traces: { "x-k": "v" } },
+    });
     const fromEnv = resolveDelivery(
       { OTEL_EXPORTER_OTLP_ENDPOINT: "http://e:1", OTEL_EXPORTER_OTLP_HEADERS: "a=1,b=x%20y", OTEL_EXPORTER_OTLP_METRICS_HEADERS: "b=2" },
       { otlp: { endpoint: "http://c:4318", headers: { "x-k": "v" } } },
     );
-    expect(fromEnv).toMatchObject({ kind: "otlp", url: { traces: "http://e:1/v1/traces" }, encoding: { traces: "pb" }, headers: { traces: { a: "1", b: "x y" }, metrics: { a: "1", b: "2" } } });
+    expect(fromEnv).toMatchObject({
+      kind: "otlp",
+      url: { traces: "http://e:1/v1/traces" },
+      encoding: { traces: "pb" },
+      headers: { traces: { a: "1", b: "x y" }, metrics: { a: "1", b: "2" } },
+    });
     expect(parseHeaderList("=x, k = v ,bad=%zz")).toEqual({ k: "v" });
   });
 });

@@ -9,7 +9,9 @@ const haveFixtures = requireSharedFixtures();
 
 describe("hook payloads", () => {
   it.runIf(haveFixtures)("parses every payload Claude Code 2.1.330 sent into its typed variant", () => {
-    const lines = readFileSync(join(SHARED_FIXTURES as string, "claude-code-2.1.330", "hooks.jsonl"), "utf8").split("\n").filter(Boolean);
+    const lines = readFileSync(join(SHARED_FIXTURES as string, "claude-code-2.1.330", "hooks.jsonl"), "utf8")
+      .split("\n")
+      .filter(Boolean);
     const seen = new Set<string>();
     for (const line of lines) {
       const r = parseHookInput(line);
@@ -65,7 +67,9 @@ describe("hook payloads", () => {
     expect(parseHookInput("[1,2]")).toMatchObject({ ok: false, reason: expect.stringContaining("array") });
     expect(parseHookInput('"x"')).toMatchObject({ ok: false, reason: expect.stringContaining("string") });
     expect(parseHookInput('{"hook_event_name":"Stop"}')).toMatchObject({ ok: false, reason: expect.stringContaining("session_id") });
-    const old = parseHookInput(JSON.stringify({ session_id: "s", transcript_path: "/t.jsonl", hook_event_name: "PostToolUse", tool_name: "Bash", tool_input: {}, tool_response: {} }));
+    const old = parseHookInput(
+      JSON.stringify({ session_id: "s", transcript_path: "/t.jsonl", hook_event_name: "PostToolUse", tool_name: "Bash", tool_input: {}, tool_response: {} }),
+    );
     expect(old).toMatchObject({ ok: true, payload: { event: "PostToolUse", toolUseId: undefined, durationMs: undefined } });
     const pre = parseHookInput(JSON.stringify({ session_id: "s", hook_event_name: "PreCompact", trigger: "auto", custom_instructions: null }));
     expect(pre).toMatchObject({ ok: true, payload: { event: "PreCompact", trigger: "auto", transcriptPath: undefined } });
@@ -82,7 +86,16 @@ describe("hook payloads", () => {
     };
     for (const name of ["SessionStart", "UserPromptSubmit", "PreToolUse", "SubagentStart", "PreCompact", "Notification"]) expect(make(name), name).toBeUndefined();
     expect(make("PostToolUse")).toEqual({
-      v: 1, event: "PostToolUse", sessionId: "s", transcriptPath: "/t.jsonl", agentTranscriptPath: undefined, agentId: undefined, toolUseId: "t1", durationMs: 12, trigger: undefined, time: 5,
+      v: 1,
+      event: "PostToolUse",
+      sessionId: "s",
+      transcriptPath: "/t.jsonl",
+      agentTranscriptPath: undefined,
+      agentId: undefined,
+      toolUseId: "t1",
+      durationMs: 12,
+      trigger: undefined,
+      time: 5,
     });
     for (const name of ["PostToolUseFailure", "Stop", "SubagentStop", "PostCompact", "SessionEnd"]) expect(make(name)?.event, name).toBe(name);
   });

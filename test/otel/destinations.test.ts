@@ -78,7 +78,11 @@ describe.skipIf(!haveFixtures)("destination attributes on Claude Code 2.1.330 se
     const turn = one(spans, (x) => x.name === "invoke_agent claude-code");
     expect(lf(turn)).toEqual({ ...langfuseCommon(sid), "langfuse.observation.type": "agent" });
     // Turn markers of the contract: 1-based turn_number, turn_id = Claude Code's prompt id.
-    expect(ls(turn)).toEqual({ ...langsmithCommon(sid, "root", "chain"), "langsmith.metadata.turn_number": 1, "langsmith.metadata.turn_id": "5e651524-0c5d-4fb0-a56f-061f87d696fc" });
+    expect(ls(turn)).toEqual({
+      ...langsmithCommon(sid, "root", "chain"),
+      "langsmith.metadata.turn_number": 1,
+      "langsmith.metadata.turn_id": "5e651524-0c5d-4fb0-a56f-061f87d696fc",
+    });
 
     const chat = one(spans, (x) => x.attributes["gen_ai.response.id"] === s.requests[0]?.messageId);
     const r = s.requests[0];
@@ -88,7 +92,12 @@ describe.skipIf(!haveFixtures)("destination attributes on Claude Code 2.1.330 se
     expect(lf(chat)).toEqual({
       ...langfuseCommon(sid),
       "langfuse.observation.type": "generation",
-      "langfuse.observation.usage_details": JSON.stringify({ input: r.usage.input, output: r.usage.output, input_cached_tokens: r.usage.cacheRead, input_cache_creation: r.usage.cacheCreation }),
+      "langfuse.observation.usage_details": JSON.stringify({
+        input: r.usage.input,
+        output: r.usage.output,
+        input_cached_tokens: r.usage.cacheRead,
+        input_cache_creation: r.usage.cacheCreation,
+      }),
       "langfuse.observation.cost_details": JSON.stringify({ total: r.cost.usd }),
     });
     expect(r.usage).toMatchObject({ input: 443, output: 311, cacheRead: 7793, cacheCreation: 3211 });
@@ -209,7 +218,10 @@ describe.skipIf(!haveFixtures)("destination attributes on Claude Code 2.1.330 se
       expect(obs.filter((o) => o.level === "ERROR").length).toBe(s.toolCalls.filter((c) => c.outcome === "failure").length);
       // Only generations carry usage (the session span's totals are neutralised).
       expect(obs.filter((o) => o.type !== "generation" && Object.keys(o.usage).length > 0)).toEqual([]);
-      const t = s.requests.reduce((a, r) => ({ input: a.input + r.usage.input, output: a.output + r.usage.output, read: a.read + r.usage.cacheRead, write: a.write + r.usage.cacheCreation }), { input: 0, output: 0, read: 0, write: 0 });
+      const t = s.requests.reduce(
+        (a, r) => ({ input: a.input + r.usage.input, output: a.output + r.usage.output, read: a.read + r.usage.cacheRead, write: a.write + r.usage.cacheCreation }),
+        { input: 0, output: 0, read: 0, write: 0 },
+      );
       expect(obs.reduce((a, o) => a + o.inputTokens, 0)).toBe(t.input + t.read + t.write);
       expect(obs.reduce((a, o) => a + o.outputTokens, 0)).toBe(t.output);
       const traceCost = obs.reduce((a, o) => a + (o.cost ?? 0), 0);
@@ -217,7 +229,9 @@ describe.skipIf(!haveFixtures)("destination attributes on Claude Code 2.1.330 se
       lfCost += traceCost;
 
       // LangSmith, after the collector's LangSmith pipeline removed the session span's gen_ai.usage.*.
-      const runs = spans.map((x) => langsmithRun(x.name === "claude_code.session" ? Object.fromEntries(Object.entries(x.attributes).filter(([k]) => !k.startsWith("gen_ai.usage."))) : x.attributes));
+      const runs = spans.map((x) =>
+        langsmithRun(x.name === "claude_code.session" ? Object.fromEntries(Object.entries(x.attributes).filter(([k]) => !k.startsWith("gen_ai.usage."))) : x.attributes),
+      );
       expect(runs.every((r) => r.threadId === s.sessionId)).toBe(true);
       expect(runs.filter((r) => r.runType === "llm").length).toBe(s.requests.length);
       expect(runs.filter((r) => r.runType === "tool").length).toBe(s.toolCalls.length);

@@ -21,8 +21,19 @@ describe("export target resolution", () => {
     expect(resolveExportTarget({}, { HOME: "/h" })).toEqual({ kind: "file", dir: expect.stringMatching(/\.claude\/otel$/) });
     expect(resolveExportTarget({ outputDir: "/x" }, {})).toEqual({ kind: "file", dir: "/x" });
     const t = resolveExportTarget({}, { OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318/", OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: "http/json" });
-    expect(t).toMatchObject({ kind: "otlp", tracesProtocol: "http/protobuf", metricsProtocol: "http/json", tracesUrl: undefined, tracesUrlShown: "http://c:4318/v1/traces", metricsUrlShown: "http://c:4318/v1/metrics" });
-    expect(resolveExportTarget({}, { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://t/traces" })).toMatchObject({ kind: "otlp", tracesUrlShown: "http://t/traces", metricsUrlShown: "http://localhost:4318/v1/metrics" });
+    expect(t).toMatchObject({
+      kind: "otlp",
+      tracesProtocol: "http/protobuf",
+      metricsProtocol: "http/json",
+      tracesUrl: undefined,
+      tracesUrlShown: "http://c:4318/v1/traces",
+      metricsUrlShown: "http://c:4318/v1/metrics",
+    });
+    expect(resolveExportTarget({}, { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://t/traces" })).toMatchObject({
+      kind: "otlp",
+      tracesUrlShown: "http://t/traces",
+      metricsUrlShown: "http://localhost:4318/v1/metrics",
+    });
     expect(resolveExportTarget({ endpoint: "http://e:1", protocol: "http/json" }, { OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318" })).toMatchObject({
       tracesUrl: "http://e:1/v1/traces",
       metricsUrl: "http://e:1/v1/metrics",
@@ -44,41 +55,44 @@ describe.skipIf(!haveFixtures)("exporters against a real OTLP/HTTP receiver on l
     await receiver?.close();
   });
 
-  it.each(["http/protobuf", "http/json"])("%s: every span arrives with our ids, parents, times, attributes, status and events; metric sums equal report totals", async (protocol) => {
-    receiver = await startOtlpReceiver();
-    const sink = createSink(resolveExportTarget({ endpoint: receiver.url, protocol }, {}));
-    const expected = sessions.flatMap((s) => sessionToSpans(s, { final: true }));
-    for (const s of sessions) {
-      expect(await sink.exportSpans(sessionToSpans(s, { final: true }))).toEqual({ ok: true, bytes: 0 });
-      expect(await sink.exportMetrics(sessionToMetricPoints(s, { final: true }), { startMs: 1_000, timeMs: 2_000 })).toEqual({ ok: true, bytes: 0 });
-    }
-    await sink.shutdown();
-    expect(receiver.requests.every((r) => r.contentType === (protocol === "http/json" ? "application/json" : "application/x-protobuf"))).toBe(true);
-    expect(receiver.spans).toHaveLength(expected.length);
-    const kinds = { INTERNAL: 1, CLIENT: 3 } as const;
-    const codes = { UNSET: 0, OK: 1, ERROR: 2 } as const;
-    for (const [i, e] of expected.entries()) {
-      const got = receiver.spans[i];
-      expect(got).toEqual({
-        traceId: e.traceId,
-        spanId: e.spanId,
-        parentSpanId: e.parentSpanId,
-        name: e.name,
-        kind: kinds[e.kind],
-        startMs: e.startTimeMs,
-        endMs: e.endTimeMs,
-        attributes: e.attributes,
-        status: { code: codes[e.status.code], message: e.status.message },
-        events: e.events.map((ev) => ({ name: ev.name, timeMs: ev.timeMs, attributes: ev.attributes })),
-        resource: { "service.name": "claude-code-otel", "service.version": expect.any(String), "claude_code.telemetry.source": "claude-code-otel" },
-      });
-    }
-    expectTotalsEqualReport(receiver.points, sessions);
-    // DELTA temporality (1), stamped with the window we gave.
-    expect(receiver.points.every((p) => p.temporality === 1 && p.startMs === 1_000 && p.timeMs === 2_000)).toBe(true);
-    const cost = receiver.points.find((p) => p.name === "claude_code.session.cost");
-    expect(cost).toMatchObject({ unit: "USD", kind: "histogram", explicitBounds: [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 50, 100] });
-  });
+  it.each(["http/protobuf", "http/json"])(
+    "%s: every span arrives with our ids, parents, times, attributes, status and events; metric sums equal report totals",
+    async (protocol) => {
+      receiver = await startOtlpReceiver();
+      const sink = createSink(resolveExportTarget({ endpoint: receiver.url, protocol }, {}));
+      const expected = sessions.flatMap((s) => sessionToSpans(s, { final: true }));
+      for (const s of sessions) {
+        expect(await sink.exportSpans(sessionToSpans(s, { final: true }))).toEqual({ ok: true, bytes: 0 });
+        expect(await sink.exportMetrics(sessionToMetricPoints(s, { final: true }), { startMs: 1_000, timeMs: 2_000 })).toEqual({ ok: true, bytes: 0 });
+      }
+      await sink.shutdown();
+      expect(receiver.requests.every((r) => r.contentType === (protocol === "http/json" ? "application/json" : "application/x-protobuf"))).toBe(true);
+      expect(receiver.spans).toHaveLength(expected.length);
+      const kinds = { INTERNAL: 1, CLIENT: 3 } as const;
+      const codes = { UNSET: 0, OK: 1, ERROR: 2 } as const;
+      for (const [i, e] of expected.entries()) {
+        const got = receiver.spans[i];
+        expect(got).toEqual({
+          traceId: e.traceId,
+          spanId: e.spanId,
+          parentSpanId: e.parentSpanId,
+          name: e.name,
+          kind: kinds[e.kind],
+          startMs: e.startTimeMs,
+          endMs: e.endTimeMs,
+          attributes: e.attributes,
+          status: { code: codes[e.status.code], message: e.status.message },
+          events: e.events.map((ev) => ({ name: ev.name, timeMs: ev.timeMs, attributes: ev.attributes })),
+          resource: { "service.name": "claude-code-otel", "service.version": expect.any(String), "claude_code.telemetry.source": "claude-code-otel" },
+        });
+      }
+      expectTotalsEqualReport(receiver.points, sessions);
+      // DELTA temporality (1), stamped with the window we gave.
+      expect(receiver.points.every((p) => p.temporality === 1 && p.startMs === 1_000 && p.timeMs === 2_000)).toBe(true);
+      const cost = receiver.points.find((p) => p.name === "claude_code.session.cost");
+      expect(cost).toMatchObject({ unit: "USD", kind: "histogram", explicitBounds: [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 50, 100] });
+    },
+  );
 
   it("the SDK exporters honour OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_EXPORTER_OTLP_HEADERS", async () => {
     receiver = await startOtlpReceiver();
@@ -124,7 +138,10 @@ describe.skipIf(!haveFixtures)("exporters against a real OTLP/HTTP receiver on l
     expect(traceLines).toHaveLength(1);
     const decoded = decodeJsonRequest(traceLines[0] as string);
     expect(decoded.spans.map((x) => [x.spanId, x.parentSpanId, x.name])).toEqual(spans.map((x) => [x.spanId, x.parentSpanId, x.name]));
-    const points = readFileSync(join(dir, "metrics.jsonl"), "utf8").trimEnd().split("\n").flatMap((l) => decodeJsonRequest(l).points);
+    const points = readFileSync(join(dir, "metrics.jsonl"), "utf8")
+      .trimEnd()
+      .split("\n")
+      .flatMap((l) => decodeJsonRequest(l).points);
     expect(receivedTotals(points).costUsd).toBeCloseTo(0.66042855, 9);
     expect(statSync(join(dir, "traces.jsonl")).mode & 0o777).toBe(0o600);
     expect(statSync(dir).mode & 0o777).toBe(0o700);

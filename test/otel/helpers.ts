@@ -63,5 +63,11 @@ export function expectTotalsEqualReport(points: readonly ReceivedPoint[], sessio
   const got = receivedTotals(points);
   expect(Math.abs(got.costUsd - report.costUsd)).toBeLessThan(1e-9);
   expect(got.tokens).toEqual(report.tokens);
-  expect([got.sessions, got.turns, got.toolCalls, got.toolFailures, got.compactions]).toEqual([report.sessions, report.turns, report.toolCalls, report.toolFailures, report.compactions]);
+  expect([got.sessions, got.turns, got.toolCalls, got.toolFailures, got.compactions]).toEqual([
+    report.sessions,
+    report.turns,
+    report.toolCalls,
+    report.toolFailures,
+    report.compactions,
+  ]);
 }

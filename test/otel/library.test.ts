@@ -28,11 +28,20 @@ describe.skipIf(!haveFixtures)("library API with the caller's own SDK", () => {
     const ours = sessionToSpans(s, { final: true });
     const oursById = new Map(ours.map((x) => [x.spanId, x]));
     const shape = (name: string, start: number, end: number, parentName: string | null) => ({ name, start, end, parentName });
-    const expected = ours.map((x) => shape(x.name, x.startTimeMs, x.endTimeMs, x.parentSpanId === undefined ? null : (oursById.get(x.parentSpanId)?.name ?? "?"))).sort((a, b) => a.start - b.start || a.name.localeCompare(b.name));
+    const expected = ours
+      .map((x) => shape(x.name, x.startTimeMs, x.endTimeMs, x.parentSpanId === undefined ? null : (oursById.get(x.parentSpanId)?.name ?? "?")))
+      .sort((a, b) => a.start - b.start || a.name.localeCompare(b.name));
     const theirs = spanExporter.getFinishedSpans().filter((x) => x.attributes["session.id"] === s.sessionId);
     const theirsById = new Map(theirs.map((x) => [x.spanContext().spanId, x]));
     const got = theirs
-      .map((x) => shape(x.name, hrTimeToMilliseconds(x.startTime), hrTimeToMilliseconds(x.endTime), x.parentSpanContext === undefined ? null : (theirsById.get(x.parentSpanContext.spanId)?.name ?? "?")))
+      .map((x) =>
+        shape(
+          x.name,
+          hrTimeToMilliseconds(x.startTime),
+          hrTimeToMilliseconds(x.endTime),
+          x.parentSpanContext === undefined ? null : (theirsById.get(x.parentSpanContext.spanId)?.name ?? "?"),
+        ),
+      )
       .sort((a, b) => a.start - b.start || a.name.localeCompare(b.name));
     expect(got).toEqual(expected);
     expect(new Set(theirs.map((x) => x.spanContext().traceId)).size).toBe(1);
@@ -42,7 +51,13 @@ describe.skipIf(!haveFixtures)("library API with the caller's own SDK", () => {
     const totals = reportTotals(sessions);
     expect(Math.abs(sums.costUsd - totals.costUsd)).toBeLessThan(1e-9);
     expect(sums.tokens).toEqual(totals.tokens);
-    expect([sums.sessions, sums.turns, sums.toolCalls, sums.toolFailures, sums.compactions]).toEqual([totals.sessions, totals.turns, totals.toolCalls, totals.toolFailures, totals.compactions]);
+    expect([sums.sessions, sums.turns, sums.toolCalls, sums.toolFailures, sums.compactions]).toEqual([
+      totals.sessions,
+      totals.turns,
+      totals.toolCalls,
+      totals.toolFailures,
+      totals.compactions,
+    ]);
     await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]);
   });
 

@@ -143,7 +143,13 @@ describe.skipIf(!haveFixtures)("sessionToSpans on Claude Code 2.1.330 sessions",
         end: "2026-11-23T18:52:54.686Z",
         status: { code: SpanStatusCode.UNSET },
         events: [],
-        attributes: { "session.id": sid, "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "Bash", "gen_ai.tool.call.id": "toolu_Bash_1mwtmiess", "claude_code.tool.outcome": "success" },
+        attributes: {
+          "session.id": sid,
+          "gen_ai.operation.name": "execute_tool",
+          "gen_ai.tool.name": "Bash",
+          "gen_ai.tool.call.id": "toolu_Bash_1mwtmiess",
+          "claude_code.tool.outcome": "success",
+        },
       },
       {
         name: "execute_tool Bash",
@@ -186,14 +192,20 @@ describe.skipIf(!haveFixtures)("sessionToSpans on Claude Code 2.1.330 sessions",
       attributes: { "session.id": sid, "gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "general-purpose", "gen_ai.agent.id": "a6740b13358acc623" },
     });
     expect(views.find((v) => v.name === "execute_tool Agent")?.parent).toBe(turn0);
-    const underSub = views.filter((v) => v.parent === subagent).map((v) => [v.name, v.attributes["gen_ai.response.id"] ?? v.attributes["gen_ai.tool.call.id"], v.attributes["claude_code.agent.id"]]);
+    const underSub = views
+      .filter((v) => v.parent === subagent)
+      .map((v) => [v.name, v.attributes["gen_ai.response.id"] ?? v.attributes["gen_ai.tool.call.id"], v.attributes["claude_code.agent.id"]]);
     expect(underSub).toEqual([
       ["chat claude-opus-4-6", "msg_mwtmifw7_9", "a6740b13358acc623"],
       ["chat claude-opus-4-6", "msg_mwtmig4t_10", "a6740b13358acc623"],
       ["execute_tool Bash", "toolu_Bash_8mwtmifw7", "a6740b13358acc623"],
     ]);
     // Main-thread requests stay under their turns, never under the subagent.
-    expect(views.filter((v) => v.name.startsWith("chat ") && v.parent !== subagent).map((v) => v.attributes["gen_ai.response.id"])).toEqual(["msg_mwtmifog_6", "msg_mwtmiftv_7", "msg_mwtmigbb_11"]);
+    expect(views.filter((v) => v.name.startsWith("chat ") && v.parent !== subagent).map((v) => v.attributes["gen_ai.response.id"])).toEqual([
+      "msg_mwtmifog_6",
+      "msg_mwtmiftv_7",
+      "msg_mwtmigbb_11",
+    ]);
   });
 
   it("d850fcac: compaction span under the turn it happened in, with trigger, tokens and the summarising call's cost", async () => {

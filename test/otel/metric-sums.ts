@@ -15,7 +15,18 @@ export interface MetricSums {
 }
 
 export function emptySums(): MetricSums {
-  return { sessions: 0, costUsd: 0, tokens: { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 }, turns: 0, toolCalls: 0, toolFailures: 0, compactions: 0, sessionCostCount: 0, sessionCostSum: 0, toolDurationCount: 0 };
+  return {
+    sessions: 0,
+    costUsd: 0,
+    tokens: { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 },
+    turns: 0,
+    toolCalls: 0,
+    toolFailures: 0,
+    compactions: 0,
+    sessionCostCount: 0,
+    sessionCostSum: 0,
+    toolDurationCount: 0,
+  };
 }
 
 /** Folds exported metric batches into report-comparable totals. */

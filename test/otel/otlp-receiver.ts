@@ -46,7 +46,10 @@ const TraceRequest: Schema = {
   1: {
     name: "resourceSpans",
     repeated: true,
-    type: { 1: { name: "resource", type: Resource }, 2: { name: "scopeSpans", repeated: true, type: { 1: { name: "scope", type: Scope }, 2: { name: "spans", type: Span, repeated: true } } } },
+    type: {
+      1: { name: "resource", type: Resource },
+      2: { name: "scopeSpans", repeated: true, type: { 1: { name: "scope", type: Scope }, 2: { name: "spans", type: Span, repeated: true } } },
+    },
   },
 };
 const NumberDataPoint: Schema = {
@@ -70,14 +73,20 @@ const Metric: Schema = {
   1: { name: "name", type: "string" },
   2: { name: "description", type: "string" },
   3: { name: "unit", type: "string" },
-  7: { name: "sum", type: { 1: { name: "dataPoints", type: NumberDataPoint, repeated: true }, 2: { name: "aggregationTemporality", type: "varint" }, 3: { name: "isMonotonic", type: "varint" } } },
+  7: {
+    name: "sum",
+    type: { 1: { name: "dataPoints", type: NumberDataPoint, repeated: true }, 2: { name: "aggregationTemporality", type: "varint" }, 3: { name: "isMonotonic", type: "varint" } },
+  },
   9: { name: "histogram", type: { 1: { name: "dataPoints", type: HistogramDataPoint, repeated: true }, 2: { name: "aggregationTemporality", type: "varint" } } },
 };
 const MetricsRequest: Schema = {
   1: {
     name: "resourceMetrics",
     repeated: true,
-    type: { 1: { name: "resource", type: Resource }, 2: { name: "scopeMetrics", repeated: true, type: { 1: { name: "scope", type: Scope }, 2: { name: "metrics", type: Metric, repeated: true } } } },
+    type: {
+      1: { name: "resource", type: Resource },
+      2: { name: "scopeMetrics", repeated: true, type: { 1: { name: "scope", type: Scope }, 2: { name: "metrics", type: Metric, repeated: true } } },
+    },
   },
 };
 
@@ -221,7 +230,15 @@ function pointsOf(req: Json): ReceivedPoint[] {
         const sum = m["sum"] as Json | undefined;
         const hist = m["histogram"] as Json | undefined;
         for (const dp of (sum?.["dataPoints"] as Json[] | undefined) ?? []) {
-          out.push({ ...base, kind: "sum", temporality: Number(sum?.["aggregationTemporality"]), attributes: attrs(dp["attributes"]), startMs: nanosToMs(dp["startTimeUnixNano"]), timeMs: nanosToMs(dp["timeUnixNano"]), value: Number(dp["asDouble"] ?? dp["asInt"] ?? 0) });
+          out.push({
+            ...base,
+            kind: "sum",
+            temporality: Number(sum?.["aggregationTemporality"]),
+            attributes: attrs(dp["attributes"]),
+            startMs: nanosToMs(dp["startTimeUnixNano"]),
+            timeMs: nanosToMs(dp["timeUnixNano"]),
+            value: Number(dp["asDouble"] ?? dp["asInt"] ?? 0),
+          });
         }
         for (const dp of (hist?.["dataPoints"] as Json[] | undefined) ?? []) {
           out.push({
@@ -291,8 +308,24 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
 }
 
 /** Folds received points into report-comparable totals. */
-export function receivedTotals(points: readonly ReceivedPoint[]): { sessions: number; costUsd: number; tokens: Record<string, number>; turns: number; toolCalls: number; toolFailures: number; compactions: number } {
-  const t = { sessions: 0, costUsd: 0, tokens: { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 } as Record<string, number>, turns: 0, toolCalls: 0, toolFailures: 0, compactions: 0 };
+export function receivedTotals(points: readonly ReceivedPoint[]): {
+  sessions: number;
+  costUsd: number;
+  tokens: Record<string, number>;
+  turns: number;
+  toolCalls: number;
+  toolFailures: number;
+  compactions: number;
+} {
+  const t = {
+    sessions: 0,
+    costUsd: 0,
+    tokens: { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 } as Record<string, number>,
+    turns: 0,
+    toolCalls: 0,
+    toolFailures: 0,
+    compactions: 0,
+  };
   for (const p of points) {
     if (p.name === "claude_code.session.count") t.sessions += p.value;
     else if (p.name === "claude_code.cost.usage") t.costUsd += p.value;

@@ -59,7 +59,9 @@ function cloneCorpus(clones: number): string {
 }
 
 /** Records what it is given; `failSpansOnCall` makes that traces call (1-based) fail. */
-function memorySink(options: { failSpansOnCall?: number; failMetricsOnCall?: number } = {}): TelemetrySink & { spans: SpanData[]; points: MetricPoint[]; windows: MetricWindow[]; spanCalls: number } {
+function memorySink(
+  options: { failSpansOnCall?: number; failMetricsOnCall?: number } = {},
+): TelemetrySink & { spans: SpanData[]; points: MetricPoint[]; windows: MetricWindow[]; spanCalls: number } {
   let metricCalls = 0;
   const sink = {
     description: "memory",
@@ -186,7 +188,16 @@ describe.skipIf(!haveFixtures)("replay batches sessions, exactly once", () => {
     try {
       const sink = memorySink();
       const outcomes: BatchedOutcome[] = [];
-      const ctx = { stateDir, pricer: createPricer(), filter: { timeZone: "UTC" }, sink, idleMs: 30 * 60_000, plan: { captureContent: false }, limits: LIMITS, lock: { waitMs: 200, staleMs: 60_000 } };
+      const ctx = {
+        stateDir,
+        pricer: createPricer(),
+        filter: { timeZone: "UTC" },
+        sink,
+        idleMs: 30 * 60_000,
+        plan: { captureContent: false },
+        limits: LIMITS,
+        lock: { waitMs: 200, staleMs: 60_000 },
+      };
       const { failure } = await syncSessions(discoverSessionsSync(projects).sessions.slice(0, 2), ctx, (o) => outcomes.push(o));
       expect(failure).toMatch(/^the metric clock is busy: .*metric-clock\.lock is held by another process$/);
       expect(sink.points).toHaveLength(0);
@@ -235,13 +246,26 @@ describe.skipIf(!haveFixtures)("replay --jobs: sessions handed out over worker t
     const projects = cloneCorpus(5);
     const single = await start();
     const sharded = await start();
-    const args = (r: OtlpReceiver, state: string, jobs: string): string[] => ["--projects-dir", projects, "--endpoint", r.url, "--state-dir", join(projects, "..", state), "--jobs", jobs];
+    const args = (r: OtlpReceiver, state: string, jobs: string): string[] => [
+      "--projects-dir",
+      projects,
+      "--endpoint",
+      r.url,
+      "--state-dir",
+      join(projects, "..", state),
+      "--jobs",
+      jobs,
+    ];
     const one = captureIO();
     expect(await replayCommand(args(single, "state-1", "1"), one)).toBe(0);
     const two = captureIO();
     expect(await replayCommand(args(sharded, "state-2", "2"), two)).toBe(0);
     expect(two.stderr()).toBe("");
-    const summary = (io: ReturnType<typeof captureIO>): string => io.stdout().split("\n")[0]?.replace(/ in [\d.]+ s; read [\d.]+ MB \([\d.]+ MB\/s\)/, "") ?? "";
+    const summary = (io: ReturnType<typeof captureIO>): string =>
+      io
+        .stdout()
+        .split("\n")[0]
+        ?.replace(/ in [\d.]+ s; read [\d.]+ MB \([\d.]+ MB\/s\)/, "") ?? "";
     expect(summary(two)).toBe(summary(one));
     expect(summary(two)).toMatch(/^replay: 20 sessions \(0 unchanged\), sent \d+ spans and \d+ metric points; 0 warnings$/);
     // The same spans, attribute for attribute, each once.
@@ -318,10 +342,14 @@ describe.skipIf(!haveFixtures)("replay --jobs: sessions handed out over worker t
     expect(await replayCommand(["--projects-dir", projects, "--endpoint", all.url, "--state-dir", join(projects, "..", "state-all"), "--jobs", "1"], captureIO())).toBe(0);
     const sessionId = all.spans.find((s) => s.name === "claude_code.session")?.attributes["session.id"] as string;
     // The real command in its own process, which must end (unused workers are ended, and never keep it alive).
-    const run = await execFileAsync(process.execPath, [BIN, "replay", "--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", stateDir, "--jobs", "2", "--session", sessionId, "--verbose"], {
-      timeout: 30_000,
-      env: { ...process.env, HOME: join(projects, ".."), OTEL_EXPORTER_OTLP_ENDPOINT: "" },
-    });
+    const run = await execFileAsync(
+      process.execPath,
+      [BIN, "replay", "--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", stateDir, "--jobs", "2", "--session", sessionId, "--verbose"],
+      {
+        timeout: 30_000,
+        env: { ...process.env, HOME: join(projects, ".."), OTEL_EXPORTER_OTLP_ENDPOINT: "" },
+      },
+    );
     expect(run.stderr).not.toContain("worker threads");
     expect(run.stdout).toMatch(/^replay: 1 sessions \(0 unchanged\), sent \d+ spans/);
     expect(byId(receiver.spans)).toEqual(byId(all.spans.filter((s) => s.attributes["session.id"] === sessionId)));

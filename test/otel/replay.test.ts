@@ -80,7 +80,11 @@ describe.skipIf(!haveFixtures)("replay: exactly-once export to a real OTLP recei
     expect(await replayCommand(args, captureIO())).toBe(0);
     const s = sessions.find((x) => x.sessionId.startsWith("d850fcac")) as Session;
     const expected = sessionToSpans(s, { final: true });
-    expect(settleUpserts(receiver.spans).map((x) => x.spanId).sort()).toEqual(expected.map((x) => x.spanId).sort());
+    expect(
+      settleUpserts(receiver.spans)
+        .map((x) => x.spanId)
+        .sort(),
+    ).toEqual(expected.map((x) => x.spanId).sort());
     const totals = reportTotals([s]);
     const got = receivedTotals(receiver.points);
     expect(Math.abs(got.costUsd - totals.costUsd)).toBeLessThan(1e-9);
@@ -150,7 +154,9 @@ describe.skipIf(!haveFixtures)("replay: exactly-once export to a real OTLP recei
     const indexedIds = (): string[] => (JSON.parse(readFileSync(indexPath, "utf8")) as { sessions: [string][] }).sessions.map((e) => e[0]).sort();
     expect(indexedIds()).toEqual(sessions.map((s) => s.sessionId).sort());
     // Each entry is its state file as saved: its stat, its cursors, and whether the session unit went out in both signals.
-    for (const [id, size, mtimeMs, ino, done, files] of (JSON.parse(readFileSync(indexPath, "utf8")) as { sessions: [string, number, number, number, boolean, [string, number, number][]][] }).sessions) {
+    for (const [id, size, mtimeMs, ino, done, files] of (
+      JSON.parse(readFileSync(indexPath, "utf8")) as { sessions: [string, number, number, number, boolean, [string, number, number][]][] }
+    ).sessions) {
       const path = join(stateDir, "sessions", `${id}.json`);
       const st = statSync(path);
       const saved = JSON.parse(readFileSync(path, "utf8")) as { spanUnits: string[]; metricUnits: string[]; files: Record<string, { size: number; mtimeMs: number }> };
@@ -242,7 +248,9 @@ describe.skipIf(!haveFixtures)("content capture and redaction on the wire", () =
     const projects = copyFixtures();
     const file = join(projects, PROJECT, "0704d901-19b8-468e-939e-baa3fdaa9e90.jsonl");
     // Secrets in the prompt, in the failing command (tool input) and in its error text.
-    const text = readFileSync(file, "utf8").replaceAll("scenario:basic please", `scenario:basic please ${SECRET_TEXT}`).replaceAll("nonexistent-dir-xyz", `nonexistent-dir-xyz ${SECRET_TEXT}`);
+    const text = readFileSync(file, "utf8")
+      .replaceAll("scenario:basic please", `scenario:basic please ${SECRET_TEXT}`)
+      .replaceAll("nonexistent-dir-xyz", `nonexistent-dir-xyz ${SECRET_TEXT}`);
     writeFileSync(file, text);
     ageAll(projects, 2 * 3600_000);
     const io = captureIO(env);

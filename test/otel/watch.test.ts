@@ -55,7 +55,9 @@ describe.skipIf(!haveFixtures)("watch", () => {
     const root = mkdtempSync(join(tmpdir(), "cco-watch-live-"));
     const dir = join(root, "projects", PROJECT);
     mkdirSync(dir, { recursive: true });
-    const lines = readFileSync(join(FIXTURES_2_1_330 as string, PROJECT, `${LONG}.jsonl`), "utf8").split("\n").filter((l) => l.length > 0);
+    const lines = readFileSync(join(FIXTURES_2_1_330 as string, PROJECT, `${LONG}.jsonl`), "utf8")
+      .split("\n")
+      .filter((l) => l.length > 0);
     const half = Math.floor(lines.length / 2);
     writeFileSync(join(dir, `${LONG}.jsonl`), lines.slice(0, half).join("\n") + "\n");
     const abort = new AbortController();
@@ -84,7 +86,11 @@ describe.skipIf(!haveFixtures)("watch", () => {
     const provisional = receiver.spans.find((s) => s.name === "claude_code.session");
     expect(provisional?.attributes["claude_code.session.open"]).toBe(true);
     const ids = settleUpserts(receiver.spans).map((s) => s.spanId);
-    expect(ids.sort()).toEqual(sessionToSpans(session, { final: true }).map((s) => s.spanId).sort());
+    expect(ids.sort()).toEqual(
+      sessionToSpans(session, { final: true })
+        .map((s) => s.spanId)
+        .sort(),
+    );
     expectTotalsEqualReport(receiver.points, [session]);
   });
 
@@ -94,7 +100,20 @@ describe.skipIf(!haveFixtures)("watch", () => {
     const abort = new AbortController();
     const io = captureIO();
     const running = watchCommand(
-      ["--projects-dir", join(root, "projects"), "--state-dir", join(root, "state"), "--output-dir", join(root, "out"), "--prometheus-port", "0", "--idle-minutes", "0", "--poll-seconds", "0.2"],
+      [
+        "--projects-dir",
+        join(root, "projects"),
+        "--state-dir",
+        join(root, "state"),
+        "--output-dir",
+        join(root, "out"),
+        "--prometheus-port",
+        "0",
+        "--idle-minutes",
+        "0",
+        "--poll-seconds",
+        "0.2",
+      ],
       io,
       abort.signal,
     );

@@ -333,13 +333,7 @@ interface ApiUsage {
   service_tier: "standard";
 }
 
-function buildMessage(
-  scripted: ScriptedResponse,
-  ctx: ScenarioContext,
-  raw: string,
-  id: string,
-  toolId: (name: string, index: number) => string,
-): ApiMessage {
+function buildMessage(scripted: ScriptedResponse, ctx: ScenarioContext, raw: string, id: string, toolId: (name: string, index: number) => string): ApiMessage {
   const content: ApiMessage["content"] = [];
   if (scripted.text !== undefined) content.push({ type: "text", text: scripted.text });
   (scripted.toolUses ?? []).forEach((tool, index) => {

@@ -103,7 +103,7 @@ function parseArgs(argv: string[]): { out: string; keep: boolean; dump: string |
 function createProject(cwd: string): void {
   mkdirSync(join(cwd, "src"), { recursive: true });
   writeFileSync(join(cwd, "README.md"), "# shop-api\n\nA tiny example service.\n");
-  writeFileSync(join(cwd, "src", "index.ts"), 'export const greet = (name: string): string => `hello ${name}`;\n');
+  writeFileSync(join(cwd, "src", "index.ts"), "export const greet = (name: string): string => `hello ${name}`;\n");
   const git = (...args: string[]): void => {
     execFileSync("git", ["-c", "user.name=Example", "-c", "user.email=dev@example.com", ...args], { cwd, stdio: "ignore" });
   };
@@ -201,7 +201,9 @@ function checkCompaction(projects: string, sessionId: string | undefined): void 
   for (const dir of readdirSync(projects)) {
     const file = join(projects, dir, `${sessionId}.jsonl`);
     if (!existsSync(file)) continue;
-    const lines = readFileSync(file, "utf8").split("\n").filter((line) => line.length > 0);
+    const lines = readFileSync(file, "utf8")
+      .split("\n")
+      .filter((line) => line.length > 0);
     const boundary = lines.findIndex((line) => line.includes('"subtype":"compact_boundary"'));
     const summary = lines.findIndex((line) => line.includes('"isCompactSummary":true'));
     if (boundary < 0 || summary < boundary) throw new Error(`no compact_boundary + summary in ${file}`);

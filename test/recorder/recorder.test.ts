@@ -83,9 +83,7 @@ describe.skipIf(binary === undefined)("real Claude Code CLI against the scripted
     const toolUses = assistant.flatMap((line) =>
       (line.message?.content as { type: string; id?: string; name?: string; input?: unknown }[]).filter((block) => block.type === "tool_use"),
     );
-    expect(toolUses).toEqual([
-      { type: "tool_use", id: "toolu_Bash_e2e_1_0", name: "Bash", input: { command: "echo e2e", description: "Echo a marker" } },
-    ]);
+    expect(toolUses).toEqual([{ type: "tool_use", id: "toolu_Bash_e2e_1_0", name: "Bash", input: { command: "echo e2e", description: "Echo a marker" } }]);
     // One line per content block, each repeating the same message id, request id and usage.
     const first = assistant.filter((line) => line.message?.id === "msg_e2e_1");
     expect(first).toHaveLength(2);

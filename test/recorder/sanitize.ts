@@ -77,9 +77,7 @@ export function sanitizeTree(from: string, to: string, replacements: PathReplace
       const target = join(to, rel);
       mkdirSync(dirname(target), { recursive: true });
       const text = readFileSync(path, "utf8");
-      const out = name.endsWith(".jsonl")
-        ? sanitizeJsonl(text, replacements)
-        : sanitizeJson(text, replacements);
+      const out = name.endsWith(".jsonl") ? sanitizeJsonl(text, replacements) : sanitizeJson(text, replacements);
       writeFileSync(target, out);
       written.push(rel);
     }

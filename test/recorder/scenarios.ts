@@ -12,13 +12,7 @@ import type { MessagesRequest, Scenario, ScriptedResponse, ScriptedUsage } from 
 /** A missing path used by the failing Bash and Read calls. */
 export const MISSING_DIR = "/nonexistent";
 
-function usage(
-  input_tokens: number,
-  output_tokens: number,
-  cache_read_input_tokens: number,
-  cache_write_5m = 0,
-  cache_write_1h = 0,
-): ScriptedUsage {
+function usage(input_tokens: number, output_tokens: number, cache_read_input_tokens: number, cache_write_5m = 0, cache_write_1h = 0): ScriptedUsage {
   return { input_tokens, output_tokens, cache_read_input_tokens, cache_write_5m, cache_write_1h };
 }
 
@@ -69,9 +63,7 @@ export function recorderScenarios(cwd: string): Record<string, Scenario> {
           };
         case 1:
           return {
-            toolUses: [
-              { name: "Edit", input: { file_path: notes, old_string: "status: draft", new_string: "status: reviewed" } },
-            ],
+            toolUses: [{ name: "Edit", input: { file_path: notes, old_string: "status: draft", new_string: "status: reviewed" } }],
             usage: usage(312, 118, 19_874, 1_020),
           };
         case 2:
@@ -156,15 +148,10 @@ export function recorderScenarios(cwd: string): Record<string, Scenario> {
           toolUses: [
             {
               name: "Bash",
-              input: failing
-                ? { command: `ls ${MISSING_DIR}/step${step}`, description: `Step ${step}` }
-                : { command: `echo step${step}`, description: `Step ${step}` },
+              input: failing ? { command: `ls ${MISSING_DIR}/step${step}`, description: `Step ${step}` } : { command: `echo step${step}`, description: `Step ${step}` },
             },
           ],
-          usage:
-            step === 0
-              ? usage(1_310, 201, 0, 4_420, 17_930)
-              : usage(180 + 40 * step, 90 + 10 * step, 22_350 + 1_100 * (step - 1), 1_100),
+          usage: step === 0 ? usage(1_310, 201, 0, 4_420, 17_930) : usage(180 + 40 * step, 90 + 10 * step, 22_350 + 1_100 * (step - 1), 1_100),
         };
       }
       return done("All six steps ran; steps 2 and 5 failed.", usage(420, 133, 28_850, 1_240));

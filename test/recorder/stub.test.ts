@@ -15,7 +15,13 @@ describe("selectScenario", () => {
   it("takes the latest prompt with a marker and counts tool_result turns after it", () => {
     const body: MessagesRequest = {
       messages: [
-        { role: "user", content: [{ type: "text", text: "<system-reminder>x</system-reminder>" }, { type: "text", text: "scenario:long go" }] },
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "<system-reminder>x</system-reminder>" },
+            { type: "text", text: "scenario:long go" },
+          ],
+        },
         ...toolTurn("a")!,
         { role: "assistant", content: [{ type: "text", text: "done" }] },
         { role: "user", content: "scenario:big resumed" },
@@ -136,10 +142,7 @@ describe("sanitize", () => {
 
   it("rewrites paths and fills long strings with x of the same length", () => {
     const long = "You are Claude. ".repeat(30);
-    const out = sanitizeValue(
-      { cwd: "/tmp/r1/home/work/app", path: "/tmp/r1/home/.claude/projects/-tmp-r1-home-work-app/s.jsonl", system: [long], n: 3 },
-      replacements,
-    );
+    const out = sanitizeValue({ cwd: "/tmp/r1/home/work/app", path: "/tmp/r1/home/.claude/projects/-tmp-r1-home-work-app/s.jsonl", system: [long], n: 3 }, replacements);
     expect(out).toEqual({
       cwd: "/home/user/work/app",
       path: "/home/user/.claude/projects/-home-user-work-app/s.jsonl",

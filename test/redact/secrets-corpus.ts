@@ -13,10 +13,18 @@ export const SECRETS: readonly { name: string; text: string; secret: string }[] 
   { name: "npm token", text: "//registry.npmjs.org/:_authToken=npm_abcdefghijklmnopqrstuvwxyz0123456789", secret: "npm_abcdefghijklmnopqrstuvwxyz0123456789" },
   { name: "Hugging Face token", text: "HF_TOKEN hf_abcdefghijklmnopqrstuvwxyzABCDEFGH", secret: "hf_abcdefghijklmnopqrstuvwxyzABCDEFGH" },
   { name: "Langfuse secret", text: "LANGFUSE_SECRET_KEY: sk-lf-12345678-abcd-efgh-ijkl-1234567890ab", secret: "sk-lf-12345678-abcd-efgh-ijkl-1234567890ab" },
-  { name: "JWT", text: "cookie: session=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U", secret: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U" },
+  {
+    name: "JWT",
+    text: "cookie: session=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+    secret: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+  },
   { name: "Bearer header", text: "curl -H 'Authorization: Bearer abcDEF123456ghiJKL789' https://api.example.com", secret: "abcDEF123456ghiJKL789" },
   { name: "Basic header", text: "Authorization: Basic dXNlcjpwYXNzd29yZDEyMw==", secret: "dXNlcjpwYXNzd29yZDEyMw==" },
   { name: "password in URL", text: "DATABASE_URL=postgres://admin:hunter2hunter2@db.internal:5432/app", secret: "hunter2hunter2" },
-  { name: ".env password", text: "DB_PASSWORD=\"correct horse\"\nAPP_PASS=s3cr3tValue!", secret: "s3cr3tValue!" },
-  { name: "private key", text: "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----", secret: "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ" },
+  { name: ".env password", text: 'DB_PASSWORD="correct horse"\nAPP_PASS=s3cr3tValue!', secret: "s3cr3tValue!" },
+  {
+    name: "private key",
+    text: "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----",
+    secret: "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ",
+  },
 ];

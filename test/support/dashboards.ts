@@ -200,9 +200,7 @@ export async function checkDashboardQueries(promUrl: string, options: CheckDashb
         };
         try {
           const now = Date.now() / 1000;
-          const result = target.instant === true && target.range !== true
-            ? await queryInstant(promUrl, expr, now)
-            : await queryRange(promUrl, expr, now - rangeSeconds, now, step);
+          const result = target.instant === true && target.range !== true ? await queryInstant(promUrl, expr, now) : await queryRange(promUrl, expr, now - rangeSeconds, now, step);
           results.push({ ...base, ...describe(result) });
         } catch (err) {
           if (!(err instanceof PromQueryError) && !(err instanceof Error)) throw err;
@@ -211,9 +209,7 @@ export async function checkDashboardQueries(promUrl: string, options: CheckDashb
       }
     }
   }
-  const problems = results.filter(
-    (r) => r.kind === "error" || (r.kind === "empty" && !r.optional) || (r.kind === "nan" && options.nanIsProblem === true),
-  );
+  const problems = results.filter((r) => r.kind === "error" || (r.kind === "empty" && !r.optional) || (r.kind === "nan" && options.nanIsProblem === true));
   return {
     checked: results.length,
     problems,

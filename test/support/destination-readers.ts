@@ -57,7 +57,8 @@ export function langfuseObservation(a: Attrs, status: { code: number; message?: 
   const explicit = str(a["langfuse.observation.type"]);
   const model = str(a["langfuse.observation.model.name"]) ?? str(a["gen_ai.response.model"]) ?? str(a["gen_ai.request.model"]);
   const op = str(a["gen_ai.operation.name"]);
-  const type = explicit !== undefined && LANGFUSE_TYPES.has(explicit) ? explicit : (op !== undefined ? GENAI_TO_LANGFUSE[op] : undefined) ?? (model !== undefined ? "generation" : "span");
+  const type =
+    explicit !== undefined && LANGFUSE_TYPES.has(explicit) ? explicit : ((op !== undefined ? GENAI_TO_LANGFUSE[op] : undefined) ?? (model !== undefined ? "generation" : "span"));
 
   let usage: Record<string, number> = {};
   const provided = jsonObject(a["langfuse.observation.usage_details"]);
@@ -76,7 +77,10 @@ export function langfuseObservation(a: Attrs, status: { code: number; message?: 
   }
   const costDetails = jsonObject(a["langfuse.observation.cost_details"]);
   const cost = costDetails !== undefined ? num(costDetails["total"]) : num(a["gen_ai.usage.cost"]);
-  const sum = (part: string): number => Object.entries(usage).filter(([k]) => k.toLowerCase().includes(part)).reduce((s, [, v]) => s + v, 0);
+  const sum = (part: string): number =>
+    Object.entries(usage)
+      .filter(([k]) => k.toLowerCase().includes(part))
+      .reduce((s, [, v]) => s + v, 0);
   const tags = a["langfuse.trace.tags"];
   return {
     type,

@@ -77,16 +77,30 @@ export function sampleExposition(seconds: number): string {
         e.counter("claude_code_token_usage_tokens_total", { ...ours, project, model, type }, perSecond * (k + t));
         e.counter("claude_code_token_usage_tokens_total", { ...theirs, project, model, type }, perSecond * (k + t));
       }
-      e.histogram("gen_ai_client_token_usage", { ...ours, project, gen_ai_token_type: "input", gen_ai_request_model: model, gen_ai_operation_name: "chat", gen_ai_provider_name: "anthropic" }, TOKEN_BUCKETS, [
-        { value: 9900, count: 3 + t },
-        { value: 30000, count: 1 + Math.floor(t / 3) },
-      ]);
-      e.histogram("gen_ai_client_token_usage", { ...ours, project, gen_ai_token_type: "output", gen_ai_request_model: model, gen_ai_operation_name: "chat", gen_ai_provider_name: "anthropic" }, TOKEN_BUCKETS, [
-        { value: 300, count: 3 + t },
-        { value: 2000, count: 1 + Math.floor(t / 3) },
-      ]);
+      e.histogram(
+        "gen_ai_client_token_usage",
+        { ...ours, project, gen_ai_token_type: "input", gen_ai_request_model: model, gen_ai_operation_name: "chat", gen_ai_provider_name: "anthropic" },
+        TOKEN_BUCKETS,
+        [
+          { value: 9900, count: 3 + t },
+          { value: 30000, count: 1 + Math.floor(t / 3) },
+        ],
+      );
+      e.histogram(
+        "gen_ai_client_token_usage",
+        { ...ours, project, gen_ai_token_type: "output", gen_ai_request_model: model, gen_ai_operation_name: "chat", gen_ai_provider_name: "anthropic" },
+        TOKEN_BUCKETS,
+        [
+          { value: 300, count: 3 + t },
+          { value: 2000, count: 1 + Math.floor(t / 3) },
+        ],
+      );
     });
-    for (const [tool, failEvery] of [["Bash", 4], ["Read", 0], ["Edit", 10]] as const) {
+    for (const [tool, failEvery] of [
+      ["Bash", 4],
+      ["Read", 0],
+      ["Edit", 10],
+    ] as const) {
       const calls = 5 * k + 3 * t;
       const failures = failEvery ? Math.floor(calls / failEvery) : 0;
       e.counter("claude_code_tool_calls_total", { ...ours, project, tool_name: tool, outcome: "success" }, calls - failures);
@@ -96,9 +110,7 @@ export function sampleExposition(seconds: number): string {
         { value: 4, count: Math.floor(calls / 5) },
       ]);
       if (failures > 0) {
-        e.histogram("claude_code_tool_duration_seconds", { ...ours, project, tool_name: tool, outcome: "failure" }, TOOL_DURATION_BUCKETS_S, [
-          { value: 2, count: failures },
-        ]);
+        e.histogram("claude_code_tool_duration_seconds", { ...ours, project, tool_name: tool, outcome: "failure" }, TOOL_DURATION_BUCKETS_S, [{ value: 2, count: failures }]);
       }
     }
     e.counter("claude_code_compaction_count_total", { ...ours, project, trigger: "auto" }, k + Math.floor(t / 4));

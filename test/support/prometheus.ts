@@ -110,12 +110,7 @@ interface PromConfig {
 }
 
 /** prometheus/prometheus.yml with the target, intervals and rule files replaced; alerting removed. */
-export function renderPrometheusConfig(options: {
-  scrapeTarget: string;
-  ruleFiles: string[];
-  scrapeInterval: string;
-  metricsPath?: string;
-}): string {
+export function renderPrometheusConfig(options: { scrapeTarget: string; ruleFiles: string[]; scrapeInterval: string; metricsPath?: string }): string {
   const config = parse(readFileSync(PROMETHEUS_CONFIG, "utf8")) as PromConfig;
   config.global = { ...config.global, scrape_interval: options.scrapeInterval, evaluation_interval: options.scrapeInterval };
   config.rule_files = options.ruleFiles;
@@ -157,16 +152,9 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     let log = "";
-    const child: ChildProcess = spawn(
-      binary,
-      [
-        `--config.file=${configFile}`,
-        `--storage.tsdb.path=${dataDir}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        "--log.level=warn",
-      ],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const child: ChildProcess = spawn(binary, [`--config.file=${configFile}`, `--storage.tsdb.path=${dataDir}`, `--web.listen-address=127.0.0.1:${port}`, "--log.level=warn"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     child.stdout?.on("data", (b: Buffer) => void (log += b.toString()));
     child.stderr?.on("data", (b: Buffer) => void (log += b.toString()));
     const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
@@ -279,11 +267,7 @@ export async function queryVector(url: string, promql: string): Promise<PromSamp
 }
 
 /** Polls an instant query until it returns at least one sample (or `predicate` holds). */
-export async function waitForQuery(
-  url: string,
-  promql: string,
-  options: { timeoutMs?: number; predicate?: (samples: PromSample[]) => boolean } = {},
-): Promise<PromSample[]> {
+export async function waitForQuery(url: string, promql: string, options: { timeoutMs?: number; predicate?: (samples: PromSample[]) => boolean } = {}): Promise<PromSample[]> {
   const predicate = options.predicate ?? ((s: PromSample[]) => s.length > 0);
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   let last: PromSample[] = [];

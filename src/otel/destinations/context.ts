@@ -101,24 +101,60 @@ export function spanFacts(span: SpanData): SpanFacts {
   for (const key in a) {
     const v = a[key];
     switch (key) {
-      case ATTR.operationName: op = v; break;
-      case ATTR.agentName: agentName = v; break;
-      case ATTR.agentId: agentId = v; break;
-      case ATTR.subagentId: subagentId = v; break;
-      case ATTR.requestModel: requestModel = v; break;
-      case ATTR.responseModel: responseModel = v; break;
-      case ATTR.usageInputTokens: input = v; break;
-      case ATTR.usageOutputTokens: output = v; break;
-      case ATTR.usageCacheReadInputTokens: cacheRead = v; break;
-      case ATTR.usageCacheCreationInputTokens: cacheCreation = v; break;
-      case ATTR.costUsd: costUsd = v; break;
-      case ATTR.toolName: toolName = v; break;
-      case ATTR.turnIndex: turnIndex = v; break;
-      case ATTR.promptId: promptId = v; break;
-      case ATTR.compactionTrigger: trigger = v; break;
-      case ATTR.compactionPreTokens: pre = v; break;
-      case ATTR.compactionPostTokens: post = v; break;
-      case ATTR.compactionDroppedTokens: dropped = v; break;
+      case ATTR.operationName:
+        op = v;
+        break;
+      case ATTR.agentName:
+        agentName = v;
+        break;
+      case ATTR.agentId:
+        agentId = v;
+        break;
+      case ATTR.subagentId:
+        subagentId = v;
+        break;
+      case ATTR.requestModel:
+        requestModel = v;
+        break;
+      case ATTR.responseModel:
+        responseModel = v;
+        break;
+      case ATTR.usageInputTokens:
+        input = v;
+        break;
+      case ATTR.usageOutputTokens:
+        output = v;
+        break;
+      case ATTR.usageCacheReadInputTokens:
+        cacheRead = v;
+        break;
+      case ATTR.usageCacheCreationInputTokens:
+        cacheCreation = v;
+        break;
+      case ATTR.costUsd:
+        costUsd = v;
+        break;
+      case ATTR.toolName:
+        toolName = v;
+        break;
+      case ATTR.turnIndex:
+        turnIndex = v;
+        break;
+      case ATTR.promptId:
+        promptId = v;
+        break;
+      case ATTR.compactionTrigger:
+        trigger = v;
+        break;
+      case ATTR.compactionPreTokens:
+        pre = v;
+        break;
+      case ATTR.compactionPostTokens:
+        post = v;
+        break;
+      case ATTR.compactionDroppedTokens:
+        dropped = v;
+        break;
     }
   }
   const all = num(input);

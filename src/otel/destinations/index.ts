@@ -26,10 +26,7 @@ const NONE: Attributes = Object.freeze({});
 
 function productParts(span: SpanData, ctx: DestinationContext, products: readonly DestinationName[]): [Attributes, Attributes] {
   const facts = spanFacts(span);
-  return [
-    products.includes("langfuse") ? langfuseAttributes(span, ctx, facts) : NONE,
-    products.includes("langsmith") ? langsmithAttributes(span, ctx, facts) : NONE,
-  ];
+  return [products.includes("langfuse") ? langfuseAttributes(span, ctx, facts) : NONE, products.includes("langsmith") ? langsmithAttributes(span, ctx, facts) : NONE];
 }
 
 /** The spans with the chosen products' attributes added; the core attributes are never overwritten. */

@@ -6,10 +6,10 @@
 const command = process.argv[2];
 if (command === "hook") {
   try {
-    require("../dist/hooks/hook.cjs");
+    require("../dist/hook/hook.cjs");
   } catch {
     // Not built as a bundle (a plain tsc build): the same hook through ES modules.
-    import("../dist/hooks/hook-main.js").then(
+    import("../dist/hook/hook-main.js").then(
       (m) => m.hookProcess(),
       () => process.exit(0),
     );

@@ -11,10 +11,10 @@
 // else loads (no CLI table, no OpenTelemetry SDK, no price library), and exit 0 whatever happens.
 if (process.argv[2] === "hook") {
   // The pre-bundled hook (npm run build); bin/claude-code-otel.cjs, which `install` uses, is faster still.
-  import("../dist/hooks/hook.cjs").catch(() => import("../dist/hooks/hook-main.js").then((m) => m.hookProcess())).catch(() => process.exit(0));
+  import("../dist/hook/hook.cjs").catch(() => import("../dist/hook/hook-main.js").then((m) => m.hookProcess())).catch(() => process.exit(0));
 } else if (process.argv[2] === "hook-alerts") {
   // The synchronous Stop entry for cost alerts: Claude Code waits for it, so skip the CLI too.
-  import("../dist/hooks/alerts-main.js").then(
+  import("../dist/alerts/alerts-main.js").then(
     (m) => m.alertsHookProcess(),
     () => process.exit(0),
   );

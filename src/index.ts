@@ -16,36 +16,36 @@ export type { Pricer, RequestPrice } from "./cost/price-request.js";
 export type { Session, ApiRequest, ToolCall, Turn, Subagent, Compaction, SessionCost, ModelCost, TokenUsage } from "./model/types.js";
 
 // Pure mapping
-export { sessionToSpans } from "./otel/map-spans.js";
-export type { SpanMapOptions } from "./otel/map-spans.js";
-export { sessionToMetricPoints, mainModel } from "./otel/map-metrics.js";
-export type { MetricMapOptions } from "./otel/map-metrics.js";
-export type { SpanData, SpanEventData, Attributes, AttributeValue, SpanKindName, StatusCodeName } from "./otel/span-data.js";
-export type { MetricPoint } from "./otel/metric-point.js";
-export { traceIdFor, spanIdFor, sessionSpanId } from "./otel/ids.js";
-export { UNIT, completeUnitKeys } from "./otel/units.js";
-export { planExport, NOTHING_EXPORTED } from "./otel/plan-export.js";
-export type { ExportPlan, ExportedUnits, PlanOptions } from "./otel/plan-export.js";
-export { SPAN_NAME, ATTR, METRIC, METRIC_ATTR, RESOURCE_ATTR, TELEMETRY_SOURCE } from "./otel/semconv.js";
-export type { MetricKey, MetricDefinition } from "./otel/semconv.js";
+export { sessionToSpans } from "./mapping/map-spans.js";
+export type { SpanMapOptions } from "./mapping/map-spans.js";
+export { sessionToMetricPoints, mainModel } from "./mapping/map-metrics.js";
+export type { MetricMapOptions } from "./mapping/map-metrics.js";
+export type { SpanData, SpanEventData, Attributes, AttributeValue, SpanKindName, StatusCodeName } from "./mapping/span-data.js";
+export type { MetricPoint } from "./mapping/metric-point.js";
+export { traceIdFor, spanIdFor, sessionSpanId } from "./mapping/ids.js";
+export { UNIT, completeUnitKeys } from "./mapping/units-of-work.js";
+export { planExport, NOTHING_EXPORTED } from "./mapping/plan-export.js";
+export type { ExportPlan, ExportedUnits, PlanOptions } from "./mapping/plan-export.js";
+export { SPAN_NAME, ATTR, METRIC, METRIC_ATTR, RESOURCE_ATTR, TELEMETRY_SOURCE } from "./semconv/names.js";
+export type { MetricKey, MetricDefinition } from "./semconv/names.js";
 export { redactSecrets, truncate } from "./redact/redact.js";
 
 // SDK bridges
-export { emitSession, sessionToReadableSpans } from "./otel/library.js";
-export type { EmitSessionOptions } from "./otel/library.js";
-export { toReadableSpan } from "./otel/readable-span.js";
-export type { ReadableSpanOptions } from "./otel/readable-span.js";
-export { toResourceMetrics } from "./otel/metric-batch.js";
-export { buildResource, resourceAttributes } from "./otel/resource.js";
+export { emitSession, sessionToReadableSpans } from "./sdk/emit-session.js";
+export type { EmitSessionOptions } from "./sdk/emit-session.js";
+export { toReadableSpan } from "./sdk/readable-span.js";
+export type { ReadableSpanOptions } from "./sdk/readable-span.js";
+export { toResourceMetrics } from "./sdk/metric-batch.js";
+export { buildResource, resourceAttributes } from "./sdk/resource.js";
 
 // Export with exactly-once state
-export { resolveExportTarget, defaultOutputDir } from "./otel/export-config.js";
-export type { ExportTarget, ExportOverrides, OtlpTarget, FileTarget, ConsoleTarget, OtlpProtocol } from "./otel/export-config.js";
-export { createSink } from "./otel/exporters.js";
-export type { TelemetrySink, ExportOutcome, MetricWindow } from "./otel/sink.js";
+export { resolveExportTarget, defaultOutputDir } from "./config/export-target.js";
+export type { ExportTarget, ExportOverrides, OtlpTarget, FileTarget, ConsoleTarget, OtlpProtocol } from "./config/export-target.js";
+export { createSink } from "./delivery/create-sink.js";
+export type { TelemetrySink, ExportOutcome, MetricWindow } from "./delivery/sink.js";
 export { exportSession, commitUnits, cursorsOf } from "./pipeline/export-session.js";
 export type { ExportSessionOptions, ExportSessionResult } from "./pipeline/export-session.js";
-export { defaultStateDir } from "./state/state-dir.js";
+export { defaultStateDir } from "./config/state-dir.js";
 export { withMetricWindow, nextWindow } from "./state/metric-clock.js";
 export { loadSessionState, saveSessionState, withSessionLock } from "./state/session-state.js";
 export type { SessionState } from "./state/session-state.js";

@@ -1,10 +1,10 @@
-import type { ExportTarget } from "../otel/export-config.js";
-import { ExportConfigError, resolveExportTarget } from "../otel/export-config.js";
+import type { ExportTarget } from "../config/export-target.js";
+import { ExportConfigError, resolveExportTarget } from "../config/export-target.js";
 import type { OptionSpec, Parsed } from "./args.js";
 import { UsageError, boolOpt, stringOpt } from "./args.js";
 import type { CliIO } from "./output.js";
-import type { DestinationName } from "../otel/destinations/select.js";
-import { DestinationsError, resolveDestinations } from "../otel/destinations/select.js";
+import type { DestinationName } from "../mapping/destinations/select.js";
+import { DestinationsError, resolveDestinations } from "../mapping/destinations/select.js";
 import type { JsonObject } from "../util/json.js";
 
 /** Where `replay` and `watch` send: shared options, documented in their help texts. */

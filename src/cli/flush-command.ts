@@ -1,7 +1,7 @@
 import { defaultConfigPath, loadConfig, otelHome } from "../config/config-file.js";
-import { ExportConfigError } from "../otel/export-config.js";
-import { runFlush } from "../hooks/flush.js";
-import { createHookLog, resolveLogLevel } from "../hooks/hook-log.js";
+import { ExportConfigError } from "../config/export-target.js";
+import { runFlush } from "../flusher/flush.js";
+import { createHookLog, resolveLogLevel } from "../hook/hook-log.js";
 import { oneLine } from "../util/terminal-safe.js";
 import { UsageError, boolOpt, parseOptions } from "./args.js";
 import type { CliIO } from "./output.js";

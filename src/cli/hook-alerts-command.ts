@@ -1,5 +1,5 @@
-/** `hook-alerts`: run by Claude Code as the synchronous Stop entry; see src/hooks/alerts-main.ts. */
-import { alertsHookProcess } from "../hooks/alerts-main.js";
+/** `hook-alerts`: run by Claude Code as the synchronous Stop entry; see src/alerts/alerts-main.ts. */
+import { alertsHookProcess } from "../alerts/alerts-main.js";
 import type { CliIO } from "./output.js";
 
 export async function hookAlertsCommand(_argv: string[], _io: CliIO): Promise<number> {

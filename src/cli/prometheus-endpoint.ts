@@ -1,10 +1,10 @@
 import { PrometheusExporter } from "@opentelemetry/exporter-prometheus";
 import { MeterProvider } from "@opentelemetry/sdk-metrics";
 import type { ViewOptions } from "@opentelemetry/sdk-metrics";
-import { createMeterRecorder } from "../otel/meter-recorder.js";
-import type { MetricPoint } from "../otel/metric-point.js";
-import { buildResource, packageVersion } from "../otel/resource.js";
-import { INSTRUMENTATION_SCOPE, METRIC, TELEMETRY_SOURCE } from "../otel/semconv.js";
+import { createMeterRecorder } from "../sdk/meter-recorder.js";
+import type { MetricPoint } from "../mapping/metric-point.js";
+import { buildResource, packageVersion } from "../sdk/resource.js";
+import { INSTRUMENTATION_SCOPE, METRIC, TELEMETRY_SOURCE } from "../semconv/names.js";
 
 export interface PrometheusEndpoint {
   readonly url: string;

@@ -1,20 +1,20 @@
 import { existsSync } from "node:fs";
-import { captureContentFromEnv } from "../otel/content.js";
-import { destinationOptionsFromResource } from "../otel/destinations/context.js";
-import { packageVersion, resourceAttributes } from "../otel/resource-attributes.js";
-import { createLazySink } from "../otel/lazy-sink.js";
+import { captureContentFromEnv } from "../mapping/content.js";
+import { destinationOptionsFromResource } from "../mapping/destinations/context.js";
+import { packageVersion, resourceAttributes } from "../sdk/resource-attributes.js";
+import { createLazySink } from "../delivery/lazy-sink.js";
 import { matchesSource } from "../pipeline/session-filter.js";
-import { drainOutboxFirst } from "../pipeline/drain-outbox.js";
+import { drainOutboxFirst } from "../delivery/drain-outbox.js";
 import { availableParallelism } from "node:os";
 import { loadPriceLibrary } from "../cost/price-request.js";
-import type { SyncWorkerPool } from "../pipeline/sync-in-workers.js";
-import type { WorkerSettings } from "../pipeline/sync-worker-protocol.js";
-import type { BatchedOutcome } from "../pipeline/sync-session.js";
+import type { SyncWorkerPool } from "../pipeline/catch-up-in-workers.js";
+import type { WorkerSettings } from "../pipeline/catch-up-protocol.js";
+import type { BatchedOutcome } from "../pipeline/catch-up.js";
 import { ReplaySkipCheck } from "../pipeline/replay-skip-check.js";
 import type { SessionSource } from "../transcript/discover.js";
 import { fileCount } from "../transcript/discover.js";
 import { LockBusyError } from "../state/lock.js";
-import { defaultStateDir, sessionsDir } from "../state/state-dir.js";
+import { defaultStateDir, sessionsDir } from "../config/state-dir.js";
 import { discoverSessions } from "../transcript/discover.js";
 import { oneLine } from "../util/terminal-safe.js";
 import { SOURCE_OPTIONS, UsageError, boolOpt, parseOptions, stringOpt } from "./args.js";
@@ -145,7 +145,7 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
   const earlyJobs = jobsAsked ?? autoJobs();
   const firstReplay = full || (skip.isEmpty && !existsSync(sessionsDir(stateDir)));
   // A --session selection is one session or a few: never worth workers started blind.
-  const early = parallelTarget && earlyJobs > 1 && firstReplay && source.filter.session === undefined ? await import("../pipeline/sync-in-workers.js") : undefined;
+  const early = parallelTarget && earlyJobs > 1 && firstReplay && source.filter.session === undefined ? await import("../pipeline/catch-up-in-workers.js") : undefined;
   let pool: SyncWorkerPool | undefined;
   const whenBytes = early && { bytes: jobsAsked !== undefined ? 0 : WORKERS_FROM_BYTES, then: () => (pool = early.startSyncWorkers(earlyJobs, workerSettings, io.env)) };
   const discovery = await discoverSessions(source.projectsDir, { keepStats: true, ...(whenBytes !== undefined ? { whenBytes } : {}) });
@@ -190,14 +190,14 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
     if (pending.length === 0) {
       // Nothing new: the mapping, the prices and the SDK are never loaded.
     } else if (jobs > 1) {
-      const { startSyncWorkers } = await import("../pipeline/sync-in-workers.js");
+      const { startSyncWorkers } = await import("../pipeline/catch-up-in-workers.js");
       const workers = pool ?? startSyncWorkers(Math.min(jobs, pending.length), workerSettings, io.env);
       pool = undefined;
       if (source.verbose) io.err(`replay: ${pending.length} sessions to read, over ${workers.size} worker threads\n`);
       outcome = await workers.run(pending, onOutcome);
     } else {
       // The mapping, the prices and (on the first export) the SDK load only when a session has something new.
-      const { syncSessions } = await import("../pipeline/sync-session.js");
+      const { syncSessions } = await import("../pipeline/catch-up.js");
       await loadPriceLibrary();
       outcome = await syncSessions(pending, { ...settings, pricer: source.pricer, sink }, onOutcome);
     }

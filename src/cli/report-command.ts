@@ -1,7 +1,7 @@
 import { otelHome } from "../config/config-file.js";
 import { priceLibraryVersion } from "../cost/price-request.js";
 import { scanDigests } from "../pipeline/scan-digests.js";
-import { ReportCache, reportCachePath } from "../state/report-cache.js";
+import { ReportCache, reportCachePath } from "../pipeline/report-cache.js";
 import { codeStamp, packageVersion } from "../util/package-version.js";
 import { ReportBuilder } from "../report/report-data.js";
 import { renderReport } from "../report/render-report.js";

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import type { PriceConfig } from "../cost/price-config.js";
-import { parsePriceOverrides } from "../cost/price-config.js";
+import type { PriceConfig } from "./price-overrides.js";
+import { parsePriceOverrides } from "./price-overrides.js";
 import { isObject, jsonErrorPosition, jsonErrorReason } from "../util/json.js";
 import type { JsonObject } from "../util/json.js";
 

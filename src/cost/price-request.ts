@@ -4,8 +4,8 @@ import { dirname, join } from "node:path";
 import type * as GenaiPricesModule from "@pydantic/genai-prices";
 import type { ModelInfo, PriceCalculation, Provider, Usage } from "@pydantic/genai-prices";
 import type { TokenUsage } from "../transcript/line-types.js";
-import type { PriceConfig } from "./price-config.js";
-import { NO_OVERRIDES } from "./price-config.js";
+import type { PriceConfig } from "../config/price-overrides.js";
+import { NO_OVERRIDES } from "../config/price-overrides.js";
 import type { RateCard } from "./rate-card.js";
 import { applyRateCard, cardCanPrice, dated, rateCardOf } from "./rate-card.js";
 

@@ -7,7 +7,7 @@
  * card is one price entry of the library (`model.prices`, or one dated element of it) read once
  * into those rates. Applying it repeats the library's arithmetic step for step (same leaves,
  * same tier rule, same operation order, same sums by direction) so the result is the library's
- * to the last bit; test/core/pricer.test.ts checks that against `calcPrice` on every Anthropic
+ * to the last bit; test/cost/price-request.test.ts checks that against `calcPrice` on every Anthropic
  * model, dates and tiers included. An entry with anything else in it (another price key, a
  * malformed rate) has no card, and the caller asks the library.
  */

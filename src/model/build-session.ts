@@ -1,10 +1,10 @@
 import type { Pricer } from "../cost/price-request.js";
-import { reconcileLedger } from "../cost/reconcile-ledger.js";
-import type { LedgerSnapshot } from "../cost/reconcile-ledger.js";
+import { reconcileLedger } from "./reconcile-ledger.js";
+import type { LedgerSnapshot } from "./reconcile-ledger.js";
 import type { AssistantLine, TokenUsage, TranscriptLine } from "../transcript/line-types.js";
 import { flatString } from "../util/flat-string.js";
 import { promptKind } from "./prompt-kind.js";
-import type { AgentMeta, SessionInput } from "./session-input.js";
+import type { AgentMeta, SessionInput } from "../transcript/session-input.js";
 import { toolTarget } from "./tool-target.js";
 import type { ApiRequest, Compaction, Session, Subagent, SubagentLayout, ToolCall, ToolOutcome, Turn } from "./types.js";
 import { AGENT_TOOL_NAMES } from "./types.js";

@@ -1,6 +1,6 @@
-import type { ExportPlan } from "../otel/plan-export.js";
-import type { TelemetrySink } from "../otel/sink.js";
-import { estimateSpanBytes } from "../otel/span-size.js";
+import type { ExportPlan } from "../mapping/plan-export.js";
+import type { TelemetrySink } from "../delivery/sink.js";
+import { estimateSpanBytes } from "../mapping/span-size.js";
 import type { FileCursor } from "../state/cursor.js";
 import type { HeldLock, LockOptions } from "../state/lock.js";
 import { LockBusyError } from "../state/lock.js";

@@ -1,7 +1,7 @@
 import type { Session } from "../model/types.js";
-import type { PlanOptions } from "../otel/plan-export.js";
-import { NOTHING_EXPORTED, planExport } from "../otel/plan-export.js";
-import type { TelemetrySink } from "../otel/sink.js";
+import type { PlanOptions } from "../mapping/plan-export.js";
+import { NOTHING_EXPORTED, planExport } from "../mapping/plan-export.js";
+import type { TelemetrySink } from "../delivery/sink.js";
 import type { FileCursor } from "../state/cursor.js";
 import { readCursorSync } from "../state/cursor.js";
 import type { LockOptions } from "../state/lock.js";

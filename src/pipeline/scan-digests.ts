@@ -2,7 +2,7 @@ import type { Pricer } from "../cost/price-request.js";
 import { loadPriceLibrary } from "../cost/price-request.js";
 import type { SessionDigest } from "../report/session-digest.js";
 import { digestSession } from "../report/session-digest.js";
-import type { CachedSession, ReportCache } from "../state/report-cache.js";
+import type { CachedSession, ReportCache } from "./report-cache.js";
 import { discoverSessionsSync, fileCount } from "../transcript/discover.js";
 import { addParseStats, emptyParseStats } from "../transcript/line-types.js";
 import type { ScanResult } from "./scan-sessions.js";

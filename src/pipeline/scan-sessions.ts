@@ -6,7 +6,7 @@ import { discoverSessionsSync, fileCount } from "../transcript/discover.js";
 import type { ParseStats } from "../transcript/line-types.js";
 import { addParseStats, emptyParseStats } from "../transcript/line-types.js";
 import { loadSessionSync } from "../transcript/load-session.js";
-import { isEmptyInput } from "../model/session-input.js";
+import { isEmptyInput } from "../transcript/session-input.js";
 import type { SessionFilter } from "./session-filter.js";
 import { matchesSession, matchesSource } from "./session-filter.js";
 

@@ -1,9 +1,9 @@
 import { join } from "node:path";
-import type { MetricWindow } from "../otel/sink.js";
+import type { MetricWindow } from "../delivery/sink.js";
 import { readJsonFileSync, setAsideSync, writeJsonAtomicSync } from "./atomic-file.js";
 import { withLock } from "./lock.js";
 import type { LockOptions } from "./lock.js";
-import { ensureDirSync } from "./state-dir.js";
+import { ensureDirSync } from "../config/state-dir.js";
 
 /**
  * One persisted clock for every metric batch from this machine. Each batch is a DELTA window

@@ -1,9 +1,9 @@
 import { join } from "node:path";
 import { readJsonFileSync, writeJsonAtomicSync } from "./atomic-file.js";
 import type { FileStat } from "./cursor.js";
-import { UNIT } from "../otel/units.js";
+import { UNIT } from "../mapping/units-of-work.js";
 import type { SessionState } from "./session-state.js";
-import { ensureDirSync } from "./state-dir.js";
+import { ensureDirSync } from "../config/state-dir.js";
 
 /**
  * What a session's state file said when `replay` last read it: the transcript files' cursors

@@ -5,7 +5,7 @@ import type { FileCursor, FileStat } from "./cursor.js";
 import { isFileCursor } from "./cursor.js";
 import { acquireLock, tryAcquireLock, withLock } from "./lock.js";
 import type { HeldLock, LockOptions } from "./lock.js";
-import { ensureDirSync, inDir, inDirAsync, safeName, sessionsDir } from "./state-dir.js";
+import { ensureDirSync, inDir, inDirAsync, safeName, sessionsDir } from "../config/state-dir.js";
 
 /**
  * What has left this machine for one session: per signal, the unit keys exported (see

@@ -15,7 +15,7 @@
  */
 import { appendFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { sessionsDir } from "./state-dir.js";
+import { sessionsDir } from "../config/state-dir.js";
 
 function journalPath(stateDir: string): string {
   return join(sessionsDir(stateDir), ".changes");

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import type { AgentMeta, AgentTranscript, SessionInput } from "../model/session-input.js";
+import type { AgentMeta, AgentTranscript, SessionInput } from "./session-input.js";
 import { obj, parseJsonObject, str } from "../util/json.js";
 import type { SessionSource } from "./discover.js";
 import { reasonOf } from "./discover.js";

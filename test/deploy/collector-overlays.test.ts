@@ -2,7 +2,7 @@
 // its OTLP receiver reach loopback stand-ins for Langfuse and LangSmith with the right path,
 // headers and encoding; only our spans go out, never metrics, and secrets are masked.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startOtlpReceiver, type OtlpReceiver } from "../otel/otlp-receiver.js";
+import { startOtlpReceiver, type OtlpReceiver } from "../support/otlp-receiver.js";
 import { BASE_CONFIG, OVERLAYS, ROUTING_EXAMPLE, requireCollector, startCollector, type RunningCollector } from "../support/collector.js";
 import { CLAUDE_CODE_RESOURCE, metricsRequest, postOtlpJson, tracesRequest, type SpanSpec } from "../support/otlp-json.js";
 
@@ -15,7 +15,7 @@ const hex = (n: number, len: number): string => n.toString(16).padStart(len, "0"
 function session(n: number, project: string): SpanSpec[] {
   const traceId = hex(n, 32);
   const root = hex(n * 16 + 1, 16);
-  // Both products' keys, as src/otel/destinations writes them; each pipeline strips the other's.
+  // Both products' keys, as src/mapping/destinations writes them; each pipeline strips the other's.
   const meta = { "langsmith.metadata.project": project, "langfuse.trace.tags": project };
   return [
     {

@@ -19,9 +19,9 @@ import { claudeBinary, runClaude } from "../recorder/run-claude.js";
 import { recorderScenarios } from "../recorder/scenarios.js";
 import { projectDirName } from "../recorder/sanitize.js";
 import { runCli } from "../support/cli.js";
-import type { OtlpReceiver, ReceivedSpan } from "../otel/otlp-receiver.js";
-import { receivedTotals, startOtlpReceiver } from "../otel/otlp-receiver.js";
-import { BIN, HOOK_BIN, requireBuild, runProcess, waitForQuietHome } from "../hooks/hook-harness.js";
+import type { OtlpReceiver, ReceivedSpan } from "../support/otlp-receiver.js";
+import { receivedTotals, startOtlpReceiver } from "../support/otlp-receiver.js";
+import { BIN, HOOK_BIN, requireBuild, runProcess, waitForQuietHome } from "../support/hook-harness.js";
 
 const binary = claudeBinary();
 if (binary === undefined && process.env["CI"] === "true") throw new Error("Claude Code CLI binary missing on CI: npm ci must install @anthropic-ai/claude-code");

@@ -15,8 +15,8 @@ import { RULES_FILE, queryVector, requireTool, startPrometheus, waitForQuery } f
 import type { RunningPrometheus } from "../support/prometheus.js";
 import { runCli } from "../support/cli.js";
 import { requireSharedFixtures } from "../support/shared-fixtures.js";
-import type { HookWorld } from "../hooks/hook-harness.js";
-import { makeHookWorld, requireBuild, runFlush, runHook, waitForQuiet } from "../hooks/hook-harness.js";
+import type { HookWorld } from "../support/hook-harness.js";
+import { makeHookWorld, requireBuild, runFlush, runHook, waitForQuiet } from "../support/hook-harness.js";
 
 const haveFixtures = requireSharedFixtures();
 const collectorBin = haveFixtures ? requireCollector() : undefined;

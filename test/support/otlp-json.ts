@@ -3,7 +3,7 @@
 // reading the result back from the collector's prometheus exporter.
 export type Attrs = Record<string, string | number | boolean>;
 
-/** Resource of our own exports (src/otel/resource.ts). */
+/** Resource of our own exports (src/sdk/resource.ts). */
 export const OUR_RESOURCE: Attrs = { "service.name": "claude-code-otel", "claude_code.telemetry.source": "claude-code-otel" };
 /** Resource of Claude Code's built-in telemetry (CLAUDE_CODE_ENABLE_TELEMETRY=1). */
 export const CLAUDE_CODE_RESOURCE: Attrs = { "service.name": "claude-code" };

@@ -1,0 +1,91 @@
+/**
+ * Where telemetry goes: option, then the standard OTEL_* variables, then the default, which is
+ * local OTLP JSON files (`~/.claude/otel/`), so nothing is lost before a collector exists.
+ */
+import { otelHome } from "./config-file.js";
+
+export type OtlpProtocol = "http/protobuf" | "http/json";
+
+export interface OtlpTarget {
+  readonly kind: "otlp";
+  readonly tracesProtocol: OtlpProtocol;
+  readonly metricsProtocol: OtlpProtocol;
+  /** Explicit URLs (from an option or config file); undefined lets the SDK read OTEL_EXPORTER_OTLP_*. */
+  readonly tracesUrl: string | undefined;
+  readonly metricsUrl: string | undefined;
+  /** What the URLs resolve to, for messages. */
+  readonly tracesUrlShown: string;
+  readonly metricsUrlShown: string;
+  readonly headers: Readonly<Record<string, string>> | undefined;
+  readonly timeoutMillis: number | undefined;
+}
+
+export interface FileTarget {
+  readonly kind: "file";
+  readonly dir: string;
+}
+
+export interface ConsoleTarget {
+  readonly kind: "console";
+}
+
+export type ExportTarget = OtlpTarget | FileTarget | ConsoleTarget;
+
+export interface ExportOverrides {
+  /** OTLP base URL (`/v1/traces`, `/v1/metrics` are appended). */
+  readonly endpoint?: string | undefined;
+  readonly protocol?: string | undefined;
+  readonly outputDir?: string | undefined;
+  readonly console?: boolean | undefined;
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+  readonly timeoutMillis?: number | undefined;
+}
+
+export class ExportConfigError extends Error {}
+
+export function defaultOutputDir(env: NodeJS.ProcessEnv = process.env): string {
+  return otelHome(env);
+}
+
+function protocolOf(value: string | undefined, source: string): OtlpProtocol | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  const v = value.trim();
+  if (v === "http/protobuf" || v === "http/json") return v;
+  throw new ExportConfigError(`${source}: unsupported OTLP protocol "${v}" (use http/protobuf or http/json; grpc is not supported)`);
+}
+
+function signalUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, "")}/${path}`;
+}
+
+const DEFAULT_BASE = "http://localhost:4318";
+
+export function resolveExportTarget(overrides: ExportOverrides, env: NodeJS.ProcessEnv = process.env): ExportTarget {
+  if (overrides.console === true) return { kind: "console" };
+  const envBase = env["OTEL_EXPORTER_OTLP_ENDPOINT"]?.trim() || undefined;
+  const envTraces = env["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"]?.trim() || undefined;
+  const envMetrics = env["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"]?.trim() || undefined;
+  const endpoint = overrides.endpoint?.trim() || undefined;
+  if (endpoint === undefined && envBase === undefined && envTraces === undefined && envMetrics === undefined) {
+    return { kind: "file", dir: overrides.outputDir ?? defaultOutputDir(env) };
+  }
+  if (endpoint !== undefined && !/^https?:\/\//.test(endpoint)) throw new ExportConfigError(`--endpoint must be an http(s) URL, got "${endpoint}"`);
+  const forced = protocolOf(overrides.protocol, "--protocol");
+  const general = protocolOf(env["OTEL_EXPORTER_OTLP_PROTOCOL"], "OTEL_EXPORTER_OTLP_PROTOCOL");
+  const tracesProtocol = forced ?? protocolOf(env["OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"], "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL") ?? general ?? "http/protobuf";
+  const metricsProtocol = forced ?? protocolOf(env["OTEL_EXPORTER_OTLP_METRICS_PROTOCOL"], "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL") ?? general ?? "http/protobuf";
+  const tracesUrl = endpoint !== undefined ? signalUrl(endpoint, "v1/traces") : undefined;
+  const metricsUrl = endpoint !== undefined ? signalUrl(endpoint, "v1/metrics") : undefined;
+  return {
+    kind: "otlp",
+    tracesProtocol,
+    metricsProtocol,
+    tracesUrl,
+    metricsUrl,
+    // The SDK applies the same precedence: per-signal URL as is, else the base plus the signal path.
+    tracesUrlShown: tracesUrl ?? envTraces ?? signalUrl(envBase ?? DEFAULT_BASE, "v1/traces"),
+    metricsUrlShown: metricsUrl ?? envMetrics ?? signalUrl(envBase ?? DEFAULT_BASE, "v1/metrics"),
+    headers: overrides.headers,
+    timeoutMillis: overrides.timeoutMillis,
+  };
+}

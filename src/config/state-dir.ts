@@ -1,0 +1,47 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { otelHome } from "./config-file.js";
+
+/** `CLAUDE_CODE_OTEL_STATE_DIR`, else `state/` in our home (`~/.claude/otel/state`), beside the hooks' spool and outbox. */
+export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
+  const explicit = env["CLAUDE_CODE_OTEL_STATE_DIR"];
+  if (explicit !== undefined && explicit !== "") return explicit;
+  return join(otelHome(env), "state");
+}
+
+/** The folder of the session ledgers, their locks, tool durations and the state-changes journal. */
+export function sessionsDir(stateDir: string): string {
+  return join(stateDir, "sessions");
+}
+
+/** Private: ledgers name sessions and projects of the user. */
+export function ensureDirSync(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+}
+
+/** Runs `fn`; if it fails because `dir` does not exist, creates it (private) and runs it again. */
+export function inDir<T>(dir: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    ensureDirSync(dir);
+    return fn();
+  }
+}
+
+/** Session ids are UUIDs; anything else is made file-name safe rather than trusted. */
+export function safeName(id: string): string {
+  return id.replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 200);
+}
+
+/** `inDir` for an asynchronous `fn`. */
+export async function inDirAsync<T>(dir: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    ensureDirSync(dir);
+    return fn();
+  }
+}

@@ -1,0 +1,30 @@
+import type { MetricPoint } from "../mapping/metric-point.js";
+import type { SpanData } from "../mapping/span-data.js";
+
+/** What an export did. Exporters never throw into the caller: failures are values. */
+export type ExportOutcome = { readonly ok: true; readonly bytes: number } | { readonly ok: false; readonly error: string };
+
+export interface MetricWindow {
+  /** Start of the delta window (ms since epoch). */
+  readonly startMs: number;
+  /** Its end: every point of the batch carries it. */
+  readonly timeMs: number;
+}
+
+/** A destination for spans and metric points: OTLP/HTTP, local files, the console, memory. */
+export interface TelemetrySink {
+  /** Where the data goes, for humans ("OTLP http/protobuf to http://…", "files in …"). */
+  readonly description: string;
+  exportSpans(spans: readonly SpanData[]): Promise<ExportOutcome>;
+  exportMetrics(points: readonly MetricPoint[], window: MetricWindow): Promise<ExportOutcome>;
+  shutdown(): Promise<void>;
+}
+
+export function errorText(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as Error & { cause?: unknown }).cause;
+    const code = (error as NodeJS.ErrnoException).code ?? (cause as NodeJS.ErrnoException | undefined)?.code;
+    return code !== undefined && !error.message.includes(code) ? `${error.message} (${code})` : error.message;
+  }
+  return String(error);
+}

@@ -1,0 +1,200 @@
+import type { ApiRequest, Compaction, Session, Subagent, ToolCall, Turn } from "../model/types.js";
+import { tokenTotals } from "../report/session-summary.js";
+import type { ContentOptions } from "./content.js";
+import { DEFAULT_MAX_CONTENT_LENGTH, MAX_ERROR_MESSAGE_LENGTH, safeJson, safeText } from "./content.js";
+import type { DestinationOptions } from "./destinations/index.js";
+import { destinationContext, withDestinationAttributes } from "./destinations/index.js";
+import { exportedOutcome, genAiInputTokens } from "./exported-values.js";
+import { sessionSpanId, spanIdFor, traceIdFor, turnKey } from "./ids.js";
+import { packageVersion } from "../util/package-version.js";
+import { AGENT_NAME, ATTR, OPERATION, PROVIDER_NAME, SPAN_NAME, TOOL_ERROR_TYPE, chatSpanName, subagentSpanName, toolSpanName } from "../semconv/names.js";
+import type { Attributes, SpanBody, SpanData, SpanPlace } from "./span-data.js";
+import { makeSpan } from "./span-data.js";
+import { UNIT } from "./units-of-work.js";
+
+export interface SpanMapOptions extends Partial<ContentOptions> {
+  /** The session has ended: pending tool calls are reported as interrupted. */
+  readonly final?: boolean;
+  /** Langfuse and LangSmith attributes (destinations/): on by default; `false` for the core attributes only. */
+  readonly destinations?: DestinationOptions | false;
+}
+
+/**
+ * The session as a span tree (pure):
+ *   claude_code.session
+ *   ├─ invoke_agent claude-code        one per turn
+ *   │  ├─ chat <model>                 main-thread requests of the turn
+ *   │  ├─ execute_tool <tool>          tool calls of the turn (siblings of the chat spans)
+ *   │  │  └─ invoke_agent <agentType>  the subagent an Agent/Task call started
+ *   │  │     ├─ chat <model> ...       the subagent's own requests and tool calls
+ *   │  └─ claude_code.compaction
+ *   └─ (requests, tools, compactions outside any turn; subagents with no known parent call)
+ */
+export function sessionToSpans(session: Session, options: SpanMapOptions = {}): SpanData[] {
+  const content: ContentOptions = {
+    captureContent: options.captureContent ?? false,
+    maxContentLength: options.maxContentLength ?? DEFAULT_MAX_CONTENT_LENGTH,
+  };
+  const sid = session.sessionId;
+  const traceId = traceIdFor(sid);
+  const rootId = sessionSpanId(sid);
+  const turnIds = new Map<number, string>(session.turns.map((t) => [t.index, spanIdFor(sid, "turn", turnKey(t))]));
+  const toolIds = new Set(session.toolCalls.map((c) => c.id));
+  // Each subagent's span id, derived once: every request and tool call inside it is its child.
+  const agentSpanIds = new Map(session.subagents.map((a) => [a.agentId, spanIdFor(sid, "agent", a.agentId)]));
+
+  const ownerOf = (agentId: string | undefined, turnIndex: number | undefined): string => {
+    const agentSpan = agentId !== undefined ? agentSpanIds.get(agentId) : undefined;
+    if (agentSpan !== undefined) return agentSpan;
+    return (turnIndex !== undefined ? turnIds.get(turnIndex) : undefined) ?? rootId;
+  };
+
+  const at = (spanId: string, parentSpanId: string | undefined): SpanPlace => ({ traceId, spanId, parentSpanId });
+  const spans: SpanData[] = [makeSpan(at(rootId, undefined), sessionSpan(session))];
+  for (const turn of session.turns) {
+    spans.push(makeSpan(at(turnIds.get(turn.index) ?? rootId, rootId), turnSpan(session, turn, content)));
+  }
+  for (const r of session.requests) {
+    spans.push(makeSpan(at(spanIdFor(sid, "chat", r.key), ownerOf(r.agentId, r.turnIndex)), chatSpan(sid, r, content)));
+  }
+  for (const c of session.toolCalls) {
+    spans.push(makeSpan(at(spanIdFor(sid, "tool", c.id), ownerOf(c.agentId, c.turnIndex)), toolSpan(session, c, content, options.final ?? false)));
+  }
+  for (const a of session.subagents) {
+    const parent = a.parentToolUseId !== undefined && toolIds.has(a.parentToolUseId) ? spanIdFor(sid, "tool", a.parentToolUseId) : rootId;
+    spans.push(makeSpan(at(agentSpanIds.get(a.agentId) ?? spanIdFor(sid, "agent", a.agentId), parent), subagentSpan(sid, a, content)));
+  }
+  for (const c of session.compactions) {
+    spans.push(makeSpan(at(spanIdFor(sid, "compaction", c.uuid), ownerOf(undefined, c.turnIndex)), compactionSpan(sid, c)));
+  }
+  return withDestinations(session, spans, options);
+}
+
+/** Adds the chosen products' attributes (destinations/) to spans of `session`, unless `destinations: false`. */
+export function withDestinations(session: Session, spans: SpanData[], options: Pick<SpanMapOptions, "destinations">): SpanData[] {
+  if (options.destinations === false) return spans;
+  const destinations = { integrationVersion: packageVersion(), ...options.destinations };
+  return withDestinationAttributes(spans, destinationContext(session, destinations), destinations.products);
+}
+
+function sessionSpan(session: Session): SpanBody {
+  const tokens = tokenTotals(session);
+  const attributes: Attributes = {
+    [ATTR.sessionId]: session.sessionId,
+    [ATTR.conversationId]: session.sessionId,
+    [ATTR.project]: session.project,
+    [ATTR.costUsd]: session.cost.totalUsd,
+    [ATTR.costSource]: session.cost.source,
+    [ATTR.costUnattributedUsd]: session.cost.unattributedUsd,
+    [ATTR.costComplete]: session.cost.complete,
+    [ATTR.usageInputTokens]: genAiInputTokens(tokens),
+    [ATTR.usageOutputTokens]: tokens.output,
+    [ATTR.usageCacheReadInputTokens]: tokens.cacheRead,
+    [ATTR.usageCacheCreationInputTokens]: tokens.cacheCreation,
+    [ATTR.turns]: session.turns.length,
+    [ATTR.requests]: session.requests.length,
+    [ATTR.toolCalls]: session.toolCalls.length,
+    [ATTR.toolFailures]: session.toolCalls.filter((c) => c.outcome === "failure").length,
+    [ATTR.compactions]: session.compactions.length,
+    [ATTR.subagents]: session.subagents.length,
+  };
+  if (session.version !== undefined) attributes[ATTR.version] = session.version;
+  if (session.gitBranch !== undefined) attributes[ATTR.vcsRefHeadName] = session.gitBranch;
+  return { name: SPAN_NAME.session, kind: "INTERNAL", startTimeMs: session.startTime, endTimeMs: session.endTime, attributes, status: { code: "UNSET" }, unitKey: UNIT.session };
+}
+
+function turnSpan(session: Session, turn: Turn, content: ContentOptions): SpanBody {
+  const attributes: Attributes = {
+    [ATTR.sessionId]: session.sessionId,
+    [ATTR.operationName]: OPERATION.invokeAgent,
+    [ATTR.agentName]: AGENT_NAME,
+    [ATTR.turnIndex]: turn.index,
+  };
+  if (turn.promptId !== undefined) attributes[ATTR.promptId] = turn.promptId;
+  if (content.captureContent) {
+    attributes[ATTR.inputMessages] = JSON.stringify([{ role: "user", parts: [{ type: "text", content: safeText(turn.promptText, content.maxContentLength) }] }]);
+  }
+  return { name: SPAN_NAME.turn, kind: "INTERNAL", startTimeMs: turn.startTime, endTimeMs: turn.endTime, attributes, status: { code: "UNSET" }, unitKey: UNIT.turn(turn.index) };
+}
+
+function chatSpan(sessionId: string, r: ApiRequest, content: ContentOptions): SpanBody {
+  const attributes: Attributes = {
+    [ATTR.sessionId]: sessionId,
+    [ATTR.operationName]: OPERATION.chat,
+    [ATTR.providerName]: PROVIDER_NAME,
+    [ATTR.system]: PROVIDER_NAME,
+    [ATTR.requestModel]: r.model,
+    [ATTR.responseModel]: r.model,
+    [ATTR.responseId]: r.messageId,
+    [ATTR.requestId]: r.requestId,
+    [ATTR.usageInputTokens]: genAiInputTokens(r.usage),
+    [ATTR.usageOutputTokens]: r.usage.output,
+    [ATTR.usageCacheReadInputTokens]: r.usage.cacheRead,
+    [ATTR.usageCacheCreationInputTokens]: r.usage.cacheCreation,
+    [ATTR.costUsd]: r.cost.usd,
+  };
+  if (r.stopReason !== undefined) attributes[ATTR.responseFinishReasons] = [r.stopReason];
+  if (r.agentId !== undefined) attributes[ATTR.subagentId] = r.agentId;
+  if (content.captureContent && r.textParts.length > 0) {
+    const parts = r.textParts.map((t) => ({ type: "text", content: safeText(t, content.maxContentLength) }));
+    attributes[ATTR.outputMessages] = JSON.stringify([{ role: "assistant", parts, ...(r.stopReason !== undefined ? { finish_reason: r.stopReason } : {}) }]);
+  }
+  return { name: chatSpanName(r.model), kind: "CLIENT", startTimeMs: r.startTime, endTimeMs: r.endTime, attributes, status: { code: "UNSET" }, unitKey: UNIT.request(r.key) };
+}
+
+function toolSpan(session: Session, c: ToolCall, content: ContentOptions, final: boolean): SpanBody {
+  const outcome = exportedOutcome(c, final);
+  const attributes: Attributes = {
+    [ATTR.sessionId]: session.sessionId,
+    [ATTR.operationName]: OPERATION.executeTool,
+    [ATTR.toolName]: c.name,
+    [ATTR.toolCallId]: c.id,
+    [ATTR.toolOutcome]: outcome,
+  };
+  if (c.agentId !== undefined) attributes[ATTR.subagentId] = c.agentId;
+  if (content.captureContent) {
+    attributes[ATTR.toolCallArguments] = safeJson(c.input, content.maxContentLength);
+    if (c.target !== undefined) attributes[ATTR.toolTarget] = safeText(c.target, content.maxContentLength);
+  }
+  const endTimeMs = c.endTime ?? (final ? Math.max(session.endTime, c.startTime) : c.startTime);
+  const message = c.outcome === "failure" ? safeText(c.errorText ?? "tool error", MAX_ERROR_MESSAGE_LENGTH) : undefined;
+  if (message !== undefined) attributes[ATTR.errorType] = TOOL_ERROR_TYPE;
+  return {
+    name: toolSpanName(c.name),
+    kind: "INTERNAL",
+    startTimeMs: c.startTime,
+    endTimeMs,
+    attributes,
+    status: message === undefined ? { code: "UNSET" } : { code: "ERROR", message },
+    events: message === undefined ? undefined : [{ name: "exception", timeMs: endTimeMs, attributes: { [ATTR.exceptionType]: TOOL_ERROR_TYPE, [ATTR.exceptionMessage]: message } }],
+    unitKey: UNIT.tool(c.id),
+  };
+}
+
+function subagentSpan(sessionId: string, a: Subagent, content: ContentOptions): SpanBody {
+  const attributes: Attributes = {
+    [ATTR.sessionId]: sessionId,
+    [ATTR.operationName]: OPERATION.invokeAgent,
+    [ATTR.agentName]: a.agentType,
+    [ATTR.agentId]: a.agentId,
+  };
+  if (content.captureContent && a.description !== undefined) attributes[ATTR.agentDescription] = safeText(a.description, content.maxContentLength);
+  return {
+    name: subagentSpanName(a.agentType),
+    kind: "INTERNAL",
+    startTimeMs: a.startTime,
+    endTimeMs: a.endTime,
+    attributes,
+    status: { code: "UNSET" },
+    unitKey: UNIT.agent(a.agentId),
+  };
+}
+
+function compactionSpan(sessionId: string, c: Compaction): SpanBody {
+  const attributes: Attributes = { [ATTR.sessionId]: sessionId, [ATTR.compactionTrigger]: c.trigger };
+  if (c.preTokens !== undefined) attributes[ATTR.compactionPreTokens] = c.preTokens;
+  if (c.postTokens !== undefined) attributes[ATTR.compactionPostTokens] = c.postTokens;
+  if (c.droppedTokens !== undefined) attributes[ATTR.compactionDroppedTokens] = c.droppedTokens;
+  if (c.unattributedCostUsd !== undefined) attributes[ATTR.costUsd] = c.unattributedCostUsd;
+  return { name: SPAN_NAME.compaction, kind: "INTERNAL", startTimeMs: c.startTime, endTimeMs: c.endTime, attributes, status: { code: "UNSET" }, unitKey: UNIT.compaction(c.uuid) };
+}

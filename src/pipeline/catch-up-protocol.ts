@@ -1,0 +1,31 @@
+import type { PriceConfig } from "../config/price-overrides.js";
+import type { ExportTarget } from "../config/export-target.js";
+import type { SessionSource } from "../transcript/discover.js";
+import type { BatchedOutcome, SyncContext } from "./catch-up.js";
+
+/**
+ * What a sync worker (sync-worker.ts) is given: plain data only (it crosses a thread), from
+ * which it builds its own pricer and sink.
+ */
+export interface WorkerSettings extends Pick<SyncContext, "stateDir" | "filter" | "idleMs" | "plan" | "full" | "dryRun"> {
+  readonly target: ExportTarget;
+  readonly prices: PriceConfig;
+}
+
+export interface WorkerData {
+  readonly settings: WorkerSettings;
+}
+
+/** Worker → main. */
+export type WorkerMessage =
+  /** Its sessions are running out: the next chunk, please (answered with "sessions" or "end"). */
+  | { readonly type: "more" }
+  | { readonly type: "outcome"; readonly outcome: BatchedOutcome }
+  | { readonly type: "done"; readonly failure: string | undefined }
+  | { readonly type: "error"; readonly message: string; readonly code: string | undefined; readonly lockBusy: boolean };
+
+/**
+ * Main → worker: sessions to sync; no more sessions will come; or another worker failed, so read
+ * no further session (the batch in flight is settled, the one being planned is dropped).
+ */
+export type MainMessage = { readonly type: "sessions"; readonly sources: readonly SessionSource[] } | { readonly type: "end" } | { readonly type: "stop" };

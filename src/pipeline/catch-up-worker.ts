@@ -1,0 +1,81 @@
+/**
+ * A worker thread that runs `syncSessions` over the sessions the main thread hands it, chunk by
+ * chunk as it asks (sync-in-workers.ts), with its own pricer, sink and batches, and posts every
+ * outcome to the main thread. Sessions are disjoint between workers and each is exported under
+ * its own lock, so workers never meet; the metric clock's lock orders their metric windows.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import { createPricer, loadPriceLibrary } from "../cost/price-request.js";
+import { createLazySink } from "../delivery/lazy-sink.js";
+import { LockBusyError } from "../state/lock.js";
+import type { SessionSource } from "../transcript/discover.js";
+import { syncSessions } from "./catch-up.js";
+import type { MainMessage, WorkerData, WorkerMessage } from "./catch-up-protocol.js";
+
+const port = parentPort;
+if (port === null) throw new Error("sync-worker.js runs as a worker thread");
+const post = (message: WorkerMessage): void => port.postMessage(message);
+
+const { settings } = workerData as WorkerData;
+const stop = new AbortController();
+const held: SessionSource[] = [];
+let ended = false;
+let asked = false;
+let wake: (() => void) | undefined;
+port.on("message", (m: MainMessage) => {
+  if (m.type === "sessions") {
+    for (const source of m.sources) held.push(source);
+    asked = false;
+  } else {
+    // "stop" also ends the sessions: the main thread answers no further request.
+    if (m.type === "stop") stop.abort();
+    ended = true;
+  }
+  wake?.();
+  wake = undefined;
+});
+
+/**
+ * The sessions as they come. The next chunk is asked for when the last one held is taken, so it
+ * arrives while that session is read; never before the first chunk (the worker may start long
+ * before the sessions are known).
+ */
+async function* handedSessions(): AsyncGenerator<SessionSource> {
+  for (;;) {
+    const next = held.shift();
+    if (next !== undefined) {
+      if (held.length === 0 && !ended && !asked) {
+        asked = true;
+        post({ type: "more" });
+      }
+      yield next;
+      continue;
+    }
+    if (ended) return;
+    // Waits for the first chunk (every worker is handed one unasked), or for the chunk asked for.
+    await new Promise<void>((resolve) => (wake = resolve));
+  }
+}
+
+await loadPriceLibrary();
+// process.env here is the command's environment (sync-in-workers.ts starts the thread with it).
+const sink = createLazySink(settings.target, { env: process.env });
+try {
+  const { failure } = await syncSessions(handedSessions(), { ...settings, pricer: createPricer(settings.prices), sink, signal: stop.signal }, (outcome) =>
+    post({ type: "outcome", outcome }),
+  );
+  await sink.shutdown();
+  post({ type: "done", failure });
+} catch (error) {
+  await sink.shutdown().catch(() => undefined);
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  post({
+    type: "error",
+    message: error instanceof Error ? error.message : String(error),
+    code: typeof code === "string" ? code : undefined,
+    lockBusy: error instanceof LockBusyError,
+  });
+} finally {
+  // Listening must not keep the thread alive: it exits once its sessions are done.
+  port.unref();
+}

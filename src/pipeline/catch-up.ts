@@ -1,0 +1,257 @@
+import type { Pricer } from "../cost/price-request.js";
+import { buildSession } from "../model/build-session.js";
+import { applyToolDurations, loadToolDurations } from "../state/tool-durations.js";
+import type { Session } from "../model/types.js";
+import type { PlanOptions } from "../mapping/plan-export.js";
+import { NOTHING_EXPORTED, planExport } from "../mapping/plan-export.js";
+import type { TelemetrySink } from "../delivery/sink.js";
+import type { FileCursor } from "../state/cursor.js";
+import type { HeldLock, LockOptions } from "../state/lock.js";
+import type { IndexEntry } from "../state/replay-index.js";
+import { indexEntryOf } from "../state/replay-index.js";
+import { acquireSessionLock, loadSessionStateSync, tryAcquireSessionLock } from "../state/session-state.js";
+import type { SessionSource } from "../transcript/discover.js";
+import { fileCount, filesOf } from "../transcript/discover.js";
+import { loadSession } from "../transcript/load-session.js";
+import type { BatchEntry, BatchLimits, EntryResult } from "./export-batch.js";
+import { DEFAULT_BATCH_LIMITS, ExportBatch } from "./export-batch.js";
+import type { ExportSessionResult } from "./export-session.js";
+import { cursorsOfSync, dryRunCounts, exportSession, exportedOf } from "./export-session.js";
+import type { SessionFilter } from "./session-filter.js";
+import { matchesSession } from "./session-filter.js";
+import { isFinished, upToDate } from "./up-to-date.js";
+import { isEmptyInput } from "../transcript/session-input.js";
+
+export interface SyncContext {
+  readonly stateDir: string;
+  readonly pricer: Pricer;
+  readonly filter: SessionFilter;
+  readonly sink: TelemetrySink;
+  /** A transcript idle this long is a finished session. */
+  readonly idleMs: number;
+  readonly plan: Omit<PlanOptions, "final">;
+  readonly full?: boolean;
+  readonly dryRun?: boolean;
+  readonly now?: () => number;
+  readonly lock?: LockOptions;
+  /** Aborted: read no further session (syncSessions drops its planned batch uncommitted). */
+  readonly signal?: AbortSignal;
+}
+
+type NotExported =
+  | { readonly kind: "unchanged"; readonly files: number; readonly warnings: string[] }
+  | { readonly kind: "empty" | "filtered"; readonly files: number; readonly bytes: number; readonly warnings: string[] };
+
+export type SyncOutcome =
+  | NotExported
+  | {
+      readonly kind: "exported";
+      readonly session: Session;
+      readonly result: ExportSessionResult;
+      readonly finished: boolean;
+      readonly files: number;
+      readonly bytes: number;
+      readonly warnings: string[];
+    };
+
+/** As SyncOutcome, without the session model (a batch must not keep models alive). */
+export type BatchedOutcome =
+  | NotExported
+  | {
+      readonly kind: "exported";
+      readonly sessionId: string;
+      readonly project: string;
+      readonly result: ExportSessionResult;
+      readonly finished: boolean;
+      readonly files: number;
+      readonly bytes: number;
+      readonly warnings: string[];
+      /** The replay index's entry for the state file just saved (none if it was not saved). */
+      readonly index?: IndexEntry;
+    };
+
+interface Ready {
+  readonly kind: "ready";
+  readonly session: Session;
+  readonly cursors: Record<string, FileCursor>;
+  readonly finished: boolean;
+  readonly files: number;
+  readonly bytes: number;
+  readonly warnings: string[];
+}
+
+/** Cursors (before reading), transcripts, model, filter. */
+async function prepareSession(source: SessionSource, ctx: SyncContext): Promise<NotExported | Ready> {
+  const warnings: string[] = [];
+  const files = filesOf(source);
+  const finished = isFinished(source, ctx);
+  const cursors = cursorsOfSync(files);
+  const input = await loadSession(source);
+  for (const u of input.unreadable) warnings.push(`cannot read ${u.path}: ${u.reason}`);
+  const bytes = input.stats.bytes;
+  if (isEmptyInput(input.input)) return { kind: "empty", files: files.length, bytes, warnings };
+  // Tool durations the hooks measured (PostToolUse duration_ms): replay then rebuilds the very
+  // spans the hooks sent, same ids and same values.
+  const measured = await loadToolDurations(ctx.stateDir, source.sessionId);
+  const built = buildSession(input.input, ctx.pricer);
+  const session = Object.keys(measured).length > 0 ? applyToolDurations(built, measured) : built;
+  if (!matchesSession(session, ctx.filter)) return { kind: "filtered", files: files.length, bytes, warnings };
+  for (const w of session.warnings) warnings.push(`${session.sessionId}: ${w}`);
+  return { kind: "ready", session, cursors, finished, files: files.length, bytes, warnings };
+}
+
+/**
+ * Brings one session's exported telemetry up to date with its transcripts, exactly once:
+ * the step `watch` repeats as files change (replay batches many: `syncSessions`).
+ */
+export async function syncSession(source: SessionSource, ctx: SyncContext): Promise<SyncOutcome> {
+  if (ctx.full !== true && upToDate(source, ctx)) return { kind: "unchanged", files: fileCount(source), warnings: [] };
+  const prepared = await prepareSession(source, ctx);
+  if (prepared.kind !== "ready") return prepared;
+  const { session, cursors, finished, files, bytes, warnings } = prepared;
+  const result = await exportSession(session, ctx.sink, {
+    stateDir: ctx.stateDir,
+    full: ctx.full === true,
+    dryRun: ctx.dryRun === true,
+    cursors,
+    plan: { ...ctx.plan, final: finished },
+    ...(ctx.lock !== undefined ? { lock: ctx.lock } : {}),
+  });
+  if (result.rebuilt !== undefined) warnings.push(`${session.sessionId}: state file was unusable (${result.rebuilt}); rebuilt`);
+  return { kind: "exported", session, result, finished, files, bytes, warnings };
+}
+
+/**
+ * `syncSession` over many sessions, batched (export-batch.ts), as they come (a worker's are
+ * handed to it chunk by chunk: sync-worker.ts): each session is read and modelled
+ * alone, then locked, planned against its ledger and added to the batch; a full batch goes out
+ * as one traces and one metrics request, then every ledger in it is committed and every lock
+ * released. Memory: one session model at a time plus two batches of planned spans (one in flight).
+ * Every session given is read: setting aside those with nothing new is the caller's (replay's
+ * pre-pass through the replay index, up-to-date.ts); the ledger alone already keeps a re-read
+ * session from sending anything twice. The caller keeps the replay index from the outcomes (each
+ * saved state comes with its entry), so the saves are not noted in the state-changes journal.
+ *
+ * Locks: a session's lock is held from before its ledger is read until its batch is committed.
+ * While holding locks we never WAIT for another session's lock (a busy one sends the batch and
+ * releases ours first), and the metric clock's lock is always taken last: no lock cycle, so
+ * concurrent replays, watch and hooks cannot deadlock.
+ *
+ * One batch is in flight while the next is read and planned. Stops at the first failed batch:
+ * nothing of it is committed beyond what the sink confirmed (see sendBatch), the batch planned
+ * meanwhile is dropped uncommitted, and no later session is read. Returns that error.
+ */
+export async function syncSessions(
+  sources: Iterable<SessionSource> | AsyncIterable<SessionSource>,
+  ctx: SyncContext & { readonly limits?: BatchLimits },
+  onOutcome: (outcome: BatchedOutcome) => void,
+): Promise<{ failure: string | undefined }> {
+  // Not journaled: the replay, the one caller, indexes every state saved from the outcomes.
+  const batch = new ExportBatch(ctx.sink, ctx.stateDir, ctx.limits ?? DEFAULT_BATCH_LIMITS, { lock: ctx.lock, journal: false });
+  const meta = new Map<BatchEntry, { project: string; finished: boolean; files: number; bytes: number; warnings: string[] }>();
+  const report = (results: Map<BatchEntry, EntryResult>): string | undefined => {
+    let failure: string | undefined;
+    for (const [entry, r] of results) {
+      const m = meta.get(entry);
+      meta.delete(entry);
+      if (m === undefined) continue;
+      if (entry.rebuilt !== undefined) m.warnings.push(`${entry.sessionId}: state file was unusable (${entry.rebuilt}); rebuilt`);
+      onOutcome({
+        kind: "exported",
+        sessionId: entry.sessionId,
+        project: m.project,
+        result: { ...r, rebuilt: entry.rebuilt },
+        finished: m.finished,
+        files: m.files,
+        bytes: m.bytes,
+        warnings: m.warnings,
+        ...(entry.savedAs !== undefined ? { index: indexEntryOf(entry.savedAs, entry.state) } : {}),
+      });
+      if (!r.ok) failure ??= r.error;
+    }
+    return failure;
+  };
+  // One batch in flight while the next is read and planned: its request and its state commits
+  // wait on the network and the file system, not on this thread.
+  let inFlight: Promise<{ failure: string | undefined } | { error: unknown }> | undefined;
+  /** Waits for the batch in flight: its failure, or undefined (throws what its commit threw). */
+  const settle = async (): Promise<string | undefined> => {
+    const sent = inFlight;
+    inFlight = undefined;
+    if (sent === undefined) return undefined;
+    const r = await sent;
+    if ("error" in r) throw r.error;
+    return r.failure;
+  };
+  /** Sends the batch in the background once the one in flight is done; returns that one's failure. */
+  const launch = async (): Promise<string | undefined> => {
+    const failure = await settle();
+    if (failure !== undefined || batch.size === 0) return failure;
+    inFlight = batch.send().then(
+      (results) => {
+        try {
+          return { failure: report(results) };
+        } catch (error) {
+          return { error };
+        }
+      },
+      (error: unknown) => ({ error }),
+    );
+    return undefined;
+  };
+  try {
+    for await (const source of sources) {
+      if (ctx.signal?.aborted === true) return { failure: await settle() };
+      const prepared = await prepareSession(source, ctx);
+      if (prepared.kind !== "ready") {
+        onOutcome(prepared);
+        continue;
+      }
+      const { session, cursors, finished, files, bytes, warnings } = prepared;
+      const plan = { ...ctx.plan, final: finished };
+      if (ctx.dryRun === true) {
+        const counts = dryRunCounts(session, { stateDir: ctx.stateDir, plan, full: ctx.full === true });
+        onOutcome({
+          kind: "exported",
+          sessionId: session.sessionId,
+          project: session.project,
+          result: { ...counts, ok: true, error: undefined, rebuilt: undefined },
+          finished,
+          files,
+          bytes,
+          warnings,
+        });
+        continue;
+      }
+      let lock: HeldLock | undefined = tryAcquireSessionLock(ctx.stateDir, session.sessionId, ctx.lock);
+      if (lock === undefined) {
+        // Busy (a hook or watch is exporting it): never wait while holding the batch's locks.
+        const failure = (await launch()) ?? (await settle());
+        if (failure !== undefined) return { failure };
+        lock = await acquireSessionLock(ctx.stateDir, session.sessionId, ctx.lock);
+      }
+      let entry: BatchEntry;
+      try {
+        const { state, rebuilt } = loadSessionStateSync(ctx.stateDir, session.sessionId);
+        entry = { sessionId: session.sessionId, state, plan: planExport(session, ctx.full === true ? NOTHING_EXPORTED : exportedOf(state), plan), cursors, rebuilt, lock };
+        if (!batch.fits(entry.plan)) {
+          const failure = await launch();
+          if (failure !== undefined) {
+            lock.release();
+            return { failure };
+          }
+        }
+      } catch (error) {
+        lock.release();
+        throw error;
+      }
+      batch.add(entry);
+      meta.set(entry, { project: session.project, finished, files, bytes, warnings });
+    }
+    return { failure: (await launch()) ?? (await settle()) };
+  } finally {
+    batch.abandon();
+    // An error left a batch in flight: its locks are released when it is done, not before.
+    await inFlight;
+  }
+}

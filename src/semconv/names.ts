@@ -1,0 +1,210 @@
+/**
+ * The one home of every name in DESIGN.md §2 that leaves this process: span names, attribute
+ * keys, metric names and units. Dashboards, alert rules and the collector config depend on
+ * these strings; nothing else in the code base spells them.
+ *
+ * GenAI names are our own constants: the `gen_ai.*` exports of @opentelemetry/semantic-conventions
+ * are deprecated (moved to the separate GenAI conventions).
+ */
+
+export const SPAN_NAME = {
+  session: "claude_code.session",
+  compaction: "claude_code.compaction",
+  /** `invoke_agent claude-code`: one per user prompt. */
+  turn: "invoke_agent claude-code",
+} as const;
+
+export const AGENT_NAME = "claude-code";
+export const PROVIDER_NAME = "anthropic";
+
+export function chatSpanName(model: string): string {
+  return `chat ${model}`;
+}
+
+export function toolSpanName(tool: string): string {
+  return `execute_tool ${tool}`;
+}
+
+export function subagentSpanName(agentType: string): string {
+  return `invoke_agent ${agentType}`;
+}
+
+export const OPERATION = {
+  invokeAgent: "invoke_agent",
+  chat: "chat",
+  executeTool: "execute_tool",
+} as const;
+
+export const ATTR = {
+  // OpenTelemetry general
+  sessionId: "session.id",
+  vcsRefHeadName: "vcs.ref.head.name",
+  errorType: "error.type",
+  exceptionMessage: "exception.message",
+  exceptionType: "exception.type",
+  // GenAI semantic conventions
+  operationName: "gen_ai.operation.name",
+  providerName: "gen_ai.provider.name",
+  /** Deprecated in semconv, still read by LangSmith: set beside gen_ai.provider.name. */
+  system: "gen_ai.system",
+  conversationId: "gen_ai.conversation.id",
+  agentName: "gen_ai.agent.name",
+  agentId: "gen_ai.agent.id",
+  agentDescription: "gen_ai.agent.description",
+  requestModel: "gen_ai.request.model",
+  responseModel: "gen_ai.response.model",
+  responseId: "gen_ai.response.id",
+  responseFinishReasons: "gen_ai.response.finish_reasons",
+  /**
+   * All input tokens, cached included, as the GenAI conventions define it
+   * (Anthropic's own `input_tokens` excludes cache reads and writes).
+   */
+  usageInputTokens: "gen_ai.usage.input_tokens",
+  usageOutputTokens: "gen_ai.usage.output_tokens",
+  usageCacheReadInputTokens: "gen_ai.usage.cache_read.input_tokens",
+  usageCacheCreationInputTokens: "gen_ai.usage.cache_creation.input_tokens",
+  toolName: "gen_ai.tool.name",
+  toolCallId: "gen_ai.tool.call.id",
+  toolType: "gen_ai.tool.type",
+  toolCallArguments: "gen_ai.tool.call.arguments",
+  inputMessages: "gen_ai.input.messages",
+  outputMessages: "gen_ai.output.messages",
+  tokenType: "gen_ai.token.type",
+  // claude-code-otel
+  version: "claude_code.version",
+  project: "claude_code.project",
+  costUsd: "claude_code.cost_usd",
+  costSource: "claude_code.cost.source",
+  /** On the provisional session span only: totals so far, the final span replaces it. */
+  sessionOpen: "claude_code.session.open",
+  costUnattributedUsd: "claude_code.cost.unattributed_usd",
+  costComplete: "claude_code.cost.complete",
+  turns: "claude_code.turns",
+  requests: "claude_code.requests",
+  toolCalls: "claude_code.tool_calls",
+  toolFailures: "claude_code.tool_failures",
+  compactions: "claude_code.compactions",
+  subagents: "claude_code.subagents",
+  promptId: "claude_code.prompt.id",
+  turnIndex: "claude_code.turn.index",
+  requestId: "claude_code.request.id",
+  /** The subagent a request or tool call belongs to. */
+  subagentId: "claude_code.agent.id",
+  toolOutcome: "claude_code.tool.outcome",
+  toolTarget: "claude_code.tool.target",
+  toolUseId: "claude_code.tool_use_id",
+  compactionTrigger: "claude_code.compaction.trigger",
+  compactionPreTokens: "claude_code.compaction.pre_tokens",
+  compactionPostTokens: "claude_code.compaction.post_tokens",
+  compactionDroppedTokens: "claude_code.compaction.dropped_tokens",
+} as const;
+
+/**
+ * Keys Langfuse's OTLP ingestion reads (src/mapping/destinations/langfuse.ts sets them; the collector
+ * strips them from what goes to LangSmith). https://langfuse.com/integrations/native/opentelemetry#property-mapping
+ */
+export const LANGFUSE_ATTR = {
+  sessionId: "langfuse.session.id",
+  userId: "langfuse.user.id",
+  release: "langfuse.release",
+  traceTags: "langfuse.trace.tags",
+  traceMetadata: "langfuse.trace.metadata",
+  observationType: "langfuse.observation.type",
+  observationLevel: "langfuse.observation.level",
+  observationStatusMessage: "langfuse.observation.status_message",
+  observationMetadata: "langfuse.observation.metadata",
+  /** JSON objects; Langfuse takes them over every other usage/cost convention. */
+  usageDetails: "langfuse.observation.usage_details",
+  costDetails: "langfuse.observation.cost_details",
+} as const;
+
+/**
+ * Keys LangSmith's OTLP ingestion reads (src/mapping/destinations/langsmith.ts sets them; the
+ * collector strips them from what goes to Langfuse).
+ * https://docs.langchain.com/langsmith/trace-with-opentelemetry#supported-opentelemetry-attribute-and-event-mapping
+ */
+export const LANGSMITH_ATTR = {
+  spanKind: "langsmith.span.kind",
+  /** `langsmith.metadata.<key>` becomes the run's `metadata.<key>`. */
+  metadata: "langsmith.metadata",
+  tags: "langsmith.span.tags",
+  /** JSON usage_metadata (tokens, token details, costs), as LangSmith's own OTel exporter sends it. */
+  usageMetadata: "langsmith.usage_metadata",
+} as const;
+
+export const RESOURCE_ATTR = {
+  serviceName: "service.name",
+  serviceVersion: "service.version",
+  /** The collector keeps our data apart from Claude Code's own telemetry with this. Mandatory. */
+  telemetrySource: "claude_code.telemetry.source",
+} as const;
+
+export const TELEMETRY_SOURCE = "claude-code-otel";
+export const DEFAULT_SERVICE_NAME = "claude-code-otel";
+export const INSTRUMENTATION_SCOPE = "claude-code-otel";
+
+/** Attribute keys on metric points (short, Prometheus label friendly, shared with Claude Code's own metrics). */
+export const METRIC_ATTR = {
+  project: "project",
+  model: "model",
+  type: "type",
+  toolName: "tool_name",
+  outcome: "outcome",
+  trigger: "trigger",
+  sessionId: "session.id",
+} as const;
+
+export const TOKEN_TYPES = ["input", "output", "cacheRead", "cacheCreation"] as const;
+export type TokenType = (typeof TOKEN_TYPES)[number];
+
+export type InstrumentKind = "counter" | "histogram";
+
+export interface MetricDefinition {
+  readonly name: string;
+  readonly kind: InstrumentKind;
+  readonly unit: string;
+  readonly description: string;
+  /** Explicit histogram bucket boundaries; the SDK defaults suit milliseconds, not these. */
+  readonly boundaries?: readonly number[];
+}
+
+export const METRIC = {
+  sessionCount: { name: "claude_code.session.count", kind: "counter", unit: "{session}", description: "Claude Code sessions started" },
+  costUsage: { name: "claude_code.cost.usage", kind: "counter", unit: "USD", description: "Cost of Claude Code API usage" },
+  tokenUsage: { name: "claude_code.token.usage", kind: "counter", unit: "tokens", description: "Tokens used by Claude Code, by type" },
+  turnCount: { name: "claude_code.turn.count", kind: "counter", unit: "{turn}", description: "User prompts (turns) answered" },
+  toolCalls: { name: "claude_code.tool.calls", kind: "counter", unit: "{call}", description: "Tool calls by tool and outcome" },
+  toolDuration: {
+    name: "claude_code.tool.duration",
+    kind: "histogram",
+    unit: "s",
+    description: "Tool call duration",
+    boundaries: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
+  },
+  compactionCount: { name: "claude_code.compaction.count", kind: "counter", unit: "{compaction}", description: "Context compactions" },
+  sessionCost: {
+    name: "claude_code.session.cost",
+    kind: "histogram",
+    unit: "USD",
+    description: "Cost of each finished session",
+    // prometheus/rules/claude-code.rules.yml: alert thresholds ($10, $50) must be bucket boundaries.
+    boundaries: [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 50, 100],
+  },
+  genAiTokenUsage: {
+    name: "gen_ai.client.token.usage",
+    kind: "histogram",
+    unit: "{token}",
+    description: "Tokens per GenAI operation",
+    // The GenAI conventions' advised boundaries.
+    boundaries: [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864],
+  },
+} as const satisfies Record<string, MetricDefinition>;
+
+export type MetricKey = keyof typeof METRIC;
+
+/** `error.type` for a tool that reported an error result. */
+export const TOOL_ERROR_TYPE = "tool_error";
+/** Metric `outcome` for a call that never got a result in a finished session. */
+export const OUTCOME_INTERRUPTED = "interrupted";
+
+export const CAPTURE_CONTENT_ENV = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT";

@@ -1,0 +1,276 @@
+// Reads ../shared/fixtures (Claude Code 2.1.330 sessions, copied to a temp dir); skips with a message when absent.
+import { captureIO } from "../support/cli.js";
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { replayCommand } from "../../src/cli/replay-command.js";
+import type { Session } from "../../src/model/types.js";
+import { sessionToSpans } from "../../src/mapping/map-spans.js";
+import type { SessionState } from "../../src/state/session-state.js";
+import { saveSessionState } from "../../src/state/session-state.js";
+import { loadAllSessions } from "../support/sessions.js";
+import { settleUpserts } from "../support/upserts.js";
+import { FIXTURES_2_1_330, ageAll, copyIdleFixtures, requireSharedFixtures } from "../support/shared-fixtures.js";
+import { expectTotalsEqualReport, reportTotals } from "../support/exported-spans.js";
+import type { OtlpReceiver } from "../support/otlp-receiver.js";
+import { receivedTotals, startOtlpReceiver } from "../support/otlp-receiver.js";
+
+const haveFixtures = requireSharedFixtures();
+const PROJECT = "-home-dev-work-demo-app";
+
+/** A private copy of the fixture projects with every file idle for two hours (finished sessions). */
+const copyFixtures = (): string => copyIdleFixtures("cco-replay-").projects;
+
+describe.skipIf(!haveFixtures)("replay: exactly-once export to a real OTLP receiver", () => {
+  let sessions: Session[];
+  let receiver: OtlpReceiver;
+  beforeAll(async () => {
+    sessions = await loadAllSessions(FIXTURES_2_1_330 as string);
+  });
+  afterEach(async () => {
+    await receiver?.close();
+  });
+
+  it("sends every span once with metric sums equal to report totals; a second run sends nothing; --full re-sends the same span ids", async () => {
+    receiver = await startOtlpReceiver();
+    const projects = copyFixtures();
+    const stateDir = join(projects, "..", "state");
+    const args = ["--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", stateDir];
+    const io1 = captureIO();
+    expect(await replayCommand(args, io1)).toBe(0);
+    const expected = sessions.flatMap((s) => sessionToSpans(s, { final: true }));
+    expect(io1.stdout()).toMatch(new RegExp(`^replay: 4 sessions \\(0 unchanged\\), sent ${expected.length} spans and \\d+ metric points`));
+    expect(receiver.spans.map((s) => s.spanId).sort()).toEqual(expected.map((s) => s.spanId).sort());
+    expectTotalsEqualReport(receiver.points, sessions);
+    // The 4 sessions fit one batch: one traces and one metrics request, one metric window.
+    expect(receiver.requests.map((r) => r.path).sort()).toEqual(["/v1/metrics", "/v1/traces"]);
+    const windows = [...new Map(receiver.points.map((p) => [`${p.startMs}-${p.timeMs}`, [p.startMs, p.timeMs] as const])).values()];
+    expect(windows).toHaveLength(1);
+
+    const requests = receiver.requests.length;
+    const io2 = captureIO();
+    expect(await replayCommand(args, io2)).toBe(0);
+    expect(io2.stdout()).toMatch(/^replay: 4 sessions \(4 unchanged\), sent 0 spans and 0 metric points/);
+    expect(receiver.requests.length).toBe(requests);
+
+    const firstIds = receiver.spans.map((s) => s.spanId);
+    receiver.spans.length = 0;
+    expect(await replayCommand([...args, "--full"], captureIO())).toBe(0);
+    expect(receiver.spans.map((s) => s.spanId)).toEqual(firstIds);
+  });
+
+  it("a growing session: only complete units go out, the rest when it has finished, each exactly once", async () => {
+    receiver = await startOtlpReceiver();
+    const projects = copyFixtures();
+    const stateDir = join(projects, "..", "state");
+    const file = join(projects, PROJECT, "d850fcac-3927-4e48-858e-9d336f28e1c9.jsonl");
+    const full = readFileSync(file, "utf8");
+    const lines = full.split("\n");
+    // Cut in the middle of the second turn, the file "just written" (not idle).
+    const cut = lines.findIndex((l) => l.includes('"scenario:basic again"')) + 8;
+    writeFileSync(file, lines.slice(0, cut).join("\n") + "\n");
+    const args = ["--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", stateDir, "--session", "d850fcac"];
+    expect(await replayCommand(args, captureIO())).toBe(0);
+    const firstNames = receiver.spans.map((s) => s.name);
+    // The root goes out provisionally with its first children (LangSmith drops orphans); the final one later.
+    expect(receiver.spans.filter((s) => s.name === "claude_code.session").map((s) => s.attributes["claude_code.session.open"])).toEqual([true]);
+    expect(firstNames.filter((n) => n === "invoke_agent claude-code")).toHaveLength(1);
+    writeFileSync(file, full);
+    ageAll(projects, 2 * 3600_000);
+    expect(await replayCommand(args, captureIO())).toBe(0);
+    const s = sessions.find((x) => x.sessionId.startsWith("d850fcac")) as Session;
+    const expected = sessionToSpans(s, { final: true });
+    expect(
+      settleUpserts(receiver.spans)
+        .map((x) => x.spanId)
+        .sort(),
+    ).toEqual(expected.map((x) => x.spanId).sort());
+    const totals = reportTotals([s]);
+    const got = receivedTotals(receiver.points);
+    expect(Math.abs(got.costUsd - totals.costUsd)).toBeLessThan(1e-9);
+    expect(got.tokens).toEqual(totals.tokens);
+    expect([got.sessions, got.turns, got.toolCalls, got.toolFailures, got.compactions]).toEqual([1, 3, 8, 3, 1]);
+  });
+
+  it("a corrupt state file is set aside and rebuilt, never a crash", async () => {
+    receiver = await startOtlpReceiver();
+    const projects = copyFixtures();
+    const stateDir = join(projects, "..", "state");
+    const args = ["--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", stateDir, "--session", "0704d901"];
+    expect(await replayCommand(args, captureIO())).toBe(0);
+    const statePath = join(stateDir, "sessions", "0704d901-19b8-468e-939e-baa3fdaa9e90.json");
+    writeFileSync(statePath, '{"version":1,"sessionId":');
+    const io = captureIO();
+    expect(await replayCommand(args, io)).toBe(0);
+    expect(io.stderr()).toMatch(/state file was unusable \(not JSON.*\); rebuilt/);
+    expect(JSON.parse(readFileSync(statePath, "utf8"))).toMatchObject({ version: 1, sessionId: "0704d901-19b8-468e-939e-baa3fdaa9e90" });
+    expect(readdirSync(join(stateDir, "sessions")).some((n) => n.includes(".corrupt-"))).toBe(true);
+  });
+
+  it("endpoint down or refusing: one-line message, exit 1, ledger, cursors and metric clock untouched", async () => {
+    receiver = await startOtlpReceiver();
+    receiver.status = 400;
+    const projects = copyFixtures();
+    const stateDir = join(projects, "..", "state");
+    const io = captureIO({ OTEL_EXPORTER_OTLP_TIMEOUT: "1000" });
+    expect(await replayCommand(["--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", stateDir], io)).toBe(1);
+    expect(io.stderr().trim().split("\n")).toHaveLength(1);
+    expect(io.stderr()).toMatch(/^claude-code-otel replay: export to OTLP http\/protobuf to http:\/\/127\.0\.0\.1:\d+\/v1\/traces .* failed: /);
+    expect(existsSync(join(stateDir, "metric-clock.json"))).toBe(false);
+    for (const name of existsSync(join(stateDir, "sessions")) ? readdirSync(join(stateDir, "sessions")) : []) {
+      if (!name.endsWith(".json")) continue;
+      expect(JSON.parse(readFileSync(join(stateDir, "sessions", name), "utf8"))).toMatchObject({ spanUnits: [], metricUnits: [], files: {} });
+    }
+    const url = receiver.url;
+    await receiver.close();
+    const down = captureIO();
+    const t0 = Date.now();
+    expect(await replayCommand(["--projects-dir", projects, "--endpoint", url, "--state-dir", stateDir], down)).toBe(1);
+    expect(down.stderr()).toMatch(/failed: .*ECONNREFUSED/);
+    expect(Date.now() - t0).toBeLessThan(25_000);
+    // Then it comes back: everything goes out.
+    receiver = await startOtlpReceiver();
+    expect(await replayCommand(["--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", stateDir], captureIO())).toBe(0);
+    expect(receiver.spans).toHaveLength(sessions.flatMap((s) => sessionToSpans(s, { final: true })).length);
+  }, 60_000);
+
+  it("file exporter by default: says where the files went", async () => {
+    const projects = copyFixtures();
+    const out = join(projects, "..", "otel");
+    const io = captureIO();
+    expect(await replayCommand(["--projects-dir", projects, "--state-dir", join(projects, "..", "state"), "--output-dir", out], io)).toBe(0);
+    expect(io.stdout()).toContain(`destination: OTLP JSON files in ${out} (traces.jsonl, metrics.jsonl)`);
+    // One batch, one export request, one line.
+    expect(readFileSync(join(out, "traces.jsonl"), "utf8").trimEnd().split("\n")).toHaveLength(1);
+  });
+
+  it("the replay index answers only for unchanged state files: a ledger another writer changed, or one removed, is read again", async () => {
+    receiver = await startOtlpReceiver();
+    const projects = copyFixtures();
+    const stateDir = join(projects, "..", "state");
+    const args = ["--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", stateDir];
+    expect(await replayCommand(args, captureIO())).toBe(0);
+    const indexPath = join(stateDir, "replay-index.json");
+    const indexedIds = (): string[] => (JSON.parse(readFileSync(indexPath, "utf8")) as { sessions: [string][] }).sessions.map((e) => e[0]).sort();
+    expect(indexedIds()).toEqual(sessions.map((s) => s.sessionId).sort());
+    // Each entry is its state file as saved: its stat, its cursors, and whether the session unit went out in both signals.
+    for (const [id, size, mtimeMs, ino, done, files] of (
+      JSON.parse(readFileSync(indexPath, "utf8")) as { sessions: [string, number, number, number, boolean, [string, number, number][]][] }
+    ).sessions) {
+      const path = join(stateDir, "sessions", `${id}.json`);
+      const st = statSync(path);
+      const saved = JSON.parse(readFileSync(path, "utf8")) as { spanUnits: string[]; metricUnits: string[]; files: Record<string, { size: number; mtimeMs: number }> };
+      expect([size, mtimeMs, ino]).toEqual([st.size, st.mtimeMs, st.ino]);
+      expect(done).toBe(saved.spanUnits.includes("session") && saved.metricUnits.includes("session"));
+      expect(files).toEqual(Object.entries(saved.files).map(([p, c]) => [p, c.size, c.mtimeMs]));
+    }
+    const total = receiver.spans.length;
+
+    // The replay's own saves are not journaled: the next replay takes the index without a stat per state file.
+    expect(existsSync(join(stateDir, "sessions", ".changes"))).toBe(false);
+    expect(JSON.parse(readFileSync(indexPath, "utf8"))).toMatchObject({ version: 4, journal: "none" });
+
+    // Another writer (a hook's flush, watch, the library) saves a ledger that no longer lists the
+    // session unit (as if it had never gone out): journaled, so the next replay checks every state file.
+    const statePath = join(stateDir, "sessions", "0704d901-19b8-468e-939e-baa3fdaa9e90.json");
+    const state = JSON.parse(readFileSync(statePath, "utf8")) as SessionState;
+    await saveSessionState(stateDir, { ...state, spanUnits: state.spanUnits.filter((u) => u !== "session"), metricUnits: state.metricUnits.filter((u) => u !== "session") });
+    expect(readFileSync(join(stateDir, "sessions", ".changes"), "utf8")).toBe("\n");
+    const io = captureIO();
+    expect(await replayCommand(args, io)).toBe(0);
+    expect(io.stdout()).toMatch(/^replay: 4 sessions \(3 unchanged\), sent 1 spans and 1 metric points/);
+    expect(receiver.spans.slice(total).map((s) => s.name)).toEqual(["claude_code.session"]);
+
+    // A session's ledger deleted: that session goes out again, whole; the others stay skipped.
+    rmSync(statePath);
+    const again = captureIO();
+    expect(await replayCommand(args, again)).toBe(0);
+    const expected = sessionToSpans(sessions.find((s) => s.sessionId.startsWith("0704d901")) as Session, { final: true });
+    expect(again.stdout()).toMatch(new RegExp(`^replay: 4 sessions \\(3 unchanged\\), sent ${expected.length} spans`));
+
+    // A corrupt index is an empty one: every state file is read, nothing is sent twice, the index is rewritten.
+    writeFileSync(indexPath, "{not json");
+    const third = captureIO();
+    expect(await replayCommand(args, third)).toBe(0);
+    expect(third.stdout()).toMatch(/^replay: 4 sessions \(4 unchanged\), sent 0 spans and 0 metric points/);
+    expect(JSON.parse(readFileSync(indexPath, "utf8"))).toMatchObject({ version: 4 });
+
+    // A session whose transcripts are gone leaves the index with them.
+    for (const name of readdirSync(join(projects, PROJECT))) if (name.startsWith("0704d901")) rmSync(join(projects, PROJECT, name), { recursive: true });
+    expect(await replayCommand(args, captureIO())).toBe(0);
+    expect(indexedIds()).toHaveLength(3);
+  });
+
+  it("--dry-run counts and changes nothing", async () => {
+    const projects = copyFixtures();
+    const stateDir = join(projects, "..", "state");
+    const io = captureIO();
+    expect(await replayCommand(["--projects-dir", projects, "--state-dir", stateDir, "--endpoint", "http://127.0.0.1:9", "--dry-run"], io)).toBe(0);
+    expect(io.stdout()).toMatch(/would send 47 spans/);
+    expect(existsSync(stateDir)).toBe(false);
+  });
+});
+
+const SECRETS = [
+  "sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789",
+  "sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz012345",
+  "ghp_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789",
+  "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz",
+  "AKIAIOSFODNN7EXAMPLE",
+  "AIzaSyA1234567890abcdefghijklmnopqrstuv",
+  "xoxb-123456789012-abcdefghijkl",
+  "T000/B000/XXXXXXXXXXXXXXXX",
+  "npm_abcdefghijklmnopqrstuvwxyz0123456789",
+  "hf_abcdefghijklmnopqrstuvwxyzABCDEFGH",
+  "sk-lf-1234abcd-5678efgh",
+  "pk-lf-1234abcd-5678efgh",
+  "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+  "MIIEowIBAAKCAQEAsecretkeymaterial",
+  "hunter2secret",
+  "abcdef123456token",
+  "supersecretvalue1",
+  "tok_live_value_99",
+];
+const SECRET_TEXT =
+  `key ${SECRETS[0]} openai ${SECRETS[1]} gh ${SECRETS[2]} pat ${SECRETS[3]} aws ${SECRETS[4]} google ${SECRETS[5]} slack ${SECRETS[6]} ` +
+  `hook https://hooks.slack.com/services/${SECRETS[7]} npm ${SECRETS[8]} hf ${SECRETS[9]} langfuse ${SECRETS[10]} ${SECRETS[11]} jwt ${SECRETS[12]} ` +
+  `-----BEGIN RSA PRIVATE KEY-----\\n${SECRETS[13]}\\n-----END RSA PRIVATE KEY----- db postgres://admin:${SECRETS[14]}@db.example.com/app ` +
+  `Authorization: Bearer ${SECRETS[15]} DATABASE_PASSWORD=${SECRETS[16]} API_TOKEN=${SECRETS[17]}`;
+
+describe.skipIf(!haveFixtures)("content capture and redaction on the wire", () => {
+  let receiver: OtlpReceiver;
+  afterEach(async () => {
+    await receiver?.close();
+  });
+
+  async function replayWithSecrets(env: NodeJS.ProcessEnv): Promise<Buffer> {
+    receiver = await startOtlpReceiver();
+    const projects = copyFixtures();
+    const file = join(projects, PROJECT, "0704d901-19b8-468e-939e-baa3fdaa9e90.jsonl");
+    // Secrets in the prompt, in the failing command (tool input) and in its error text.
+    const text = readFileSync(file, "utf8")
+      .replaceAll("scenario:basic please", `scenario:basic please ${SECRET_TEXT}`)
+      .replaceAll("nonexistent-dir-xyz", `nonexistent-dir-xyz ${SECRET_TEXT}`);
+    writeFileSync(file, text);
+    ageAll(projects, 2 * 3600_000);
+    const io = captureIO(env);
+    expect(await replayCommand(["--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", join(projects, "..", "state"), "--session", "0704d901"], io)).toBe(0);
+    return Buffer.concat(receiver.requests.map((r) => r.bytes));
+  }
+
+  it("off by default: no prompt or tool input leaves; the always-sent error message is redacted", async () => {
+    const bytes = await replayWithSecrets({});
+    expect(bytes.includes("scenario:basic please")).toBe(false);
+    expect(bytes.includes("gen_ai.tool.call.arguments")).toBe(false);
+    expect(bytes.includes("cannot access")).toBe(true);
+    for (const secret of SECRETS) expect(bytes.includes(secret), secret).toBe(false);
+  });
+
+  it("on: prompt and tool input are exported, every secret of the corpus redacted", async () => {
+    const bytes = await replayWithSecrets({ OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: "true" });
+    expect(bytes.includes("scenario:basic please")).toBe(true);
+    expect(bytes.includes("gen_ai.tool.call.arguments")).toBe(true);
+    expect(bytes.includes("[REDACTED]")).toBe(true);
+    for (const secret of SECRETS) expect(bytes.includes(secret), secret).toBe(false);
+  });
+});

@@ -1,0 +1,140 @@
+// Reads ../shared/fixtures (Claude Code 2.1.330 sessions, copied to a temp dir); skips with a message when absent.
+import { captureIO } from "../support/cli.js";
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { watchCommand } from "../../src/cli/watch-command.js";
+import type { Session } from "../../src/model/types.js";
+import { sessionToSpans } from "../../src/mapping/map-spans.js";
+import { FIXTURES_2_1_330, requireSharedFixtures } from "../support/shared-fixtures.js";
+import { loadAllSessions } from "../support/sessions.js";
+import { settleUpserts } from "../support/upserts.js";
+import { expectTotalsEqualReport, reportTotals } from "../support/exported-spans.js";
+import type { OtlpReceiver } from "../support/otlp-receiver.js";
+import { startOtlpReceiver } from "../support/otlp-receiver.js";
+
+const haveFixtures = requireSharedFixtures();
+const PROJECT = "-home-dev-work-demo-app";
+const LONG = "d850fcac-3927-4e48-858e-9d336f28e1c9";
+
+async function until(check: () => boolean, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe.skipIf(!haveFixtures)("watch", () => {
+  let sessions: Session[];
+  let receiver: OtlpReceiver;
+  beforeAll(async () => {
+    sessions = await loadAllSessions(FIXTURES_2_1_330 as string);
+  });
+  afterEach(async () => {
+    await receiver?.close();
+  });
+
+  it("--once exports every finished session exactly once; a second pass sends nothing", async () => {
+    receiver = await startOtlpReceiver();
+    const root = mkdtempSync(join(tmpdir(), "cco-watch-"));
+    cpSync(FIXTURES_2_1_330 as string, join(root, "projects"), { recursive: true });
+    const argv = ["--projects-dir", join(root, "projects"), "--state-dir", join(root, "state"), "--endpoint", receiver.url, "--idle-minutes", "0", "--once"];
+    expect(await watchCommand(argv, captureIO())).toBe(0);
+    const expectedIds = sessions.flatMap((s) => sessionToSpans(s, { final: true }).map((x) => x.spanId)).sort();
+    expect(receiver.spans.map((s) => s.spanId).sort()).toEqual(expectedIds);
+    expectTotalsEqualReport(receiver.points, sessions);
+    const requests = receiver.requests.length;
+    expect(await watchCommand(argv, captureIO())).toBe(0);
+    expect(receiver.requests.length).toBe(requests);
+  });
+
+  it("tails a growing transcript: what is complete goes out as it appears, everything exactly once", async () => {
+    receiver = await startOtlpReceiver();
+    const root = mkdtempSync(join(tmpdir(), "cco-watch-live-"));
+    const dir = join(root, "projects", PROJECT);
+    mkdirSync(dir, { recursive: true });
+    const lines = readFileSync(join(FIXTURES_2_1_330 as string, PROJECT, `${LONG}.jsonl`), "utf8")
+      .split("\n")
+      .filter((l) => l.length > 0);
+    const half = Math.floor(lines.length / 2);
+    writeFileSync(join(dir, `${LONG}.jsonl`), lines.slice(0, half).join("\n") + "\n");
+    const abort = new AbortController();
+    const io = captureIO();
+    const running = watchCommand(
+      ["--projects-dir", join(root, "projects"), "--state-dir", join(root, "state"), "--endpoint", receiver.url, "--poll-seconds", "0.2", "--idle-minutes", "0.05"],
+      io,
+      abort.signal,
+    );
+    try {
+      await until(() => receiver.spans.length > 0).catch((e: unknown) => {
+        throw new Error(`${String(e)}; watch said: ${io.stderr()}`);
+      });
+      const early = receiver.spans.length;
+      // Only the provisional session span so far; the final one waits for the end of the session.
+      expect(receiver.spans.filter((s) => s.name === "claude_code.session").map((s) => s.attributes["claude_code.session.open"])).toEqual([true]);
+      appendFileSync(join(dir, `${LONG}.jsonl`), lines.slice(half).join("\n") + "\n");
+      await until(() => receiver.spans.some((s) => s.name === "claude_code.session" && s.attributes["claude_code.session.open"] === undefined));
+      expect(receiver.spans.length).toBeGreaterThan(early);
+    } finally {
+      abort.abort();
+      expect(await running).toBe(0);
+    }
+    const session = sessions.find((s) => s.sessionId === LONG) as Session;
+    // The session went out provisionally with its first children, then final: one upsert, nothing else twice.
+    const provisional = receiver.spans.find((s) => s.name === "claude_code.session");
+    expect(provisional?.attributes["claude_code.session.open"]).toBe(true);
+    const ids = settleUpserts(receiver.spans).map((s) => s.spanId);
+    expect(ids.sort()).toEqual(
+      sessionToSpans(session, { final: true })
+        .map((s) => s.spanId)
+        .sort(),
+    );
+    expectTotalsEqualReport(receiver.points, [session]);
+  });
+
+  it("--prometheus-port serves the history's totals with the collector's series names", async () => {
+    const root = mkdtempSync(join(tmpdir(), "cco-watch-prom-"));
+    cpSync(FIXTURES_2_1_330 as string, join(root, "projects"), { recursive: true });
+    const abort = new AbortController();
+    const io = captureIO();
+    const running = watchCommand(
+      [
+        "--projects-dir",
+        join(root, "projects"),
+        "--state-dir",
+        join(root, "state"),
+        "--output-dir",
+        join(root, "out"),
+        "--prometheus-port",
+        "0",
+        "--idle-minutes",
+        "0",
+        "--poll-seconds",
+        "0.2",
+      ],
+      io,
+      abort.signal,
+    );
+    try {
+      await until(() => /serving Prometheus metrics on (\S+)/.test(io.stderr()));
+      const url = /serving Prometheus metrics on (\S+)/.exec(io.stderr())?.[1] as string;
+      const text = await (await fetch(url)).text();
+      const sum = (name: string, filter = ""): number =>
+        text
+          .split("\n")
+          .filter((l) => l.startsWith(`${name}{`) && l.includes(filter))
+          .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
+      const report = reportTotals(sessions);
+      expect(sum("claude_code_cost_usage_USD_total")).toBeCloseTo(report.costUsd, 9);
+      expect(sum("claude_code_token_usage_tokens_total", 'type="cacheRead"')).toBe(report.tokens["cacheRead"]);
+      expect(sum("claude_code_tool_calls_total", 'outcome="failure"')).toBe(report.toolFailures);
+      expect(sum("claude_code_compaction_count_total")).toBe(report.compactions);
+      expect(sum("claude_code_session_count_total", 'source="claude-code-otel"')).toBe(sessions.length);
+    } finally {
+      abort.abort();
+      expect(await running).toBe(0);
+    }
+  });
+});

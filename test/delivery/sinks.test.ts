@@ -1,0 +1,149 @@
+// Reads ../shared/fixtures (2.1.330 sessions); skips with a message when absent.
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Session } from "../../src/model/types.js";
+import { resolveExportTarget } from "../../src/config/export-target.js";
+import { createSink } from "../../src/delivery/create-sink.js";
+import { sessionToMetricPoints } from "../../src/mapping/map-metrics.js";
+import { sessionToSpans } from "../../src/mapping/map-spans.js";
+import { byId, loadAllSessions } from "../support/sessions.js";
+import { FIXTURES_2_1_330, requireSharedFixtures } from "../support/shared-fixtures.js";
+import { expectTotalsEqualReport } from "../support/exported-spans.js";
+import type { OtlpReceiver } from "../support/otlp-receiver.js";
+import { decodeJsonRequest, receivedTotals, startOtlpReceiver } from "../support/otlp-receiver.js";
+
+const haveFixtures = requireSharedFixtures();
+
+describe("export target resolution", () => {
+  it("files by default; --endpoint, then OTEL_EXPORTER_OTLP_*; per-signal protocols; grpc refused", () => {
+    expect(resolveExportTarget({}, { HOME: "/h" })).toEqual({ kind: "file", dir: expect.stringMatching(/\.claude\/otel$/) });
+    expect(resolveExportTarget({ outputDir: "/x" }, {})).toEqual({ kind: "file", dir: "/x" });
+    const t = resolveExportTarget({}, { OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318/", OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: "http/json" });
+    expect(t).toMatchObject({
+      kind: "otlp",
+      tracesProtocol: "http/protobuf",
+      metricsProtocol: "http/json",
+      tracesUrl: undefined,
+      tracesUrlShown: "http://c:4318/v1/traces",
+      metricsUrlShown: "http://c:4318/v1/metrics",
+    });
+    expect(resolveExportTarget({}, { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://t/traces" })).toMatchObject({
+      kind: "otlp",
+      tracesUrlShown: "http://t/traces",
+      metricsUrlShown: "http://localhost:4318/v1/metrics",
+    });
+    expect(resolveExportTarget({ endpoint: "http://e:1", protocol: "http/json" }, { OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318" })).toMatchObject({
+      tracesUrl: "http://e:1/v1/traces",
+      metricsUrl: "http://e:1/v1/metrics",
+      tracesProtocol: "http/json",
+      metricsProtocol: "http/json",
+    });
+    expect(() => resolveExportTarget({ endpoint: "http://e:1", protocol: "grpc" }, {})).toThrow(/grpc is not supported/);
+    expect(resolveExportTarget({ console: true, endpoint: "http://e:1" }, {})).toEqual({ kind: "console" });
+  });
+});
+
+describe.skipIf(!haveFixtures)("exporters against a real OTLP/HTTP receiver on loopback", () => {
+  let sessions: Session[];
+  let receiver: OtlpReceiver;
+  beforeAll(async () => {
+    sessions = await loadAllSessions(FIXTURES_2_1_330 as string);
+  });
+  afterEach(async () => {
+    await receiver?.close();
+  });
+
+  it.each(["http/protobuf", "http/json"])(
+    "%s: every span arrives with our ids, parents, times, attributes, status and events; metric sums equal report totals",
+    async (protocol) => {
+      receiver = await startOtlpReceiver();
+      const sink = createSink(resolveExportTarget({ endpoint: receiver.url, protocol }, {}));
+      const expected = sessions.flatMap((s) => sessionToSpans(s, { final: true }));
+      for (const s of sessions) {
+        expect(await sink.exportSpans(sessionToSpans(s, { final: true }))).toEqual({ ok: true, bytes: 0 });
+        expect(await sink.exportMetrics(sessionToMetricPoints(s, { final: true }), { startMs: 1_000, timeMs: 2_000 })).toEqual({ ok: true, bytes: 0 });
+      }
+      await sink.shutdown();
+      expect(receiver.requests.every((r) => r.contentType === (protocol === "http/json" ? "application/json" : "application/x-protobuf"))).toBe(true);
+      expect(receiver.spans).toHaveLength(expected.length);
+      const kinds = { INTERNAL: 1, CLIENT: 3 } as const;
+      const codes = { UNSET: 0, OK: 1, ERROR: 2 } as const;
+      for (const [i, e] of expected.entries()) {
+        const got = receiver.spans[i];
+        expect(got).toEqual({
+          traceId: e.traceId,
+          spanId: e.spanId,
+          parentSpanId: e.parentSpanId,
+          name: e.name,
+          kind: kinds[e.kind],
+          startMs: e.startTimeMs,
+          endMs: e.endTimeMs,
+          attributes: e.attributes,
+          status: { code: codes[e.status.code], message: e.status.message },
+          events: e.events.map((ev) => ({ name: ev.name, timeMs: ev.timeMs, attributes: ev.attributes })),
+          resource: { "service.name": "claude-code-otel", "service.version": expect.any(String), "claude_code.telemetry.source": "claude-code-otel" },
+        });
+      }
+      expectTotalsEqualReport(receiver.points, sessions);
+      // DELTA temporality (1), stamped with the window we gave.
+      expect(receiver.points.every((p) => p.temporality === 1 && p.startMs === 1_000 && p.timeMs === 2_000)).toBe(true);
+      const cost = receiver.points.find((p) => p.name === "claude_code.session.cost");
+      expect(cost).toMatchObject({ unit: "USD", kind: "histogram", explicitBounds: [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 50, 100] });
+    },
+  );
+
+  it("the SDK exporters honour OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_EXPORTER_OTLP_HEADERS", async () => {
+    receiver = await startOtlpReceiver();
+    const saved = { ...process.env };
+    process.env["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.url;
+    process.env["OTEL_EXPORTER_OTLP_HEADERS"] = "x-api-key=abc%20def,Langsmith-Project=cc";
+    try {
+      const sink = createSink(resolveExportTarget({}, process.env));
+      expect(await sink.exportSpans(sessionToSpans(byId(sessions, "0704d901"), { final: true }))).toEqual({ ok: true, bytes: 0 });
+      await sink.shutdown();
+    } finally {
+      process.env = saved;
+    }
+    expect(receiver.requests.map((r) => [r.path, r.headers["x-api-key"], r.headers["langsmith-project"]])).toEqual([["/v1/traces", "abc def", "cc"]]);
+  });
+
+  it("endpoint down or refusing: a failure result with a reason, never a throw", async () => {
+    receiver = await startOtlpReceiver();
+    receiver.status = 400;
+    const refusing = createSink(resolveExportTarget({ endpoint: receiver.url, timeoutMillis: 2000 }, {}));
+    const r1 = await refusing.exportSpans(sessionToSpans(byId(sessions, "0704d901"), { final: true }));
+    expect(r1.ok).toBe(false);
+    await refusing.shutdown();
+    const url = receiver.url;
+    await receiver.close();
+    const down = createSink(resolveExportTarget({ endpoint: url, timeoutMillis: 1500 }, {}));
+    const r2 = await down.exportMetrics(sessionToMetricPoints(byId(sessions, "0704d901")), { startMs: 1, timeMs: 2 });
+    expect(r2).toMatchObject({ ok: false, error: expect.any(String) });
+    await down.shutdown();
+    receiver = await startOtlpReceiver();
+  });
+
+  it("file exporter: OTLP JSON lines in traces.jsonl and metrics.jsonl, private modes", async () => {
+    receiver = await startOtlpReceiver();
+    const dir = join(mkdtempSync(join(tmpdir(), "cco-files-")), "otel");
+    const sink = createSink(resolveExportTarget({ outputDir: dir }, {}));
+    const s = byId(sessions, "d850fcac");
+    const spans = sessionToSpans(s, { final: true });
+    const r = await sink.exportSpans(spans);
+    expect(r.ok && r.bytes > 0).toBe(true);
+    expect((await sink.exportMetrics(sessionToMetricPoints(s, { final: true }), { startMs: 5, timeMs: 6 })).ok).toBe(true);
+    const traceLines = readFileSync(join(dir, "traces.jsonl"), "utf8").trimEnd().split("\n");
+    expect(traceLines).toHaveLength(1);
+    const decoded = decodeJsonRequest(traceLines[0] as string);
+    expect(decoded.spans.map((x) => [x.spanId, x.parentSpanId, x.name])).toEqual(spans.map((x) => [x.spanId, x.parentSpanId, x.name]));
+    const points = readFileSync(join(dir, "metrics.jsonl"), "utf8")
+      .trimEnd()
+      .split("\n")
+      .flatMap((l) => decodeJsonRequest(l).points);
+    expect(receivedTotals(points).costUsd).toBeCloseTo(0.66042855, 9);
+    expect(statSync(join(dir, "traces.jsonl")).mode & 0o777).toBe(0o600);
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+  });
+});

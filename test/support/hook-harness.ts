@@ -1,0 +1,160 @@
+/**
+ * Runs the real `claude-code-otel hook` / `flush` processes (bin → dist) against a private HOME and
+ * state home, with fixture transcripts copied in and hook payloads rewritten to point at them.
+ */
+import { flusherRunning, spawnPending } from "../../src/hook/flush-lock.js";
+import { spawn } from "node:child_process";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { REPO_ROOT, SHARED_FIXTURES } from "./shared-fixtures.js";
+
+export const BIN = join(REPO_ROOT, "bin", "claude-code-otel.js");
+/** What `install` writes into Claude Code's settings: the CommonJS bin (the fast hook path). */
+export const HOOK_BIN = join(REPO_ROOT, "bin", "claude-code-otel.cjs");
+
+/** The hook runs from dist (as installed); tests need a build (npm test builds first). */
+export function requireBuild(): void {
+  if (!existsSync(join(REPO_ROOT, "dist", "hook", "hook-main.js")) || !existsSync(join(REPO_ROOT, "dist", "flusher", "flush.js"))) {
+    throw new Error("dist/ is missing the hooks: run `npm run build` first (npm test does)");
+  }
+}
+
+export interface ProcessResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly ms: number;
+}
+
+export function runProcess(args: string[], env: NodeJS.ProcessEnv, stdin: string | Buffer | undefined, timeoutMs = 30_000): Promise<ProcessResult> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, args, { env, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, ms: performance.now() - started });
+    });
+    child.stdin.on("error", () => undefined);
+    if (stdin === undefined) child.stdin.end();
+    else child.stdin.end(stdin);
+  });
+}
+
+export const runHook = (env: NodeJS.ProcessEnv, stdin: string | Buffer | undefined): Promise<ProcessResult> => runProcess([BIN, "hook"], env, stdin);
+export const runFlush = (env: NodeJS.ProcessEnv, args: string[] = []): Promise<ProcessResult> => runProcess([BIN, "flush", ...args], env, undefined, 90_000);
+
+export interface HookWorld {
+  readonly root: string;
+  readonly home: string;
+  readonly projects: string;
+  /** CLAUDE_CODE_OTEL_HOME: config, spool, outbox, hook.log. */
+  readonly otelHome: string;
+  readonly stateDir: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** The fixture's hook payloads, paths rewritten into this world, in order. */
+  readonly payloads: Record<string, unknown>[];
+  writeConfig(config: Record<string, unknown>): void;
+  cleanup(): void;
+}
+
+const FIXTURE_HOME = "/home/dev/.claude";
+
+/** A temp HOME holding a copy of the 2.1.330 fixture transcripts, and its hook payloads. */
+export function makeHookWorld(options: { endpoint?: string; logLevel?: string } = {}): HookWorld {
+  if (SHARED_FIXTURES === undefined) throw new Error("shared fixtures missing");
+  const root = mkdtempSync(join(tmpdir(), "cco-hooks-"));
+  const home = join(root, "home");
+  const claude = join(home, ".claude");
+  mkdirSync(claude, { recursive: true });
+  cpSync(join(SHARED_FIXTURES, "claude-code-2.1.330", "claude-home"), claude, { recursive: true });
+  makeWritable(claude);
+  const otelHome = join(root, "otel");
+  const stateDir = join(otelHome, "state");
+  const text = readFileSync(join(SHARED_FIXTURES, "claude-code-2.1.330", "hooks.jsonl"), "utf8")
+    .split(FIXTURE_HOME)
+    .join(claude);
+  const payloads = text
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env["PATH"],
+    HOME: home,
+    TZ: "UTC",
+    CLAUDE_CODE_OTEL_HOME: otelHome,
+    CLAUDE_CODE_OTEL_STATE_DIR: stateDir,
+    CLAUDE_CODE_OTEL_LOG_LEVEL: options.logLevel ?? "info",
+  };
+  const world: HookWorld = {
+    root,
+    home,
+    projects: join(claude, "projects"),
+    otelHome,
+    stateDir,
+    env,
+    payloads,
+    writeConfig(config) {
+      mkdirSync(otelHome, { recursive: true, mode: 0o700 });
+      writeFileSync(join(otelHome, "config.json"), JSON.stringify(config), { mode: 0o600 });
+    },
+    cleanup() {
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+  if (options.endpoint !== undefined) world.writeConfig({ otlp: { endpoint: options.endpoint } });
+  return world;
+}
+
+function makeWritable(dir: string): void {
+  // The shared fixtures are read-only; the copies must be appendable like real transcripts.
+  chmodSync(dir, 0o755);
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) chmodSync(join(entry.parentPath, entry.name), entry.isDirectory() ? 0o755 : 0o644);
+}
+
+export function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** Waits until no flusher runs, nothing is announced and the spool is empty. */
+export async function waitForQuiet(world: HookWorld, timeoutMs = 45_000): Promise<void> {
+  await waitForQuietHome(world.otelHome, timeoutMs);
+}
+
+/**
+ * The same for any state home. Triggers left with no live flusher and no fresh announcement (a
+ * hook ended between announcing a flusher and spawning it: Claude Code ends pending async hooks
+ * when `claude -p` exits) wait for the next hook or `flush`: after 3 s of that, return and let the
+ * caller flush, as a user would.
+ */
+export async function waitForQuietHome(otelHome: string, timeoutMs = 45_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let stalledSince: number | undefined;
+  for (;;) {
+    const live = flusherRunning(otelHome) || spawnPending(otelHome);
+    const spool = listDir(join(otelHome, "spool")).filter((n) => n.endsWith(".json"));
+    if (!live && spool.length === 0) return;
+    stalledSince = live ? undefined : (stalledSince ?? Date.now());
+    if (stalledSince !== undefined && Date.now() - stalledSince > 3_000) return;
+    if (Date.now() > deadline) throw new Error(`flusher not quiet after ${timeoutMs} ms: live ${live}, spool ${spool.length}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export function hookLog(world: HookWorld): string {
+  try {
+    return readFileSync(join(world.otelHome, "hook.log"), "utf8");
+  } catch {
+    return "";
+  }
+}

@@ -7,7 +7,7 @@ import { matchesSource } from "../pipeline/session-filter.js";
 import { drainOutboxFirst } from "../delivery/drain-outbox.js";
 import { availableParallelism } from "node:os";
 import { loadPriceLibrary } from "../cost/price-request.js";
-import type { SyncWorkerPool } from "../pipeline/catch-up-in-workers.js";
+import type { CatchUpWorkerPool } from "../pipeline/catch-up-in-workers.js";
 import type { WorkerSettings } from "../pipeline/catch-up-protocol.js";
 import type { BatchedOutcome } from "../pipeline/catch-up.js";
 import { ReplaySkipCheck } from "../pipeline/replay-skip-check.js";
@@ -146,8 +146,8 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
   const firstReplay = full || (skip.isEmpty && !existsSync(sessionsDir(stateDir)));
   // A --session selection is one session or a few: never worth workers started blind.
   const early = parallelTarget && earlyJobs > 1 && firstReplay && source.filter.session === undefined ? await import("../pipeline/catch-up-in-workers.js") : undefined;
-  let pool: SyncWorkerPool | undefined;
-  const whenBytes = early && { bytes: jobsAsked !== undefined ? 0 : WORKERS_FROM_BYTES, then: () => (pool = early.startSyncWorkers(earlyJobs, workerSettings, io.env)) };
+  let pool: CatchUpWorkerPool | undefined;
+  const whenBytes = early && { bytes: jobsAsked !== undefined ? 0 : WORKERS_FROM_BYTES, then: () => (pool = early.startCatchUpWorkers(earlyJobs, workerSettings, io.env)) };
   const discovery = await discoverSessions(source.projectsDir, { keepStats: true, ...(whenBytes !== undefined ? { whenBytes } : {}) });
   for (const u of discovery.unreadable) warnings.push(`cannot read ${u.path}: ${u.reason}`);
   const candidates = discovery.sessions.filter((s) => matchesSource(s, source.filter));
@@ -190,16 +190,16 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
     if (pending.length === 0) {
       // Nothing new: the mapping, the prices and the SDK are never loaded.
     } else if (jobs > 1) {
-      const { startSyncWorkers } = await import("../pipeline/catch-up-in-workers.js");
-      const workers = pool ?? startSyncWorkers(Math.min(jobs, pending.length), workerSettings, io.env);
+      const { startCatchUpWorkers } = await import("../pipeline/catch-up-in-workers.js");
+      const workers = pool ?? startCatchUpWorkers(Math.min(jobs, pending.length), workerSettings, io.env);
       pool = undefined;
       if (source.verbose) io.err(`replay: ${pending.length} sessions to read, over ${workers.size} worker threads\n`);
       outcome = await workers.run(pending, onOutcome);
     } else {
       // The mapping, the prices and (on the first export) the SDK load only when a session has something new.
-      const { syncSessions } = await import("../pipeline/catch-up.js");
+      const { catchUpSessions } = await import("../pipeline/catch-up.js");
       await loadPriceLibrary();
-      outcome = await syncSessions(pending, { ...settings, pricer: source.pricer, sink }, onOutcome);
+      outcome = await catchUpSessions(pending, { ...settings, pricer: source.pricer, sink }, onOutcome);
     }
     failure = outcome.failure;
   } catch (error) {

@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import { defaultConfigPath, loadConfig } from "../config/config-file.js";
 import type { PriceConfig } from "../config/price-overrides.js";
-import type { Pricer } from "../cost/price-request.js";
+import type { Pricer } from "../model/pricer.js";
 import { createPricer, loadPriceLibrary } from "../cost/price-request.js";
 import type { SessionFilter } from "../pipeline/session-filter.js";
 import { defaultProjectsDir, reasonOf } from "../transcript/discover.js";

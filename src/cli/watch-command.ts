@@ -10,7 +10,7 @@ import type { Session } from "../model/types.js";
 import { scanSessions } from "../pipeline/scan-sessions.js";
 import { matchesSource } from "../pipeline/session-filter.js";
 import { drainOutboxFirst } from "../delivery/drain-outbox.js";
-import { syncSession } from "../pipeline/catch-up.js";
+import { catchUpSession } from "../pipeline/catch-up.js";
 import { defaultStateDir } from "../config/state-dir.js";
 import { LockBusyError } from "../state/lock.js";
 import { discoverSessions } from "../transcript/discover.js";
@@ -134,7 +134,7 @@ export async function watchCommand(argv: string[], io: CliIO, signal?: AbortSign
         const idle = Date.now() - src.mtimeMs > idleMs;
         if (lastMtime.get(src.sessionId) === src.mtimeMs && (!idle || finalized.has(src.sessionId))) continue;
         try {
-          const outcome = await syncSession(src, { stateDir, pricer: source.pricer, filter: source.filter, sink, idleMs, plan });
+          const outcome = await catchUpSession(src, { stateDir, pricer: source.pricer, filter: source.filter, sink, idleMs, plan });
           for (const w of outcome.warnings) io.err(`claude-code-otel: warning: ${oneLine(w)}\n`);
           if (outcome.kind === "exported") {
             endpoint?.record(newPoints(outcome.session, outcome.finished, counted));

@@ -3,20 +3,12 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type * as GenaiPricesModule from "@pydantic/genai-prices";
 import type { ModelInfo, PriceCalculation, Provider, Usage } from "@pydantic/genai-prices";
+import type { Pricer, RequestPrice } from "../model/pricer.js";
 import type { TokenUsage } from "../transcript/line-types.js";
 import type { PriceConfig } from "../config/price-overrides.js";
 import { NO_OVERRIDES } from "../config/price-overrides.js";
 import type { RateCard } from "./rate-card.js";
 import { applyRateCard, cardCanPrice, dated, rateCardOf } from "./rate-card.js";
-
-export interface RequestPrice {
-  readonly usd: number;
-  /** False when no price was found: the cost is incomplete, never silently zero. */
-  readonly known: boolean;
-  readonly source: "genai-prices" | "override" | "unknown";
-}
-
-export type Pricer = (model: string, usage: TokenUsage, at: Date | undefined) => RequestPrice;
 
 /**
  * genai-prices counts `input_tokens` as ALL input (uncached + cache reads + cache writes);

@@ -2,11 +2,12 @@ import { appendFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { JsonMetricsSerializer, JsonTraceSerializer } from "@opentelemetry/otlp-transformer";
 import type { Resource } from "@opentelemetry/resources";
-import { describeTarget } from "./lazy-sink.js";
+import { describeTarget } from "./describe-target.js";
 import { toResourceMetrics } from "../sdk/metric-batch.js";
 import type { MetricPoint } from "../mapping/metric-point.js";
 import { toReadableSpan } from "../sdk/readable-span.js";
-import type { ExportOutcome, MetricWindow, TelemetrySink } from "./sink.js";
+import type { ExportOutcome, TelemetrySink } from "./sink.js";
+import type { MetricWindow } from "../state/metric-clock.js";
 import { errorText } from "./sink.js";
 import type { SpanData } from "../mapping/span-data.js";
 

@@ -1,20 +1,10 @@
 import type { ExportTarget } from "../config/export-target.js";
+import { describeTarget } from "./describe-target.js";
 import type { Resource } from "@opentelemetry/resources";
 import type { MetricPoint } from "../mapping/metric-point.js";
-import type { ExportOutcome, MetricWindow, TelemetrySink } from "./sink.js";
+import type { ExportOutcome, TelemetrySink } from "./sink.js";
+import type { MetricWindow } from "../state/metric-clock.js";
 import type { SpanData } from "../mapping/span-data.js";
-
-/** The description a sink for `target` reports (exporters.ts builds the same strings). */
-export function describeTarget(target: ExportTarget): string {
-  switch (target.kind) {
-    case "otlp":
-      return `OTLP ${target.tracesProtocol} to ${target.tracesUrlShown} and ${target.metricsUrlShown}`;
-    case "file":
-      return `OTLP JSON files in ${target.dir} (traces.jsonl, metrics.jsonl)`;
-    case "console":
-      return "the console";
-  }
-}
 
 /**
  * The sink for `target`, whose modules (the OpenTelemetry SDK exporters and resources: a few

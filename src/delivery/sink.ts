@@ -1,15 +1,9 @@
 import type { MetricPoint } from "../mapping/metric-point.js";
 import type { SpanData } from "../mapping/span-data.js";
+import type { MetricWindow } from "../state/metric-clock.js";
 
 /** What an export did. Exporters never throw into the caller: failures are values. */
 export type ExportOutcome = { readonly ok: true; readonly bytes: number } | { readonly ok: false; readonly error: string };
-
-export interface MetricWindow {
-  /** Start of the delta window (ms since epoch). */
-  readonly startMs: number;
-  /** Its end: every point of the batch carries it. */
-  readonly timeMs: number;
-}
 
 /** A destination for spans and metric points: OTLP/HTTP, local files, the console, memory. */
 export interface TelemetrySink {

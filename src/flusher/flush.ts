@@ -14,7 +14,7 @@ import { readdirSync, statSync, unlinkSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { defaultConfigPath, loadConfig, otelHome } from "../config/config-file.js";
 import type { LoadedConfig } from "../config/config-file.js";
-import type { Pricer } from "../cost/price-request.js";
+import type { Pricer } from "../model/pricer.js";
 import { createPricer } from "../cost/price-request.js";
 import { buildSession } from "../model/build-session.js";
 import type { Session } from "../model/types.js";

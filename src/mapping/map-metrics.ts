@@ -3,7 +3,7 @@ import type { MetricPoint } from "./metric-point.js";
 import { exportedOutcome, genAiInputTokens } from "./exported-values.js";
 import { METRIC_ATTR, OPERATION, PROVIDER_NAME, ATTR, TOKEN_TYPES } from "../semconv/names.js";
 import type { MetricKey, TokenType } from "../semconv/names.js";
-import { UNIT } from "./units-of-work.js";
+import { UNIT_OF_WORK } from "./units-of-work.js";
 
 export interface MetricMapOptions {
   /** The `project` attribute; default the session's project (its directory name). */
@@ -83,10 +83,10 @@ export function sessionToMetricPoints(session: Session, options: MetricMapOption
   const commonSet = set("", {});
   const model = mainModel(session);
 
-  add("sessionCount", 1, UNIT.sessionStart, commonSet);
+  add("sessionCount", 1, UNIT_OF_WORK.sessionStart, commonSet);
 
   for (const r of session.requests) {
-    const unit = UNIT.request(r.key);
+    const unit = UNIT_OF_WORK.request(r.key);
     const attrs = requestAttributes(r.model);
     add("costUsage", r.cost.usd, unit, attrs.cost);
     const u = r.usage;
@@ -96,12 +96,12 @@ export function sessionToMetricPoints(session: Session, options: MetricMapOption
     add("genAiTokenUsage", u.output, unit, attrs.genAiOutput);
   }
 
-  for (const t of session.turns) add("turnCount", 1, UNIT.turn(t.index), commonSet);
+  for (const t of session.turns) add("turnCount", 1, UNIT_OF_WORK.turn(t.index), commonSet);
 
   for (const c of session.toolCalls) {
     const outcome = exportedOutcome(c, options.final === true);
     const attrs = set(`tool\0${c.name}\0${outcome}`, { [METRIC_ATTR.toolName]: c.name, [METRIC_ATTR.outcome]: outcome });
-    const unit = UNIT.tool(c.id);
+    const unit = UNIT_OF_WORK.tool(c.id);
     add("toolCalls", 1, unit, attrs);
     if (c.endTime !== undefined) add("toolDuration", Math.max(0, c.endTime - c.startTime) / 1000, unit, attrs);
   }
@@ -110,7 +110,7 @@ export function sessionToMetricPoints(session: Session, options: MetricMapOption
   const ledgerCostSet = set(`model\0${model}`, { [METRIC_ATTR.model]: model });
   let compactionUsd = 0;
   for (const c of session.compactions) {
-    const unit = UNIT.compaction(c.uuid);
+    const unit = UNIT_OF_WORK.compaction(c.uuid);
     add("compactionCount", 1, unit, set(`trigger\0${c.trigger}`, { [METRIC_ATTR.trigger]: c.trigger }));
     if (c.unattributedCostUsd !== undefined && c.unattributedCostUsd > EPSILON_USD) {
       compactionUsd += c.unattributedCostUsd;
@@ -118,10 +118,10 @@ export function sessionToMetricPoints(session: Session, options: MetricMapOption
     }
   }
 
-  add("sessionCost", session.cost.totalUsd, UNIT.session, commonSet);
+  add("sessionCost", session.cost.totalUsd, UNIT_OF_WORK.session, commonSet);
   // Ledger cost explained by neither a request nor a compaction: counted once, at the end.
   // A negative difference (prices above what Claude Code charged) cannot go on a counter.
   const rest = session.cost.unattributedUsd - compactionUsd;
-  if (rest > EPSILON_USD) add("costUsage", rest, UNIT.session, ledgerCostSet);
+  if (rest > EPSILON_USD) add("costUsage", rest, UNIT_OF_WORK.session, ledgerCostSet);
   return points;
 }

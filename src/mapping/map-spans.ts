@@ -1,5 +1,5 @@
 import type { ApiRequest, Compaction, Session, Subagent, ToolCall, Turn } from "../model/types.js";
-import { tokenTotals } from "../report/session-summary.js";
+import { tokenTotals } from "../model/token-totals.js";
 import type { ContentOptions } from "./content.js";
 import { DEFAULT_MAX_CONTENT_LENGTH, MAX_ERROR_MESSAGE_LENGTH, safeJson, safeText } from "./content.js";
 import type { DestinationOptions } from "./destinations/index.js";
@@ -10,7 +10,7 @@ import { packageVersion } from "../util/package-version.js";
 import { AGENT_NAME, ATTR, OPERATION, PROVIDER_NAME, SPAN_NAME, TOOL_ERROR_TYPE, chatSpanName, subagentSpanName, toolSpanName } from "../semconv/names.js";
 import type { Attributes, SpanBody, SpanData, SpanPlace } from "./span-data.js";
 import { makeSpan } from "./span-data.js";
-import { UNIT } from "./units-of-work.js";
+import { UNIT_OF_WORK } from "./units-of-work.js";
 
 export interface SpanMapOptions extends Partial<ContentOptions> {
   /** The session has ended: pending tool calls are reported as interrupted. */
@@ -100,7 +100,15 @@ function sessionSpan(session: Session): SpanBody {
   };
   if (session.version !== undefined) attributes[ATTR.version] = session.version;
   if (session.gitBranch !== undefined) attributes[ATTR.vcsRefHeadName] = session.gitBranch;
-  return { name: SPAN_NAME.session, kind: "INTERNAL", startTimeMs: session.startTime, endTimeMs: session.endTime, attributes, status: { code: "UNSET" }, unitKey: UNIT.session };
+  return {
+    name: SPAN_NAME.session,
+    kind: "INTERNAL",
+    startTimeMs: session.startTime,
+    endTimeMs: session.endTime,
+    attributes,
+    status: { code: "UNSET" },
+    unitKey: UNIT_OF_WORK.session,
+  };
 }
 
 function turnSpan(session: Session, turn: Turn, content: ContentOptions): SpanBody {
@@ -114,7 +122,15 @@ function turnSpan(session: Session, turn: Turn, content: ContentOptions): SpanBo
   if (content.captureContent) {
     attributes[ATTR.inputMessages] = JSON.stringify([{ role: "user", parts: [{ type: "text", content: safeText(turn.promptText, content.maxContentLength) }] }]);
   }
-  return { name: SPAN_NAME.turn, kind: "INTERNAL", startTimeMs: turn.startTime, endTimeMs: turn.endTime, attributes, status: { code: "UNSET" }, unitKey: UNIT.turn(turn.index) };
+  return {
+    name: SPAN_NAME.turn,
+    kind: "INTERNAL",
+    startTimeMs: turn.startTime,
+    endTimeMs: turn.endTime,
+    attributes,
+    status: { code: "UNSET" },
+    unitKey: UNIT_OF_WORK.turn(turn.index),
+  };
 }
 
 function chatSpan(sessionId: string, r: ApiRequest, content: ContentOptions): SpanBody {
@@ -139,7 +155,15 @@ function chatSpan(sessionId: string, r: ApiRequest, content: ContentOptions): Sp
     const parts = r.textParts.map((t) => ({ type: "text", content: safeText(t, content.maxContentLength) }));
     attributes[ATTR.outputMessages] = JSON.stringify([{ role: "assistant", parts, ...(r.stopReason !== undefined ? { finish_reason: r.stopReason } : {}) }]);
   }
-  return { name: chatSpanName(r.model), kind: "CLIENT", startTimeMs: r.startTime, endTimeMs: r.endTime, attributes, status: { code: "UNSET" }, unitKey: UNIT.request(r.key) };
+  return {
+    name: chatSpanName(r.model),
+    kind: "CLIENT",
+    startTimeMs: r.startTime,
+    endTimeMs: r.endTime,
+    attributes,
+    status: { code: "UNSET" },
+    unitKey: UNIT_OF_WORK.request(r.key),
+  };
 }
 
 function toolSpan(session: Session, c: ToolCall, content: ContentOptions, final: boolean): SpanBody {
@@ -167,7 +191,7 @@ function toolSpan(session: Session, c: ToolCall, content: ContentOptions, final:
     attributes,
     status: message === undefined ? { code: "UNSET" } : { code: "ERROR", message },
     events: message === undefined ? undefined : [{ name: "exception", timeMs: endTimeMs, attributes: { [ATTR.exceptionType]: TOOL_ERROR_TYPE, [ATTR.exceptionMessage]: message } }],
-    unitKey: UNIT.tool(c.id),
+    unitKey: UNIT_OF_WORK.tool(c.id),
   };
 }
 
@@ -186,7 +210,7 @@ function subagentSpan(sessionId: string, a: Subagent, content: ContentOptions): 
     endTimeMs: a.endTime,
     attributes,
     status: { code: "UNSET" },
-    unitKey: UNIT.agent(a.agentId),
+    unitKey: UNIT_OF_WORK.agent(a.agentId),
   };
 }
 
@@ -196,5 +220,13 @@ function compactionSpan(sessionId: string, c: Compaction): SpanBody {
   if (c.postTokens !== undefined) attributes[ATTR.compactionPostTokens] = c.postTokens;
   if (c.droppedTokens !== undefined) attributes[ATTR.compactionDroppedTokens] = c.droppedTokens;
   if (c.unattributedCostUsd !== undefined) attributes[ATTR.costUsd] = c.unattributedCostUsd;
-  return { name: SPAN_NAME.compaction, kind: "INTERNAL", startTimeMs: c.startTime, endTimeMs: c.endTime, attributes, status: { code: "UNSET" }, unitKey: UNIT.compaction(c.uuid) };
+  return {
+    name: SPAN_NAME.compaction,
+    kind: "INTERNAL",
+    startTimeMs: c.startTime,
+    endTimeMs: c.endTime,
+    attributes,
+    status: { code: "UNSET" },
+    unitKey: UNIT_OF_WORK.compaction(c.uuid),
+  };
 }

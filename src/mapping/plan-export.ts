@@ -7,7 +7,7 @@ import type { MetricPoint } from "./metric-point.js";
 import type { SpanData } from "./span-data.js";
 import { makeSpan } from "./span-data.js";
 import { ATTR } from "../semconv/names.js";
-import { UNIT, completeUnitKeys } from "./units-of-work.js";
+import { UNIT_OF_WORK, completeUnitKeys } from "./units-of-work.js";
 
 export interface ExportedUnits {
   readonly spanUnits: ReadonlySet<string>;
@@ -36,10 +36,10 @@ export function planExport(session: Session, exported: ExportedUnits, options: P
   // on every flush and sends a few.
   const all = sessionToSpans(session, { ...options, destinations: false });
   const core = all.filter((s) => complete.has(s.unitKey) && !exported.spanUnits.has(s.unitKey));
-  const root = all.find((s) => s.unitKey === UNIT.session);
-  const parentKnown = exported.spanUnits.has(UNIT.session) || exported.spanUnits.has(UNIT.sessionOpen) || core.some((s) => s.unitKey === UNIT.session);
+  const root = all.find((s) => s.unitKey === UNIT_OF_WORK.session);
+  const parentKnown = exported.spanUnits.has(UNIT_OF_WORK.session) || exported.spanUnits.has(UNIT_OF_WORK.sessionOpen) || core.some((s) => s.unitKey === UNIT_OF_WORK.session);
   if (core.length > 0 && !parentKnown && root !== undefined) {
-    core.unshift(makeSpan(root, root, { ...root.attributes, [ATTR.sessionOpen]: true }, UNIT.sessionOpen));
+    core.unshift(makeSpan(root, root, { ...root.attributes, [ATTR.sessionOpen]: true }, UNIT_OF_WORK.sessionOpen));
   }
   const spans = withDestinations(session, core, options);
   const points = sessionToMetricPoints(session, options).filter((p) => complete.has(p.unitKey) && !exported.metricUnits.has(p.unitKey));

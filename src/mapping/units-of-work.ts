@@ -6,7 +6,7 @@ import type { Session } from "../model/types.js";
  * `watch` and `replay` never export one twice, whichever process gets there first.
  * Keys are stored in ledgers on disk: a contract, add kinds, never rename.
  */
-export const UNIT = {
+export const UNIT_OF_WORK = {
   /** session.count: counted as soon as the session exists. */
   sessionStart: "session:start",
   /** The session span, session.cost and ledger cost no request explains: at the end only. */
@@ -29,27 +29,27 @@ export const UNIT = {
  * session has ended (SessionEnd, `--final`, or replay saw it idle long enough).
  */
 export function completeUnitKeys(session: Session, final: boolean): Set<string> {
-  const keys = new Set<string>([UNIT.sessionStart]);
-  if (final) keys.add(UNIT.session);
+  const keys = new Set<string>([UNIT_OF_WORK.sessionStart]);
+  if (final) keys.add(UNIT_OF_WORK.session);
   const lastTurn = session.turns.length - 1;
   // A turn has ended when a later one exists.
-  for (const t of session.turns) if (final || t.index < lastTurn) keys.add(UNIT.turn(t.index));
+  for (const t of session.turns) if (final || t.index < lastTurn) keys.add(UNIT_OF_WORK.turn(t.index));
   for (const r of session.requests) {
     // Before 2.1.97 the first copy of a response holds placeholder usage (no stop reason): wait for later activity.
-    if (final || r.stopReason !== undefined || session.endTime > r.endTime) keys.add(UNIT.request(r.key));
+    if (final || r.stopReason !== undefined || session.endTime > r.endTime) keys.add(UNIT_OF_WORK.request(r.key));
   }
   const toolDone = new Set<string>();
   for (const c of session.toolCalls) {
     if (final || c.outcome !== "pending") {
-      keys.add(UNIT.tool(c.id));
+      keys.add(UNIT_OF_WORK.tool(c.id));
       toolDone.add(c.id);
     }
   }
   // A subagent is over when the tool call that started it has its result.
   for (const a of session.subagents) {
-    if (final || (a.parentToolUseId !== undefined && toolDone.has(a.parentToolUseId))) keys.add(UNIT.agent(a.agentId));
+    if (final || (a.parentToolUseId !== undefined && toolDone.has(a.parentToolUseId))) keys.add(UNIT_OF_WORK.agent(a.agentId));
   }
   // The compaction's cost is known only once a ledger line follows it.
-  for (const c of session.compactions) if (final || c.unattributedCostUsd !== undefined) keys.add(UNIT.compaction(c.uuid));
+  for (const c of session.compactions) if (final || c.unattributedCostUsd !== undefined) keys.add(UNIT_OF_WORK.compaction(c.uuid));
   return keys;
 }

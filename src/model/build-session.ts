@@ -1,4 +1,4 @@
-import type { Pricer } from "../cost/price-request.js";
+import type { Pricer } from "./pricer.js";
 import { reconcileLedger } from "./reconcile-ledger.js";
 import type { LedgerSnapshot } from "./reconcile-ledger.js";
 import type { AssistantLine, TokenUsage, TranscriptLine } from "../transcript/line-types.js";

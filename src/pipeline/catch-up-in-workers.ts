@@ -31,11 +31,11 @@ function workerUrl(): URL {
  * sessions are known (a thread and its modules take ~0.1 s to load, which a replay overlaps with
  * its discovery), then `run` hands the sessions out.
  */
-export interface SyncWorkerPool {
+export interface CatchUpWorkerPool {
   /** Workers started. */
   readonly size: number;
   /**
-   * `syncSessions` over these sessions, handed out chunk by chunk as the workers ask
+   * `catchUpSessions` over these sessions, handed out chunk by chunk as the workers ask
    * (session-queue.ts). Outcomes arrive as the workers produce them. The first worker to fail
    * stops the others (each drops its planned batch uncommitted and reads no further session);
    * its error is returned. A worker that throws (a busy lock, a full disk) stops the others too,
@@ -47,7 +47,7 @@ export interface SyncWorkerPool {
   dismiss(): Promise<void>;
 }
 
-export function startSyncWorkers(count: number, settings: WorkerSettings, env: NodeJS.ProcessEnv): SyncWorkerPool {
+export function startCatchUpWorkers(count: number, settings: WorkerSettings, env: NodeJS.ProcessEnv): CatchUpWorkerPool {
   // Each worker's process.env is the command's environment: the SDK's exporters read
   // OTEL_EXPORTER_OTLP_* (compression, certificates) from it themselves.
   const workerEnv = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
@@ -129,7 +129,7 @@ export function startSyncWorkers(count: number, settings: WorkerSettings, env: N
   return {
     size: workers.length,
     async run(sources, handler) {
-      if (queue !== undefined || dismissed) throw new Error("a sync worker pool runs once");
+      if (queue !== undefined || dismissed) throw new Error("a catch-up worker pool runs once");
       onOutcome = handler;
       queue = new SessionQueue(sources, workers.length);
       for (const w of workers) w.ref();

@@ -1,13 +1,13 @@
 import type { PriceConfig } from "../config/price-overrides.js";
 import type { ExportTarget } from "../config/export-target.js";
 import type { SessionSource } from "../transcript/discover.js";
-import type { BatchedOutcome, SyncContext } from "./catch-up.js";
+import type { BatchedOutcome, CatchUpContext } from "./catch-up.js";
 
 /**
- * What a sync worker (sync-worker.ts) is given: plain data only (it crosses a thread), from
+ * What a catch-up worker (catch-up-worker.ts) is given: plain data only (it crosses a thread), from
  * which it builds its own pricer and sink.
  */
-export interface WorkerSettings extends Pick<SyncContext, "stateDir" | "filter" | "idleMs" | "plan" | "full" | "dryRun"> {
+export interface WorkerSettings extends Pick<CatchUpContext, "stateDir" | "filter" | "idleMs" | "plan" | "full" | "dryRun"> {
   readonly target: ExportTarget;
   readonly prices: PriceConfig;
 }
@@ -25,7 +25,7 @@ export type WorkerMessage =
   | { readonly type: "error"; readonly message: string; readonly code: string | undefined; readonly lockBusy: boolean };
 
 /**
- * Main → worker: sessions to sync; no more sessions will come; or another worker failed, so read
+ * Main → worker: sessions to catch up; no more sessions will come; or another worker failed, so read
  * no further session (the batch in flight is settled, the one being planned is dropped).
  */
 export type MainMessage = { readonly type: "sessions"; readonly sources: readonly SessionSource[] } | { readonly type: "end" } | { readonly type: "stop" };

@@ -1,6 +1,6 @@
 /**
- * A worker thread that runs `syncSessions` over the sessions the main thread hands it, chunk by
- * chunk as it asks (sync-in-workers.ts), with its own pricer, sink and batches, and posts every
+ * A worker thread that runs `catchUpSessions` over the sessions the main thread hands it, chunk by
+ * chunk as it asks (catch-up-in-workers.ts), with its own pricer, sink and batches, and posts every
  * outcome to the main thread. Sessions are disjoint between workers and each is exported under
  * its own lock, so workers never meet; the metric clock's lock orders their metric windows.
  */
@@ -9,11 +9,11 @@ import { createPricer, loadPriceLibrary } from "../cost/price-request.js";
 import { createLazySink } from "../delivery/lazy-sink.js";
 import { LockBusyError } from "../state/lock.js";
 import type { SessionSource } from "../transcript/discover.js";
-import { syncSessions } from "./catch-up.js";
+import { catchUpSessions } from "./catch-up.js";
 import type { MainMessage, WorkerData, WorkerMessage } from "./catch-up-protocol.js";
 
 const port = parentPort;
-if (port === null) throw new Error("sync-worker.js runs as a worker thread");
+if (port === null) throw new Error("catch-up-worker.js runs as a worker thread");
 const post = (message: WorkerMessage): void => port.postMessage(message);
 
 const { settings } = workerData as WorkerData;
@@ -58,10 +58,10 @@ async function* handedSessions(): AsyncGenerator<SessionSource> {
 }
 
 await loadPriceLibrary();
-// process.env here is the command's environment (sync-in-workers.ts starts the thread with it).
+// process.env here is the command's environment (catch-up-in-workers.ts starts the thread with it).
 const sink = createLazySink(settings.target, { env: process.env });
 try {
-  const { failure } = await syncSessions(handedSessions(), { ...settings, pricer: createPricer(settings.prices), sink, signal: stop.signal }, (outcome) =>
+  const { failure } = await catchUpSessions(handedSessions(), { ...settings, pricer: createPricer(settings.prices), sink, signal: stop.signal }, (outcome) =>
     post({ type: "outcome", outcome }),
   );
   await sink.shutdown();

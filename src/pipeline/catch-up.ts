@@ -1,4 +1,5 @@
-import type { Pricer } from "../cost/price-request.js";
+import { UNIT_OF_WORK } from "../mapping/units-of-work.js";
+import type { Pricer } from "../model/pricer.js";
 import { buildSession } from "../model/build-session.js";
 import { applyToolDurations, loadToolDurations } from "../state/tool-durations.js";
 import type { Session } from "../model/types.js";
@@ -22,7 +23,7 @@ import { matchesSession } from "./session-filter.js";
 import { isFinished, upToDate } from "./up-to-date.js";
 import { isEmptyInput } from "../transcript/session-input.js";
 
-export interface SyncContext {
+export interface CatchUpContext {
   readonly stateDir: string;
   readonly pricer: Pricer;
   readonly filter: SessionFilter;
@@ -34,7 +35,7 @@ export interface SyncContext {
   readonly dryRun?: boolean;
   readonly now?: () => number;
   readonly lock?: LockOptions;
-  /** Aborted: read no further session (syncSessions drops its planned batch uncommitted). */
+  /** Aborted: read no further session (catchUpSessions drops its planned batch uncommitted). */
   readonly signal?: AbortSignal;
 }
 
@@ -42,7 +43,7 @@ type NotExported =
   | { readonly kind: "unchanged"; readonly files: number; readonly warnings: string[] }
   | { readonly kind: "empty" | "filtered"; readonly files: number; readonly bytes: number; readonly warnings: string[] };
 
-export type SyncOutcome =
+export type CatchUpOutcome =
   | NotExported
   | {
       readonly kind: "exported";
@@ -54,7 +55,7 @@ export type SyncOutcome =
       readonly warnings: string[];
     };
 
-/** As SyncOutcome, without the session model (a batch must not keep models alive). */
+/** As CatchUpOutcome, without the session model (a batch must not keep models alive). */
 export type BatchedOutcome =
   | NotExported
   | {
@@ -81,7 +82,7 @@ interface Ready {
 }
 
 /** Cursors (before reading), transcripts, model, filter. */
-async function prepareSession(source: SessionSource, ctx: SyncContext): Promise<NotExported | Ready> {
+async function prepareSession(source: SessionSource, ctx: CatchUpContext): Promise<NotExported | Ready> {
   const warnings: string[] = [];
   const files = filesOf(source);
   const finished = isFinished(source, ctx);
@@ -102,9 +103,9 @@ async function prepareSession(source: SessionSource, ctx: SyncContext): Promise<
 
 /**
  * Brings one session's exported telemetry up to date with its transcripts, exactly once:
- * the step `watch` repeats as files change (replay batches many: `syncSessions`).
+ * the step `watch` repeats as files change (replay batches many: `catchUpSessions`).
  */
-export async function syncSession(source: SessionSource, ctx: SyncContext): Promise<SyncOutcome> {
+export async function catchUpSession(source: SessionSource, ctx: CatchUpContext): Promise<CatchUpOutcome> {
   if (ctx.full !== true && upToDate(source, ctx)) return { kind: "unchanged", files: fileCount(source), warnings: [] };
   const prepared = await prepareSession(source, ctx);
   if (prepared.kind !== "ready") return prepared;
@@ -122,8 +123,8 @@ export async function syncSession(source: SessionSource, ctx: SyncContext): Prom
 }
 
 /**
- * `syncSession` over many sessions, batched (export-batch.ts), as they come (a worker's are
- * handed to it chunk by chunk: sync-worker.ts): each session is read and modelled
+ * `catchUpSession` over many sessions, batched (export-batch.ts), as they come (a worker's are
+ * handed to it chunk by chunk: catch-up-worker.ts): each session is read and modelled
  * alone, then locked, planned against its ledger and added to the batch; a full batch goes out
  * as one traces and one metrics request, then every ledger in it is committed and every lock
  * released. Memory: one session model at a time plus two batches of planned spans (one in flight).
@@ -141,9 +142,9 @@ export async function syncSession(source: SessionSource, ctx: SyncContext): Prom
  * nothing of it is committed beyond what the sink confirmed (see sendBatch), the batch planned
  * meanwhile is dropped uncommitted, and no later session is read. Returns that error.
  */
-export async function syncSessions(
+export async function catchUpSessions(
   sources: Iterable<SessionSource> | AsyncIterable<SessionSource>,
-  ctx: SyncContext & { readonly limits?: BatchLimits },
+  ctx: CatchUpContext & { readonly limits?: BatchLimits },
   onOutcome: (outcome: BatchedOutcome) => void,
 ): Promise<{ failure: string | undefined }> {
   // Not journaled: the replay, the one caller, indexes every state saved from the outcomes.
@@ -165,7 +166,7 @@ export async function syncSessions(
         files: m.files,
         bytes: m.bytes,
         warnings: m.warnings,
-        ...(entry.savedAs !== undefined ? { index: indexEntryOf(entry.savedAs, entry.state) } : {}),
+        ...(entry.savedAs !== undefined ? { index: indexEntryOf(entry.savedAs, entry.state, UNIT_OF_WORK.session) } : {}),
       });
       if (!r.ok) failure ??= r.error;
     }

@@ -1,4 +1,4 @@
-import type { Pricer } from "../cost/price-request.js";
+import type { Pricer } from "../model/pricer.js";
 import { loadPriceLibrary } from "../cost/price-request.js";
 import type { SessionDigest } from "../report/session-digest.js";
 import { digestSession } from "../report/session-digest.js";

@@ -1,4 +1,4 @@
-import type { Pricer } from "../cost/price-request.js";
+import type { Pricer } from "../model/pricer.js";
 import { buildSession } from "../model/build-session.js";
 import type { Session } from "../model/types.js";
 import type { SessionSource } from "../transcript/discover.js";

@@ -1,5 +1,5 @@
 /**
- * The sessions of a replay on worker threads, handed out as the workers ask (sync-in-workers.ts),
+ * The sessions of a replay on worker threads, handed out as the workers ask (catch-up-in-workers.ts),
  * in discovery order, in chunks of about a 2×workers-th of the bytes still queued: chunks shrink
  * towards the end, so the workers finish close together (guided self-scheduling). A static split
  * by bytes left them 20–125 ms apart: a session's time is not its bytes alone. Not largest first:

@@ -1,3 +1,4 @@
+import { UNIT_OF_WORK } from "../mapping/units-of-work.js";
 import { quickStatSync } from "../state/cursor.js";
 import type { FileRecord, IndexEntry, Ledger, ReplayIndex } from "../state/replay-index.js";
 import { indexEntryOf, ledgerOf } from "../state/replay-index.js";
@@ -59,7 +60,7 @@ function upToDateBy(ledger: Ledger, source: SessionSource, ctx: UpToDateContext)
  */
 export function upToDate(source: SessionSource, ctx: UpToDateContext): boolean {
   const state = peekSessionStateSync(ctx.stateDir, source.sessionId);
-  return state !== undefined && upToDateBy(ledgerOf(state), source, ctx);
+  return state !== undefined && upToDateBy(ledgerOf(state, UNIT_OF_WORK.session), source, ctx);
 }
 
 /**
@@ -77,7 +78,7 @@ export function currentIndexEntry(source: SessionSource, stateDir: string, index
     index.delete(source.sessionId);
     return undefined;
   }
-  const entry = indexEntryOf(stat, state);
+  const entry = indexEntryOf(stat, state, UNIT_OF_WORK.session);
   index.set(source.sessionId, entry);
   return entry;
 }

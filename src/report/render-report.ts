@@ -1,7 +1,7 @@
 import { oneLine } from "../util/terminal-safe.js";
 import { count, duration, localTime, percent, shortModel, tokens, usd } from "./format.js";
 import type { ReportData, ToolStats } from "./report-data.js";
-import type { TokenTotals } from "./session-summary.js";
+import type { TokenTotals } from "../model/token-totals.js";
 import type { Column, Style } from "./table.js";
 import { renderTable } from "./table.js";
 

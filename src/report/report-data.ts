@@ -2,7 +2,8 @@ import type { Session } from "../model/types.js";
 import type { ParseStats } from "../transcript/line-types.js";
 import type { SessionDigest } from "./session-digest.js";
 import { REQUEST_FIELDS, TOOL_CALL_FIELDS, digestSession } from "./session-digest.js";
-import type { SessionSummary, TokenTotals } from "./session-summary.js";
+import type { TokenTotals } from "../model/token-totals.js";
+import type { SessionSummary } from "./session-summary.js";
 import { cacheHitRatio } from "./session-summary.js";
 import { dayOf } from "../util/day-of.js";
 

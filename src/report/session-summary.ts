@@ -1,11 +1,6 @@
+import { tokenTotals } from "../model/token-totals.js";
+import type { TokenTotals } from "../model/token-totals.js";
 import type { Session } from "../model/types.js";
-
-export interface TokenTotals {
-  input: number;
-  output: number;
-  cacheRead: number;
-  cacheCreation: number;
-}
 
 /** One row of `report --json`. Field names are a contract: add, never rename. */
 export interface SessionSummary {
@@ -33,17 +28,6 @@ export interface SessionSummary {
   compactions: number;
   subagents: number;
   cacheHitRatio: number;
-}
-
-export function tokenTotals(session: Session): TokenTotals {
-  const t: TokenTotals = { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 };
-  for (const r of session.requests) {
-    t.input += r.usage.input;
-    t.output += r.usage.output;
-    t.cacheRead += r.usage.cacheRead;
-    t.cacheCreation += r.usage.cacheCreation;
-  }
-  return t;
 }
 
 /** Share of input served from cache: cacheRead / (input + cacheRead + cacheCreation). */

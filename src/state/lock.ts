@@ -209,7 +209,7 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
   }
 }
 
-/** Runs `fn` holding an exclusive lock file (O_EXCL), so concurrent replay/watch/hooks never interleave. */
+/** Runs `fn` holding the exclusive lock at `path` (a hard link to this process's owner file), so concurrent replay/watch/hooks never interleave. */
 export async function withLock<T>(path: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
   const held = await acquireLock(path, options);
   try {

@@ -1,5 +1,4 @@
 import { join } from "node:path";
-import type { MetricWindow } from "../delivery/sink.js";
 import { readJsonFileSync, setAsideSync, writeJsonAtomicSync } from "./atomic-file.js";
 import { withLock } from "./lock.js";
 import type { LockOptions } from "./lock.js";
@@ -16,6 +15,14 @@ import { ensureDirSync } from "../config/state-dir.js";
 interface ClockFile {
   version: 1;
   timeMs: number;
+}
+
+/** The DELTA window of one metric batch, from the machine-wide clock. */
+export interface MetricWindow {
+  /** Start of the delta window (ms since epoch). */
+  readonly startMs: number;
+  /** Its end: every point of the batch carries it. */
+  readonly timeMs: number;
 }
 
 function isClock(v: unknown): v is ClockFile {

@@ -1,7 +1,6 @@
 import { join } from "node:path";
 import { readJsonFileSync, writeJsonAtomicSync } from "./atomic-file.js";
 import type { FileStat } from "./cursor.js";
-import { UNIT } from "../mapping/units-of-work.js";
 import type { SessionState } from "./session-state.js";
 import { ensureDirSync } from "../config/state-dir.js";
 
@@ -121,15 +120,19 @@ export function saveReplayIndex(stateDir: string, index: ReplayIndex): void {
   }
 }
 
-export function ledgerOf(state: SessionState): Ledger {
+/**
+ * `sessionUnit` is the key of the unit that goes out once the session is over (the ledger stores
+ * keys as strings; mapping/units-of-work.ts owns what they mean): done when both signals hold it.
+ */
+export function ledgerOf(state: SessionState, sessionUnit: string): Ledger {
   const files: FileRecord[] = [];
   for (const [path, c] of Object.entries(state.files)) files.push([path, c.size, c.mtimeMs]);
-  return { files, done: state.spanUnits.includes(UNIT.session) && state.metricUnits.includes(UNIT.session) };
+  return { files, done: state.spanUnits.includes(sessionUnit) && state.metricUnits.includes(sessionUnit) };
 }
 
 /** The entry for a state file read after `stat` was taken (or saved with that stat). */
-export function indexEntryOf(stat: FileStat, state: SessionState): IndexEntry {
-  return { state: stat, ...ledgerOf(state) };
+export function indexEntryOf(stat: FileStat, state: SessionState, sessionUnit: string): IndexEntry {
+  return { state: stat, ...ledgerOf(state, sessionUnit) };
 }
 
 /** Drops the entries of sessions not in `sessionIds` (transcripts deleted since). */

@@ -12,10 +12,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { replayCommand } from "../../src/cli/replay-command.js";
 import { createPricer } from "../../src/cost/price-request.js";
 import type { MetricPoint } from "../../src/mapping/metric-point.js";
-import type { ExportOutcome, MetricWindow, TelemetrySink } from "../../src/delivery/sink.js";
+import type { ExportOutcome, TelemetrySink } from "../../src/delivery/sink.js";
+import type { MetricWindow } from "../../src/state/metric-clock.js";
 import type { SpanData } from "../../src/mapping/span-data.js";
 import type { BatchedOutcome } from "../../src/pipeline/catch-up.js";
-import { syncSessions } from "../../src/pipeline/catch-up.js";
+import { catchUpSessions } from "../../src/pipeline/catch-up.js";
 import { acquireLock } from "../../src/state/lock.js";
 import { loadSessionStateSync } from "../../src/state/session-state.js";
 import { discoverSessionsSync } from "../../src/transcript/discover.js";
@@ -92,7 +93,7 @@ const LIMITS = { maxSpans: 40, maxSpanBytes: 4 * 1024 * 1024, maxSessions: 3 };
 async function run(projects: string, stateDir: string, sink: TelemetrySink): Promise<{ failure: string | undefined; outcomes: BatchedOutcome[] }> {
   const outcomes: BatchedOutcome[] = [];
   const ctx = { stateDir, pricer: createPricer(), filter: { timeZone: "UTC" }, sink, idleMs: 30 * 60_000, plan: { captureContent: false }, limits: LIMITS };
-  const { failure } = await syncSessions(discoverSessionsSync(projects).sessions, ctx, (o) => outcomes.push(o));
+  const { failure } = await catchUpSessions(discoverSessionsSync(projects).sessions, ctx, (o) => outcomes.push(o));
   return { failure, outcomes };
 }
 
@@ -198,7 +199,7 @@ describe.skipIf(!haveFixtures)("replay batches sessions, exactly once", () => {
         limits: LIMITS,
         lock: { waitMs: 200, staleMs: 60_000 },
       };
-      const { failure } = await syncSessions(discoverSessionsSync(projects).sessions.slice(0, 2), ctx, (o) => outcomes.push(o));
+      const { failure } = await catchUpSessions(discoverSessionsSync(projects).sessions.slice(0, 2), ctx, (o) => outcomes.push(o));
       expect(failure).toMatch(/^the metric clock is busy: .*metric-clock\.lock is held by another process$/);
       expect(sink.points).toHaveLength(0);
       const exported = outcomes.filter((o) => o.kind === "exported");

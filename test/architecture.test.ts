@@ -1,0 +1,119 @@
+/**
+ * The shape of src/ (DEVELOPERS.md, "Layout"): folders in layers, imports only going down, no
+ * cycle between folders or between files, and a hook fast path that loads only what it needs.
+ * The checks run on the real tree, and on small made-up graphs to show that each one can fail.
+ */
+import { describe, expect, it } from "vitest";
+import type { Import } from "./support/import-graph.js";
+import { cycles, folderOf, layerViolations, readImports, runtimeClosure, SRC_ROOT } from "./support/import-graph.js";
+
+/**
+ * Bottom first. Folders in one layer are siblings: neither imports the other (so state/ cannot
+ * reach mapping/ or report/, and mapping/ cannot reach report/).
+ */
+const LAYERS: readonly (readonly string[])[] = [
+  ["util", "redact", "semconv"],
+  ["config"],
+  ["transcript", "hook"],
+  ["model"],
+  ["cost", "mapping", "report", "state"],
+  ["sdk"],
+  ["delivery"],
+  ["pipeline"],
+  ["flusher", "alerts", "install"],
+  ["cli"],
+  ["(root)"],
+];
+
+/**
+ * Everything `claude-code-otel hook` loads (bundled into dist/hook/hook.cjs), paid on every tool
+ * call. Shrink it freely; growing it needs a measurement (`npm run bench:hooks`).
+ */
+const HOOK_ENTRY = "hook/hook-entry.ts";
+const HOOK_FILES = [
+  "config/config-file.ts",
+  "config/price-overrides.ts",
+  "config/state-dir.ts",
+  "hook/flush-lock.ts",
+  "hook/hook-entry.ts",
+  "hook/hook-log.ts",
+  "hook/hook-main.ts",
+  "hook/payload.ts",
+  "hook/spool.ts",
+  "hook/stdin.ts",
+  "util/json.ts",
+  "util/pid-alive.ts",
+  "util/private-fs.ts",
+];
+/** Node built-ins the hook may load; no package at all (node:child_process only when it spawns, through createRequire). */
+const HOOK_MODULES = ["node:fs", "node:module", "node:os", "node:path", "node:url"];
+
+const { files, imports } = readImports(SRC_ROOT);
+const local = (i: Import): boolean => files.includes(i.to);
+
+describe("the layers of src/", () => {
+  it("every folder of src/ is in a layer", () => {
+    const placed = new Set(LAYERS.flat());
+    expect([...new Set(files.map(folderOf))].filter((f) => !placed.has(f))).toEqual([]);
+  });
+
+  it("every import between folders goes down a layer", () => {
+    expect(layerViolations(imports, files, LAYERS)).toEqual([]);
+  });
+
+  it("no cycle between folders", () => {
+    const edges = imports.filter(local).map((i) => [folderOf(i.from), folderOf(i.to)] as const);
+    expect(cycles(edges.filter(([a, b]) => a !== b))).toEqual([]);
+  });
+
+  it("no cycle between files", () => {
+    expect(cycles(imports.filter(local).map((i) => [i.from, i.to] as const))).toEqual([]);
+  });
+
+  it("every relative import names a file that exists", () => {
+    expect(imports.filter((i) => i.to.endsWith(".ts") && !local(i)).map((i) => `${i.from} → ${i.to}`)).toEqual([]);
+  });
+});
+
+describe("the hook fast path", () => {
+  const loaded = runtimeClosure([HOOK_ENTRY], imports, files);
+
+  it("loads only its allowed files", () => {
+    expect([...loaded].sort()).toEqual(HOOK_FILES);
+  });
+
+  it("loads no package and only a few node built-ins", () => {
+    const modules = imports.filter((i) => loaded.has(i.from) && !i.typeOnly && !local(i)).map((i) => i.to);
+    expect([...new Set(modules)].filter((m) => !HOOK_MODULES.includes(m))).toEqual([]);
+  });
+});
+
+describe("the checks themselves fail on a bad graph", () => {
+  const made = ["util/a.ts", "model/b.ts", "model/c.ts", "cli/d.ts", "hook/e.ts", "state/f.ts", "mapping/g.ts", "elsewhere/h.ts"];
+  const imp = (from: string, to: string, typeOnly = false): Import => ({ from, to, typeOnly });
+
+  it("an import up a layer, or between siblings, or into an unknown folder", () => {
+    const bad = [imp("model/b.ts", "cli/d.ts"), imp("state/f.ts", "mapping/g.ts"), imp("model/b.ts", "elsewhere/h.ts"), imp("cli/d.ts", "model/b.ts")];
+    expect(layerViolations(bad, made, LAYERS)).toEqual([
+      "model/b.ts → cli/d.ts: model (layer 3) may not import cli (layer 9)",
+      "state/f.ts → mapping/g.ts: state (layer 4) may not import mapping (layer 4)",
+      "model/b.ts → elsewhere/h.ts: folder elsewhere is in no layer",
+    ]);
+  });
+
+  it("a cycle between files and between folders", () => {
+    expect(
+      cycles([
+        ["model/b.ts", "model/c.ts"],
+        ["model/c.ts", "model/b.ts"],
+        ["util/a.ts", "util/a.ts"],
+        ["cli/d.ts", "model/b.ts"],
+      ]),
+    ).toEqual([["model/b.ts", "model/c.ts"], ["util/a.ts"]]);
+  });
+
+  it("a hook file that loads more than it should; type-only imports load nothing", () => {
+    const graph = [imp("hook/e.ts", "util/a.ts"), imp("util/a.ts", "model/b.ts"), imp("hook/e.ts", "cli/d.ts", true)];
+    expect([...runtimeClosure(["hook/e.ts"], graph, made)].sort()).toEqual(["hook/e.ts", "model/b.ts", "util/a.ts"]);
+  });
+});

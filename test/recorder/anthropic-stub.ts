@@ -212,7 +212,7 @@ export async function startAnthropicStub(options: AnthropicStubOptions): Promise
       record.kind = "compact";
       ctx = { ...base, step: 0, scenario: "", prompt: "" };
       scripted = compact(ctx);
-    } else if (selected !== undefined && options.scenarios[selected.name] !== undefined) {
+    } else if (selected !== undefined && options.scenarios[selected.name] !== undefined && offersTools(body)) {
       record.kind = "scenario";
       record.scenario = selected.name;
       record.step = selected.step;
@@ -290,15 +290,25 @@ function hasToolResult(content: string | ContentBlock[]): boolean {
 }
 
 /**
- * Claude Code's compaction call (2.1.330): the whole conversation, then a last user message that
- * says to answer in text only and to write a detailed summary of the conversation so far.
+ * Claude Code's compaction call: the whole conversation, then a last user message asking for a
+ * detailed summary of the conversation so far (2.1.330: "Respond with TEXT ONLY ..."; 1.0.x to
+ * 2.1.x: "Your task is to create a detailed summary of the conversation so far ...").
  */
 export function isCompactionRequest(body: MessagesRequest): boolean {
   const messages = body.messages ?? [];
   const last = messages[messages.length - 1];
   if (last === undefined || last.role !== "user") return false;
   const text = promptText(last.content).toLowerCase();
+  if (/your task is to create a detailed summary of the conversation/.test(text)) return true;
   return /respond with text only/.test(text) && /summary of the conversation|detailed summary|summarize the conversation/.test(text);
+}
+
+/**
+ * The conversation's own calls offer tools; side calls (titles, topics, the Bash output check
+ * of older releases) offer none, though they may quote a prompt with a scenario marker.
+ */
+function offersTools(body: MessagesRequest): boolean {
+  return Array.isArray(body.tools) && body.tools.length > 0;
 }
 
 const defaultCompact: Scenario = () => ({
@@ -308,10 +318,16 @@ const defaultCompact: Scenario = () => ({
   usage: { input_tokens: 3_120, output_tokens: 412, cache_read_input_tokens: 0, cache_write_5m: 0, cache_write_1h: 0 },
 });
 
-const defaultSide: Scenario = () => ({
-  text: '{"title": "Scripted session", "isNewTopic": false}',
-  usage: { input_tokens: 180, output_tokens: 14 },
-});
+/**
+ * Side calls: a session title when asked for one (older releases write it as a `summary`
+ * line), else a short JSON-ish text (topic detection).
+ */
+const defaultSide: Scenario = ({ body }) => {
+  const last = body.messages?.[body.messages.length - 1];
+  const asked = last === undefined ? "" : promptText(last.content);
+  if (/word title/i.test(asked)) return { text: "Scripted project survey", usage: { input_tokens: 180, output_tokens: 6 } };
+  return { text: '{"title": "Scripted session", "isNewTopic": false}', usage: { input_tokens: 180, output_tokens: 14 } };
+};
 
 interface ApiMessage {
   id: string;

@@ -3,10 +3,9 @@
  * non-interactively, offline, against a loopback stub of the Messages API.
  */
 import { spawn } from "node:child_process";
-import { accessSync, constants, existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
-import { arch, platform } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { claudeCli, selectedClaudeVersion, type ClaudeCli } from "./claude-cli.js";
 
 /** Tools the recorder allows without prompting (root may not use --dangerously-skip-permissions). */
 export const ALLOWED_TOOLS = "Bash Read Write Edit Agent";
@@ -34,6 +33,10 @@ export interface RunClaudeOptions {
   extraArgs?: string[];
   /** Kill the CLI after this long (default 60 s). */
   timeoutMs?: number;
+  /** The CLI to run (default: the selected version, see claude-cli.ts). */
+  cli?: ClaudeCli;
+  /** `--allowedTools` (default {@link ALLOWED_TOOLS}; releases before 2.1.63 call the Agent tool `Task`). */
+  allowedTools?: string;
 }
 
 export interface RunClaudeResult {
@@ -47,45 +50,12 @@ export interface RunClaudeResult {
   timedOut: boolean;
 }
 
-const PACKAGE = "@anthropic-ai/claude-code";
-
 /**
- * Path of the Claude Code binary installed in this repository's node_modules, or undefined.
- * Prefers `node_modules/.bin/claude` (the postinstall copies the native binary there); falls back
- * to the platform package (`@anthropic-ai/claude-code-<os>-<arch>/claude`) when postinstall did not
- * run (e.g. `npm ci --ignore-scripts`).
+ * The selected CLI's executable (see claude-cli.ts: the pinned dev dependency, or
+ * `CLAUDE_CODE_VERSION` from the cache), or undefined when it is not installed.
  */
 export function claudeBinary(): string | undefined {
-  const root = repoRoot();
-  const os = platform();
-  const cpu = arch();
-  const candidates = [
-    join(root, "node_modules", ".bin", "claude"),
-    join(root, "node_modules", PACKAGE, "bin", "claude.exe"),
-    join(root, "node_modules", `${PACKAGE}-${os}-${cpu}`, "claude"),
-    join(root, "node_modules", `${PACKAGE}-${os}-${cpu}-musl`, "claude"),
-  ];
-  for (const candidate of candidates) {
-    if (isNativeExecutable(candidate)) return candidate;
-  }
-  return undefined;
-}
-
-function repoRoot(): string {
-  // test/recorder/run-claude.ts → repository root two levels up.
-  return resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-}
-
-function isNativeExecutable(path: string): boolean {
-  if (!existsSync(path)) return false;
-  try {
-    accessSync(path, constants.X_OK);
-  } catch {
-    return false;
-  }
-  // The wrapper package ships a small placeholder until postinstall replaces it; the real
-  // binary is hundreds of MB.
-  return statSync(path).size > 1_000_000;
+  return claudeCli()?.command;
 }
 
 /**
@@ -114,8 +84,8 @@ export function claudeEnv(home: string, baseUrl: string, extra: Record<string, s
 
 /** Runs `claude -p <prompt> --output-format json` and collects its output. Never throws on a non-zero exit. */
 export async function runClaude(options: RunClaudeOptions): Promise<RunClaudeResult> {
-  const binary = claudeBinary();
-  if (binary === undefined) throw new Error(`${PACKAGE} binary not found under node_modules (run npm install)`);
+  const cli = options.cli ?? claudeCli();
+  if (cli === undefined) throw new Error(`Claude Code ${selectedClaudeVersion()} is not installed (npm ci, or ensureClaudeCli for CLAUDE_CODE_VERSION)`);
   const baseUrl = options.env?.ANTHROPIC_BASE_URL ?? options.baseUrl;
   if (baseUrl === undefined || !/^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\/?$/.test(baseUrl)) {
     throw new Error(`runClaude: baseUrl must be a loopback stub URL, got ${String(baseUrl)}`);
@@ -126,7 +96,7 @@ export async function runClaude(options: RunClaudeOptions): Promise<RunClaudeRes
     writeFileSync(join(options.home, ".claude", "settings.json"), JSON.stringify(options.settings, null, 2));
   }
 
-  const args = ["-p", options.prompt, "--output-format", "json", "--allowedTools", ALLOWED_TOOLS];
+  const args = [...cli.args, "-p", options.prompt, "--output-format", "json", "--allowedTools", options.allowedTools ?? ALLOWED_TOOLS];
   if (options.model !== undefined) args.push("--model", options.model);
   if (options.resume !== undefined) args.push("--resume", options.resume);
   if (options.continue === true) args.push("--continue");
@@ -136,7 +106,7 @@ export async function runClaude(options: RunClaudeOptions): Promise<RunClaudeRes
   const timeoutMs = options.timeoutMs ?? 60_000;
 
   return new Promise<RunClaudeResult>((resolvePromise, reject) => {
-    const child = spawn(binary, args, { cwd: options.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cli.command, args, { cwd: options.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     let timedOut = false;

@@ -28,12 +28,25 @@ function done(text: string, u: ScriptedUsage): ScriptedResponse {
   return { text, usage: u };
 }
 
+/** What differs between Claude Code releases in the scenarios' tool calls. */
+export interface ScenarioOptions {
+  /** The subagent tool: `Agent` (2.1.63 on), `Task` before. Default `Agent`. */
+  agentTool?: "Agent" | "Task";
+  /**
+   * Whether the subagent tool takes `model` and `run_in_background` (2.0.x on; 1.0.x rejects
+   * unknown keys). Default true.
+   */
+  agentOptions?: boolean;
+}
+
 /**
  * All recorder scenarios. `cwd` is the project directory the CLI runs in (Write/Edit/Read need
  * absolute paths inside it).
  */
-export function recorderScenarios(cwd: string): Record<string, Scenario> {
+export function recorderScenarios(cwd: string, options: ScenarioOptions = {}): Record<string, Scenario> {
   const notes = join(cwd, "notes.md");
+  const agentTool = options.agentTool ?? "Agent";
+  const agentOptions = options.agentOptions ?? true;
   return {
     /** Two parallel Bash calls (one fails with exit code 2) plus a parallel Read, then an answer. */
     "parallel-fail": ({ step }) => {
@@ -84,13 +97,12 @@ export function recorderScenarios(cwd: string): Record<string, Scenario> {
           text: "I'll delegate the survey to a subagent.",
           toolUses: [
             {
-              name: "Agent",
+              name: agentTool,
               input: {
                 description: "Survey the project",
                 prompt: "scenario:sub-survey List the files in the project directory and report what you find.",
                 subagent_type: "general-purpose",
-                model: "haiku",
-                run_in_background: false,
+                ...(agentOptions ? { model: "haiku", run_in_background: false } : {}),
               },
             },
           ],
@@ -114,7 +126,7 @@ export function recorderScenarios(cwd: string): Record<string, Scenario> {
           text: "Starting a background survey.",
           toolUses: [
             {
-              name: "Agent",
+              name: agentTool,
               input: {
                 description: "Survey in background",
                 prompt: "scenario:sub-survey List the files in the project directory and report what you find.",
@@ -181,6 +193,32 @@ export function recorderScenarios(cwd: string): Record<string, Scenario> {
         };
       }
       return done("Back to work after the compaction.", usage(310, 36, 6_020, 402));
+    },
+
+    /** The first turn of the rewind session: one Bash call, then an answer. */
+    "rewind-a": ({ step }) => {
+      if (step === 0) {
+        return {
+          text: "Counting the files.",
+          toolUses: [{ name: "Bash", input: { command: "ls | wc -l", description: "Count files" } }],
+          usage: usage(1_150, 84, 0, 2_640, 18_210),
+        };
+      }
+      return done("There are two entries in the project.", usage(236, 31, 20_850, 412));
+    },
+
+    /** The second turn, later rewound (its branch stays in the transcript). */
+    "rewind-b": () => done("The README is the only documentation.", usage(318, 27, 21_262, 486)),
+
+    /** The second turn asked again after the rewind: one Bash call, then an answer. */
+    "rewind-c": ({ step }) => {
+      if (step === 0) {
+        return {
+          toolUses: [{ name: "Bash", input: { command: "git log --oneline | wc -l", description: "Count commits" } }],
+          usage: usage(344, 58, 21_262, 530),
+        };
+      }
+      return done("One commit so far.", usage(212, 22, 21_792, 298));
     },
 
     /** The short end-to-end test scenario: one Bash call, then an answer. */

@@ -1,0 +1,175 @@
+/**
+ * What each recording runs: the CLI invocations (steps), in order, per output set.
+ *
+ * - `examples`: the five sessions of `examples/` (what `npm run demo` reports).
+ * - `fixtures`: the test corpus `test/fixtures/claude-code-<version>/`, one per CLI release. The
+ *   steps depend on the release's era: what its tools are called, which options they take, and
+ *   which models existed when it shipped.
+ */
+import type { ScenarioOptions } from "./scenarios.js";
+
+/** One CLI invocation. */
+export interface Step {
+  /** Session label; steps with the same label continue the same session (`--resume`). */
+  session: string;
+  prompt: string;
+  model: string;
+  exercises: string;
+  /**
+   * A rewind: resume the session at the last assistant line of its `rewindTo`-th run (0-based,
+   * counting this session's runs), with `--resume-session-at`. The new prompt becomes a sibling of
+   * the prompt that followed that line, as when a user rewinds the conversation.
+   */
+  rewindTo?: number;
+}
+
+export interface RecordingPlan {
+  /** `examples` or `fixtures`. */
+  set: "examples" | "fixtures";
+  /** The era the steps were written for (documentation only). */
+  era: string;
+  steps: Step[];
+  scenarioOptions: ScenarioOptions;
+  /** `--allowedTools`. */
+  allowedTools: string;
+  /** Extra environment for every run. */
+  env: Record<string, string>;
+  /**
+   * Fixed id tag (ids `msg_<tag>_<n>`, `req_...`, `toolu_...`) and fixed session ids (`--session-id`,
+   * derived from the version and the session label), so a re-recording keeps them. Undefined:
+   * a time-based tag and session ids of the CLI's choosing.
+   */
+  fixedIds?: string;
+}
+
+/** `haiku` means claude-haiku-5-5 in 2.1.330, which price tables do not know yet; pin it. */
+const HAIKU_4_5 = { ANTHROPIC_DEFAULT_HAIKU_MODEL: "claude-haiku-4-5" };
+
+const PARALLEL_FAIL = "scenario:parallel-fail check the project and the missing directory";
+const EDIT_FILES = "scenario:edit-files write the notes file, mark it reviewed, check the changelog";
+const AGENT = "scenario:agent survey the project with a subagent";
+const AGENT_BG = "scenario:agent-bg survey the project in the background";
+const LONG = "scenario:long run the six steps";
+const BIG = "scenario:big read the large generated file";
+const AFTER_COMPACT = "scenario:after-compact continue";
+
+/** The steps of `examples/` (unchanged since they were first recorded with 2.1.330). */
+export function examplesPlan(): RecordingPlan {
+  return {
+    set: "examples",
+    era: "2.1.63 and later (Agent tool)",
+    allowedTools: "Bash Read Write Edit Agent",
+    scenarioOptions: {},
+    env: HAIKU_4_5,
+    steps: [
+      {
+        session: "parallel-fail",
+        prompt: PARALLEL_FAIL,
+        model: "claude-sonnet-4-6",
+        exercises: "parallel tool calls (Bash ok, Bash failing with exit 2, Read ok); 1h + 5m cache writes",
+      },
+      { session: "edit-files", prompt: EDIT_FILES, model: "claude-haiku-4-5", exercises: "Write, Edit, failing Read of a missing file" },
+      {
+        session: "agent",
+        prompt: AGENT,
+        model: "claude-opus-4-6",
+        exercises: "Agent tool starting a foreground general-purpose subagent on claude-haiku-4-5 (two models in one session); 1h cache writes",
+      },
+      {
+        session: "agent-bg",
+        prompt: AGENT_BG,
+        model: "claude-sonnet-4-6",
+        exercises:
+          "Agent tool starting a background subagent (the 2.1.330 default; inherits the model); the main turn ends, then the task notification arrives as a new user message and is answered",
+      },
+      ...longSession("claude-sonnet-4-5[1m]", true),
+    ],
+  };
+}
+
+/** The six-round session, resumed: a >200k request (when `big`), a manual /compact, one more turn. */
+function longSession(model: string, big: boolean): Step[] {
+  return [
+    { session: "long", prompt: LONG, model, exercises: "six sequential tool rounds, two failing; growing cache reads" },
+    ...(big ? [{ session: "long", prompt: BIG, model, exercises: "--resume; one request with 212,520 input tokens (>200k tier)" }] : []),
+    { session: "long", prompt: "/compact", model, exercises: "--resume + manual /compact: compact_boundary line, summary line, compaction API call with no assistant line" },
+    { session: "long", prompt: AFTER_COMPACT, model, exercises: "--resume after compaction" },
+  ];
+}
+
+/** Two turns, then a rewind to the end of the first and a different second turn. */
+function rewindSession(model: string): Step[] {
+  return [
+    { session: "rewind", prompt: "scenario:rewind-a first question", model, exercises: "one tool round and an answer" },
+    { session: "rewind", prompt: "scenario:rewind-b second question", model, exercises: "--resume: a second turn (the branch left behind)" },
+    {
+      session: "rewind",
+      prompt: "scenario:rewind-c the second question, asked differently",
+      model,
+      rewindTo: 0,
+      exercises: "--resume --resume-session-at <first turn's last assistant line>: a rewind; two prompts share one parent, both branches were billed",
+    },
+  ];
+}
+
+/** Releases by era; each gets the models of its time and the tool names it knows. */
+export function fixturesPlan(version: string): RecordingPlan {
+  const [major = 0, minor = 0, patch = 0] = version.split(".").map(Number);
+  const at = (a: number, b: number, c: number): boolean => major > a || (major === a && (minor > b || (minor === b && patch >= c)));
+  const fixedIds = `v${version.replace(/\./g, "_")}`;
+  if (at(2, 1, 63)) {
+    return {
+      set: "fixtures",
+      era: "2.1.63 and later: the Agent tool, subagents/ folder with .meta.json, background agents by default, cost-state ledger lines",
+      allowedTools: "Bash Read Write Edit Agent",
+      scenarioOptions: {},
+      env: HAIKU_4_5,
+      fixedIds,
+      steps: [...examplesPlan().steps, ...rewindSession("claude-sonnet-4-6")],
+    };
+  }
+  if (at(2, 1, 0)) {
+    return {
+      set: "fixtures",
+      era: "2.1.0 to 2.1.62: the Task tool, subagents/ folder, streaming placeholder usage (before 2.1.97)",
+      allowedTools: "Bash Read Write Edit Task",
+      scenarioOptions: { agentTool: "Task" },
+      env: {},
+      fixedIds,
+      steps: [
+        { session: "parallel-fail", prompt: PARALLEL_FAIL, model: "claude-sonnet-4-5-20250929", exercises: "parallel tool calls, one failing" },
+        { session: "agent", prompt: AGENT, model: "claude-opus-4-5-20251101", exercises: "Task tool, foreground subagent on haiku (two models in one session)" },
+        ...longSession("claude-sonnet-4-5-20250929", false),
+        ...rewindSession("claude-sonnet-4-5-20250929"),
+      ],
+    };
+  }
+  if (at(2, 0, 0)) {
+    return {
+      set: "fixtures",
+      era: "2.0.x: the Task tool, subagent transcripts as sibling agent-<id>.jsonl files, Warmup sidechains",
+      allowedTools: "Bash Read Write Edit Task",
+      scenarioOptions: { agentTool: "Task" },
+      env: {},
+      fixedIds,
+      steps: [
+        { session: "parallel-fail", prompt: PARALLEL_FAIL, model: "claude-sonnet-4-5-20250929", exercises: "parallel tool calls, one failing; Warmup sidechain files" },
+        { session: "agent", prompt: AGENT, model: "claude-opus-4-5-20251101", exercises: "Task tool, foreground subagent on haiku in a sibling agent-<id>.jsonl" },
+        ...longSession("claude-sonnet-4-5-20250929", false),
+      ],
+    };
+  }
+  return {
+    set: "fixtures",
+    era: "1.0.x: the Task tool without model options, inline sidechains in the session file, summary lines",
+    allowedTools: "Bash Read Write Edit Task",
+    scenarioOptions: { agentTool: "Task", agentOptions: false },
+    env: {},
+    fixedIds,
+    steps: [
+      { session: "parallel-fail", prompt: PARALLEL_FAIL, model: "claude-sonnet-4-20250514", exercises: "parallel tool calls, one failing" },
+      { session: "agent", prompt: AGENT, model: "claude-opus-4-1-20250805", exercises: "Task tool; the subagent's lines inline in the session file (isSidechain)" },
+      ...longSession("claude-sonnet-4-20250514", false),
+    ],
+  };
+}

@@ -85,6 +85,16 @@ export function ensureClaudeCli(version: string = selectedClaudeVersion()): Clau
   return installed;
 }
 
+/**
+ * The CLI a real-client test runs: an explicitly requested `CLAUDE_CODE_VERSION` is installed
+ * on first use (the developer asked for it); the pinned version is only looked up, so a plain
+ * `npm test` never reaches the network. Undefined when the pinned CLI is not installed.
+ */
+export function testClaudeCli(): ClaudeCli | undefined {
+  const requested = process.env["CLAUDE_CODE_VERSION"]?.trim();
+  return requested === undefined || requested === "" ? claudeCli() : ensureClaudeCli(requested);
+}
+
 function cacheDir(version: string): string {
   return join(CLAUDE_CACHE, version);
 }

@@ -48,13 +48,16 @@ function parseArgs(argv: string[]): Args {
   let dump: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const value = argv[i + 1];
-    if (arg === "--set" && (value === "examples" || value === "fixtures")) ((set = value), i++);
-    else if (arg === "--version" && value !== undefined) ((versions = [...(versions ?? []), value]), i++);
-    else if (arg === "--out" && value !== undefined) ((out = resolve(value)), i++);
-    else if (arg === "--keep") keep = true;
-    else if (arg === "--dump-requests" && value !== undefined) ((dump = resolve(value)), i++);
-    else throw new Error(`unknown argument ${String(arg)}`);
+    if (arg === "--keep") {
+      keep = true;
+      continue;
+    }
+    const value = argv[++i];
+    if (arg === "--set" && (value === "examples" || value === "fixtures")) set = value;
+    else if (arg === "--version" && value !== undefined) versions = [...(versions ?? []), value];
+    else if (arg === "--out" && value !== undefined) out = resolve(value);
+    else if (arg === "--dump-requests" && value !== undefined) dump = resolve(value);
+    else throw new Error(`unknown argument ${String(arg)} ${String(value)}`);
   }
   const all = set === "fixtures" && versions === undefined && process.env["CLAUDE_CODE_VERSION"] === undefined;
   versions ??= all ? FIXTURE_VERSIONS : [selectedClaudeVersion()];

@@ -7,22 +7,23 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAnthropicStub, type AnthropicStub } from "./anthropic-stub.js";
-import { loggingHookSettings } from "./logging-hooks.js";
-import { claudeBinary, runClaude, type RunClaudeResult } from "./run-claude.js";
+import { hookEventsOf, loggingHookSettings } from "./logging-hooks.js";
+import { testClaudeCli } from "./claude-cli.js";
+import { runClaude, type RunClaudeResult } from "./run-claude.js";
 import { projectDirName } from "./sanitize.js";
 import { recorderScenarios } from "./scenarios.js";
 
-const binary = claudeBinary();
-if (binary === undefined && process.env.CI === "true") {
+const cli = testClaudeCli();
+if (cli === undefined && process.env.CI === "true") {
   throw new Error("Claude Code CLI binary missing on CI: npm ci must install @anthropic-ai/claude-code with its platform package");
 }
-if (binary === undefined) {
+if (cli === undefined) {
   console.warn("recorder.test.ts skipped: @anthropic-ai/claude-code binary not found under node_modules (npm install)");
 }
 
 type Line = Record<string, unknown> & { type?: string; message?: { id?: string; content?: unknown; usage?: Record<string, unknown> } };
 
-describe.skipIf(binary === undefined)("real Claude Code CLI against the scripted stub", () => {
+describe.skipIf(cli === undefined)(`real Claude Code CLI ${cli?.version ?? ""} against the scripted stub`, () => {
   let tmp: string;
   let home: string;
   let cwd: string;
@@ -38,12 +39,13 @@ describe.skipIf(binary === undefined)("real Claude Code CLI against the scripted
     mkdirSync(home, { recursive: true });
     stub = await startAnthropicStub({ scenarios: recorderScenarios(cwd), idTag: "e2e" });
     run = await runClaude({
+      cli,
       home,
       cwd,
       prompt: "scenario:e2e-smoke echo a marker",
       baseUrl: stub.url,
       model: "claude-sonnet-4-6",
-      settings: loggingHookSettings(home, hooksLog),
+      settings: loggingHookSettings(home, hooksLog, hookEventsOf(cli!)),
       timeoutMs: 25_000,
     });
   }, 30_000);

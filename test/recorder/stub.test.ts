@@ -36,12 +36,18 @@ describe("selectScenario", () => {
     expect(selectScenario({ messages: [{ role: "user", content: "hello" }] })).toBeUndefined();
   });
 
-  it("recognises Claude Code's compaction request", () => {
+  it("recognises Claude Code's compaction request, 2.1.330's and the older one", () => {
     const text = "CRITICAL: Respond with TEXT ONLY. Do NOT call any tools.\n\nYour task is to create a detailed summary of the conversation so far";
     expect(isCompactionRequest({ messages: [{ role: "user", content: [{ type: "text", text }] }] })).toBe(true);
+    const older = "Your task is to create a detailed summary of the conversation so far, paying close attention to the user's explicit requests";
+    expect(isCompactionRequest({ messages: [{ role: "user", content: [{ type: "text", text: older }] }] })).toBe(true);
+    expect(isCompactionRequest({ messages: [{ role: "user", content: "Please write a 5-10 word title for the following conversation" }] })).toBe(false);
     expect(isCompactionRequest({ messages: [{ role: "user", content: "scenario:x summary please" }] })).toBe(false);
   });
 });
+
+/** The conversation's own requests offer tools; side calls do not. */
+const TOOLS = [{ name: "Bash" }, { name: "Read" }];
 
 describe("startAnthropicStub", () => {
   let stub: AnthropicStub;
@@ -73,7 +79,7 @@ describe("startAnthropicStub", () => {
     });
 
   it("streams a scripted response with parallel tool_use blocks and full usage", async () => {
-    const response = await post("/v1/messages", { model: "claude-opus-4-6", stream: true, messages: [{ role: "user", content: "scenario:pair" }] });
+    const response = await post("/v1/messages", { model: "claude-opus-4-6", stream: true, tools: TOOLS, messages: [{ role: "user", content: "scenario:pair" }] });
     expect(response.headers.get("content-type")).toBe("text/event-stream");
     expect(response.headers.get("request-id")).toBe("req_t_1");
     const events = (await response.text())
@@ -114,6 +120,12 @@ describe("startAnthropicStub", () => {
   it("answers non-streaming requests, token counting and unknown paths", async () => {
     const side = await post("/v1/messages", { model: "claude-haiku-4-5", messages: [{ role: "user", content: "title?" }] });
     expect(await side.json()).toMatchObject({ type: "message", role: "assistant", stop_reason: "end_turn" });
+    // A title request quotes the prompt, marker included, but offers no tools: a side call, answered with a title.
+    const title = await post("/v1/messages", {
+      model: "claude-haiku-4-5",
+      messages: [{ role: "user", content: "Please write a 5-10 word title for the following conversation:\n\nUser: scenario:pair go" }],
+    });
+    expect(await title.json()).toMatchObject({ content: [{ type: "text", text: "Scripted project survey" }], usage: { input_tokens: 180, output_tokens: 6 } });
     const count = await post("/v1/messages/count_tokens", { messages: [{ role: "user", content: "abcd".repeat(10) }] });
     expect(await count.json()).toMatchObject({ input_tokens: expect.any(Number) as number });
     const missing = await post("/v1/unknown", {});
@@ -124,6 +136,7 @@ describe("startAnthropicStub", () => {
   it("records requests without secrets", () => {
     expect(stub.requests.map((request) => [request.path, request.kind, request.status])).toEqual([
       ["/v1/messages", "scenario", 200],
+      ["/v1/messages", "side", 200],
       ["/v1/messages", "side", 200],
       ["/v1/messages/count_tokens", "count_tokens", 200],
       ["/v1/unknown", "unknown", 404],

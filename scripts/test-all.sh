@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Everything a fresh machine needs for the full test run, then the full run.
-# Real-component tests (collector, Prometheus, real Claude Code CLI) are skipped by a plain
+# Real-component tests (collector, Jaeger, Prometheus, real Claude Code CLI) are skipped by a plain
 # `npm test` on a laptop that lacks them; under CI=true they are required, so this script
 # installs them first. Every step is idempotent and cached.
 set -euo pipefail
@@ -18,6 +18,9 @@ bash scripts/ci/prometheus.sh
 
 step "OpenTelemetry Collector (official builder, cached)"
 bash scripts/ci/collector.sh
+
+step "Jaeger, the kit's trace store (Go module proxy, cached)"
+bash scripts/ci/jaeger.sh
 
 step "npm test"
 CI="${CI:-true}" npm test

@@ -18,6 +18,8 @@ const COMBINATIONS: Record<string, string[]> = {
   "base + routing example": [BASE_CONFIG, ROUTING_EXAMPLE],
   "base + langfuse + routing example": [BASE_CONFIG, OVERLAYS.langfuse, ROUTING_EXAMPLE],
   "base + file": [BASE_CONFIG, OVERLAYS.file],
+  "base + debug": [BASE_CONFIG, OVERLAYS.debug],
+  "base + debug + langfuse + langsmith": [BASE_CONFIG, OVERLAYS.debug, OVERLAYS.langfuse, OVERLAYS.langsmith],
   "base + restamp example": [BASE_CONFIG, RESTAMP_EXAMPLE],
 };
 const ALL_CONFIGS = [BASE_CONFIG, ...Object.values(OVERLAYS), ROUTING_EXAMPLE, RESTAMP_EXAMPLE];

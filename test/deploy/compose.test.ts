@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { jaegerRelease } from "../support/jaeger.js";
 import { REPO_ROOT } from "../support/prometheus.js";
 
 const EXAMPLES = join(REPO_ROOT, "examples");
@@ -71,8 +72,8 @@ function requireCollectorConfig(): boolean {
 }
 
 describe("examples/docker-compose.yml", () => {
-  it("runs the collector, Prometheus, Alertmanager and Grafana from pinned images", () => {
-    expect(Object.keys(services).sort()).toEqual(["alertmanager", "grafana", "otel-collector", "prometheus"]);
+  it("runs the collector, Jaeger, Prometheus, Alertmanager and Grafana from pinned images", () => {
+    expect(Object.keys(services).sort()).toEqual(["alertmanager", "grafana", "jaeger", "otel-collector", "prometheus"]);
     expect(interpolate(services["otel-collector"]?.image ?? "")).toMatch(/^otel\/opentelemetry-collector-contrib:\d+\.\d+\.\d+$/);
     for (const svc of Object.values(services)) {
       const image = interpolate(svc.image);
@@ -82,7 +83,7 @@ describe("examples/docker-compose.yml", () => {
   });
 
   it("bind-mounts only paths that exist inside this repository", () => {
-    expect(binds.length).toBe(8);
+    expect(binds.length).toBe(9);
     for (const b of binds) {
       const rel = relative(REPO_ROOT, b.host);
       expect(rel.startsWith(".."), `${b.service}: ${b.host} is outside the repo`).toBe(false);
@@ -98,6 +99,7 @@ describe("examples/docker-compose.yml", () => {
         .map((b) => relative(REPO_ROOT, b.host))
         .sort();
     expect(mounted("otel-collector")).toEqual(["collector"]);
+    expect(mounted("jaeger")).toEqual(["jaeger"]);
     expect(mounted("prometheus")).toEqual(["prometheus"]);
     expect(mounted("alertmanager")).toEqual(["alertmanager/alertmanager.yml", "alertmanager/slack-webhook-url.example", "alertmanager/templates"]);
     expect(mounted("grafana")).toEqual(["grafana/dashboards", "grafana/provisioning/dashboards", "grafana/provisioning/datasources"]);
@@ -133,6 +135,24 @@ describe("examples/docker-compose.yml", () => {
     const overlays = readdirSync(join(REPO_ROOT, "collector", "overlays")).filter((f) => f.endsWith(".yaml"));
     for (const o of overlays) expect(hostPath("otel-collector", `/etc/claude-code-otel/collector/overlays/${o}`)).toBe(join(REPO_ROOT, "collector", "overlays", o));
     expect(readFileSync(COMPOSE_FILE, "utf8")).toContain("/etc/claude-code-otel/collector/overlays/langfuse.yaml");
+  });
+
+  it("runs Jaeger with our jaeger/config.yaml, every listener opened up, and the collector's traces go there", () => {
+    const files = configArgs("jaeger").map((p) => hostPath("jaeger", p));
+    expect(files.map((f) => f && relative(REPO_ROOT, f))).toEqual(["jaeger/config.yaml"]);
+    const jaegerConfig = readFileSync(join(REPO_ROOT, "jaeger", "config.yaml"), "utf8");
+    const env = services["jaeger"]?.environment ?? {};
+    const loopbackDefaults = [...jaegerConfig.matchAll(/\$\{env:(JAEGER_[A-Z_]+_ENDPOINT):-127\.0\.0\.1:(\d+)\}/g)];
+    expect(loopbackDefaults.map((m) => m[1]).sort()).toEqual(["JAEGER_OTLP_HTTP_ENDPOINT", "JAEGER_QUERY_GRPC_ENDPOINT", "JAEGER_QUERY_HTTP_ENDPOINT"]);
+    for (const [, name, port] of loopbackDefaults) expect(env[name ?? ""], name).toBe(`0.0.0.0:${port}`);
+    const otlpPort = /JAEGER_OTLP_HTTP_ENDPOINT:-127\.0\.0\.1:(\d+)/.exec(jaegerConfig)?.[1];
+    expect(services["otel-collector"]?.environment?.["OTELCOL_JAEGER_ENDPOINT"]).toBe(`http://jaeger:${otlpPort}`);
+    expect(services["otel-collector"]?.depends_on).toContain("jaeger");
+    // The image of the release the tests build and run.
+    expect(interpolate(services["jaeger"]?.image ?? "")).toBe(`jaegertracing/jaeger:${jaegerRelease()}`);
+    // The UI on the port Grafana's data source and the dashboards' links use.
+    expect(services["jaeger"]?.ports).toEqual(["127.0.0.1:16686:16686"]);
+    expect(interpolate(services["grafana"]?.environment?.["JAEGER_URL"] ?? "")).toBe("http://jaeger:16686");
   });
 
   it("pins the same collector version as collector/builder-config.yaml (when present)", () => {

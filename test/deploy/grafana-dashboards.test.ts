@@ -22,6 +22,8 @@ const KNOWN_METRICS = new Set([
   "claude_code_compaction_count_total",
 ]);
 const PANEL_TYPES = new Set(["row", "timeseries", "stat", "table", "bargauge"]);
+/** The port of the Jaeger UI in jaeger/config.yaml (JAEGER_QUERY_HTTP_ENDPOINT's default). */
+const JAEGER_UI_PORT = /JAEGER_QUERY_HTTP_ENDPOINT:-127\.0\.0\.1:(\d+)/.exec(readFileSync(join(REPO_ROOT, "jaeger", "config.yaml"), "utf8"))?.[1];
 
 // ---------------------------------------------------------------------------
 // Schema check: each dashboard becomes a TypeScript module whose literal must
@@ -206,7 +208,10 @@ describe("Grafana dashboards", () => {
         expect((source?.["current"] as { value?: unknown } | undefined)?.value).toEqual(["claude-code-otel"]);
         const traceUrl = variables.find((x) => x.name === "trace_url");
         expect(["textbox", "constant"]).toContain(traceUrl?.type);
-        expect((json.links ?? []).some((l) => l["type"] === "link" && String(l["url"]).includes("${trace_url}"))).toBe(true);
+        // Defaults to the Jaeger UI where jaeger/config.yaml serves it (not Grafana's own port).
+        expect(traceUrl?.["query"]).toBe(`http://127.0.0.1:${JAEGER_UI_PORT}`);
+        expect((traceUrl?.["current"] as { value?: unknown } | undefined)?.value).toBe(`http://127.0.0.1:${JAEGER_UI_PORT}`);
+        expect((json.links ?? []).filter((l) => l["type"] === "link").map((l) => l["url"])).toEqual(["${trace_url}/search?service=claude-code-otel"]);
       });
 
       it("uses only defined variables in queries, variable queries and links", () => {
@@ -291,6 +296,15 @@ describe("Grafana provisioning", () => {
     expect(doc.apiVersion).toBe(1);
     expect(doc.datasources).toHaveLength(1);
     expect(doc.datasources[0]).toMatchObject({ uid: DATASOURCE_UID, type: "prometheus", access: "proxy", url: "${PROMETHEUS_URL}" });
+  });
+
+  it("provisions the Jaeger data source with uid jaeger, URL from $JAEGER_URL", () => {
+    const doc = parse(readFileSync(join(provisioning, "datasources", "jaeger.yaml"), "utf8")) as {
+      apiVersion: number;
+      datasources: Array<Record<string, unknown>>;
+    };
+    expect(doc.apiVersion).toBe(1);
+    expect(doc.datasources).toEqual([{ name: "Jaeger", uid: "jaeger", type: "jaeger", access: "proxy", url: "${JAEGER_URL}", isDefault: false, editable: false }]);
   });
 
   it("provisions dashboards from a file provider at /var/lib/grafana/dashboards", () => {

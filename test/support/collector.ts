@@ -22,6 +22,7 @@ export const OVERLAYS = {
   langfuse: join(COLLECTOR_DIR, "overlays", "langfuse.yaml"),
   langsmith: join(COLLECTOR_DIR, "overlays", "langsmith.yaml"),
   file: join(COLLECTOR_DIR, "overlays", "file.yaml"),
+  debug: join(COLLECTOR_DIR, "overlays", "debug.yaml"),
 } as const;
 export const ROUTING_EXAMPLE = join(COLLECTOR_DIR, "examples", "langsmith-routing.yaml");
 /** Collector-side restamping of delta points (an alternative, not the default; docs/metrics-delivery.md). */
@@ -91,7 +92,10 @@ export async function freeLoopbackPort(): Promise<number> {
 export interface StartCollectorOptions {
   /** Config files, merged in order. Default: the base config alone. */
   configs?: readonly string[];
-  /** Extra environment (overlay secrets, OTELCOL_METRICS_MAX_STALE, ...). Wins over the chosen ports. */
+  /**
+   * Extra environment (overlay secrets, OTELCOL_METRICS_MAX_STALE, OTELCOL_JAEGER_ENDPOINT of a
+   * test's Jaeger, ...). Wins over the chosen ports.
+   */
   env?: Record<string, string>;
   /** How long to wait for health_check to answer 200. Default 30 s. */
   readyTimeoutMs?: number;
@@ -125,6 +129,11 @@ export async function startCollector(options: StartCollectorOptions = {}): Promi
     OTELCOL_HEALTH_ENDPOINT: `127.0.0.1:${health}`,
     OTELCOL_TELEMETRY_HOST: "127.0.0.1",
     OTELCOL_TELEMETRY_PORT: String(telemetry),
+    // The base config sends traces to Jaeger on 127.0.0.1:14318 by default: a developer's own
+    // Jaeger must never receive test data. Port 1 (tcpmux) is refused on loopback and no test
+    // server binds it (they take ephemeral ports), so without a Jaeger of the test's own the
+    // exporter's retries go nowhere.
+    OTELCOL_JAEGER_ENDPOINT: "http://127.0.0.1:1",
     ...options.env,
   };
   const child = spawn(bin, configArgs(options.configs ?? [BASE_CONFIG]), { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });

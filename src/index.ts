@@ -43,10 +43,10 @@ export { resolveExportTarget, defaultOutputDir } from "./config/export-target.js
 export type { ExportTarget, ExportOverrides, OtlpTarget, FileTarget, ConsoleTarget, OtlpProtocol } from "./config/export-target.js";
 export { createSink } from "./delivery/create-sink.js";
 export type { TelemetrySink, ExportOutcome } from "./delivery/sink.js";
-export { exportSession, commitUnits, cursorsOf } from "./pipeline/export-session.js";
+export { exportSession, commitUnits, cursorsOfSync } from "./pipeline/export-session.js";
 export type { ExportSessionOptions, ExportSessionResult } from "./pipeline/export-session.js";
 export { defaultStateDir } from "./config/state-dir.js";
 export { withMetricWindow, nextWindow } from "./state/metric-clock.js";
 export type { MetricWindow } from "./state/metric-clock.js";
-export { loadSessionState, saveSessionState, withSessionLock } from "./state/session-state.js";
+export { loadSessionStateSync, saveSessionState, withSessionLock } from "./state/session-state.js";
 export type { SessionState } from "./state/session-state.js";

@@ -26,7 +26,7 @@ import type { DestinationOptions } from "../mapping/destinations/index.js";
 import type { DestinationName } from "../mapping/destinations/index.js";
 import { ALL_DESTINATIONS, destinationOptionsFromResource, resolveDestinations } from "../mapping/destinations/index.js";
 import type { TelemetrySink } from "../delivery/sink.js";
-import { cursorsOf, exportSession } from "../pipeline/export-session.js";
+import { cursorsOfSync, exportSession } from "../pipeline/export-session.js";
 import { LockBusyError } from "../state/lock.js";
 import { defaultStateDir } from "../config/state-dir.js";
 import type { SessionSource } from "../transcript/discover.js";
@@ -45,7 +45,7 @@ import { SEND_BUDGET_MS, sendOutbox } from "../delivery/send-outbox.js";
 import type { SendResult } from "../delivery/send-outbox.js";
 import type { SpooledTrigger, Trigger } from "../hook/spool.js";
 import { SPOOL_DIR, readSpool, removeSpooled } from "../hook/spool.js";
-import { applyToolDurations, deferUnmeasured, loadToolDurations, recordToolDurations } from "../state/tool-durations.js";
+import { applyToolDurations, deferUnmeasured, loadToolDurationsSync, recordToolDurationsSync } from "../state/tool-durations.js";
 
 /** How long to wait for a transcript to show what a trigger announced (it is written asynchronously). */
 export const TRANSCRIPT_WAIT_MS = 1_500;
@@ -95,7 +95,7 @@ async function lockWithin(stateHome: string, waitMs: number): Promise<FlushLock 
 interface Built {
   readonly session: Session;
   readonly source: SessionSource;
-  readonly cursors: Awaited<ReturnType<typeof cursorsOf>>;
+  readonly cursors: ReturnType<typeof cursorsOfSync>;
 }
 
 /** Rebuilds the session, re-reading while the transcript lags behind the triggers (bounded). */
@@ -105,7 +105,7 @@ async function buildWhenReady(transcriptPath: string, sessionId: string, toolIds
     const source = discoverSessionSync(transcriptPath, sessionId);
     if (source !== undefined) {
       // Cursors before reading: a line appended meanwhile makes the next replay see a change.
-      const cursors = await cursorsOf(filesOf(source));
+      const cursors = cursorsOfSync(filesOf(source));
       const loaded = await loadSession(source);
       if (loaded.input.main.length > 0 || loaded.input.agents.some((a) => a.lines.length > 0)) {
         const session = buildSession(loaded.input, pricer);
@@ -155,8 +155,8 @@ async function flushSession(sessionId: string, triggers: readonly Trigger[], ctx
     ctx.log.warn(`session ${sessionId}: transcript ${transcriptPath} missing or empty; left to replay`);
     return { spans: 0, points: 0, retry: false, error: undefined };
   }
-  const durations = await loadToolDurations(ctx.stateDir, sessionId);
-  await recordToolDurations(ctx.stateDir, sessionId, durations, measured);
+  const durations = loadToolDurationsSync(ctx.stateDir, sessionId);
+  recordToolDurationsSync(ctx.stateDir, sessionId, durations, measured);
   let session = applyToolDurations(built.session, durations);
   let deferred = 0;
   // Until the turn is over, a finished call whose PostToolUse has not been spooled yet (another

@@ -1,7 +1,7 @@
 import { UNIT_OF_WORK } from "../mapping/units-of-work.js";
 import type { Pricer } from "../model/pricer.js";
 import { buildSession } from "../model/build-session.js";
-import { applyToolDurations, loadToolDurations } from "../state/tool-durations.js";
+import { applyToolDurations, loadToolDurationsSync } from "../state/tool-durations.js";
 import type { Session } from "../model/types.js";
 import type { PlanOptions } from "../mapping/plan-export.js";
 import { NOTHING_EXPORTED, planExport } from "../mapping/plan-export.js";
@@ -93,7 +93,7 @@ async function prepareSession(source: SessionSource, ctx: CatchUpContext): Promi
   if (isEmptyInput(input.input)) return { kind: "empty", files: files.length, bytes, warnings };
   // Tool durations the hooks measured (PostToolUse duration_ms): replay then rebuilds the very
   // spans the hooks sent, same ids and same values.
-  const measured = await loadToolDurations(ctx.stateDir, source.sessionId);
+  const measured = loadToolDurationsSync(ctx.stateDir, source.sessionId);
   const built = buildSession(input.input, ctx.pricer);
   const session = Object.keys(measured).length > 0 ? applyToolDurations(built, measured) : built;
   if (!matchesSession(session, ctx.filter)) return { kind: "filtered", files: files.length, bytes, warnings };

@@ -50,10 +50,6 @@ export function cursorsOfSync(files: readonly string[]): Record<string, FileCurs
   return out;
 }
 
-export async function cursorsOf(files: readonly string[]): Promise<Record<string, FileCursor>> {
-  return cursorsOfSync(files);
-}
-
 /** What --dry-run would send: the plan against the ledger as it is, nothing locked or written. */
 export function dryRunCounts(session: Session, options: Pick<ExportSessionOptions, "stateDir" | "plan" | "full">): { spans: number; points: number } {
   const state = peekSessionStateSync(options.stateDir, session.sessionId) ?? emptySessionState(session.sessionId);

@@ -80,10 +80,6 @@ export function peekSessionStateSync(stateDir: string, sessionId: string): Sessi
   return read.kind === "ok" && read.value.sessionId === sessionId ? read.value : undefined;
 }
 
-export async function loadSessionState(stateDir: string, sessionId: string): Promise<LoadedState> {
-  return loadSessionStateSync(stateDir, sessionId);
-}
-
 /**
  * Atomic (temp + rename), not fsynced: see atomic-file.ts for what a power failure can do. On the
  * thread pool: a replay batch commits its sessions while its thread reads the next ones. Returns

@@ -31,7 +31,7 @@ export function toolDurationsPath(stateDir: string, sessionId: string): string {
 }
 
 /** A session's recorded durations; none when missing, a corrupt file is set aside. */
-export async function loadToolDurations(stateDir: string, sessionId: string): Promise<Record<string, number>> {
+export function loadToolDurationsSync(stateDir: string, sessionId: string): Record<string, number> {
   const path = toolDurationsPath(stateDir, sessionId);
   const read = readJsonFileSync(path, isDurationsFile);
   if (read.kind === "ok" && read.value.sessionId === sessionId) return { ...read.value.durationsMs };
@@ -40,7 +40,7 @@ export async function loadToolDurations(stateDir: string, sessionId: string): Pr
 }
 
 /** Adds durations (first measurement wins: a re-delivered trigger changes nothing). Returns whether the file changed. */
-export async function recordToolDurations(stateDir: string, sessionId: string, current: Record<string, number>, added: ToolDurations): Promise<boolean> {
+export function recordToolDurationsSync(stateDir: string, sessionId: string, current: Record<string, number>, added: ToolDurations): boolean {
   let changed = false;
   for (const [id, ms] of Object.entries(added)) {
     if (current[id] === undefined) {

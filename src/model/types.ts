@@ -125,4 +125,6 @@ export interface Session {
   readonly warnings: readonly string[];
 }
 
+export const ZERO_USAGE: TokenUsage = { input: 0, output: 0, cacheRead: 0, cacheCreation: 0, cacheCreation5m: 0, cacheCreation1h: 0 };
+
 export const AGENT_TOOL_NAMES: ReadonlySet<string> = new Set(["Agent", "Task"]);

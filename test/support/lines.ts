@@ -1,0 +1,91 @@
+/** Hand-built transcript lines (what parse-line.ts produces), every field named, for model tests. */
+import type {
+  ApiRequestLine,
+  AssistantLine,
+  CompactBoundaryLine,
+  CostStateLine,
+  LineContext,
+  PromptLine,
+  TokenUsage,
+  ToolResultLine,
+  ToolUseBlock,
+} from "../../src/transcript/line-types.js";
+
+/** 2026-01-01T00:00:00Z plus `s` seconds. */
+export const at = (s: number): number => Date.UTC(2026, 0, 1) + s * 1000;
+
+export function usage(input: number, output: number, cacheRead = 0, cacheCreation = 0): TokenUsage {
+  return { input, output, cacheRead, cacheCreation, cacheCreation5m: cacheCreation, cacheCreation1h: 0 };
+}
+
+function context(c: Partial<LineContext>): LineContext {
+  return {
+    uuid: c.uuid,
+    parentUuid: c.parentUuid,
+    timestamp: c.timestamp,
+    sessionId: c.sessionId ?? "s1",
+    isSidechain: c.isSidechain ?? false,
+    agentId: c.agentId,
+    cwd: c.cwd,
+    version: c.version,
+    gitBranch: c.gitBranch,
+  };
+}
+
+export function prompt(text: string, c: Partial<LineContext> & Partial<Pick<PromptLine, "promptId" | "isMeta" | "isCompactSummary">> = {}): PromptLine {
+  return { kind: "prompt", ...context(c), promptId: c.promptId, text, isMeta: c.isMeta ?? false, isCompactSummary: c.isCompactSummary ?? false };
+}
+
+export function assistant(
+  messageId: string,
+  c: Partial<LineContext> & Partial<Pick<AssistantLine, "requestId" | "requestRef" | "model" | "usage" | "stopReason" | "text">> & { tools?: readonly ToolUseBlock[] } = {},
+): AssistantLine {
+  return {
+    kind: "assistant",
+    ...context(c),
+    messageId,
+    requestId: c.requestId ?? `req_${messageId}`,
+    requestRef: c.requestRef,
+    model: c.model ?? "claude-sonnet-4-5",
+    usage: c.usage,
+    stopReason: c.stopReason,
+    toolUses: c.tools ?? [],
+    text: c.text ?? "",
+  };
+}
+
+export function toolResults(
+  results: readonly { id: string; isError?: boolean; errorText?: string }[],
+  c: Partial<LineContext> & { promptId?: string; spawnedAgentId?: string } = {},
+): ToolResultLine {
+  return {
+    kind: "tool-results",
+    ...context(c),
+    promptId: c.promptId,
+    results: results.map((r) => ({ toolUseId: r.id, isError: r.isError ?? false, errorText: r.errorText })),
+    spawnedAgentId: c.spawnedAgentId,
+  };
+}
+
+export function compactBoundary(
+  trigger: string,
+  c: Partial<LineContext> & Partial<Pick<CompactBoundaryLine, "preTokens" | "postTokens" | "droppedTokens" | "durationMs">> = {},
+): CompactBoundaryLine {
+  return {
+    kind: "compact-boundary",
+    ...context(c),
+    trigger,
+    preTokens: c.preTokens,
+    postTokens: c.postTokens,
+    droppedTokens: c.droppedTokens,
+    durationMs: c.durationMs,
+  };
+}
+
+export function costState(totalCostUsd: number): CostStateLine {
+  return { kind: "cost-state", sessionId: "s1", totalCostUsd, modelUsage: {} };
+}
+
+export function apiRequest(id: string, timestamp: number): ApiRequestLine {
+  return { kind: "api-request", id, timestamp };
+}

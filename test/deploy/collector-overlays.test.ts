@@ -166,3 +166,91 @@ describe.skipIf(!bin)("langsmith routing example", () => {
     for (const body of byHeader.get(LANGSMITH.project) ?? []) expect([body.includes("web-app"), body.includes("cli-tool")]).toEqual([false, true]);
   });
 });
+
+// Langfuse v4 stores every copy of a span id and counts each copy's cost: a provisional parent
+// (sent early so that children never precede it) must never reach it, its final version must,
+// once. LangSmith buffers orphans for a while only, so it keeps getting parents first.
+describe.skipIf(!bin)("provisional spans: Langfuse gets each span once and final, LangSmith parents first", () => {
+  let langfuse: OtlpReceiver;
+  let langsmith: OtlpReceiver;
+  let collector: RunningCollector;
+  const traceId = hex(0x77, 32);
+  const root = hex(0x771, 16);
+  const turn = hex(0x772, 16);
+  const chat = hex(0x773, 16);
+  const tool = hex(0x774, 16);
+
+  beforeAll(async () => {
+    [langfuse, langsmith] = await Promise.all([startOtlpReceiver(), startOtlpReceiver()]);
+    collector = await startCollector({
+      configs: [BASE_CONFIG, OVERLAYS.langfuse, OVERLAYS.langsmith],
+      env: {
+        LANGFUSE_OTLP_ENDPOINT: `${langfuse.url}/api/public/otel`,
+        LANGFUSE_PUBLIC_KEY: LANGFUSE.pk,
+        LANGFUSE_SECRET_KEY: LANGFUSE.sk,
+        LANGSMITH_OTLP_ENDPOINT: `${langsmith.url}/otel`,
+        LANGSMITH_API_KEY: LANGSMITH.key,
+      },
+    });
+    // A running session's first export: provisional session and turn, a finished chat and tool under the turn.
+    const early: SpanSpec[] = [
+      {
+        name: "claude_code.session",
+        traceId,
+        spanId: root,
+        startMs: T0,
+        endMs: T0 + 3_000,
+        attributes: { "claude_code.session.open": true, "claude_code.span.provisional": true },
+      },
+      { name: "invoke_agent claude-code", traceId, spanId: turn, parentSpanId: root, startMs: T0 + 100, endMs: T0 + 3_000, attributes: { "claude_code.span.provisional": true } },
+      { name: "chat claude-sonnet-4-5", traceId, spanId: chat, parentSpanId: turn, startMs: T0 + 200, endMs: T0 + 1_000, attributes: { "gen_ai.usage.input_tokens": 300 } },
+      { name: "execute_tool Bash", traceId, spanId: tool, parentSpanId: turn, startMs: T0 + 1_100, endMs: T0 + 1_500, attributes: { "claude_code.span.provisional": false } },
+    ];
+    expect(await postOtlpJson(collector.otlpHttpUrl, "traces", tracesRequest(early))).toBe(200);
+    await until(() => langfuse.spans.length >= 2 && langsmith.spans.length >= 4, "the early export at both stand-ins", collector);
+    // Later: the turn and the session end, their final versions replace the provisional ones.
+    const final: SpanSpec[] = [
+      { name: "invoke_agent claude-code", traceId, spanId: turn, parentSpanId: root, startMs: T0 + 100, endMs: T0 + 8_000 },
+      { name: "claude_code.session", traceId, spanId: root, startMs: T0, endMs: T0 + 9_000, attributes: { "claude_code.cost_usd": 0.42 } },
+    ];
+    expect(await postOtlpJson(collector.otlpHttpUrl, "traces", tracesRequest(final))).toBe(200);
+    await until(() => langfuse.spans.length >= 4 && langsmith.spans.length >= 6, "the final parents at both stand-ins", collector);
+    await new Promise((r) => setTimeout(r, 1_500));
+  });
+  afterAll(async () => {
+    await collector?.stop();
+    await Promise.all([langfuse?.close(), langsmith?.close()]);
+  });
+
+  it("Langfuse: every span id exactly once, in its final version, with the v4 header on every request", () => {
+    const got = langfuse.spans.map((s) => [s.spanId, s.endMs - T0, s.attributes["claude_code.span.provisional"] ?? null, s.attributes["claude_code.session.open"] ?? null]);
+    expect(got.sort()).toEqual(
+      [
+        [chat, 1_000, null, null],
+        [root, 9_000, null, null],
+        [tool, 1_500, false, null],
+        [turn, 8_000, null, null],
+      ].sort(),
+    );
+    expect(langfuse.requests.length).toBeGreaterThanOrEqual(2);
+    for (const r of langfuse.requests) expect([r.path, r.headers["x-langfuse-ingestion-version"]]).toEqual(["/api/public/otel/v1/traces", "4"]);
+  });
+
+  it("LangSmith: the provisional parents first, then their final versions", () => {
+    const order = langsmith.spans.map((s) => [s.spanId, s.endMs - T0]);
+    expect(order.slice(0, 4).sort()).toEqual(
+      [
+        [root, 3_000],
+        [turn, 3_000],
+        [chat, 1_000],
+        [tool, 1_500],
+      ].sort(),
+    );
+    expect(order.slice(4).sort()).toEqual(
+      [
+        [root, 9_000],
+        [turn, 8_000],
+      ].sort(),
+    );
+  });
+});

@@ -4,7 +4,10 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { configArgs as collectorConfigArgs, requireCollector, runCollector, startCollector } from "../support/collector.js";
 import { jaegerRelease } from "../support/jaeger.js";
+import { postOtlpJson, tracesRequest } from "../support/otlp-json.js";
+import { startOtlpReceiver } from "../support/otlp-receiver.js";
 import { REPO_ROOT } from "../support/prometheus.js";
 
 const EXAMPLES = join(REPO_ROOT, "examples");
@@ -24,9 +27,9 @@ interface Compose {
   volumes?: Record<string, unknown>;
 }
 
-/** Compose interpolation with every variable unset: ${X:-default} -> default, ${X} -> "". */
-function interpolate(value: string): string {
-  return value.replace(/\$\{([A-Z0-9_]+)(?::?-([^}]*))?\}/g, (_m, _name: string, fallback: string | undefined) => fallback ?? "");
+/** Compose interpolation: ${X:-default} -> env X when set and not empty, else default; ${X} -> env X or "". */
+function interpolate(value: string, env: Record<string, string> = {}): string {
+  return value.replace(/\$\{([A-Z0-9_]+)(?::?-([^}]*))?\}/g, (_m, name: string, fallback: string | undefined) => env[name] || fallback || "");
 }
 
 const compose = parse(readFileSync(COMPOSE_FILE, "utf8")) as Compose;
@@ -57,11 +60,13 @@ function hostPath(service: string, containerPath: string): string | undefined {
   return b ? join(b.host, containerPath.slice(b.container.length)) : undefined;
 }
 
-function configArgs(service: string): string[] {
-  return (services[service]?.command ?? []).map(interpolate).flatMap((arg) => {
-    const m = /^--(config|config\.file)=(.+)$/.exec(arg);
-    return m?.[2] ? [m[2]] : [];
-  });
+function configArgs(service: string, env: Record<string, string> = {}): string[] {
+  return (services[service]?.command ?? [])
+    .map((arg) => interpolate(arg, env))
+    .flatMap((arg) => {
+      const m = /^--(config|config\.file)=(.+)$/.exec(arg);
+      return m?.[2] ? [m[2]] : [];
+    });
 }
 
 function requireCollectorConfig(): boolean {
@@ -69,6 +74,19 @@ function requireCollectorConfig(): boolean {
   if (process.env["CI"] === "true") throw new Error("collector/config.yaml is missing: the compose file runs it");
   console.warn("SKIPPED: collector/config.yaml not written yet; compose collector checks skipped");
   return false;
+}
+
+const CONTAINER_OVERLAYS = "/etc/claude-code-otel/collector/overlays";
+/** What a user sets (examples/.env) to run Langfuse and LangSmith together. */
+const OVERLAY_ENV = { OTELCOL_CONFIG_OVERLAY: `${CONTAINER_OVERLAYS}/langfuse.yaml`, OTELCOL_CONFIG_OVERLAY_2: `${CONTAINER_OVERLAYS}/langsmith.yaml` };
+
+/** The collector's --config files for `env`, as host paths. */
+function collectorConfigs(env: Record<string, string>): string[] {
+  return configArgs("otel-collector", env).map((p) => {
+    const host = hostPath("otel-collector", p);
+    if (!host) throw new Error(`${p} is not under a bind mount of the collector`);
+    return host;
+  });
 }
 
 describe("examples/docker-compose.yml", () => {
@@ -131,10 +149,17 @@ describe("examples/docker-compose.yml", () => {
     const loopbackDefaults = [...collectorConfig.matchAll(/\$\{env:(OTELCOL_[A-Z_]+_ENDPOINT):-127\.0\.0\.1:(\d+)\}/g)];
     expect(loopbackDefaults.length).toBeGreaterThanOrEqual(3);
     for (const [, name, port] of loopbackDefaults) expect(env[name ?? ""], name).toBe(`0.0.0.0:${port}`);
-    // The overlay variable, when set, must name one of our overlays.
+    // Every overlay of ours is reachable at the container path the overlay variables name.
     const overlays = readdirSync(join(REPO_ROOT, "collector", "overlays")).filter((f) => f.endsWith(".yaml"));
-    for (const o of overlays) expect(hostPath("otel-collector", `/etc/claude-code-otel/collector/overlays/${o}`)).toBe(join(REPO_ROOT, "collector", "overlays", o));
-    expect(readFileSync(COMPOSE_FILE, "utf8")).toContain("/etc/claude-code-otel/collector/overlays/langfuse.yaml");
+    for (const o of overlays) expect(hostPath("otel-collector", `${CONTAINER_OVERLAYS}/${o}`)).toBe(join(REPO_ROOT, "collector", "overlays", o));
+    expect(readFileSync(COMPOSE_FILE, "utf8")).toContain(`${CONTAINER_OVERLAYS}/langfuse.yaml`);
+  });
+
+  it("merges up to three overlays, in order; unset slots merge the no-op overlays/none.yaml", () => {
+    const files = (env: Record<string, string>) => collectorConfigs(env).map((f) => relative(REPO_ROOT, f));
+    expect(files({})).toEqual(["collector/config.yaml", ...Array.from({ length: 3 }, () => "collector/overlays/none.yaml")]);
+    expect(files(OVERLAY_ENV)).toEqual(["collector/config.yaml", "collector/overlays/langfuse.yaml", "collector/overlays/langsmith.yaml", "collector/overlays/none.yaml"]);
+    expect(parse(readFileSync(join(REPO_ROOT, "collector", "overlays", "none.yaml"), "utf8"))).toEqual({});
   });
 
   it("runs Jaeger with our jaeger/config.yaml, every listener opened up, and the collector's traces go there", () => {
@@ -211,6 +236,40 @@ describe("examples/docker-compose.yml", () => {
     expect(secret && existsSync(secret), am.global.slack_api_url_file).toBe(true);
     const templates = hostPath("alertmanager", join("/etc/alertmanager", dirname(am.templates[0] ?? "")));
     expect(templates && existsSync(templates)).toBe(true);
+  });
+});
+
+const collectorBin = requireCollector();
+
+describe.skipIf(!collectorBin)("the compose collector's config list on the real collector", () => {
+  const secrets = { LANGFUSE_PUBLIC_KEY: "pk-lf-compose", LANGFUSE_SECRET_KEY: "sk-lf-compose", LANGSMITH_API_KEY: "lsv2_compose" };
+
+  it("validates with no overlay, and with three", () => {
+    for (const env of [{}, { ...OVERLAY_ENV, OTELCOL_CONFIG_OVERLAY_3: `${CONTAINER_OVERLAYS}/debug.yaml` }]) {
+      const r = runCollector(["validate", ...collectorConfigArgs(collectorConfigs(env))], secrets);
+      expect(r.code, `${JSON.stringify(env)}\n${r.stderr}`).toBe(0);
+    }
+  });
+
+  it("runs Langfuse and LangSmith together: both receive our spans", async () => {
+    const [langfuse, langsmith] = await Promise.all([startOtlpReceiver(), startOtlpReceiver()]);
+    const collector = await startCollector({
+      configs: collectorConfigs(OVERLAY_ENV),
+      env: { ...secrets, LANGFUSE_OTLP_ENDPOINT: `${langfuse.url}/api/public/otel`, LANGSMITH_OTLP_ENDPOINT: `${langsmith.url}/otel` },
+    });
+    try {
+      const traceId = "c0" + "0".repeat(29) + "1";
+      const span = { name: "claude_code.session", traceId, spanId: "c000000000000001", startMs: Date.now() - 5_000, endMs: Date.now() };
+      expect(await postOtlpJson(collector.otlpHttpUrl, "traces", tracesRequest([span]))).toBe(200);
+      const deadline = Date.now() + 20_000;
+      while ((langfuse.spans.length === 0 || langsmith.spans.length === 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect([langfuse.spans.map((s) => s.spanId), langsmith.spans.map((s) => s.spanId)], collector.logs()).toEqual([["c000000000000001"], ["c000000000000001"]]);
+      expect(langfuse.requests[0]?.path).toBe("/api/public/otel/v1/traces");
+      expect(langsmith.requests[0]?.path).toBe("/otel/v1/traces");
+    } finally {
+      await collector.stop();
+      await Promise.all([langfuse.close(), langsmith.close()]);
+    }
   });
 });
 

@@ -62,7 +62,7 @@ describe.skipIf(!promtool)("promtool", () => {
     const r = runTool(bin, ["test", "rules", ...testFiles], TESTS_DIR);
     expect(r.code, r.output).toBe(0);
     expect(r.output.match(/SUCCESS/g)?.length, r.output).toBe(testFiles.length);
-  }, 120_000);
+  }, 240_000);
 
   describe("the unit tests catch a broken rule", () => {
     const dir = mkdtempSync(join(tmpdir(), "cco-rules-mutant-"));
@@ -83,9 +83,10 @@ describe.skipIf(!promtool)("promtool", () => {
         writeFileSync(join(dir, "rules", "claude-code.rules.yml"), source.split(from).join(to));
         copyFileSync(join(TESTS_DIR, testFile), join(dir, "tests", testFile));
         const r = runTool(bin, ["test", "rules", testFile], join(dir, "tests"));
-        expect(r.code, r.output).not.toBe(0);
+        // 1 = a unit test failed (a timeout, code null, must not count as catching the mutant).
+        expect(r.code, r.output).toBe(1);
       },
-      60_000,
+      240_000,
     );
   });
 });

@@ -63,9 +63,10 @@ export interface ToolRun {
   output: string;
 }
 
-/** Runs promtool / amtool synchronously (they are quick) with a bounded wait. */
+/** Runs promtool / amtool synchronously, with a bounded wait. */
 export function runTool(binary: string, args: string[], cwd = REPO_ROOT): ToolRun {
-  const r = spawnSync(binary, args, { cwd, encoding: "utf8", timeout: 60_000 });
+  // promtool's rule unit tests take tens of seconds on two loaded cores: a generous bound.
+  const r = spawnSync(binary, args, { cwd, encoding: "utf8", timeout: 180_000 });
   const stdout = r.stdout ?? "";
   const stderr = r.stderr ?? (r.error ? String(r.error) : "");
   return { code: r.status, stdout, stderr, output: `${stdout}${stderr}` };

@@ -24,7 +24,22 @@ export function renderReport(data: ReportData, options: RenderOptions): string {
   const parts: string[] = [];
   const t = data.totals;
   parts.push(style.bold(`Claude Code sessions: ${count(t.sessions)}`) + style.dim(`  (${count(data.parse.files)} files, ${(data.parse.bytes / 1e6).toFixed(1)} MB)`) + "\n\n");
+  parts.push(sessionTable(data, options));
+  if (!t.costComplete) parts.push(style.yellow("* cost incomplete: a model has no known price (see warnings)\n"));
 
+  parts.push("\n" + style.bold("Top tools") + "\n" + toolTable(data.topTools, style));
+  if (data.topFailingTools.length > 0) parts.push("\n" + style.bold("Top failing tools") + "\n" + toolTable(data.topFailingTools, style));
+  if (options.daily) parts.push("\n" + style.bold("Daily") + "\n" + dailyTable(data, style));
+  parts.push(parseNote(data, options.verbose, style));
+  return parts.join("");
+}
+
+const r = "right" as const;
+
+/** One row per session, and the totals. */
+function sessionTable(data: ReportData, options: RenderOptions): string {
+  const { style } = options;
+  const t = data.totals;
   const sessionRows = data.sessions.map((s) => [
     s.sessionId.slice(0, 8),
     oneLine(s.project),
@@ -57,83 +72,74 @@ export function renderReport(data: ReportData, options: RenderOptions): string {
     style.bold(count(t.compactions)),
     percent(t.cacheHitRatio),
   ]);
-  const r = "right" as const;
-  parts.push(
-    renderTable(
-      [
-        { header: "Session" },
-        { header: "Project" },
-        { header: "Started" },
-        { header: "Duration", align: r },
-        { header: "Models" },
-        { header: "Turns", align: r },
-        { header: "Reqs", align: r },
-        ...TOKEN_COLUMNS,
-        { header: "Cost", align: r },
-        { header: "Tools", align: r },
-        { header: "Fail", align: r },
-        { header: "Fail %", align: r },
-        { header: "Compact", align: r },
-        { header: "Cache hit", align: r },
-      ],
-      sessionRows,
-      style,
-    ),
+  return renderTable(
+    [
+      { header: "Session" },
+      { header: "Project" },
+      { header: "Started" },
+      { header: "Duration", align: r },
+      { header: "Models" },
+      { header: "Turns", align: r },
+      { header: "Reqs", align: r },
+      ...TOKEN_COLUMNS,
+      { header: "Cost", align: r },
+      { header: "Tools", align: r },
+      { header: "Fail", align: r },
+      { header: "Fail %", align: r },
+      { header: "Compact", align: r },
+      { header: "Cache hit", align: r },
+    ],
+    sessionRows,
+    style,
   );
-  if (!t.costComplete) parts.push(style.yellow("* cost incomplete: a model has no known price (see warnings)\n"));
+}
 
-  parts.push("\n" + style.bold("Top tools") + "\n" + toolTable(data.topTools, style));
-  if (data.topFailingTools.length > 0) parts.push("\n" + style.bold("Top failing tools") + "\n" + toolTable(data.topFailingTools, style));
+function dailyTable(data: ReportData, style: Style): string {
+  return renderTable(
+    [
+      { header: "Date" },
+      { header: "Sessions", align: r },
+      { header: "Reqs", align: r },
+      ...TOKEN_COLUMNS,
+      { header: "Cost", align: r },
+      { header: "Tools", align: r },
+      { header: "Fail", align: r },
+      { header: "Compact", align: r },
+    ],
+    data.daily.map((d) => [
+      d.date,
+      count(d.sessions),
+      count(d.requests),
+      ...tokenCells(d.tokens),
+      style.yellow(usd(d.costUsd)),
+      count(d.toolCalls),
+      count(d.toolFailures),
+      count(d.compactions),
+    ]),
+    style,
+  );
+}
 
-  if (options.daily) {
-    parts.push("\n" + style.bold("Daily") + "\n");
-    parts.push(
-      renderTable(
-        [
-          { header: "Date" },
-          { header: "Sessions", align: r },
-          { header: "Reqs", align: r },
-          ...TOKEN_COLUMNS,
-          { header: "Cost", align: r },
-          { header: "Tools", align: r },
-          { header: "Fail", align: r },
-          { header: "Compact", align: r },
-        ],
-        data.daily.map((d) => [
-          d.date,
-          count(d.sessions),
-          count(d.requests),
-          ...tokenCells(d.tokens),
-          style.yellow(usd(d.costUsd)),
-          count(d.toolCalls),
-          count(d.toolFailures),
-          count(d.compactions),
-        ]),
-        style,
-      ),
-    );
-  }
-
+/** What was read: every count with --verbose, else only the invalid lines. */
+function parseNote(data: ReportData, verbose: boolean, style: Style): string {
   const p = data.parse;
-  if (options.verbose) {
+  if (verbose) {
     const unknown =
       Object.entries(p.unknownTypes)
         .map(([k, v]) => `${oneLine(k)}×${v}`)
         .join(", ") || "none";
-    parts.push(
+    return (
       "\n" +
-        style.dim(
-          `Lines: ${count(p.lines)} (${count(p.parsed)} parsed, ${count(p.skipped)} skipped by head, ${count(p.invalid)} invalid); unknown types: ${unknown}` +
-            (p.cachedSessions !== undefined && p.cachedSessions > 0
-              ? `\n${count(p.cachedSessions)} sessions unchanged since the last report: figures from the report cache (--no-cache reads them again)`
-              : ""),
-        ) +
-        "\n",
+      style.dim(
+        `Lines: ${count(p.lines)} (${count(p.parsed)} parsed, ${count(p.skipped)} skipped by head, ${count(p.invalid)} invalid); unknown types: ${unknown}` +
+          (p.cachedSessions !== undefined && p.cachedSessions > 0
+            ? `\n${count(p.cachedSessions)} sessions unchanged since the last report: figures from the report cache (--no-cache reads them again)`
+            : ""),
+      ) +
+      "\n"
     );
-  } else if (p.invalid > 0) {
-    parts.push("\n" + style.dim(`${count(p.invalid)} invalid lines skipped (--verbose for details)`) + "\n");
   }
-  return parts.join("");
+  return p.invalid > 0 ? "\n" + style.dim(`${count(p.invalid)} invalid lines skipped (--verbose for details)`) + "\n" : "";
 }
 
 /** Tokens by type, in the same four columns everywhere. */

@@ -147,17 +147,137 @@ export async function catchUpSessions(
   ctx: CatchUpContext & { readonly limits?: BatchLimits },
   onOutcome: (outcome: BatchedOutcome) => void,
 ): Promise<{ failure: string | undefined }> {
-  // Not journaled: the replay, the one caller, indexes every state saved from the outcomes.
-  const batch = new ExportBatch(ctx.sink, ctx.stateDir, ctx.limits ?? DEFAULT_BATCH_LIMITS, { lock: ctx.lock, journal: false });
-  const meta = new Map<BatchEntry, { project: string; finished: boolean; files: number; bytes: number; warnings: string[] }>();
-  const report = (results: Map<BatchEntry, EntryResult>): string | undefined => {
+  const batches = new Batches(ctx, onOutcome);
+  try {
+    for await (const source of sources) {
+      if (ctx.signal?.aborted === true) return { failure: await batches.settle() };
+      const prepared = await prepareSession(source, ctx);
+      if (prepared.kind !== "ready") {
+        onOutcome(prepared);
+        continue;
+      }
+      const failure = await batches.add(prepared);
+      if (failure !== undefined) return { failure };
+    }
+    return { failure: (await batches.launch()) ?? (await batches.settle()) };
+  } finally {
+    await batches.abandon();
+  }
+}
+
+interface EntryMeta {
+  readonly project: string;
+  readonly finished: boolean;
+  readonly files: number;
+  readonly bytes: number;
+  readonly warnings: string[];
+}
+
+/** catchUpSessions' batches: the one being filled, and the one in flight. */
+class Batches {
+  private readonly batch: ExportBatch;
+  private readonly meta = new Map<BatchEntry, EntryMeta>();
+  /**
+   * One batch in flight while the next is read and planned: its request and its state commits
+   * wait on the network and the file system, not on this thread.
+   */
+  private inFlight: Promise<{ failure: string | undefined } | { error: unknown }> | undefined;
+
+  constructor(
+    private readonly ctx: CatchUpContext & { readonly limits?: BatchLimits },
+    private readonly onOutcome: (outcome: BatchedOutcome) => void,
+  ) {
+    // Not journaled: the replay, the one caller, indexes every state saved from the outcomes.
+    this.batch = new ExportBatch(ctx.sink, ctx.stateDir, ctx.limits ?? DEFAULT_BATCH_LIMITS, { lock: ctx.lock, journal: false });
+  }
+
+  /** Plans a session into the batch (sending the full one first); the failure of a batch sent meanwhile. */
+  async add(prepared: Ready): Promise<string | undefined> {
+    const { ctx } = this;
+    const { session, cursors, finished, files, bytes, warnings } = prepared;
+    const plan = { ...ctx.plan, final: finished };
+    if (ctx.dryRun === true) {
+      const counts = dryRunCounts(session, { stateDir: ctx.stateDir, plan, full: ctx.full === true });
+      this.onOutcome({
+        kind: "exported",
+        sessionId: session.sessionId,
+        project: session.project,
+        result: { ...counts, ok: true, error: undefined, rebuilt: undefined },
+        finished,
+        files,
+        bytes,
+        warnings,
+      });
+      return undefined;
+    }
+    let lock: HeldLock | undefined = tryAcquireSessionLock(ctx.stateDir, session.sessionId, ctx.lock);
+    if (lock === undefined) {
+      // Busy (a hook or watch is exporting it): never wait while holding the batch's locks.
+      const failure = (await this.launch()) ?? (await this.settle());
+      if (failure !== undefined) return failure;
+      lock = await acquireSessionLock(ctx.stateDir, session.sessionId, ctx.lock);
+    }
+    let entry: BatchEntry;
+    try {
+      const { state, rebuilt } = loadSessionStateSync(ctx.stateDir, session.sessionId);
+      entry = { sessionId: session.sessionId, state, plan: planExport(session, ctx.full === true ? NOTHING_EXPORTED : exportedOf(state), plan), cursors, rebuilt, lock };
+      if (!this.batch.fits(entry.plan)) {
+        const failure = await this.launch();
+        if (failure !== undefined) {
+          lock.release();
+          return failure;
+        }
+      }
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+    this.batch.add(entry);
+    this.meta.set(entry, { project: session.project, finished, files, bytes, warnings });
+    return undefined;
+  }
+
+  /** Waits for the batch in flight: its failure, or undefined (throws what its commit threw). */
+  async settle(): Promise<string | undefined> {
+    const sent = this.inFlight;
+    this.inFlight = undefined;
+    if (sent === undefined) return undefined;
+    const r = await sent;
+    if ("error" in r) throw r.error;
+    return r.failure;
+  }
+
+  /** Sends the batch in the background once the one in flight is done; returns that one's failure. */
+  async launch(): Promise<string | undefined> {
+    const failure = await this.settle();
+    if (failure !== undefined || this.batch.size === 0) return failure;
+    this.inFlight = this.batch.send().then(
+      (results) => {
+        try {
+          return { failure: this.report(results) };
+        } catch (error) {
+          return { error };
+        }
+      },
+      (error: unknown) => ({ error }),
+    );
+    return undefined;
+  }
+
+  /** Drops the batch being filled, uncommitted; a batch in flight releases its locks when done, not before. */
+  async abandon(): Promise<void> {
+    this.batch.abandon();
+    await this.inFlight;
+  }
+
+  private report(results: Map<BatchEntry, EntryResult>): string | undefined {
     let failure: string | undefined;
     for (const [entry, r] of results) {
-      const m = meta.get(entry);
-      meta.delete(entry);
+      const m = this.meta.get(entry);
+      this.meta.delete(entry);
       if (m === undefined) continue;
       if (entry.rebuilt !== undefined) m.warnings.push(`${entry.sessionId}: state file was unusable (${entry.rebuilt}); rebuilt`);
-      onOutcome({
+      this.onOutcome({
         kind: "exported",
         sessionId: entry.sessionId,
         project: m.project,
@@ -171,88 +291,5 @@ export async function catchUpSessions(
       if (!r.ok) failure ??= r.error;
     }
     return failure;
-  };
-  // One batch in flight while the next is read and planned: its request and its state commits
-  // wait on the network and the file system, not on this thread.
-  let inFlight: Promise<{ failure: string | undefined } | { error: unknown }> | undefined;
-  /** Waits for the batch in flight: its failure, or undefined (throws what its commit threw). */
-  const settle = async (): Promise<string | undefined> => {
-    const sent = inFlight;
-    inFlight = undefined;
-    if (sent === undefined) return undefined;
-    const r = await sent;
-    if ("error" in r) throw r.error;
-    return r.failure;
-  };
-  /** Sends the batch in the background once the one in flight is done; returns that one's failure. */
-  const launch = async (): Promise<string | undefined> => {
-    const failure = await settle();
-    if (failure !== undefined || batch.size === 0) return failure;
-    inFlight = batch.send().then(
-      (results) => {
-        try {
-          return { failure: report(results) };
-        } catch (error) {
-          return { error };
-        }
-      },
-      (error: unknown) => ({ error }),
-    );
-    return undefined;
-  };
-  try {
-    for await (const source of sources) {
-      if (ctx.signal?.aborted === true) return { failure: await settle() };
-      const prepared = await prepareSession(source, ctx);
-      if (prepared.kind !== "ready") {
-        onOutcome(prepared);
-        continue;
-      }
-      const { session, cursors, finished, files, bytes, warnings } = prepared;
-      const plan = { ...ctx.plan, final: finished };
-      if (ctx.dryRun === true) {
-        const counts = dryRunCounts(session, { stateDir: ctx.stateDir, plan, full: ctx.full === true });
-        onOutcome({
-          kind: "exported",
-          sessionId: session.sessionId,
-          project: session.project,
-          result: { ...counts, ok: true, error: undefined, rebuilt: undefined },
-          finished,
-          files,
-          bytes,
-          warnings,
-        });
-        continue;
-      }
-      let lock: HeldLock | undefined = tryAcquireSessionLock(ctx.stateDir, session.sessionId, ctx.lock);
-      if (lock === undefined) {
-        // Busy (a hook or watch is exporting it): never wait while holding the batch's locks.
-        const failure = (await launch()) ?? (await settle());
-        if (failure !== undefined) return { failure };
-        lock = await acquireSessionLock(ctx.stateDir, session.sessionId, ctx.lock);
-      }
-      let entry: BatchEntry;
-      try {
-        const { state, rebuilt } = loadSessionStateSync(ctx.stateDir, session.sessionId);
-        entry = { sessionId: session.sessionId, state, plan: planExport(session, ctx.full === true ? NOTHING_EXPORTED : exportedOf(state), plan), cursors, rebuilt, lock };
-        if (!batch.fits(entry.plan)) {
-          const failure = await launch();
-          if (failure !== undefined) {
-            lock.release();
-            return { failure };
-          }
-        }
-      } catch (error) {
-        lock.release();
-        throw error;
-      }
-      batch.add(entry);
-      meta.set(entry, { project: session.project, finished, files, bytes, warnings });
-    }
-    return { failure: (await launch()) ?? (await settle()) };
-  } finally {
-    batch.abandon();
-    // An error left a batch in flight: its locks are released when it is done, not before.
-    await inFlight;
   }
 }

@@ -11,9 +11,11 @@ import { scanSessions } from "../pipeline/scan-sessions.js";
 import { matchesSource } from "../pipeline/session-filter.js";
 import { drainOutboxFirst } from "../delivery/drain-outbox.js";
 import { catchUpSession } from "../pipeline/catch-up.js";
+import type { CatchUpContext } from "../pipeline/catch-up.js";
 import { defaultStateDir } from "../config/state-dir.js";
 import { LockBusyError } from "../state/lock.js";
 import { discoverSessions } from "../transcript/discover.js";
+import type { DiscoveryResult } from "../transcript/discover.js";
 import { oneLine } from "../util/terminal-safe.js";
 import { SOURCE_OPTIONS, UsageError, boolOpt, parseOptions, stringOpt } from "./args.js";
 import { EXPORT_OPTIONS, resolveDestinationsOption, resolveTargetOption } from "./export-options.js";
@@ -95,6 +97,87 @@ export async function watchCommand(argv: string[], io: CliIO, signal?: AbortSign
   }
   io.err(`watch: ${oneLine(source.projectsDir)} → ${oneLine(sink.description)}\n`);
 
+  const waker = startWaker(source.projectsDir, signal);
+  const seen: Seen = { lastMtime: new Map(), finalized: new Set(), counted };
+  const once = boolOpt(p, "once");
+  let failures = 0;
+  try {
+    while (!waker.stopped) {
+      const drained = await drainOutboxFirst(target, io.env);
+      if (drained.kind === "blocked") {
+        // Queued hook requests go first (metric windows in order); export when they have.
+        io.err(`watch: ${drained.remaining} requests queued by the hooks are not delivered yet (${oneLine(drained.error)}); waiting\n`);
+        if (once) return EXIT.failed;
+        await new Promise((resolve) => setTimeout(resolve, pollMs));
+        continue;
+      }
+      const ctx = { stateDir, pricer: source.pricer, filter: source.filter, sink, idleMs, plan };
+      failures += await catchUpChanged(await discoverSessions(source.projectsDir), ctx, seen, { io, endpoint, stopped: () => waker.stopped });
+      if (once) break;
+      await waker.sleep(pollMs);
+    }
+  } finally {
+    waker.close();
+    await sink.shutdown();
+    await endpoint?.stop();
+  }
+  return once && failures > 0 ? EXIT.failed : EXIT.ok;
+}
+
+/** What watch remembers between passes. */
+interface Seen {
+  /** A session's transcript mtime when it was last caught up. */
+  readonly lastMtime: Map<string, number>;
+  /** Sessions whose final units went out. */
+  readonly finalized: Set<string>;
+  /** Units already counted on /metrics, per session. */
+  readonly counted: Map<string, Set<string>>;
+}
+
+/** One pass: catches up every session changed since the last pass (or newly idle); returns the failed exports. */
+async function catchUpChanged(
+  discovery: DiscoveryResult,
+  ctx: CatchUpContext,
+  seen: Seen,
+  out: { readonly io: CliIO; readonly endpoint: PrometheusEndpoint | undefined; readonly stopped: () => boolean },
+): Promise<number> {
+  const { io } = out;
+  let failures = 0;
+  for (const src of discovery.sessions) {
+    if (out.stopped() || !matchesSource(src, ctx.filter)) continue;
+    // Unchanged since the last pass, and not newly idle: nothing can be new.
+    const idle = Date.now() - src.mtimeMs > ctx.idleMs;
+    if (seen.lastMtime.get(src.sessionId) === src.mtimeMs && (!idle || seen.finalized.has(src.sessionId))) continue;
+    try {
+      const outcome = await catchUpSession(src, ctx);
+      for (const w of outcome.warnings) io.err(`claude-code-otel: warning: ${oneLine(w)}\n`);
+      if (outcome.kind === "exported") {
+        out.endpoint?.record(newPoints(outcome.session, outcome.finished, seen.counted));
+        if (!outcome.result.ok) {
+          failures++;
+          io.err(`watch: export of ${outcome.session.sessionId} failed: ${oneLine(outcome.result.error ?? "unknown error")}; retrying next pass\n`);
+          continue;
+        }
+        if (outcome.result.spans + outcome.result.points > 0) {
+          io.err(
+            `watch: ${outcome.session.sessionId} ${oneLine(outcome.session.project)}: ${outcome.result.spans} spans, ${outcome.result.points} points${outcome.finished ? " (finished)" : ""}\n`,
+          );
+        }
+      }
+      seen.lastMtime.set(src.sessionId, src.mtimeMs);
+      // A resumed session appends to its file: it is not final any more until it idles again.
+      if (outcome.kind === "exported" && outcome.finished) seen.finalized.add(src.sessionId);
+      else seen.finalized.delete(src.sessionId);
+    } catch (error) {
+      if (!(error instanceof LockBusyError)) throw error;
+      // A hook or replay holds the session: leave it for the next pass.
+    }
+  }
+  return failures;
+}
+
+/** Stops on the signal, SIGINT or SIGTERM; a file event under `dir` ends a sleep early. */
+function startWaker(dir: string, signal: AbortSignal | undefined): { readonly stopped: boolean; sleep(ms: number): Promise<void>; close(): void } {
   let wake: (() => void) | undefined;
   let stopped = false;
   const stop = (): void => {
@@ -108,59 +191,18 @@ export async function watchCommand(argv: string[], io: CliIO, signal?: AbortSign
   let watcher: FSWatcher | undefined;
   try {
     // Events only shorten the wait; the poll is what guarantees progress (events can be dropped).
-    watcher = watchFs(source.projectsDir, { recursive: true }, () => wake?.());
+    watcher = watchFs(dir, { recursive: true }, () => wake?.());
     watcher.on("error", () => undefined);
   } catch {
     watcher = undefined;
   }
-
-  const lastMtime = new Map<string, number>();
-  const finalized = new Set<string>();
-  let failures = 0;
-  try {
-    while (!stopped) {
-      const drained = await drainOutboxFirst(target, io.env);
-      if (drained.kind === "blocked") {
-        // Queued hook requests go first (metric windows in order); export when they have.
-        io.err(`watch: ${drained.remaining} requests queued by the hooks are not delivered yet (${oneLine(drained.error)}); waiting\n`);
-        if (boolOpt(p, "once")) return EXIT.failed;
-        await new Promise((resolve) => setTimeout(resolve, pollMs));
-        continue;
-      }
-      const discovery = await discoverSessions(source.projectsDir);
-      for (const src of discovery.sessions) {
-        if (stopped || !matchesSource(src, source.filter)) continue;
-        // Unchanged since the last pass, and not newly idle: nothing can be new.
-        const idle = Date.now() - src.mtimeMs > idleMs;
-        if (lastMtime.get(src.sessionId) === src.mtimeMs && (!idle || finalized.has(src.sessionId))) continue;
-        try {
-          const outcome = await catchUpSession(src, { stateDir, pricer: source.pricer, filter: source.filter, sink, idleMs, plan });
-          for (const w of outcome.warnings) io.err(`claude-code-otel: warning: ${oneLine(w)}\n`);
-          if (outcome.kind === "exported") {
-            endpoint?.record(newPoints(outcome.session, outcome.finished, counted));
-            if (!outcome.result.ok) {
-              failures++;
-              io.err(`watch: export of ${outcome.session.sessionId} failed: ${oneLine(outcome.result.error ?? "unknown error")}; retrying next pass\n`);
-              continue;
-            }
-            if (outcome.result.spans + outcome.result.points > 0) {
-              io.err(
-                `watch: ${outcome.session.sessionId} ${oneLine(outcome.session.project)}: ${outcome.result.spans} spans, ${outcome.result.points} points${outcome.finished ? " (finished)" : ""}\n`,
-              );
-            }
-          }
-          lastMtime.set(src.sessionId, src.mtimeMs);
-          // A resumed session appends to its file: it is not final any more until it idles again.
-          if (outcome.kind === "exported" && outcome.finished) finalized.add(src.sessionId);
-          else finalized.delete(src.sessionId);
-        } catch (error) {
-          if (!(error instanceof LockBusyError)) throw error;
-          // A hook or replay holds the session: leave it for the next pass.
-        }
-      }
-      if (boolOpt(p, "once")) break;
+  return {
+    get stopped() {
+      return stopped;
+    },
+    async sleep(ms: number): Promise<void> {
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollMs);
+        const timer = setTimeout(resolve, ms);
         wake = () => {
           clearTimeout(timer);
           // Let a burst of appends settle before reading.
@@ -168,13 +210,11 @@ export async function watchCommand(argv: string[], io: CliIO, signal?: AbortSign
         };
       });
       wake = undefined;
-    }
-  } finally {
-    watcher?.close();
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-    await sink.shutdown();
-    await endpoint?.stop();
-  }
-  return boolOpt(p, "once") && failures > 0 ? EXIT.failed : EXIT.ok;
+    },
+    close(): void {
+      watcher?.close();
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    },
+  };
 }

@@ -1,8 +1,8 @@
-import type { Dirent, Stats } from "node:fs";
-import { closeSync, openSync, readSync, readdirSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { flatString } from "../util/flat-string.js";
+import { byCodeUnit, entryKind, fileStamp, sessionIdInside } from "./dir-entries.js";
 
 export interface AgentFile {
   readonly path: string;
@@ -101,50 +101,29 @@ export interface DiscoverOptions {
 }
 
 export function discoverSessionsSync(root: string, options: DiscoverOptions = {}): DiscoveryResult {
-  const { only, maxDepth = MAX_DEPTH, keepStats = false, fingerprints = false, whenBytes } = options;
-  let bytesFound = 0;
-  let alarmed = false;
-  const wanted = (sessionId: string): boolean => only === undefined || only.has(sessionId);
-  const drafts = new Map<string, Draft>();
-  const unreadable: { path: string; reason: string }[] = [];
-  const draftFor = (sessionId: string, projectDir: string): Draft => {
-    let d = drafts.get(sessionId);
-    if (d === undefined) {
-      // Flat (util/flat-string.ts), not the slice of the file name it is cut from. Measured, not
-      // fully explained: without this, a one-process replay of the bench corpus took 7.8 s instead
-      // of 5.9 s (its profile: GC 4.1 s instead of 1.1 s, the span attribute copies several times
-      // slower), although the session model flattens its own copy; interning through one reused
-      // dictionary object instead of a literal per id was as slow. V8's hidden-class transitions
-      // are the suspect (docs/performance.md, "Fifth session").
-      d = { sessionId: flatString(sessionId), projectDir, mainFile: undefined, agentFiles: [], mtimeMs: 0, bytes: 0, files: [], fileStats: undefined };
-      drafts.set(sessionId, d);
-    }
-    return d;
-  };
-  const noteFile = (d: Draft, path: string): void => {
-    try {
-      const s = statSync(path);
-      d.mtimeMs = Math.max(d.mtimeMs, s.mtimeMs);
-      d.bytes += s.size;
-      bytesFound += s.size;
-      if (fingerprints) d.files.push(fileStamp(path, root, s));
-      if (keepStats) (d.fileStats ??= {})[path] = [s.size, s.mtimeMs];
-    } catch (error) {
-      unreadable.push({ path, reason: reasonOf(error) });
-      if (fingerprints) d.files.push(`${path}\0unreadable`);
-    }
-    if (whenBytes !== undefined && !alarmed && bytesFound >= whenBytes.bytes) {
-      alarmed = true;
-      whenBytes.then();
-    }
-  };
+  const walk = new ProjectsWalk(root, options);
+  walk.dir(root, 0);
+  return { sessions: walk.sources(), unreadable: walk.unreadable };
+}
 
-  const walk = (dir: string, depth: number): void => {
+/** One walk of a projects folder: a draft per session, filled in as its files are found. */
+class ProjectsWalk {
+  readonly unreadable: { path: string; reason: string }[] = [];
+  private readonly drafts = new Map<string, Draft>();
+  private bytesFound = 0;
+  private alarmed = false;
+
+  constructor(
+    private readonly root: string,
+    private readonly options: DiscoverOptions,
+  ) {}
+
+  dir(dir: string, depth: number): void {
     let entries;
     try {
       entries = readdirSync(dir, { withFileTypes: true });
     } catch (error) {
-      unreadable.push({ path: dir, reason: reasonOf(error) });
+      this.unreadable.push({ path: dir, reason: reasonOf(error) });
       return;
     }
     const projectDir = basename(dir);
@@ -153,7 +132,7 @@ export function discoverSessionsSync(root: string, options: DiscoverOptions = {}
       const path = join(dir, entry.name);
       const kind = entryKind(entry, path);
       if (kind === "broken") {
-        if (entry.name.endsWith(".jsonl")) unreadable.push({ path, reason: "no such file or directory" });
+        if (entry.name.endsWith(".jsonl")) this.unreadable.push({ path, reason: "no such file or directory" });
         continue;
       }
       if (kind === "file") {
@@ -161,47 +140,114 @@ export function discoverSessionsSync(root: string, options: DiscoverOptions = {}
         if (agent?.[1] !== undefined) {
           // Legacy layout (2.0.x): agent files beside the sessions; the session id is inside.
           const sessionId = sessionIdInside(path);
-          if (sessionId === undefined || !wanted(sessionId)) continue;
-          const d = draftFor(sessionId, projectDir);
+          if (sessionId === undefined || !this.wanted(sessionId)) continue;
+          const d = this.draftFor(sessionId, projectDir);
           d.agentFiles.push({ path, agentId: flatString(agent[1]), layout: "sibling-file", metaPath: undefined });
-          noteFile(d, path);
-        } else if (entry.name.endsWith(".jsonl") && wanted(entry.name.slice(0, -6))) {
-          const d = draftFor(entry.name.slice(0, -6), projectDir);
+          this.noteFile(d, path);
+        } else if (entry.name.endsWith(".jsonl") && this.wanted(entry.name.slice(0, -6))) {
+          const d = this.draftFor(entry.name.slice(0, -6), projectDir);
           d.mainFile = path;
-          noteFile(d, path);
+          this.noteFile(d, path);
         }
       } else if (kind === "dir") {
         if (sessionStems.has(entry.name)) {
-          if (wanted(entry.name)) addSubagentsDir(draftFor(entry.name, projectDir), join(path, "subagents"), unreadable, noteFile, fingerprints ? root : undefined);
-        } else if (depth < maxDepth) {
-          walk(path, depth + 1);
+          if (this.wanted(entry.name)) this.subagentsDir(this.draftFor(entry.name, projectDir), join(path, "subagents"));
+        } else if (depth < (this.options.maxDepth ?? MAX_DEPTH)) {
+          this.dir(path, depth + 1);
         }
       }
     }
-  };
-
-  walk(root, 0);
-  const sessions: SessionSource[] = [];
-  for (const d of drafts.values()) {
-    if (d.mainFile === undefined && d.agentFiles.length === 0) continue;
-    // Every field named, no rest or spread: one shape for all sources (a spread copy given
-    // another property gets a hidden class of its own in V8 on Node 20).
-    const source: SessionSource = {
-      sessionId: d.sessionId,
-      projectDir: d.projectDir,
-      mainFile: d.mainFile,
-      agentFiles: d.agentFiles,
-      mtimeMs: d.mtimeMs,
-      bytes: d.bytes,
-      fingerprint: fingerprints ? d.files.sort().join("\n") : "",
-      fileStats: d.fileStats,
-    };
-    sessions.push(source);
   }
-  // Code-unit order, not localeCompare: the same everywhere, and no ICU collator to start (~12 ms
-  // of a replay with nothing new).
-  sessions.sort((a, b) => byCodeUnit(a.projectDir, b.projectDir) || byCodeUnit(a.sessionId, b.sessionId));
-  return { sessions, unreadable };
+
+  sources(): SessionSource[] {
+    const sessions: SessionSource[] = [];
+    for (const d of this.drafts.values()) {
+      if (d.mainFile === undefined && d.agentFiles.length === 0) continue;
+      // Every field named, no rest or spread: one shape for all sources (a spread copy given
+      // another property gets a hidden class of its own in V8 on Node 20).
+      const source: SessionSource = {
+        sessionId: d.sessionId,
+        projectDir: d.projectDir,
+        mainFile: d.mainFile,
+        agentFiles: d.agentFiles,
+        mtimeMs: d.mtimeMs,
+        bytes: d.bytes,
+        fingerprint: this.options.fingerprints === true ? d.files.sort().join("\n") : "",
+        fileStats: d.fileStats,
+      };
+      sessions.push(source);
+    }
+    // Code-unit order, not localeCompare: the same everywhere, and no ICU collator to start (~12 ms
+    // of a replay with nothing new).
+    sessions.sort((a, b) => byCodeUnit(a.projectDir, b.projectDir) || byCodeUnit(a.sessionId, b.sessionId));
+    return sessions;
+  }
+
+  private wanted(sessionId: string): boolean {
+    return this.options.only === undefined || this.options.only.has(sessionId);
+  }
+
+  private draftFor(sessionId: string, projectDir: string): Draft {
+    let d = this.drafts.get(sessionId);
+    if (d === undefined) {
+      // Flat (util/flat-string.ts), not the slice of the file name it is cut from. Measured, not
+      // fully explained: without this, a one-process replay of the bench corpus took 7.8 s instead
+      // of 5.9 s (its profile: GC 4.1 s instead of 1.1 s, the span attribute copies several times
+      // slower), although the session model flattens its own copy; interning through one reused
+      // dictionary object instead of a literal per id was as slow. V8's hidden-class transitions
+      // are the suspect (docs/performance.md, "Fifth session").
+      d = { sessionId: flatString(sessionId), projectDir, mainFile: undefined, agentFiles: [], mtimeMs: 0, bytes: 0, files: [], fileStats: undefined };
+      this.drafts.set(sessionId, d);
+    }
+    return d;
+  }
+
+  private noteFile(d: Draft, path: string): void {
+    const { fingerprints = false, keepStats = false, whenBytes } = this.options;
+    try {
+      const s = statSync(path);
+      d.mtimeMs = Math.max(d.mtimeMs, s.mtimeMs);
+      d.bytes += s.size;
+      this.bytesFound += s.size;
+      if (fingerprints) d.files.push(fileStamp(path, this.root, s));
+      if (keepStats) (d.fileStats ??= {})[path] = [s.size, s.mtimeMs];
+    } catch (error) {
+      this.unreadable.push({ path, reason: reasonOf(error) });
+      if (fingerprints) d.files.push(`${path}\0unreadable`);
+    }
+    if (whenBytes !== undefined && !this.alarmed && this.bytesFound >= whenBytes.bytes) {
+      this.alarmed = true;
+      whenBytes.then();
+    }
+  }
+
+  /** `<session>/subagents/`: agent files, with the meta files beside them (fingerprinted too). */
+  private subagentsDir(d: Draft, dir: string): void {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") this.unreadable.push({ path: dir, reason: reasonOf(error) });
+      return;
+    }
+    const metas = new Set(names.filter((n) => n.endsWith(".meta.json")));
+    for (const name of names.sort()) {
+      const agent = AGENT_FILE.exec(name);
+      if (agent?.[1] === undefined) continue;
+      const metaName = `agent-${agent[1]}.meta.json`;
+      const path = join(dir, name);
+      const metaPath = metas.has(metaName) ? join(dir, metaName) : undefined;
+      d.agentFiles.push({ path, agentId: flatString(agent[1]), layout: "subagents-dir", metaPath });
+      this.noteFile(d, path);
+      if (metaPath !== undefined && this.options.fingerprints === true) {
+        try {
+          d.files.push(fileStamp(metaPath, this.root, statSync(metaPath)));
+        } catch {
+          d.files.push(`${metaPath}\0unreadable`);
+        }
+      }
+    }
+  }
 }
 
 /**
@@ -213,79 +259,6 @@ export function discoverSessionSync(transcriptPath: string, sessionId: string): 
   const stem = basename(transcriptPath, ".jsonl");
   const found = discoverSessionsSync(dirname(transcriptPath), { only: new Set([sessionId, stem]), maxDepth: 0 }).sessions;
   return found.find((s) => s.sessionId === sessionId) ?? found.find((s) => s.sessionId === stem);
-}
-
-function addSubagentsDir(
-  d: Draft,
-  dir: string,
-  unreadable: { path: string; reason: string }[],
-  noteFile: (d: Draft, path: string) => void,
-  /** The projects folder, for the meta files' fingerprints; undefined when none are built. */
-  root: string | undefined,
-): void {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") unreadable.push({ path: dir, reason: reasonOf(error) });
-    return;
-  }
-  const metas = new Set(names.filter((n) => n.endsWith(".meta.json")));
-  for (const name of names.sort()) {
-    const agent = AGENT_FILE.exec(name);
-    if (agent?.[1] === undefined) continue;
-    const metaName = `agent-${agent[1]}.meta.json`;
-    const path = join(dir, name);
-    const metaPath = metas.has(metaName) ? join(dir, metaName) : undefined;
-    d.agentFiles.push({ path, agentId: flatString(agent[1]), layout: "subagents-dir", metaPath });
-    noteFile(d, path);
-    if (metaPath !== undefined && root !== undefined) {
-      try {
-        d.files.push(fileStamp(metaPath, root, statSync(metaPath)));
-      } catch {
-        d.files.push(`${metaPath}\0unreadable`);
-      }
-    }
-  }
-}
-
-function byCodeUnit(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** A file's path below the projects folder, size, modification time and inode. */
-function fileStamp(path: string, root: string, s: Stats): string {
-  return `${path.slice(root.length)}\0${s.size}\0${s.mtimeMs}\0${s.ino}`;
-}
-
-/** Follows symlinks (a projects folder may link elsewhere); a dangling link is "broken". */
-function entryKind(entry: Dirent, path: string): "file" | "dir" | "broken" | "other" {
-  if (entry.isFile()) return "file";
-  if (entry.isDirectory()) return "dir";
-  if (!entry.isSymbolicLink()) return "other";
-  try {
-    const s = statSync(path);
-    return s.isFile() ? "file" : s.isDirectory() ? "dir" : "other";
-  } catch {
-    return "broken";
-  }
-}
-
-const SESSION_ID_FIELD = /"sessionId":"([^"]+)"/;
-
-/** Reads just enough of a legacy agent file to learn which session it belongs to. */
-function sessionIdInside(path: string): string | undefined {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, "r");
-    const buf = Buffer.alloc(64 * 1024);
-    const bytesRead = readSync(fd, buf, 0, buf.length, 0);
-    return SESSION_ID_FIELD.exec(buf.toString("utf8", 0, bytesRead))?.[1];
-  } catch {
-    return undefined;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
 }
 
 export function reasonOf(error: unknown): string {

@@ -48,104 +48,125 @@ export interface CatchUpWorkerPool {
 }
 
 export function startCatchUpWorkers(count: number, settings: WorkerSettings, env: NodeJS.ProcessEnv): CatchUpWorkerPool {
-  // Each worker's process.env is the command's environment: the SDK's exporters read
-  // OTEL_EXPORTER_OTLP_* (compression, certificates) from it themselves.
-  const workerEnv = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
-  let failure: string | undefined;
-  let thrown: unknown;
-  let queue: SessionQueue<SessionSource> | undefined;
-  let onOutcome: ((outcome: BatchedOutcome) => void) | undefined;
-  const workers: Worker[] = [];
-  const send = (worker: Worker, message: MainMessage): void => worker.postMessage(message);
-  /** The next chunk for a worker, or the end: nothing is handed out after a failure. */
-  const handOut = (worker: Worker): void => {
-    const chunk = queue?.take() ?? [];
-    send(worker, chunk.length > 0 ? { type: "sessions", sources: chunk } : { type: "end" });
-  };
-  const stopAll = (): void => {
-    queue?.clear();
-    for (const w of workers) send(w, { type: "stop" });
-  };
-  const ended: Promise<void>[] = [];
-  const url = workerUrl();
-  for (let i = 0; i < count; i++) {
-    let worker: Worker;
-    try {
-      worker = new Worker(url, { workerData: { settings } satisfies WorkerData, env: workerEnv });
-    } catch (error) {
-      // Not started (a missing build arrives later, as an 'error' event): the started ones stop.
-      thrown ??= error;
-      stopAll();
-      break;
+  return new WorkerPool(count, settings, env);
+}
+
+class WorkerPool implements CatchUpWorkerPool {
+  private readonly workers: Worker[] = [];
+  /** One per worker started: resolved when it has exited. */
+  private readonly ended: Promise<void>[] = [];
+  /** The first failure a worker reported (its batch was refused). */
+  private failure: string | undefined;
+  /** The first error: a worker that threw, could not start, or exited early; or the outcome handler's. */
+  private thrown: unknown;
+  private queue: SessionQueue<SessionSource> | undefined;
+  private onOutcome: ((outcome: BatchedOutcome) => void) | undefined;
+  private dismissed = false;
+
+  constructor(count: number, settings: WorkerSettings, env: NodeJS.ProcessEnv) {
+    // Each worker's process.env is the command's environment: the SDK's exporters read
+    // OTEL_EXPORTER_OTLP_* (compression, certificates) from it themselves.
+    const workerEnv = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+    const url = workerUrl();
+    for (let i = 0; i < count; i++) {
+      let worker: Worker;
+      try {
+        worker = new Worker(url, { workerData: { settings } satisfies WorkerData, env: workerEnv });
+      } catch (error) {
+        // Not started (a missing build arrives later, as an 'error' event): the started ones stop.
+        this.thrown ??= error;
+        this.stopAll();
+        break;
+      }
+      // Until `run`, a worker waiting for its first sessions must not keep the process alive: an
+      // error on the way to `run` then ends the command, not leaves it hanging.
+      worker.unref();
+      this.workers.push(worker);
+      this.ended.push(this.listen(worker));
     }
-    // Until `run`, a worker waiting for its first sessions must not keep the process alive: an
-    // error on the way to `run` then ends the command, not leaves it hanging.
-    worker.unref();
-    workers.push(worker);
-    ended.push(
-      new Promise<void>((resolve) => {
-        let finished = false;
-        worker.on("message", (m: WorkerMessage) => {
-          if (m.type === "more") {
-            // Only ever after a first chunk, which `run` hands every worker.
-            if (queue !== undefined) handOut(worker);
-            return;
-          }
-          if (m.type === "outcome") {
-            try {
-              onOutcome?.(m.outcome);
-            } catch (error) {
-              thrown ??= error;
-              stopAll();
-            }
-            return;
-          }
-          finished = true;
-          if (m.type === "done") {
-            if (m.failure !== undefined && failure === undefined) {
-              failure = m.failure;
-              stopAll();
-            }
-          } else {
-            thrown ??= m.lockBusy ? new LockBusyError(m.message) : Object.assign(new Error(m.message), m.code !== undefined ? { code: m.code } : {});
-            stopAll();
-          }
-        });
-        worker.on("error", (error) => {
-          thrown ??= error;
-          stopAll();
-        });
-        worker.on("exit", (code) => {
-          if (!finished) {
-            thrown ??= new Error(`a replay worker stopped (exit code ${code}) before finishing its sessions`);
-            stopAll();
-          }
-          resolve();
-        });
-      }),
-    );
   }
-  let dismissed = false;
-  return {
-    size: workers.length,
-    async run(sources, handler) {
-      if (queue !== undefined || dismissed) throw new Error("a catch-up worker pool runs once");
-      onOutcome = handler;
-      queue = new SessionQueue(sources, workers.length);
-      for (const w of workers) w.ref();
-      // A first chunk for every worker (or its end): none waits for another's request.
-      if (thrown === undefined) for (const w of workers) handOut(w);
-      else stopAll();
-      await Promise.all(ended);
-      if (thrown !== undefined) throw thrown;
-      return { failure };
-    },
-    async dismiss() {
-      dismissed = true;
-      // Referenced while they end, or the process could exit before this returns.
-      for (const w of workers) w.ref();
-      await Promise.all(workers.map((w) => w.terminate()));
-      await Promise.all(ended);
-    },
-  };
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  async run(sources: readonly SessionSource[], handler: (outcome: BatchedOutcome) => void): Promise<{ failure: string | undefined }> {
+    if (this.queue !== undefined || this.dismissed) throw new Error("a catch-up worker pool runs once");
+    this.onOutcome = handler;
+    this.queue = new SessionQueue(sources, this.workers.length);
+    for (const w of this.workers) w.ref();
+    // A first chunk for every worker (or its end): none waits for another's request.
+    if (this.thrown === undefined) for (const w of this.workers) this.handOut(w);
+    else this.stopAll();
+    await Promise.all(this.ended);
+    if (this.thrown !== undefined) throw this.thrown;
+    return { failure: this.failure };
+  }
+
+  async dismiss(): Promise<void> {
+    this.dismissed = true;
+    // Referenced while they end, or the process could exit before this returns.
+    for (const w of this.workers) w.ref();
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    await Promise.all(this.ended);
+  }
+
+  /** Follows a worker until it exits. */
+  private listen(worker: Worker): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let finished = false;
+      worker.on("message", (m: WorkerMessage) => {
+        if (m.type === "more") {
+          // Only ever after a first chunk, which `run` hands every worker.
+          if (this.queue !== undefined) this.handOut(worker);
+          return;
+        }
+        if (m.type === "outcome") {
+          try {
+            this.onOutcome?.(m.outcome);
+          } catch (error) {
+            this.thrown ??= error;
+            this.stopAll();
+          }
+          return;
+        }
+        finished = true;
+        if (m.type === "done") {
+          if (m.failure !== undefined && this.failure === undefined) {
+            this.failure = m.failure;
+            this.stopAll();
+          }
+        } else {
+          this.thrown ??= m.lockBusy ? new LockBusyError(m.message) : Object.assign(new Error(m.message), m.code !== undefined ? { code: m.code } : {});
+          this.stopAll();
+        }
+      });
+      worker.on("error", (error) => {
+        this.thrown ??= error;
+        this.stopAll();
+      });
+      worker.on("exit", (code) => {
+        if (!finished) {
+          this.thrown ??= new Error(`a replay worker stopped (exit code ${code}) before finishing its sessions`);
+          this.stopAll();
+        }
+        resolve();
+      });
+    });
+  }
+
+  /** The next chunk for a worker, or the end: nothing is handed out after a failure. */
+  private handOut(worker: Worker): void {
+    const chunk = this.queue?.take() ?? [];
+    send(worker, chunk.length > 0 ? { type: "sessions", sources: chunk } : { type: "end" });
+  }
+
+  private stopAll(): void {
+    this.queue?.clear();
+    for (const w of this.workers) send(w, { type: "stop" });
+  }
+}
+
+function send(worker: Worker, message: MainMessage): void {
+  worker.postMessage(message);
 }

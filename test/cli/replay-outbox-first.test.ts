@@ -2,12 +2,12 @@
  * Hooks queue requests while the collector is down; a later `replay` to the same collector must
  * deliver that queue first. Its metric windows were stamped earlier by the shared clock, and the
  * collector's delta_to_cumulative drops a window older than one it already has: sending replay's
- * newer windows first would lose the hooks' points. Reads ../shared/fixtures.
+ * newer windows first would lose the hooks' points. Reads the recorded 2.1.330 fixtures.
  */
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadAllSessions } from "../support/sessions.js";
-import { requireSharedFixtures } from "../support/shared-fixtures.js";
+import { CC_2_1_330 } from "../support/recorded-fixtures.js";
 import { runCli } from "../support/cli.js";
 import { settleUpserts } from "../support/upserts.js";
 import type { OtlpReceiver } from "../support/otlp-receiver.js";
@@ -16,10 +16,9 @@ import { durationsOf, expectContiguousWindows, expectTotalsEqualReport, expected
 import type { HookWorld } from "../support/hook-harness.js";
 import { listDir, makeHookWorld, requireBuild, runHook, waitForQuiet } from "../support/hook-harness.js";
 
-const haveFixtures = requireSharedFixtures();
-const HOOKED = "0704d901-19b8-468e-939e-baa3fdaa9e90";
+const HOOKED = CC_2_1_330.sessionId("parallel-fail");
 
-describe.runIf(haveFixtures)("the hooks' outbox goes before replay", () => {
+describe("the hooks' outbox goes before replay", () => {
   let receiver: OtlpReceiver;
   let world: HookWorld;
   beforeAll(async () => {

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Session } from "../../src/model/types.js";
 import { loadAllSessions } from "../support/sessions.js";
-import { requireSharedFixtures } from "../support/shared-fixtures.js";
+import { CC_2_1_330 } from "../support/recorded-fixtures.js";
 import type { OtlpReceiver } from "../support/otlp-receiver.js";
 import { startOtlpReceiver } from "../support/otlp-receiver.js";
 import type { FrontServer } from "../support/front-server.js";
@@ -23,10 +23,10 @@ import { durationsOf, expectContiguousWindows, expectSpansExactlyOnce, expectTot
 import type { HookWorld } from "../support/hook-harness.js";
 import { hookLog, listDir, makeHookWorld, requireBuild, runFlush, runHook, waitForQuiet } from "../support/hook-harness.js";
 
-const haveFixtures = requireSharedFixtures();
-const BUSY_SESSION = "d850fcac-3927-4e48-858e-9d336f28e1c9";
+/** The long session: 47 payloads (six tool rounds, resumed three times, a compaction). */
+const BUSY_SESSION = CC_2_1_330.sessionId("long");
 
-describe.runIf(haveFixtures)("hooks under concurrency", () => {
+describe("hooks under concurrency", () => {
   let world: HookWorld;
   let receiver: OtlpReceiver;
   let front: FrontServer;
@@ -35,7 +35,8 @@ describe.runIf(haveFixtures)("hooks under concurrency", () => {
     requireBuild();
     receiver = await startOtlpReceiver();
     front = await startFrontServer(receiver.url, { dropResent: true });
-    world = makeHookWorld({ endpoint: front.url });
+    // The busy session twice (94 payloads) and one more session: ~110 processes at once on two cores.
+    world = makeHookWorld({ endpoint: front.url, sessions: ["long", "parallel-fail"] });
     sessions = await loadAllSessions(world.projects);
   });
   afterAll(async () => {

@@ -6,6 +6,8 @@ import { sessionToSpans } from "../../src/mapping/map-spans.js";
 import type { SpanData } from "../../src/mapping/span-data.js";
 import { applyToolDurations } from "../../src/state/tool-durations.js";
 import { runCli } from "./cli.js";
+import { exportedCostUsd } from "./exported-spans.js";
+import { loadAllSessions } from "./sessions.js";
 import type { ReceivedPoint, ReceivedSpan } from "./otlp-receiver.js";
 import { receivedTotals } from "./otlp-receiver.js";
 
@@ -87,7 +89,11 @@ export async function expectTotalsEqualReport(points: readonly ReceivedPoint[], 
     }
   ).totals;
   const got = receivedTotals(points);
-  expect(got.costUsd).toBeCloseTo(totals.costUsd, 9);
+  const sessions = await loadAllSessions(projectsDir);
+  expect(got.costUsd).toBeCloseTo(
+    sessions.reduce((sum, s) => sum + exportedCostUsd(s), 0),
+    9,
+  );
   expect({ ...got, costUsd: 0 }).toEqual({
     sessions: totals.sessions,
     costUsd: 0,

@@ -7,7 +7,8 @@ import { spawn } from "node:child_process";
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { REPO_ROOT, SHARED_FIXTURES } from "./shared-fixtures.js";
+import { CC_2_1_330, RECORDED_HOME, type Recording } from "./recorded-fixtures.js";
+import { REPO_ROOT } from "./shared-fixtures.js";
 
 export const BIN = join(REPO_ROOT, "bin", "claude-code-otel.js");
 /** What `install` writes into Claude Code's settings: the CommonJS bin (the fast hook path). */
@@ -64,26 +65,30 @@ export interface HookWorld {
   cleanup(): void;
 }
 
-const FIXTURE_HOME = "/home/dev/.claude";
-
-/** A temp HOME holding a copy of the 2.1.330 fixture transcripts, and its hook payloads. */
-export function makeHookWorld(options: { endpoint?: string; logLevel?: string } = {}): HookWorld {
-  if (SHARED_FIXTURES === undefined) throw new Error("shared fixtures missing");
+/**
+ * A temp HOME holding a copy of a recording's transcripts (default: 2.1.330) and its hook
+ * payloads; `sessions` (step labels such as "long") keeps only those sessions' files and payloads.
+ */
+export function makeHookWorld(options: { endpoint?: string; logLevel?: string; recording?: Recording; sessions?: readonly string[] } = {}): HookWorld {
+  const recording = options.recording ?? CC_2_1_330;
+  const keep = options.sessions === undefined ? undefined : new Set(options.sessions.map((label) => recording.sessionId(label)));
   const root = mkdtempSync(join(tmpdir(), "cco-hooks-"));
   const home = join(root, "home");
   const claude = join(home, ".claude");
   mkdirSync(claude, { recursive: true });
-  cpSync(join(SHARED_FIXTURES, "claude-code-2.1.330", "claude-home"), claude, { recursive: true });
+  cpSync(recording.projects, join(claude, "projects"), { recursive: true });
+  // A session is `<id>.jsonl` plus, with subagents, an `<id>/` folder.
+  const project = join(claude, "projects", recording.projectDir);
+  for (const name of readdirSync(project)) if (keep !== undefined && !keep.has(name.replace(/\.jsonl$/, ""))) rmSync(join(project, name), { recursive: true });
   makeWritable(claude);
   const otelHome = join(root, "otel");
   const stateDir = join(otelHome, "state");
-  const text = readFileSync(join(SHARED_FIXTURES, "claude-code-2.1.330", "hooks.jsonl"), "utf8")
-    .split(FIXTURE_HOME)
-    .join(claude);
+  const text = readFileSync(recording.hooks, "utf8").split(`${RECORDED_HOME}/.claude`).join(claude);
   const payloads = text
     .split("\n")
     .filter((l) => l.trim() !== "")
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((p) => keep === undefined || keep.has(p["session_id"] as string));
   const env: NodeJS.ProcessEnv = {
     PATH: process.env["PATH"],
     HOME: home,
@@ -113,7 +118,7 @@ export function makeHookWorld(options: { endpoint?: string; logLevel?: string } 
 }
 
 function makeWritable(dir: string): void {
-  // The shared fixtures are read-only; the copies must be appendable like real transcripts.
+  // A checkout may be read-only; the copies must be appendable like real transcripts.
   chmodSync(dir, 0o755);
   for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) chmodSync(join(entry.parentPath, entry.name), entry.isDirectory() ? 0o755 : 0o644);
 }

@@ -4,9 +4,12 @@
  * Each holds `projects/<project>/...` (as `~/.claude/projects`), `hooks.jsonl` (every hook payload,
  * in order) and `recording.json` (the manifest: release, command, steps, session ids).
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { REPO_ROOT } from "./shared-fixtures.js";
+import { cpSync, mkdtempSync, readFileSync, readdirSync, utimesSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 export const FIXTURES_DIR = join(REPO_ROOT, "test", "fixtures");
 
@@ -110,4 +113,21 @@ export function lastLedger(transcript: string): Ledger {
   const last = all[all.length - 1];
   if (last === undefined) throw new Error(`no cost-state line in ${transcript}`);
   return last;
+}
+
+/** Sets every file under `dir` to `ageMs` ago: transcripts that old are finished sessions. */
+export function ageAll(dir: string, ageMs: number): void {
+  const t = new Date(Date.now() - ageMs);
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) utimesSync(join(entry.parentPath, entry.name), t, t);
+  }
+}
+
+/** A private copy of a recording's projects (default: 2.1.330) in `<tmp>/projects`, every file idle for two hours. */
+export function copyIdleFixtures(prefix: string, from: Recording = CC_2_1_330): { root: string; projects: string } {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  const projects = join(root, "projects");
+  cpSync(from.projects, projects, { recursive: true });
+  ageAll(projects, 2 * 3600_000);
+  return { root, projects };
 }

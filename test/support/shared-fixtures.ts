@@ -1,5 +1,10 @@
-import { cpSync, existsSync, mkdtempSync, readdirSync, utimesSync } from "node:fs";
-import { tmpdir } from "node:os";
+/**
+ * The extra corpus `../shared/fixtures` beside the checkout: another recording of Claude Code
+ * 2.1.330 and public third-party transcripts and hook payloads (1.0.17 to 2.1.114). Tests that read
+ * it are extra coverage: skipped with a message on a plain clone, required under CI=true. The
+ * suite's own fixtures are in test/fixtures (recorded-fixtures.ts).
+ */
+import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -15,26 +20,9 @@ export const FIXTURES_2_1_330 = SHARED_FIXTURES && join(SHARED_FIXTURES, "claude
 export const PUBLIC_FIXTURES = SHARED_FIXTURES && join(SHARED_FIXTURES, "public");
 
 /** Skips (with a reason) when the shared fixtures are absent; in CI their absence is a failure. */
-export function requireSharedFixtures(): boolean {
+export function requireSharedFixtures(what = "extra-corpus tests"): boolean {
   if (SHARED_FIXTURES !== undefined) return true;
   if (process.env["CI"] === "true") throw new Error("../shared/fixtures is missing: CI must run beside the shared folder");
-  console.warn("SKIPPED: ../shared/fixtures not found beside the checkout; fixture tests need it (set CLAUDE_CODE_OTEL_SHARED_FIXTURES)");
+  console.warn(`SKIPPED ${what}: the extra corpus ../shared/fixtures is not beside the checkout (set CLAUDE_CODE_OTEL_SHARED_FIXTURES); the suite's own fixtures still ran`);
   return false;
-}
-
-/** Sets every file under `dir` to `ageMs` ago: transcripts that old are finished sessions. */
-export function ageAll(dir: string, ageMs: number): void {
-  const t = new Date(Date.now() - ageMs);
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) utimesSync(join(entry.parentPath, entry.name), t, t);
-  }
-}
-
-/** A private copy of the 2.1.330 fixture projects (`<tmp>/projects`), every file idle for two hours. */
-export function copyIdleFixtures(prefix: string): { root: string; projects: string } {
-  const root = mkdtempSync(join(tmpdir(), prefix));
-  const projects = join(root, "projects");
-  cpSync(FIXTURES_2_1_330 as string, projects, { recursive: true });
-  ageAll(projects, 2 * 3600_000);
-  return { root, projects };
 }

@@ -11,16 +11,14 @@ import { readBoundedStdin } from "../../src/hook/stdin.js";
 import { createHookLog } from "../../src/hook/hook-log.js";
 import type { HookPayload } from "../../src/hook/payload.js";
 import { parseHookInput } from "../../src/hook/payload.js";
-import { FIXTURES_2_1_330, requireSharedFixtures } from "../support/shared-fixtures.js";
+import { CC_2_1_330, RECORDED_CWD, lastLedger } from "../support/recorded-fixtures.js";
 
-const SESSION = "d850fcac-3927-4e48-858e-9d336f28e1c9";
-const hasFixtures = requireSharedFixtures();
-const TRANSCRIPT = join(FIXTURES_2_1_330 ?? "", "-home-dev-work-demo-app", `${SESSION}.jsonl`);
+/** The recorded long session: Claude Code's own ledger (its last cost-state line) says $0.9802035. */
+const SESSION = CC_2_1_330.sessionId("long");
+const TRANSCRIPT = CC_2_1_330.transcript("long");
 
 function payload(event = "Stop", session = SESSION, transcript = TRANSCRIPT): HookPayload {
-  const parsed = parseHookInput(
-    JSON.stringify({ session_id: session, transcript_path: transcript, cwd: "/home/dev/work/demo-app", hook_event_name: event, stop_hook_active: false }),
-  );
+  const parsed = parseHookInput(JSON.stringify({ session_id: session, transcript_path: transcript, cwd: RECORDED_CWD, hook_event_name: event, stop_hook_active: false }));
   if (!parsed.ok) throw new Error(parsed.reason);
   return parsed.payload;
 }
@@ -57,37 +55,38 @@ describe("alert decision (pure)", () => {
     expect(crossedThresholds(0.66, [0.5, 0.6, 1])).toEqual([0.5, 0.6]);
     expect(crossedThresholds(0.4, [0.5])).toEqual([]);
     expect(crossedThresholds(5, [5])).toEqual([5]);
-    expect(alertText(0.66042855, [0.5, 0.6], "demo-app", SESSION)).toBe(
+    expect(alertText(0.66042855, [0.5, 0.6], "demo-app", "d850fcac-3927-4e48-858e-9d336f28e1c9")).toBe(
       "Cost alert: this Claude Code session in demo-app has cost $0.66, over your $0.60 threshold (also crossed $0.50). Session d850fcac.",
     );
     expect(markerPath("/s", "../../etc/passwd", 5)).toBe("/s/alerts/______etc_passwd-5");
   });
 });
 
-describe.runIf(hasFixtures)("cost alerts on the 2.1.330 fixture", () => {
+describe("cost alerts on the recorded 2.1.330 long session", () => {
   it("the session's cost is Claude Code's ledger total", async () => {
     const cost = await sessionCost(TRANSCRIPT, SESSION, {});
-    expect(cost?.costUsd).toBeCloseTo(0.66042855, 9);
-    expect(cost?.project).toBe("demo-app");
+    expect(lastLedger(TRANSCRIPT).totalCostUSD).toBe(0.9802035);
+    expect(cost?.costUsd).toBeCloseTo(0.9802035, 9);
+    expect(cost?.project).toBe("shop-api");
   });
 
   it("fires once per threshold per session, with O_EXCL markers 0600 in a 0700 folder", async () => {
-    const config = { alerts: { sessionUsd: [0.5, 0.6, 1] } };
+    const config = { alerts: { sessionUsd: [0.5, 0.9, 1] } };
     const first = await hookOutputFor(payload(), context(config));
     expect(first).toBe(
-      JSON.stringify({ systemMessage: "Cost alert: this Claude Code session in demo-app has cost $0.66, over your $0.60 threshold (also crossed $0.50). Session d850fcac." }),
+      JSON.stringify({ systemMessage: "Cost alert: this Claude Code session in shop-api has cost $0.98, over your $0.90 threshold (also crossed $0.50). Session f662f291." }),
     );
-    expect(readdirSync(join(home, "alerts")).sort()).toEqual([`${SESSION}-0.5`, `${SESSION}-0.6`]);
+    expect(readdirSync(join(home, "alerts")).sort()).toEqual([`${SESSION}-0.5`, `${SESSION}-0.9`]);
     expect(statSync(join(home, "alerts")).mode & 0o777).toBe(0o700);
     for (const name of readdirSync(join(home, "alerts"))) expect(statSync(join(home, "alerts", name)).mode & 0o777).toBe(0o600);
     expect(await hookOutputFor(payload(), context(config))).toBeUndefined();
 
     // A new, higher threshold alerts on its own; the old ones stay quiet.
-    const lower = await hookOutputFor(payload(), context({ alerts: { sessionUsd: [0.5, 0.6, 0.65] } }));
-    expect(JSON.parse(lower ?? "{}").systemMessage).toContain("over your $0.65 threshold. Session");
+    const lower = await hookOutputFor(payload(), context({ alerts: { sessionUsd: [0.5, 0.9, 0.95] } }));
+    expect(JSON.parse(lower ?? "{}").systemMessage).toContain("over your $0.95 threshold. Session");
 
     // Parallel Stop hooks (several processes' worth of calls): exactly one wins a fresh threshold.
-    const racers = await Promise.all(Array.from({ length: 6 }, () => hookOutputFor(payload(), context({ alerts: { sessionUsd: [0.66] } }))));
+    const racers = await Promise.all(Array.from({ length: 6 }, () => hookOutputFor(payload(), context({ alerts: { sessionUsd: [0.98] } }))));
     expect(racers.filter((r) => r !== undefined)).toHaveLength(1);
   });
 
@@ -137,7 +136,7 @@ describe.runIf(hasFixtures)("cost alerts on the 2.1.330 fixture", () => {
     };
     const first = await run();
     expect(first.endsWith("\n")).toBe(true);
-    expect(JSON.parse(first)).toEqual({ systemMessage: "Cost alert: this Claude Code session in demo-app has cost $0.66, over your $0.25 threshold. Session d850fcac." });
+    expect(JSON.parse(first)).toEqual({ systemMessage: "Cost alert: this Claude Code session in shop-api has cost $0.98, over your $0.25 threshold. Session f662f291." });
     expect(slackBodies).toHaveLength(1);
     expect(await run()).toBe("");
     expect(slackBodies).toHaveLength(1);

@@ -29,7 +29,7 @@ function filesWhere(rec: Recording, test: (lines: string[]) => boolean): string[
 }
 
 /** claude-sonnet-4 / 4.5 list prices (USD per million tokens) applied to scripted usage [in, out, read, 5m, 1h]. */
-const sonnet = (u: number[]): number => ((u[0] ?? 0) * 3 + (u[1] ?? 0) * 15 + (u[2] ?? 0) * 0.3 + (u[3] ?? 0) * 3.75 + (u[4] ?? 0) * 6) / 1e6;
+const sonnet = (u: readonly (number | undefined)[]): number => ((u[0] ?? 0) * 3 + (u[1] ?? 0) * 15 + (u[2] ?? 0) * 0.3 + (u[3] ?? 0) * 3.75 + (u[4] ?? 0) * 6) / 1e6;
 /** parallel-fail as scenarios.ts scripts it. */
 const PARALLEL_FAIL = [
   [1_204, 318, 0, 2_210, 18_452],

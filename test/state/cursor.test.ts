@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readCursorSync } from "../../src/state/cursor.js";
-import { FIXTURES_2_1_330, requireSharedFixtures } from "../support/shared-fixtures.js";
+import { FIXTURES_DIR } from "../support/recorded-fixtures.js";
 
 /** The cursor by definition, from the whole file: hash of the first 4 KiB, end of the last complete line within the last 64 KiB. */
 function expected(path: string): { size: number; mtimeMs: number; headHash: string; offset: number } {
@@ -39,11 +39,11 @@ describe("readCursorSync", () => {
     expect(readCursorSync(path)).toEqual(expected(path));
   });
 
-  it.skipIf(!requireSharedFixtures())("every 2.1.330 transcript", () => {
-    const files = readdirSync(FIXTURES_2_1_330 as string, { recursive: true, withFileTypes: true })
+  it("every recorded transcript (test/fixtures)", () => {
+    const files = readdirSync(FIXTURES_DIR, { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile() && e.name.endsWith(".jsonl"))
       .map((e) => join(e.parentPath, e.name));
-    expect(files.length).toBeGreaterThan(4);
+    expect(files.length).toBeGreaterThan(40);
     for (const f of files) expect(readCursorSync(f)).toEqual(expected(f));
   });
 

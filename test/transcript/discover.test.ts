@@ -1,21 +1,24 @@
-import { copyFileSync, cpSync, mkdtempSync, readdirSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { discoverSessionSync, discoverSessionsSync } from "../../src/transcript/discover.js";
-import { FIXTURES_2_1_330, PUBLIC_FIXTURES, requireSharedFixtures } from "../support/shared-fixtures.js";
+import { CC_2_0_55, CC_2_1_330 } from "../support/recorded-fixtures.js";
 
-const haveFixtures = requireSharedFixtures();
-
-describe.skipIf(!haveFixtures)("discoverSessionSync: one session from its transcript path, as full discovery finds it", () => {
+describe("discoverSessionSync: one session from its transcript path, as full discovery finds it", () => {
   it("subagents folders (2.1.x) and legacy sibling agent files (2.0.x) alike, and nothing of other sessions", () => {
-    const project = join(mkdtempSync(join(tmpdir(), "cco-discover-")), "-home-dev-work-demo-app");
-    cpSync(join(FIXTURES_2_1_330 as string, "-home-dev-work-demo-app"), project, { recursive: true });
-    // A 2.0.x session: its agent file lies beside the sessions and names it inside.
-    const legacy = "a7da6a22-facc-4fcd-8bab-f83c87862004";
-    copyFileSync(join(PUBLIC_FIXTURES as string, "iansherr__claude-code-log", "-src-deep-manifest", "agent-c8d9b115.jsonl"), join(project, "agent-c8d9b115.jsonl"));
-    const someMain = readdirSync(project).find((n) => n.endsWith(".jsonl") && !n.startsWith("agent-")) as string;
-    copyFileSync(join(project, someMain), join(project, `${legacy}.jsonl`));
+    // One project folder holding both layouts: the recorded 2.1.330 and 2.0.55 sessions.
+    const project = join(mkdtempSync(join(tmpdir(), "cco-discover-")), CC_2_1_330.projectDir);
+    cpSync(CC_2_1_330.project, project, { recursive: true });
+    cpSync(CC_2_0_55.project, project, { recursive: true });
+    // A 2.0.x agent file lies beside the sessions and names its session inside (Warmups and the Task subagent alike).
+    const legacy = CC_2_0_55.sessionId("agent");
+    const named = readdirSync(CC_2_0_55.project)
+      .filter((n) => n.startsWith("agent-"))
+      .filter((n) => (JSON.parse(readFileSync(join(CC_2_0_55.project, n), "utf8").split("\n")[0] as string) as { sessionId: string }).sessionId === legacy)
+      .map((n) => n.slice("agent-".length, -".jsonl".length))
+      .sort();
+    expect(named).toHaveLength(3);
 
     const all = discoverSessionsSync(project).sessions;
     expect(all.length).toBeGreaterThan(2);
@@ -23,15 +26,19 @@ describe.skipIf(!haveFixtures)("discoverSessionSync: one session from its transc
       const one = discoverSessionSync(join(project, `${expected.sessionId}.jsonl`), expected.sessionId);
       expect(one).toEqual(expected);
     }
-    expect(discoverSessionSync(join(project, `${legacy}.jsonl`), legacy)?.agentFiles.map((a) => [a.agentId, a.layout])).toEqual([["c8d9b115", "sibling-file"]]);
+    expect(
+      discoverSessionSync(join(project, `${legacy}.jsonl`), legacy)
+        ?.agentFiles.map((a) => [a.agentId, a.layout])
+        .sort(),
+    ).toEqual(named.map((id) => [id, "sibling-file"]));
     expect(all.find((s) => s.agentFiles.some((a) => a.layout === "subagents-dir"))).toBeDefined();
     expect(discoverSessionSync(join(project, "nope.jsonl"), "nope")).toBeUndefined();
   });
 });
 
-describe.skipIf(!haveFixtures)("discoverSessionsSync without fingerprints (replay's discovery)", () => {
+describe("discoverSessionsSync without fingerprints (replay's discovery)", () => {
   it("finds the same sessions, files, sizes and times; the fingerprint is empty (no report cache entry)", () => {
-    const root = FIXTURES_2_1_330 as string;
+    const root = CC_2_1_330.projects;
     const withPrints = discoverSessionsSync(root, { keepStats: true, fingerprints: true }).sessions;
     const without = discoverSessionsSync(root, { keepStats: true, fingerprints: false }).sessions;
     expect(withPrints.some((s) => s.agentFiles.some((a) => a.metaPath !== undefined))).toBe(true);
@@ -40,9 +47,9 @@ describe.skipIf(!haveFixtures)("discoverSessionsSync without fingerprints (repla
   });
 });
 
-describe.skipIf(!haveFixtures)("discoverSessionsSync whenBytes (replay starts its workers during discovery)", () => {
+describe("discoverSessionsSync whenBytes (replay starts its workers during discovery)", () => {
   it("calls back once when the transcripts found reach the bytes, never below them; finds the same sessions", () => {
-    const root = FIXTURES_2_1_330 as string;
+    const root = CC_2_1_330.projects;
     const all = discoverSessionsSync(root).sessions;
     const total = all.reduce((n, s) => n + s.bytes, 0);
     const calls = (bytes: number): number => {

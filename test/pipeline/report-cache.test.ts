@@ -4,9 +4,19 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { reportCachePath } from "../../src/pipeline/report-cache.js";
 import { runCli } from "../support/cli.js";
-import { FIXTURES_2_1_330, PUBLIC_FIXTURES, requireSharedFixtures } from "../support/shared-fixtures.js";
+import { CC_2_1_330, FIXTURES_DIR } from "../support/recorded-fixtures.js";
 
-const haveFixtures = requireSharedFixtures();
+/** Every recorded release's sessions: 6 (2.1.330) + 6 (2.1.332) + 4 (2.1.17) + 5 (2.0.55, two empty) + 5 (1.0.128, two summary-only). */
+const SESSIONS = 26;
+const LONG = CC_2_1_330.sessionId("long");
+
+/** The UTC day the 2.1.330 set was recorded on, from its first timestamped line. */
+function recordedDay(): string {
+  const line = readFileSync(CC_2_1_330.transcript("parallel-fail"), "utf8")
+    .split("\n")
+    .find((l) => l.includes('"timestamp":"'));
+  return (JSON.parse(line ?? "{}") as { timestamp: string }).timestamp.slice(0, 10);
+}
 
 interface Report {
   sessions: { sessionId: string; costUsd: number; requests: number; tokens: Record<string, number> }[];
@@ -14,13 +24,14 @@ interface Report {
   parse: { cachedSessions?: number; files: number; lines: number; parsed: number };
 }
 
-/** Every 2.1.330 and public fixture session in one private projects folder, and a private home for the cache. */
-function world(): { projects: string; home: string } {
+/** Every recorded session (test/fixtures, one folder per release) in one private projects folder, and a private home for the cache. */
+function world(): { projects: string; home: string; long: string } {
   const root = mkdtempSync(join(tmpdir(), "cco-report-cache-"));
   const projects = join(root, "projects");
-  cpSync(FIXTURES_2_1_330 as string, projects, { recursive: true });
-  cpSync(PUBLIC_FIXTURES as string, join(projects, "public"), { recursive: true });
-  return { projects, home: join(root, "otel") };
+  for (const release of readdirSync(FIXTURES_DIR).filter((n) => n.startsWith("claude-code-"))) {
+    cpSync(join(FIXTURES_DIR, release, "projects"), join(projects, release), { recursive: true });
+  }
+  return { projects, home: join(root, "otel"), long: join(projects, "claude-code-2.1.330", CC_2_1_330.projectDir) };
 }
 
 async function report(w: { projects: string; home: string }, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string; data: Report }> {
@@ -48,25 +59,29 @@ function readCache(path: string): { header: string; entries: CacheLine[] } {
   return { header, entries: rest.map((l) => JSON.parse(l) as CacheLine) };
 }
 
-describe.skipIf(!haveFixtures)("report cache: unchanged sessions are not read again, and the report is the same", () => {
+describe("report cache: unchanged sessions are not read again, and the report is the same", () => {
   it("a second report takes every session from the cache and prints exactly what reading every file prints", async () => {
     const w = world();
     const uncached = await report(w, "--no-cache");
     expect(existsSync(cacheFile(w))).toBe(false);
     const first = await report(w);
     const second = await report(w);
-    expect(uncached.data.totals.sessions).toBe(16);
+    const mainFiles = readdirSync(w.projects, { recursive: true, withFileTypes: true }).filter(
+      (e) => e.isFile() && e.name.endsWith(".jsonl") && !e.name.startsWith("agent-") && !e.parentPath.endsWith("subagents"),
+    );
+    expect(mainFiles).toHaveLength(SESSIONS);
+    expect(uncached.data.totals.sessions).toBe(SESSIONS);
     expect(first.data.parse.cachedSessions).toBe(0);
-    expect(second.data.parse.cachedSessions).toBe(16);
+    expect(second.data.parse.cachedSessions).toBe(SESSIONS);
     expect(figures(first)).toEqual(figures(uncached));
     expect(figures(second)).toEqual(figures(uncached));
     // The daily table too: it is folded from the cached per-request figures.
     const dailyUncached = await runCli(["report", "--daily", "--no-cache", "--projects-dir", w.projects], { env: { CLAUDE_CODE_OTEL_HOME: w.home } });
     const dailyCached = await runCli(["report", "--daily", "--projects-dir", w.projects], { env: { CLAUDE_CODE_OTEL_HOME: w.home } });
     expect(dailyCached.stdout).toBe(dailyUncached.stdout);
-    expect(dailyCached.stdout).toContain("2026-11-23");
+    expect(dailyCached.stdout).toContain(recordedDay());
     const verbose = await runCli(["report", "--verbose", "--projects-dir", w.projects], { env: { CLAUDE_CODE_OTEL_HOME: w.home } });
-    expect(verbose.stdout).toContain("16 sessions unchanged since the last report: figures from the report cache (--no-cache reads them again)");
+    expect(verbose.stdout).toContain(`${SESSIONS} sessions unchanged since the last report: figures from the report cache (--no-cache reads them again)`);
     const verboseUncached = await runCli(["report", "--verbose", "--no-cache", "--projects-dir", w.projects], { env: { CLAUDE_CODE_OTEL_HOME: w.home } });
     expect(verboseUncached.stdout).not.toContain("report cache");
   });
@@ -75,8 +90,8 @@ describe.skipIf(!haveFixtures)("report cache: unchanged sessions are not read ag
     const w = world();
     await report(w);
     for (const filter of [
-      ["--session", "d850fcac"],
-      ["--project", "demo-app"],
+      ["--session", LONG.slice(0, 8)],
+      ["--project", "shop-api"],
       ["--since", "2026-01-01"],
       ["--until", "2025-09-01"],
     ]) {
@@ -90,36 +105,36 @@ describe.skipIf(!haveFixtures)("report cache: unchanged sessions are not read ag
   it("an appended line re-reads just that session; a deleted session leaves the cache", async () => {
     const w = world();
     await report(w);
-    const file = join(w.projects, "-home-dev-work-demo-app", "d850fcac-3927-4e48-858e-9d336f28e1c9.jsonl");
+    const file = join(w.long, `${LONG}.jsonl`);
     // A new API response in the session: one more request of 1,000 input and 10 output tokens.
     appendFileSync(
       file,
       JSON.stringify({
         type: "assistant",
-        sessionId: "d850fcac-3927-4e48-858e-9d336f28e1c9",
+        sessionId: LONG,
         uuid: "11111111-2222-4333-8444-555555555555",
         parentUuid: null,
-        timestamp: "2026-11-23T19:30:00.000Z",
+        timestamp: "2026-12-07T19:30:00.000Z",
         requestId: "req_appended",
         message: { id: "msg_appended", model: "claude-sonnet-4-5", role: "assistant", content: [{ type: "text", text: "ok" }], usage: { input_tokens: 1000, output_tokens: 10 } },
       }) + "\n",
     );
     const after = await report(w);
     const read = await report(w, "--no-cache");
-    expect(after.data.parse.cachedSessions).toBe(15);
+    expect(after.data.parse.cachedSessions).toBe(SESSIONS - 1);
     expect(figures(after)).toEqual(figures(read));
-    const session = after.data.sessions.find((s) => s.sessionId === "d850fcac-3927-4e48-858e-9d336f28e1c9");
-    expect(session?.requests).toBe(11);
-    expect(session?.tokens["input"]).toBe(27608 + 1000);
+    const session = after.data.sessions.find((s) => s.sessionId === LONG);
+    // The recorded session: 11 requests with 19,410 uncached input tokens (scenarios.ts), plus the appended one.
+    expect(session?.requests).toBe(12);
+    expect(session?.tokens["input"]).toBe(19_410 + 1000);
 
     rmSync(file);
-    rmSync(join(w.projects, "-home-dev-work-demo-app", "d850fcac-3927-4e48-858e-9d336f28e1c9"), { recursive: true, force: true });
     const gone = await report(w);
-    expect(gone.data.totals.sessions).toBe(15);
-    expect(gone.data.parse.cachedSessions).toBe(15);
+    expect(gone.data.totals.sessions).toBe(SESSIONS - 1);
+    expect(gone.data.parse.cachedSessions).toBe(SESSIONS - 1);
     const stored = readCache(cacheFile(w)).entries.map((e) => e.k);
-    expect(stored).toHaveLength(15);
-    expect(stored.some((k) => k.includes("d850fcac"))).toBe(false);
+    expect(stored).toHaveLength(SESSIONS - 1);
+    expect(stored.some((k) => k.includes(LONG))).toBe(false);
   });
 
   it("new price overrides make every cached price stale", async () => {
@@ -149,10 +164,10 @@ describe.skipIf(!haveFixtures)("report cache: unchanged sessions are not read ag
     lines[cut] = (lines[cut] as string).slice(0, 200);
     writeFileSync(path, [header, ...lines].join("\n") + "\n");
     const afterTamper = await report(w);
-    expect(afterTamper.data.parse.cachedSessions).toBe(14);
+    expect(afterTamper.data.parse.cachedSessions).toBe(SESSIONS - 2);
     expect(figures(afterTamper)).toEqual(truth);
     const rewritten = readCache(path).entries;
-    expect(rewritten).toHaveLength(16);
+    expect(rewritten).toHaveLength(SESSIONS);
     expect(rewritten.find((e) => e.k === tampered.k)?.e.digest?.toolCalls[0]).not.toBe(999);
 
     writeFileSync(path, '{"format":2,"key":');
@@ -161,17 +176,17 @@ describe.skipIf(!haveFixtures)("report cache: unchanged sessions are not read ag
     expect(corrupt.data.parse.cachedSessions).toBe(0);
     expect(figures(corrupt)).toEqual(truth);
     expect(corrupt.stderr).toContain("claude-code-otel: report cache unreadable (not JSON Lines with a header): rebuilding it");
-    expect((await report(w)).data.parse.cachedSessions).toBe(16);
+    expect((await report(w)).data.parse.cachedSessions).toBe(SESSIONS);
   });
 
   it("a session with an unreadable file is read (and warned about) every time; a cache it cannot write is a warning", async () => {
     const w = world();
-    const subagents = join(w.projects, "-home-dev-work-demo-app", "d850fcac-3927-4e48-858e-9d336f28e1c9", "subagents");
+    const subagents = join(w.long, LONG, "subagents");
     mkdirSync(subagents, { recursive: true });
     symlinkSync("/nonexistent/agent.jsonl", join(subagents, "agent-adead0000000000.jsonl"));
     const first = await report(w);
     const second = await report(w);
-    expect(second.data.parse.cachedSessions).toBe(15);
+    expect(second.data.parse.cachedSessions).toBe(SESSIONS - 1);
     for (const r of [first, second]) {
       expect(r.stderr).toContain(`cannot read ${join(subagents, "agent-adead0000000000.jsonl")}: no such file or directory`);
     }
@@ -181,7 +196,7 @@ describe.skipIf(!haveFixtures)("report cache: unchanged sessions are not read ag
     writeFileSync(blocked.home, "");
     const r = await report(blocked);
     expect(r.code).toBe(0);
-    expect(r.data.totals.sessions).toBe(16);
+    expect(r.data.totals.sessions).toBe(SESSIONS);
     expect(r.stderr).toMatch(/claude-code-otel: warning: cannot write the report cache: .*(ENOTDIR|EEXIST)/);
     expect(readdirSync(join(w.projects, "..")).filter((n) => n.endsWith(".tmp"))).toEqual([]);
   });

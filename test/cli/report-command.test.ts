@@ -1,14 +1,24 @@
 import type { ChildProcessByStdio } from "node:child_process";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../support/cli.js";
-import { FIXTURES_2_1_330, REPO_ROOT, requireSharedFixtures } from "../support/shared-fixtures.js";
+import { CC_2_1_330, lastLedger } from "../support/recorded-fixtures.js";
+import { REPO_ROOT } from "../support/shared-fixtures.js";
 
-const haveFixtures = requireSharedFixtures();
+const FIXTURES = CC_2_1_330.projects;
+/** The UTC day the 2.1.330 set was recorded on, from its first timestamped line. */
+const DAY = (
+  JSON.parse(
+    readFileSync(CC_2_1_330.transcript("parallel-fail"), "utf8")
+      .split("\n")
+      .find((l) => l.includes('"timestamp":"')) ?? "{}",
+  ) as { timestamp: string }
+).timestamp.slice(0, 10);
+const nextDay = new Date(Date.parse(DAY) + 86_400_000).toISOString().slice(0, 10);
 
 function tempProjects(): string {
   return mkdtempSync(join(tmpdir(), "cco-projects-"));
@@ -46,80 +56,86 @@ describe("report: bad input gets a clear one-line message and an exit code scrip
     expect((await runCli(["nonsense"])).code).toBe(2);
   });
 
-  it.skipIf(!haveFixtures)("corrupt lines and unreadable files are reported, other sessions still counted", async () => {
+  it("corrupt lines and unreadable files are reported, other sessions still counted", async () => {
     const dir = tempProjects();
-    cpSync(join(FIXTURES_2_1_330 as string, "-home-dev-work-demo-app"), join(dir, "demo"), { recursive: true });
-    writeFileSync(join(dir, "demo", "0704d901-19b8-468e-939e-baa3fdaa9e90.jsonl"), "{not json\n\n", { flag: "a" });
+    cpSync(CC_2_1_330.project, join(dir, "demo"), { recursive: true });
+    writeFileSync(join(dir, "demo", `${CC_2_1_330.sessionId("parallel-fail")}.jsonl`), "{not json\n\n", { flag: "a" });
     symlinkSync("/nonexistent/target.jsonl", join(dir, "demo", "dangling.jsonl"));
     const r = await runCli(["report", "--projects-dir", dir, "--json"]);
     expect(r.code).toBe(0);
     const data = JSON.parse(r.stdout) as { sessions: unknown[]; parse: { invalid: number; unreadable: { path: string; reason: string }[] } };
-    expect(data.sessions).toHaveLength(4);
+    expect(data.sessions).toHaveLength(6);
     expect(data.parse.invalid).toBe(1);
     expect(data.parse.unreadable).toEqual([{ path: join(dir, "demo", "dangling.jsonl"), reason: "no such file or directory" }]);
     expect(r.stderr).toContain(`claude-code-otel: warning: cannot read ${join(dir, "demo", "dangling.jsonl")}: no such file or directory`);
   });
 });
 
-describe.skipIf(!haveFixtures)("report on the 2.1.330 fixtures", () => {
+describe("report on the recorded 2.1.330 sessions", () => {
   it("--json keeps the contract's field names and Claude Code's own totals", async () => {
-    const r = await runCli(["report", "--projects-dir", FIXTURES_2_1_330 as string, "--json"]);
+    const r = await runCli(["report", "--projects-dir", FIXTURES, "--json"]);
     expect(r.code).toBe(0);
     const data = JSON.parse(r.stdout) as { sessions: Record<string, unknown>[]; totals: Record<string, unknown> };
-    const compacted = data.sessions.find((s) => s["sessionId"] === "d850fcac-3927-4e48-858e-9d336f28e1c9");
+    const compacted = data.sessions.find((s) => s["sessionId"] === CC_2_1_330.sessionId("long"));
+    // The long session as scenarios.ts scripts its eleven requests (the compaction call leaves no assistant line).
     expect(compacted).toMatchObject({
-      project: "demo-app",
-      startedAt: expect.stringMatching(/^2026-11-23T18:52:\d\d\.\d{3}Z$/),
+      project: "shop-api",
+      startedAt: expect.stringMatching(new RegExp(`^${DAY}T\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z$`)),
       models: ["claude-sonnet-4-5"],
       turns: 3,
-      requests: 10,
-      tokens: { input: 27608, output: 4596, cacheRead: 417508, cacheCreation: 63516 },
-      costUsd: 0.66042855,
+      requests: 11,
+      tokens: { input: 19_410, output: 1_613, cacheRead: 222_670, cacheCreation: 188_762 + 17_930 },
+      costUsd: lastLedger(CC_2_1_330.transcript("long")).totalCostUSD,
       costSource: "ledger",
       toolCalls: 8,
-      toolFailures: 3,
+      toolFailures: 2,
       compactions: 1,
     });
-    expect(compacted?.["cacheHitRatio"]).toBeCloseTo(417508 / (27608 + 417508 + 63516), 12);
-    expect(data.totals).toMatchObject({ sessions: 4, turns: 7, requests: 20, toolCalls: 14, toolFailures: 5, compactions: 1 });
-    expect(data.totals["costUsd"]).toBeCloseTo(0.66042855 + 0.4159815 + 0.0531621 + 0.03597665, 9);
+    expect(compacted?.["costUsd"]).toBe(0.9802035);
+    expect(compacted?.["cacheHitRatio"]).toBeCloseTo(222_670 / (19_410 + 222_670 + 206_692), 12);
+    // turns 1+1+1+2+3+3, requests 2+4+4+5+11+5, tool calls 3+3+2+2+8+2, failures 1+1+0+0+2+0
+    expect(data.totals).toMatchObject({ sessions: 6, turns: 11, requests: 31, toolCalls: 20, toolFailures: 4, compactions: 1 });
+    const ledgerTotal = ["parallel-fail", "edit-files", "agent", "agent-bg", "long", "rewind"].reduce((sum, l) => sum + lastLedger(CC_2_1_330.transcript(l)).totalCostUSD, 0);
+    expect(data.totals["costUsd"]).toBeCloseTo(ledgerTotal, 9);
+    expect(data.totals["costUsd"]).toBeCloseTo(1.81237755, 9);
   });
 
   it("filters by session prefix, project and dates", async () => {
-    const dir = FIXTURES_2_1_330 as string;
+    const dir = FIXTURES;
     const ids = async (...args: string[]) => {
       const r = await runCli(["report", "--projects-dir", dir, "--json", ...args]);
       return r.code === 0 ? (JSON.parse(r.stdout) as { sessions: { sessionId: string }[] }).sessions.map((s) => s.sessionId.slice(0, 8)) : r.code;
     };
-    expect(await ids("--session", "0704")).toEqual(["0704d901"]);
-    expect((await ids("--project", "demo-app")) as string[]).toHaveLength(4);
+    const parallel = CC_2_1_330.sessionId("parallel-fail").slice(0, 8);
+    expect(await ids("--session", parallel.slice(0, 4))).toEqual([parallel]);
+    expect((await ids("--project", "shop-api")) as string[]).toHaveLength(6);
     expect(await ids("--project", "elsewhere")).toBe(3);
-    expect((await ids("--since", "2026-11-23", "--until", "20261123")) as string[]).toHaveLength(4);
-    expect(await ids("--since", "2026-11-24")).toBe(3);
+    expect((await ids("--since", DAY, "--until", DAY.replace(/-/g, ""))) as string[]).toHaveLength(6);
+    expect(await ids("--since", nextDay)).toBe(3);
   });
 
   it("renders an aligned table without colour when not on a TTY, with colour when forced", async () => {
-    const plain = await runCli(["report", "--projects-dir", FIXTURES_2_1_330 as string, "--daily"]);
+    const plain = await runCli(["report", "--projects-dir", FIXTURES, "--daily"]);
     expect(plain.stdout).not.toContain("\u001b[");
     const lines = plain.stdout.split("\n");
     const header = lines.find((l) => l.startsWith("Session"));
     const total = lines.find((l) => l.startsWith("TOTAL"));
     expect(header?.indexOf("Cost")).toBeGreaterThan(0);
-    expect(total).toContain("$1.17");
+    expect(total).toContain("$1.81");
     expect(plain.stdout).toContain("Top failing tools");
-    expect(plain.stdout).toContain("2026-11-23");
-    const coloured = await runCli(["report", "--projects-dir", FIXTURES_2_1_330 as string], { color: true });
+    expect(plain.stdout).toContain(DAY);
+    const coloured = await runCli(["report", "--projects-dir", FIXTURES], { color: true });
     expect(coloured.stdout).toContain("\u001b[");
   });
 
   it("errors <session>: each failed call with its command or path and the error text", async () => {
-    const r = await runCli(["errors", "483d7016", "--projects-dir", FIXTURES_2_1_330 as string, "--json"]);
+    // edit-files: Write, Edit, then a Read of a CHANGELOG.md that does not exist.
+    const r = await runCli(["errors", CC_2_1_330.sessionId("edit-files").slice(0, 8), "--projects-dir", FIXTURES, "--json"]);
     expect(r.code).toBe(0);
     const data = JSON.parse(r.stdout) as { failures: Record<string, unknown>[] };
     expect(data.failures).toHaveLength(1);
-    expect(data.failures[0]).toMatchObject({ tool: "Read", turn: 1, agent: "main" });
-    expect(String(data.failures[0]?.["target"])).toMatch(/missing|nonexist/i);
-    expect((await runCli(["errors", "ffffffff", "--projects-dir", FIXTURES_2_1_330 as string])).code).toBe(3);
+    expect(data.failures[0]).toMatchObject({ tool: "Read", turn: 1, agent: "main", target: "/home/user/work/shop-api/CHANGELOG.md" });
+    expect((await runCli(["errors", "ffffffff", "--projects-dir", FIXTURES])).code).toBe(3);
   });
 });
 
@@ -180,13 +196,13 @@ describe("the installed bin", () => {
   /** `replay` on the fixtures in its own process and a fresh home, both output pipes open. */
   const spawnReplay = (...args: string[]): ChildProcessByStdio<null, Readable, Readable> => {
     const home = mkdtempSync(join(tmpdir(), "cco-epipe-"));
-    return spawn(process.execPath, [bin, "replay", "--projects-dir", FIXTURES_2_1_330 as string, "--state-dir", join(home, "state"), ...args], {
+    return spawn(process.execPath, [bin, "replay", "--projects-dir", FIXTURES, "--state-dir", join(home, "state"), ...args], {
       env: { ...process.env, CLAUDE_CODE_OTEL_HOME: home, TZ: "UTC" },
       stdio: ["ignore", "pipe", "pipe"],
     });
   };
 
-  it.skipIf(!built || !haveFixtures)("a reader that closes the pipe early (replay --console | head -1) ends the output, not the command", async () => {
+  it.skipIf(!built)("a reader that closes the pipe early (replay --console | head -1) ends the output, not the command", async () => {
     const child = spawnReplay("--console");
     let stderr = "";
     child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
@@ -197,7 +213,7 @@ describe("the installed bin", () => {
     expect(code).toBe(0);
   });
 
-  it.skipIf(!built || !haveFixtures)("the same for stderr (replay --verbose 2>&1 | head -1): the command finishes and says so on stdout", async () => {
+  it.skipIf(!built)("the same for stderr (replay --verbose 2>&1 | head -1): the command finishes and says so on stdout", async () => {
     const child = spawnReplay("--dry-run", "--verbose");
     let stdout = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));

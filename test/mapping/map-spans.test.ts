@@ -1,4 +1,6 @@
-// Reads ../shared/fixtures (Claude Code 2.1.330 sessions); skips with a message when absent.
+// Reads the recorded Claude Code 2.1.330 sessions (test/fixtures).
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -6,10 +8,9 @@ import type { Session } from "../../src/model/types.js";
 import { sessionSpanId, spanIdFor, traceIdFor } from "../../src/mapping/ids.js";
 import { sessionToSpans } from "../../src/mapping/map-spans.js";
 import { byId, loadAllSessions } from "../support/sessions.js";
-import { FIXTURES_2_1_330, requireSharedFixtures } from "../support/shared-fixtures.js";
-import { exportedSpans, view } from "../support/exported-spans.js";
-
-const haveFixtures = requireSharedFixtures();
+import { CC_2_1_330, lastLedger, ledgers } from "../support/recorded-fixtures.js";
+import { transcriptTimes } from "../support/transcript-times.js";
+import { exportedSpans, view, type SpanView } from "../support/exported-spans.js";
 
 describe("ids", () => {
   it("trace id is the first 32 hex of SHA-256('claude-code-otel/trace/' + session id)", () => {
@@ -22,13 +23,17 @@ describe("ids", () => {
   });
 });
 
-describe.skipIf(!haveFixtures)("sessionToSpans on Claude Code 2.1.330 sessions", () => {
+/** claude-sonnet-4-6 list prices (USD per million tokens) for scripted usage [in, out, read, 5m, 1h]. */
+const sonnet46 = (u: number[]): number => ((u[0] ?? 0) * 3 + (u[1] ?? 0) * 15 + (u[2] ?? 0) * 0.3 + (u[3] ?? 0) * 3.75 + (u[4] ?? 0) * 6) / 1e6;
+
+describe("sessionToSpans on the recorded Claude Code 2.1.330 sessions", () => {
   let sessions: Session[];
   beforeAll(async () => {
-    sessions = await loadAllSessions(FIXTURES_2_1_330 as string);
+    sessions = await loadAllSessions(CC_2_1_330.projects);
   });
 
   it("every session: one root, every parent present, unique ids, one trace id, session.id everywhere", async () => {
+    expect(sessions).toHaveLength(6);
     for (const s of sessions) {
       const spans = await exportedSpans(s);
       const ids = spans.map((x) => x.spanContext().spanId);
@@ -43,56 +48,99 @@ describe.skipIf(!haveFixtures)("sessionToSpans on Claude Code 2.1.330 sessions",
     }
   });
 
-  it("0704d901: the whole tree, times from the transcript, failed Bash with status and exception event", async () => {
-    const s = byId(sessions, "0704d901");
+  it("parallel-fail: the whole tree, times from the transcript lines, the failed Bash with status and exception event", async () => {
+    const sid = CC_2_1_330.sessionId("parallel-fail");
+    const s = byId(sessions, sid);
     const spans = await exportedSpans(s);
-    const sid = "0704d901-19b8-468e-939e-baa3fdaa9e90";
+    const at = transcriptTimes(CC_2_1_330.transcript("parallel-fail"));
+    // The prompt line: the first user line (the queue-operation lines before it carry no conversation).
+    const prompt = readFileSync(CC_2_1_330.transcript("parallel-fail"), "utf8")
+      .split("\n")
+      .map((l) => (l === "" ? {} : (JSON.parse(l) as { type?: string; promptId?: string; timestamp?: string })))
+      .find((l) => l.type === "user") as { promptId: string; timestamp: string };
+    const promptId = prompt.promptId;
     const root = `claude_code.session ${sessionSpanId(sid)}`;
-    const turn = `invoke_agent claude-code ${spanIdFor(sid, "turn", "5e651524-0c5d-4fb0-a56f-061f87d696fc")}`;
-    const chatAttrs = (id: string, req: string, input: number, output: number, read: number, write: number, usd: number, finish: string) => ({
-      "session.id": sid,
-      "gen_ai.operation.name": "chat",
-      "gen_ai.provider.name": "anthropic",
-      "gen_ai.system": "anthropic",
-      "gen_ai.request.model": "claude-sonnet-4-6",
-      "gen_ai.response.model": "claude-sonnet-4-6",
-      "gen_ai.response.id": id,
-      "claude_code.request.id": req,
-      "gen_ai.usage.input_tokens": input + read + write,
-      "gen_ai.usage.output_tokens": output,
-      "gen_ai.usage.cache_read.input_tokens": read,
-      "gen_ai.usage.cache_creation.input_tokens": write,
-      "claude_code.cost_usd": usd,
-      "gen_ai.response.finish_reasons": [finish],
+    const turn = `invoke_agent claude-code ${spanIdFor(sid, "turn", promptId)}`;
+    // Scripted usage (scenarios.ts): [uncached input, output, cache read, 5m write, 1h write].
+    const usage = [
+      [1_204, 318, 0, 2_210, 18_452],
+      [1_580, 96, 20_662, 1_930, 0],
+    ];
+    const chat = (n: 1 | 2, finish: string): SpanView => {
+      const u = usage[n - 1] as number[];
+      const id = `msg_v2_1_330_${n}`;
+      return {
+        name: "chat claude-sonnet-4-6",
+        parent: turn,
+        kind: SpanKind.CLIENT,
+        start: at.requestSent(id),
+        end: at.responseEnd(id),
+        status: { code: SpanStatusCode.UNSET },
+        events: [],
+        attributes: {
+          "session.id": sid,
+          "gen_ai.operation.name": "chat",
+          "gen_ai.provider.name": "anthropic",
+          "gen_ai.system": "anthropic",
+          "gen_ai.request.model": "claude-sonnet-4-6",
+          "gen_ai.response.model": "claude-sonnet-4-6",
+          "gen_ai.response.id": id,
+          "claude_code.request.id": `req_v2_1_330_${n}`,
+          "gen_ai.usage.input_tokens": (u[0] ?? 0) + (u[2] ?? 0) + (u[3] ?? 0) + (u[4] ?? 0),
+          "gen_ai.usage.output_tokens": u[1],
+          "gen_ai.usage.cache_read.input_tokens": u[2],
+          "gen_ai.usage.cache_creation.input_tokens": (u[3] ?? 0) + (u[4] ?? 0),
+          "claude_code.cost_usd": expect.closeTo(sonnet46(u), 12) as number,
+          "gen_ai.response.finish_reasons": [finish],
+        },
+      };
+    };
+    const tool = (id: string, name: string, error?: string): SpanView => ({
+      name: `execute_tool ${name}`,
+      parent: turn,
+      kind: SpanKind.INTERNAL,
+      start: at.toolUse(id),
+      end: at.toolResult(id),
+      status: error === undefined ? { code: SpanStatusCode.UNSET } : { code: SpanStatusCode.ERROR, message: error },
+      events: error === undefined ? [] : [{ name: "exception", time: at.toolResult(id), attributes: { "exception.type": "tool_error", "exception.message": error } }],
+      attributes: {
+        "session.id": sid,
+        "gen_ai.operation.name": "execute_tool",
+        "gen_ai.tool.name": name,
+        "gen_ai.tool.call.id": id,
+        "claude_code.tool.outcome": error === undefined ? "success" : "failure",
+        ...(error === undefined ? {} : { "error.type": "tool_error" }),
+      },
     });
-    const error = "Exit code 2\nls: cannot access '/nonexistent-dir-xyz': No such file or directory";
+    const ledger = lastLedger(CC_2_1_330.transcript("parallel-fail")).totalCostUSD;
     expect(spans.map((x) => view(x, spans))).toEqual([
       {
         name: "claude_code.session",
         parent: null,
         kind: SpanKind.INTERNAL,
-        start: "2026-11-23T18:52:54.343Z",
-        end: "2026-11-23T18:52:54.786Z",
+        // From the prompt line to the last line (the stop-hook summary).
+        start: prompt.timestamp,
+        end: at.last,
         status: { code: SpanStatusCode.UNSET },
         events: [],
         attributes: {
           "session.id": sid,
           "gen_ai.conversation.id": sid,
-          "claude_code.project": "demo-app",
+          "claude_code.project": "shop-api",
           "claude_code.version": "2.1.330",
-          "vcs.ref.head.name": "master",
-          "claude_code.cost_usd": s.cost.totalUsd,
+          "vcs.ref.head.name": "main",
+          "claude_code.cost_usd": ledger,
           "claude_code.cost.source": "ledger",
           "claude_code.cost.unattributed_usd": 0,
           "claude_code.cost.complete": true,
-          // 443+574 uncached + 7793+9724 read + 3211+3948 written
-          "gen_ai.usage.input_tokens": 25693,
-          "gen_ai.usage.output_tokens": 719,
-          "gen_ai.usage.cache_read.input_tokens": 17517,
-          "gen_ai.usage.cache_creation.input_tokens": 7159,
+          // (1,204 + 20,662) + (1,580 + 20,662 + 1,930)
+          "gen_ai.usage.input_tokens": 46_038,
+          "gen_ai.usage.output_tokens": 414,
+          "gen_ai.usage.cache_read.input_tokens": 20_662,
+          "gen_ai.usage.cache_creation.input_tokens": 22_592,
           "claude_code.turns": 1,
           "claude_code.requests": 2,
-          "claude_code.tool_calls": 2,
+          "claude_code.tool_calls": 3,
           "claude_code.tool_failures": 1,
           "claude_code.compactions": 0,
           "claude_code.subagents": 0,
@@ -102,8 +150,8 @@ describe.skipIf(!haveFixtures)("sessionToSpans on Claude Code 2.1.330 sessions",
         name: "invoke_agent claude-code",
         parent: root,
         kind: SpanKind.INTERNAL,
-        start: "2026-11-23T18:52:54.343Z",
-        end: "2026-11-23T18:52:54.786Z",
+        start: prompt.timestamp,
+        end: at.last,
         status: { code: SpanStatusCode.UNSET },
         events: [],
         attributes: {
@@ -111,158 +159,119 @@ describe.skipIf(!haveFixtures)("sessionToSpans on Claude Code 2.1.330 sessions",
           "gen_ai.operation.name": "invoke_agent",
           "gen_ai.agent.name": "claude-code",
           "claude_code.turn.index": 0,
-          "claude_code.prompt.id": "5e651524-0c5d-4fb0-a56f-061f87d696fc",
+          "claude_code.prompt.id": promptId,
         },
       },
-      {
-        name: "chat claude-sonnet-4-6",
-        parent: turn,
-        kind: SpanKind.CLIENT,
-        // api-request line at .495, last assistant line of the response at .540
-        start: "2026-11-23T18:52:54.495Z",
-        end: "2026-11-23T18:52:54.540Z",
-        status: { code: SpanStatusCode.UNSET },
-        events: [],
-        attributes: chatAttrs("msg_mwtmiess_3", "req_3_mwtmiess", 443, 311, 7793, 3211, s.requests[0]?.cost.usd ?? NaN, "tool_use"),
-      },
-      {
-        name: "chat claude-sonnet-4-6",
-        parent: turn,
-        kind: SpanKind.CLIENT,
-        start: "2026-11-23T18:52:54.767Z",
-        end: "2026-11-23T18:52:54.769Z",
-        status: { code: SpanStatusCode.UNSET },
-        events: [],
-        attributes: chatAttrs("msg_mwtmiezv_4", "req_4_mwtmiezv", 574, 408, 9724, 3948, s.requests[1]?.cost.usd ?? NaN, "end_turn"),
-      },
-      {
-        name: "execute_tool Bash",
-        parent: turn,
-        kind: SpanKind.INTERNAL,
-        start: "2026-11-23T18:52:54.524Z",
-        end: "2026-11-23T18:52:54.686Z",
-        status: { code: SpanStatusCode.UNSET },
-        events: [],
-        attributes: {
-          "session.id": sid,
-          "gen_ai.operation.name": "execute_tool",
-          "gen_ai.tool.name": "Bash",
-          "gen_ai.tool.call.id": "toolu_Bash_1mwtmiess",
-          "claude_code.tool.outcome": "success",
-        },
-      },
-      {
-        name: "execute_tool Bash",
-        parent: turn,
-        kind: SpanKind.INTERNAL,
-        start: "2026-11-23T18:52:54.540Z",
-        end: "2026-11-23T18:52:54.737Z",
-        status: { code: SpanStatusCode.ERROR, message: error },
-        events: [{ name: "exception", time: "2026-11-23T18:52:54.737Z", attributes: { "exception.type": "tool_error", "exception.message": error } }],
-        attributes: {
-          "session.id": sid,
-          "gen_ai.operation.name": "execute_tool",
-          "gen_ai.tool.name": "Bash",
-          "gen_ai.tool.call.id": "toolu_Bash_2mwtmiess",
-          "claude_code.tool.outcome": "failure",
-          "error.type": "tool_error",
-        },
-      },
+      chat(1, "tool_use"),
+      chat(2, "end_turn"),
+      tool("toolu_Bash_v2_1_330_1_0", "Bash"),
+      tool("toolu_Bash_v2_1_330_1_1", "Bash", "Exit code 2\nls: cannot access '/nonexistent': No such file or directory"),
+      tool("toolu_Read_v2_1_330_1_2", "Read"),
     ]);
     // The two request costs add up to Claude Code's ledger for this session.
-    expect((s.requests[0]?.cost.usd ?? 0) + (s.requests[1]?.cost.usd ?? 0)).toBeCloseTo(0.0531621, 9);
+    expect(sonnet46(usage[0] as number[]) + sonnet46(usage[1] as number[])).toBeCloseTo(ledger, 12);
   });
 
-  it("02588497: the subagent sits under the Agent call's execute_tool span and holds its own chat and tool spans", async () => {
-    const s = byId(sessions, "02588497");
-    const sid = s.sessionId;
+  it("agent: the subagent sits under the Agent call's execute_tool span and holds its own chat and tool spans", async () => {
+    const sid = CC_2_1_330.sessionId("agent");
+    const s = byId(sessions, sid);
+    const agentId = s.subagents[0]?.agentId as string;
+    const sub = transcriptTimes(join(CC_2_1_330.project, sid, "subagents", `agent-${agentId}.jsonl`));
     const spans = await exportedSpans(s);
     const views = spans.map((x) => view(x, spans));
-    const agentToolSpan = `execute_tool Agent ${spanIdFor(sid, "tool", "toolu_Agent_5mwtmifog")}`;
-    const subagent = `invoke_agent general-purpose ${spanIdFor(sid, "agent", "a6740b13358acc623")}`;
-    const turn0 = `invoke_agent claude-code ${spanIdFor(sid, "turn", "0826cdca-2b7b-4def-bec9-1ce506330efa")}`;
+    const agentToolSpan = `execute_tool Agent ${spanIdFor(sid, "tool", "toolu_Agent_v2_1_330_7_0")}`;
+    const subagent = `invoke_agent general-purpose ${spanIdFor(sid, "agent", agentId)}`;
+    const turn0 = `invoke_agent claude-code ${spanIdFor(sid, "turn", s.turns[0]?.promptId as string)}`;
     expect(views.find((v) => v.name === "invoke_agent general-purpose")).toEqual({
       name: "invoke_agent general-purpose",
       parent: agentToolSpan,
       kind: SpanKind.INTERNAL,
-      start: "2026-11-23T18:52:55.715Z",
-      end: "2026-11-23T18:52:56.240Z",
+      start: sub.first,
+      end: sub.last,
       status: { code: SpanStatusCode.UNSET },
       events: [],
-      attributes: { "session.id": sid, "gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "general-purpose", "gen_ai.agent.id": "a6740b13358acc623" },
+      attributes: { "session.id": sid, "gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "general-purpose", "gen_ai.agent.id": agentId },
     });
     expect(views.find((v) => v.name === "execute_tool Agent")?.parent).toBe(turn0);
     const underSub = views
       .filter((v) => v.parent === subagent)
       .map((v) => [v.name, v.attributes["gen_ai.response.id"] ?? v.attributes["gen_ai.tool.call.id"], v.attributes["claude_code.agent.id"]]);
     expect(underSub).toEqual([
-      ["chat claude-opus-4-6", "msg_mwtmifw7_9", "a6740b13358acc623"],
-      ["chat claude-opus-4-6", "msg_mwtmig4t_10", "a6740b13358acc623"],
-      ["execute_tool Bash", "toolu_Bash_8mwtmifw7", "a6740b13358acc623"],
+      ["chat claude-haiku-4-5", "msg_v2_1_330_8", agentId],
+      ["chat claude-haiku-4-5", "msg_v2_1_330_9", agentId],
+      ["execute_tool Bash", "toolu_Bash_v2_1_330_8_0", agentId],
     ]);
     // Main-thread requests stay under their turns, never under the subagent.
-    expect(views.filter((v) => v.name.startsWith("chat ") && v.parent !== subagent).map((v) => v.attributes["gen_ai.response.id"])).toEqual([
-      "msg_mwtmifog_6",
-      "msg_mwtmiftv_7",
-      "msg_mwtmigbb_11",
-    ]);
+    expect(views.filter((v) => v.name.startsWith("chat ") && v.parent !== subagent).map((v) => v.attributes["gen_ai.response.id"])).toEqual(["msg_v2_1_330_7", "msg_v2_1_330_10"]);
   });
 
-  it("d850fcac: compaction span under the turn it happened in, with trigger, tokens and the summarising call's cost", async () => {
-    const s = byId(sessions, "d850fcac");
-    const sid = s.sessionId;
+  it("long: compaction span under the turn it happened in, with trigger, tokens and the summarising call's cost", async () => {
+    const sid = CC_2_1_330.sessionId("long");
+    const s = byId(sessions, sid);
     const spans = await exportedSpans(s);
+    const boundary = JSON.parse(
+      readFileSync(CC_2_1_330.transcript("long"), "utf8")
+        .split("\n")
+        .find((l) => l.includes('"subtype":"compact_boundary"')) ?? "{}",
+    ) as { uuid: string; timestamp: string; compactMetadata: { durationMs: number } };
+    const totals = ledgers(CC_2_1_330.transcript("long")).map((l) => l.totalCostUSD);
     const c = spans.find((x) => x.name === "claude_code.compaction") as ReadableSpan;
     expect(view(c, spans)).toEqual({
       name: "claude_code.compaction",
-      parent: `invoke_agent claude-code ${spanIdFor(sid, "turn", "a597f816-edf2-4553-88c4-42a34ef0357b")}`,
+      // /compact ran after the `big` turn (the second prompt).
+      parent: `invoke_agent claude-code ${spanIdFor(sid, "turn", s.turns[1]?.promptId as string)}`,
       kind: SpanKind.INTERNAL,
-      start: "2026-11-23T18:53:00.351Z",
-      end: "2026-11-23T18:53:00.487Z",
+      start: new Date(Date.parse(boundary.timestamp) - boundary.compactMetadata.durationMs).toISOString(),
+      end: boundary.timestamp,
       status: { code: SpanStatusCode.UNSET },
       events: [],
       attributes: {
         "session.id": sid,
         "claude_code.compaction.trigger": "manual",
-        "claude_code.compaction.pre_tokens": 69250,
-        "claude_code.compaction.post_tokens": 2651,
-        "claude_code.compaction.dropped_tokens": 66599,
-        "claude_code.cost_usd": c.attributes["claude_code.cost_usd"],
+        "claude_code.compaction.pre_tokens": 212_932,
+        "claude_code.compaction.post_tokens": 2_717,
+        "claude_code.compaction.dropped_tokens": 210_215,
+        "claude_code.cost_usd": expect.closeTo((totals[2] ?? 0) - (totals[1] ?? 0), 12) as number,
       },
     });
-    expect(c.attributes["claude_code.cost_usd"]).toBeCloseTo(0.07863615, 9);
+    expect(s.turns[1]?.promptText).toBe("scenario:big read the large generated file");
     const root = spans.find((x) => x.parentSpanContext === undefined) as ReadableSpan;
-    expect(root.attributes["claude_code.cost_usd"]).toBeCloseTo(0.66042855, 9);
-    expect(root.attributes["claude_code.cost.unattributed_usd"]).toBeCloseTo(0.66042855 - 0.5817924, 7);
+    expect(root.attributes["claude_code.cost_usd"]).toBe(0.9802035);
+    // The ledger (base rate throughout) below the tier-priced requests (fixture-sessions.test.ts derives both).
+    expect(root.attributes["claude_code.cost.unattributed_usd"]).toBeCloseTo(0.9802035 - 1.635654, 12);
     expect(root.attributes["claude_code.compactions"]).toBe(1);
-    expect(root.attributes["claude_code.tool_failures"]).toBe(3);
+    expect(root.attributes["claude_code.tool_failures"]).toBe(2);
     const failed = spans.filter((x) => x.status.code === SpanStatusCode.ERROR);
     expect(failed.map((x) => [x.status.message, x.events.map((e) => e.name)])).toEqual([
-      ["Exit code 1", ["exception"]],
-      ["Exit code 1", ["exception"]],
-      ["Exit code 2\nls: cannot access '/nonexistent-dir-xyz': No such file or directory", ["exception"]],
+      ["Exit code 2\nls: cannot access '/nonexistent/step2': No such file or directory", ["exception"]],
+      ["Exit code 2\nls: cannot access '/nonexistent/step5': No such file or directory", ["exception"]],
     ]);
   });
 
   it("with content on, each chat span carries the response's text (one part per text block, copies of a streamed line once)", () => {
-    const s = byId(sessions, "0704d901");
-    expect(s.requests.map((r) => r.textParts)).toEqual([["Running commands."], ["Done."]]);
+    const s = byId(sessions, CC_2_1_330.sessionId("parallel-fail"));
+    // The texts scenarios.ts scripts for parallel-fail.
+    const first = "I'll look at the project and the missing directory at the same time.";
+    const second = "The project has a README; `/nonexistent` does not exist (ls exited with code 2).";
+    expect(s.requests.map((r) => r.textParts)).toEqual([[first], [second]]);
     const chats = (spans: ReturnType<typeof sessionToSpans>): unknown[] => spans.filter((x) => x.name.startsWith("chat ")).map((x) => x.attributes["gen_ai.output.messages"]);
     expect(chats(sessionToSpans(s, { final: true }))).toEqual([undefined, undefined]);
     expect(chats(sessionToSpans(s, { final: true, captureContent: true })).map((m) => JSON.parse(String(m)))).toEqual([
-      [{ role: "assistant", parts: [{ type: "text", content: "Running commands." }], finish_reason: "tool_use" }],
-      [{ role: "assistant", parts: [{ type: "text", content: "Done." }], finish_reason: "end_turn" }],
+      [{ role: "assistant", parts: [{ type: "text", content: first }], finish_reason: "tool_use" }],
+      [{ role: "assistant", parts: [{ type: "text", content: second }], finish_reason: "end_turn" }],
     ]);
   });
 
   it("content is off by default; when on, the prompt and tool input are exported redacted", () => {
-    const s = byId(sessions, "0704d901");
+    const s = byId(sessions, CC_2_1_330.sessionId("parallel-fail"));
     const off = sessionToSpans(s, { final: true });
     expect(off.some((x) => "gen_ai.input.messages" in x.attributes || "gen_ai.tool.call.arguments" in x.attributes)).toBe(false);
     const on = sessionToSpans(s, { final: true, captureContent: true });
     const turn = on.find((x) => x.name === "invoke_agent claude-code");
-    expect(JSON.parse(String(turn?.attributes["gen_ai.input.messages"]))).toEqual([{ role: "user", parts: [{ type: "text", content: s.turns[0]?.promptText }] }]);
-    const tool = on.find((x) => x.attributes["gen_ai.tool.call.id"] === "toolu_Bash_2mwtmiess");
-    expect(tool?.attributes["claude_code.tool.target"]).toBe("ls /nonexistent-dir-xyz");
+    expect(JSON.parse(String(turn?.attributes["gen_ai.input.messages"]))).toEqual([
+      { role: "user", parts: [{ type: "text", content: "scenario:parallel-fail check the project and the missing directory" }] },
+    ]);
+    const tool = on.find((x) => x.attributes["gen_ai.tool.call.id"] === "toolu_Bash_v2_1_330_1_1");
+    expect(tool?.attributes["claude_code.tool.target"]).toBe("ls /nonexistent");
   });
 });

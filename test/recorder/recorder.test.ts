@@ -46,9 +46,10 @@ describe.skipIf(cli === undefined)(`real Claude Code CLI ${cli?.version ?? ""} a
       baseUrl: stub.url,
       model: "claude-sonnet-4-6",
       settings: loggingHookSettings(home, hooksLog, hookEventsOf(cli!)),
-      timeoutMs: 25_000,
+      // Seconds alone; a minute when two cores are shared by several test runs.
+      timeoutMs: 90_000,
     });
-  }, 30_000);
+  }, 100_000);
 
   afterAll(async () => {
     await stub?.stop();

@@ -1,4 +1,4 @@
-// Reads ../shared/fixtures (2.1.330 sessions); skips with a message when absent.
+// Reads the recorded Claude Code 2.1.330 sessions (test/fixtures).
 import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,12 +9,10 @@ import { createSink } from "../../src/delivery/create-sink.js";
 import { sessionToMetricPoints } from "../../src/mapping/map-metrics.js";
 import { sessionToSpans } from "../../src/mapping/map-spans.js";
 import { byId, loadAllSessions } from "../support/sessions.js";
-import { FIXTURES_2_1_330, requireSharedFixtures } from "../support/shared-fixtures.js";
+import { CC_2_1_330, lastLedger } from "../support/recorded-fixtures.js";
 import { expectTotalsEqualReport } from "../support/exported-spans.js";
 import type { OtlpReceiver } from "../support/otlp-receiver.js";
 import { decodeJsonRequest, receivedTotals, startOtlpReceiver } from "../support/otlp-receiver.js";
-
-const haveFixtures = requireSharedFixtures();
 
 describe("export target resolution", () => {
   it("files by default; --endpoint, then OTEL_EXPORTER_OTLP_*; per-signal protocols; grpc refused", () => {
@@ -45,11 +43,11 @@ describe("export target resolution", () => {
   });
 });
 
-describe.skipIf(!haveFixtures)("exporters against a real OTLP/HTTP receiver on loopback", () => {
+describe("exporters against a real OTLP/HTTP receiver on loopback", () => {
   let sessions: Session[];
   let receiver: OtlpReceiver;
   beforeAll(async () => {
-    sessions = await loadAllSessions(FIXTURES_2_1_330 as string);
+    sessions = await loadAllSessions(CC_2_1_330.projects);
   });
   afterEach(async () => {
     await receiver?.close();
@@ -101,7 +99,7 @@ describe.skipIf(!haveFixtures)("exporters against a real OTLP/HTTP receiver on l
     process.env["OTEL_EXPORTER_OTLP_HEADERS"] = "x-api-key=abc%20def,Langsmith-Project=cc";
     try {
       const sink = createSink(resolveExportTarget({}, process.env));
-      expect(await sink.exportSpans(sessionToSpans(byId(sessions, "0704d901"), { final: true }))).toEqual({ ok: true, bytes: 0 });
+      expect(await sink.exportSpans(sessionToSpans(byId(sessions, CC_2_1_330.sessionId("parallel-fail")), { final: true }))).toEqual({ ok: true, bytes: 0 });
       await sink.shutdown();
     } finally {
       process.env = saved;
@@ -113,13 +111,13 @@ describe.skipIf(!haveFixtures)("exporters against a real OTLP/HTTP receiver on l
     receiver = await startOtlpReceiver();
     receiver.status = 400;
     const refusing = createSink(resolveExportTarget({ endpoint: receiver.url, timeoutMillis: 2000 }, {}));
-    const r1 = await refusing.exportSpans(sessionToSpans(byId(sessions, "0704d901"), { final: true }));
+    const r1 = await refusing.exportSpans(sessionToSpans(byId(sessions, CC_2_1_330.sessionId("parallel-fail")), { final: true }));
     expect(r1.ok).toBe(false);
     await refusing.shutdown();
     const url = receiver.url;
     await receiver.close();
     const down = createSink(resolveExportTarget({ endpoint: url, timeoutMillis: 1500 }, {}));
-    const r2 = await down.exportMetrics(sessionToMetricPoints(byId(sessions, "0704d901")), { startMs: 1, timeMs: 2 });
+    const r2 = await down.exportMetrics(sessionToMetricPoints(byId(sessions, CC_2_1_330.sessionId("parallel-fail"))), { startMs: 1, timeMs: 2 });
     expect(r2).toMatchObject({ ok: false, error: expect.any(String) });
     await down.shutdown();
     receiver = await startOtlpReceiver();
@@ -129,7 +127,7 @@ describe.skipIf(!haveFixtures)("exporters against a real OTLP/HTTP receiver on l
     receiver = await startOtlpReceiver();
     const dir = join(mkdtempSync(join(tmpdir(), "cco-files-")), "otel");
     const sink = createSink(resolveExportTarget({ outputDir: dir }, {}));
-    const s = byId(sessions, "d850fcac");
+    const s = byId(sessions, CC_2_1_330.sessionId("agent-bg"));
     const spans = sessionToSpans(s, { final: true });
     const r = await sink.exportSpans(spans);
     expect(r.ok && r.bytes > 0).toBe(true);
@@ -142,7 +140,9 @@ describe.skipIf(!haveFixtures)("exporters against a real OTLP/HTTP receiver on l
       .trimEnd()
       .split("\n")
       .flatMap((l) => decodeJsonRequest(l).points);
-    expect(receivedTotals(points).costUsd).toBeCloseTo(0.66042855, 9);
+    // The background-agent session: Claude Code's ledger says $0.21872685, the priced requests the same.
+    expect(receivedTotals(points).costUsd).toBeCloseTo(lastLedger(CC_2_1_330.transcript("agent-bg")).totalCostUSD, 9);
+    expect(receivedTotals(points).costUsd).toBeCloseTo(0.21872685, 9);
     expect(statSync(join(dir, "traces.jsonl")).mode & 0o777).toBe(0o600);
     expect(statSync(dir).mode & 0o777).toBe(0o700);
   });

@@ -1,5 +1,5 @@
 // Which products' attributes spans carry (src/mapping/destinations/select.ts), through the mappers
-// and through `replay` into a real OTLP receiver. Reads ../shared/fixtures; skips when absent.
+// and through `replay` into a real OTLP receiver. Reads the recorded 2.1.330 sessions.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -10,11 +10,10 @@ import { parseDestinations, resolveDestinations } from "../../../src/mapping/des
 import { sessionToSpans } from "../../../src/mapping/map-spans.js";
 import { captureIO } from "../../support/cli.js";
 import { loadAllSessions } from "../../support/sessions.js";
-import { FIXTURES_2_1_330, copyIdleFixtures, requireSharedFixtures } from "../../support/shared-fixtures.js";
+import { CC_2_1_330, copyIdleFixtures } from "../../support/recorded-fixtures.js";
 import type { OtlpReceiver } from "../../support/otlp-receiver.js";
 import { startOtlpReceiver } from "../../support/otlp-receiver.js";
 
-const haveFixtures = requireSharedFixtures();
 const productKeys = (attributes: Record<string, unknown>): string[] => Object.keys(attributes).filter((k) => k.startsWith("langfuse.") || k.startsWith("langsmith."));
 const prefixes = (keys: string[]): string[] => [...new Set(keys.map((k) => k.split(".")[0] as string))].sort();
 
@@ -39,11 +38,11 @@ describe("destination selection", () => {
   });
 });
 
-describe.skipIf(!haveFixtures)("destination selection on Claude Code 2.1.330 sessions", () => {
+describe("destination selection on the recorded Claude Code 2.1.330 sessions", () => {
   let sessions: Session[];
   let receiver: OtlpReceiver | undefined;
   beforeAll(async () => {
-    sessions = await loadAllSessions(FIXTURES_2_1_330 as string);
+    sessions = await loadAllSessions(CC_2_1_330.projects);
   });
   afterEach(async () => {
     await receiver?.close();

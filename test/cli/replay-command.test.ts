@@ -10,22 +10,23 @@ import type { SessionState } from "../../src/state/session-state.js";
 import { saveSessionState } from "../../src/state/session-state.js";
 import { loadAllSessions } from "../support/sessions.js";
 import { settleUpserts } from "../support/upserts.js";
-import { FIXTURES_2_1_330, ageAll, copyIdleFixtures, requireSharedFixtures } from "../support/shared-fixtures.js";
-import { expectTotalsEqualReport, reportTotals } from "../support/exported-spans.js";
+import { CC_2_1_330, ageAll, copyIdleFixtures } from "../support/recorded-fixtures.js";
+import { expectTotalsEqualReport, exportedCostUsd, reportTotals } from "../support/exported-spans.js";
 import type { OtlpReceiver } from "../support/otlp-receiver.js";
 import { receivedTotals, startOtlpReceiver } from "../support/otlp-receiver.js";
 
-const haveFixtures = requireSharedFixtures();
-const PROJECT = "-home-dev-work-demo-app";
+const PROJECT = CC_2_1_330.projectDir;
+const LONG = CC_2_1_330.sessionId("long");
+const PARALLEL = CC_2_1_330.sessionId("parallel-fail");
 
 /** A private copy of the fixture projects with every file idle for two hours (finished sessions). */
 const copyFixtures = (): string => copyIdleFixtures("cco-replay-").projects;
 
-describe.skipIf(!haveFixtures)("replay: exactly-once export to a real OTLP receiver", () => {
+describe("replay: exactly-once export to a real OTLP receiver", () => {
   let sessions: Session[];
   let receiver: OtlpReceiver;
   beforeAll(async () => {
-    sessions = await loadAllSessions(FIXTURES_2_1_330 as string);
+    sessions = await loadAllSessions(CC_2_1_330.projects);
   });
   afterEach(async () => {
     await receiver?.close();
@@ -39,10 +40,10 @@ describe.skipIf(!haveFixtures)("replay: exactly-once export to a real OTLP recei
     const io1 = captureIO();
     expect(await replayCommand(args, io1)).toBe(0);
     const expected = sessions.flatMap((s) => sessionToSpans(s, { final: true }));
-    expect(io1.stdout()).toMatch(new RegExp(`^replay: 4 sessions \\(0 unchanged\\), sent ${expected.length} spans and \\d+ metric points`));
+    expect(io1.stdout()).toMatch(new RegExp(`^replay: 6 sessions \\(0 unchanged\\), sent ${expected.length} spans and \\d+ metric points`));
     expect(receiver.spans.map((s) => s.spanId).sort()).toEqual(expected.map((s) => s.spanId).sort());
     expectTotalsEqualReport(receiver.points, sessions);
-    // The 4 sessions fit one batch: one traces and one metrics request, one metric window.
+    // The 6 sessions fit one batch: one traces and one metrics request, one metric window.
     expect(receiver.requests.map((r) => r.path).sort()).toEqual(["/v1/metrics", "/v1/traces"]);
     const windows = [...new Map(receiver.points.map((p) => [`${p.startMs}-${p.timeMs}`, [p.startMs, p.timeMs] as const])).values()];
     expect(windows).toHaveLength(1);
@@ -50,7 +51,7 @@ describe.skipIf(!haveFixtures)("replay: exactly-once export to a real OTLP recei
     const requests = receiver.requests.length;
     const io2 = captureIO();
     expect(await replayCommand(args, io2)).toBe(0);
-    expect(io2.stdout()).toMatch(/^replay: 4 sessions \(4 unchanged\), sent 0 spans and 0 metric points/);
+    expect(io2.stdout()).toMatch(/^replay: 6 sessions \(6 unchanged\), sent 0 spans and 0 metric points/);
     expect(receiver.requests.length).toBe(requests);
 
     const firstIds = receiver.spans.map((s) => s.spanId);
@@ -63,13 +64,13 @@ describe.skipIf(!haveFixtures)("replay: exactly-once export to a real OTLP recei
     receiver = await startOtlpReceiver();
     const projects = copyFixtures();
     const stateDir = join(projects, "..", "state");
-    const file = join(projects, PROJECT, "d850fcac-3927-4e48-858e-9d336f28e1c9.jsonl");
+    const file = join(projects, PROJECT, `${LONG}.jsonl`);
     const full = readFileSync(file, "utf8");
     const lines = full.split("\n");
     // Cut in the middle of the second turn, the file "just written" (not idle).
-    const cut = lines.findIndex((l) => l.includes('"scenario:basic again"')) + 8;
+    const cut = lines.findIndex((l) => l.includes('"scenario:big read the large generated file"')) + 8;
     writeFileSync(file, lines.slice(0, cut).join("\n") + "\n");
-    const args = ["--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", stateDir, "--session", "d850fcac"];
+    const args = ["--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", stateDir, "--session", LONG.slice(0, 8)];
     expect(await replayCommand(args, captureIO())).toBe(0);
     const firstNames = receiver.spans.map((s) => s.name);
     // The root goes out provisionally with its first children (LangSmith drops orphans); the final one later.
@@ -78,7 +79,7 @@ describe.skipIf(!haveFixtures)("replay: exactly-once export to a real OTLP recei
     writeFileSync(file, full);
     ageAll(projects, 2 * 3600_000);
     expect(await replayCommand(args, captureIO())).toBe(0);
-    const s = sessions.find((x) => x.sessionId.startsWith("d850fcac")) as Session;
+    const s = sessions.find((x) => x.sessionId === LONG) as Session;
     const expected = sessionToSpans(s, { final: true });
     expect(
       settleUpserts(receiver.spans)
@@ -87,23 +88,24 @@ describe.skipIf(!haveFixtures)("replay: exactly-once export to a real OTLP recei
     ).toEqual(expected.map((x) => x.spanId).sort());
     const totals = reportTotals([s]);
     const got = receivedTotals(receiver.points);
-    expect(Math.abs(got.costUsd - totals.costUsd)).toBeLessThan(1e-9);
+    expect(Math.abs(got.costUsd - exportedCostUsd(s))).toBeLessThan(1e-9);
     expect(got.tokens).toEqual(totals.tokens);
-    expect([got.sessions, got.turns, got.toolCalls, got.toolFailures, got.compactions]).toEqual([1, 3, 8, 3, 1]);
+    // Three turns (/compact is none), eight tool calls of which two failed, one compaction.
+    expect([got.sessions, got.turns, got.toolCalls, got.toolFailures, got.compactions]).toEqual([1, 3, 8, 2, 1]);
   });
 
   it("a corrupt state file is set aside and rebuilt, never a crash", async () => {
     receiver = await startOtlpReceiver();
     const projects = copyFixtures();
     const stateDir = join(projects, "..", "state");
-    const args = ["--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", stateDir, "--session", "0704d901"];
+    const args = ["--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", stateDir, "--session", PARALLEL.slice(0, 8)];
     expect(await replayCommand(args, captureIO())).toBe(0);
-    const statePath = join(stateDir, "sessions", "0704d901-19b8-468e-939e-baa3fdaa9e90.json");
+    const statePath = join(stateDir, "sessions", `${PARALLEL}.json`);
     writeFileSync(statePath, '{"version":1,"sessionId":');
     const io = captureIO();
     expect(await replayCommand(args, io)).toBe(0);
     expect(io.stderr()).toMatch(/state file was unusable \(not JSON.*\); rebuilt/);
-    expect(JSON.parse(readFileSync(statePath, "utf8"))).toMatchObject({ version: 1, sessionId: "0704d901-19b8-468e-939e-baa3fdaa9e90" });
+    expect(JSON.parse(readFileSync(statePath, "utf8"))).toMatchObject({ version: 1, sessionId: PARALLEL });
     expect(readdirSync(join(stateDir, "sessions")).some((n) => n.includes(".corrupt-"))).toBe(true);
   });
 
@@ -172,33 +174,33 @@ describe.skipIf(!haveFixtures)("replay: exactly-once export to a real OTLP recei
 
     // Another writer (a hook's flush, watch, the library) saves a ledger that no longer lists the
     // session unit (as if it had never gone out): journaled, so the next replay checks every state file.
-    const statePath = join(stateDir, "sessions", "0704d901-19b8-468e-939e-baa3fdaa9e90.json");
+    const statePath = join(stateDir, "sessions", `${PARALLEL}.json`);
     const state = JSON.parse(readFileSync(statePath, "utf8")) as SessionState;
     await saveSessionState(stateDir, { ...state, spanUnits: state.spanUnits.filter((u) => u !== "session"), metricUnits: state.metricUnits.filter((u) => u !== "session") });
     expect(readFileSync(join(stateDir, "sessions", ".changes"), "utf8")).toBe("\n");
     const io = captureIO();
     expect(await replayCommand(args, io)).toBe(0);
-    expect(io.stdout()).toMatch(/^replay: 4 sessions \(3 unchanged\), sent 1 spans and 1 metric points/);
+    expect(io.stdout()).toMatch(/^replay: 6 sessions \(5 unchanged\), sent 1 spans and 1 metric points/);
     expect(receiver.spans.slice(total).map((s) => s.name)).toEqual(["claude_code.session"]);
 
     // A session's ledger deleted: that session goes out again, whole; the others stay skipped.
     rmSync(statePath);
     const again = captureIO();
     expect(await replayCommand(args, again)).toBe(0);
-    const expected = sessionToSpans(sessions.find((s) => s.sessionId.startsWith("0704d901")) as Session, { final: true });
-    expect(again.stdout()).toMatch(new RegExp(`^replay: 4 sessions \\(3 unchanged\\), sent ${expected.length} spans`));
+    const expected = sessionToSpans(sessions.find((s) => s.sessionId === PARALLEL) as Session, { final: true });
+    expect(again.stdout()).toMatch(new RegExp(`^replay: 6 sessions \\(5 unchanged\\), sent ${expected.length} spans`));
 
     // A corrupt index is an empty one: every state file is read, nothing is sent twice, the index is rewritten.
     writeFileSync(indexPath, "{not json");
     const third = captureIO();
     expect(await replayCommand(args, third)).toBe(0);
-    expect(third.stdout()).toMatch(/^replay: 4 sessions \(4 unchanged\), sent 0 spans and 0 metric points/);
+    expect(third.stdout()).toMatch(/^replay: 6 sessions \(6 unchanged\), sent 0 spans and 0 metric points/);
     expect(JSON.parse(readFileSync(indexPath, "utf8"))).toMatchObject({ version: 4 });
 
     // A session whose transcripts are gone leaves the index with them.
-    for (const name of readdirSync(join(projects, PROJECT))) if (name.startsWith("0704d901")) rmSync(join(projects, PROJECT, name), { recursive: true });
+    for (const name of readdirSync(join(projects, PROJECT))) if (name.startsWith(PARALLEL)) rmSync(join(projects, PROJECT, name), { recursive: true });
     expect(await replayCommand(args, captureIO())).toBe(0);
-    expect(indexedIds()).toHaveLength(3);
+    expect(indexedIds()).toHaveLength(5);
   });
 
   it("--dry-run counts and changes nothing", async () => {
@@ -206,7 +208,9 @@ describe.skipIf(!haveFixtures)("replay: exactly-once export to a real OTLP recei
     const stateDir = join(projects, "..", "state");
     const io = captureIO();
     expect(await replayCommand(["--projects-dir", projects, "--state-dir", stateDir, "--endpoint", "http://127.0.0.1:9", "--dry-run"], io)).toBe(0);
-    expect(io.stdout()).toMatch(/would send 47 spans/);
+    // Per session 1 + turns + requests + tool calls + subagents + compactions:
+    // parallel-fail 7, edit-files 9, agent 9, agent-bg 11, long 24, rewind 11.
+    expect(io.stdout()).toMatch(/would send 71 spans/);
     expect(existsSync(stateDir)).toBe(false);
   });
 });
@@ -237,7 +241,7 @@ const SECRET_TEXT =
   `-----BEGIN RSA PRIVATE KEY-----\\n${SECRETS[13]}\\n-----END RSA PRIVATE KEY----- db postgres://admin:${SECRETS[14]}@db.example.com/app ` +
   `Authorization: Bearer ${SECRETS[15]} DATABASE_PASSWORD=${SECRETS[16]} API_TOKEN=${SECRETS[17]}`;
 
-describe.skipIf(!haveFixtures)("content capture and redaction on the wire", () => {
+describe("content capture and redaction on the wire", () => {
   let receiver: OtlpReceiver;
   afterEach(async () => {
     await receiver?.close();
@@ -246,21 +250,23 @@ describe.skipIf(!haveFixtures)("content capture and redaction on the wire", () =
   async function replayWithSecrets(env: NodeJS.ProcessEnv): Promise<Buffer> {
     receiver = await startOtlpReceiver();
     const projects = copyFixtures();
-    const file = join(projects, PROJECT, "0704d901-19b8-468e-939e-baa3fdaa9e90.jsonl");
+    const file = join(projects, PROJECT, `${PARALLEL}.jsonl`);
     // Secrets in the prompt, in the failing command (tool input) and in its error text.
     const text = readFileSync(file, "utf8")
-      .replaceAll("scenario:basic please", `scenario:basic please ${SECRET_TEXT}`)
-      .replaceAll("nonexistent-dir-xyz", `nonexistent-dir-xyz ${SECRET_TEXT}`);
+      .replaceAll("scenario:parallel-fail check", `scenario:parallel-fail check ${SECRET_TEXT}`)
+      .replaceAll("/nonexistent", `/nonexistent ${SECRET_TEXT}`);
     writeFileSync(file, text);
     ageAll(projects, 2 * 3600_000);
     const io = captureIO(env);
-    expect(await replayCommand(["--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", join(projects, "..", "state"), "--session", "0704d901"], io)).toBe(0);
+    expect(await replayCommand(["--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", join(projects, "..", "state"), "--session", PARALLEL.slice(0, 8)], io)).toBe(
+      0,
+    );
     return Buffer.concat(receiver.requests.map((r) => r.bytes));
   }
 
   it("off by default: no prompt or tool input leaves; the always-sent error message is redacted", async () => {
     const bytes = await replayWithSecrets({});
-    expect(bytes.includes("scenario:basic please")).toBe(false);
+    expect(bytes.includes("scenario:parallel-fail check")).toBe(false);
     expect(bytes.includes("gen_ai.tool.call.arguments")).toBe(false);
     expect(bytes.includes("cannot access")).toBe(true);
     for (const secret of SECRETS) expect(bytes.includes(secret), secret).toBe(false);
@@ -268,7 +274,7 @@ describe.skipIf(!haveFixtures)("content capture and redaction on the wire", () =
 
   it("on: prompt and tool input are exported, every secret of the corpus redacted", async () => {
     const bytes = await replayWithSecrets({ OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: "true" });
-    expect(bytes.includes("scenario:basic please")).toBe(true);
+    expect(bytes.includes("scenario:parallel-fail check")).toBe(true);
     expect(bytes.includes("gen_ai.tool.call.arguments")).toBe(true);
     expect(bytes.includes("[REDACTED]")).toBe(true);
     for (const secret of SECRETS) expect(bytes.includes(secret), secret).toBe(false);

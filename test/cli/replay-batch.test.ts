@@ -1,5 +1,5 @@
-// Replay batches many sessions per request, still exactly once. Reads ../shared/fixtures (Claude Code
-// 2.1.330 sessions), cloned with fresh ids into a temp corpus; skips with a message when absent.
+// Replay batches many sessions per request, still exactly once. Reads the recorded Claude Code
+// 2.1.330 sessions (test/fixtures, six sessions), cloned with fresh ids into a temp corpus.
 import { captureIO, runCli } from "../support/cli.js";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
@@ -20,11 +20,12 @@ import { catchUpSessions } from "../../src/pipeline/catch-up.js";
 import { acquireLock } from "../../src/state/lock.js";
 import { loadSessionStateSync } from "../../src/state/session-state.js";
 import { discoverSessionsSync } from "../../src/transcript/discover.js";
-import { FIXTURES_2_1_330, requireSharedFixtures } from "../support/shared-fixtures.js";
+import { CC_2_1_330 } from "../support/recorded-fixtures.js";
 import type { OtlpReceiver } from "../support/otlp-receiver.js";
 import { receivedTotals, startOtlpReceiver } from "../support/otlp-receiver.js";
 
-const haveFixtures = requireSharedFixtures();
+/** Sessions in one copy of the recorded set. */
+const PER_CLONE = CC_2_1_330.sessionIds.length;
 const execFileAsync = promisify(execFile);
 const BIN = fileURLToPath(new URL("../../bin/claude-code-otel.js", import.meta.url));
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
@@ -37,7 +38,7 @@ function listFiles(dir: string): string[] {
 
 /** `clones` copies of the fixture sessions with fresh session, message and request ids, all idle for 2 h. */
 function cloneCorpus(clones: number): string {
-  const root = FIXTURES_2_1_330 as string;
+  const root = CC_2_1_330.projects;
   const projects = join(mkdtempSync(join(tmpdir(), "cco-batch-")), "projects");
   const files = listFiles(root);
   const ids = [...new Set(files.flatMap((f) => UUID.exec(relative(root, f))?.[0] ?? []))];
@@ -101,7 +102,7 @@ function spanKeysOf(spans: readonly SpanData[]): string[] {
   return spans.map((s) => `${s.spanId}/${s.unitKey}`);
 }
 
-describe.skipIf(!haveFixtures)("replay batches sessions, exactly once", () => {
+describe("replay batches sessions, exactly once", () => {
   let receiver: OtlpReceiver | undefined;
   afterEach(async () => {
     await receiver?.close();
@@ -112,21 +113,22 @@ describe.skipIf(!haveFixtures)("replay batches sessions, exactly once", () => {
     receiver = await startOtlpReceiver();
     const projects = cloneCorpus(5);
     const sessions = discoverSessionsSync(projects).sessions.length;
-    expect(sessions).toBe(20);
+    expect(PER_CLONE).toBe(6);
+    expect(sessions).toBe(5 * PER_CLONE);
     const stateDir = join(projects, "..", "state");
     const args = ["--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", stateDir];
     const io = captureIO();
     expect(await replayCommand(args, io)).toBe(0);
-    expect(io.stdout()).toMatch(/^replay: 20 sessions \(0 unchanged\), sent \d+ spans/);
+    expect(io.stdout()).toMatch(/^replay: 30 sessions \(0 unchanged\), sent \d+ spans/);
     expect(receiver.requests.length).toBeLessThan(sessions);
     expect(receiver.requests.map((r) => r.path).sort()).toEqual(["/v1/metrics", "/v1/traces"]);
     const ids = receiver.spans.map((s) => s.spanId);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(receiver.spans.filter((s) => s.name === "claude_code.session")).toHaveLength(20);
+    expect(receiver.spans.filter((s) => s.name === "claude_code.session")).toHaveLength(30);
     const requests = receiver.requests.length;
     const again = captureIO();
     expect(await replayCommand(args, again)).toBe(0);
-    expect(again.stdout()).toMatch(/^replay: 20 sessions \(20 unchanged\), sent 0 spans and 0 metric points/);
+    expect(again.stdout()).toMatch(/^replay: 30 sessions \(30 unchanged\), sent 0 spans and 0 metric points/);
     expect(receiver.requests.length).toBe(requests);
   });
 
@@ -136,7 +138,7 @@ describe.skipIf(!haveFixtures)("replay batches sessions, exactly once", () => {
     const sink = memorySink();
     const { failure, outcomes } = await run(projects, stateDir, sink);
     expect(failure).toBeUndefined();
-    expect(outcomes.filter((o) => o.kind === "exported")).toHaveLength(12);
+    expect(outcomes.filter((o) => o.kind === "exported")).toHaveLength(3 * PER_CLONE);
     // Several batches (≤ 3 sessions each), each at most one traces call.
     expect(sink.spanCalls).toBeGreaterThanOrEqual(4);
     expect(sink.spanCalls).toBeLessThan(12);
@@ -231,7 +233,7 @@ describe.skipIf(!haveFixtures)("replay batches sessions, exactly once", () => {
   });
 });
 
-describe.skipIf(!haveFixtures)("replay --jobs: sessions handed out over worker threads, exactly once", () => {
+describe("replay --jobs: sessions handed out over worker threads, exactly once", () => {
   const receivers: OtlpReceiver[] = [];
   afterEach(async () => {
     for (const r of receivers.splice(0)) await r.close();
@@ -268,7 +270,7 @@ describe.skipIf(!haveFixtures)("replay --jobs: sessions handed out over worker t
         .split("\n")[0]
         ?.replace(/ in [\d.]+ s; read [\d.]+ MB \([\d.]+ MB\/s\)/, "") ?? "";
     expect(summary(two)).toBe(summary(one));
-    expect(summary(two)).toMatch(/^replay: 20 sessions \(0 unchanged\), sent \d+ spans and \d+ metric points; 0 warnings$/);
+    expect(summary(two)).toMatch(/^replay: 30 sessions \(0 unchanged\), sent \d+ spans and \d+ metric points; 0 warnings$/);
     // The same spans, attribute for attribute, each once.
     expect(byId(sharded.spans)).toEqual(byId(single.spans));
     expect(new Set(sharded.spans.map((s) => s.spanId)).size).toBe(sharded.spans.length);
@@ -277,7 +279,7 @@ describe.skipIf(!haveFixtures)("replay --jobs: sessions handed out over worker t
     expect(totals).toEqual(singleTotals);
     // Summed in another order: equal to the float's last bits only.
     expect(costUsd).toBeCloseTo(singleCostUsd, 9);
-    // One traces and one metrics request per worker (20 sessions fit a batch), each in its own window.
+    // One traces and one metrics request per worker (30 sessions fit a batch), each in its own window.
     expect(sharded.requests.map((r) => r.path).sort()).toEqual(["/v1/metrics", "/v1/metrics", "/v1/traces", "/v1/traces"]);
     const windows = [...new Set(sharded.points.map((p) => `${p.startMs}-${p.timeMs}`))].map((w) => w.split("-").map(Number) as [number, number]).sort((a, b) => a[0] - b[0]);
     expect(windows).toHaveLength(2);
@@ -286,7 +288,7 @@ describe.skipIf(!haveFixtures)("replay --jobs: sessions handed out over worker t
     const requests = sharded.requests.length;
     const again = captureIO();
     expect(await replayCommand(args(sharded, "state-2", "2"), again)).toBe(0);
-    expect(again.stdout()).toMatch(/^replay: 20 sessions \(20 unchanged\), sent 0 spans and 0 metric points/);
+    expect(again.stdout()).toMatch(/^replay: 30 sessions \(30 unchanged\), sent 0 spans and 0 metric points/);
     expect(sharded.requests.length).toBe(requests);
   }, 60_000);
 
@@ -310,7 +312,7 @@ describe.skipIf(!haveFixtures)("replay --jobs: sessions handed out over worker t
     expect(await replayCommand(args, captureIO())).toBe(0);
     const ids = receiver.spans.map((s) => s.spanId);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(receiver.spans.filter((s) => s.name === "claude_code.session")).toHaveLength(8);
+    expect(receiver.spans.filter((s) => s.name === "claude_code.session")).toHaveLength(2 * PER_CLONE);
   }, 60_000);
 
   it("--dry-run with workers counts what one process counts and writes nothing", async () => {
@@ -322,7 +324,7 @@ describe.skipIf(!haveFixtures)("replay --jobs: sessions handed out over worker t
     expect(await replayCommand(["--projects-dir", projects, "--state-dir", stateDir, "--dry-run", "--jobs", "2"], two)).toBe(0);
     const counts = (io: ReturnType<typeof captureIO>): string => io.stdout().replace(/ in [\d.]+ s; read [\d.]+ MB \([\d.]+ MB\/s\)/, "");
     expect(counts(two)).toBe(counts(one));
-    expect(counts(two)).toMatch(/^replay: 8 sessions \(0 unchanged\), would send \d+ spans/);
+    expect(counts(two)).toMatch(/^replay: 12 sessions \(0 unchanged\), would send \d+ spans/);
     expect(existsSync(stateDir)).toBe(false);
   });
 

@@ -1,4 +1,4 @@
-// Reads ../shared/fixtures (Claude Code 2.1.330 sessions, copied to a temp dir); skips with a message when absent.
+// Reads the recorded Claude Code 2.1.330 sessions (test/fixtures, copied to a temp dir).
 import { captureIO } from "../support/cli.js";
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -7,16 +7,15 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { watchCommand } from "../../src/cli/watch-command.js";
 import type { Session } from "../../src/model/types.js";
 import { sessionToSpans } from "../../src/mapping/map-spans.js";
-import { FIXTURES_2_1_330, requireSharedFixtures } from "../support/shared-fixtures.js";
+import { CC_2_1_330 } from "../support/recorded-fixtures.js";
 import { loadAllSessions } from "../support/sessions.js";
 import { settleUpserts } from "../support/upserts.js";
-import { expectTotalsEqualReport, reportTotals } from "../support/exported-spans.js";
+import { expectTotalsEqualReport, exportedCostUsd, reportTotals } from "../support/exported-spans.js";
 import type { OtlpReceiver } from "../support/otlp-receiver.js";
 import { startOtlpReceiver } from "../support/otlp-receiver.js";
 
-const haveFixtures = requireSharedFixtures();
-const PROJECT = "-home-dev-work-demo-app";
-const LONG = "d850fcac-3927-4e48-858e-9d336f28e1c9";
+const PROJECT = CC_2_1_330.projectDir;
+const LONG = CC_2_1_330.sessionId("long");
 
 async function until(check: () => boolean, ms = 15_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -26,11 +25,11 @@ async function until(check: () => boolean, ms = 15_000): Promise<void> {
   }
 }
 
-describe.skipIf(!haveFixtures)("watch", () => {
+describe("watch", () => {
   let sessions: Session[];
   let receiver: OtlpReceiver;
   beforeAll(async () => {
-    sessions = await loadAllSessions(FIXTURES_2_1_330 as string);
+    sessions = await loadAllSessions(CC_2_1_330.projects);
   });
   afterEach(async () => {
     await receiver?.close();
@@ -39,7 +38,7 @@ describe.skipIf(!haveFixtures)("watch", () => {
   it("--once exports every finished session exactly once; a second pass sends nothing", async () => {
     receiver = await startOtlpReceiver();
     const root = mkdtempSync(join(tmpdir(), "cco-watch-"));
-    cpSync(FIXTURES_2_1_330 as string, join(root, "projects"), { recursive: true });
+    cpSync(CC_2_1_330.projects, join(root, "projects"), { recursive: true });
     const argv = ["--projects-dir", join(root, "projects"), "--state-dir", join(root, "state"), "--endpoint", receiver.url, "--idle-minutes", "0", "--once"];
     expect(await watchCommand(argv, captureIO())).toBe(0);
     const expectedIds = sessions.flatMap((s) => sessionToSpans(s, { final: true }).map((x) => x.spanId)).sort();
@@ -55,7 +54,7 @@ describe.skipIf(!haveFixtures)("watch", () => {
     const root = mkdtempSync(join(tmpdir(), "cco-watch-live-"));
     const dir = join(root, "projects", PROJECT);
     mkdirSync(dir, { recursive: true });
-    const lines = readFileSync(join(FIXTURES_2_1_330 as string, PROJECT, `${LONG}.jsonl`), "utf8")
+    const lines = readFileSync(CC_2_1_330.transcript("long"), "utf8")
       .split("\n")
       .filter((l) => l.length > 0);
     const half = Math.floor(lines.length / 2);
@@ -96,7 +95,7 @@ describe.skipIf(!haveFixtures)("watch", () => {
 
   it("--prometheus-port serves the history's totals with the collector's series names", async () => {
     const root = mkdtempSync(join(tmpdir(), "cco-watch-prom-"));
-    cpSync(FIXTURES_2_1_330 as string, join(root, "projects"), { recursive: true });
+    cpSync(CC_2_1_330.projects, join(root, "projects"), { recursive: true });
     const abort = new AbortController();
     const io = captureIO();
     const running = watchCommand(
@@ -127,7 +126,10 @@ describe.skipIf(!haveFixtures)("watch", () => {
           .filter((l) => l.startsWith(`${name}{`) && l.includes(filter))
           .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
       const report = reportTotals(sessions);
-      expect(sum("claude_code_cost_usage_USD_total")).toBeCloseTo(report.costUsd, 9);
+      expect(sum("claude_code_cost_usage_USD_total")).toBeCloseTo(
+        sessions.reduce((n, s) => n + exportedCostUsd(s), 0),
+        9,
+      );
       expect(sum("claude_code_token_usage_tokens_total", 'type="cacheRead"')).toBe(report.tokens["cacheRead"]);
       expect(sum("claude_code_tool_calls_total", 'outcome="failure"')).toBe(report.toolFailures);
       expect(sum("claude_code_compaction_count_total")).toBe(report.compactions);

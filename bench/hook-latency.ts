@@ -6,7 +6,7 @@
  *   npm run build && npx tsx bench/hook-latency.ts [--runs 200]
  *
  * Runs are interleaved (bare, Pre, Post, Stop, bare, ...) so that background flushers and machine
- * noise fall on every column alike. Needs ../shared/fixtures (transcripts and real payloads).
+ * noise fall on every column alike. Payloads and transcripts: the recorded 2.1.330 set (test/fixtures).
  */
 import { spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, readdirSync, chmodSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
@@ -18,7 +18,7 @@ import { join, resolve } from "node:path";
 const REPO = resolve(import.meta.dirname, "..");
 // What `install` writes into Claude Code's settings: the CommonJS bin.
 const BIN = join(REPO, "bin", "claude-code-otel.cjs");
-const FIXTURES = process.env["CLAUDE_CODE_OTEL_SHARED_FIXTURES"] ?? join(REPO, "..", "shared", "fixtures");
+const RECORDED = join(REPO, "test", "fixtures", "claude-code-2.1.330");
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -69,14 +69,10 @@ async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), "cco-bench-hooks-"));
   const claude = join(root, "home", ".claude");
   mkdirSync(claude, { recursive: true });
-  cpSync(join(FIXTURES, "claude-code-2.1.330", "claude-home"), claude, { recursive: true });
+  cpSync(join(RECORDED, "projects"), join(claude, "projects"), { recursive: true });
   chmodSync(claude, 0o755);
   for (const e of readdirSync(claude, { withFileTypes: true, recursive: true })) chmodSync(join(e.parentPath, e.name), e.isDirectory() ? 0o755 : 0o644);
-  const payloads = readFileSync(join(FIXTURES, "claude-code-2.1.330", "hooks.jsonl"), "utf8")
-    .split("/home/dev/.claude")
-    .join(claude)
-    .split("\n")
-    .filter(Boolean);
+  const payloads = readFileSync(join(RECORDED, "hooks.jsonl"), "utf8").split("/home/user/.claude").join(claude).split("\n").filter(Boolean);
   const pick = (event: string): string => payloads.find((l) => (JSON.parse(l) as { hook_event_name: string }).hook_event_name === event) as string;
   const events = ["PreToolUse", "PostToolUse", "Stop"].map((e) => ({ event: e, input: pick(e) }));
   const rows: Row[] = [];

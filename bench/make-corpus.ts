@@ -2,10 +2,15 @@
  * Builds a large transcript corpus by cloning the real fixtures with fresh ids:
  * new session ids, message ids and request ids per clone, so neither we nor ccusage
  * de-duplicate one clone against another. Usage: tsx bench/make-corpus.ts [outDir] [minMB]
+ *
+ * The fixtures: ../shared/fixtures (its 2.1.330 set and the public transcripts, the corpus the
+ * figures in docs/performance.md were measured on) when it is beside the checkout, else the
+ * project's recorded sets in test/fixtures (every release).
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
+import { FIXTURES_DIR } from "../test/support/recorded-fixtures.js";
 import { FIXTURES_2_1_330, PUBLIC_FIXTURES } from "../test/support/shared-fixtures.js";
 
 const out = process.argv[2] ?? join(process.cwd(), "bench", ".corpus", "projects");
@@ -25,9 +30,15 @@ function listFiles(dir: string): string[] {
 }
 
 function sources(): SourceSession[] {
-  if (FIXTURES_2_1_330 === undefined || PUBLIC_FIXTURES === undefined) throw new Error("../shared/fixtures is needed to build the corpus");
+  const shared = FIXTURES_2_1_330 === undefined || PUBLIC_FIXTURES === undefined ? undefined : [FIXTURES_2_1_330, PUBLIC_FIXTURES];
+  const roots =
+    shared ??
+    readdirSync(FIXTURES_DIR)
+      .filter((n) => n.startsWith("claude-code-"))
+      .map((n) => join(FIXTURES_DIR, n, "projects"));
+  console.log(`cloning ${shared === undefined ? "the recorded fixtures in test/fixtures" : "../shared/fixtures"}`);
   const byId = new Map<string, SourceSession>();
-  for (const root of [FIXTURES_2_1_330, PUBLIC_FIXTURES]) {
+  for (const root of roots) {
     for (const path of listFiles(root)) {
       // Group each file under the session uuid in its path (main file or its subagents folder).
       const id = relative(root, path)

@@ -1,11 +1,13 @@
 /**
- * End to end with the REAL Claude Code 2.1.330 CLI (offline, against the scripted stub): our hook
+ * End to end with the REAL Claude Code CLI (offline, against the scripted stub): our hook
  * installed by `claude-code-otel install` in a temp HOME, pointing at a loopback OTLP receiver;
  * sessions with parallel tools and a failing one, a subagent, a resumed session and a `/compact`.
  * Then `flush`, then `replay --full` of the same transcripts with a fresh state dir into a second
  * receiver: the same span ids and attribute values, the same metric totals. Every hook invocation
  * goes through a wrapper that records its exit code and stdout size: always 0 and 0 bytes.
- * Skipped with a message when the CLI binary is missing; fails on CI (CI=true).
+ * The CLI is the pinned dev dependency (2.1.330), or the release `CLAUDE_CODE_VERSION` names
+ * (installed into .cache/claude-code/ on first use): `CLAUDE_CODE_VERSION=2.1.332 npm run test:real-claude`.
+ * Skipped with a message when the pinned CLI is missing; fails on CI (CI=true).
  */
 import { settleUpserts } from "../support/upserts.js";
 import { execFileSync, spawnSync } from "node:child_process";
@@ -15,7 +17,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAnthropicStub } from "../recorder/anthropic-stub.js";
 import type { AnthropicStub } from "../recorder/anthropic-stub.js";
-import { claudeBinary, runClaude } from "../recorder/run-claude.js";
+import { testClaudeCli } from "../recorder/claude-cli.js";
+import { runClaude } from "../recorder/run-claude.js";
 import { recorderScenarios } from "../recorder/scenarios.js";
 import { projectDirName } from "../recorder/sanitize.js";
 import { runCli } from "../support/cli.js";
@@ -23,9 +26,9 @@ import type { OtlpReceiver, ReceivedSpan } from "../support/otlp-receiver.js";
 import { receivedTotals, startOtlpReceiver } from "../support/otlp-receiver.js";
 import { BIN, HOOK_BIN, requireBuild, runProcess, waitForQuietHome } from "../support/hook-harness.js";
 
-const binary = claudeBinary();
-if (binary === undefined && process.env["CI"] === "true") throw new Error("Claude Code CLI binary missing on CI: npm ci must install @anthropic-ai/claude-code");
-if (binary === undefined) console.warn("hooks-real-claude.test.ts skipped: @anthropic-ai/claude-code binary not found under node_modules (npm install)");
+const cli = testClaudeCli();
+if (cli === undefined && process.env["CI"] === "true") throw new Error("Claude Code CLI binary missing on CI: npm ci must install @anthropic-ai/claude-code");
+if (cli === undefined) console.warn("hooks-real-claude.test.ts skipped: @anthropic-ai/claude-code binary not found under node_modules (npm install)");
 
 /** Records each hook run (event, exit code, stdout/stderr bytes) and passes stdin/stdout through. */
 const WRAPPER = `import { spawnSync } from "node:child_process";
@@ -65,7 +68,7 @@ const hookLog = (): string => {
 
 const byId = (spans: readonly ReceivedSpan[]): Map<string, ReceivedSpan> => new Map(spans.map((s) => [s.spanId, s]));
 
-describe.skipIf(binary === undefined)("hooks with the real Claude Code CLI", () => {
+describe.skipIf(cli === undefined)(`hooks with the real Claude Code CLI ${cli?.version ?? ""}`, () => {
   let tmp: string;
   let home: string;
   let cwd: string;
@@ -111,6 +114,7 @@ describe.skipIf(binary === undefined)("hooks with the real Claude Code CLI", () 
 
     for (const step of STEPS) {
       const run = await runClaude({
+        cli,
         home,
         cwd,
         prompt: step.prompt,

@@ -345,3 +345,9 @@ export function decodeJsonRequest(text: string): { spans: ReceivedSpan[]; points
   const body = JSON.parse(text) as Json;
   return { spans: spansOf(body), points: pointsOf(body) };
 }
+
+/** Decodes one OTLP request body as the receiver does (protobuf or JSON). */
+export function decodeRequest(bytes: Uint8Array, signal: "traces" | "metrics", encoding: "pb" | "json"): { spans: ReceivedSpan[]; points: ReceivedPoint[] } {
+  const body: Json = encoding === "json" ? (JSON.parse(Buffer.from(bytes).toString("utf8")) as Json) : decode(bytes, signal === "traces" ? TraceRequest : MetricsRequest);
+  return signal === "traces" ? { spans: spansOf(body), points: [] } : { spans: [], points: pointsOf(body) };
+}

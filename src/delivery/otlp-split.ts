@@ -18,7 +18,13 @@ const TRACE_PATH: readonly (readonly number[])[] = [[1], [2], [2]];
 const METRIC_PATH: readonly (readonly number[])[] = [[1], [2], [2], [5, 7, 9, 10, 11], [1]];
 
 const JSON_TRACE_PATH: readonly (readonly string[])[] = [["resourceSpans"], ["scopeSpans"], ["spans"]];
-const JSON_METRIC_PATH: readonly (readonly string[])[] = [["resourceMetrics"], ["scopeMetrics"], ["metrics"], ["gauge", "sum", "histogram", "exponentialHistogram", "summary"], ["dataPoints"]];
+const JSON_METRIC_PATH: readonly (readonly string[])[] = [
+  ["resourceMetrics"],
+  ["scopeMetrics"],
+  ["metrics"],
+  ["gauge", "sum", "histogram", "exponentialHistogram", "summary"],
+  ["dataPoints"],
+];
 
 interface WireField {
   readonly num: number;

@@ -7,7 +7,7 @@ import type { MetricPoint } from "./metric-point.js";
 import type { SpanData } from "./span-data.js";
 import { makeSpan } from "./span-data.js";
 import { ATTR } from "../semconv/names.js";
-import { UNIT_OF_WORK, completeUnitKeys } from "./units-of-work.js";
+import { UNIT_OF_WORK, completeUnitKeys, provisionalUnit } from "./units-of-work.js";
 
 export interface ExportedUnits {
   readonly spanUnits: ReadonlySet<string>;
@@ -29,19 +29,47 @@ export type PlanOptions = SpanMapOptions & MetricMapOptions & { readonly final: 
 /**
  * The spans and points of complete units not yet exported (pure). Sessions are always rebuilt
  * from whole transcripts (turns and ledgers need context), so this is where incrementality lives.
+ *
+ * Parents first: every span goes out after its parent, whichever process sent that parent. A
+ * parent neither in the ledger (final or provisional) nor planned here goes ahead of its child:
+ * its final version if complete, else a provisional one (provisionalUnit), up to the root. The
+ * plan's order is that order; sinks keep it across requests.
  */
 export function planExport(session: Session, exported: ExportedUnits, options: PlanOptions): ExportPlan {
   const complete = completeUnitKeys(session, options.final);
   // Products' attributes only for the spans that go out: a live session re-maps all its spans
   // on every flush and sends a few.
   const all = sessionToSpans(session, { ...options, destinations: false });
-  const core = all.filter((s) => complete.has(s.unitKey) && !exported.spanUnits.has(s.unitKey));
-  const root = all.find((s) => s.unitKey === UNIT_OF_WORK.session);
-  const parentKnown = exported.spanUnits.has(UNIT_OF_WORK.session) || exported.spanUnits.has(UNIT_OF_WORK.sessionOpen) || core.some((s) => s.unitKey === UNIT_OF_WORK.session);
-  if (core.length > 0 && !parentKnown && root !== undefined) {
-    core.unshift(makeSpan(root, root, { ...root.attributes, [ATTR.sessionOpen]: true }, UNIT_OF_WORK.sessionOpen));
+  const byId = new Map<string, SpanData>();
+  for (const s of all) byId.set(s.spanId, s);
+  const sentBefore = (s: SpanData): boolean => exported.spanUnits.has(s.unitKey) || exported.spanUnits.has(provisionalUnit(s.unitKey));
+  const core: SpanData[] = [];
+  const placed = new Set<string>();
+  const ancestors: SpanData[] = [];
+  for (const span of all) {
+    if (placed.has(span.spanId) || !complete.has(span.unitKey) || exported.spanUnits.has(span.unitKey)) continue;
+    ancestors.length = 0;
+    for (let p = parentOf(span, byId); p !== undefined && !placed.has(p.spanId) && !sentBefore(p); p = parentOf(p, byId)) ancestors.push(p);
+    for (let i = ancestors.length - 1; i >= 0; i--) {
+      const a = ancestors[i] as SpanData;
+      core.push(complete.has(a.unitKey) ? a : provisional(a));
+      placed.add(a.spanId);
+    }
+    core.push(span);
+    placed.add(span.spanId);
   }
   const spans = withDestinations(session, core, options);
   const points = sessionToMetricPoints(session, options).filter((p) => complete.has(p.unitKey) && !exported.metricUnits.has(p.unitKey));
   return { spans, points, spanKeys: [...new Set(spans.map((s) => s.unitKey))], metricKeys: [...new Set(points.map((p) => p.unitKey))] };
+}
+
+function parentOf(span: SpanData, byId: ReadonlyMap<string, SpanData>): SpanData | undefined {
+  return span.parentSpanId === undefined ? undefined : byId.get(span.parentSpanId);
+}
+
+/** The open span as known so far, marked provisional; its final version replaces it where backends allow. */
+function provisional(span: SpanData): SpanData {
+  const attributes =
+    span.unitKey === UNIT_OF_WORK.session ? { ...span.attributes, [ATTR.sessionOpen]: true, [ATTR.spanProvisional]: true } : { ...span.attributes, [ATTR.spanProvisional]: true };
+  return makeSpan(span, span, attributes, provisionalUnit(span.unitKey));
 }

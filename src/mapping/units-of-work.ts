@@ -11,11 +11,7 @@ export const UNIT_OF_WORK = {
   sessionStart: "session:start",
   /** The session span, session.cost and ledger cost no request explains: at the end only. */
   session: "session",
-  /**
-   * A provisional session span, sent with the first spans of a session still running: children
-   * must never arrive without their parent (LangSmith drops orphans after its buffering window),
-   * and a session cut short may never get its final span. Same span id: the final one upserts it.
-   */
+  /** The session span's provisional version (see provisionalUnit); its key predates the others'. */
   sessionOpen: "session:open",
   turn: (index: number) => `turn:${index}`,
   request: (requestKey: string) => `request:${requestKey}`,
@@ -23,6 +19,15 @@ export const UNIT_OF_WORK = {
   agent: (agentId: string) => `agent:${agentId}`,
   compaction: (uuid: string) => `compaction:${uuid}`,
 } as const;
+
+/**
+ * The unit of a span's provisional version: sent ahead of its children while the span itself is
+ * still open (a running turn, session, subagent or Agent call), so that no span ever reaches a
+ * backend before its parent. Same span id as the final version, which follows once complete.
+ */
+export function provisionalUnit(unitKey: string): string {
+  return unitKey === UNIT_OF_WORK.session ? UNIT_OF_WORK.sessionOpen : `${unitKey}#open`;
+}
 
 /**
  * Which units are complete, i.e. will not change as the transcript grows. `final` means the

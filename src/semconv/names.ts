@@ -77,6 +77,8 @@ export const ATTR = {
   costSource: "claude_code.cost.source",
   /** On the provisional session span only: totals so far, the final span replaces it. */
   sessionOpen: "claude_code.session.open",
+  /** On every provisional span (units.ts provisionalUnit): the collector drops them for backends that must get each span once. */
+  spanProvisional: "claude_code.span.provisional",
   costUnattributedUsd: "claude_code.cost.unattributed_usd",
   costComplete: "claude_code.cost.complete",
   turns: "claude_code.turns",

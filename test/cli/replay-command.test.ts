@@ -9,6 +9,7 @@ import { sessionToSpans } from "../../src/mapping/map-spans.js";
 import type { SessionState } from "../../src/state/session-state.js";
 import { saveSessionState } from "../../src/state/session-state.js";
 import { loadAllSessions } from "../support/sessions.js";
+import { auditArrivals } from "../support/parents-first.js";
 import { settleUpserts } from "../support/upserts.js";
 import { CC_2_1_330, ageAll, copyIdleFixtures } from "../support/recorded-fixtures.js";
 import { expectTotalsEqualReport, exportedCostUsd, reportTotals } from "../support/exported-spans.js";
@@ -72,10 +73,13 @@ describe("replay: exactly-once export to a real OTLP receiver", () => {
     writeFileSync(file, lines.slice(0, cut).join("\n") + "\n");
     const args = ["--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", stateDir, "--session", LONG.slice(0, 8)];
     expect(await replayCommand(args, captureIO())).toBe(0);
-    const firstNames = receiver.spans.map((s) => s.name);
-    // The root goes out provisionally with its first children (LangSmith drops orphans); the final one later.
+    // Parents first: the running session and its running second turn go out provisionally ahead of
+    // their finished children; their final versions (same span ids) follow once complete.
+    const first = auditArrivals(receiver.spans);
+    expect([first.beforeParent, first.orphans, first.repeated.size]).toEqual([[], [], 0]);
     expect(receiver.spans.filter((s) => s.name === "claude_code.session").map((s) => s.attributes["claude_code.session.open"])).toEqual([true]);
-    expect(firstNames.filter((n) => n === "invoke_agent claude-code")).toHaveLength(1);
+    const turns = receiver.spans.filter((s) => s.name === "invoke_agent claude-code");
+    expect(turns.map((t) => t.attributes["claude_code.span.provisional"] ?? false)).toEqual([false, true]);
     writeFileSync(file, full);
     ageAll(projects, 2 * 3600_000);
     expect(await replayCommand(args, captureIO())).toBe(0);
@@ -86,6 +90,12 @@ describe("replay: exactly-once export to a real OTLP receiver", () => {
         .map((x) => x.spanId)
         .sort(),
     ).toEqual(expected.map((x) => x.spanId).sort());
+    // Every span under a parent that came first; each id once, but for the open spans' provisional
+    // and final versions (the session and the second turn).
+    const all = auditArrivals(receiver.spans);
+    expect([all.beforeParent, all.orphans]).toEqual([[], []]);
+    expect([...all.repeated.values()]).toEqual([2, 2]);
+    expect(all.provisional).toBe(2);
     const totals = reportTotals([s]);
     const got = receivedTotals(receiver.points);
     expect(Math.abs(got.costUsd - exportedCostUsd(s))).toBeLessThan(1e-9);

@@ -9,6 +9,7 @@ import type { Session } from "../../src/model/types.js";
 import { sessionToSpans } from "../../src/mapping/map-spans.js";
 import { CC_2_1_330 } from "../support/recorded-fixtures.js";
 import { loadAllSessions } from "../support/sessions.js";
+import { auditArrivals } from "../support/parents-first.js";
 import { settleUpserts } from "../support/upserts.js";
 import { expectTotalsEqualReport, exportedCostUsd, reportTotals } from "../support/exported-spans.js";
 import type { OtlpReceiver } from "../support/otlp-receiver.js";
@@ -84,6 +85,8 @@ describe("watch", () => {
     // The session went out provisionally with its first children, then final: one upsert, nothing else twice.
     const provisional = receiver.spans.find((s) => s.name === "claude_code.session");
     expect(provisional?.attributes["claude_code.session.open"]).toBe(true);
+    const arrivals = auditArrivals(receiver.spans);
+    expect([arrivals.beforeParent, arrivals.orphans]).toEqual([[], []]);
     const ids = settleUpserts(receiver.spans).map((s) => s.spanId);
     expect(ids.sort()).toEqual(
       sessionToSpans(session, { final: true })

@@ -9,6 +9,7 @@
  * (installed into .cache/claude-code/ on first use): `CLAUDE_CODE_VERSION=2.1.332 npm run test:real-claude`.
  * Skipped with a message when the pinned CLI is missing; fails on CI (CI=true).
  */
+import { auditArrivals } from "../support/parents-first.js";
 import { settleUpserts } from "../support/upserts.js";
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -169,6 +170,13 @@ describe.skipIf(cli === undefined)(`hooks with the real Claude Code CLI ${cli?.v
 
   it("live hooks and a full replay give the same span ids and attribute values", () => {
     // A running session's root goes out provisionally with its first children, then final (same id, an upsert).
+    // Parents first on the live path: no span reached the receiver before its parent.
+    const arrivals = auditArrivals(live.spans);
+    console.info(
+      `live: ${live.spans.length} spans received, ${arrivals.provisional} provisional, ${arrivals.beforeParent.length} before their parent, ${arrivals.orphans.length} orphans`,
+    );
+    expect(arrivals.beforeParent.map((s) => s.name)).toEqual([]);
+    expect(arrivals.orphans.map((s) => s.name)).toEqual([]);
     const settled = settleUpserts(live.spans);
     const a = byId(settled);
     const b = byId(settleUpserts(replayed.spans));

@@ -158,6 +158,8 @@ export interface ReceivedSpan {
   status: { code: number; message: string | undefined };
   events: { name: string; timeMs: number; attributes: Record<string, unknown> }[];
   resource: Record<string, unknown>;
+  /** Which request (0-based, in arrival order) brought it; set by the receiver. */
+  request?: number;
 }
 
 export interface ReceivedPoint {
@@ -295,7 +297,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       const json = contentType.includes("json");
       const isTraces = (req.url ?? "").endsWith("/v1/traces");
       const body: Json = json ? (JSON.parse(bytes.toString("utf8")) as Json) : decode(bytes, isTraces ? TraceRequest : MetricsRequest);
-      if (isTraces) receiver.spans.push(...spansOf(body));
+      if (isTraces) for (const span of spansOf(body)) receiver.spans.push({ ...span, request: receiver.requests.length - 1 });
       else receiver.points.push(...pointsOf(body));
       res.writeHead(200, { "content-type": json ? "application/json" : "application/x-protobuf" }).end(json ? "{}" : undefined);
     });

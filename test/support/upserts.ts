@@ -7,9 +7,10 @@ interface SpanLike {
 }
 
 /**
- * The spans as a backend that upserts by span id sees them. The only span ever sent twice is a
- * session's: first provisional (`claude_code.session.open`, sent with the first children of a
- * running session so none is orphaned), then final. Anything else repeated is a duplicate.
+ * The spans as a backend that keeps the last version of a span id sees them. The only spans ever
+ * sent twice are open parents: first provisional (`claude_code.span.provisional`, sent ahead of
+ * their first children so that none arrives before its parent), then final, once each. Anything
+ * else repeated is a duplicate.
  */
 export function settleUpserts<T extends SpanLike>(received: readonly T[]): T[] {
   const copies = new Map<string, T[]>();
@@ -20,7 +21,7 @@ export function settleUpserts<T extends SpanLike>(received: readonly T[]): T[] {
     if (list.length > 1) {
       const earlier = list.slice(0, -1);
       expect(
-        earlier.every((s) => s.name === "claude_code.session" && s.attributes["claude_code.session.open"] === true) && last.attributes["claude_code.session.open"] === undefined,
+        earlier.length === 1 && earlier.every((s) => s.attributes["claude_code.span.provisional"] === true) && last.attributes["claude_code.span.provisional"] === undefined,
         `span ${id} (${last.name}) received ${list.length} times`,
       ).toBe(true);
     }

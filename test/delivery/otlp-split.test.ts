@@ -2,12 +2,12 @@ import { JsonMetricsSerializer, JsonTraceSerializer, ProtobufMetricsSerializer, 
 import { describe, expect, it } from "vitest";
 import { countOtlpItems, splitOtlpRequest } from "../../src/delivery/otlp-split.js";
 import type { OtlpEncoding } from "../../src/delivery/otlp-split.js";
-import { sessionToMetricPoints } from "../../src/otel/map-metrics.js";
-import { toResourceMetrics } from "../../src/otel/metric-batch.js";
-import { sessionToSpans } from "../../src/otel/map-spans.js";
-import { toReadableSpan } from "../../src/otel/readable-span.js";
-import { buildResource } from "../../src/otel/resource.js";
-import { decodeRequest } from "../otel/otlp-receiver.js";
+import { sessionToMetricPoints } from "../../src/mapping/map-metrics.js";
+import { toResourceMetrics } from "../../src/sdk/metric-batch.js";
+import { sessionToSpans } from "../../src/mapping/map-spans.js";
+import { toReadableSpan } from "../../src/sdk/readable-span.js";
+import { buildResource } from "../../src/sdk/resource.js";
+import { decodeRequest } from "../support/otlp-receiver.js";
 import { loadAllSessions } from "../support/sessions.js";
 import { REPO_ROOT } from "../support/shared-fixtures.js";
 import { join } from "node:path";

@@ -1,4 +1,4 @@
-import type { ReceivedSpan } from "../otel/otlp-receiver.js";
+import type { ReceivedSpan } from "./otlp-receiver.js";
 
 export interface ArrivalAudit {
   /** Spans whose parent had not arrived in an earlier request or in the same one. */

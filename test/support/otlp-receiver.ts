@@ -158,8 +158,6 @@ export interface ReceivedSpan {
   status: { code: number; message: string | undefined };
   events: { name: string; timeMs: number; attributes: Record<string, unknown> }[];
   resource: Record<string, unknown>;
-  /** Which request (0-based, in arrival order) brought it; set by the receiver. */
-  request?: number;
 }
 
 export interface ReceivedPoint {
@@ -262,6 +260,13 @@ function pointsOf(req: Json): ReceivedPoint[] {
   return out;
 }
 
+const arrivals = new WeakMap<ReceivedSpan, number>();
+
+/** Which request (0-based, in arrival order) brought a span a receiver got. */
+export function requestOf(span: ReceivedSpan): number | undefined {
+  return arrivals.get(span);
+}
+
 export interface OtlpReceiver {
   readonly url: string;
   readonly spans: ReceivedSpan[];
@@ -297,8 +302,12 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       const json = contentType.includes("json");
       const isTraces = (req.url ?? "").endsWith("/v1/traces");
       const body: Json = json ? (JSON.parse(bytes.toString("utf8")) as Json) : decode(bytes, isTraces ? TraceRequest : MetricsRequest);
-      if (isTraces) for (const span of spansOf(body)) receiver.spans.push({ ...span, request: receiver.requests.length - 1 });
-      else receiver.points.push(...pointsOf(body));
+      if (isTraces) {
+        for (const span of spansOf(body)) {
+          arrivals.set(span, receiver.requests.length - 1);
+          receiver.spans.push(span);
+        }
+      } else receiver.points.push(...pointsOf(body));
       res.writeHead(200, { "content-type": json ? "application/json" : "application/x-protobuf" }).end(json ? "{}" : undefined);
     });
   });

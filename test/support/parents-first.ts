@@ -1,4 +1,5 @@
 import type { ReceivedSpan } from "./otlp-receiver.js";
+import { requestOf } from "./otlp-receiver.js";
 
 export interface ArrivalAudit {
   /** Spans whose parent had not arrived in an earlier request or in the same one. */
@@ -21,7 +22,7 @@ export function auditArrivals(spans: readonly ReceivedSpan[]): ArrivalAudit {
   const firstRequest = new Map<string, number>();
   const counts = new Map<string, number>();
   spans.forEach((s, i) => {
-    const request = s.request ?? i;
+    const request = requestOf(s) ?? i;
     if (!firstRequest.has(s.spanId)) firstRequest.set(s.spanId, request);
     counts.set(s.spanId, (counts.get(s.spanId) ?? 0) + 1);
   });
@@ -31,7 +32,7 @@ export function auditArrivals(spans: readonly ReceivedSpan[]): ArrivalAudit {
     if (s.parentSpanId === undefined) return;
     const parentAt = firstRequest.get(s.parentSpanId);
     if (parentAt === undefined) orphans.push(s);
-    else if (parentAt > (s.request ?? i)) beforeParent.push(s);
+    else if (parentAt > (requestOf(s) ?? i)) beforeParent.push(s);
   });
   return { beforeParent, orphans, repeated: new Map([...counts].filter(([, n]) => n > 1)), provisional: spans.filter(isProvisional).length };
 }

@@ -41,7 +41,10 @@ export { buildResource, resourceAttributes } from "./sdk/resource.js";
 // Export with exactly-once state
 export { resolveExportTarget, defaultOutputDir } from "./config/export-target.js";
 export type { ExportTarget, ExportOverrides, OtlpTarget, FileTarget, ConsoleTarget, OtlpProtocol } from "./config/export-target.js";
-export { createSink } from "./delivery/create-sink.js";
+export { replay } from "./pipeline/replay.js";
+export type { ReplayOptions, ReplayResult } from "./pipeline/replay.js";
+export { resolveDestination } from "./delivery/destination.js";
+export type { Destination } from "./delivery/destination.js";
 export type { TelemetrySink, ExportOutcome } from "./delivery/sink.js";
 export { exportSession, commitUnits, cursorsOfSync } from "./pipeline/export-session.js";
 export type { ExportSessionOptions, ExportSessionResult } from "./pipeline/export-session.js";

@@ -42,6 +42,7 @@ const HOOK_FILES = [
   "hook/payload.ts",
   "hook/spool.ts",
   "hook/stdin.ts",
+  "util/file-lock.ts",
   "util/json.ts",
   "util/pid-alive.ts",
   "util/private-fs.ts",

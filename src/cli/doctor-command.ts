@@ -2,7 +2,7 @@
  * `doctor`: one line per check (✓ ok, ! worth a look, ✗ broken) and what to do about it.
  * Exit 0 when every essential check passes, 1 otherwise; `--json` for scripts.
  */
-import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { defaultConfigPath, loadConfig, otelHome } from "../config/config-file.js";
@@ -12,6 +12,10 @@ import type { HookEntry } from "../install/settings-merge.js";
 import { HOOK_EVENTS, SettingsParseError, ourEntries, parseSettingsText, shellWords } from "../install/settings-merge.js";
 import { redactSecrets } from "../redact/redact.js";
 import { defaultStateDir } from "../config/state-dir.js";
+import type { Destination } from "../delivery/destination.js";
+import { hooksDestination } from "../delivery/destination.js";
+import { destinationsHealth } from "../pipeline/destination-health.js";
+import type { JsonObject } from "../util/json.js";
 import { defaultProjectsDir } from "../transcript/discover.js";
 import type { OptionSpec } from "./args.js";
 import { UsageError, boolOpt, parseOptions, stringOpt } from "./args.js";
@@ -160,26 +164,6 @@ function modeOf(path: string): number | undefined {
   }
 }
 
-function countFiles(dir: string): number | undefined {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return undefined;
-  }
-  let n = 0;
-  for (const name of names) {
-    if (name.startsWith(".")) continue;
-    try {
-      const s = statSync(join(dir, name));
-      n += s.isDirectory() ? (countFiles(join(dir, name)) ?? 0) : 1;
-    } catch {
-      // Raced with a flush: gone.
-    }
-  }
-  return n;
-}
-
 export async function runChecks(env: NodeJS.ProcessEnv, projectDir: string): Promise<Check[]> {
   const checks: Check[] = [];
   const configDir = env["CLAUDE_CONFIG_DIR"];
@@ -321,15 +305,7 @@ export async function runChecks(env: NodeJS.ProcessEnv, projectDir: string): Pro
     else if (ledgersMode !== 0o700) checks.push({ name: "state", status: "warn", message: `${tilde(ledgers)} is ${octal(ledgersMode)}`, fix: `chmod 700 ${ledgers}` });
     else checks.push({ name: "state", status: "ok", message: `${tilde(ledgers)} writable, 0700` });
   }
-  const outbox = countFiles(join(home, "outbox"));
-  if (outbox === undefined || outbox === 0) checks.push({ name: "outbox", status: "ok", message: "empty" });
-  else
-    checks.push({
-      name: "outbox",
-      status: "warn",
-      message: `${outbox} batch${outbox === 1 ? "" : "es"} waiting to be sent`,
-      fix: "check the collector, then run claude-code-otel flush",
-    });
+  checks.push(...outboxChecks(env, ledgers, config.raw));
 
   const projects = defaultProjectsDir(env);
   checks.push(
@@ -338,6 +314,33 @@ export async function runChecks(env: NodeJS.ProcessEnv, projectDir: string): Pro
       : { name: "transcripts", status: "warn", message: `${tilde(projects)} does not exist (has Claude Code run here? is CLAUDE_CONFIG_DIR set?)` },
   );
   return checks;
+}
+
+/** Per destination: its outbox backlog and what its last send found (refused credentials are ✗). */
+function outboxChecks(env: NodeJS.ProcessEnv, stateDir: string, config: JsonObject): Check[] {
+  let hooks: Destination;
+  try {
+    hooks = hooksDestination(env, config);
+  } catch {
+    return [];
+  }
+  return destinationsHealth(stateDir, hooks).flatMap((h): Check[] => {
+    const f = h.status?.failure;
+    const waiting = `${h.queued} request${h.queued === 1 ? "" : "s"} waiting to be sent to ${h.label}`;
+    if (f?.kind === "auth")
+      return [{ name: "outbox", status: "fail", message: `${f.message}; ${waiting}`, fix: "fix the headers: claude-code-otel install --endpoint <url> --header <name>=<value>" }];
+    if (f?.kind === "endpoint")
+      return [
+        {
+          name: "outbox",
+          status: "fail",
+          message: `${f.message}; ${waiting}`,
+          fix: "fix the endpoint (the base URL, without /v1/traces): claude-code-otel install --endpoint <url>",
+        },
+      ];
+    if (h.queued === 0) return h.key === hooks.key ? [{ name: "outbox", status: "ok", message: `empty (${h.label})` }] : [];
+    return [{ name: "outbox", status: "warn", message: f !== undefined ? `${waiting}: ${f.message}` : waiting, fix: "check the collector, then run claude-code-otel flush" }];
+  });
 }
 
 const SYMBOL: Record<CheckStatus, string> = { ok: "✓", warn: "!", fail: "✗" };

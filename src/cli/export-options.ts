@@ -1,5 +1,7 @@
-import type { ExportTarget } from "../config/export-target.js";
-import { ExportConfigError, resolveExportTarget } from "../config/export-target.js";
+import type { ConsoleTarget } from "../config/export-target.js";
+import { ExportConfigError } from "../config/export-target.js";
+import type { Destination } from "../delivery/destination.js";
+import { resolveDestination } from "../delivery/destination.js";
 import type { OptionSpec, Parsed } from "./args.js";
 import { UsageError, boolOpt, stringOpt } from "./args.js";
 import type { CliIO } from "./output.js";
@@ -28,12 +30,17 @@ export function resolveDestinationsOption(p: Parsed, io: CliIO, config: JsonObje
   }
 }
 
-/** Option, then the standard OTEL_EXPORTER_OTLP_* variables, then local files; a bad value is a usage error. */
-export function resolveTargetOption(p: Parsed, io: CliIO): ExportTarget {
+/**
+ * Where `replay` and `watch` send: an option, then the standard OTEL_EXPORTER_OTLP_* variables,
+ * then the config file's `otlp` section (where the hooks send), then local files. A bad value is
+ * a usage error.
+ */
+export function resolveDestinationOption(p: Parsed, io: CliIO, config: JsonObject): Destination | ConsoleTarget {
   try {
-    return resolveExportTarget(
+    return resolveDestination(
       { endpoint: stringOpt(p, "endpoint"), protocol: stringOpt(p, "protocol"), outputDir: stringOpt(p, "output-dir"), console: boolOpt(p, "console") },
       io.env,
+      config,
     );
   } catch (error) {
     if (error instanceof ExportConfigError) throw new UsageError(error.message);

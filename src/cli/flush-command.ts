@@ -10,9 +10,10 @@ import { EXIT } from "./output.js";
 export const FLUSH_HELP = `Usage: claude-code-otel flush [options]
 
 Sends what the hooks queued: turns spooled hook triggers into spans and metric points (from the
-sessions' transcripts) and delivers the outbox (requests a collector could not take earlier),
-in order, each request within 2 s and the whole run within 10 s. What still cannot be sent stays
-in the outbox for the next hook or flush.
+sessions' transcripts) and delivers the destination's outbox (requests it could not take earlier),
+in order, byte for byte, each request within OTEL_EXPORTER_OTLP_TIMEOUT (or "otlp.timeoutMs" in
+the config file; default 10 s) and the whole run within 30 s. What still cannot be sent stays in
+the outbox for the next hook, flush, replay or watch.
 
 Destination: OTEL_EXPORTER_OTLP_* variables when set, else the config file's "otlp" section
 (written by "install"), else OTLP JSON files in ~/.claude/otel.
@@ -67,12 +68,23 @@ export async function flushCommand(argv: string[], io: CliIO): Promise<number> {
   io.out(
     `flush: ${report.sessions} sessions, ${report.spans} spans and ${report.points} metric points queued; ` +
       `${report.sent} requests sent, ${report.remaining} left in the outbox` +
-      (report.rejected > 0 ? `, ${report.rejected} rejected by the collector and dropped` : "") +
-      (report.dropped > 0 ? `, ${report.dropped} dropped (outbox full)` : "") +
+      (report.rejected > 0 ? `, ${report.rejected} refused for good by the destination and set aside` : "") +
+      (report.dropped > 0 ? `, ${report.dropped} dropped (outbox full; their units go out again later)` : "") +
       `\nflush: destination: ${oneLine(report.destination)}\n`,
   );
+  const f = report.failure;
+  if (f !== undefined && f.kind !== "budget") {
+    const advice =
+      f.kind === "auth"
+        ? `fix the credentials ("otlp.headers" in ${oneLine(defaultConfigPath(env))}, written by install --header)`
+        : f.kind === "endpoint"
+          ? `fix the endpoint ("otlp.endpoint", the base URL without /v1/traces, written by install --endpoint)`
+          : "run flush again when the collector is reachable";
+    io.err(`claude-code-otel flush: ${oneLine(f.message)}; ${report.remaining} requests stay in the outbox; ${advice}\n`);
+    return EXIT.failed;
+  }
   if (report.error !== undefined) {
-    io.err(`claude-code-otel flush: ${oneLine(report.error)}; what was not sent stays in the outbox, run flush again when the collector is reachable\n`);
+    io.err(`claude-code-otel flush: ${oneLine(report.error)}; its triggers stay in the spool for the next flush\n`);
     return EXIT.failed;
   }
   return EXIT.ok;

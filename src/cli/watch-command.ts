@@ -3,25 +3,35 @@ import type { FSWatcher } from "node:fs";
 import { captureContentFromEnv } from "../mapping/content.js";
 import { destinationOptionsFromResource } from "../mapping/destinations/index.js";
 import { packageVersion, resourceAttributes } from "../sdk/resource-attributes.js";
-import { createSink } from "../delivery/create-sink.js";
 import { sessionToMetricPoints } from "../mapping/map-metrics.js";
 import { completeUnitKeys } from "../mapping/units-of-work.js";
 import type { Session } from "../model/types.js";
 import { scanSessions } from "../pipeline/scan-sessions.js";
 import { matchesSource } from "../pipeline/session-filter.js";
-import { drainOutboxFirst } from "../delivery/drain-outbox.js";
 import { catchUpSession } from "../pipeline/catch-up.js";
 import type { CatchUpContext } from "../pipeline/catch-up.js";
 import { defaultStateDir } from "../config/state-dir.js";
-import { LockBusyError } from "../state/lock.js";
+import { LockBusyError } from "../util/file-lock.js";
 import { discoverSessions } from "../transcript/discover.js";
 import type { DiscoveryResult } from "../transcript/discover.js";
 import { oneLine } from "../util/terminal-safe.js";
 import { SOURCE_OPTIONS, UsageError, boolOpt, parseOptions, stringOpt } from "./args.js";
-import { EXPORT_OPTIONS, resolveDestinationsOption, resolveTargetOption } from "./export-options.js";
+import { EXPORT_OPTIONS, resolveDestinationOption, resolveDestinationsOption } from "./export-options.js";
 import type { CliIO } from "./output.js";
 import { EXIT } from "./output.js";
 import { resolveSourceOptions } from "./source-options.js";
+import type { SourceOptions } from "./source-options.js";
+import type { Resource } from "@opentelemetry/resources";
+import { otelHome } from "../config/config-file.js";
+import type { ConsoleTarget } from "../config/export-target.js";
+import { createConsoleSink } from "../delivery/console-sink.js";
+import type { Destination } from "../delivery/destination.js";
+import { hooksDestination } from "../delivery/destination.js";
+import { adoptLegacyState } from "../pipeline/adopt-legacy-state.js";
+import type { DestinationPass } from "../pipeline/destination-pass.js";
+import { openDestinationPass } from "../pipeline/destination-pass.js";
+import { kickFlusher } from "../pipeline/kick-flusher.js";
+import { buildResource } from "../sdk/resource.js";
 import { startPrometheusEndpoint } from "./prometheus-endpoint.js";
 import type { PrometheusEndpoint } from "./prometheus-endpoint.js";
 
@@ -78,10 +88,10 @@ export async function watchCommand(argv: string[], io: CliIO, signal?: AbortSign
   const idleMs = numberOpt(stringOpt(p, "idle-minutes"), "idle-minutes", 30, 0) * 60_000;
   const portText = stringOpt(p, "prometheus-port");
   const port = portText === undefined ? undefined : numberOpt(portText, "prometheus-port", 0, 0);
-  const target = resolveTargetOption(p, io);
   const source = await resolveSourceOptions(p, io);
+  const destination = resolveDestinationOption(p, io, source.config);
   const stateDir = stringOpt(p, "state-dir") ?? defaultStateDir(io.env);
-  const sink = createSink(target, { write: io.out, env: io.env });
+  if (destination.kind !== "console") await adoptLegacyState(stateDir, otelHome(io.env), hooksDestination(io.env, source.config));
   const products = resolveDestinationsOption(p, io, source.config);
   const plan = { captureContent: captureContentFromEnv(io.env), destinations: destinationOptionsFromResource(resourceAttributes(io.env), packageVersion(), products) };
   const counted = new Map<string, Set<string>>();
@@ -95,33 +105,94 @@ export async function watchCommand(argv: string[], io: CliIO, signal?: AbortSign
     });
     io.err(`watch: serving Prometheus metrics on ${endpoint.url}\n`);
   }
-  io.err(`watch: ${oneLine(source.projectsDir)} → ${oneLine(sink.description)}\n`);
+  io.err(`watch: ${oneLine(source.projectsDir)} → ${oneLine(destination.kind === "console" ? "the console" : destination.label)}\n`);
 
   const waker = startWaker(source.projectsDir, signal);
   const seen: Seen = { lastMtime: new Map(), finalized: new Set(), counted };
   const once = boolOpt(p, "once");
   let failures = 0;
   try {
+    const round: Round = { destination, stateDir, source, idleMs, plan, pollMs, resource: buildResource(io.env), seen, io, endpoint, stopped: () => waker.stopped };
     while (!waker.stopped) {
-      const drained = await drainOutboxFirst(target, io.env);
-      if (drained.kind === "blocked") {
-        // Queued hook requests go first (metric windows in order); export when they have.
-        io.err(`watch: ${drained.remaining} requests queued by the hooks are not delivered yet (${oneLine(drained.error)}); waiting\n`);
-        if (once) return EXIT.failed;
-        await new Promise((resolve) => setTimeout(resolve, pollMs));
-        continue;
-      }
-      const ctx = { stateDir, pricer: source.pricer, filter: source.filter, sink, idleMs, plan };
-      failures += await catchUpChanged(await discoverSessions(source.projectsDir), ctx, seen, { io, endpoint, stopped: () => waker.stopped });
+      failures += await watchRound(round);
       if (once) break;
       await waker.sleep(pollMs);
     }
   } finally {
     waker.close();
-    await sink.shutdown();
     await endpoint?.stop();
   }
   return once && failures > 0 ? EXIT.failed : EXIT.ok;
+}
+
+interface Round {
+  readonly destination: Destination | ConsoleTarget;
+  readonly stateDir: string;
+  readonly source: SourceOptions;
+  readonly idleMs: number;
+  readonly plan: CatchUpContext["plan"];
+  readonly pollMs: number;
+  readonly resource: Resource;
+  readonly seen: Seen;
+  readonly io: CliIO;
+  readonly endpoint: PrometheusEndpoint | undefined;
+  readonly stopped: () => boolean;
+}
+
+/**
+ * One round: the destination's pass (skipped while another process holds it), what earlier
+ * rounds queued sent first (nothing new is planned while it cannot go), the changed sessions
+ * caught up, the outbox sent. The console records nothing. Returns the failures.
+ */
+async function watchRound(r: Round): Promise<number> {
+  const { destination, io } = r;
+  const pass = destination.kind === "console" ? undefined : await openPass(r.stateDir, destination, r.resource, io);
+  if (destination.kind !== "console" && pass === undefined) return 0;
+  try {
+    const ctx: CatchUpContext = {
+      stateDir: pass?.ledgerDir ?? r.stateDir,
+      factsDir: r.stateDir,
+      pricer: r.source.pricer,
+      filter: r.source.filter,
+      sink: pass?.sink ?? createConsoleSink(io.out),
+      idleMs: r.idleMs,
+      plan: { ...r.plan, provisionalSpans: destination.kind === "console" || destination.provisionalSpans },
+      record: pass !== undefined,
+    };
+    const drained = pass === undefined || pass.queued() === 0 ? undefined : await pass.send({ budgetMs: r.pollMs + 10_000 });
+    if (drained?.failure !== undefined) {
+      io.err(
+        `watch: ${drained.remaining} requests queued for ${oneLine(destination.kind === "console" ? "" : destination.label)} are not delivered yet (${oneLine(drained.failure.message)}); waiting\n`,
+      );
+      return 1;
+    }
+    const failures = await catchUpChanged(await discoverSessions(r.source.projectsDir), ctx, r.seen, { io, endpoint: r.endpoint, stopped: r.stopped });
+    return failures + (pass !== undefined ? await deliverRound(pass, r.pollMs, io) : 0);
+  } finally {
+    pass?.release();
+    if (destination.kind !== "console") kickFlusher(io.env, destination.key, r.source.config);
+  }
+}
+
+/** The destination's pass for one round, or undefined when another process holds it (next round). */
+async function openPass(stateDir: string, destination: Destination, resource: Resource, io: CliIO): Promise<DestinationPass | undefined> {
+  try {
+    return await openDestinationPass(stateDir, destination, { resource, waitMs: 5_000 });
+  } catch (error) {
+    if (!(error instanceof LockBusyError)) throw error;
+    io.err(`watch: ${oneLine(destination.label)} is busy (a replay or a flush); next round\n`);
+    return undefined;
+  }
+}
+
+/** Sends what the round queued; a failure keeps it for the next round. Returns the failures. */
+async function deliverRound(pass: DestinationPass, pollMs: number, io: CliIO): Promise<number> {
+  const bounded = await pass.bound();
+  if (bounded.dropped > 0) io.err(`watch: outbox over its bounds: dropped the ${bounded.dropped} oldest requests; their units go out again later\n`);
+  const sent = await pass.send({ budgetMs: pollMs + 10_000 });
+  if (sent.failure === undefined) return 0;
+  io.err(`watch: ${sent.remaining} requests kept for ${oneLine(pass.destination.label)}: ${oneLine(sent.failure.message)}; retrying next pass\n`);
+  return 1;
 }
 
 /** What watch remembers between passes. */

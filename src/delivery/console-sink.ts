@@ -1,6 +1,6 @@
 import type { MetricPoint } from "../mapping/metric-point.js";
 import { METRIC } from "../semconv/names.js";
-import { describeTarget } from "./describe-target.js";
+
 import type { ExportOutcome, TelemetrySink } from "./sink.js";
 import type { MetricWindow } from "../state/metric-clock.js";
 import type { SpanData } from "../mapping/span-data.js";
@@ -24,7 +24,7 @@ function line(span: SpanData, depth: number): string {
 /** Spans as indented trees and metric totals, for `--console`: a human check, not a format. */
 export function createConsoleSink(write: (text: string) => void): TelemetrySink {
   return {
-    description: describeTarget({ kind: "console" }),
+    description: "the console",
     async exportSpans(spans: readonly SpanData[]): Promise<ExportOutcome> {
       const ids = new Set(spans.map((s) => s.spanId));
       const children = new Map<string, SpanData[]>();

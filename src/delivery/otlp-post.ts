@@ -1,63 +1,94 @@
 /**
  * One OTLP/HTTP POST of already-serialized bytes, with a hard deadline covering connect, upload
  * and response: a collector that accepts the connection and never answers costs at most
- * `timeoutMs`. The SDK exporters retry with backoff inside one call, which is right for a
- * long-lived process and wrong for a flusher that must finish in seconds; the outbox is the retry.
+ * `timeoutMs`. No retries here (the SDK exporters retry with backoff inside one call, right for a
+ * long-lived process, wrong for a pass that must end): the outbox is the retry, byte for byte.
  */
 import { request as httpRequest } from "node:http";
+import type { OutgoingHttpHeaders } from "node:http";
 import { request as httpsRequest } from "node:https";
+import { gzipSync } from "node:zlib";
 import type { Encoding } from "./outbox.js";
 
 export type PostResult =
   | { readonly kind: "ok"; readonly status: number }
-  /** Worth retrying later: network error, timeout, 408, 429, 5xx, redirects, 404 (endpoint misconfigured). */
-  | { readonly kind: "retry"; readonly error: string }
-  /** The collector will never take these bytes (400, 413, 415...): retrying would block the outbox forever. */
-  | { readonly kind: "rejected"; readonly status: number; readonly error: string };
+  /** 413: the body is larger than the destination takes; split it. */
+  | { readonly kind: "too-large"; readonly status: number }
+  /** 401/403: the destination refuses our credentials. Keep everything; a person must act. */
+  | { readonly kind: "auth"; readonly status: number; readonly error: string }
+  /** 404/405: no OTLP endpoint at this URL (a wrong path). Keep everything; a person must act. */
+  | { readonly kind: "endpoint"; readonly status: number; readonly error: string }
+  /** 400/415/422: these bytes will never be accepted (from a destination that accepts others). */
+  | { readonly kind: "rejected"; readonly status: number; readonly error: string }
+  /** Worth retrying later, identical: refused, timeout, reset, 408, 429, 5xx, redirects. */
+  | { readonly kind: "retry"; readonly error: string };
 
 export const CONTENT_TYPE: Record<Encoding, string> = { pb: "application/x-protobuf", json: "application/json" };
 
-const PERMANENT = new Set([400, 403, 413, 415, 422]);
+export interface PostOptions {
+  readonly url: string;
+  /** What to show of the URL in messages (credentials masked). */
+  readonly shownUrl: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly timeoutMs: number;
+  readonly gzip: boolean;
+  /** PEM contents for https (OTEL_EXPORTER_OTLP_CERTIFICATE, ..._CLIENT_CERTIFICATE, ..._CLIENT_KEY). */
+  readonly tls?: { readonly ca?: Buffer; readonly cert?: Buffer; readonly key?: Buffer };
+}
 
-export function postOtlp(url: string, body: Uint8Array, encoding: Encoding, headers: Readonly<Record<string, string>>, timeoutMs: number): Promise<PostResult> {
+function classify(status: number, shownUrl: string): PostResult {
+  if (status >= 200 && status < 300) return { kind: "ok", status };
+  if (status === 413) return { kind: "too-large", status };
+  if (status === 401 || status === 403) return { kind: "auth", status, error: `HTTP ${status} from ${shownUrl}: the credentials were refused` };
+  if (status === 404 || status === 405) return { kind: "endpoint", status, error: `HTTP ${status} from ${shownUrl}: no OTLP receiver at this URL` };
+  if (status === 400 || status === 415 || status === 422) return { kind: "rejected", status, error: `HTTP ${status} from ${shownUrl}` };
+  return { kind: "retry", error: `HTTP ${status} from ${shownUrl}` };
+}
+
+export function postOtlp(body: Uint8Array, encoding: Encoding, options: PostOptions): Promise<PostResult> {
   return new Promise((resolve) => {
     let settled = false;
+    const timers: NodeJS.Timeout[] = [];
     const done = (r: PostResult): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      for (const t of timers) clearTimeout(t);
       resolve(r);
     };
     let target: URL;
     try {
-      target = new URL(url);
+      target = new URL(options.url);
     } catch {
-      done({ kind: "rejected", status: 0, error: `invalid URL ${url}` });
+      done({ kind: "endpoint", status: 0, error: `invalid URL ${options.shownUrl}` });
       return;
     }
-    const send = target.protocol === "https:" ? httpsRequest : httpRequest;
-    const req = send(target, {
-      method: "POST",
-      headers: { ...headers, "content-type": CONTENT_TYPE[encoding], "content-length": String(body.byteLength) },
+    const payload = options.gzip ? gzipSync(body) : body;
+    const headers: OutgoingHttpHeaders = { ...options.headers, "content-type": CONTENT_TYPE[encoding], "content-length": String(payload.byteLength) };
+    if (options.gzip) headers["content-encoding"] = "gzip";
+    const https = target.protocol === "https:";
+    const send = https ? httpsRequest : httpRequest;
+    let req: ReturnType<typeof httpRequest>;
+    try {
       // A fresh connection per request: no keep-alive socket may hold the process open.
-      agent: false,
-    });
+      req = send(target, { method: "POST", headers, agent: false, ...(https ? (options.tls ?? {}) : {}) });
+    } catch (error) {
+      done({ kind: "endpoint", status: 0, error: `cannot post to ${options.shownUrl}: ${(error as Error).message}` });
+      return;
+    }
     const timer = setTimeout(() => {
-      done({ kind: "retry", error: `no answer within ${timeoutMs} ms` });
+      done({ kind: "retry", error: `no answer from ${options.shownUrl} within ${options.timeoutMs} ms` });
       req.destroy();
-    }, timeoutMs);
-    req.on("error", (error: NodeJS.ErrnoException) => done({ kind: "retry", error: error.code ?? error.message }));
+    }, options.timeoutMs);
+    timer.unref();
+    timers.push(timer);
+    req.on("error", (error: NodeJS.ErrnoException) => done({ kind: "retry", error: `${options.shownUrl}: ${error.code ?? error.message}` }));
     req.on("response", (res) => {
       const status = res.statusCode ?? 0;
       // Drain the body (bounded by the deadline) so the socket closes cleanly.
       res.resume();
-      res.on("end", () => {
-        if (status >= 200 && status < 300) done({ kind: "ok", status });
-        else if (PERMANENT.has(status)) done({ kind: "rejected", status, error: `HTTP ${status}` });
-        else done({ kind: "retry", error: `HTTP ${status}` });
-      });
-      res.on("error", () => done({ kind: "retry", error: `HTTP ${status}, response cut` }));
+      res.on("end", () => done(classify(status, options.shownUrl)));
+      res.on("error", () => done({ kind: "retry", error: `HTTP ${status} from ${options.shownUrl}, response cut` }));
     });
-    req.end(body);
+    req.end(payload);
   });
 }

@@ -1,60 +1,73 @@
 /**
- * A TelemetrySink that "delivers" by serializing OTLP export requests into the outbox. Used with
- * pipeline/export-session.ts, it makes "written to the outbox" the moment units enter the ledger
- * and metric windows are stamped; sending is a separate step (send-outbox.ts).
+ * A TelemetrySink that "delivers" into a destination's outbox: each request becomes a pending
+ * entry (outbox.ts) carrying the units it holds; `commit` makes this batch's entries sendable
+ * once their units are in the ledgers, `discard` removes them when nothing was recorded. Sending
+ * is a separate step (send-outbox.ts), byte for byte what was written here.
  */
-import { JsonMetricsSerializer, JsonTraceSerializer, ProtobufMetricsSerializer, ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
 import type { Resource } from "@opentelemetry/resources";
-import { toResourceMetrics } from "../sdk/metric-batch.js";
 import type { MetricPoint } from "../mapping/metric-point.js";
-import { toReadableSpan } from "../sdk/readable-span.js";
-import type { ExportOutcome, TelemetrySink } from "./sink.js";
-import type { MetricWindow } from "../state/metric-clock.js";
-import { errorText } from "./sink.js";
 import type { SpanData } from "../mapping/span-data.js";
-import type { OtlpDelivery } from "./resolve-delivery.js";
-import type { OutboxWriter } from "./outbox.js";
+import { ATTR } from "../semconv/names.js";
+import { serializeMetrics, serializeSpans } from "../sdk/otlp-serialize.js";
+import type { MetricWindow } from "../state/metric-clock.js";
+import type { CarriedUnits, Encoding, OutboxEntry } from "./outbox.js";
+import { markReady, removeEntry, writePendingEntry } from "./outbox.js";
+import type { ExportOutcome, TelemetrySink, UnitsBySession } from "./sink.js";
+import { errorText } from "./sink.js";
 
-/** Spans per request, as the OTLP sink does: well under collectors' 4 MiB body limit. */
-const SPANS_PER_REQUEST = 512;
+export interface OutboxSink extends TelemetrySink {
+  /** Requests written since the sink was made. */
+  written(): number;
+}
 
-export function createOutboxSink(outbox: OutboxWriter, delivery: OtlpDelivery, resource: Resource): TelemetrySink & { readonly written: () => number } {
+/** The units a chunk of spans carries, per session (every span names its session). */
+function spanUnits(spans: readonly SpanData[]): Record<string, CarriedUnits> {
+  const out: Record<string, { spans: string[] }> = {};
+  for (const s of spans) {
+    const sessionId = String(s.attributes[ATTR.sessionId] ?? "");
+    (out[sessionId] ??= { spans: [] }).spans.push(s.unitKey);
+  }
+  return out;
+}
+
+export function createOutboxSink(dir: string, encoding: Readonly<Record<"traces" | "metrics", Encoding>>, resource: Resource, description: string): OutboxSink {
+  let staged: OutboxEntry[] = [];
   let written = 0;
+  const write = (signal: "traces" | "metrics", units: Readonly<Record<string, CarriedUnits>>, items: number, body: Uint8Array): number => {
+    const entry = writePendingEntry(dir, { v: 1, signal, encoding: encoding[signal], items, units }, body);
+    staged.push(entry);
+    written++;
+    return entry.bytes;
+  };
   return {
-    description: `outbox for ${delivery.description}`,
+    description,
     written: () => written,
     async exportSpans(spans: readonly SpanData[]): Promise<ExportOutcome> {
+      if (spans.length === 0) return { ok: true, bytes: 0 };
       try {
         let bytes = 0;
-        // Serialize every chunk before writing any: a failure leaves nothing half-queued.
-        const bodies: Uint8Array[] = [];
-        for (let i = 0; i < spans.length; i += SPANS_PER_REQUEST) {
-          const chunk = spans.slice(i, i + SPANS_PER_REQUEST).map((s) => toReadableSpan(s, resource, { shareAttributes: true }));
-          const body = delivery.encoding.traces === "json" ? JsonTraceSerializer.serializeRequest(chunk) : ProtobufTraceSerializer.serializeRequest(chunk);
-          if (body === undefined) return { ok: false, error: "could not serialise spans" };
-          bodies.push(body);
-        }
-        for (const body of bodies) {
-          bytes += outbox.write("traces", delivery.encoding.traces, body).bytes;
-          written++;
-        }
+        for (const chunk of serializeSpans(spans, resource, encoding.traces)) bytes += write("traces", spanUnits(chunk.spans), chunk.spans.length, chunk.body);
         return { ok: true, bytes };
       } catch (error) {
         return { ok: false, error: `cannot write the outbox: ${errorText(error)}` };
       }
     },
-    async exportMetrics(points: readonly MetricPoint[], window: MetricWindow): Promise<ExportOutcome> {
+    async exportMetrics(points: readonly MetricPoint[], window: MetricWindow, units?: UnitsBySession): Promise<ExportOutcome> {
       if (points.length === 0) return { ok: true, bytes: 0 };
       try {
-        const batch = toResourceMetrics(points, resource, window.startMs, window.timeMs);
-        const body = delivery.encoding.metrics === "json" ? JsonMetricsSerializer.serializeRequest(batch) : ProtobufMetricsSerializer.serializeRequest(batch);
-        if (body === undefined) return { ok: false, error: "could not serialise metrics" };
-        const entry = outbox.write("metrics", delivery.encoding.metrics, body);
-        written++;
-        return { ok: true, bytes: entry.bytes };
+        return { ok: true, bytes: write("metrics", units ?? {}, points.length, serializeMetrics(points, resource, window, encoding.metrics)) };
       } catch (error) {
         return { ok: false, error: `cannot write the outbox: ${errorText(error)}` };
       }
+    },
+    commit(): void {
+      // Renames in order: a sender never sees a later entry of this batch sendable before an earlier one.
+      for (const e of staged) markReady(e);
+      staged = [];
+    },
+    discard(): void {
+      for (const e of staged) removeEntry(e);
+      staged = [];
     },
     async shutdown(): Promise<void> {},
   };

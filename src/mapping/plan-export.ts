@@ -22,9 +22,20 @@ export interface ExportPlan {
   /** What to record in the ledger once the spans (resp. points) are delivered or safely queued. */
   readonly spanKeys: string[];
   readonly metricKeys: string[];
+  /** The session's last activity: the ledger keeps it, to tell later when the session is over. */
+  readonly lastActivityMs: number;
 }
 
-export type PlanOptions = SpanMapOptions & MetricMapOptions & { readonly final: boolean };
+export type PlanOptions = SpanMapOptions &
+  MetricMapOptions & {
+    readonly final: boolean;
+    /**
+     * Send open parents provisionally ahead of their children (default). Off for a destination
+     * that must get each span id once (Langfuse, LangSmith straight from this process): children
+     * then go as they complete, and their parents once complete.
+     */
+    readonly provisionalSpans?: boolean;
+  };
 
 /**
  * The spans and points of complete units not yet exported (pure). Sessions are always rebuilt
@@ -37,6 +48,7 @@ export type PlanOptions = SpanMapOptions & MetricMapOptions & { readonly final: 
  */
 export function planExport(session: Session, exported: ExportedUnits, options: PlanOptions): ExportPlan {
   const complete = completeUnitKeys(session, options.final);
+  const provisionalSpans = options.provisionalSpans !== false;
   // Products' attributes only for the spans that go out: a live session re-maps all its spans
   // on every flush and sends a few.
   const all = sessionToSpans(session, { ...options, destinations: false });
@@ -49,7 +61,9 @@ export function planExport(session: Session, exported: ExportedUnits, options: P
   for (const span of all) {
     if (placed.has(span.spanId) || !complete.has(span.unitKey) || exported.spanUnits.has(span.unitKey)) continue;
     ancestors.length = 0;
-    for (let p = parentOf(span, byId); p !== undefined && !placed.has(p.spanId) && !sentBefore(p); p = parentOf(p, byId)) ancestors.push(p);
+    for (let p = parentOf(span, byId); p !== undefined && !placed.has(p.spanId) && !sentBefore(p); p = parentOf(p, byId)) {
+      if (complete.has(p.unitKey) || provisionalSpans) ancestors.push(p);
+    }
     for (let i = ancestors.length - 1; i >= 0; i--) {
       const a = ancestors[i] as SpanData;
       core.push(complete.has(a.unitKey) ? a : provisional(a));
@@ -60,7 +74,7 @@ export function planExport(session: Session, exported: ExportedUnits, options: P
   }
   const spans = withDestinations(session, core, options);
   const points = sessionToMetricPoints(session, options).filter((p) => complete.has(p.unitKey) && !exported.metricUnits.has(p.unitKey));
-  return { spans, points, spanKeys: [...new Set(spans.map((s) => s.unitKey))], metricKeys: [...new Set(points.map((p) => p.unitKey))] };
+  return { spans, points, spanKeys: [...new Set(spans.map((s) => s.unitKey))], metricKeys: [...new Set(points.map((p) => p.unitKey))], lastActivityMs: session.endTime };
 }
 
 function parentOf(span: SpanData, byId: ReadonlyMap<string, SpanData>): SpanData | undefined {

@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
 import { Worker } from "node:worker_threads";
-import { LockBusyError } from "../state/lock.js";
+import { LockBusyError } from "../util/file-lock.js";
 import type { SessionSource } from "../transcript/discover.js";
 import { SessionQueue } from "./session-queue.js";
 import type { BatchedOutcome } from "./catch-up.js";
@@ -43,6 +43,8 @@ export interface CatchUpWorkerPool {
    * Once per pool.
    */
   run(sources: readonly SessionSource[], onOutcome: (outcome: BatchedOutcome) => void): Promise<{ failure: string | undefined }>;
+  /** Every worker reads no further session (delivery failed: what is written waits in the outbox). */
+  stop(): void;
   /** Ends the workers without work (the replay turned out to have little to read). */
   dismiss(): Promise<void>;
 }
@@ -64,8 +66,7 @@ class WorkerPool implements CatchUpWorkerPool {
   private dismissed = false;
 
   constructor(count: number, settings: WorkerSettings, env: NodeJS.ProcessEnv) {
-    // Each worker's process.env is the command's environment: the SDK's exporters read
-    // OTEL_EXPORTER_OTLP_* (compression, certificates) from it themselves.
+    // Each worker's process.env is the command's environment (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES).
     const workerEnv = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
     const url = workerUrl();
     for (let i = 0; i < count; i++) {
@@ -101,6 +102,11 @@ class WorkerPool implements CatchUpWorkerPool {
     await Promise.all(this.ended);
     if (this.thrown !== undefined) throw this.thrown;
     return { failure: this.failure };
+  }
+
+  /** Every worker reads no further session (delivery failed: what is written waits in the outbox). */
+  stop(): void {
+    this.stopAll();
   }
 
   async dismiss(): Promise<void> {

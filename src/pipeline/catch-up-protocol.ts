@@ -1,14 +1,16 @@
 import type { PriceConfig } from "../config/price-overrides.js";
-import type { ExportTarget } from "../config/export-target.js";
+import type { Encoding } from "../delivery/outbox.js";
 import type { SessionSource } from "../transcript/discover.js";
 import type { BatchedOutcome, CatchUpContext } from "./catch-up.js";
 
 /**
  * What a catch-up worker (catch-up-worker.ts) is given: plain data only (it crosses a thread), from
- * which it builds its own pricer and sink.
+ * which it builds its own pricer and the writer of the destination's outbox (the main thread,
+ * holding the destination's pass, sends what the workers write).
  */
-export interface WorkerSettings extends Pick<CatchUpContext, "stateDir" | "filter" | "idleMs" | "plan" | "full" | "dryRun"> {
-  readonly target: ExportTarget;
+export interface WorkerSettings extends Pick<CatchUpContext, "stateDir" | "factsDir" | "filter" | "idleMs" | "plan" | "full" | "dryRun"> {
+  /** The destination's outbox folder, the encodings it holds, and its label. */
+  readonly outbox: { readonly dir: string; readonly encoding: Readonly<Record<"traces" | "metrics", Encoding>>; readonly label: string };
   readonly prices: PriceConfig;
 }
 

@@ -1,13 +1,15 @@
 /**
  * A worker thread that runs `catchUpSessions` over the sessions the main thread hands it, chunk by
- * chunk as it asks (catch-up-in-workers.ts), with its own pricer, sink and batches, and posts every
- * outcome to the main thread. Sessions are disjoint between workers and each is exported under
- * its own lock, so workers never meet; the metric clock's lock orders their metric windows.
+ * chunk as it asks (catch-up-in-workers.ts), with its own pricer and batches, writing into the
+ * destination's outbox (the main thread sends it), and posts every outcome to the main thread.
+ * Sessions are disjoint between workers and each is planned under its own lock, so workers never
+ * meet; the metric clock's lock orders their metric windows and the outbox entries that hold them.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { createPricer, loadPriceLibrary } from "../cost/price-request.js";
-import { createLazySink } from "../delivery/lazy-sink.js";
-import { LockBusyError } from "../state/lock.js";
+import { createOutboxSink } from "../delivery/outbox-sink.js";
+import { buildResource } from "../sdk/resource.js";
+import { LockBusyError } from "../util/file-lock.js";
 import type { SessionSource } from "../transcript/discover.js";
 import { catchUpSessions } from "./catch-up.js";
 import type { MainMessage, WorkerData, WorkerMessage } from "./catch-up-protocol.js";
@@ -59,7 +61,7 @@ async function* handedSessions(): AsyncGenerator<SessionSource> {
 
 await loadPriceLibrary();
 // process.env here is the command's environment (catch-up-in-workers.ts starts the thread with it).
-const sink = createLazySink(settings.target, { env: process.env });
+const sink = createOutboxSink(settings.outbox.dir, settings.outbox.encoding, buildResource(process.env), settings.outbox.label);
 try {
   const { failure } = await catchUpSessions(handedSessions(), { ...settings, pricer: createPricer(settings.prices), sink, signal: stop.signal }, (outcome) =>
     post({ type: "outcome", outcome }),

@@ -7,7 +7,7 @@ import type { PlanOptions } from "../mapping/plan-export.js";
 import { NOTHING_EXPORTED, planExport } from "../mapping/plan-export.js";
 import type { TelemetrySink } from "../delivery/sink.js";
 import type { FileCursor } from "../state/cursor.js";
-import type { HeldLock, LockOptions } from "../state/lock.js";
+import type { HeldLock, LockOptions } from "../util/file-lock.js";
 import type { IndexEntry } from "../state/replay-index.js";
 import { indexEntryOf } from "../state/replay-index.js";
 import { acquireSessionLock, loadSessionStateSync, tryAcquireSessionLock } from "../state/session-state.js";
@@ -17,22 +17,28 @@ import { loadSession } from "../transcript/load-session.js";
 import type { BatchEntry, BatchLimits, EntryResult } from "./export-batch.js";
 import { DEFAULT_BATCH_LIMITS, ExportBatch } from "./export-batch.js";
 import type { ExportSessionResult } from "./export-session.js";
-import { cursorsOfSync, dryRunCounts, exportSession, exportedOf } from "./export-session.js";
+import { cursorsOfSync, dryRunCounts, exportSession, exportedOf, printSession } from "./export-session.js";
 import type { SessionFilter } from "./session-filter.js";
 import { matchesSession } from "./session-filter.js";
-import { isFinished, upToDate } from "./up-to-date.js";
+import { upToDate } from "./up-to-date.js";
+import { sessionEndedAt, sessionIsOver } from "../state/session-end.js";
 import { isEmptyInput } from "../transcript/session-input.js";
 
 export interface CatchUpContext {
+  /** The destination's ledgers, replay index and metric clock. */
   readonly stateDir: string;
+  /** The state folder every destination shares: measured tool durations, SessionEnd times. */
+  readonly factsDir: string;
   readonly pricer: Pricer;
   readonly filter: SessionFilter;
   readonly sink: TelemetrySink;
-  /** A transcript idle this long is a finished session. */
+  /** A session idle this long (by its own timestamps) is over. */
   readonly idleMs: number;
   readonly plan: Omit<PlanOptions, "final">;
   readonly full?: boolean;
   readonly dryRun?: boolean;
+  /** False for the console: print every complete unit, record nothing. */
+  readonly record?: boolean;
   readonly now?: () => number;
   readonly lock?: LockOptions;
   /** Aborted: read no further session (catchUpSessions drops its planned batch uncommitted). */
@@ -85,7 +91,6 @@ interface Ready {
 async function prepareSession(source: SessionSource, ctx: CatchUpContext): Promise<NotExported | Ready> {
   const warnings: string[] = [];
   const files = filesOf(source);
-  const finished = isFinished(source, ctx);
   const cursors = cursorsOfSync(files);
   const input = await loadSession(source);
   for (const u of input.unreadable) warnings.push(`cannot read ${u.path}: ${u.reason}`);
@@ -93,10 +98,11 @@ async function prepareSession(source: SessionSource, ctx: CatchUpContext): Promi
   if (isEmptyInput(input.input)) return { kind: "empty", files: files.length, bytes, warnings };
   // Tool durations the hooks measured (PostToolUse duration_ms): replay then rebuilds the very
   // spans the hooks sent, same ids and same values.
-  const measured = loadToolDurationsSync(ctx.stateDir, source.sessionId);
+  const measured = loadToolDurationsSync(ctx.factsDir, source.sessionId);
   const built = buildSession(input.input, ctx.pricer);
   const session = Object.keys(measured).length > 0 ? applyToolDurations(built, measured) : built;
   if (!matchesSession(session, ctx.filter)) return { kind: "filtered", files: files.length, bytes, warnings };
+  const finished = sessionIsOver(session.endTime, sessionEndedAt(ctx.factsDir, session.sessionId), ctx.idleMs, ctx.now?.() ?? Date.now());
   for (const w of session.warnings) warnings.push(`${session.sessionId}: ${w}`);
   return { kind: "ready", session, cursors, finished, files: files.length, bytes, warnings };
 }
@@ -110,6 +116,7 @@ export async function catchUpSession(source: SessionSource, ctx: CatchUpContext)
   const prepared = await prepareSession(source, ctx);
   if (prepared.kind !== "ready") return prepared;
   const { session, cursors, finished, files, bytes, warnings } = prepared;
+  if (ctx.record === false) return { kind: "exported", session, result: await printSession(session, ctx.sink, { ...ctx.plan, final: finished }), finished, files, bytes, warnings };
   const result = await exportSession(session, ctx.sink, {
     stateDir: ctx.stateDir,
     full: ctx.full === true,
@@ -196,6 +203,11 @@ class Batches {
     const { ctx } = this;
     const { session, cursors, finished, files, bytes, warnings } = prepared;
     const plan = { ...ctx.plan, final: finished };
+    if (ctx.record === false) {
+      const result = await printSession(session, ctx.sink, plan);
+      this.onOutcome({ kind: "exported", sessionId: session.sessionId, project: session.project, result, finished, files, bytes, warnings });
+      return undefined;
+    }
     if (ctx.dryRun === true) {
       const counts = dryRunCounts(session, { stateDir: ctx.stateDir, plan, full: ctx.full === true });
       this.onOutcome({

@@ -2,8 +2,8 @@ import type { ExportPlan } from "../mapping/plan-export.js";
 import type { TelemetrySink } from "../delivery/sink.js";
 import { estimateSpanBytes } from "../mapping/span-size.js";
 import type { FileCursor } from "../state/cursor.js";
-import type { HeldLock, LockOptions } from "../state/lock.js";
-import { LockBusyError } from "../state/lock.js";
+import type { HeldLock, LockOptions } from "../util/file-lock.js";
+import { LockBusyError } from "../util/file-lock.js";
 import { withMetricWindow } from "../state/metric-clock.js";
 import type { FileStat } from "../state/cursor.js";
 import type { SessionState } from "../state/session-state.js";
@@ -140,8 +140,10 @@ function planSpanBytes(plan: ExportPlan): number {
 
 /**
  * The batch step (see the invariant above). Locks are the caller's: held on entry, still held
- * on return. Never throws for a delivery failure (results say so); a state write that fails
- * (disk full) throws after the data left: those units will be sent again by the next run.
+ * on return. Never throws for a delivery failure (results say so). With a staging sink (a
+ * destination's outbox), what the sink took is made final only after every ledger is saved; a
+ * state write that fails (a full disk) throws and leaves it pending, so the next pass records it
+ * before anything else (pipeline/fold-outbox.ts): never sent unrecorded, never planned twice.
  */
 export async function sendBatch(entries: readonly BatchEntry[], sink: TelemetrySink, stateDir: string, options: SendOptions = {}): Promise<Map<BatchEntry, EntryResult>> {
   const spans = entries.flatMap((e) => e.plan.spans);
@@ -156,7 +158,9 @@ export async function sendBatch(entries: readonly BatchEntry[], sink: TelemetryS
   }
   if (error === undefined && points.length > 0) {
     try {
-      const r = await withMetricWindow(stateDir, (window) => sink.exportMetrics(points, window), options.lock);
+      const units: Record<string, { metrics: readonly string[] }> = {};
+      for (const e of entries) if (e.plan.metricKeys.length > 0) units[e.sessionId] = { metrics: e.plan.metricKeys };
+      const r = await withMetricWindow(stateDir, (window) => sink.exportMetrics(points, window, units), options.lock);
       if (r.ok) pointsSent = true;
       else error = r.error;
     } catch (e) {
@@ -166,6 +170,8 @@ export async function sendBatch(entries: readonly BatchEntry[], sink: TelemetryS
       error = `the metric clock is busy: ${e.message}`;
     }
   }
+  // Nothing taken: nothing to record, and nothing the sink staged may stay (a half-written batch).
+  if (!spansSent && !pointsSent) sink.discard?.();
   const results = new Map<BatchEntry, EntryResult>();
   const toSave: BatchEntry[] = [];
   for (const e of entries) {
@@ -174,6 +180,7 @@ export async function sendBatch(entries: readonly BatchEntry[], sink: TelemetryS
     if (spansSent) commitUnits(e.state, { spanKeys: e.plan.spanKeys });
     if (pointsSent) commitUnits(e.state, { metricKeys: e.plan.metricKeys });
     if (error === undefined && e.cursors !== undefined) e.state.files = { ...e.cursors };
+    if (error === undefined) e.state.lastActivityMs = e.plan.lastActivityMs;
     if (spanCount > 0 || pointCount > 0 || error === undefined || e.rebuilt !== undefined) toSave.push(e);
     results.set(e, { spans: spanCount, points: pointCount, ok: error === undefined, error });
   }
@@ -189,5 +196,6 @@ export async function sendBatch(entries: readonly BatchEntry[], sink: TelemetryS
     }
   }
   if (failed !== undefined) throw failed;
+  sink.commit?.();
   return results;
 }

@@ -4,7 +4,7 @@ import { NOTHING_EXPORTED, planExport } from "../mapping/plan-export.js";
 import type { TelemetrySink } from "../delivery/sink.js";
 import type { FileCursor } from "../state/cursor.js";
 import { readCursorSync } from "../state/cursor.js";
-import type { LockOptions } from "../state/lock.js";
+import type { LockOptions } from "../util/file-lock.js";
 import type { SessionState } from "../state/session-state.js";
 import { acquireSessionLock, loadSessionStateSync, peekSessionStateSync, emptySessionState } from "../state/session-state.js";
 import type { BatchEntry } from "./export-batch.js";
@@ -76,4 +76,16 @@ export async function exportSession(session: Session, sink: TelemetrySink, optio
   } finally {
     lock.release();
   }
+}
+
+/**
+ * `--console`: every complete unit printed, nothing recorded (the console is no destination:
+ * it neither counts as having received anything nor keeps a later export from sending it).
+ */
+export async function printSession(session: Session, sink: TelemetrySink, plan: PlanOptions, now = Date.now()): Promise<ExportSessionResult> {
+  const planned = planExport(session, NOTHING_EXPORTED, plan);
+  const spans = await sink.exportSpans(planned.spans);
+  const points = spans.ok ? await sink.exportMetrics(planned.points, { startMs: now - 1, timeMs: now }) : spans;
+  const ok = spans.ok && points.ok;
+  return { spans: planned.spans.length, points: planned.points.length, ok, error: ok ? undefined : "the console sink failed", rebuilt: undefined };
 }

@@ -2,18 +2,18 @@ import { UNIT_OF_WORK } from "../mapping/units-of-work.js";
 import { quickStatSync } from "../state/cursor.js";
 import type { FileRecord, IndexEntry, Ledger, ReplayIndex } from "../state/replay-index.js";
 import { indexEntryOf, ledgerOf } from "../state/replay-index.js";
+import { sessionEndedAt, sessionIsOver } from "../state/session-end.js";
 import { peekSessionStateSync, sessionStateName, sessionStatePath } from "../state/session-state.js";
 import type { SessionSource } from "../transcript/discover.js";
 import { fileCount } from "../transcript/discover.js";
 
 export interface UpToDateContext {
+  /** The destination's ledgers. */
   readonly stateDir: string;
+  /** The state folder shared by every destination (SessionEnd times, tool durations). */
+  readonly factsDir: string;
   readonly idleMs: number;
   readonly now?: (() => number) | undefined;
-}
-
-export function isFinished(source: SessionSource, ctx: Pick<UpToDateContext, "idleMs" | "now">): boolean {
-  return (ctx.now?.() ?? Date.now()) - source.mtimeMs > ctx.idleMs;
 }
 
 /** A transcript's size and mtime: as discovery found it when it kept them, else a stat now. */
@@ -47,9 +47,15 @@ function filesUnchanged(source: SessionSource, recorded: readonly FileRecord[]):
   return true;
 }
 
-/** Up to date by what a ledger recorded: files as exported, and nothing left to finish. */
+/**
+ * Up to date by what a ledger recorded: files as exported, and nothing left to finish (the
+ * session span went out, or the session is still open by its own timestamps and no SessionEnd).
+ */
 function upToDateBy(ledger: Ledger, source: SessionSource, ctx: UpToDateContext): boolean {
-  return filesUnchanged(source, ledger.files) && (ledger.done || !isFinished(source, ctx));
+  if (!filesUnchanged(source, ledger.files)) return false;
+  if (ledger.done) return true;
+  const lastActivityMs = ledger.lastActivityMs > 0 ? ledger.lastActivityMs : source.mtimeMs;
+  return !sessionIsOver(lastActivityMs, sessionEndedAt(ctx.factsDir, source.sessionId), ctx.idleMs, ctx.now?.() ?? Date.now());
 }
 
 /**

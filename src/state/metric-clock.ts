@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { readJsonFileSync, setAsideSync, writeJsonAtomicSync } from "./atomic-file.js";
-import { withLock } from "./lock.js";
-import type { LockOptions } from "./lock.js";
+import { withLock } from "../util/file-lock.js";
+import type { LockOptions } from "../util/file-lock.js";
 import { ensureDirSync } from "../config/state-dir.js";
 
 /**

@@ -31,6 +31,8 @@ export interface Ledger {
   readonly files: readonly FileRecord[];
   /** The session span and cost went out in both signals. */
   readonly done: boolean;
+  /** The session's last activity when last planned (0 when the ledger predates it). */
+  readonly lastActivityMs: number;
 }
 
 export interface IndexEntry extends Ledger {
@@ -70,15 +72,15 @@ export class ReplayIndex {
  * entry and interns no key, which made version 2 (same content, objects) 2-3 times slower to load.
  */
 interface IndexFile {
-  readonly version: 4;
+  readonly version: 5;
   /** The state-changes journal's stamp when the replay that wrote this began. */
   readonly journal: string;
-  /** [session id, state size, state mtime, state inode, done, [[path, size, mtime], ...]] per session. */
-  readonly sessions: readonly (readonly [string, number, number, number, boolean, readonly FileRecord[]])[];
+  /** [session id, state size, state mtime, state inode, done, last activity, [[path, size, mtime], ...]] per session. */
+  readonly sessions: readonly (readonly [string, number, number, number, boolean, number, readonly FileRecord[]])[];
 }
 
 function isIndexFile(v: unknown): v is IndexFile {
-  return typeof v === "object" && v !== null && (v as IndexFile).version === 4 && typeof (v as IndexFile).journal === "string" && Array.isArray((v as IndexFile).sessions);
+  return typeof v === "object" && v !== null && (v as IndexFile).version === 5 && typeof (v as IndexFile).journal === "string" && Array.isArray((v as IndexFile).sessions);
 }
 
 function isFileRecord(v: unknown): v is FileRecord {
@@ -96,12 +98,20 @@ export function loadReplayIndex(stateDir: string): ReplayIndex {
   if (read.kind !== "ok") return index;
   index.journal = read.value.journal;
   for (const e of read.value.sessions as readonly unknown[]) {
-    if (!Array.isArray(e) || e.length !== 6) continue;
-    const [id, size, mtimeMs, ino, done, files] = e as unknown[];
-    if (typeof id !== "string" || typeof size !== "number" || typeof mtimeMs !== "number" || typeof ino !== "number" || typeof done !== "boolean" || !Array.isArray(files))
+    if (!Array.isArray(e) || e.length !== 7) continue;
+    const [id, size, mtimeMs, ino, done, lastActivityMs, files] = e as unknown[];
+    if (
+      typeof id !== "string" ||
+      typeof size !== "number" ||
+      typeof mtimeMs !== "number" ||
+      typeof ino !== "number" ||
+      typeof done !== "boolean" ||
+      typeof lastActivityMs !== "number" ||
+      !Array.isArray(files)
+    )
       continue;
     // Kept as parsed (a replay with nothing new reads every entry and builds nothing from it).
-    if (files.every(isFileRecord)) index.entries.set(id, { state: { size, mtimeMs, ino }, files, done });
+    if (files.every(isFileRecord)) index.entries.set(id, { state: { size, mtimeMs, ino }, files, done, lastActivityMs });
   }
   return index;
 }
@@ -109,11 +119,11 @@ export function loadReplayIndex(stateDir: string): ReplayIndex {
 /** Atomic, when an entry changed; a failure to write is ignored: the index only saves time. */
 export function saveReplayIndex(stateDir: string, index: ReplayIndex): void {
   if (!index.changed) return;
-  const sessions: [string, number, number, number, boolean, readonly FileRecord[]][] = [];
-  for (const [id, e] of index.entries) sessions.push([id, e.state.size, e.state.mtimeMs, e.state.ino, e.done, e.files]);
+  const sessions: [string, number, number, number, boolean, number, readonly FileRecord[]][] = [];
+  for (const [id, e] of index.entries) sessions.push([id, e.state.size, e.state.mtimeMs, e.state.ino, e.done, e.lastActivityMs, e.files]);
   try {
     ensureDirSync(stateDir);
-    writeJsonAtomicSync(replayIndexPath(stateDir), { version: 4, journal: index.journal, sessions } satisfies IndexFile);
+    writeJsonAtomicSync(replayIndexPath(stateDir), { version: 5, journal: index.journal, sessions } satisfies IndexFile);
     index.changed = false;
   } catch {
     // Read-only or full: the next replay reads the state files, as without an index.
@@ -127,7 +137,7 @@ export function saveReplayIndex(stateDir: string, index: ReplayIndex): void {
 export function ledgerOf(state: SessionState, sessionUnit: string): Ledger {
   const files: FileRecord[] = [];
   for (const [path, c] of Object.entries(state.files)) files.push([path, c.size, c.mtimeMs]);
-  return { files, done: state.spanUnits.includes(sessionUnit) && state.metricUnits.includes(sessionUnit) };
+  return { files, done: state.spanUnits.includes(sessionUnit) && state.metricUnits.includes(sessionUnit), lastActivityMs: state.lastActivityMs ?? 0 };
 }
 
 /** The entry for a state file read after `stat` was taken (or saved with that stat). */

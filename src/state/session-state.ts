@@ -3,8 +3,8 @@ import { readJsonFileSync, setAsideSync, writeJsonAtomic } from "./atomic-file.j
 import { noteStateChange } from "./state-changes.js";
 import type { FileCursor, FileStat } from "./cursor.js";
 import { isFileCursor } from "./cursor.js";
-import { acquireLock, tryAcquireLock, withLock } from "./lock.js";
-import type { HeldLock, LockOptions } from "./lock.js";
+import { acquireLock, tryAcquireLock, withLock } from "../util/file-lock.js";
+import type { HeldLock, LockOptions } from "../util/file-lock.js";
 import { ensureDirSync, inDir, inDirAsync, safeName, sessionsDir } from "../config/state-dir.js";
 
 /**
@@ -19,6 +19,12 @@ export interface SessionState {
   metricUnits: string[];
   files: Record<string, FileCursor>;
   updatedMs: number;
+  /**
+   * The session's last activity (its transcripts' newest timestamp) when last planned: whether it
+   * has since been idle long enough to be over is then known without reading it. Absent in
+   * ledgers of earlier versions (the transcript's mtime stands in).
+   */
+  lastActivityMs?: number;
 }
 
 function isStringArray(v: unknown): v is string[] {
@@ -36,6 +42,7 @@ function isSessionState(v: unknown): v is SessionState {
     isStringArray(o["metricUnits"]) &&
     typeof files === "object" &&
     files !== null &&
+    (o["lastActivityMs"] === undefined || typeof o["lastActivityMs"] === "number") &&
     Object.values(files).every(isFileCursor)
   );
 }

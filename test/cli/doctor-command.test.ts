@@ -1,3 +1,5 @@
+import { ledgerDirFor } from "../support/destinations.js";
+import { markReady, writePendingEntry } from "../../src/delivery/outbox.js";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import type { IncomingHttpHeaders } from "node:http";
 import { createServer } from "node:http";
@@ -157,9 +159,9 @@ describe("doctor", () => {
     const dup = { hooks: { Stop: [{ hooks: [{ type: "command", command: stale, async: true }] }, { hooks: [{ type: "command", command: stale, async: true }] }] } };
     writeFileSync(join(project, ".claude", "settings.json"), JSON.stringify(dup));
     chmodSync(join(dir, "otel", "config.json"), 0o644);
-    mkdirSync(join(dir, "otel", "outbox", "traces"), { recursive: true });
-    writeFileSync(join(dir, "otel", "outbox", "traces", "1.bin"), "x");
-    writeFileSync(join(dir, "otel", "outbox", "2.bin"), "x");
+    // Two requests queued for the hooks' destination.
+    const queue = join(ledgerDirFor(join(dir, "otel", "state"), {}, {}, { otlp: { endpoint: upUrl } }), "outbox");
+    for (let i = 0; i < 2; i++) markReady(writePendingEntry(queue, { v: 1, signal: "traces", encoding: "pb", items: 1, units: {} }, new Uint8Array(3)));
 
     let { code, report } = await doctor();
     expect(code).toBe(1);
@@ -168,7 +170,7 @@ describe("doctor", () => {
     expect(report.checks.filter((c) => c.name === "hook command" && c.status === "fail")[0]?.message).toContain("node not found at /nonexistent/node");
     expect(check(report, "config")).toMatchObject({ status: "fail", fix: `chmod 600 ${join(dir, "otel", "config.json")}` });
     expect(check(report, "config")?.message).toContain("0644 and holds credentials");
-    expect(check(report, "outbox")).toMatchObject({ status: "warn", message: "2 batches waiting to be sent" });
+    expect(check(report, "outbox")).toMatchObject({ status: "warn", message: `2 requests waiting to be sent to OTLP http/protobuf to ${upUrl}/v1/traces and ${upUrl}/v1/metrics` });
     expect(check(report, "alerts")?.status).toBe("ok");
 
     // Broken user settings; the alerts entry is gone.

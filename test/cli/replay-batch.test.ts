@@ -1,5 +1,8 @@
 // Replay batches many sessions per request, still exactly once. Reads the recorded Claude Code
 // 2.1.330 sessions (test/fixtures, six sessions), cloned with fresh ids into a temp corpus.
+import { ledgerDirFor } from "../support/destinations.js";
+import { auditArrivals } from "../support/parents-first.js";
+import { listOutbox } from "../../src/delivery/outbox.js";
 import { captureIO, runCli } from "../support/cli.js";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
@@ -17,7 +20,7 @@ import type { MetricWindow } from "../../src/state/metric-clock.js";
 import type { SpanData } from "../../src/mapping/span-data.js";
 import type { BatchedOutcome } from "../../src/pipeline/catch-up.js";
 import { catchUpSessions } from "../../src/pipeline/catch-up.js";
-import { acquireLock } from "../../src/state/lock.js";
+import { acquireLock } from "../../src/util/file-lock.js";
 import { loadSessionStateSync } from "../../src/state/session-state.js";
 import { discoverSessionsSync } from "../../src/transcript/discover.js";
 import { CC_2_1_330 } from "../support/recorded-fixtures.js";
@@ -93,7 +96,7 @@ const LIMITS = { maxSpans: 40, maxSpanBytes: 4 * 1024 * 1024, maxSessions: 3 };
 
 async function run(projects: string, stateDir: string, sink: TelemetrySink): Promise<{ failure: string | undefined; outcomes: BatchedOutcome[] }> {
   const outcomes: BatchedOutcome[] = [];
-  const ctx = { stateDir, pricer: createPricer(), filter: { timeZone: "UTC" }, sink, idleMs: 30 * 60_000, plan: { captureContent: false }, limits: LIMITS };
+  const ctx = { stateDir, factsDir: stateDir, pricer: createPricer(), filter: { timeZone: "UTC" }, sink, idleMs: 30 * 60_000, plan: { captureContent: false }, limits: LIMITS };
   const { failure } = await catchUpSessions(discoverSessionsSync(projects).sessions, ctx, (o) => outcomes.push(o));
   return { failure, outcomes };
 }
@@ -193,6 +196,7 @@ describe("replay batches sessions, exactly once", () => {
       const outcomes: BatchedOutcome[] = [];
       const ctx = {
         stateDir,
+        factsDir: stateDir,
         pricer: createPricer(),
         filter: { timeZone: "UTC" },
         sink,
@@ -292,27 +296,29 @@ describe("replay --jobs: sessions handed out over worker threads, exactly once",
     expect(sharded.requests.length).toBe(requests);
   }, 60_000);
 
-  it("a refusing endpoint: one message, exit 1, no worker commits anything, no lock left; then everything goes out once", async () => {
+  it("a failing endpoint with workers: one message, exit 1, nothing more read once delivery failed, no lock left; then everything goes out once", async () => {
     const projects = cloneCorpus(2);
     const stateDir = join(projects, "..", "state");
     const receiver = await start();
-    receiver.status = 400;
+    receiver.status = 503;
     const args = ["--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", stateDir, "--jobs", "2"];
     const io = captureIO({ OTEL_EXPORTER_OTLP_TIMEOUT: "1000" });
     expect(await replayCommand(args, io)).toBe(1);
     expect(io.stderr().trim().split("\n")).toHaveLength(1);
-    expect(io.stderr()).toMatch(/^claude-code-otel replay: export to OTLP http\/protobuf to .* failed: /);
-    expect(existsSync(join(stateDir, "metric-clock.json"))).toBe(false);
-    const names = existsSync(join(stateDir, "sessions")) ? readdirSync(join(stateDir, "sessions")) : [];
-    expect(names.filter((n) => n.endsWith(".lock"))).toEqual([]);
-    for (const name of names.filter((n) => n.endsWith(".json"))) {
-      expect(JSON.parse(readFileSync(join(stateDir, "sessions", name), "utf8"))).toMatchObject({ spanUnits: [], metricUnits: [], files: {} });
-    }
+    expect(io.stderr()).toMatch(/^claude-code-otel replay: export to OTLP http\/protobuf to .* failed: HTTP 503 from .*; \d+ requests kept in the outbox/);
+    const ledgerDir = ledgerDirFor(stateDir, { endpoint: receiver.url });
+    const locks = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith(".lock")) : []);
+    expect([...locks(ledgerDir), ...locks(join(ledgerDir, "sessions"))]).toEqual([]);
+    // What was written and recorded waits in the outbox; nothing unrecorded is in it.
+    const queued = listOutbox(join(ledgerDir, "outbox"));
+    expect(queued.length).toBeGreaterThan(0);
+    expect(queued.every((e) => e.ready)).toBe(true);
     receiver.status = 200;
     expect(await replayCommand(args, captureIO())).toBe(0);
     const ids = receiver.spans.map((s) => s.spanId);
     expect(new Set(ids).size).toBe(ids.length);
     expect(receiver.spans.filter((s) => s.name === "claude_code.session")).toHaveLength(2 * PER_CLONE);
+    expect(auditArrivals(receiver.spans).beforeParent).toEqual([]);
   }, 60_000);
 
   it("--dry-run with workers counts what one process counts and writes nothing", async () => {
@@ -328,7 +334,7 @@ describe("replay --jobs: sessions handed out over worker threads, exactly once",
     expect(existsSync(stateDir)).toBe(false);
   });
 
-  it("workers export with the command's environment: OTEL_EXPORTER_OTLP_COMPRESSION=gzip reaches the SDK in each of them", async () => {
+  it("the destination's settings come from the command's environment: OTEL_EXPORTER_OTLP_COMPRESSION=gzip on every request the workers wrote", async () => {
     const projects = cloneCorpus(2);
     const receiver = await start();
     const io = captureIO({ OTEL_EXPORTER_OTLP_COMPRESSION: "gzip" });

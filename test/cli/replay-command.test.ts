@@ -10,6 +10,7 @@ import type { SessionState } from "../../src/state/session-state.js";
 import { saveSessionState } from "../../src/state/session-state.js";
 import { loadAllSessions } from "../support/sessions.js";
 import { auditArrivals } from "../support/parents-first.js";
+import { ledgerDirFor, ledgerPath } from "../support/destinations.js";
 import { settleUpserts } from "../support/upserts.js";
 import { CC_2_1_330, ageAll, copyIdleFixtures } from "../support/recorded-fixtures.js";
 import { expectTotalsEqualReport, exportedCostUsd, reportTotals } from "../support/exported-spans.js";
@@ -72,7 +73,10 @@ describe("replay: exactly-once export to a real OTLP receiver", () => {
     const cut = lines.findIndex((l) => l.includes('"scenario:big read the large generated file"')) + 8;
     writeFileSync(file, lines.slice(0, cut).join("\n") + "\n");
     const args = ["--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", stateDir, "--session", LONG.slice(0, 8)];
-    expect(await replayCommand(args, captureIO())).toBe(0);
+    // The recording's timestamps are days old: an idle time longer than that keeps the session open.
+    const open = captureIO();
+    expect(await replayCommand([...args, "--idle-minutes", "100000000"], open)).toBe(0);
+    expect(open.stdout()).toMatch(/replay: 1 sessions left open \(active within the last 100000000 minutes, no SessionEnd\)/);
     // Parents first: the running session and its running second turn go out provisionally ahead of
     // their finished children; their final versions (same span ids) follow once complete.
     const first = auditArrivals(receiver.spans);
@@ -110,40 +114,50 @@ describe("replay: exactly-once export to a real OTLP receiver", () => {
     const stateDir = join(projects, "..", "state");
     const args = ["--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", stateDir, "--session", PARALLEL.slice(0, 8)];
     expect(await replayCommand(args, captureIO())).toBe(0);
-    const statePath = join(stateDir, "sessions", `${PARALLEL}.json`);
+    const ledgerDir = ledgerDirFor(stateDir, { endpoint: receiver.url });
+    const statePath = ledgerPath(ledgerDir, PARALLEL);
     writeFileSync(statePath, '{"version":1,"sessionId":');
     const io = captureIO();
     expect(await replayCommand(args, io)).toBe(0);
     expect(io.stderr()).toMatch(/state file was unusable \(not JSON.*\); rebuilt/);
     expect(JSON.parse(readFileSync(statePath, "utf8"))).toMatchObject({ version: 1, sessionId: PARALLEL });
-    expect(readdirSync(join(stateDir, "sessions")).some((n) => n.includes(".corrupt-"))).toBe(true);
+    expect(readdirSync(join(ledgerDir, "sessions")).some((n) => n.includes(".corrupt-"))).toBe(true);
   });
 
-  it("endpoint down or refusing: one-line message, exit 1, ledger, cursors and metric clock untouched", async () => {
+  it("no OTLP receiver, then a failing and a dead collector: one-line messages, exit 1, fast; then everything arrives exactly once", async () => {
     receiver = await startOtlpReceiver();
     receiver.status = 400;
     const projects = copyFixtures();
     const stateDir = join(projects, "..", "state");
+    const args = ["--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", stateDir];
     const io = captureIO({ OTEL_EXPORTER_OTLP_TIMEOUT: "1000" });
-    expect(await replayCommand(["--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", stateDir], io)).toBe(1);
+    expect(await replayCommand(args, io)).toBe(1);
     expect(io.stderr().trim().split("\n")).toHaveLength(1);
-    expect(io.stderr()).toMatch(/^claude-code-otel replay: export to OTLP http\/protobuf to http:\/\/127\.0\.0\.1:\d+\/v1\/traces .* failed: /);
-    expect(existsSync(join(stateDir, "metric-clock.json"))).toBe(false);
-    for (const name of existsSync(join(stateDir, "sessions")) ? readdirSync(join(stateDir, "sessions")) : []) {
-      if (!name.endsWith(".json")) continue;
-      expect(JSON.parse(readFileSync(join(stateDir, "sessions", name), "utf8"))).toMatchObject({ spanUnits: [], metricUnits: [], files: {} });
-    }
-    const url = receiver.url;
+    expect(io.stderr()).toMatch(
+      /^claude-code-otel replay: HTTP 400 from http:\/\/127\.0\.0\.1:\d+\/v1\/traces: it has accepted nothing yet; is this an OTLP\/HTTP receiver\?: give the base URL .*; 2 requests kept in the outbox/,
+    );
+    // Answering 503 now: what is queued goes first, so nothing new is read or planned.
+    receiver.status = 503;
+    const failing = captureIO();
+    expect(await replayCommand(args, failing)).toBe(1);
+    expect(failing.stderr()).toMatch(/failed: HTTP 503 from .*; 2 requests kept in the outbox/);
+    const port = Number(new URL(receiver.url).port);
     await receiver.close();
     const down = captureIO();
     const t0 = Date.now();
-    expect(await replayCommand(["--projects-dir", projects, "--endpoint", url, "--state-dir", stateDir], down)).toBe(1);
+    expect(await replayCommand(args, down)).toBe(1);
     expect(down.stderr()).toMatch(/failed: .*ECONNREFUSED/);
-    expect(Date.now() - t0).toBeLessThan(25_000);
-    // Then it comes back: everything goes out.
-    receiver = await startOtlpReceiver();
-    expect(await replayCommand(["--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", stateDir], captureIO())).toBe(0);
-    expect(receiver.spans).toHaveLength(sessions.flatMap((s) => sessionToSpans(s, { final: true })).length);
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    // Back where it was: the queue goes first, byte for byte, and nothing is sent twice.
+    receiver = await startOtlpReceiver(port);
+    const back = captureIO();
+    expect(await replayCommand(args, back)).toBe(0);
+    const expected = sessions.flatMap((s) => sessionToSpans(s, { final: true }));
+    expect(receiver.spans.map((s) => s.spanId).sort()).toEqual(expected.map((s) => s.spanId).sort());
+    expect(auditArrivals(receiver.spans).beforeParent).toEqual([]);
+    expectTotalsEqualReport(receiver.points, sessions);
+    expect(await replayCommand(args, captureIO())).toBe(0);
+    expect(receiver.spans).toHaveLength(expected.length);
   }, 60_000);
 
   it("file exporter by default: says where the files went", async () => {
@@ -162,32 +176,34 @@ describe("replay: exactly-once export to a real OTLP receiver", () => {
     const stateDir = join(projects, "..", "state");
     const args = ["--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", stateDir];
     expect(await replayCommand(args, captureIO())).toBe(0);
-    const indexPath = join(stateDir, "replay-index.json");
+    const ledgerDir = ledgerDirFor(stateDir, { endpoint: receiver.url });
+    const indexPath = join(ledgerDir, "replay-index.json");
     const indexedIds = (): string[] => (JSON.parse(readFileSync(indexPath, "utf8")) as { sessions: [string][] }).sessions.map((e) => e[0]).sort();
     expect(indexedIds()).toEqual(sessions.map((s) => s.sessionId).sort());
     // Each entry is its state file as saved: its stat, its cursors, and whether the session unit went out in both signals.
-    for (const [id, size, mtimeMs, ino, done, files] of (
-      JSON.parse(readFileSync(indexPath, "utf8")) as { sessions: [string, number, number, number, boolean, [string, number, number][]][] }
+    for (const [id, size, mtimeMs, ino, done, lastActivityMs, files] of (
+      JSON.parse(readFileSync(indexPath, "utf8")) as { sessions: [string, number, number, number, boolean, number, [string, number, number][]][] }
     ).sessions) {
-      const path = join(stateDir, "sessions", `${id}.json`);
+      const path = ledgerPath(ledgerDir, id);
       const st = statSync(path);
       const saved = JSON.parse(readFileSync(path, "utf8")) as { spanUnits: string[]; metricUnits: string[]; files: Record<string, { size: number; mtimeMs: number }> };
       expect([size, mtimeMs, ino]).toEqual([st.size, st.mtimeMs, st.ino]);
       expect(done).toBe(saved.spanUnits.includes("session") && saved.metricUnits.includes("session"));
+      expect(lastActivityMs).toBe((sessions.find((x) => x.sessionId === id) as Session).endTime);
       expect(files).toEqual(Object.entries(saved.files).map(([p, c]) => [p, c.size, c.mtimeMs]));
     }
     const total = receiver.spans.length;
 
     // The replay's own saves are not journaled: the next replay takes the index without a stat per state file.
-    expect(existsSync(join(stateDir, "sessions", ".changes"))).toBe(false);
-    expect(JSON.parse(readFileSync(indexPath, "utf8"))).toMatchObject({ version: 4, journal: "none" });
+    expect(existsSync(join(ledgerDir, "sessions", ".changes"))).toBe(false);
+    expect(JSON.parse(readFileSync(indexPath, "utf8"))).toMatchObject({ version: 5, journal: "none" });
 
     // Another writer (a hook's flush, watch, the library) saves a ledger that no longer lists the
     // session unit (as if it had never gone out): journaled, so the next replay checks every state file.
-    const statePath = join(stateDir, "sessions", `${PARALLEL}.json`);
+    const statePath = ledgerPath(ledgerDir, PARALLEL);
     const state = JSON.parse(readFileSync(statePath, "utf8")) as SessionState;
-    await saveSessionState(stateDir, { ...state, spanUnits: state.spanUnits.filter((u) => u !== "session"), metricUnits: state.metricUnits.filter((u) => u !== "session") });
-    expect(readFileSync(join(stateDir, "sessions", ".changes"), "utf8")).toBe("\n");
+    await saveSessionState(ledgerDir, { ...state, spanUnits: state.spanUnits.filter((u) => u !== "session"), metricUnits: state.metricUnits.filter((u) => u !== "session") });
+    expect(readFileSync(join(ledgerDir, "sessions", ".changes"), "utf8")).toBe("\n");
     const io = captureIO();
     expect(await replayCommand(args, io)).toBe(0);
     expect(io.stdout()).toMatch(/^replay: 6 sessions \(5 unchanged\), sent 1 spans and 1 metric points/);
@@ -205,7 +221,7 @@ describe("replay: exactly-once export to a real OTLP receiver", () => {
     const third = captureIO();
     expect(await replayCommand(args, third)).toBe(0);
     expect(third.stdout()).toMatch(/^replay: 6 sessions \(6 unchanged\), sent 0 spans and 0 metric points/);
-    expect(JSON.parse(readFileSync(indexPath, "utf8"))).toMatchObject({ version: 4 });
+    expect(JSON.parse(readFileSync(indexPath, "utf8"))).toMatchObject({ version: 5 });
 
     // A session whose transcripts are gone leaves the index with them.
     for (const name of readdirSync(join(projects, PROJECT))) if (name.startsWith(PARALLEL)) rmSync(join(projects, PROJECT, name), { recursive: true });

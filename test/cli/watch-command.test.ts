@@ -10,6 +10,7 @@ import { sessionToSpans } from "../../src/mapping/map-spans.js";
 import { CC_2_1_330 } from "../support/recorded-fixtures.js";
 import { loadAllSessions } from "../support/sessions.js";
 import { auditArrivals } from "../support/parents-first.js";
+import { restamp } from "../support/destinations.js";
 import { settleUpserts } from "../support/upserts.js";
 import { expectTotalsEqualReport, exportedCostUsd, reportTotals } from "../support/exported-spans.js";
 import type { OtlpReceiver } from "../support/otlp-receiver.js";
@@ -59,7 +60,8 @@ describe("watch", () => {
       .split("\n")
       .filter((l) => l.length > 0);
     const half = Math.floor(lines.length / 2);
-    writeFileSync(join(dir, `${LONG}.jsonl`), lines.slice(0, half).join("\n") + "\n");
+    // A session in progress by its own timestamps (they decide when it is over, not file times).
+    writeFileSync(join(dir, `${LONG}.jsonl`), restamp(lines.slice(0, half)).join("\n") + "\n");
     const abort = new AbortController();
     const io = captureIO();
     const running = watchCommand(
@@ -74,7 +76,7 @@ describe("watch", () => {
       const early = receiver.spans.length;
       // Only the provisional session span so far; the final one waits for the end of the session.
       expect(receiver.spans.filter((s) => s.name === "claude_code.session").map((s) => s.attributes["claude_code.session.open"])).toEqual([true]);
-      appendFileSync(join(dir, `${LONG}.jsonl`), lines.slice(half).join("\n") + "\n");
+      appendFileSync(join(dir, `${LONG}.jsonl`), restamp(lines.slice(half)).join("\n") + "\n");
       await until(() => receiver.spans.some((s) => s.name === "claude_code.session" && s.attributes["claude_code.session.open"] === undefined));
       expect(receiver.spans.length).toBeGreaterThan(early);
     } finally {

@@ -12,7 +12,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { replayCommand } from "../../src/cli/replay-command.js";
 import type { Session } from "../../src/model/types.js";
-import { createOtlpSink } from "../../src/delivery/otlp-sink.js";
+import { destinationOf } from "../../src/delivery/destination.js";
+import { deliverOnce } from "../support/deliver.js";
 import { sessionToSpans } from "../../src/mapping/map-spans.js";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import type { OtlpReceiver, ReceivedSpan } from "../support/otlp-receiver.js";
@@ -122,7 +123,10 @@ describe.skipIf(BINARY === undefined)("Langfuse and LangSmith through the real c
     const code = await replayCommand(["--projects-dir", projects, "--endpoint", endpoint, "--state-dir", join(dir, "state"), "--full"], io);
     if (code !== 0) throw new Error(`replay exit ${code}: ${io.stderr()}`);
     // Someone else's traces (e.g. Claude Code's own telemetry) through the same collector.
-    const foreign = createOtlpSink(
+    const some = sessionToSpans(sessions[0] as Session, { final: true })
+      .slice(0, 3)
+      .map((s) => ({ ...s, spanId: s.spanId.replace(/^./, "f"), traceId: "f".repeat(32) }));
+    const foreign = destinationOf(
       {
         kind: "otlp",
         tracesProtocol: "http/protobuf",
@@ -134,13 +138,9 @@ describe.skipIf(BINARY === undefined)("Langfuse and LangSmith through the real c
         headers: undefined,
         timeoutMillis: 5000,
       },
-      resourceFromAttributes({ "service.name": "claude-code" }),
+      {},
     );
-    const some = sessionToSpans(sessions[0] as Session, { final: true })
-      .slice(0, 3)
-      .map((s) => ({ ...s, spanId: s.spanId.replace(/^./, "f"), traceId: "f".repeat(32) }));
-    expect((await foreign.exportSpans(some)).ok).toBe(true);
-    await foreign.shutdown();
+    expect((await deliverOnce(foreign, some, [], undefined, resourceFromAttributes({ "service.name": "claude-code" }))).failure).toBeUndefined();
 
     const expected = sessions.reduce((n, s) => n + sessionToSpans(s, { final: true }).length, 0);
     await waitFor(

@@ -21,7 +21,7 @@ import type { FrontServer } from "../support/front-server.js";
 import { startFrontServer } from "../support/front-server.js";
 import { durationsOf, expectContiguousWindows, expectSpansExactlyOnce, expectTotalsEqualReport, expectedSpans, transcriptToolEnds } from "../support/hook-expectations.js";
 import type { HookWorld } from "../support/hook-harness.js";
-import { hookLog, listDir, makeHookWorld, requireBuild, runFlush, runHook, waitForQuiet } from "../support/hook-harness.js";
+import { hookLog, listDir, makeHookWorld, outboxOf, requireBuild, runFlush, runHook, waitForQuiet } from "../support/hook-harness.js";
 
 /** The long session: 47 payloads (six tool rounds, resumed three times, a compaction). */
 const BUSY_SESSION = CC_2_1_330.sessionId("long");
@@ -58,7 +58,7 @@ describe("hooks under concurrency", () => {
     expect(flush.code).toBe(0);
     await waitForQuiet(world);
 
-    expect(listDir(join(world.otelHome, "outbox"))).toEqual([]);
+    expect(outboxOf(world)).toEqual([]);
     expect(listDir(join(world.otelHome, "spool"))).toEqual([]);
     expect(hookLog(world)).not.toMatch(/ERROR/);
     // No stray temp or lock files in the state.

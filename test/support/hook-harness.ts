@@ -2,6 +2,7 @@
  * Runs the real `claude-code-otel hook` / `flush` processes (bin → dist) against a private HOME and
  * state home, with fixture transcripts copied in and hook payloads rewritten to point at them.
  */
+import { ledgerDirFor } from "./destinations.js";
 import { flusherRunning, spawnPending } from "../../src/hook/flush-lock.js";
 import { spawn } from "node:child_process";
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -69,7 +70,7 @@ export interface HookWorld {
  * A temp HOME holding a copy of a recording's transcripts (default: 2.1.330) and its hook
  * payloads; `sessions` (step labels such as "long") keeps only those sessions' files and payloads.
  */
-export function makeHookWorld(options: { endpoint?: string; logLevel?: string; recording?: Recording; sessions?: readonly string[] } = {}): HookWorld {
+export function makeHookWorld(options: { endpoint?: string; logLevel?: string; timeoutMs?: number; recording?: Recording; sessions?: readonly string[] } = {}): HookWorld {
   const recording = options.recording ?? CC_2_1_330;
   const keep = options.sessions === undefined ? undefined : new Set(options.sessions.map((label) => recording.sessionId(label)));
   const root = mkdtempSync(join(tmpdir(), "cco-hooks-"));
@@ -113,7 +114,7 @@ export function makeHookWorld(options: { endpoint?: string; logLevel?: string; r
       rmSync(root, { recursive: true, force: true });
     },
   };
-  if (options.endpoint !== undefined) world.writeConfig({ otlp: { endpoint: options.endpoint } });
+  if (options.endpoint !== undefined) world.writeConfig({ otlp: { endpoint: options.endpoint, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) } });
   return world;
 }
 
@@ -121,6 +122,17 @@ function makeWritable(dir: string): void {
   // A checkout may be read-only; the copies must be appendable like real transcripts.
   chmodSync(dir, 0o755);
   for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) chmodSync(join(entry.parentPath, entry.name), entry.isDirectory() ? 0o755 : 0o644);
+}
+
+/** The outbox of the destination the world's hooks send to (its config file's endpoint, else files), entries only. */
+export function outboxOf(world: HookWorld): string[] {
+  let config: Record<string, unknown> = {};
+  try {
+    config = JSON.parse(readFileSync(join(world.otelHome, "config.json"), "utf8")) as Record<string, unknown>;
+  } catch {
+    config = {};
+  }
+  return listDir(join(ledgerDirFor(world.stateDir, {}, { ...world.env }, config), "outbox")).filter((n) => !n.startsWith("."));
 }
 
 export function listDir(dir: string): string[] {

@@ -277,7 +277,8 @@ export interface OtlpReceiver {
   close(): Promise<void>;
 }
 
-export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+/** A receiver on a free loopback port, or on `port` (a collector coming back where it was). */
+export async function startOtlpReceiver(port = 0): Promise<OtlpReceiver> {
   const receiver = {
     url: "",
     spans: [] as ReceivedSpan[],
@@ -311,9 +312,8 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       res.writeHead(200, { "content-type": json ? "application/json" : "application/x-protobuf" }).end(json ? "{}" : undefined);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  receiver.url = `http://127.0.0.1:${port}`;
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   receiver.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
   return receiver;
 }

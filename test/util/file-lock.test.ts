@@ -6,7 +6,7 @@ import { linkSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, uti
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { acquireLock, LockBusyError, tryAcquireLock, withLock } from "../../src/state/lock.js";
+import { acquireLock, LockBusyError, tryAcquireLock, withLock } from "../../src/util/file-lock.js";
 
 /** Far above any pid_max: kill(pid, 0) answers ESRCH. */
 const DEAD_PID = 99_999_999;

@@ -5,7 +5,9 @@ import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Session } from "../../src/model/types.js";
 import { resolveExportTarget } from "../../src/config/export-target.js";
-import { createSink } from "../../src/delivery/create-sink.js";
+import { destinationOf, resolveDestination } from "../../src/delivery/destination.js";
+import type { Destination } from "../../src/delivery/destination.js";
+import { deliverOnce } from "../support/deliver.js";
 import { sessionToMetricPoints } from "../../src/mapping/map-metrics.js";
 import { sessionToSpans } from "../../src/mapping/map-spans.js";
 import { byId, loadAllSessions } from "../support/sessions.js";
@@ -43,7 +45,7 @@ describe("export target resolution", () => {
   });
 });
 
-describe("exporters against a real OTLP/HTTP receiver on loopback", () => {
+describe("delivery to a real OTLP/HTTP receiver on loopback, and to files", () => {
   let sessions: Session[];
   let receiver: OtlpReceiver;
   beforeAll(async () => {
@@ -57,13 +59,14 @@ describe("exporters against a real OTLP/HTTP receiver on loopback", () => {
     "%s: every span arrives with our ids, parents, times, attributes, status and events; metric sums equal report totals",
     async (protocol) => {
       receiver = await startOtlpReceiver();
-      const sink = createSink(resolveExportTarget({ endpoint: receiver.url, protocol }, {}));
+      const destination = resolveDestination({ endpoint: receiver.url, protocol }, {}, {}) as Destination;
       const expected = sessions.flatMap((s) => sessionToSpans(s, { final: true }));
-      for (const s of sessions) {
-        expect(await sink.exportSpans(sessionToSpans(s, { final: true }))).toEqual({ ok: true, bytes: 0 });
-        expect(await sink.exportMetrics(sessionToMetricPoints(s, { final: true }), { startMs: 1_000, timeMs: 2_000 })).toEqual({ ok: true, bytes: 0 });
-      }
-      await sink.shutdown();
+      const sent = await deliverOnce(
+        destination,
+        expected,
+        sessions.flatMap((s) => sessionToMetricPoints(s, { final: true })),
+      );
+      expect(sent).toMatchObject({ sent: 2, remaining: 0, failure: undefined });
       expect(receiver.requests.every((r) => r.contentType === (protocol === "http/json" ? "application/json" : "application/x-protobuf"))).toBe(true);
       expect(receiver.spans).toHaveLength(expected.length);
       const kinds = { INTERNAL: 1, CLIENT: 3 } as const;
@@ -92,46 +95,46 @@ describe("exporters against a real OTLP/HTTP receiver on loopback", () => {
     },
   );
 
-  it("the SDK exporters honour OTEL_EXPORTER_OTLP_ENDPOINT and OTEL_EXPORTER_OTLP_HEADERS", async () => {
+  it("OTEL_EXPORTER_OTLP_ENDPOINT, _HEADERS (per signal too), _COMPRESSION and _TIMEOUT are honoured", async () => {
     receiver = await startOtlpReceiver();
-    const saved = { ...process.env };
-    process.env["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.url;
-    process.env["OTEL_EXPORTER_OTLP_HEADERS"] = "x-api-key=abc%20def,Langsmith-Project=cc";
-    try {
-      const sink = createSink(resolveExportTarget({}, process.env));
-      expect(await sink.exportSpans(sessionToSpans(byId(sessions, CC_2_1_330.sessionId("parallel-fail")), { final: true }))).toEqual({ ok: true, bytes: 0 });
-      await sink.shutdown();
-    } finally {
-      process.env = saved;
-    }
-    expect(receiver.requests.map((r) => [r.path, r.headers["x-api-key"], r.headers["langsmith-project"]])).toEqual([["/v1/traces", "abc def", "cc"]]);
+    const env = {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_EXPORTER_OTLP_HEADERS: "x-api-key=abc%20def,Langsmith-Project=cc",
+      OTEL_EXPORTER_OTLP_METRICS_HEADERS: "x-metrics=1",
+      OTEL_EXPORTER_OTLP_COMPRESSION: "gzip",
+      OTEL_EXPORTER_OTLP_TIMEOUT: "2500",
+    };
+    const destination = resolveDestination({}, env, {}) as Destination;
+    expect(destination).toMatchObject({ kind: "otlp", timeoutMs: { traces: 2500, metrics: 2500 }, gzip: { traces: true, metrics: true } });
+    const s = byId(sessions, CC_2_1_330.sessionId("parallel-fail"));
+    expect(await deliverOnce(destination, sessionToSpans(s, { final: true }), sessionToMetricPoints(s, { final: true }))).toMatchObject({ sent: 2, failure: undefined });
+    expect(receiver.requests.map((r) => [r.path, r.headers["x-api-key"], r.headers["langsmith-project"], r.headers["x-metrics"], r.headers["content-encoding"]])).toEqual([
+      ["/v1/traces", "abc def", "cc", undefined, "gzip"],
+      ["/v1/metrics", "abc def", "cc", "1", "gzip"],
+    ]);
+    expect(receiver.spans.map((x) => x.spanId)).toEqual(sessionToSpans(s, { final: true }).map((x) => x.spanId));
   });
 
-  it("endpoint down or refusing: a failure result with a reason, never a throw", async () => {
+  it("endpoint refusing or down: a failure result with a reason and the request kept, never a throw", async () => {
     receiver = await startOtlpReceiver();
-    receiver.status = 400;
-    const refusing = createSink(resolveExportTarget({ endpoint: receiver.url, timeoutMillis: 2000 }, {}));
-    const r1 = await refusing.exportSpans(sessionToSpans(byId(sessions, CC_2_1_330.sessionId("parallel-fail")), { final: true }));
-    expect(r1.ok).toBe(false);
-    await refusing.shutdown();
+    receiver.status = 503;
+    const s = byId(sessions, CC_2_1_330.sessionId("parallel-fail"));
+    const refusing = await deliverOnce(resolveDestination({ endpoint: receiver.url }, {}, {}) as Destination, sessionToSpans(s, { final: true }), []);
+    expect(refusing).toMatchObject({ sent: 0, remaining: 1, failure: { kind: "unreachable", message: expect.stringContaining("HTTP 503") } });
     const url = receiver.url;
     await receiver.close();
-    const down = createSink(resolveExportTarget({ endpoint: url, timeoutMillis: 1500 }, {}));
-    const r2 = await down.exportMetrics(sessionToMetricPoints(byId(sessions, CC_2_1_330.sessionId("parallel-fail"))), { startMs: 1, timeMs: 2 });
-    expect(r2).toMatchObject({ ok: false, error: expect.any(String) });
-    await down.shutdown();
+    const down = await deliverOnce(resolveDestination({ endpoint: url }, { OTEL_EXPORTER_OTLP_TIMEOUT: "1500" }, {}) as Destination, [], sessionToMetricPoints(s));
+    expect(down).toMatchObject({ sent: 0, remaining: 1, failure: { kind: "unreachable", message: expect.stringContaining("ECONNREFUSED") } });
     receiver = await startOtlpReceiver();
   });
 
   it("file exporter: OTLP JSON lines in traces.jsonl and metrics.jsonl, private modes", async () => {
     receiver = await startOtlpReceiver();
     const dir = join(mkdtempSync(join(tmpdir(), "cco-files-")), "otel");
-    const sink = createSink(resolveExportTarget({ outputDir: dir }, {}));
+    const destination = destinationOf({ kind: "file", dir }, {});
     const s = byId(sessions, CC_2_1_330.sessionId("agent-bg"));
     const spans = sessionToSpans(s, { final: true });
-    const r = await sink.exportSpans(spans);
-    expect(r.ok && r.bytes > 0).toBe(true);
-    expect((await sink.exportMetrics(sessionToMetricPoints(s, { final: true }), { startMs: 5, timeMs: 6 })).ok).toBe(true);
+    expect(await deliverOnce(destination, spans, sessionToMetricPoints(s, { final: true }), { startMs: 5, timeMs: 6 })).toMatchObject({ sent: 2, failure: undefined });
     const traceLines = readFileSync(join(dir, "traces.jsonl"), "utf8").trimEnd().split("\n");
     expect(traceLines).toHaveLength(1);
     const decoded = decodeJsonRequest(traceLines[0] as string);

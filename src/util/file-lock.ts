@@ -1,5 +1,6 @@
 /**
- * Exclusive locks for session state, the metric clock and the like, held by one process at a time.
+ * Exclusive locks (session ledgers, a destination's pass, the metric clock, the flusher), held by
+ * one process at a time: the project's one lock primitive.
  *
  * A lock is a hard link, at the lock's path, to its holder's owner file (`.<pid>.<token>.owner`
  * in the same directory, created once per process and directory, holding `{pid, createdMs,
@@ -29,6 +30,8 @@ export class LockBusyError extends Error {}
 /** A lock this process holds; `release` is idempotent and only removes our own lock. */
 export interface HeldLock {
   readonly path: string;
+  /** Marks the holder as alive and working (a long pass between takings of locks). */
+  touch(): void;
   release(): void;
 }
 
@@ -181,6 +184,14 @@ export function tryAcquireLock(path: string, options: LockOptions = {}): HeldLoc
     let released = false;
     return {
       path,
+      touch(): void {
+        try {
+          const t = new Date();
+          utimesSync(owner.path, t, t);
+        } catch {
+          // Best effort: a lock that goes stale is taken over, which its holder finds on release.
+        }
+      },
       release(): void {
         if (released) return;
         released = true;
@@ -194,6 +205,16 @@ export function tryAcquireLock(path: string, options: LockOptions = {}): HeldLoc
     };
   }
   return undefined;
+}
+
+/** Is the lock at `path` held by a live process (taken within `staleMs`)? For a probe that never takes it. */
+export function lockHeld(path: string, staleMs = DEFAULT_STALE_MS): boolean {
+  try {
+    const judged = judge(path, staleMs);
+    return judged !== undefined && !judged.stale;
+  } catch {
+    return false;
+  }
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

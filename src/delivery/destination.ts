@@ -1,0 +1,227 @@
+/**
+ * A destination: where bytes go, resolved once for every command (hooks' flusher, replay, watch,
+ * doctor) from options, then the standard OTEL_* variables, then the config file (Claude Code
+ * strips OTEL_* from hook processes, so `install` writes the endpoint there), then local files.
+ *
+ * Every destination has its own state (destinationDir): ledgers of what it has received, its
+ * outbox, its metric clock, its lock. "Already sent" is therefore per destination: a replay to
+ * files never stops the same history from reaching a collector later.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { ConsoleTarget, ExportOverrides, FileTarget, OtlpTarget } from "../config/export-target.js";
+import { ExportConfigError, resolveExportTarget } from "../config/export-target.js";
+import { readOtlpSettings } from "../config/hook-config.js";
+import type { JsonObject } from "../util/json.js";
+import { isObject } from "../util/json.js";
+import type { Encoding, Signal } from "./outbox.js";
+
+/** The OpenTelemetry default for OTEL_EXPORTER_OTLP_TIMEOUT. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
+export interface OtlpDestination {
+  readonly kind: "otlp";
+  readonly key: string;
+  /** For people and logs: URLs as shown (credentials masked), never header values. */
+  readonly label: string;
+  readonly url: Readonly<Record<Signal, string>>;
+  readonly shownUrl: Readonly<Record<Signal, string>>;
+  readonly encoding: Readonly<Record<Signal, Encoding>>;
+  readonly headers: Readonly<Record<Signal, Readonly<Record<string, string>>>>;
+  readonly timeoutMs: Readonly<Record<Signal, number>>;
+  readonly gzip: Readonly<Record<Signal, boolean>>;
+  readonly tls: Readonly<Record<Signal, { ca?: Buffer; cert?: Buffer; key?: Buffer } | undefined>>;
+  /** Send open parents provisionally ahead of their children (off for backends that must get each span once). */
+  readonly provisionalSpans: boolean;
+  readonly target: OtlpTarget;
+}
+
+export interface FileDestination {
+  readonly kind: "file";
+  readonly key: string;
+  readonly label: string;
+  readonly dir: string;
+  readonly provisionalSpans: boolean;
+  readonly target: FileTarget;
+}
+
+export type Destination = OtlpDestination | FileDestination;
+
+/** The folder of a destination's ledgers, outbox, clock and lock, under the state folder. */
+export function destinationDir(stateDir: string, destination: Pick<Destination, "key">): string {
+  return join(stateDir, "destinations", destination.key);
+}
+
+function shortHash(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 12);
+}
+
+function slug(text: string): string {
+  return text
+    .replace(/[^A-Za-z0-9.-]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 40);
+}
+
+/** `OTEL_EXPORTER_OTLP_HEADERS` format: `k=v,k2=v2`, values percent-encoded. */
+export function parseHeaderList(text: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of (text ?? "").split(",")) {
+    const eq = entry.indexOf("=");
+    if (eq <= 0) continue;
+    const key = entry.slice(0, eq).trim();
+    try {
+      out[key] = decodeURIComponent(entry.slice(eq + 1).trim());
+    } catch {
+      // A malformed value is skipped, as the SDK does.
+    }
+  }
+  return out;
+}
+
+const SIGNAL_ENV: Record<Signal, string> = { traces: "TRACES_", metrics: "METRICS_" };
+
+/** The per-signal variable, else the general one: its name and value. */
+function otlpEnvEntry(env: NodeJS.ProcessEnv, signal: Signal, name: string): readonly [string, string] | undefined {
+  for (const key of [`OTEL_EXPORTER_OTLP_${SIGNAL_ENV[signal]}${name}`, `OTEL_EXPORTER_OTLP_${name}`]) {
+    const v = env[key]?.trim();
+    if (v !== undefined && v !== "") return [key, v];
+  }
+  return undefined;
+}
+
+function otlpEnv(env: NodeJS.ProcessEnv, signal: Signal, name: string): string | undefined {
+  return otlpEnvEntry(env, signal, name)?.[1];
+}
+
+function positiveMs(entry: readonly [string, string] | undefined): number | undefined {
+  if (entry === undefined) return undefined;
+  const n = Number(entry[1]);
+  if (!Number.isFinite(n) || n <= 0) throw new ExportConfigError(`${entry[0]} must be a positive number of milliseconds, got "${entry[1]}"`);
+  return n;
+}
+
+function pem(path: string | undefined, source: string): Buffer | undefined {
+  if (path === undefined) return undefined;
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new ExportConfigError(`${source}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+}
+
+function otelEnvPresent(env: NodeJS.ProcessEnv): boolean {
+  return ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"].some((k) => (env[k]?.trim() ?? "") !== "");
+}
+
+/** Langfuse and LangSmith keep the first (LangSmith) or every (Langfuse) copy of a span id: never send them provisional spans. */
+function singleCopyBackend(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.pathname.includes("/api/public/otel") || u.hostname.endsWith("smith.langchain.com") || u.pathname.includes("/api/v1/otel");
+  } catch {
+    return false;
+  }
+}
+
+function provisionalSetting(env: NodeJS.ProcessEnv, config: JsonObject, fallback: boolean): boolean {
+  const fromEnv = env["CLAUDE_CODE_OTEL_PROVISIONAL_SPANS"]?.trim().toLowerCase();
+  if (fromEnv === "true" || fromEnv === "1") return true;
+  if (fromEnv === "false" || fromEnv === "0") return false;
+  const otlp = config["otlp"];
+  if (isObject(otlp) && typeof otlp["provisionalSpans"] === "boolean") return otlp["provisionalSpans"];
+  return fallback;
+}
+
+function configTimeout(config: JsonObject): number | undefined {
+  const otlp = config["otlp"];
+  const v = isObject(otlp) ? otlp["timeoutMs"] : undefined;
+  if (v === undefined) return undefined;
+  if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) throw new ExportConfigError('"otlp.timeoutMs" must be a positive number');
+  return v;
+}
+
+function otlpDestination(target: OtlpTarget, env: NodeJS.ProcessEnv, config: JsonObject, configHeaders: Readonly<Record<string, string>> | undefined): OtlpDestination {
+  const url = { traces: target.tracesUrl ?? target.tracesUrlShown, metrics: target.metricsUrl ?? target.metricsUrlShown };
+  const enc = (p: string): Encoding => (p === "http/json" ? "json" : "pb");
+  const headers = (signal: Signal): Record<string, string> =>
+    configHeaders !== undefined
+      ? { ...configHeaders }
+      : { ...parseHeaderList(env["OTEL_EXPORTER_OTLP_HEADERS"]), ...parseHeaderList(env[`OTEL_EXPORTER_OTLP_${SIGNAL_ENV[signal]}HEADERS`]), ...target.headers };
+  const timeout = (signal: Signal): number => target.timeoutMillis ?? positiveMs(otlpEnvEntry(env, signal, "TIMEOUT")) ?? configTimeout(config) ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const gzip = (signal: Signal): boolean => otlpEnv(env, signal, "COMPRESSION")?.toLowerCase() === "gzip";
+  const tls = (signal: Signal): OtlpDestination["tls"]["traces"] => {
+    if (!url[signal].startsWith("https:")) return undefined;
+    const ca = pem(otlpEnv(env, signal, "CERTIFICATE"), "OTEL_EXPORTER_OTLP_CERTIFICATE");
+    const cert = pem(otlpEnv(env, signal, "CLIENT_CERTIFICATE"), "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE");
+    const key = pem(otlpEnv(env, signal, "CLIENT_KEY"), "OTEL_EXPORTER_OTLP_CLIENT_KEY");
+    return ca === undefined && cert === undefined && key === undefined ? undefined : { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) };
+  };
+  let host = "endpoint";
+  try {
+    const u = new URL(url.traces);
+    host = `${u.hostname}-${u.port || (u.protocol === "https:" ? "443" : "80")}`;
+  } catch {
+    // Keyed by the hash alone.
+  }
+  return {
+    kind: "otlp",
+    key: `otlp-${slug(host)}-${shortHash(`otlp\n${url.traces}\n${url.metrics}`)}`,
+    label: `OTLP ${target.tracesProtocol} to ${target.tracesUrlShown} and ${target.metricsUrlShown}`,
+    url,
+    shownUrl: { traces: target.tracesUrlShown, metrics: target.metricsUrlShown },
+    encoding: { traces: enc(target.tracesProtocol), metrics: enc(target.metricsProtocol) },
+    headers: { traces: headers("traces"), metrics: headers("metrics") },
+    timeoutMs: { traces: timeout("traces"), metrics: timeout("metrics") },
+    gzip: { traces: gzip("traces"), metrics: gzip("metrics") },
+    tls: { traces: tls("traces"), metrics: tls("metrics") },
+    provisionalSpans: provisionalSetting(env, config, !singleCopyBackend(url.traces)),
+    target,
+  };
+}
+
+function fileDestination(target: FileTarget, env: NodeJS.ProcessEnv, config: JsonObject): FileDestination {
+  const dir = resolve(target.dir);
+  return {
+    kind: "file",
+    key: `file-${shortHash(`file\n${dir}`)}`,
+    label: `OTLP JSON files in ${dir} (traces.jsonl, metrics.jsonl)`,
+    dir,
+    provisionalSpans: provisionalSetting(env, config, true),
+    target,
+  };
+}
+
+/** A destination from a resolved target (not the console, which records nothing). */
+export function destinationOf(target: OtlpTarget | FileTarget, env: NodeJS.ProcessEnv, config: JsonObject = {}): Destination {
+  return target.kind === "otlp" ? otlpDestination(target, env, config, undefined) : fileDestination(target, env, config);
+}
+
+/**
+ * Where a command sends: its options, else OTEL_* variables, else the config file's `otlp`
+ * section, else local files. Throws ExportConfigError on a broken protocol, URL or variable.
+ */
+export function resolveDestination(overrides: ExportOverrides, env: NodeJS.ProcessEnv, config: JsonObject): Destination | ConsoleTarget {
+  const explicit = overrides.console === true || overrides.endpoint !== undefined || overrides.outputDir !== undefined || otelEnvPresent(env);
+  if (explicit) {
+    const target = resolveExportTarget(overrides, env);
+    return target.kind === "console" ? target : destinationOf(target, env, config);
+  }
+  const otlp = readOtlpSettings(config).value;
+  const target = resolveExportTarget({ endpoint: otlp.endpoint, protocol: otlp.protocol, headers: otlp.headers, ...overrides }, env);
+  if (target.kind === "console") return target;
+  return target.kind === "otlp" ? otlpDestination(target, env, config, otlp.headers) : fileDestination(target, env, config);
+}
+
+/**
+ * Where the hooks send: the config file's `otlp` section, else local files; never OTEL_*
+ * variables, which Claude Code strips from hook processes (a user's shell may have them).
+ */
+export function hooksDestination(env: NodeJS.ProcessEnv, config: JsonObject): Destination {
+  const stripped: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(env)) if (!k.startsWith("OTEL_EXPORTER_OTLP_")) stripped[k] = v;
+  const d = resolveDestination({}, stripped, config);
+  if (d.kind === "console") throw new Error("unreachable: hooks never print");
+  return d;
+}

@@ -1,0 +1,72 @@
+/**
+ * How each kind of destination receives one request: an OTLP/HTTP POST, or a line appended to
+ * the local OTLP JSON files (the layout of the collector's `file` exporter, which its
+ * `otlpjsonfile` receiver reads back).
+ */
+import { closeSync, constants, mkdirSync, openSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import type { Destination, FileDestination, OtlpDestination } from "./destination.js";
+import type { Encoding, Signal } from "./outbox.js";
+import { postOtlp } from "./otlp-post.js";
+import type { PostResult } from "./otlp-post.js";
+import type { Transport } from "./send-outbox.js";
+
+export const TRACES_FILE = "traces.jsonl";
+export const METRICS_FILE = "metrics.jsonl";
+
+export function otlpTransport(d: OtlpDestination): Transport {
+  return {
+    label: d.label,
+    send: (signal: Signal, encoding: Encoding, body: Uint8Array): Promise<PostResult> =>
+      postOtlp(body, encoding, {
+        url: d.url[signal],
+        shownUrl: d.shownUrl[signal],
+        headers: d.headers[signal],
+        timeoutMs: d.timeoutMs[signal],
+        gzip: d.gzip[signal],
+        ...(d.tls[signal] !== undefined ? { tls: d.tls[signal] } : {}),
+      }),
+  };
+}
+
+/**
+ * One write of `body` and a newline to an O_APPEND file: concurrent writers never interleave a
+ * line. O_NOFOLLOW: a link planted where the file should be is refused, never written through.
+ */
+function appendLine(path: string, body: Uint8Array): void {
+  const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+  try {
+    const line = Buffer.concat([body, Buffer.from("\n")]);
+    let at = 0;
+    while (at < line.length) at += writeSync(fd, line, at, line.length - at);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function fileTransport(d: FileDestination): Transport {
+  return {
+    label: d.label,
+    async send(signal: Signal, _encoding: Encoding, body: Uint8Array): Promise<PostResult> {
+      const path = join(d.dir, signal === "traces" ? TRACES_FILE : METRICS_FILE);
+      try {
+        mkdirSync(d.dir, { recursive: true, mode: 0o700 });
+        appendLine(path, body);
+        return { kind: "ok", status: 0 };
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "ELOOP") return { kind: "endpoint", status: 0, error: `${path} is a symbolic link: refused` };
+        return { kind: "retry", error: `cannot write ${path}: ${code ?? (error as Error).message}` };
+      }
+    },
+  };
+}
+
+export function transportFor(d: Destination): Transport {
+  return d.kind === "otlp" ? otlpTransport(d) : fileTransport(d);
+}
+
+/** The encodings a destination's outbox holds: files are OTLP JSON lines. */
+export function encodingsOf(d: Destination): Readonly<Record<Signal, Encoding>> {
+  return d.kind === "otlp" ? d.encoding : { traces: "json", metrics: "json" };
+}

@@ -180,6 +180,7 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
       );
     }
   }
+  if (result.delivery.split > 0) io.out(`replay: ${result.delivery.split} requests were larger than the destination takes, and were split\n`);
   if (result.leftOpen > 0) {
     io.out(
       `replay: ${result.leftOpen} sessions left open (active within the last ${idleMinutes} minutes, no SessionEnd): their end goes out with a later replay, watch or their hooks\n`,

@@ -36,13 +36,30 @@ export interface PostOptions {
   readonly tls?: { readonly ca?: Buffer; readonly cert?: Buffer; readonly key?: Buffer };
 }
 
-function classify(status: number, shownUrl: string): PostResult {
+/** What of an answer's body we read: enough for an error message, never a whole page. */
+const ANSWER_BYTES = 2048;
+
+/** The collector's message, if its answer carries one (OTLP's Status JSON, or text). */
+function answerText(body: Buffer): string {
+  const text = body.toString("utf8");
+  try {
+    const message = (JSON.parse(text) as { message?: unknown }).message;
+    if (typeof message === "string") return message;
+  } catch {
+    // Not JSON (protobuf Status, or plain text).
+  }
+  return text.replace(/[^\x20-\x7e]+/g, " ").trim();
+}
+
+function classify(status: number, shownUrl: string, answer: string): PostResult {
   if (status >= 200 && status < 300) return { kind: "ok", status };
-  if (status === 413) return { kind: "too-large", status };
+  // The OpenTelemetry Collector answers an oversized body with 400 "request body too large".
+  if (status === 413 || (status === 400 && /too large/i.test(answer))) return { kind: "too-large", status };
   if (status === 401 || status === 403) return { kind: "auth", status, error: `HTTP ${status} from ${shownUrl}: the credentials were refused` };
   if (status === 404 || status === 405) return { kind: "endpoint", status, error: `HTTP ${status} from ${shownUrl}: no OTLP receiver at this URL` };
-  if (status === 400 || status === 415 || status === 422) return { kind: "rejected", status, error: `HTTP ${status} from ${shownUrl}` };
-  return { kind: "retry", error: `HTTP ${status} from ${shownUrl}` };
+  const said = answer === "" ? "" : ` (${answer.slice(0, 200)})`;
+  if (status === 400 || status === 415 || status === 422) return { kind: "rejected", status, error: `HTTP ${status} from ${shownUrl}${said}` };
+  return { kind: "retry", error: `HTTP ${status} from ${shownUrl}${said}` };
 }
 
 export function postOtlp(body: Uint8Array, encoding: Encoding, options: PostOptions): Promise<PostResult> {
@@ -84,9 +101,17 @@ export function postOtlp(body: Uint8Array, encoding: Encoding, options: PostOpti
     req.on("error", (error: NodeJS.ErrnoException) => done({ kind: "retry", error: `${options.shownUrl}: ${error.code ?? error.message}` }));
     req.on("response", (res) => {
       const status = res.statusCode ?? 0;
-      // Drain the body (bounded by the deadline) so the socket closes cleanly.
-      res.resume();
-      res.on("end", () => done(classify(status, options.shownUrl)));
+      // The whole body is drained (bounded by the deadline) so the socket closes cleanly; its
+      // start is kept for the classification and the message.
+      const kept: Buffer[] = [];
+      let keptBytes = 0;
+      res.on("data", (chunk: Buffer) => {
+        if (keptBytes < ANSWER_BYTES && status >= 300) {
+          kept.push(chunk.subarray(0, ANSWER_BYTES - keptBytes));
+          keptBytes += Math.min(chunk.length, ANSWER_BYTES - keptBytes);
+        }
+      });
+      res.on("end", () => done(classify(status, options.shownUrl, answerText(Buffer.concat(kept)))));
       res.on("error", () => done({ kind: "retry", error: `HTTP ${status} from ${options.shownUrl}, response cut` }));
     });
     req.end(payload);

@@ -6,7 +6,10 @@ import { destinationOptionsFromResource } from "../mapping/destinations/context.
 import { adoptLegacyState } from "../pipeline/adopt-legacy-state.js";
 import { kickFlusher } from "../pipeline/kick-flusher.js";
 import type { BatchedOutcome } from "../pipeline/catch-up.js";
+import type { KnownDestination } from "../pipeline/destination-pass.js";
 import { knownDestinations } from "../pipeline/destination-pass.js";
+import type { ConsoleTarget } from "../config/export-target.js";
+import type { Destination } from "../delivery/destination.js";
 import type { ReplayResult } from "../pipeline/replay.js";
 import { replay } from "../pipeline/replay.js";
 import { buildResource } from "../sdk/resource.js";
@@ -155,6 +158,15 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
     progress.done();
   }
   if (destination.kind !== "console" && !dryRun) kickFlusher(io.env, destination.key, source.config);
+  return printResult(result, { io, destination, dryRun, idleMinutes, others, started, projectsDir: source.projectsDir });
+}
+
+/** The replay's summary on stdout, its warnings and failure on stderr; the exit code. */
+function printResult(
+  result: ReplayResult,
+  r: { io: CliIO; destination: Destination | ConsoleTarget; dryRun: boolean; idleMinutes: number; others: readonly KnownDestination[]; started: number; projectsDir: string },
+): number {
+  const { io, destination, dryRun, idleMinutes, others, started } = r;
   for (const w of result.warnings) io.err(`claude-code-otel: warning: ${oneLine(w)}\n`);
   if (result.drained > 0) io.err(`replay: delivered ${result.drained} requests queued earlier (by the hooks or an earlier run) first\n`);
   const label = destination.kind === "console" ? "the console" : destination.label;
@@ -163,7 +175,7 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
     return EXIT.failed;
   }
   if (result.matched === 0) {
-    io.err(`claude-code-otel: no Claude Code sessions found in ${oneLine(source.projectsDir)}\n`);
+    io.err(`claude-code-otel: no Claude Code sessions found in ${oneLine(r.projectsDir)}\n`);
     return EXIT.noInput;
   }
   const seconds = Math.max(0.001, (Date.now() - started) / 1000);

@@ -1,81 +1,25 @@
 import { UNIT_OF_WORK } from "../mapping/units-of-work.js";
-import type { Pricer } from "../model/pricer.js";
 import { buildSession } from "../model/build-session.js";
 import { applyToolDurations, loadToolDurationsSync } from "../state/tool-durations.js";
 import type { Session } from "../model/types.js";
-import type { PlanOptions } from "../mapping/plan-export.js";
 import { NOTHING_EXPORTED, planExport } from "../mapping/plan-export.js";
-import type { TelemetrySink } from "../delivery/sink.js";
 import type { FileCursor } from "../state/cursor.js";
-import type { HeldLock, LockOptions } from "../util/file-lock.js";
-import type { IndexEntry } from "../state/replay-index.js";
+import type { HeldLock } from "../util/file-lock.js";
 import { indexEntryOf } from "../state/replay-index.js";
 import { acquireSessionLock, loadSessionStateSync, tryAcquireSessionLock } from "../state/session-state.js";
 import type { SessionSource } from "../transcript/discover.js";
+import type { BatchedOutcome, CatchUpContext, CatchUpOutcome, NotExported } from "./catch-up-types.js";
 import { fileCount, filesOf } from "../transcript/discover.js";
 import { loadSession } from "../transcript/load-session.js";
 import type { BatchEntry, BatchLimits, EntryResult } from "./export-batch.js";
 import { DEFAULT_BATCH_LIMITS, ExportBatch } from "./export-batch.js";
-import type { ExportSessionResult } from "./export-session.js";
 import { cursorsOfSync, dryRunCounts, exportSession, exportedOf, printSession } from "./export-session.js";
-import type { SessionFilter } from "./session-filter.js";
 import { matchesSession } from "./session-filter.js";
 import { upToDate } from "./up-to-date.js";
 import { sessionEndedAt, sessionIsOver } from "../state/session-end.js";
 import { isEmptyInput } from "../transcript/session-input.js";
 
-export interface CatchUpContext {
-  /** The destination's ledgers, replay index and metric clock. */
-  readonly stateDir: string;
-  /** The state folder every destination shares: measured tool durations, SessionEnd times. */
-  readonly factsDir: string;
-  readonly pricer: Pricer;
-  readonly filter: SessionFilter;
-  readonly sink: TelemetrySink;
-  /** A session idle this long (by its own timestamps) is over. */
-  readonly idleMs: number;
-  readonly plan: Omit<PlanOptions, "final">;
-  readonly full?: boolean;
-  readonly dryRun?: boolean;
-  /** False for the console: print every complete unit, record nothing. */
-  readonly record?: boolean;
-  readonly now?: () => number;
-  readonly lock?: LockOptions;
-  /** Aborted: read no further session (catchUpSessions drops its planned batch uncommitted). */
-  readonly signal?: AbortSignal;
-}
-
-type NotExported =
-  | { readonly kind: "unchanged"; readonly files: number; readonly warnings: string[] }
-  | { readonly kind: "empty" | "filtered"; readonly files: number; readonly bytes: number; readonly warnings: string[] };
-
-export type CatchUpOutcome =
-  | NotExported
-  | {
-      readonly kind: "exported";
-      readonly session: Session;
-      readonly result: ExportSessionResult;
-      readonly finished: boolean;
-      readonly files: number;
-      readonly bytes: number;
-      readonly warnings: string[];
-    };
-
-/** As CatchUpOutcome, without the session model (a batch must not keep models alive). */
-export type BatchedOutcome =
-  | NotExported
-  | {
-      readonly kind: "exported";
-      readonly sessionId: string;
-      readonly project: string;
-      readonly result: ExportSessionResult;
-      readonly finished: boolean;
-      readonly files: number;
-      readonly bytes: number;
-      readonly warnings: string[];
-      /** The replay index's entry for the state file just saved (none if it was not saved). */
-      readonly index?: IndexEntry;
-    };
+export type { BatchedOutcome, CatchUpContext, CatchUpOutcome, NotExported } from "./catch-up-types.js";
 
 interface Ready {
   readonly kind: "ready";
@@ -131,23 +75,19 @@ export async function catchUpSession(source: SessionSource, ctx: CatchUpContext)
 
 /**
  * `catchUpSession` over many sessions, batched (export-batch.ts), as they come (a worker's are
- * handed to it chunk by chunk: catch-up-worker.ts): each session is read and modelled
- * alone, then locked, planned against its ledger and added to the batch; a full batch goes out
- * as one traces and one metrics request, then every ledger in it is committed and every lock
- * released. Memory: one session model at a time plus two batches of planned spans (one in flight).
- * Every session given is read: setting aside those with nothing new is the caller's (replay's
- * pre-pass through the replay index, up-to-date.ts); the ledger alone already keeps a re-read
- * session from sending anything twice. The caller keeps the replay index from the outcomes (each
- * saved state comes with its entry), so the saves are not noted in the state-changes journal.
+ * handed to it chunk by chunk: catch-up-worker.ts): each session is read and modelled alone,
+ * then locked, planned against its ledger and added to the batch; a full batch is written as one
+ * traces and one metrics request, its ledgers committed and its locks released. Memory: one
+ * session model at a time plus two batches of planned spans (one in flight). Every session given
+ * is read: setting aside those with nothing new is the caller's (replay's pre-pass through the
+ * replay index); the ledger alone keeps a re-read session from sending anything twice. The saves
+ * are not journaled: the caller indexes them from the outcomes.
  *
- * Locks: a session's lock is held from before its ledger is read until its batch is committed.
- * While holding locks we never WAIT for another session's lock (a busy one sends the batch and
- * releases ours first), and the metric clock's lock is always taken last: no lock cycle, so
- * concurrent replays, watch and hooks cannot deadlock.
- *
- * One batch is in flight while the next is read and planned. Stops at the first failed batch:
- * nothing of it is committed beyond what the sink confirmed (see sendBatch), the batch planned
- * meanwhile is dropped uncommitted, and no later session is read. Returns that error.
+ * Locks: a session's lock is held from before its ledger is read until its batch is committed;
+ * while holding locks we never WAIT for another session's (a busy one sends the batch and
+ * releases ours first), and the metric clock's lock is taken last: no lock cycle.
+ * Stops at the first failed batch (nothing of it committed beyond what the sink took; the batch
+ * planned meanwhile dropped; no later session read) and returns its error.
  */
 export async function catchUpSessions(
   sources: Iterable<SessionSource> | AsyncIterable<SessionSource>,

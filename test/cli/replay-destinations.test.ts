@@ -1,4 +1,5 @@
 /**
+ * Reads the recorded Claude Code 2.1.330 sessions (test/fixtures).
  * "Already delivered" is per destination: files, the console and --dry-run never keep history
  * from reaching a collector; switching endpoints sends there everything it has not received, and
  * says so. A session is over by its own timestamps: a copied history is finished at once.
@@ -16,15 +17,13 @@ import type { OtlpReceiver } from "../support/otlp-receiver.js";
 import { startOtlpReceiver } from "../support/otlp-receiver.js";
 import { auditArrivals } from "../support/parents-first.js";
 import { loadAllSessions } from "../support/sessions.js";
-import { FIXTURES_2_1_330, copyIdleFixtures, requireSharedFixtures } from "../support/shared-fixtures.js";
+import { CC_2_1_330, copyIdleFixtures } from "../support/recorded-fixtures.js";
 
-const haveFixtures = requireSharedFixtures();
-
-describe.skipIf(!haveFixtures)("what each destination received", () => {
+describe("what each destination received", () => {
   let sessions: Session[];
   let receivers: OtlpReceiver[] = [];
   beforeAll(async () => {
-    sessions = await loadAllSessions(FIXTURES_2_1_330 as string);
+    sessions = await loadAllSessions(CC_2_1_330.projects);
   });
   afterEach(async () => {
     for (const r of receivers) await r.close();
@@ -52,7 +51,7 @@ describe.skipIf(!haveFixtures)("what each destination received", () => {
 
     const first = captureIO();
     expect(await replayCommand([...base, "--endpoint", c.url], first)).toBe(0);
-    expect(first.stdout()).toMatch(new RegExp(`^replay: 4 sessions \\(0 unchanged\\), sent ${allSpans()} spans`));
+    expect(first.stdout()).toMatch(new RegExp(`^replay: ${sessions.length} sessions \\(0 unchanged\\), sent ${allSpans()} spans`));
     expect(first.stdout()).toMatch(/first replay to this destination; what was sent before to OTLP JSON files in .*files .* is sent here too/);
     expect(c.spans).toHaveLength(allSpans());
     expectTotalsEqualReport(c.points, sessions);
@@ -63,7 +62,7 @@ describe.skipIf(!haveFixtures)("what each destination received", () => {
     expect(d.spans).toHaveLength(allSpans());
     const again = captureIO();
     expect(await replayCommand([...base, "--endpoint", c.url], again)).toBe(0);
-    expect(again.stdout()).toMatch(/^replay: 4 sessions \(4 unchanged\), sent 0 spans and 0 metric points/);
+    expect(again.stdout()).toMatch(new RegExp(`^replay: ${sessions.length} sessions \\(${sessions.length} unchanged\\), sent 0 spans and 0 metric points`));
     expect(c.spans).toHaveLength(allSpans());
     expect(readdirSync(join(stateDir, "destinations")).sort()).toEqual(
       [ledgerDirFor(stateDir, { outputDir: join(root, "files") }), ledgerDirFor(stateDir, { endpoint: c.url }), ledgerDirFor(stateDir, { endpoint: d.url })]
@@ -84,7 +83,7 @@ describe.skipIf(!haveFixtures)("what each destination received", () => {
     expect(io.stdout()).not.toMatch(/left open/);
     const audit = auditArrivals(r.spans);
     expect([audit.provisional, audit.beforeParent.length, audit.orphans.length, audit.repeated.size]).toEqual([0, 0, 0, 0]);
-    expect(r.spans.filter((s) => s.name === "claude_code.session")).toHaveLength(4);
+    expect(r.spans.filter((s) => s.name === "claude_code.session")).toHaveLength(sessions.length);
     expectTotalsEqualReport(r.points, sessions);
   });
 

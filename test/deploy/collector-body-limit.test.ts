@@ -17,18 +17,17 @@ import { ledgerDirFor } from "../support/destinations.js";
 import type { OtlpReceiver } from "../support/otlp-receiver.js";
 import { startOtlpReceiver } from "../support/otlp-receiver.js";
 import { loadAllSessions } from "../support/sessions.js";
-import { FIXTURES_2_1_330, copyIdleFixtures, requireSharedFixtures } from "../support/shared-fixtures.js";
+import { CC_2_1_330, copyIdleFixtures } from "../support/recorded-fixtures.js";
 import { listOutbox } from "../../src/delivery/outbox.js";
 
 const haveCollector = requireCollector() !== undefined;
-const haveFixtures = requireSharedFixtures();
 
-describe.runIf(haveCollector && haveFixtures)("a collector with a small body limit", () => {
+describe.runIf(haveCollector)("a collector with a small body limit", () => {
   let collector: RunningCollector;
   let store: OtlpReceiver;
   let sessions: Session[];
   beforeAll(async () => {
-    sessions = await loadAllSessions(FIXTURES_2_1_330 as string);
+    sessions = await loadAllSessions(CC_2_1_330.projects);
     store = await startOtlpReceiver();
     const overlay = join(mkdtempSync(join(tmpdir(), "cco-limit-")), "limit.yaml");
     writeFileSync(overlay, "receivers:\n  otlp:\n    protocols:\n      http:\n        max_request_body_size: 40000\n");

@@ -21,9 +21,7 @@ import type { OtlpReceiver } from "../support/otlp-receiver.js";
 import { receivedTotals, startOtlpReceiver } from "../support/otlp-receiver.js";
 import { auditArrivals } from "../support/parents-first.js";
 import { loadAllSessions } from "../support/sessions.js";
-import { requireSharedFixtures } from "../support/shared-fixtures.js";
-
-const haveFixtures = requireSharedFixtures();
+import { CC_2_1_330 } from "../support/recorded-fixtures.js";
 
 /** The folder made read-only for this process; returns the undo. */
 function readOnly(dir: string): () => void {
@@ -35,7 +33,7 @@ function readOnly(dir: string): () => void {
   return () => execFileSync("chattr", ["-i", dir]);
 }
 
-describe.runIf(haveFixtures)("a ledger that cannot be saved", () => {
+describe("a ledger that cannot be saved", () => {
   let world: HookWorld;
   let receiver: OtlpReceiver;
   let sessions: Session[];
@@ -43,7 +41,7 @@ describe.runIf(haveFixtures)("a ledger that cannot be saved", () => {
   beforeAll(async () => {
     requireBuild();
     receiver = await startOtlpReceiver();
-    world = makeHookWorld({ endpoint: receiver.url });
+    world = makeHookWorld({ endpoint: receiver.url, sessions: ["parallel-fail", "edit-files"] });
     sessions = await loadAllSessions(world.projects);
   });
   afterAll(async () => {
@@ -53,7 +51,7 @@ describe.runIf(haveFixtures)("a ledger that cannot be saved", () => {
   });
 
   it("hooks and three flushes while it fails send nothing twice; once repaired, the session is counted once", async () => {
-    const order = [...new Set(world.payloads.map((p) => p["session_id"] as string))];
+    const order = [CC_2_1_330.sessionId("parallel-fail"), CC_2_1_330.sessionId("edit-files")];
     // A first session goes through normally: the destination's state exists.
     for (const p of world.payloads.filter((x) => x["session_id"] === order[0])) expect((await runHook(world.env, JSON.stringify(p))).code).toBe(0);
     await waitForQuiet(world);
@@ -61,7 +59,7 @@ describe.runIf(haveFixtures)("a ledger that cannot be saved", () => {
     const before = receivedTotals(receiver.points);
     const spansBefore = receiver.spans.length;
 
-    const broken = order[3] as string;
+    const broken = order[1] as string;
     const ledgers = join(ledgerDirFor(world.stateDir, {}, {}, { otlp: { endpoint: receiver.url } }), "sessions");
     undo = readOnly(ledgers);
     const hooks = world.payloads.filter((x) => x["session_id"] === broken);

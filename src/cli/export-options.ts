@@ -8,6 +8,7 @@ import type { CliIO } from "./output.js";
 import type { DestinationName } from "../mapping/destinations/select.js";
 import { DestinationsError, resolveDestinations } from "../mapping/destinations/select.js";
 import type { JsonObject } from "../util/json.js";
+import { METRIC_SESSION_ID_WARNING, MetricSessionIdError, resolveMetricSessionId } from "../config/metric-session-id.js";
 
 /** Where `replay` and `watch` send: shared options, documented in their help texts. */
 export const EXPORT_OPTIONS: OptionSpec = {
@@ -18,6 +19,7 @@ export const EXPORT_OPTIONS: OptionSpec = {
   "idle-minutes": { type: "string" },
   "state-dir": { type: "string" },
   destinations: { type: "string" },
+  "metric-session-id": { type: "boolean" },
 };
 
 /** `--destinations`, CLAUDE_CODE_OTEL_DESTINATIONS, the config file's `destinations`, else both; a bad value is a usage error. */
@@ -28,6 +30,22 @@ export function resolveDestinationsOption(p: Parsed, io: CliIO, config: JsonObje
     if (error instanceof DestinationsError) throw new UsageError(error.message);
     throw error;
   }
+}
+
+/**
+ * `--metric-session-id`, CLAUDE_CODE_OTEL_METRIC_SESSION_ID, the config file's `metricSessionId`,
+ * else off; a bad value is a usage error. When on, the cardinality warning goes to stderr.
+ */
+export function resolveMetricSessionIdOption(p: Parsed, io: CliIO, config: JsonObject): boolean {
+  let on: boolean;
+  try {
+    on = resolveMetricSessionId(boolOpt(p, "metric-session-id"), io.env, config["metricSessionId"]);
+  } catch (error) {
+    if (error instanceof MetricSessionIdError) throw new UsageError(error.message);
+    throw error;
+  }
+  if (on) io.err(`note: ${METRIC_SESSION_ID_WARNING}\n`);
+  return on;
 }
 
 /**

@@ -17,7 +17,7 @@ import { packageVersion, resourceAttributes } from "../sdk/resource-attributes.j
 import { oneLine } from "../util/terminal-safe.js";
 import type { Parsed } from "./args.js";
 import { SOURCE_OPTIONS, UsageError, boolOpt, parseOptions, stringOpt } from "./args.js";
-import { EXPORT_OPTIONS, resolveDestinationOption, resolveDestinationsOption } from "./export-options.js";
+import { EXPORT_OPTIONS, resolveDestinationOption, resolveDestinationsOption, resolveMetricSessionIdOption } from "./export-options.js";
 import type { CliIO } from "./output.js";
 import { EXIT } from "./output.js";
 import { createProgress, emptyCounters, mb } from "./replay-progress.js";
@@ -36,6 +36,9 @@ where the hooks send, then files). What each destination received is recorded fo
   --console              print spans and metric totals; records nothing (not a destination)
   --destinations <list>  products whose attributes spans carry: langfuse, langsmith, all (default)
                          or none; else $CLAUDE_CODE_OTEL_DESTINATIONS or "destinations" in the config
+  --metric-session-id    put session.id on every metric point (opt-in: one series per session,
+                         high cardinality); else $CLAUDE_CODE_OTEL_METRIC_SESSION_ID=1 or
+                         "metricSessionId": true in the config
 
 Selection:
   --since, --until <YYYY-MM-DD>, --project <name>, --session <id>, --projects-dir <dir>,
@@ -111,6 +114,7 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
   const source = await resolveSourceOptions(p, io, { lazyPrices: true, zoneOnlyForDays: true });
   const destination = resolveDestinationOption(p, io, source.config);
   const products = resolveDestinationsOption(p, io, source.config);
+  const includeSessionId = resolveMetricSessionIdOption(p, io, source.config);
   const stateDir = stringOpt(p, "state-dir") ?? defaultStateDir(io.env);
   const dryRun = boolOpt(p, "dry-run");
   if (destination.kind !== "console" && !dryRun) {
@@ -145,7 +149,11 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
       pricer: source.pricer,
       prices: source.prices,
       idleMs: idleMinutes * 60_000,
-      plan: { captureContent: captureContentFromEnv(io.env), destinations: destinationOptionsFromResource(resourceAttributes(io.env), packageVersion(), products) },
+      plan: {
+        captureContent: captureContentFromEnv(io.env),
+        destinations: destinationOptionsFromResource(resourceAttributes(io.env), packageVersion(), products),
+        includeSessionId,
+      },
       full: boolOpt(p, "full"),
       dryRun,
       ...(jobs !== undefined ? { jobs } : {}),

@@ -16,7 +16,7 @@ import { discoverSessions } from "../transcript/discover.js";
 import type { DiscoveryResult } from "../transcript/discover.js";
 import { oneLine } from "../util/terminal-safe.js";
 import { SOURCE_OPTIONS, UsageError, boolOpt, parseOptions, stringOpt } from "./args.js";
-import { EXPORT_OPTIONS, resolveDestinationOption, resolveDestinationsOption } from "./export-options.js";
+import { EXPORT_OPTIONS, resolveDestinationOption, resolveDestinationsOption, resolveMetricSessionIdOption } from "./export-options.js";
 import type { CliIO } from "./output.js";
 import { EXIT } from "./output.js";
 import { resolveSourceOptions } from "./source-options.js";
@@ -45,7 +45,8 @@ session as it progresses, exactly once (shares its ledger with replay and the ho
   --prometheus-host <host> address to bind /metrics to (default 127.0.0.1)
   --once                   one pass, then exit (for scripts)
   --idle-minutes <n>       a transcript idle this long is a finished session (default 30)
-  --endpoint, --protocol, --output-dir, --console, --state-dir, --destinations   as for "replay"
+  --endpoint, --protocol, --output-dir, --console, --state-dir, --destinations,
+  --metric-session-id                                                            as for "replay"
   --since, --until, --project, --session, --projects-dir, --timezone, --config   as for "report"
 
 Stop with Ctrl-C: pending exports are flushed first.
@@ -69,11 +70,11 @@ function numberOpt(text: string | undefined, name: string, fallback: number, min
 }
 
 /** Points of a session's complete units not yet counted on the in-process /metrics endpoint. */
-function newPoints(session: Session, finished: boolean, counted: Map<string, Set<string>>) {
+function newPoints(session: Session, finished: boolean, counted: Map<string, Set<string>>, includeSessionId: boolean) {
   const seen = counted.get(session.sessionId) ?? new Set<string>();
   counted.set(session.sessionId, seen);
   const complete = completeUnitKeys(session, finished);
-  const fresh = sessionToMetricPoints(session, { final: finished }).filter((p) => complete.has(p.unitKey) && !seen.has(p.unitKey));
+  const fresh = sessionToMetricPoints(session, { final: finished, includeSessionId }).filter((p) => complete.has(p.unitKey) && !seen.has(p.unitKey));
   for (const p of fresh) seen.add(p.unitKey);
   return fresh;
 }
@@ -93,7 +94,12 @@ export async function watchCommand(argv: string[], io: CliIO, signal?: AbortSign
   const stateDir = stringOpt(p, "state-dir") ?? defaultStateDir(io.env);
   if (destination.kind !== "console") await adoptLegacyState(stateDir, otelHome(io.env), hooksDestination(io.env, source.config));
   const products = resolveDestinationsOption(p, io, source.config);
-  const plan = { captureContent: captureContentFromEnv(io.env), destinations: destinationOptionsFromResource(resourceAttributes(io.env), packageVersion(), products) };
+  const includeSessionId = resolveMetricSessionIdOption(p, io, source.config);
+  const plan = {
+    captureContent: captureContentFromEnv(io.env),
+    destinations: destinationOptionsFromResource(resourceAttributes(io.env), packageVersion(), products),
+    includeSessionId,
+  };
   const counted = new Map<string, Set<string>>();
   let endpoint: PrometheusEndpoint | undefined;
   if (port !== undefined) {
@@ -101,7 +107,7 @@ export async function watchCommand(argv: string[], io: CliIO, signal?: AbortSign
     // /metrics starts from the whole history, so its counters are totals, not "since watch started".
     await scanSessions(source.projectsDir, source.filter, source.pricer, (session) => {
       const finished = Date.now() - session.endTime > idleMs;
-      endpoint?.record(newPoints(session, finished, counted));
+      endpoint?.record(newPoints(session, finished, counted, includeSessionId));
     });
     io.err(`watch: serving Prometheus metrics on ${endpoint.url}\n`);
   }
@@ -223,7 +229,7 @@ async function catchUpChanged(
       const outcome = await catchUpSession(src, ctx);
       for (const w of outcome.warnings) io.err(`claude-code-otel: warning: ${oneLine(w)}\n`);
       if (outcome.kind === "exported") {
-        out.endpoint?.record(newPoints(outcome.session, outcome.finished, seen.counted));
+        out.endpoint?.record(newPoints(outcome.session, outcome.finished, seen.counted, ctx.plan.includeSessionId === true));
         if (!outcome.result.ok) {
           failures++;
           io.err(`watch: export of ${outcome.session.sessionId} failed: ${oneLine(outcome.result.error ?? "unknown error")}; retrying next pass\n`);

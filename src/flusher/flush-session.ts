@@ -27,6 +27,8 @@ export interface FlushSessionContext {
   readonly captureContent: boolean;
   readonly destinations: DestinationOptions;
   readonly provisionalSpans: boolean;
+  /** The opt-in session.id label on metric points (config/metric-session-id.ts). */
+  readonly includeSessionId: boolean;
   readonly log: HookLog;
   readonly transcriptWaitMs: number;
 }
@@ -97,7 +99,7 @@ export async function flushSession(sessionId: string, triggers: readonly Trigger
   if (!turnOver) ({ session, deferred } = deferUnmeasured(session, durations));
   const result = await exportSession(session, ctx.sink, {
     stateDir: ctx.ledgerDir,
-    plan: { final, captureContent: ctx.captureContent, destinations: ctx.destinations, provisionalSpans: ctx.provisionalSpans },
+    plan: { final, captureContent: ctx.captureContent, destinations: ctx.destinations, provisionalSpans: ctx.provisionalSpans, includeSessionId: ctx.includeSessionId },
     // A cursor says "nothing more to send from these bytes": not true while calls are held back.
     ...(deferred === 0 ? { cursors: built.cursors } : {}),
     lock: { waitMs: 5_000 },

@@ -29,6 +29,7 @@ import { captureContentFromEnv } from "../mapping/content.js";
 import type { DestinationName } from "../mapping/destinations/index.js";
 import { ALL_DESTINATIONS, destinationOptionsFromResource, resolveDestinations } from "../mapping/destinations/index.js";
 import { adoptLegacyState } from "../pipeline/adopt-legacy-state.js";
+import { METRIC_SESSION_ID_WARNING, resolveMetricSessionId } from "../config/metric-session-id.js";
 import type { DestinationPass } from "../pipeline/destination-pass.js";
 import { openDestinationPass } from "../pipeline/destination-pass.js";
 import { packageVersion, resourceAttributes } from "../sdk/resource-attributes.js";
@@ -190,6 +191,13 @@ function flushContext(env: NodeJS.ProcessEnv, config: LoadedConfig, destination:
     options.log.warn(`${codeOf(error)}; sending both products' attributes`);
     products = ALL_DESTINATIONS;
   }
+  let includeSessionId = false;
+  try {
+    includeSessionId = resolveMetricSessionId(undefined, env, raw["metricSessionId"]);
+  } catch (error) {
+    options.log.warn(`${codeOf(error)}; metric points without session.id`);
+  }
+  if (includeSessionId) options.log.info(METRIC_SESSION_ID_WARNING);
   return {
     ledgerDir: pass.ledgerDir,
     factsDir: defaultStateDir(env),
@@ -198,6 +206,7 @@ function flushContext(env: NodeJS.ProcessEnv, config: LoadedConfig, destination:
     captureContent: captureContentFromEnv(env),
     destinations: destinationOptionsFromResource(resourceAttributes(resourceEnv(env, config)), packageVersion(), products),
     provisionalSpans: destination.provisionalSpans,
+    includeSessionId,
     log: options.log,
     transcriptWaitMs: options.transcriptWaitMs ?? TRANSCRIPT_WAIT_MS,
   };

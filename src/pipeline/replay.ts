@@ -55,7 +55,7 @@ export interface ReplayOptions {
   readonly prices: PriceConfig;
   /** A session idle this long by its own timestamps is over. */
   readonly idleMs: number;
-  readonly plan: { readonly captureContent: boolean; readonly destinations: DestinationOptions };
+  readonly plan: { readonly captureContent: boolean; readonly destinations: DestinationOptions; readonly includeSessionId?: boolean };
   readonly full?: boolean;
   readonly dryRun?: boolean;
   /** Worker threads; default: one per core (at most 4) for 64 MB of transcripts or more. */

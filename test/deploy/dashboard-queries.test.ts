@@ -2,7 +2,7 @@
 // scrapes a stand-in exporter serving the documented series; the rules file is
 // loaded too, so its recording rules and one alert are proven on the real server.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { checkDashboardQueries, formatDashboardReport, loadDashboards } from "../support/dashboards.js";
+import { allPanels, checkDashboardQueries, formatDashboardReport, loadDashboards, substituteVariables } from "../support/dashboards.js";
 import { startExpositionServer, type ExpositionServer } from "../support/exposition.js";
 import { RULES_FILE, promBinary, queryVector, requireTool, startPrometheus, waitForQuery, type RunningPrometheus } from "../support/prometheus.js";
 
@@ -31,12 +31,32 @@ describe.skipIf(!available)("dashboards against a real Prometheus", () => {
 
   it("runs every panel query with variables set to All and gets data for each", async () => {
     const report = await checkDashboardQueries(prom.url, { range: "5m", rateInterval: "30s", interval: "30s", stepSeconds: 5 });
-    const expected = loadDashboards().reduce((n, d) => n + (d.json.panels ?? []).reduce((m, p) => m + (p.targets ?? []).length, 0), 0);
+    const expected = loadDashboards().reduce((n, d) => n + allPanels(d.json).reduce((m, p) => m + (p.targets ?? []).length, 0), 0);
     expect(report.checked).toBe(expected);
     expect(report.problems, formatDashboardReport(report)).toEqual([]);
     // The fixture carries session_id on one session, so the optional table has data too.
     expect(report.optionalEmpty, formatDashboardReport(report)).toEqual([]);
     expect(report.nanOnly, formatDashboardReport(report)).toEqual([]);
+  });
+
+  it("'Most expensive sessions, by project' reads the histogram right: counts, thresholds and the costliest session's bucket", async () => {
+    const sessions = loadDashboards().find((d) => d.json.uid === "claude-code-sessions");
+    const panel = allPanels(sessions?.json ?? { schemaVersion: 39 }).find((p) => p.title === "Most expensive sessions, by project");
+    expect(panel).toBeDefined();
+    const byRef: Record<string, Record<string, number>> = {};
+    for (const t of panel?.targets ?? []) {
+      const samples = await queryVector(prom.url, substituteVariables(String(t.expr), { range: "1h" }));
+      byRef[t.refId ?? "?"] = Object.fromEntries(samples.map((s) => [s.metric["project"] ?? "?", Number(s.value[1])]));
+    }
+    // The fixture: alpha's sessions cost $0.40 and $3, beta's also one of $15 (see support/exposition.ts).
+    const count = byRef["A"] ?? {};
+    expect(Object.keys(count).sort()).toEqual(["alpha", "beta"]);
+    expect((count["beta"] ?? 0) - (count["alpha"] ?? 0)).toBe(1);
+    expect(byRef["B"]).toEqual({ alpha: 0, beta: 1 });
+    expect(byRef["C"]).toEqual({ alpha: 0, beta: 0 });
+    expect(byRef["D"]).toEqual({ alpha: 5, beta: 20 });
+    const cost = byRef["E"] ?? {};
+    expect((cost["beta"] ?? 0) - (cost["alpha"] ?? 0)).toBeCloseTo(15, 6);
   });
 
   it("reports a broken query and an empty panel by title", async () => {

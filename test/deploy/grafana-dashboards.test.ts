@@ -6,7 +6,16 @@ import { join } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { DATASOURCE_UID, QUERY_VARIABLES, allPanels, loadDashboards, referencedVariables, type DashboardJson, type DashboardPanel } from "../support/dashboards.js";
+import {
+  DATASOURCE_UID,
+  OPTIONAL_PANEL_MARKER,
+  QUERY_VARIABLES,
+  allPanels,
+  loadDashboards,
+  referencedVariables,
+  type DashboardJson,
+  type DashboardPanel,
+} from "../support/dashboards.js";
 import { REPO_ROOT } from "../support/prometheus.js";
 
 const dashboards = loadDashboards();
@@ -241,6 +250,14 @@ describe("Grafana dashboards", () => {
               expect(m[2] ?? "", `${p.title}: ${m[0]}`).toContain('project=~"$project"');
             }
           }
+        }
+      });
+
+      it("shows no panel that is empty by default: opt-in panels sit only in collapsed rows", () => {
+        const topLevel = json.panels ?? [];
+        for (const p of topLevel) expect((p.description ?? "").includes(OPTIONAL_PANEL_MARKER), `${p.title} is shown by default`).toBe(false);
+        for (const row of topLevel.filter((p) => p.type === "row")) {
+          if (row["collapsed"] !== true) expect(row.panels ?? [], `${row.title}: an expanded row lists its panels at the top level`).toEqual([]);
         }
       });
 

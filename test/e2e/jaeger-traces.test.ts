@@ -35,8 +35,8 @@ function exampleSessions(): string[] {
   );
 }
 
-/** The data-link URLs of the Sessions dashboard that point into Jaeger's search. */
-function sessionDataLinks(): string[] {
+/** The data-link URLs of the Sessions dashboard that search Jaeger by the tag `tag` (the row's value). */
+function jaegerSearchLinks(tag: string): string[] {
   const dashboard = loadDashboards().find((d) => d.json.uid === "claude-code-sessions");
   const urls: string[] = [];
   const walk = (value: unknown): void => {
@@ -48,7 +48,19 @@ function sessionDataLinks(): string[] {
     }
   };
   walk(dashboard?.json.panels);
-  return urls.filter((u) => u.startsWith("${trace_url}/search?"));
+  return urls.filter((u) => u.startsWith("${trace_url}/search?") && u.includes(`tags=%7B%22${tag}%22%3A%22\${__value.raw}%22%7D`));
+}
+
+/**
+ * Renders a data link as Grafana does for a row (`value`; the dashboard range from the epoch to
+ * now) and asks Jaeger's API with the parameters the UI's /search page sends; the trace ids found.
+ */
+async function searchThroughLink(queryUrl: string, template: string, value: string): Promise<string[]> {
+  const url = template.replaceAll("${trace_url}", queryUrl).replaceAll("${__value.raw}", value).replaceAll("${__from}", "0").replaceAll("${__to}", String(Date.now()));
+  expect(url, template).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/search\?/);
+  const res = await fetch(url.replace("/search?", "/api/traces?"), { signal: AbortSignal.timeout(10_000) });
+  expect(res.status, url).toBe(200);
+  return (((await res.json()) as { data: JaegerTrace[] | null }).data ?? []).map((t) => t.traceID);
 }
 
 function spansInFile(file: string): ReceivedSpan[] {
@@ -166,21 +178,22 @@ describe.runIf(collectorBin !== undefined && jaegerBin !== undefined)("replay â†
   });
 
   it("the Sessions dashboard's session links open a Jaeger search that finds exactly that session's trace", async () => {
-    const links = sessionDataLinks();
+    const links = jaegerSearchLinks("session.id");
     expect(links.length).toBeGreaterThan(0);
     for (const template of links) {
-      for (const sessionId of sessions) {
-        // What Grafana renders for a row; the UI's /search page asks the API with the same parameters.
-        const url = template.replaceAll("${trace_url}", jaeger.queryUrl).replaceAll("${__value.raw}", sessionId).replaceAll("${__to}", String(Date.now()));
-        expect(url, template).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/search\?/);
-        const res = await fetch(url.replace("/search?", "/api/traces?"), { signal: AbortSignal.timeout(10_000) });
-        const body = (await res.json()) as { data: JaegerTrace[] | null };
-        expect(res.status).toBe(200);
-        expect(
-          (body.data ?? []).map((t) => t.traceID),
-          url,
-        ).toEqual([traceIdOf(sessionId)]);
-      }
+      for (const sessionId of sessions) expect(await searchThroughLink(jaeger.queryUrl, template, sessionId), template).toEqual([traceIdOf(sessionId)]);
+    }
+  });
+
+  it("the Sessions dashboard's project links open a Jaeger search that finds that project's sessions", async () => {
+    const links = jaegerSearchLinks("claude_code.project");
+    expect(links.length).toBeGreaterThan(0);
+    const roots = [...traces.values()].flatMap((t) => t.spans.filter((s) => s.operationName === "claude_code.session"));
+    const projects = new Set(roots.map((s) => String(s.tags.find((t) => t.key === "claude_code.project")?.value)));
+    expect([...projects]).toEqual(["shop-api"]);
+    for (const template of links) {
+      expect((await searchThroughLink(jaeger.queryUrl, template, "shop-api")).sort(), template).toEqual(sessions.map(traceIdOf).sort());
+      expect(await searchThroughLink(jaeger.queryUrl, template, "no-such-project"), template).toEqual([]);
     }
   });
 });

@@ -10,8 +10,11 @@ import { REPO_ROOT, PromQueryError, queryInstant, queryRange, type PromResult } 
 export const DASHBOARDS_DIR = join(REPO_ROOT, "grafana", "dashboards");
 /** The datasource uid provisioned by grafana/provisioning/datasources/prometheus.yaml. */
 export const DATASOURCE_UID = "prometheus";
-/** Panels whose description contains this need the opt-in `session_id` label: empty is allowed. */
-export const OPTIONAL_PANEL_MARKER = "opt-in `session_id`";
+/**
+ * Panels whose description contains this need the opt-in `session.id` metric label: empty is
+ * allowed, so they sit in collapsed rows only (nothing shown by default is empty).
+ */
+export const OPTIONAL_PANEL_MARKER = "Needs the opt-in session.id metric label";
 /** Template variables every dashboard defines and queries may use. */
 export const QUERY_VARIABLES = ["source", "project", "model"] as const;
 

@@ -4,10 +4,21 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { BASE_CONFIG, BUILDER_MANIFEST, OVERLAYS, RESTAMP_EXAMPLE, ROUTING_EXAMPLE, collectorVersion, configArgs, requireCollector, runCollector } from "../support/collector.js";
+import {
+  BASE_CONFIG,
+  BUILDER_MANIFEST,
+  OVERLAYS,
+  RESTAMP_EXAMPLE,
+  ROUTING_EXAMPLE,
+  TEAM,
+  collectorVersion,
+  configArgs,
+  requireCollector,
+  runCollector,
+} from "../support/collector.js";
 
 /** Dummy values: validate resolves ${env:...} and must see non-empty secrets. */
-const DUMMY_ENV = { LANGFUSE_PUBLIC_KEY: "pk-lf-dummy", LANGFUSE_SECRET_KEY: "sk-lf-dummy", LANGSMITH_API_KEY: "lsv2_dummy" };
+const DUMMY_ENV = { LANGFUSE_PUBLIC_KEY: "pk-lf-dummy", LANGFUSE_SECRET_KEY: "sk-lf-dummy", LANGSMITH_API_KEY: "lsv2_dummy", OTELCOL_AGENT_ID: "dev-laptop-1" };
 
 const COMBINATIONS: Record<string, string[]> = {
   base: [BASE_CONFIG],
@@ -21,8 +32,11 @@ const COMBINATIONS: Record<string, string[]> = {
   "base + debug": [BASE_CONFIG, OVERLAYS.debug],
   "base + debug + langfuse + langsmith": [BASE_CONFIG, OVERLAYS.debug, OVERLAYS.langfuse, OVERLAYS.langsmith],
   "base + restamp example": [BASE_CONFIG, RESTAMP_EXAMPLE],
+  "team agent": [TEAM.agent],
+  "team gateway (base + gateway)": [BASE_CONFIG, TEAM.gateway],
+  "team gateway + langfuse + langsmith": [BASE_CONFIG, TEAM.gateway, OVERLAYS.langfuse, OVERLAYS.langsmith],
 };
-const ALL_CONFIGS = [BASE_CONFIG, ...Object.values(OVERLAYS), ROUTING_EXAMPLE, RESTAMP_EXAMPLE];
+const ALL_CONFIGS = [BASE_CONFIG, ...Object.values(OVERLAYS), ROUTING_EXAMPLE, RESTAMP_EXAMPLE, TEAM.agent, TEAM.gateway];
 const KINDS = ["receivers", "processors", "exporters", "extensions", "connectors"] as const;
 type Kind = (typeof KINDS)[number];
 
@@ -55,6 +69,12 @@ describe.skipIf(!bin)("collector configs on the built binary", () => {
       expect(r.code, r.stderr).toBe(0);
     });
   }
+
+  it("refuses a team agent without OTELCOL_AGENT_ID (developers' streams would merge on a gateway)", () => {
+    const r = runCollector(["validate", ...configArgs([TEAM.agent])], { ...DUMMY_ENV, OTELCOL_AGENT_ID: "" });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('"resource/instance"');
+  });
 
   it("lists exactly the component types the configs use", () => {
     const r = runCollector(["components"]);

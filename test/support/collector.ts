@@ -25,6 +25,11 @@ export const OVERLAYS = {
   debug: join(COLLECTOR_DIR, "overlays", "debug.yaml"),
 } as const;
 export const ROUTING_EXAMPLE = join(COLLECTOR_DIR, "examples", "langsmith-routing.yaml");
+/** The team kit: agents load-balancing to gateways (a gateway = BASE_CONFIG + TEAM.gateway). */
+export const TEAM = {
+  agent: join(COLLECTOR_DIR, "team", "agent.yaml"),
+  gateway: join(COLLECTOR_DIR, "team", "gateway.yaml"),
+} as const;
 /** Collector-side restamping of delta points (an alternative, not the default; docs/metrics-delivery.md). */
 export const RESTAMP_EXAMPLE = join(COLLECTOR_DIR, "examples", "restamp-deltas.yaml");
 

@@ -4,7 +4,7 @@ import { summariseSession } from "../../src/report/session-summary.js";
 import { PUBLIC_FIXTURES, requireSharedFixtures } from "../support/shared-fixtures.js";
 import { byId, loadAllSessions } from "../support/sessions.js";
 
-const haveFixtures = requireSharedFixtures();
+const haveFixtures = requireSharedFixtures("public transcripts (public-fixtures.test.ts)");
 
 describe.skipIf(!haveFixtures)("public transcripts, Claude Code 1.0.17 to 2.1.114", () => {
   let sessions: Session[];

@@ -1,8 +1,8 @@
 import type { Session, ToolCall } from "../model/types.js";
 import { scanSessions } from "../pipeline/scan-sessions.js";
 import { redactSecrets, truncate } from "../redact/redact.js";
-import { duration, localTime } from "../report/format.js";
-import { makeStyle, renderTable } from "../report/table.js";
+import { duration, localTime, plural } from "../report/format.js";
+import { makeStyle, renderTable, wrapWords } from "../report/table.js";
 import { oneLine } from "../util/terminal-safe.js";
 import { SOURCE_OPTIONS, UsageError, boolOpt, parseOptions, stringOpt } from "./args.js";
 import type { CliIO } from "./output.js";
@@ -15,7 +15,8 @@ Every failed tool call of a session: the call that caused it, its error, and whe
 
 Options:
   --json                 print as JSON
-  --width <n>            characters of error text to show (default 160)
+  --width <n>            characters of error text to keep at most (default 160); the table is
+                         also fitted to the terminal (its width, else COLUMNS, else 160)
   --projects-dir <dir>   transcripts folder (default: $CLAUDE_CONFIG_DIR/projects or ~/.claude/projects)
 `;
 
@@ -76,15 +77,23 @@ export async function errorsCommand(argv: string[], io: CliIO): Promise<number> 
     return EXIT.ok;
   }
   const style = makeStyle(io.color);
-  io.out(
+  const heading =
     style.bold(`Session ${session.sessionId}`) +
-      ` (${oneLine(session.project)}, ${localTime(session.startTime, source.timeZone)}): ` +
-      `${failures.length} of ${session.toolCalls.length} tool calls failed\n\n`,
-  );
+    ` (${oneLine(session.project)}, ${localTime(session.startTime, source.timeZone)}): ` +
+    `${failures.length} of ${plural(session.toolCalls.length, "tool call")} failed`;
+  io.out(`${wrapWords(heading, io.columns).join("\n")}\n\n`);
   if (failures.length === 0) return EXIT.ok;
   io.out(
     renderTable(
-      [{ header: "#" }, { header: "When" }, { header: "Turn" }, { header: "Agent" }, { header: "Tool" }, { header: "Call" }, { header: "Error" }],
+      [
+        { header: "#" },
+        { header: "When" },
+        { header: "Turn", hideRank: 1 },
+        { header: "Agent", shrinkTo: 10 },
+        { header: "Tool", shrinkTo: 10 },
+        { header: "Call", shrinkTo: 14 },
+        { header: "Error", shrinkTo: 24 },
+      ],
       failures.map((f, i) => [
         String(i + 1),
         `+${duration(f.offsetMs)}`,
@@ -95,6 +104,7 @@ export async function errorsCommand(argv: string[], io: CliIO): Promise<number> 
         style.red(oneLine(f.error)),
       ]),
       style,
+      io.columns,
     ),
   );
   return EXIT.ok;

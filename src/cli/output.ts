@@ -6,7 +6,18 @@ export interface CliIO {
   readonly errIsTTY: boolean;
   readonly color: boolean;
   readonly env: NodeJS.ProcessEnv;
+  /** Characters per line for tables: see `outputColumns`. */
   readonly columns: number;
+}
+
+/** Where no terminal says otherwise (a pipe, a file): wide enough for the report's session table. */
+export const DEFAULT_COLUMNS = 160;
+
+/** The terminal's width when stdout is one, else `COLUMNS`, else DEFAULT_COLUMNS. */
+export function outputColumns(ttyColumns: number | undefined, env: NodeJS.ProcessEnv): number {
+  if (ttyColumns !== undefined && ttyColumns > 0) return ttyColumns;
+  const fromEnv = Number(env["COLUMNS"]);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : DEFAULT_COLUMNS;
 }
 
 let closedPipesIgnored = false;
@@ -38,7 +49,7 @@ export function processIO(env: NodeJS.ProcessEnv = process.env): CliIO {
     errIsTTY: process.stderr.isTTY === true,
     color: forceColor || (isTTY && !noColor),
     env,
-    columns: process.stdout.columns ?? 160,
+    columns: outputColumns(isTTY ? process.stdout.columns : undefined, env),
   };
 }
 

@@ -56,7 +56,7 @@ export async function reportCommand(argv: string[], io: CliIO): Promise<number> 
   const scan = await scanDigests(source.projectsDir, source.filter, source.pricer, cache, (digest) => builder.addDigest(digest));
   const cacheError = cache?.save();
   if (cacheError !== undefined) io.err(`claude-code-otel: warning: cannot write the report cache: ${oneLine(cacheError)}\n`);
-  const data = builder.finish({ ...scan.stats, files: scan.files, unreadable: scan.unreadable, cachedSessions: scan.cachedSessions });
+  const data = builder.finish({ ...scan.stats, files: scan.files, skippedFiles: scan.skippedFiles, unreadable: scan.unreadable, cachedSessions: scan.cachedSessions });
   for (const u of scan.unreadable) io.err(`claude-code-otel: warning: cannot read ${oneLine(u.path)}: ${u.reason}\n`);
   for (const w of data.warnings) io.err(`claude-code-otel: warning: ${oneLine(w)}\n`);
   if (boolOpt(p, "json")) {
@@ -66,7 +66,7 @@ export async function reportCommand(argv: string[], io: CliIO): Promise<number> 
       `claude-code-otel: no Claude Code sessions found in ${oneLine(source.projectsDir)}${source.filter.session || source.filter.project || source.filter.since || source.filter.until ? " matching the filters" : ""}\n`,
     );
   } else {
-    io.out(renderReport(data, { style: makeStyle(io.color), timeZone: source.timeZone, daily: boolOpt(p, "daily"), verbose: source.verbose }));
+    io.out(renderReport(data, { style: makeStyle(io.color), timeZone: source.timeZone, daily: boolOpt(p, "daily"), verbose: source.verbose, width: io.columns }));
   }
   return data.sessions.length === 0 ? EXIT.noInput : EXIT.ok;
 }

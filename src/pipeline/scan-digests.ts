@@ -32,27 +32,31 @@ export async function scanDigests(
   const stats = emptyParseStats();
   const unreadable = [...discovery.unreadable];
   let files = 0;
+  let skippedFiles = 0;
   let sessions = 0;
   let cachedSessions = 0;
   for (const source of discovery.sessions) {
     if (!matchesSource(source, filter)) continue;
     let entry: CachedSession | undefined = cache?.lookup(source);
+    const cached = entry !== undefined;
     if (entry === undefined) {
       await loadPriceLibrary();
       const read = readSession(source, pricer);
       entry = { fingerprint: source.fingerprint, stats: read.stats, digest: read.session === undefined ? null : digestSession(read.session) };
       unreadable.push(...read.unreadable);
       if (read.unreadable.length === 0) cache?.remember(source, entry);
-    } else {
-      cachedSessions++;
     }
     files += fileCount(source);
     addParseStats(stats, entry.stats);
     const digest = entry.digest;
-    if (digest === null) continue;
+    if (digest === null) {
+      skippedFiles += fileCount(source);
+      continue;
+    }
+    if (cached) cachedSessions++;
     if (!matchesSession({ project: digest.summary.project, projectDir: digest.summary.projectDir, startTime: digest.startTime, endTime: digest.endTime }, filter)) continue;
     sessions++;
     onDigest(digest);
   }
-  return { files, sessions, stats, unreadable, cachedSessions };
+  return { files, skippedFiles, sessions, stats, unreadable, cachedSessions };
 }

@@ -12,13 +12,15 @@ import { matchesSession, matchesSource } from "./session-filter.js";
 
 export interface ScanResult {
   readonly files: number;
+  /** Of `files`, those of sessions with no activity (summary-only files, stray JSONL): skipped. */
+  readonly skippedFiles: number;
   readonly sessions: number;
   readonly stats: ParseStats;
   readonly unreadable: { path: string; reason: string }[];
 }
 
 export interface ReadSession {
-  /** Undefined when the files hold no line we read (e.g. a 0-byte file): nothing to model. */
+  /** Undefined when the files hold no activity (a 0-byte or summary-only file): nothing to model. */
   readonly session: Session | undefined;
   readonly stats: ParseStats;
   readonly unreadable: { path: string; reason: string }[];
@@ -45,6 +47,7 @@ export async function scanSessions(
   const stats = emptyParseStats();
   const unreadable = [...discovery.unreadable];
   let files = 0;
+  let skippedFiles = 0;
   let sessions = 0;
   for (const source of discovery.sessions) {
     if (!matchesSource(source, filter)) continue;
@@ -53,10 +56,11 @@ export async function scanSessions(
     addParseStats(stats, read.stats);
     unreadable.push(...read.unreadable);
     const session = read.session;
+    if (session === undefined) skippedFiles += fileCount(source);
     if (session === undefined || !matchesSession(session, filter)) continue;
     sessions++;
     const done = onSession(session, source);
     if (done !== undefined) await done;
   }
-  return { files, sessions, stats, unreadable };
+  return { files, skippedFiles, sessions, stats, unreadable };
 }

@@ -1,5 +1,5 @@
 import { oneLine } from "../util/terminal-safe.js";
-import { count, duration, localTime, percent, shortModel, tokens, usd } from "./format.js";
+import { bytes, count, duration, localTime, percent, plural, shortModel, tokens, usd } from "./format.js";
 import type { ReportData, ToolStats } from "./report-data.js";
 import type { TokenTotals } from "../model/token-totals.js";
 import type { Column, Style } from "./table.js";
@@ -10,6 +10,8 @@ export interface RenderOptions {
   readonly timeZone: string;
   readonly daily: boolean;
   readonly verbose: boolean;
+  /** Characters per line the tables must fit in (the terminal's width). */
+  readonly width: number;
 }
 
 /** Failure-rate colours match the dashboards: green < 3%, yellow 3–7%, red > 7%. */
@@ -20,16 +22,16 @@ export function rateColour(rate: number, style: Style): (s: string) => string {
 }
 
 export function renderReport(data: ReportData, options: RenderOptions): string {
-  const { style } = options;
+  const { style, width } = options;
   const parts: string[] = [];
   const t = data.totals;
-  parts.push(style.bold(`Claude Code sessions: ${count(t.sessions)}`) + style.dim(`  (${count(data.parse.files)} files, ${(data.parse.bytes / 1e6).toFixed(1)} MB)`) + "\n\n");
+  parts.push(style.bold(`Claude Code sessions: ${count(t.sessions)}`) + style.dim(`  (${plural(data.parse.files, "file")}, ${bytes(data.parse.bytes)})`) + "\n\n");
   parts.push(sessionTable(data, options));
   if (!t.costComplete) parts.push(style.yellow("* cost incomplete: a model has no known price (see warnings)\n"));
 
-  parts.push("\n" + style.bold("Top tools") + "\n" + toolTable(data.topTools, style));
-  if (data.topFailingTools.length > 0) parts.push("\n" + style.bold("Top failing tools") + "\n" + toolTable(data.topFailingTools, style));
-  if (options.daily) parts.push("\n" + style.bold("Daily") + "\n" + dailyTable(data, style));
+  parts.push("\n" + style.bold("Top tools") + "\n" + toolTable(data.topTools, style, width));
+  if (data.topFailingTools.length > 0) parts.push("\n" + style.bold("Top failing tools") + "\n" + toolTable(data.topFailingTools, style, width));
+  if (options.daily) parts.push("\n" + style.bold("Daily") + "\n" + dailyTable(data, style, width));
   parts.push(parseNote(data, options.verbose, style));
   return parts.join("");
 }
@@ -75,26 +77,27 @@ function sessionTable(data: ReportData, options: RenderOptions): string {
   return renderTable(
     [
       { header: "Session" },
-      { header: "Project" },
+      { header: "Project", shrinkTo: 8 },
       { header: "Started" },
-      { header: "Duration", align: r },
-      { header: "Models" },
-      { header: "Turns", align: r },
+      { header: "Duration", align: r, hideRank: 9 },
+      { header: "Models", shrinkTo: 8, hideRank: 10 },
+      { header: "Turns", align: r, hideRank: 8 },
       { header: "Reqs", align: r },
       ...TOKEN_COLUMNS,
       { header: "Cost", align: r },
       { header: "Tools", align: r },
       { header: "Fail", align: r },
-      { header: "Fail %", align: r },
-      { header: "Compact", align: r },
-      { header: "Cache hit", align: r },
+      { header: "Fail %", align: r, hideRank: 3 },
+      { header: "Compact", align: r, hideRank: 2 },
+      { header: "Cache hit", align: r, hideRank: 1 },
     ],
     sessionRows,
     style,
+    options.width,
   );
 }
 
-function dailyTable(data: ReportData, style: Style): string {
+function dailyTable(data: ReportData, style: Style, width: number): string {
   return renderTable(
     [
       { header: "Date" },
@@ -104,7 +107,7 @@ function dailyTable(data: ReportData, style: Style): string {
       { header: "Cost", align: r },
       { header: "Tools", align: r },
       { header: "Fail", align: r },
-      { header: "Compact", align: r },
+      { header: "Compact", align: r, hideRank: 2 },
     ],
     data.daily.map((d) => [
       d.date,
@@ -117,6 +120,7 @@ function dailyTable(data: ReportData, style: Style): string {
       count(d.compactions),
     ]),
     style,
+    width,
   );
 }
 
@@ -132,6 +136,9 @@ function parseNote(data: ReportData, verbose: boolean, style: Style): string {
       "\n" +
       style.dim(
         `Lines: ${count(p.lines)} (${count(p.parsed)} parsed, ${count(p.skipped)} skipped by head, ${count(p.invalid)} invalid); unknown types: ${unknown}` +
+          (p.skippedFiles !== undefined && p.skippedFiles > 0
+            ? `\n${plural(p.skippedFiles, "file")} without a timestamped prompt or response (summary-only, or not a transcript): skipped`
+            : "") +
           (p.cachedSessions !== undefined && p.cachedSessions > 0
             ? `\n${count(p.cachedSessions)} sessions unchanged since the last report: figures from the report cache (--no-cache reads them again)`
             : ""),
@@ -142,22 +149,28 @@ function parseNote(data: ReportData, verbose: boolean, style: Style): string {
   return p.invalid > 0 ? "\n" + style.dim(`${count(p.invalid)} invalid lines skipped (--verbose for details)`) + "\n" : "";
 }
 
-/** Tokens by type, in the same four columns everywhere. */
+/** Tokens by type, in the same four columns everywhere; on a narrow terminal the cache columns go first. */
 const TOKEN_COLUMNS: readonly Column[] = [
-  { header: "Input", align: "right" },
-  { header: "Output", align: "right" },
-  { header: "Cache rd", align: "right" },
-  { header: "Cache wr", align: "right" },
+  { header: "Input", align: "right", hideRank: 6 },
+  { header: "Output", align: "right", hideRank: 7 },
+  { header: "Cache rd", align: "right", hideRank: 5 },
+  { header: "Cache wr", align: "right", hideRank: 4 },
 ];
 
 function tokenCells(t: TokenTotals): string[] {
   return [tokens(t.input), tokens(t.output), tokens(t.cacheRead), tokens(t.cacheCreation)];
 }
 
-function toolTable(tools: readonly ToolStats[], style: Style): string {
+function toolTable(tools: readonly ToolStats[], style: Style, width: number): string {
   return renderTable(
-    [{ header: "Tool" }, { header: "Calls", align: "right" }, { header: "Failures", align: "right" }, { header: "Fail %", align: "right" }],
+    [
+      { header: "Tool", shrinkTo: 12 },
+      { header: "Calls", align: "right" },
+      { header: "Failures", align: "right" },
+      { header: "Fail %", align: "right" },
+    ],
     tools.map((t) => [oneLine(t.tool), count(t.calls), count(t.failures), rateColour(t.failureRate, style)(percent(t.failureRate))]),
     style,
+    width,
   );
 }

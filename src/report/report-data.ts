@@ -48,6 +48,8 @@ export interface ReportData {
   warnings: string[];
   parse: ParseStats & {
     files: number;
+    /** Files of sessions with no activity (no timestamped prompt or response): summary-only files, stray JSONL. */
+    skippedFiles?: number;
     unreadable: { path: string; reason: string }[];
     /** Sessions whose figures came from the report cache (their files unchanged, not read again). */
     cachedSessions?: number;
@@ -98,8 +100,9 @@ export class ReportBuilder {
       day.tokens.cacheCreation += r[i + 5] as number;
     }
     for (const end of d.compactionEnds) this.day(end).compactions++;
-    // Ledger-only cost (e.g. the compaction call) lands on the day the session ended.
-    this.day(d.endTime).costUsd += d.summary.unattributedCostUsd;
+    // Ledger-only cost (e.g. the compaction call) lands on the day the session ended; a session
+    // that merely ends after midnight adds no row for the next day.
+    if (d.summary.unattributedCostUsd !== 0) this.day(d.endTime).costUsd += d.summary.unattributedCostUsd;
     this.day(d.startTime).sessions++;
   }
 

@@ -26,7 +26,19 @@ export interface SessionInput {
   readonly agents: readonly AgentTranscript[];
 }
 
-/** A session whose files hold no transcript line we read (e.g. a 0-byte file): nothing to model. */
+/**
+ * A session with no activity: not one timestamped prompt, tool result or response in any of its
+ * files. Nothing to model: a 0-byte file, a summary-only file (Claude Code 1.0 wrote those for
+ * its resume list), any other JSONL that happens to sit under the projects folder. Without this
+ * check such a file became a session starting at the epoch (1970-01-01), counted everywhere.
+ */
 export function isEmptyInput(input: SessionInput): boolean {
-  return input.main.length === 0 && input.agents.every((a) => a.lines.length === 0);
+  return !hasActivity(input.main) && input.agents.every((a) => !hasActivity(a.lines));
+}
+
+function hasActivity(lines: readonly TranscriptLine[]): boolean {
+  for (const line of lines) {
+    if ((line.kind === "prompt" || line.kind === "tool-results" || line.kind === "assistant") && line.timestamp !== undefined) return true;
+  }
+  return false;
 }

@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Session } from "../../src/model/types.js";
 import { summariseSession } from "../../src/report/session-summary.js";
+import { createPricer } from "../../src/cost/price-request.js";
+import { scanSessions } from "../../src/pipeline/scan-sessions.js";
 import { PUBLIC_FIXTURES, requireSharedFixtures } from "../support/shared-fixtures.js";
 import { byId, loadAllSessions } from "../support/sessions.js";
 
@@ -29,7 +31,6 @@ describe.skipIf(!haveFixtures)("public transcripts, Claude Code 1.0.17 to 2.1.11
       "7864f562": [0, 1, 0, 0, 0, 1],
       b25638d7: [1, 18, 17, 1, 0, 0],
       fed8ce56: [2, 4, 7, 2, 0, 0],
-      ff71dbed: [0, 0, 0, 0, 0, 0],
       "5c0375b4": [1, 20, 21, 3, 0, 2],
       dag_comp: [5, 5, 0, 0, 1, 0],
     });
@@ -72,9 +73,9 @@ describe.skipIf(!haveFixtures)("public transcripts, Claude Code 1.0.17 to 2.1.11
     expect(s.compactions.map((c) => [c.trigger, c.preTokens, c.turnIndex])).toEqual([["auto", 150000, 3]]);
   });
 
-  it("a file holding only a summary line is a session with nothing in it, not an error", () => {
-    const s = byId(sessions, "ff71dbed");
-    expect(s.title).toBe("AI Music Generation from Word Embeddings");
-    expect(s.requests).toEqual([]);
+  it("a file holding only a summary line is no session (no activity): skipped and counted, not an error", async () => {
+    expect(sessions.find((s) => s.sessionId.startsWith("ff71dbed"))).toBeUndefined();
+    const scan = await scanSessions(PUBLIC_FIXTURES as string, { timeZone: "UTC" }, createPricer(), () => undefined);
+    expect({ sessions: scan.sessions, skippedFiles: scan.skippedFiles, unreadable: scan.unreadable }).toEqual({ sessions: sessions.length, skippedFiles: 1, unreadable: [] });
   });
 });

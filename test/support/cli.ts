@@ -23,7 +23,7 @@ function defaultHome(env: NodeJS.ProcessEnv | undefined): NodeJS.ProcessEnv {
 }
 
 /** Runs the CLI in-process with captured output (no TTY, no colour unless asked). */
-export async function runCli(argv: string[], options: { env?: NodeJS.ProcessEnv; color?: boolean } = {}): Promise<CliRun> {
+export async function runCli(argv: string[], options: { env?: NodeJS.ProcessEnv; color?: boolean; columns?: number } = {}): Promise<CliRun> {
   let stdout = "";
   let stderr = "";
   const io: CliIO = {
@@ -33,7 +33,7 @@ export async function runCli(argv: string[], options: { env?: NodeJS.ProcessEnv;
     errIsTTY: false,
     color: options.color ?? false,
     env: { TZ: "UTC", ...defaultHome(options.env), ...options.env },
-    columns: 200,
+    columns: options.columns ?? 200,
   };
   const code = await main(argv, io);
   return { code, stdout, stderr };

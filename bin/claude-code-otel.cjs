@@ -4,7 +4,8 @@
 // every tool call, and requiring one pre-bundled CommonJS file skips the ES module loader
 // (~4 ms). Everything else goes to the same ES modules as bin/claude-code-otel.js.
 const command = process.argv[2];
-if (command === "hook") {
+// `hook --help` is for a person: the CLI prints the help and creates nothing.
+if (command === "hook" && process.argv[3] !== "--help" && process.argv[3] !== "-h") {
   try {
     require("../dist/hook/hook.cjs");
   } catch {

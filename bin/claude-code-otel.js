@@ -9,10 +9,12 @@
 // pile up dead until a full GC (1 report in ~40 at 118 MB; 0 in 64 with the flag; no slower).
 // `hook` runs on every Claude Code hook event: route it to its small module before anything
 // else loads (no CLI table, no OpenTelemetry SDK, no price library), and exit 0 whatever happens.
-if (process.argv[2] === "hook") {
+// `hook --help` and `hook-alerts --help` are for a person: the CLI below prints the help.
+const wantsHelp = process.argv[3] === "--help" || process.argv[3] === "-h";
+if (process.argv[2] === "hook" && !wantsHelp) {
   // The pre-bundled hook (npm run build); bin/claude-code-otel.cjs, which `install` uses, is faster still.
   import("../dist/hook/hook.cjs").catch(() => import("../dist/hook/hook-main.js").then((m) => m.hookProcess())).catch(() => process.exit(0));
-} else if (process.argv[2] === "hook-alerts") {
+} else if (process.argv[2] === "hook-alerts" && !wantsHelp) {
   // The synchronous Stop entry for cost alerts: Claude Code waits for it, so skip the CLI too.
   import("../dist/alerts/alerts-main.js").then(
     (m) => m.alertsHookProcess(),

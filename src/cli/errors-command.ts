@@ -4,7 +4,7 @@ import { redactSecrets, truncate } from "../redact/redact.js";
 import { duration, localTime, plural } from "../report/format.js";
 import { makeStyle, renderTable, wrapWords } from "../report/table.js";
 import { oneLine } from "../util/terminal-safe.js";
-import { SOURCE_OPTIONS, UsageError, boolOpt, parseOptions, stringOpt } from "./args.js";
+import { SOURCE_OPTIONS, UsageError, boolOpt, numberOpt, parseOptions, stringOpt } from "./args.js";
 import type { CliIO } from "./output.js";
 import { EXIT } from "./output.js";
 import { resolveSourceOptions } from "./source-options.js";
@@ -49,16 +49,14 @@ export function failedCalls(session: Session, maxError: number): FailedCall[] {
 }
 
 export async function errorsCommand(argv: string[], io: CliIO): Promise<number> {
-  const p = parseOptions(argv, { ...SOURCE_OPTIONS, json: { type: "boolean" }, width: { type: "string" }, help: { type: "boolean", short: "h" } });
+  const p = parseOptions(argv, { ...SOURCE_OPTIONS, json: { type: "boolean" }, width: { type: "string" }, help: { type: "boolean", short: "h" } }, { positionals: 1 });
   if (boolOpt(p, "help")) {
     io.out(ERRORS_HELP);
     return EXIT.ok;
   }
   const sessionId = p.positionals[0] ?? stringOpt(p, "session");
   if (sessionId === undefined || sessionId === "") throw new UsageError("errors needs a session id: claude-code-otel errors <session-id>");
-  const widthText = stringOpt(p, "width");
-  const width = widthText === undefined ? 160 : Number(widthText);
-  if (!Number.isInteger(width) || width < 10) throw new UsageError(`--width must be an integer >= 10, got "${widthText}"`);
+  const width = numberOpt(p, "width", { min: 10, integer: true }) ?? 160;
   const source = await resolveSourceOptions(p, io);
   const found: Session[] = [];
   await scanSessions(source.projectsDir, { ...source.filter, session: sessionId }, source.pricer, (s) => void found.push(s));

@@ -1,8 +1,8 @@
 import { packageVersion } from "../util/package-version.js";
-import { UsageError } from "./args.js";
+import { NoInputError, UsageError } from "./args.js";
 import type { CliIO } from "./output.js";
 import { EXIT, processIO } from "./output.js";
-import { NoInputError } from "./source-options.js";
+import { oneLine } from "../util/terminal-safe.js";
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 
@@ -52,12 +52,19 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
     ),
     summary: "check settings, hook paths, config, collector reachability, state and outbox",
   },
+  hook: {
+    run: lazy(
+      () => import("./hook-command.js"),
+      (m) => m.hookCommand,
+    ),
+    summary: "what Claude Code runs on each hook event (install sets it up); queues the event, exits 0",
+  },
   "hook-alerts": {
     run: lazy(
-      () => import("./hook-alerts-command.js"),
+      () => import("./hook-command.js"),
       (m) => m.hookAlertsCommand,
     ),
-    summary: "internal: the synchronous Stop hook that shows cost alerts",
+    summary: "the synchronous Stop hook that shows cost alerts (install --alert-usd sets it up)",
   },
   flush: {
     run: lazy(
@@ -94,7 +101,9 @@ function help(): string {
 }
 
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
-  const [name, ...rest] = argv;
+  const [first, ...others] = argv;
+  // `help <command>` is `<command> --help`.
+  const [name, ...rest] = first === "help" && others.length > 0 ? [others[0] as string, "--help", ...others.slice(1)] : argv;
   if (name === undefined || name === "help" || name === "--help" || name === "-h") {
     io.out(help());
     return name === undefined ? EXIT.usage : EXIT.ok;
@@ -111,15 +120,13 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   try {
     return await command.run(rest, io);
   } catch (error) {
+    // One line, whatever the error holds: never a stack, never a raw control character.
+    const message = oneLine(error instanceof Error ? error.message : String(error));
     if (error instanceof UsageError) {
-      io.err(`claude-code-otel ${name}: ${error.message}\n`);
+      io.err(`claude-code-otel ${name}: ${message}${error.seeHelp ? ` (see claude-code-otel ${name} --help)` : ""}\n`);
       return EXIT.usage;
     }
-    if (error instanceof NoInputError) {
-      io.err(`claude-code-otel ${name}: ${error.message}\n`);
-      return EXIT.noInput;
-    }
-    io.err(`claude-code-otel ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
-    return EXIT.failed;
+    io.err(`claude-code-otel ${name}: ${message}\n`);
+    return error instanceof NoInputError ? EXIT.noInput : EXIT.failed;
   }
 }

@@ -5,6 +5,7 @@ import { createMeterRecorder } from "../sdk/meter-recorder.js";
 import type { MetricPoint } from "../mapping/metric-point.js";
 import { buildResource, packageVersion } from "../sdk/resource.js";
 import { INSTRUMENTATION_SCOPE, METRIC, TELEMETRY_SOURCE } from "../semconv/names.js";
+import { UsageError } from "./args.js";
 
 export interface PrometheusEndpoint {
   readonly url: string;
@@ -31,6 +32,8 @@ export function collectorCompatibleViews(): ViewOptions[] {
  * Prometheus and no collector. The exporter keeps cumulative totals itself.
  */
 export async function startPrometheusEndpoint(port: number, host: string): Promise<PrometheusEndpoint> {
+  // A usage mistake (exit 2, one line), not Node's RangeError from listen() (exit 1).
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--prometheus-port must be a port number from 0 to 65535, got "${port}"`);
   const exporter = new PrometheusExporter({ port, host, preventServerStart: true });
   await exporter.startServer();
   const provider = new MeterProvider({ resource: buildResource(), readers: [exporter], views: collectorCompatibleViews() });

@@ -6,7 +6,7 @@ import { createPricer, loadPriceLibrary } from "../cost/price-request.js";
 import type { SessionFilter } from "../pipeline/session-filter.js";
 import { defaultProjectsDir, reasonOf } from "../transcript/discover.js";
 import type { Parsed } from "./args.js";
-import { UsageError, boolOpt, dayOpt, stringOpt } from "./args.js";
+import { NoInputError, UsageError, boolOpt, dayOpt, stringOpt } from "./args.js";
 import type { CliIO } from "./output.js";
 import type { JsonObject } from "../util/json.js";
 
@@ -21,8 +21,6 @@ export interface SourceOptions {
   /** The parsed config file (`{}` when absent), for settings beyond prices. */
   readonly config: JsonObject;
 }
-
-export class NoInputError extends Error {}
 
 /**
  * Resolves --projects-dir, filters, time zone and price overrides; checks the folder exists.
@@ -39,6 +37,12 @@ export async function resolveSourceOptions(p: Parsed, io: CliIO, options: { lazy
   // uses the zone only for --since/--until days skips it without them.
   const needZone = options.zoneOnlyForDays !== true || asked !== undefined || since !== undefined || until !== undefined;
   const timeZone = asked ?? (needZone ? defaultTimeZone(io.env) : "UTC");
+  const explicitConfig = stringOpt(p, "config");
+  const config = loadConfig(explicitConfig ?? defaultConfigPath(io.env));
+  // The default config may be absent or broken (a warning: the work goes on without it); one
+  // named on the command line must be there and readable, or its prices would silently not apply.
+  if (explicitConfig !== undefined && !config.exists) throw new UsageError(`--config: no such file: ${explicitConfig}`);
+  if (explicitConfig !== undefined && Object.keys(config.raw).length === 0 && config.errors.length > 0) throw new UsageError(`--config: ${config.errors[0] ?? ""}`);
   const projectsDir = stringOpt(p, "projects-dir") ?? defaultProjectsDir(io.env);
   try {
     const s = await stat(projectsDir);
@@ -48,7 +52,6 @@ export async function resolveSourceOptions(p: Parsed, io: CliIO, options: { lazy
     throw new NoInputError(`cannot read Claude Code projects folder ${projectsDir}: ${reasonOf(error)} (set --projects-dir or CLAUDE_CONFIG_DIR)`);
   }
   if (options.lazyPrices !== true) await loadPriceLibrary();
-  const config = loadConfig(stringOpt(p, "config") ?? defaultConfigPath(io.env));
   for (const e of config.errors) io.err(`claude-code-otel: warning: ${e}\n`);
   return {
     projectsDir,

@@ -27,8 +27,10 @@ Options:
   --timezone <tz>        time zone for days and times (default: TZ or the system's)
   --config <file>        config file with price overrides (default: ~/.claude/otel/config.json)
   --no-cache             read every transcript, neither using nor updating the report cache
-                         (~/.claude/otel/cache/: per session, what the report takes from it,
-                         reused while the session's files are unchanged)
+                         (per session, what the report takes from it, reused while the session's
+                         files are unchanged; in $CLAUDE_CODE_OTEL_HOME/cache, else
+                         $CLAUDE_CONFIG_DIR/otel/cache, else ~/.claude/otel/cache; --verbose
+                         prints the file; where it cannot be written, the cache is off)
   -v, --verbose          line statistics: parsed, skipped, invalid, unknown types
 `;
 
@@ -46,16 +48,15 @@ export async function reportCommand(argv: string[], io: CliIO): Promise<number> 
   }
   const source = await resolveSourceOptions(p, io, { lazyPrices: true });
   const builder = new ReportBuilder(source.timeZone);
+  const cachePath = reportCachePath(otelHome(io.env), source.projectsDir);
   const cache = boolOpt(p, "no-cache")
     ? undefined
-    : ReportCache.open(
-        reportCachePath(otelHome(io.env), source.projectsDir),
-        `${packageVersion()} ${codeStamp()}|genai-prices ${priceLibraryVersion()}|${JSON.stringify(source.prices.overrides)}`,
-      );
+    : ReportCache.open(cachePath, `${packageVersion()} ${codeStamp()}|genai-prices ${priceLibraryVersion()}|${JSON.stringify(source.prices.overrides)}`);
+  if (cache !== undefined && source.verbose) io.err(`claude-code-otel: report cache: ${oneLine(cachePath)}\n`);
   if (cache?.discarded !== undefined && source.verbose) io.err(`claude-code-otel: report cache ${cache.discarded}: rebuilding it\n`);
   const scan = await scanDigests(source.projectsDir, source.filter, source.pricer, cache, (digest) => builder.addDigest(digest));
   const cacheError = cache?.save();
-  if (cacheError !== undefined) io.err(`claude-code-otel: warning: cannot write the report cache: ${oneLine(cacheError)}\n`);
+  if (cacheError !== undefined) io.err(`claude-code-otel: report cache off: ${oneLine(cacheError)} (the report is complete; --no-cache skips the cache and this line)\n`);
   const data = builder.finish({ ...scan.stats, files: scan.files, skippedFiles: scan.skippedFiles, unreadable: scan.unreadable, cachedSessions: scan.cachedSessions });
   for (const u of scan.unreadable) io.err(`claude-code-otel: warning: cannot read ${oneLine(u.path)}: ${u.reason}\n`);
   for (const w of data.warnings) io.err(`claude-code-otel: warning: ${oneLine(w)}\n`);

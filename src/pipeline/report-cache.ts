@@ -1,12 +1,12 @@
-import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { mkdirSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import type { SessionDigest } from "../report/session-digest.js";
 import { REQUEST_FIELDS, TOOL_CALL_FIELDS } from "../report/session-digest.js";
 import type { SessionSource } from "../transcript/discover.js";
+import { reasonOf } from "../transcript/discover.js";
 import type { ParseStats } from "../transcript/line-types.js";
 import { isObject } from "../util/json.js";
 import { AtomicFileWriter } from "../util/private-fs.js";
-import { inDir } from "../config/state-dir.js";
 
 /*
  * The report cache: per session, the digest `report` folds, kept with the fingerprint (size,
@@ -132,7 +132,10 @@ export class ReportCache {
     }
   }
 
-  /** Puts the new cache file in place if this run changed anything. Returns the error text when it could not. */
+  /**
+   * Puts the new cache file in place if this run changed anything. Returns why it could not
+   * (`cannot write <folder>: read-only file system`); the first failure turns the cache off for the run.
+   */
   save(): string | undefined {
     if (this.failure === undefined && this.writer === undefined && !this.pruned) return undefined;
     // Unchanged entries go back as the lines they were read from.
@@ -153,8 +156,7 @@ export class ReportCache {
   private append(line: string): void {
     try {
       if (this.writer === undefined) {
-        const dir = join(this.path, "..");
-        this.writer = inDir(dir, () => new AtomicFileWriter(this.path, 0o600));
+        this.writer = openCreatingDirs(this.path);
         this.writer.write(`${JSON.stringify({ format: FORMAT, key: this.key })}\n`);
       }
       this.writer.write(`${line}\n`);
@@ -164,9 +166,36 @@ export class ReportCache {
   }
 
   private fail(error: unknown): void {
-    this.failure ??= (error as Error).message;
+    this.failure ??= `cannot write ${dirname(this.path)}: ${reasonOf(error)}`;
     this.writer?.abort();
     this.writer = undefined;
+  }
+}
+
+/** The cache file's writer, creating its folders (private) when they are missing. */
+function openCreatingDirs(path: string): AtomicFileWriter {
+  try {
+    return new AtomicFileWriter(path, 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    makeDirs(dirname(path));
+    return new AtomicFileWriter(path, 0o600);
+  }
+}
+
+/**
+ * `mkdir -p`, one level at a time, so a failure carries its real reason: Node's recursive
+ * mkdirSync reports ENOENT on a read-only file system, where the report must say "read-only".
+ */
+function makeDirs(dir: string): void {
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return;
+    if (code !== "ENOENT" || dirname(dir) === dir) throw error;
+    makeDirs(dirname(dir));
+    mkdirSync(dir, { mode: 0o700 });
   }
 }
 

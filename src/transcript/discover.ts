@@ -261,10 +261,20 @@ export function discoverSessionSync(transcriptPath: string, sessionId: string): 
   return found.find((s) => s.sessionId === sessionId) ?? found.find((s) => s.sessionId === stem);
 }
 
+/** A file system error in a few words, without Node's `ECODE: ..., syscall 'path'` dressing. */
 export function reasonOf(error: unknown): string {
   const e = error as NodeJS.ErrnoException;
-  if (e.code === "EACCES" || e.code === "EPERM") return "permission denied";
-  if (e.code === "ENOENT") return "no such file or directory";
-  if (e.code === "EISDIR") return "is a directory";
-  return e.message ?? String(error);
+  const reason = e.code === undefined ? undefined : REASONS[e.code];
+  return reason ?? e.message ?? String(error);
 }
+
+const REASONS: Readonly<Record<string, string>> = {
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  ENOENT: "no such file or directory",
+  EISDIR: "is a directory",
+  ENOTDIR: "not a directory",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on device",
+  EDQUOT: "disk quota exceeded",
+};

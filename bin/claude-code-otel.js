@@ -28,8 +28,13 @@ if (process.argv[2] === "hook" && !wantsHelp) {
         process.exitCode = code;
       },
       (error) => {
-        process.stderr.write(`claude-code-otel: ${error instanceof Error ? error.message : String(error)}\n`);
-        process.exitCode = 70;
+        // A clone whose install skipped scripts (npm ci --ignore-scripts) has no dist/ yet.
+        const unbuilt = error?.code === "ERR_MODULE_NOT_FOUND" && String(error.message).includes("/dist/cli/main.js");
+        const message = unbuilt
+          ? `not built yet (no dist/): run "npm run build" in ${new URL("..", import.meta.url).pathname}`
+          : String(error instanceof Error ? error.message : error).split("\n")[0];
+        process.stderr.write(`claude-code-otel: ${message}\n`);
+        process.exitCode = 1;
       },
     );
 }

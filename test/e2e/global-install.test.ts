@@ -73,6 +73,7 @@ describe("npm install -g <tarball>", () => {
       "docs",
       "examples",
       "grafana",
+      "jaeger",
       "node_modules",
       "package.json",
       "prometheus",

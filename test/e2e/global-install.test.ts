@@ -20,7 +20,9 @@ function copyOfCheckout(): string {
   const copy = temp("checkout");
   const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "-z"], { cwd: REPO_ROOT, encoding: "utf8" }).split("\0").filter(Boolean);
   for (const file of files) {
-    if (!existsSync(join(REPO_ROOT, file))) continue; // deleted, not yet committed
+    // Deleted but not yet committed; or a worktree's node_modules/.cache symlinks, which the
+    // folder patterns of .gitignore do not match.
+    if (!existsSync(join(REPO_ROOT, file)) || /^(node_modules|\.cache|dist)(\/|$)/.test(file)) continue;
     mkdirSync(dirname(join(copy, file)), { recursive: true });
     cpSync(join(REPO_ROOT, file), join(copy, file));
   }

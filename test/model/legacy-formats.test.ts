@@ -10,6 +10,8 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Session } from "../../src/model/types.js";
 import { summariseSession } from "../../src/report/session-summary.js";
+import { createPricer } from "../../src/cost/price-request.js";
+import { scanSessions } from "../../src/pipeline/scan-sessions.js";
 import { CC_1_0_128, CC_2_0_55, CC_2_1_17, type Recording } from "../support/recorded-fixtures.js";
 import { byId, loadAllSessions } from "../support/sessions.js";
 
@@ -42,7 +44,7 @@ describe("Claude Code 1.0.128: inline sidechains, summary lines, summary-only fi
     sessions = await loadAllSessions(CC_1_0_128.projects);
   });
 
-  it("counts every session exactly; the two summary-only files are sessions with nothing in them", () => {
+  it("counts every session exactly; the two summary-only files are no sessions (no activity): skipped and counted", async () => {
     const summaryOnly = filesWhere(CC_1_0_128, (lines) => lines.length > 0 && lines.every((l) => l.includes('"type":"summary"')));
     expect(summaryOnly).toHaveLength(2);
     const rows = Object.fromEntries(sessions.map((s) => [s.sessionId, counts(s)]));
@@ -51,10 +53,9 @@ describe("Claude Code 1.0.128: inline sidechains, summary lines, summary-only fi
       [CC_1_0_128.sessionId("agent")]: [1, 4, 2, 0, 0, 1],
       // long: six rounds, then /compact (no turn) and one more round
       [CC_1_0_128.sessionId("long")]: [2, 9, 7, 2, 1, 0],
-      [summaryOnly[0] as string]: [0, 0, 0, 0, 0, 0],
-      [summaryOnly[1] as string]: [0, 0, 0, 0, 0, 0],
     });
-    for (const id of summaryOnly) expect(byId(sessions, id)).toMatchObject({ title: "Scripted project survey", requests: [], cost: { totalUsd: 0 } });
+    const scan = await scanSessions(CC_1_0_128.projects, { timeZone: "UTC" }, createPricer(), () => undefined);
+    expect({ files: scan.files, skippedFiles: scan.skippedFiles, sessions: scan.sessions }).toEqual({ files: 5, skippedFiles: 2, sessions: 3 });
   });
 
   it("the subagent's lines inside the session file become a subagent under the Task call that started it", () => {

@@ -4,7 +4,7 @@
  * any other JSONL. They became sessions starting at the epoch, counted in totals, in --daily and
  * by replay's session.count. And a session crossing midnight adds no empty row for the next day.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -12,17 +12,15 @@ import { isEmptyInput } from "../../src/transcript/session-input.js";
 import { loadSessionSync } from "../../src/transcript/load-session.js";
 import { discoverSessionsSync } from "../../src/transcript/discover.js";
 import { runCli } from "../support/cli.js";
+import { CC_1_0_128 } from "../support/recorded-fixtures.js";
 import type { OtlpReceiver } from "../support/otlp-receiver.js";
 import { startOtlpReceiver } from "../support/otlp-receiver.js";
 import { assistantLine, oneTurn, tempProjects, toolResultLine, userLine, writeTranscript } from "../support/transcripts.js";
 
 const PROJECT = "-home-dev-work-demo";
 const REAL = "0b5c8a3e-1111-4222-8333-944455556666";
-/** A summary-only file as Claude Code 1.0.128 wrote it on resume (recorded by test/recorder, verbatim). */
-const SUMMARY_ONLY = [
-  '{"type":"summary","summary":"Scripted project survey","leafUuid":"30b3b81e-a3f7-4774-bc37-150561b05c8a"}',
-  '{"type":"summary","summary":"Scripted project survey","leafUuid":"1cc15b21-7bad-4c4c-99a1-43f4dcc722ec"}',
-];
+/** A summary-only file Claude Code 1.0.128 wrote on resume (recorded with the real CLI: test/fixtures). */
+const SUMMARY_ONLY = readFileSync(join(CC_1_0_128.project, "485845e8-50b0-4bf8-8168-cbb21dc09eca.jsonl"), "utf8").trimEnd().split("\n");
 
 interface Report {
   sessions: { sessionId: string; startedAt: string }[];
@@ -46,6 +44,7 @@ const home = (): NodeJS.ProcessEnv => ({ CLAUDE_CODE_OTEL_HOME: mkdtempSync(join
 
 describe("files without session activity are skipped and counted, never a 1970 session", () => {
   it("the model's check: a timestamped prompt, tool result or response, in any file of the session", () => {
+    expect(SUMMARY_ONLY.map((l) => (JSON.parse(l) as { type: string }).type)).toEqual(["summary", "summary"]);
     const projects = historyWithStrays();
     const byId = new Map(discoverSessionsSync(projects).sessions.map((s) => [s.sessionId, s]));
     expect([...byId.keys()].sort()).toEqual(["0a0a0a0a-0000-4000-8000-000000000000", REAL, "485845e8-50b0-4bf8-8168-cbb21dc09eca", "export", "notes"].sort());

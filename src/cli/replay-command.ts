@@ -12,6 +12,7 @@ import type { ConsoleTarget } from "../config/export-target.js";
 import type { Destination } from "../delivery/destination.js";
 import type { ReplayResult } from "../pipeline/replay.js";
 import { replay } from "../pipeline/replay.js";
+import { bytes } from "../report/format.js";
 import { buildResource } from "../sdk/resource.js";
 import { packageVersion, resourceAttributes } from "../sdk/resource-attributes.js";
 import { oneLine } from "../util/terminal-safe.js";
@@ -20,7 +21,7 @@ import { SOURCE_OPTIONS, UsageError, boolOpt, parseOptions, stringOpt } from "./
 import { EXPORT_OPTIONS, resolveDestinationOption, resolveDestinationsOption, resolveMetricSessionIdOption } from "./export-options.js";
 import type { CliIO } from "./output.js";
 import { EXIT } from "./output.js";
-import { createProgress, emptyCounters, mb } from "./replay-progress.js";
+import { createProgress, emptyCounters } from "./replay-progress.js";
 import { resolveSourceOptions } from "./source-options.js";
 
 export const REPLAY_HELP = `Usage: claude-code-otel replay [options]
@@ -190,7 +191,7 @@ function printResult(
   const verb = dryRun ? "would send" : destination.kind === "console" ? "printed" : "sent";
   io.out(
     `replay: ${result.matched} sessions (${result.unchanged} unchanged), ${verb} ${result.spans} spans and ${result.points} metric points` +
-      ` in ${seconds.toFixed(1)} s; read ${mb(result.bytes)} MB (${mb(result.bytes / seconds)} MB/s); ${result.warnings.length} warnings\n`,
+      ` in ${seconds.toFixed(1)} s; read ${bytes(result.bytes)} (${bytes(result.bytes / seconds)}/s); ${result.warnings.length} warnings\n`,
   );
   if (destination.kind !== "console") {
     io.out(`replay: destination: ${oneLine(label)}\n`);

@@ -1,3 +1,5 @@
+import { bytes } from "../report/format.js";
+
 /** A one-line progress display on stderr, redrawn at most every 100 ms; silent when not a TTY. */
 export interface ReplayCounters {
   files: number;
@@ -13,10 +15,6 @@ export function emptyCounters(): ReplayCounters {
   return { files: 0, totalFiles: 0, bytes: 0, sessions: 0, skipped: 0, spans: 0, points: 0 };
 }
 
-export function mb(bytes: number): string {
-  return (bytes / 1024 / 1024).toFixed(1);
-}
-
 export function createProgress(write: (text: string) => void, enabled: boolean, columns: number): { update(c: ReplayCounters): void; done(): void } {
   let last = 0;
   let drawn = false;
@@ -26,7 +24,7 @@ export function createProgress(write: (text: string) => void, enabled: boolean, 
       const now = Date.now();
       if (now - last < 100) return;
       last = now;
-      const text = `replay: files ${c.files}/${c.totalFiles}  ${mb(c.bytes)} MB  sessions ${c.sessions} (${c.skipped} unchanged)  spans ${c.spans}  points ${c.points}`;
+      const text = `replay: files ${c.files}/${c.totalFiles}  ${bytes(c.bytes)}  sessions ${c.sessions} (${c.skipped} unchanged)  spans ${c.spans}  points ${c.points}`;
       write(`\r${text.slice(0, Math.max(20, columns - 1))}\x1b[K`);
       drawn = true;
     },

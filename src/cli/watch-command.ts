@@ -15,7 +15,7 @@ import { LockBusyError } from "../util/file-lock.js";
 import { discoverSessions } from "../transcript/discover.js";
 import type { DiscoveryResult } from "../transcript/discover.js";
 import { oneLine } from "../util/terminal-safe.js";
-import { SOURCE_OPTIONS, UsageError, boolOpt, parseOptions, stringOpt } from "./args.js";
+import { SOURCE_OPTIONS, boolOpt, numberOpt, parseOptions, portOpt, stringOpt } from "./args.js";
 import { EXPORT_OPTIONS, resolveDestinationOption, resolveDestinationsOption, resolveMetricSessionIdOption } from "./export-options.js";
 import type { CliIO } from "./output.js";
 import { EXIT } from "./output.js";
@@ -62,13 +62,6 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-function numberOpt(text: string | undefined, name: string, fallback: number, min: number): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isFinite(n) || n < min) throw new UsageError(`--${name} must be a number >= ${min}, got "${text}"`);
-  return n;
-}
-
 /** Points of a session's complete units not yet counted on the in-process /metrics endpoint. */
 function newPoints(session: Session, finished: boolean, counted: Map<string, Set<string>>, includeSessionId: boolean) {
   const seen = counted.get(session.sessionId) ?? new Set<string>();
@@ -85,10 +78,9 @@ export async function watchCommand(argv: string[], io: CliIO, signal?: AbortSign
     io.out(WATCH_HELP);
     return EXIT.ok;
   }
-  const pollMs = numberOpt(stringOpt(p, "poll-seconds"), "poll-seconds", 2, 0.05) * 1000;
-  const idleMs = numberOpt(stringOpt(p, "idle-minutes"), "idle-minutes", 30, 0) * 60_000;
-  const portText = stringOpt(p, "prometheus-port");
-  const port = portText === undefined ? undefined : numberOpt(portText, "prometheus-port", 0, 0);
+  const pollMs = (numberOpt(p, "poll-seconds", { min: 0.05 }) ?? 2) * 1000;
+  const idleMs = (numberOpt(p, "idle-minutes", { min: 0 }) ?? 30) * 60_000;
+  const port = portOpt(p, "prometheus-port");
   const source = await resolveSourceOptions(p, io);
   const destination = resolveDestinationOption(p, io, source.config);
   const stateDir = stringOpt(p, "state-dir") ?? defaultStateDir(io.env);

@@ -272,7 +272,7 @@ describe("replay --jobs: sessions handed out over worker threads, exactly once",
       io
         .stdout()
         .split("\n")[0]
-        ?.replace(/ in [\d.]+ s; read [\d.]+ MB \([\d.]+ MB\/s\)/, "") ?? "";
+        ?.replace(/ in [\d.]+ s; read [\d.]+ [KMG]?B \([\d.]+ [KMG]?B\/s\)/, "") ?? "";
     expect(summary(two)).toBe(summary(one));
     expect(summary(two)).toMatch(/^replay: 30 sessions \(0 unchanged\), sent \d+ spans and \d+ metric points; 0 warnings$/);
     // The same spans, attribute for attribute, each once.

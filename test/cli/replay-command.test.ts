@@ -4,6 +4,7 @@ import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync 
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { replayCommand } from "../../src/cli/replay-command.js";
+import { bytes } from "../../src/report/format.js";
 import type { Session } from "../../src/model/types.js";
 import { sessionToSpans } from "../../src/mapping/map-spans.js";
 import type { SessionState } from "../../src/state/session-state.js";
@@ -20,6 +21,11 @@ import { receivedTotals, startOtlpReceiver } from "../support/otlp-receiver.js";
 const PROJECT = CC_2_1_330.projectDir;
 const LONG = CC_2_1_330.sessionId("long");
 const PARALLEL = CC_2_1_330.sessionId("parallel-fail");
+
+const jsonlFiles = (dir: string): string[] =>
+  readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".jsonl"))
+    .map((f) => join(dir, f));
 
 /** A private copy of the fixture projects with every file idle for two hours (finished sessions). */
 const copyFixtures = (): string => copyIdleFixtures("cco-replay-").projects;
@@ -237,6 +243,9 @@ describe("replay: exactly-once export to a real OTLP receiver", () => {
     // Per session 1 + turns + requests + tool calls + subagents + compactions:
     // parallel-fail 7, edit-files 9, agent 9, agent-bg 11, long 24, rewind 11.
     expect(io.stdout()).toMatch(/would send 71 spans/);
+    // Sizes as the report prints them (powers of 1000): what was read is every transcript file.
+    const read = jsonlFiles(projects).reduce((sum, f) => sum + statSync(f).size, 0);
+    expect(io.stdout()).toMatch(new RegExp(` in [\\d.]+ s; read ${bytes(read)} \\([\\d.]+ [KMG]?B/s\\); 0 warnings\n`));
     expect(existsSync(stateDir)).toBe(false);
   });
 });

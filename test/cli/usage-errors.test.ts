@@ -38,7 +38,11 @@ describe("one line and exit 2 for every command-line mistake", () => {
     ],
     [["report", "--config", "/nonexistent.json"], "claude-code-otel report: --config: no such file: /nonexistent.json\n"],
     [["replay", "--config", "/nonexistent.json", "--dry-run"], "claude-code-otel replay: --config: no such file: /nonexistent.json\n"],
-    [["watch", "--prometheus-port", "99999", "--projects-dir", EXAMPLES], 'claude-code-otel watch: --prometheus-port must be a port number from 0 to 65535, got "99999"\n'],
+    // Checked before anything is read: a missing projects folder would otherwise be reported first.
+    [["watch", "--prometheus-port", "99999", "--projects-dir", "/nonexistent"], 'claude-code-otel watch: --prometheus-port must be a port number from 0 to 65535, got "99999"\n'],
+    [["watch", "--prometheus-port", "80.5", "--once"], 'claude-code-otel watch: --prometheus-port must be a port number from 0 to 65535, got "80.5"\n'],
+    [["watch", "--poll-seconds", "0.01", "--once"], 'claude-code-otel watch: --poll-seconds must be a number >= 0.05, got "0.01"\n'],
+    [["watch", "--idle-minutes", "soon", "--once"], 'claude-code-otel watch: --idle-minutes must be a number >= 0, got "soon"\n'],
     [["help", "bogus"], 'claude-code-otel: unknown command "bogus". Run "claude-code-otel help".\n'],
   ];
   for (const [argv, stderr] of cases) {

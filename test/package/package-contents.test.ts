@@ -1,6 +1,6 @@
 /**
  * The packed package holds every file the README and docs tell a user to use: an installed copy
- * (npm install -g <tarball or git URL>) must not miss the deployment kit or the examples.
+ * (npm install -g <tarball>, or a git URL in a project) must not miss the deployment kit or the examples.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
@@ -98,6 +98,19 @@ describe("npm pack", () => {
       ]),
     );
     expect(named.filter((n) => !inPackage(n.path, files)).map((n) => `${n.doc}: ${n.path}`)).toEqual([]);
+  });
+
+  it("the README's install outside the clone names the tarball npm pack writes and every kit folder it ships", () => {
+    const { name, version } = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { name: string; version: string };
+    const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("## Install outside the clone"), readme.indexOf("## Install the hook"));
+    const tarballs = [...section.matchAll(/[\w.-]+\.tgz/g)].map((m) => m[0]);
+    expect(tarballs.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(tarballs)).toEqual(new Set([`${name}-${version}.tgz`]));
+    const kit = /the deployment kit\s+\(([^)]*)\)/.exec(section)?.[1] ?? "";
+    const kitFolders = ["collector", "jaeger", "prometheus", "alertmanager", "grafana"];
+    expect([...kit.matchAll(/`([a-z]+)\/`/g)].map((m) => m[1]).sort()).toEqual([...kitFolders].sort());
+    for (const folder of kitFolders) expect(inPackage(folder, files), folder).toBe(true);
   });
 
   it("ships no tests, sources, benches or local state", () => {

@@ -1,55 +1,53 @@
 /**
  * claude-code-otel as a library: read Claude Code transcripts into a session model, map them to
- * OpenTelemetry spans and metric points (pure), and export them (OTLP, files, your own SDK).
+ * OpenTelemetry spans and metric points (pure), hand them to an OpenTelemetry SDK of yours, or
+ * replay them to a destination exactly once as the CLI does. ES modules only.
+ * Internals, without stability promise, are on `claude-code-otel/internal`.
  */
-// Reading and modelling
-export { discoverSessions, defaultProjectsDir } from "./transcript/discover.js";
-export type { SessionSource, DiscoveryResult } from "./transcript/discover.js";
-export { loadSession } from "./transcript/load-session.js";
+
+// Reading: find sessions, read their files, parse a line
+export { discoverSessionsSync, defaultProjectsDir } from "./transcript/discover.js";
+export type { SessionSource, AgentFile, DiscoveryResult, DiscoverOptions } from "./transcript/discover.js";
+export { loadSessionSync } from "./transcript/load-session.js";
 export type { LoadedSession } from "./transcript/load-session.js";
-export { buildSession } from "./model/build-session.js";
+export type { SessionInput, AgentTranscript, AgentMeta } from "./transcript/session-input.js";
+export { parseTranscriptLine } from "./transcript/parse-line.js";
+export type { TranscriptLine, ParseStats } from "./transcript/line-types.js";
 export { scanSessions } from "./pipeline/scan-sessions.js";
 export type { ScanResult } from "./pipeline/scan-sessions.js";
 export type { SessionFilter } from "./pipeline/session-filter.js";
+
+// The session model and its cost
+export { buildSession } from "./model/build-session.js";
+export type { Session, ApiRequest, ToolCall, ToolOutcome, Turn, Subagent, SubagentLayout, Compaction, SessionCost, ModelCost, RequestCost, TokenUsage } from "./model/types.js";
 export { createPricer } from "./cost/price-request.js";
 export type { Pricer, RequestPrice } from "./model/pricer.js";
-export type { Session, ApiRequest, ToolCall, Turn, Subagent, Compaction, SessionCost, ModelCost, TokenUsage } from "./model/types.js";
+export type { PriceConfig, PriceOverride } from "./config/price-overrides.js";
 
-// Pure mapping
+// Mapping (pure): spans and metric points, their ids and names
 export { sessionToSpans } from "./mapping/map-spans.js";
 export type { SpanMapOptions } from "./mapping/map-spans.js";
-export { sessionToMetricPoints, mainModel } from "./mapping/map-metrics.js";
+export type { DestinationOptions, DestinationName } from "./mapping/destinations/index.js";
+export { sessionToMetricPoints } from "./mapping/map-metrics.js";
 export type { MetricMapOptions } from "./mapping/map-metrics.js";
 export type { SpanData, SpanEventData, Attributes, AttributeValue, SpanKindName, StatusCodeName } from "./mapping/span-data.js";
 export type { MetricPoint } from "./mapping/metric-point.js";
-export { traceIdFor, spanIdFor, sessionSpanId } from "./mapping/ids.js";
-export { UNIT_OF_WORK, completeUnitKeys } from "./mapping/units-of-work.js";
-export { planExport, NOTHING_EXPORTED } from "./mapping/plan-export.js";
-export type { ExportPlan, ExportedUnits, PlanOptions } from "./mapping/plan-export.js";
-export { SPAN_NAME, ATTR, METRIC, METRIC_ATTR, RESOURCE_ATTR, TELEMETRY_SOURCE } from "./semconv/names.js";
+export { traceIdFor, spanIdFor } from "./mapping/ids.js";
+export type { SpanKey } from "./mapping/ids.js";
+export { SPAN_NAME, ATTR, METRIC, RESOURCE_ATTR } from "./semconv/names.js";
 export type { MetricKey, MetricDefinition } from "./semconv/names.js";
-export { redactSecrets, truncate } from "./redact/redact.js";
 
-// SDK bridges
+// Into an OpenTelemetry SDK of yours
 export { emitSession, sessionToReadableSpans } from "./sdk/emit-session.js";
-export type { EmitSessionOptions } from "./sdk/emit-session.js";
-export { toReadableSpan } from "./sdk/readable-span.js";
-export type { ReadableSpanOptions } from "./sdk/readable-span.js";
-export { toResourceMetrics } from "./sdk/metric-batch.js";
-export { buildResource, resourceAttributes } from "./sdk/resource.js";
+export type { EmitSessionOptions, ReadableSpansOptions } from "./sdk/emit-session.js";
+export { SessionMetricProducer } from "./sdk/metric-producer.js";
+export type { SessionMetricProducerOptions } from "./sdk/metric-producer.js";
+export { buildResource } from "./sdk/resource.js";
 
-// Export with exactly-once state
-export { resolveExportTarget, defaultOutputDir } from "./config/export-target.js";
-export type { ExportTarget, ExportOverrides, OtlpTarget, FileTarget, ConsoleTarget, OtlpProtocol } from "./config/export-target.js";
+// Replay: sessions to a destination, incremental and exactly once (what `claude-code-otel replay` does)
 export { replay } from "./pipeline/replay.js";
-export type { ReplayOptions, ReplayResult } from "./pipeline/replay.js";
+export type { ReplayOptions, ReplayResult } from "./pipeline/replay-options.js";
+export type { BatchedOutcome as ReplayOutcome } from "./pipeline/catch-up-types.js";
 export { resolveDestination } from "./delivery/destination.js";
-export type { Destination } from "./delivery/destination.js";
-export type { TelemetrySink, ExportOutcome } from "./delivery/sink.js";
-export { exportSession, commitUnits, cursorsOfSync } from "./pipeline/export-session.js";
-export type { ExportSessionOptions, ExportSessionResult } from "./pipeline/export-session.js";
-export { defaultStateDir } from "./config/state-dir.js";
-export { withMetricWindow, nextWindow } from "./state/metric-clock.js";
-export type { MetricWindow } from "./state/metric-clock.js";
-export { loadSessionStateSync, saveSessionState, withSessionLock } from "./state/session-state.js";
-export type { SessionState } from "./state/session-state.js";
+export type { Destination, OtlpDestination, FileDestination } from "./delivery/destination.js";
+export type { ConsoleTarget, ExportOverrides } from "./config/export-target.js";

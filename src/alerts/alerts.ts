@@ -64,7 +64,7 @@ export interface SessionCostResult {
 /** What the session has cost so far: Claude Code's ledger where present, else the priced requests. */
 export async function sessionCost(transcriptPath: string, sessionId: string, config: Readonly<Record<string, unknown>>): Promise<SessionCostResult | undefined> {
   // Loaded on demand: the price library and the model are heavy, and most hook calls never get here.
-  const [{ loadSession }, { buildSession }, { createPricer }, { parsePriceOverrides }] = await Promise.all([
+  const [{ loadSessionSync }, { buildSession }, { createPricer }, { parsePriceOverrides }] = await Promise.all([
     import("../transcript/load-session.js"),
     import("../model/build-session.js"),
     import("../cost/price-request.js"),
@@ -72,7 +72,7 @@ export async function sessionCost(transcriptPath: string, sessionId: string, con
   ]);
   const source = discoverSessionSync(transcriptPath, sessionId);
   if (source === undefined) return undefined;
-  const loaded = await loadSession(source);
+  const loaded = loadSessionSync(source);
   if (isEmptyInput(loaded.input)) return undefined;
   const session = buildSession(loaded.input, createPricer({ overrides: parsePriceOverrides(config["prices"]).overrides }));
   return { costUsd: session.cost.totalUsd, project: session.project };

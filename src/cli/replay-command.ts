@@ -2,7 +2,6 @@ import { otelHome } from "../config/config-file.js";
 import { defaultStateDir } from "../config/state-dir.js";
 import { hooksDestination } from "../delivery/destination.js";
 import { captureContentFromEnv } from "../mapping/content.js";
-import { destinationOptionsFromResource } from "../mapping/destinations/context.js";
 import { adoptLegacyState } from "../pipeline/adopt-legacy-state.js";
 import { kickFlusher } from "../pipeline/kick-flusher.js";
 import type { BatchedOutcome } from "../pipeline/catch-up.js";
@@ -14,7 +13,6 @@ import type { ReplayResult } from "../pipeline/replay.js";
 import { replay } from "../pipeline/replay.js";
 import { bytes } from "../report/format.js";
 import { buildResource } from "../sdk/resource.js";
-import { packageVersion, resourceAttributes } from "../sdk/resource-attributes.js";
 import { oneLine } from "../util/terminal-safe.js";
 import type { Parsed } from "./args.js";
 import { SOURCE_OPTIONS, UsageError, boolOpt, parseOptions, stringOpt } from "./args.js";
@@ -147,14 +145,11 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
       stateDir,
       destination,
       resource: buildResource(io.env),
-      pricer: source.pricer,
       prices: source.prices,
       idleMs: idleMinutes * 60_000,
-      plan: {
-        captureContent: captureContentFromEnv(io.env),
-        destinations: destinationOptionsFromResource(resourceAttributes(io.env), packageVersion(), products),
-        includeSessionId,
-      },
+      captureContent: captureContentFromEnv(io.env),
+      products,
+      includeSessionId,
       full: boolOpt(p, "full"),
       dryRun,
       ...(jobs !== undefined ? { jobs } : {}),

@@ -12,7 +12,7 @@ import { catchUpSession } from "../pipeline/catch-up.js";
 import type { CatchUpContext } from "../pipeline/catch-up.js";
 import { defaultStateDir } from "../config/state-dir.js";
 import { LockBusyError } from "../util/file-lock.js";
-import { discoverSessions } from "../transcript/discover.js";
+import { discoverSessionsSync } from "../transcript/discover.js";
 import type { DiscoveryResult } from "../transcript/discover.js";
 import { oneLine } from "../util/terminal-safe.js";
 import { SOURCE_OPTIONS, boolOpt, numberOpt, parseOptions, portOpt, stringOpt } from "./args.js";
@@ -164,7 +164,7 @@ async function watchRound(r: Round): Promise<number> {
       );
       return 1;
     }
-    const failures = await catchUpChanged(await discoverSessions(r.source.projectsDir), ctx, r.seen, { io, endpoint: r.endpoint, stopped: r.stopped });
+    const failures = await catchUpChanged(discoverSessionsSync(r.source.projectsDir), ctx, r.seen, { io, endpoint: r.endpoint, stopped: r.stopped });
     return failures + (pass !== undefined ? await deliverRound(pass, r.pollMs, io) : 0);
   } finally {
     pass?.release();

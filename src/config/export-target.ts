@@ -25,12 +25,14 @@ export interface FileTarget {
   readonly dir: string;
 }
 
+/** Printing instead of a destination: records nothing. */
 export interface ConsoleTarget {
   readonly kind: "console";
 }
 
 export type ExportTarget = OtlpTarget | FileTarget | ConsoleTarget;
 
+/** What to send to, as the options `--endpoint`, `--protocol`, `--output-dir`, `--console` say it; each wins over the environment. */
 export interface ExportOverrides {
   /** OTLP base URL (`/v1/traces`, `/v1/metrics` are appended). */
   readonly endpoint?: string | undefined;

@@ -11,6 +11,7 @@ export interface PriceOverride {
   readonly cache_write_1h_mtok?: number;
 }
 
+/** The user's price overrides (the config file's `prices` section). */
 export interface PriceConfig {
   readonly overrides: readonly PriceOverride[];
 }

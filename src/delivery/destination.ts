@@ -20,8 +20,10 @@ import type { Encoding, Signal } from "./outbox.js";
 /** The OpenTelemetry default for OTEL_EXPORTER_OTLP_TIMEOUT. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
+/** An OTLP/HTTP receiver (a collector, Langfuse, LangSmith, a vendor), resolved: URLs, encodings, headers, timeouts per signal. */
 export interface OtlpDestination {
   readonly kind: "otlp";
+  /** Names its state folder: one per URL pair and encoding. */
   readonly key: string;
   /** For people and logs: URLs as shown (credentials masked), never header values. */
   readonly label: string;
@@ -37,6 +39,7 @@ export interface OtlpDestination {
   readonly target: OtlpTarget;
 }
 
+/** OTLP JSON lines in a folder (`traces.jsonl`, `metrics.jsonl`). */
 export interface FileDestination {
   readonly kind: "file";
   readonly key: string;
@@ -46,6 +49,7 @@ export interface FileDestination {
   readonly target: FileTarget;
 }
 
+/** Where telemetry goes, with a record of its own of what it has received (`resolveDestination`). */
 export type Destination = OtlpDestination | FileDestination;
 
 /** The folder of a destination's ledgers, outbox, clock and lock, under the state folder. */
@@ -199,10 +203,12 @@ export function destinationOf(target: OtlpTarget | FileTarget, env: NodeJS.Proce
 }
 
 /**
- * Where a command sends: its options, else OTEL_* variables, else the config file's `otlp`
- * section, else local files. Throws ExportConfigError on a broken protocol, URL or variable.
+ * Where to send: `overrides` (an endpoint, an output folder, the console), else the
+ * OTEL_EXPORTER_OTLP_* variables of `env`, else the `otlp` section of `config` (the parsed
+ * `~/.claude/otel/config.json`, where `install` writes the hooks' endpoint; none by default), else
+ * OTLP JSON files in `~/.claude/otel`. Throws an Error on a broken protocol, URL or variable.
  */
-export function resolveDestination(overrides: ExportOverrides, env: NodeJS.ProcessEnv, config: JsonObject): Destination | ConsoleTarget {
+export function resolveDestination(overrides: ExportOverrides = {}, env: NodeJS.ProcessEnv = process.env, config: JsonObject = {}): Destination | ConsoleTarget {
   const explicit = overrides.console === true || overrides.endpoint !== undefined || overrides.outputDir !== undefined || otelEnvPresent(env);
   if (explicit) {
     const target = resolveExportTarget(overrides, env);

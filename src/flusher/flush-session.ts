@@ -15,7 +15,7 @@ import { recordSessionEnd } from "../state/session-end.js";
 import { applyToolDurations, deferUnmeasured, loadToolDurationsSync, recordToolDurationsSync } from "../state/tool-durations.js";
 import type { SessionSource } from "../transcript/discover.js";
 import { discoverSessionSync, filesOf } from "../transcript/discover.js";
-import { loadSession } from "../transcript/load-session.js";
+import { loadSessionSync } from "../transcript/load-session.js";
 
 export interface FlushSessionContext {
   /** The destination's ledgers (its pass's ledger dir). */
@@ -57,7 +57,7 @@ async function buildWhenReady(transcriptPath: string, sessionId: string, toolIds
     if (source !== undefined) {
       // Cursors before reading: a line appended meanwhile makes the next replay see a change.
       const cursors = cursorsOfSync(filesOf(source));
-      const loaded = await loadSession(source);
+      const loaded = loadSessionSync(source);
       if (loaded.input.main.length > 0 || loaded.input.agents.some((a) => a.lines.length > 0)) {
         const session = buildSession(loaded.input, pricer);
         const done = new Set(session.toolCalls.filter((c) => c.outcome !== "pending").map((c) => c.id));

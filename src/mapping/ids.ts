@@ -28,10 +28,12 @@ function nonZero(hex: string): string {
   return /^0+$/.test(hex) ? `${hex.slice(0, -1)}1` : hex;
 }
 
+/** A session's trace id: the first 32 hex digits of SHA-256("claude-code-otel/trace/" + session id), the same from hooks, `watch` and `replay`. */
 export function traceIdFor(sessionId: string): string {
   return nonZero(hexSha256(`claude-code-otel/trace/${sessionId}`).slice(0, 32));
 }
 
+/** A span's id from its session and natural key (prompt id, message + request id, tool_use id, agent id, compaction uuid). */
 export function spanIdFor(sessionId: string, kind: SpanKey, key: string): string {
   return nonZero(hexSha256(`claude-code-otel/span/${sessionId}/${kind}/${key}`).slice(0, 16));
 }

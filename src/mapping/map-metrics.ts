@@ -5,6 +5,7 @@ import { METRIC_ATTR, OPERATION, PROVIDER_NAME, ATTR, TOKEN_TYPES } from "../sem
 import type { MetricKey, TokenType } from "../semconv/names.js";
 import { UNIT_OF_WORK } from "./units-of-work.js";
 
+/** Options of `sessionToMetricPoints`. */
 export interface MetricMapOptions {
   /** The `project` attribute; default the session's project (its directory name). */
   readonly project?: string;

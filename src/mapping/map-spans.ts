@@ -12,6 +12,7 @@ import type { Attributes, SpanBody, SpanData, SpanPlace } from "./span-data.js";
 import { makeSpan } from "./span-data.js";
 import { UNIT_OF_WORK } from "./units-of-work.js";
 
+/** Options of `sessionToSpans`. */
 export interface SpanMapOptions extends Partial<ContentOptions> {
   /** The session has ended: pending tool calls are reported as interrupted. */
   readonly final?: boolean;

@@ -3,17 +3,22 @@
  * No SDK types here, so mapping is testable without a provider and reusable by the hooks.
  */
 export type SpanKindName = "INTERNAL" | "CLIENT";
+/** A span's status code. */
 export type StatusCodeName = "UNSET" | "OK" | "ERROR";
 
+/** One attribute value. */
 export type AttributeValue = string | number | boolean | string[];
+/** Span attributes: flat keys, primitive or string-array values. */
 export type Attributes = Record<string, AttributeValue>;
 
+/** A span event as plain data (`exception` on a failed tool call). */
 export interface SpanEventData {
   readonly name: string;
   readonly timeMs: number;
   readonly attributes: Attributes;
 }
 
+/** A span as plain data (ids, names, times in ms, attributes, events): what the mapping produces, before any SDK. */
 export interface SpanData {
   readonly traceId: string;
   readonly spanId: string;

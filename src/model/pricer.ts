@@ -11,4 +11,5 @@ export interface RequestPrice {
   readonly source: "genai-prices" | "override" | "unknown";
 }
 
+/** Prices one request: its model and token usage at the time it was sent. */
 export type Pricer = (model: string, usage: TokenUsage, at: Date | undefined) => RequestPrice;

@@ -6,6 +6,7 @@ import type { TokenUsage } from "../transcript/line-types.js";
 
 export type { TokenUsage };
 
+/** One request's price: `known` false when no price was found (the cost is then incomplete, never silently zero). */
 export interface RequestCost {
   readonly usd: number;
   readonly known: boolean;
@@ -30,8 +31,10 @@ export interface ApiRequest {
   readonly cost: RequestCost;
 }
 
+/** A tool call's result; `pending` until its result line arrives. */
 export type ToolOutcome = "success" | "failure" | "pending";
 
+/** One tool call (a `tool_use` block and its result), in the main thread or a subagent. */
 export interface ToolCall {
   readonly id: string;
   readonly name: string;
@@ -49,6 +52,7 @@ export interface ToolCall {
   readonly spawnedAgentId: string | undefined;
 }
 
+/** One turn: a prompt a person typed (or an answered slash command) and the work until the next. */
 export interface Turn {
   readonly index: number;
   readonly promptId: string | undefined;
@@ -58,8 +62,10 @@ export interface Turn {
   readonly promptText: string;
 }
 
+/** Where a subagent's lines were found: `<session>/subagents/`, a sibling `agent-<id>.jsonl` (2.0.x), or inline (before). */
 export type SubagentLayout = "subagents-dir" | "sibling-file" | "inline";
 
+/** A subagent (Agent/Task tool) and the call that started it, when it can be joined. */
 export interface Subagent {
   readonly agentId: string;
   readonly agentType: string;
@@ -71,6 +77,7 @@ export interface Subagent {
   readonly endTime: number;
 }
 
+/** One compaction (`compact_boundary` line): trigger, tokens before and after, and the summarising call's cost. */
 export interface Compaction {
   readonly uuid: string;
   readonly startTime: number;
@@ -84,6 +91,7 @@ export interface Compaction {
   readonly unattributedCostUsd: number | undefined;
 }
 
+/** A session's cost and tokens for one model. */
 export interface ModelCost {
   readonly usd: number;
   readonly requests: number;
@@ -91,6 +99,7 @@ export interface ModelCost {
   readonly known: boolean;
 }
 
+/** What a session cost, and how that was worked out. */
 export interface SessionCost {
   /** What the session cost: the ledger's total where one exists, else the sum of requests. */
   readonly totalUsd: number;
@@ -104,6 +113,7 @@ export interface SessionCost {
   readonly byModel: Readonly<Record<string, ModelCost>>;
 }
 
+/** One Claude Code session, modelled: its turns, API requests, tool calls, subagents, compactions and cost (all times in ms since the epoch). */
 export interface Session {
   readonly sessionId: string;
   readonly project: string;

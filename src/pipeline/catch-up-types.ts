@@ -45,7 +45,10 @@ export type CatchUpOutcome =
       readonly warnings: string[];
     };
 
-/** As CatchUpOutcome, without the session model (a batch must not keep models alive). */
+/**
+ * What a replay did with one session: skipped as unchanged, empty, filtered out, or exported (its
+ * counts). As CatchUpOutcome, without the session model (a batch must not keep models alive).
+ */
 export type BatchedOutcome =
   | NotExported
   | {

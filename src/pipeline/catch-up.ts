@@ -10,7 +10,7 @@ import { acquireSessionLock, loadSessionStateSync, tryAcquireSessionLock } from 
 import type { SessionSource } from "../transcript/discover.js";
 import type { BatchedOutcome, CatchUpContext, CatchUpOutcome, NotExported } from "./catch-up-types.js";
 import { fileCount, filesOf } from "../transcript/discover.js";
-import { loadSession } from "../transcript/load-session.js";
+import { loadSessionSync } from "../transcript/load-session.js";
 import type { BatchEntry, BatchLimits, EntryResult } from "./export-batch.js";
 import { DEFAULT_BATCH_LIMITS, ExportBatch } from "./export-batch.js";
 import { cursorsOfSync, dryRunCounts, exportSession, exportedOf, printSession } from "./export-session.js";
@@ -36,7 +36,7 @@ async function prepareSession(source: SessionSource, ctx: CatchUpContext): Promi
   const warnings: string[] = [];
   const files = filesOf(source);
   const cursors = cursorsOfSync(files);
-  const input = await loadSession(source);
+  const input = loadSessionSync(source);
   for (const u of input.unreadable) warnings.push(`cannot read ${u.path}: ${u.reason}`);
   const bytes = input.stats.bytes;
   if (isEmptyInput(input.input)) return { kind: "empty", files: files.length, bytes, warnings };

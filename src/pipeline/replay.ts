@@ -12,9 +12,6 @@
  */
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import type { Resource } from "@opentelemetry/resources";
-import type { ConsoleTarget } from "../config/export-target.js";
-import type { PriceConfig } from "../config/price-overrides.js";
 import { loadPriceLibrary } from "../cost/price-request.js";
 import { createConsoleSink } from "../delivery/console-sink.js";
 import type { Destination } from "../delivery/destination.js";
@@ -22,19 +19,19 @@ import { destinationDir } from "../delivery/destination.js";
 import type { DeliveryFailure } from "../delivery/send-outbox.js";
 import type { TelemetrySink } from "../delivery/sink.js";
 import { encodingsOf } from "../delivery/transports.js";
-import type { DestinationOptions } from "../mapping/destinations/index.js";
-import type { Pricer } from "../model/pricer.js";
 import { sessionsDir } from "../config/state-dir.js";
 import { LockBusyError } from "../util/file-lock.js";
 import type { SessionSource } from "../transcript/discover.js";
-import { discoverSessions, fileCount } from "../transcript/discover.js";
+import { discoverSessionsSync, fileCount } from "../transcript/discover.js";
 import type { BatchedOutcome, CatchUpContext } from "./catch-up.js";
 import type { CatchUpWorkerPool } from "./catch-up-in-workers.js";
 import type { WorkerSettings } from "./catch-up-protocol.js";
 import type { DestinationPass } from "./destination-pass.js";
 import { openDestinationPass } from "./destination-pass.js";
+import type { ReplayOptions, ReplayResult, ResolvedReplayOptions } from "./replay-options.js";
+export type { ReplayOptions, ReplayResult } from "./replay-options.js";
+import { resolveReplayOptions } from "./replay-options.js";
 import { ReplaySkipCheck } from "./replay-skip-check.js";
-import type { SessionFilter } from "./session-filter.js";
 import { matchesSource } from "./session-filter.js";
 import type { SendLoop, SendTotals } from "./send-loop.js";
 import { startSendLoop } from "./send-loop.js";
@@ -43,56 +40,6 @@ import { startSendLoop } from "./send-loop.js";
 export const WORKERS_FROM_BYTES = 64 * 1024 * 1024;
 const MAX_AUTO_JOBS = 4;
 
-export interface ReplayOptions {
-  readonly projectsDir: string;
-  readonly filter: SessionFilter;
-  /** The state folder shared by every destination (each has its own under `destinations/`). */
-  readonly stateDir: string;
-  readonly destination: Destination | ConsoleTarget;
-  readonly resource: Resource;
-  readonly pricer: Pricer;
-  /** Price overrides, for worker threads to build their own pricer. */
-  readonly prices: PriceConfig;
-  /** A session idle this long by its own timestamps is over. */
-  readonly idleMs: number;
-  readonly plan: { readonly captureContent: boolean; readonly destinations: DestinationOptions; readonly includeSessionId?: boolean };
-  readonly full?: boolean;
-  readonly dryRun?: boolean;
-  /** Worker threads; default: one per core (at most 4) for 64 MB of transcripts or more. */
-  readonly jobs?: number;
-  /** The environment of worker threads (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES). */
-  readonly env: NodeJS.ProcessEnv;
-  /** Wait this long for another process's pass on the same destination. */
-  readonly lockWaitMs?: number;
-  /** The console's printer. */
-  readonly write?: (text: string) => void;
-  readonly onOutcome?: (outcome: BatchedOutcome) => void;
-  readonly onRejected?: (name: string, error: string) => void;
-}
-
-export interface ReplayResult {
-  /** Sessions selected (read or skipped as unchanged). */
-  readonly matched: number;
-  readonly unchanged: number;
-  readonly exported: number;
-  readonly spans: number;
-  readonly points: number;
-  readonly bytes: number;
-  /** Exported sessions still open (active within idle time, no SessionEnd): their end goes out later. */
-  readonly leftOpen: number;
-  readonly warnings: readonly string[];
-  /** Requests sent, split and rejected; still queued at the end. */
-  readonly delivery: SendTotals;
-  /** What stopped the replay: a delivery failure, a busy destination, or an error while writing. */
-  readonly failure: DeliveryFailure | { readonly kind: "busy" | "write"; readonly message: string } | undefined;
-  /** Entries a crash or full disk had left pending, recorded on opening. */
-  readonly recovered: number;
-  /** Requests queued before this replay (by the hooks or an earlier run) that it delivered first. */
-  readonly drained: number;
-  /** The destination had no state before this replay (its first replay). */
-  readonly firstTime: boolean;
-}
-
 function autoJobs(): number {
   return Math.min(availableParallelism(), MAX_AUTO_JOBS);
 }
@@ -100,7 +47,7 @@ function autoJobs(): number {
 const NO_DELIVERY: SendTotals = { sent: 0, split: 0, rejected: 0, remaining: 0, failure: undefined };
 
 interface Run {
-  readonly options: ReplayOptions;
+  readonly options: ResolvedReplayOptions;
   readonly ctx: Omit<CatchUpContext, "pricer" | "sink">;
   readonly sink: TelemetrySink;
   readonly pass: DestinationPass | undefined;
@@ -170,7 +117,14 @@ function jobsFor(candidates: readonly SessionSource[], asked: number | undefined
   return candidates.reduce((n, s) => n + s.bytes, 0) >= WORKERS_FROM_BYTES ? autoJobs() : 1;
 }
 
-export async function replay(options: ReplayOptions): Promise<ReplayResult> {
+/**
+ * Sends Claude Code sessions from their transcripts to a destination, as `claude-code-otel replay`
+ * does: incremental and exactly once per destination (what it, `watch` or the hooks already sent
+ * there is not sent again), what an earlier run left queued first. Resolves when everything is
+ * delivered or a failure stopped it (in the result, not thrown).
+ */
+export async function replay(replayOptions: ReplayOptions = {}): Promise<ReplayResult> {
+  const options = resolveReplayOptions(replayOptions);
   const destination = options.destination.kind === "console" ? undefined : options.destination;
   const record = destination !== undefined;
   const ledgerDir = destination !== undefined ? destinationDir(options.stateDir, destination) : options.stateDir;
@@ -180,9 +134,9 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   const result = (delivery: SendTotals, failure: ReplayResult["failure"], recovered: number): ReplayResult => ({ ...counters, delivery, failure, recovered, firstTime, drained });
 
   let pass: DestinationPass | undefined;
-  if (record && options.dryRun !== true && destination !== undefined) {
+  if (record && !options.dryRun && destination !== undefined) {
     try {
-      pass = await openDestinationPass(options.stateDir, destination, { resource: options.resource, waitMs: options.lockWaitMs ?? 30_000 });
+      pass = await openDestinationPass(options.stateDir, destination, { resource: options.resource, waitMs: options.lockWaitMs });
     } catch (error) {
       if (!(error instanceof LockBusyError)) throw error;
       return result(NO_DELIVERY, { kind: "busy", message: `another replay, watch or flush is delivering to ${destination.label}` }, 0);
@@ -202,15 +156,14 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
 }
 
 async function replayInPass(
-  options: ReplayOptions,
+  options: ResolvedReplayOptions,
   destination: Destination | undefined,
   ledgerDir: string,
   pass: DestinationPass | undefined,
   counters: Run["counters"],
   result: (delivery: SendTotals, failure: ReplayResult["failure"], recovered: number) => ReplayResult,
 ): Promise<ReplayResult> {
-  const full = options.full === true;
-  const dryRun = options.dryRun === true;
+  const { full, dryRun } = options;
   const ctx: Run["ctx"] = {
     stateDir: ledgerDir,
     factsDir: options.stateDir,
@@ -252,7 +205,7 @@ async function replayInPass(
           then: () => (early = earlyModule.startCatchUpWorkers(earlyJobs, run.workerSettings as WorkerSettings, options.env)),
         }
       : undefined;
-  const discovery = await discoverSessions(options.projectsDir, { keepStats: true, ...(whenBytes !== undefined ? { whenBytes } : {}) });
+  const discovery = discoverSessionsSync(options.projectsDir, { keepStats: true, ...(whenBytes !== undefined ? { whenBytes } : {}) });
   for (const u of discovery.unreadable) counters.warnings.push(`cannot read ${u.path}: ${u.reason}`);
   const candidates = discovery.sessions.filter((s) => matchesSource(s, options.filter));
   const onOutcome = outcomeHandler(run, skip);

@@ -10,6 +10,7 @@ import { isEmptyInput } from "../transcript/session-input.js";
 import type { SessionFilter } from "./session-filter.js";
 import { matchesSession, matchesSource } from "./session-filter.js";
 
+/** What `scanSessions` read: files, sessions handed out, parse counts, unreadable files. */
 export interface ScanResult {
   readonly files: number;
   /** Of `files`, those of sessions with no activity (summary-only files, stray JSONL): skipped. */

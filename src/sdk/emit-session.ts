@@ -6,6 +6,7 @@
  */
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Attributes as ApiAttributes, MeterProvider, Span, TracerProvider } from "@opentelemetry/api";
+import { resourceFromAttributes } from "@opentelemetry/resources";
 import type { Resource } from "@opentelemetry/resources";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import type { Session } from "../model/types.js";
@@ -16,11 +17,14 @@ import { sessionToSpans } from "../mapping/map-spans.js";
 import { toReadableSpan } from "./readable-span.js";
 import { buildResource, packageVersion } from "./resource.js";
 import { createMeterRecorder } from "./meter-recorder.js";
-import { INSTRUMENTATION_SCOPE } from "../semconv/names.js";
+import { INSTRUMENTATION_SCOPE, RESOURCE_ATTR, TELEMETRY_SOURCE } from "../semconv/names.js";
 import type { SpanData } from "../mapping/span-data.js";
 
+/** Options of {@link emitSession}: the providers to record into, and the mapping's options. */
 export interface EmitSessionOptions extends SpanMapOptions, MetricMapOptions {
+  /** Spans go through its tracer (none recorded without it). */
   readonly tracerProvider?: TracerProvider;
+  /** Metric measurements go through its meter (none recorded without it). */
   readonly meterProvider?: MeterProvider;
 }
 
@@ -42,6 +46,8 @@ function parentsFirst(spans: readonly SpanData[]): SpanData[] {
  * Records a session through the caller's providers: spans with the transcript's start/end
  * times and parent links (ids are the caller's SDK's own), and the metric measurements on the
  * caller's meter (timestamped by the caller's reader, i.e. now). Returns what was recorded.
+ * Everything carries the providers' resource and our instrumentation scope (`claude-code-otel`),
+ * by which the deployment kit's collector tells our data apart whatever the resource.
  */
 export function emitSession(session: Session, options: EmitSessionOptions): { spans: number; points: number } {
   let spans = 0;
@@ -77,8 +83,18 @@ export function emitSession(session: Session, options: EmitSessionOptions): { sp
   return { spans, points };
 }
 
+/** Options of {@link sessionToReadableSpans}. */
+export interface ReadableSpansOptions extends SpanMapOptions {
+  /**
+   * The resource the spans carry; ours (`buildResource()`) by default. Yours keeps its attributes,
+   * plus `claude_code.telemetry.source=claude-code-otel`, which the deployment kit's collector
+   * routes our spans by.
+   */
+  readonly resource?: Resource;
+}
+
 /** Our spans as SDK ReadableSpans (deterministic ids, historical times), for the caller's processors/exporters. */
-export function sessionToReadableSpans(session: Session, options: SpanMapOptions & { readonly resource?: Resource } = {}): ReadableSpan[] {
-  const resource = options.resource ?? buildResource();
+export function sessionToReadableSpans(session: Session, options: ReadableSpansOptions = {}): ReadableSpan[] {
+  const resource = options.resource === undefined ? buildResource() : options.resource.merge(resourceFromAttributes({ [RESOURCE_ATTR.telemetrySource]: TELEMETRY_SOURCE }));
   return sessionToSpans(session, options).map((s) => toReadableSpan(s, resource));
 }

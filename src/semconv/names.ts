@@ -35,6 +35,7 @@ export const OPERATION = {
   executeTool: "execute_tool",
 } as const;
 
+/** Span attribute keys: OpenTelemetry GenAI semantic conventions where they exist, `claude_code.*` for the rest. */
 export const ATTR = {
   // OpenTelemetry general
   sessionId: "session.id",
@@ -134,6 +135,7 @@ export const LANGSMITH_ATTR = {
   usageMetadata: "langsmith.usage_metadata",
 } as const;
 
+/** Resource attribute keys we set. */
 export const RESOURCE_ATTR = {
   serviceName: "service.name",
   serviceVersion: "service.version",
@@ -161,6 +163,7 @@ export type TokenType = (typeof TOKEN_TYPES)[number];
 
 export type InstrumentKind = "counter" | "histogram";
 
+/** One instrument of `METRIC`. */
 export interface MetricDefinition {
   readonly name: string;
   readonly kind: InstrumentKind;
@@ -170,6 +173,7 @@ export interface MetricDefinition {
   readonly boundaries?: readonly number[];
 }
 
+/** The metric instruments (name, kind, unit, description, histogram boundaries): a contract dashboards and alert rules read. */
 export const METRIC = {
   sessionCount: { name: "claude_code.session.count", kind: "counter", unit: "{session}", description: "Claude Code sessions started" },
   costUsage: { name: "claude_code.cost.usage", kind: "counter", unit: "USD", description: "Cost of Claude Code API usage" },
@@ -202,6 +206,7 @@ export const METRIC = {
   },
 } as const satisfies Record<string, MetricDefinition>;
 
+/** A key of `METRIC`. */
 export type MetricKey = keyof typeof METRIC;
 
 /** `error.type` for a tool that reported an error result. */

@@ -4,6 +4,7 @@ import { basename, dirname, join } from "node:path";
 import { flatString } from "../util/flat-string.js";
 import { byCodeUnit, entryKind, fileStamp, sessionIdInside } from "./dir-entries.js";
 
+/** A subagent's transcript file of a session, and where it was found. */
 export interface AgentFile {
   readonly path: string;
   readonly agentId: string;
@@ -44,6 +45,7 @@ export function filesOf(source: SessionSource): string[] {
   return [...(source.mainFile === undefined ? [] : [source.mainFile]), ...source.agentFiles.map((a) => a.path)];
 }
 
+/** What `discoverSessionsSync` found: sessions in project then id order, and what it could not read. */
 export interface DiscoveryResult {
   readonly sessions: SessionSource[];
   /** Files that could not be read (permissions, races with deletion): reported, not fatal. */
@@ -72,14 +74,7 @@ interface Draft {
   fileStats: Record<string, readonly [number, number]> | undefined;
 }
 
-/**
- * Finds every session under a projects folder. Synchronous file system calls: thousands of
- * small stat/readdir calls cost far more as thread-pool round trips than they do inline.
- */
-export async function discoverSessions(root: string, options: Pick<DiscoverOptions, "keepStats" | "fingerprints" | "whenBytes"> = {}): Promise<DiscoveryResult> {
-  return discoverSessionsSync(root, options);
-}
-
+/** Options of `discoverSessionsSync`. */
 export interface DiscoverOptions {
   /** Only these sessions (ids, or the file stems they are found under): no stat of any other. */
   readonly only?: ReadonlySet<string>;
@@ -100,6 +95,11 @@ export interface DiscoverOptions {
   readonly whenBytes?: { readonly bytes: number; readonly then: () => void };
 }
 
+/**
+ * Finds every session under a projects folder (`defaultProjectsDir()`: Claude Code's). Synchronous
+ * file system calls: thousands of small stat/readdir calls cost far more as thread-pool round
+ * trips than they do inline.
+ */
 export function discoverSessionsSync(root: string, options: DiscoverOptions = {}): DiscoveryResult {
   const walk = new ProjectsWalk(root, options);
   walk.dir(root, 0);

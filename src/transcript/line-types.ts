@@ -110,8 +110,10 @@ export interface OtherLine {
   readonly timestamp: number | undefined;
 }
 
+/** One transcript line, parsed: a discriminated union on `kind`; unknown line types are `other`. */
 export type TranscriptLine = AssistantLine | PromptLine | ToolResultLine | CompactBoundaryLine | CostStateLine | ApiRequestLine | SummaryLine | OtherLine;
 
+/** Counts of what reading transcript lines met. */
 export interface ParseStats {
   lines: number;
   /** Lines decided from their head to carry nothing we need (never JSON-parsed). */

@@ -7,18 +7,17 @@ import type { ParseStats, TranscriptLine } from "./line-types.js";
 import { addParseStats, emptyParseStats } from "./line-types.js";
 import { readTranscriptLinesSync } from "./read-lines.js";
 
+/** A session's lines as `loadSessionSync` read them, with parse counts and the files it could not read. */
 export interface LoadedSession {
   readonly input: SessionInput;
   readonly stats: ParseStats;
   readonly unreadable: { path: string; reason: string }[];
 }
 
-/** Reads a session's files (main transcript, subagent transcripts and their meta) into memory. */
-export async function loadSession(source: SessionSource): Promise<LoadedSession> {
-  return loadSessionSync(source);
-}
-
-/** As loadSession, with synchronous reads: files come from the page cache one at a time. */
+/**
+ * Reads a session's files (main transcript, subagent transcripts and their meta) into memory,
+ * synchronously: files come from the page cache one at a time. Unreadable files are listed, not thrown.
+ */
 export function loadSessionSync(source: SessionSource): LoadedSession {
   const stats = emptyParseStats();
   const unreadable: { path: string; reason: string }[] = [];

@@ -78,10 +78,6 @@ export function readTranscriptLinesSync(path: string, onLine: (line: TranscriptL
   }
 }
 
-export async function readTranscriptLines(path: string, onLine: (line: TranscriptLine, offset: number) => void, options: ReadOptions = {}): Promise<ReadResult> {
-  return readTranscriptLinesSync(path, onLine, options);
-}
-
 function handleLine(buf: Buffer, start: number, end: number, offset: number, stats: ParseStats, onLine: (line: TranscriptLine, offset: number) => void): void {
   let lineEnd = end;
   if (lineEnd > start && buf[lineEnd - 1] === 0x0d) lineEnd--;

@@ -8,6 +8,7 @@ export interface AgentMeta {
   readonly model: string | undefined;
 }
 
+/** One subagent's transcript: its lines and meta file. */
 export interface AgentTranscript {
   readonly agentId: string;
   readonly layout: "subagents-dir" | "sibling-file";

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { relative, sep } from "node:path";
-import { discoverSessions } from "../../src/transcript/discover.js";
+import { discoverSessionsSync } from "../../src/transcript/discover.js";
 import { ccusageBinary, ccusageSessions } from "../support/ccusage.js";
 import type { CcusageGroup } from "../support/ccusage.js";
 import { CC_1_0_128, CC_2_0_55, CC_2_1_17, CC_2_1_330, CC_2_1_332 } from "../support/recorded-fixtures.js";
@@ -36,7 +36,7 @@ function ccusageKey(root: string, path: string): string {
 
 async function regroupLikeCcusage(root: string): Promise<Map<string, Omit<CcusageGroup, "period">>> {
   const sessions = await loadAllSessions(root);
-  const { sessions: sources } = await discoverSessions(root);
+  const { sessions: sources } = discoverSessionsSync(root);
   const groups = new Map<string, Omit<CcusageGroup, "period">>();
   for (const s of sessions) {
     const source = sources.find((x) => x.sessionId === s.sessionId);

@@ -12,10 +12,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { replayCommand } from "../../src/cli/replay-command.js";
 import type { Session } from "../../src/model/types.js";
-import { destinationOf } from "../../src/delivery/destination.js";
-import { deliverOnce } from "../support/deliver.js";
 import { sessionToSpans } from "../../src/mapping/map-spans.js";
-import { resourceFromAttributes } from "@opentelemetry/resources";
+import { CLAUDE_CODE_RESOURCE, CLAUDE_CODE_TRACING_SCOPE, postOtlpJson, tracesRequest } from "../support/otlp-json.js";
 import type { OtlpReceiver, ReceivedSpan } from "../support/otlp-receiver.js";
 import { startOtlpReceiver } from "../support/otlp-receiver.js";
 import { runCli, captureIO } from "../support/cli.js";
@@ -122,25 +120,18 @@ describe.skipIf(BINARY === undefined)("Langfuse and LangSmith through the real c
     const io = captureIO();
     const code = await replayCommand(["--projects-dir", projects, "--endpoint", endpoint, "--state-dir", join(dir, "state"), "--full"], io);
     if (code !== 0) throw new Error(`replay exit ${code}: ${io.stderr()}`);
-    // Someone else's traces (e.g. Claude Code's own telemetry) through the same collector.
+    // Someone else's traces (Claude Code's own telemetry: its resource and scope) through the same collector.
     const some = sessionToSpans(sessions[0] as Session, { final: true })
       .slice(0, 3)
-      .map((s) => ({ ...s, spanId: s.spanId.replace(/^./, "f"), traceId: "f".repeat(32) }));
-    const foreign = destinationOf(
-      {
-        kind: "otlp",
-        tracesProtocol: "http/protobuf",
-        metricsProtocol: "http/protobuf",
-        tracesUrl: `${endpoint}/v1/traces`,
-        metricsUrl: `${endpoint}/v1/metrics`,
-        tracesUrlShown: "",
-        metricsUrlShown: "",
-        headers: undefined,
-        timeoutMillis: 5000,
-      },
-      {},
-    );
-    expect((await deliverOnce(foreign, some, [], undefined, resourceFromAttributes({ "service.name": "claude-code" }))).failure).toBeUndefined();
+      .map((s) => ({
+        name: s.name,
+        spanId: s.spanId.replace(/^./, "f"),
+        traceId: "f".repeat(32),
+        startMs: s.startTimeMs,
+        endMs: s.endTimeMs,
+        attributes: { "session.id": s.attributes["session.id"] as string },
+      }));
+    expect(await postOtlpJson(endpoint, "traces", tracesRequest(some, CLAUDE_CODE_RESOURCE, CLAUDE_CODE_TRACING_SCOPE))).toBe(200);
 
     const expected = sessions.reduce((n, s) => n + sessionToSpans(s, { final: true }).length, 0);
     await waitFor(

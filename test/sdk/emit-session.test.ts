@@ -5,10 +5,13 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "
 import { describe, expect, it } from "vitest";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import type { SpanData } from "../../src/index.js";
-import { emitSession, sessionToReadableSpans, sessionToSpans, spanIdFor, toReadableSpan } from "../../src/index.js";
+import { emitSession, sessionToReadableSpans, sessionToSpans, spanIdFor } from "../../src/index.js";
+import { toReadableSpan } from "../../src/internal.js";
 import { byId, loadAllSessions } from "../support/sessions.js";
 import { CC_2_1_330 } from "../support/recorded-fixtures.js";
 import { exportedCostUsd, reportTotals } from "../support/exported-spans.js";
+import { REPO_ROOT } from "../support/shared-fixtures.js";
+import { join } from "node:path";
 import { addSums, emptySums } from "../support/metric-sums.js";
 
 describe("library API with the caller's own SDK", () => {
@@ -103,5 +106,18 @@ describe("toReadableSpan shareAttributes (our own sinks, straight to a serialize
     expect(copied.attributes["tags"]).not.toBe(span.attributes["tags"]);
     expect(copied.events[0]?.attributes).not.toBe(span.events[0]?.attributes);
     expect({ ...shared, spanContext: undefined }).toEqual({ ...copied, spanContext: undefined });
+  });
+});
+
+describe("sessionToReadableSpans with the caller's resource", () => {
+  it("keeps the caller's attributes and adds claude_code.telemetry.source, by which the collector routes our spans", async () => {
+    const [session] = await loadAllSessions(join(REPO_ROOT, "examples", "projects"));
+    const resource = resourceFromAttributes({ "service.name": "my-app", "deployment.environment.name": "ci", "claude_code.telemetry.source": "spoofed" });
+    const spans = sessionToReadableSpans(session!, { final: true, resource });
+    expect(spans.length).toBeGreaterThan(0);
+    for (const s of spans) {
+      expect(s.resource.attributes).toEqual({ "service.name": "my-app", "deployment.environment.name": "ci", "claude_code.telemetry.source": "claude-code-otel" });
+    }
+    expect(sessionToReadableSpans(session!, { final: true })[0]!.resource.attributes["claude_code.telemetry.source"]).toBe("claude-code-otel");
   });
 });

@@ -7,6 +7,8 @@ export type Attrs = Record<string, string | number | boolean>;
 export const OUR_RESOURCE: Attrs = { "service.name": "claude-code-otel", "claude_code.telemetry.source": "claude-code-otel" };
 /** Resource of Claude Code's built-in telemetry (CLAUDE_CODE_ENABLE_TELEMETRY=1). */
 export const CLAUDE_CODE_RESOURCE: Attrs = { "service.name": "claude-code" };
+/** The instrumentation scope of Claude Code's own spans (its 2.1.330 binary names it). */
+export const CLAUDE_CODE_TRACING_SCOPE = "com.anthropic.claude_code.tracing";
 
 const DELTA = 1;
 const CUMULATIVE = 2;
@@ -71,7 +73,7 @@ export interface SpanSpec {
 }
 
 /** One ExportTraceServiceRequest: every span under one resource and scope. */
-export function tracesRequest(spans: readonly SpanSpec[], resource: Attrs = OUR_RESOURCE): object {
+export function tracesRequest(spans: readonly SpanSpec[], resource: Attrs = OUR_RESOURCE, scope = "test"): object {
   const json = spans.map((s) => ({
     traceId: s.traceId,
     spanId: s.spanId,
@@ -82,7 +84,7 @@ export function tracesRequest(spans: readonly SpanSpec[], resource: Attrs = OUR_
     endTimeUnixNano: nanos(s.endMs),
     attributes: keyValues(s.attributes ?? {}),
   }));
-  return { resourceSpans: [{ resource: { attributes: keyValues(resource) }, scopeSpans: [{ scope: { name: "test" }, spans: json }] }] };
+  return { resourceSpans: [{ resource: { attributes: keyValues(resource) }, scopeSpans: [{ scope: { name: scope }, spans: json }] }] };
 }
 
 /** POSTs an OTLP/JSON request to `${baseUrl}/v1/<signal>` and returns the HTTP status. */

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { createPricer } from "../../src/cost/price-request.js";
 import { buildSession } from "../../src/model/build-session.js";
 import type { TranscriptLine } from "../../src/transcript/line-types.js";
-import { readTranscriptLines } from "../../src/transcript/read-lines.js";
+import { readTranscriptLinesSync } from "../../src/transcript/read-lines.js";
 import { skippableType } from "../../src/transcript/line-head.js";
 
 function tempFile(content: string): string {
@@ -38,7 +38,7 @@ function assistant(uuid: string, parent: string | null, output: number, stop: st
   });
 }
 
-describe("readTranscriptLines", () => {
+describe("readTranscriptLinesSync", () => {
   it("skips blank, truncated and non-JSON lines, counts them, and keeps going", async () => {
     const path = tempFile(
       [
@@ -54,7 +54,7 @@ describe("readTranscriptLines", () => {
       ].join("\n"),
     );
     const seen: TranscriptLine[] = [];
-    const result = await readTranscriptLines(path, (l) => seen.push(l), { includeUnterminatedTail: true });
+    const result = readTranscriptLinesSync(path, (l) => seen.push(l), { includeUnterminatedTail: true });
     expect(result.stats).toEqual({ lines: 7, skipped: 2, parsed: 2, invalid: 3, unknownTypes: { "brand-new-line-type": 1 }, bytes: result.size });
     expect(seen.map((l) => l.kind)).toEqual(["prompt", "other"]);
   });
@@ -62,7 +62,7 @@ describe("readTranscriptLines", () => {
   it("commits offsets only past complete lines, so a live tail never reads half a line", async () => {
     const first = JSON.stringify({ type: "summary", summary: "a", leafUuid: "x" });
     const path = tempFile(`${first}\n{"type":"summary","summ`);
-    const result = await readTranscriptLines(path, () => undefined);
+    const result = readTranscriptLinesSync(path, () => undefined);
     expect(result.committedOffset).toBe(Buffer.byteLength(first) + 1);
     expect(result.stats.invalid).toBe(0);
   });
@@ -76,7 +76,7 @@ describe("readTranscriptLines", () => {
     });
     const path = tempFile(`${big}\n`);
     const seen: TranscriptLine[] = [];
-    await readTranscriptLines(path, (l) => seen.push(l));
+    readTranscriptLinesSync(path, (l) => seen.push(l));
     expect(seen).toHaveLength(1);
     const line = seen[0];
     expect(line?.kind === "tool-results" && line.results[0]?.errorText?.length).toBe(2000);
@@ -111,7 +111,7 @@ describe("buildSession on hand-made edge cases", () => {
       ].join("\n") + "\n",
     );
     const main: TranscriptLine[] = [];
-    await readTranscriptLines(path, (l) => main.push(l));
+    readTranscriptLinesSync(path, (l) => main.push(l));
     const s = buildSession({ sessionId: "s1", projectDir: "-tmp-x", main, agents: [] }, pricer);
     expect(s.requests).toHaveLength(1);
     expect(s.requests[0]?.usage.output).toBe(250);
@@ -124,7 +124,7 @@ describe("buildSession on hand-made edge cases", () => {
     line.message.model = "claude-imaginary-9";
     const path = tempFile(JSON.stringify(line) + "\n");
     const main: TranscriptLine[] = [];
-    await readTranscriptLines(path, (l) => main.push(l));
+    readTranscriptLinesSync(path, (l) => main.push(l));
     const s = buildSession({ sessionId: "s1", projectDir: "-tmp-x", main, agents: [] }, pricer);
     expect(s.cost.complete).toBe(false);
     expect(s.cost.unknownModels).toEqual(["claude-imaginary-9"]);
@@ -137,7 +137,7 @@ describe("buildSession on hand-made edge cases", () => {
     line.message.usage = { input_tokens: 1_000_000, output_tokens: 1_000_000, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
     const path = tempFile(JSON.stringify(line) + "\n");
     const main: TranscriptLine[] = [];
-    await readTranscriptLines(path, (l) => main.push(l));
+    readTranscriptLinesSync(path, (l) => main.push(l));
     const custom = createPricer({ overrides: [{ model: "claude-imaginary-*", input_mtok: 2, output_mtok: 8 }] });
     const s = buildSession({ sessionId: "s1", projectDir: "-tmp-x", main, agents: [] }, custom);
     expect(s.cost.totalUsd).toBe(10);

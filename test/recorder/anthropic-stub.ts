@@ -134,6 +134,8 @@ export interface AnthropicStubOptions {
   idTag?: string;
   /** Port to listen on (127.0.0.1). Default: a free port. */
   port?: number;
+  /** Wait this long before answering a scenario's request, as a model takes time to answer. Default 0. */
+  responseDelayMs?: number;
 }
 
 export interface AnthropicStub {
@@ -224,6 +226,7 @@ export async function startAnthropicStub(options: AnthropicStubOptions): Promise
       scripted = side(ctx);
     }
 
+    if (record.kind === "scenario" && (options.responseDelayMs ?? 0) > 0) await new Promise((r) => setTimeout(r, options.responseDelayMs));
     counter += 1;
     const n = counter;
     const message = buildMessage(scripted, ctx, raw, `msg_${tag}_${n}`, (name, i) => `toolu_${name}_${tag}_${n}_${i}`);

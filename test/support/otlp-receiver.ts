@@ -261,6 +261,12 @@ function pointsOf(req: Json): ReceivedPoint[] {
 }
 
 const arrivals = new WeakMap<ReceivedSpan, number>();
+const arrivalTimes = new WeakMap<ReceivedSpan, number>();
+
+/** When (ms since the epoch) the request that brought a span arrived. */
+export function arrivedAt(span: ReceivedSpan): number | undefined {
+  return arrivalTimes.get(span);
+}
 
 /** Which request (0-based, in arrival order) brought a span a receiver got. */
 export function requestOf(span: ReceivedSpan): number | undefined {
@@ -291,6 +297,7 @@ export async function startOtlpReceiver(port = 0): Promise<OtlpReceiver> {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
+      const arrivedMs = Date.now();
       const raw = Buffer.concat(chunks);
       // The collector's otlp_http exporter gzips by default.
       const bytes = req.headers["content-encoding"] === "gzip" ? gunzipSync(raw) : raw;
@@ -306,6 +313,7 @@ export async function startOtlpReceiver(port = 0): Promise<OtlpReceiver> {
       if (isTraces) {
         for (const span of spansOf(body)) {
           arrivals.set(span, receiver.requests.length - 1);
+          arrivalTimes.set(span, arrivedMs);
           receiver.spans.push(span);
         }
       } else receiver.points.push(...pointsOf(body));

@@ -74,7 +74,12 @@ async function main(): Promise<void> {
   writeFileSync(wrapper, WRAPPER);
   const settingsPath = join(home, ".claude", "settings.json");
   const ours = JSON.stringify(`'${process.execPath}' '${HOOK_BIN}' hook`).slice(1, -1);
-  writeFileSync(settingsPath, readFileSync(settingsPath, "utf8").split(ours).join(JSON.stringify(`'${process.execPath}' '${wrapper}' '${HOOK_BIN}' '${runsLog}'`).slice(1, -1)));
+  writeFileSync(
+    settingsPath,
+    readFileSync(settingsPath, "utf8")
+      .split(ours)
+      .join(JSON.stringify(`'${process.execPath}' '${wrapper}' '${HOOK_BIN}' '${runsLog}'`).slice(1, -1)),
+  );
 
   const lags: number[] = [];
   let hooks: number[] = [];
@@ -82,7 +87,15 @@ async function main(): Promise<void> {
     for (let run = 0; run < runs; run++) {
       for (const s of SCENARIOS) {
         const before = receiver.spans.length;
-        const result = await runClaude({ home, cwd, prompt: s.prompt, baseUrl: stub.url, model: s.model, env: { ANTHROPIC_DEFAULT_HAIKU_MODEL: "claude-haiku-4-5" }, timeoutMs: 180_000 });
+        const result = await runClaude({
+          home,
+          cwd,
+          prompt: s.prompt,
+          baseUrl: stub.url,
+          model: s.model,
+          env: { ANTHROPIC_DEFAULT_HAIKU_MODEL: "claude-haiku-4-5" },
+          timeoutMs: 180_000,
+        });
         if (result.exitCode !== 0) throw new Error(`${s.prompt}: exit ${result.exitCode}: ${result.stderr}`);
         // The last tool span may still be on its way.
         await new Promise((r) => setTimeout(r, 3_000));
@@ -114,7 +127,8 @@ async function main(): Promise<void> {
     `\nPostToolUse → tool span at the receiver (${sorted.length} spans, ${runs} runs, model delay ${delayMs} ms, ${cpus().length} cores): ` +
       `p50 ${percentile(sorted, 50).toFixed(0)} ms, p95 ${percentile(sorted, 95).toFixed(0)} ms, max ${(sorted.at(-1) ?? NaN).toFixed(0)} ms`,
   );
-  if (hooks.length > 0) console.log(`PostToolUse hook wall time (through the recording wrapper): p50 ${percentile(hooks, 50).toFixed(0)} ms, p95 ${percentile(hooks, 95).toFixed(0)} ms`);
+  if (hooks.length > 0)
+    console.log(`PostToolUse hook wall time (through the recording wrapper): p50 ${percentile(hooks, 50).toFixed(0)} ms, p95 ${percentile(hooks, 95).toFixed(0)} ms`);
 }
 
 function readHookTimes(path: string): number[] {

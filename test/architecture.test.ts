@@ -33,6 +33,7 @@ const LAYERS: readonly (readonly string[])[] = [
 const HOOK_ENTRY = "hook/hook-entry.ts";
 const HOOK_FILES = [
   "config/config-file.ts",
+  "config/flusher-linger.ts",
   "config/price-overrides.ts",
   "config/state-dir.ts",
   "hook/flush-lock.ts",

@@ -1,6 +1,11 @@
 import { defaultConfigPath, loadConfig, otelHome } from "../config/config-file.js";
 import { ExportConfigError } from "../config/export-target.js";
+import { LINGER_MAX_AGE_MS, resolveLingerMs } from "../config/flusher-linger.js";
+import type { LingerPolicy } from "../flusher/flush.js";
 import { runFlush } from "../flusher/flush.js";
+import { claimSpawn } from "../hook/flush-lock.js";
+import { spawnDetachedFlusher } from "../hook/hook-main.js";
+import type { JsonObject } from "../util/json.js";
 import { createHookLog, resolveLogLevel } from "../hook/hook-log.js";
 import { oneLine } from "../util/terminal-safe.js";
 import { UsageError, boolOpt, parseOptions } from "./args.js";
@@ -31,6 +36,22 @@ const OPTIONS = {
 /** A spawned flusher never outlives this, whatever it is waiting on. */
 const SPAWNED_HARD_LIMIT_MS = 60_000;
 
+/** A spawned flusher stays warm for the next triggers, and hands over to a fresh process when it gets old. */
+function lingerOf(env: NodeJS.ProcessEnv, config: JsonObject): { linger?: LingerPolicy } {
+  const idleMs = resolveLingerMs(env, config);
+  if (idleMs === 0) return {};
+  const startedMs = Date.now();
+  const home = otelHome(env);
+  return {
+    linger: {
+      idleMs,
+      lastCycleStartMs: startedMs + LINGER_MAX_AGE_MS,
+      hardDeadlineMs: startedMs + SPAWNED_HARD_LIMIT_MS - 5_000,
+      successor: { claim: () => claimSpawn(home), start: () => spawnDetachedFlusher(home, env) },
+    },
+  };
+}
+
 export async function flushCommand(argv: string[], io: CliIO): Promise<number> {
   const p = parseOptions(argv, OPTIONS);
   if (boolOpt(p, "help")) {
@@ -51,7 +72,7 @@ export async function flushCommand(argv: string[], io: CliIO): Promise<number> {
   }
   let report;
   try {
-    report = await runFlush({ env, log, config, lockWaitMs: spawned ? 0 : 30_000 });
+    report = await runFlush({ env, log, config, lockWaitMs: spawned ? 0 : 30_000, ...(spawned ? lingerOf(env, config.raw) : {}) });
   } catch (error) {
     if (spawned) {
       log.error(`flush failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -49,24 +49,32 @@ interface Built {
   readonly cursors: ReturnType<typeof cursorsOfSync>;
 }
 
+/** How often to look at a transcript that lags behind the triggers (a stat per file; a rebuild only when it grew). */
+const TRANSCRIPT_POLL_MS = 20;
+
 /** Rebuilds the session, re-reading while the transcript lags behind the triggers (bounded). */
 async function buildWhenReady(transcriptPath: string, sessionId: string, toolIds: ReadonlySet<string>, pricer: Pricer, waitMs: number): Promise<Built | undefined> {
   const deadline = Date.now() + waitMs;
+  let seen = "";
   for (;;) {
     const source = discoverSessionSync(transcriptPath, sessionId);
     if (source !== undefined) {
       // Cursors before reading: a line appended meanwhile makes the next replay see a change.
       const cursors = cursorsOfSync(filesOf(source));
-      const loaded = loadSessionSync(source);
-      if (loaded.input.main.length > 0 || loaded.input.agents.some((a) => a.lines.length > 0)) {
-        const session = buildSession(loaded.input, pricer);
-        const done = new Set(session.toolCalls.filter((c) => c.outcome !== "pending").map((c) => c.id));
-        const ready = [...toolIds].every((id) => done.has(id));
-        if (ready || Date.now() >= deadline) return { session, source, cursors };
+      const state = JSON.stringify(cursors);
+      if (state !== seen || Date.now() >= deadline) {
+        seen = state;
+        const loaded = loadSessionSync(source);
+        if (loaded.input.main.length > 0 || loaded.input.agents.some((a) => a.lines.length > 0)) {
+          const session = buildSession(loaded.input, pricer);
+          const done = new Set(session.toolCalls.filter((c) => c.outcome !== "pending").map((c) => c.id));
+          const ready = [...toolIds].every((id) => done.has(id));
+          if (ready || Date.now() >= deadline) return { session, source, cursors };
+        }
       }
     }
     if (Date.now() >= deadline) return undefined;
-    await sleep(100);
+    await sleep(TRANSCRIPT_POLL_MS);
   }
 }
 

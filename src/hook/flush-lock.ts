@@ -6,7 +6,7 @@
  * `flush.spawn` is a short-lived token a hook creates (O_EXCL) before spawning a flusher, so 50
  * parallel hooks spawn one process, not 50. The flusher removes it once it holds the lock.
  */
-import { renameSync, statSync, unlinkSync } from "node:fs";
+import { existsSync, renameSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import type { HeldLock } from "../util/file-lock.js";
 import { lockHeld, tryAcquireLock } from "../util/file-lock.js";
@@ -14,6 +14,8 @@ import { createExclusive } from "../util/private-fs.js";
 
 export const LOCK_FILE = "flush.lock";
 export const SPAWN_TOKEN = "flush.spawn";
+/** Present while the flusher holding the lock only lingers, waiting for triggers (flusher/linger.ts). */
+export const IDLE_MARK = "flush.idle";
 
 /** A flusher lock untouched this long is stale even if its pid seems alive (pid reuse). */
 const STALE_MS = 5 * 60_000;
@@ -23,6 +25,11 @@ const SPAWN_TOKEN_MS = 10_000;
 /** Is a live flusher holding the lock? */
 export function flusherRunning(stateHome: string): boolean {
   return lockHeld(join(stateHome, LOCK_FILE), STALE_MS);
+}
+
+/** Is the live flusher only waiting for triggers (nothing in hand)? */
+export function flusherIdle(stateHome: string): boolean {
+  return existsSync(join(stateHome, IDLE_MARK)) && flusherRunning(stateHome);
 }
 
 /** Takes the flusher lock, or returns undefined if a live flusher holds it. Throws on I/O errors. */

@@ -13,6 +13,7 @@ import type * as ChildProcessModule from "node:child_process";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { defaultConfigPath, loadConfig, otelHome } from "../config/config-file.js";
+import { resolveLingerMs } from "../config/flusher-linger.js";
 import { clearSpawnToken, claimSpawn, flusherRunning } from "./flush-lock.js";
 import type { HookLog } from "./hook-log.js";
 import { codeOf, createHookLog, resolveLogLevel } from "./hook-log.js";
@@ -49,6 +50,18 @@ function describe(p: HookPayload): string {
   return parts.join(" ");
 }
 
+/** Spawns a flusher unless one runs or another hook is starting one. Throws on I/O errors. */
+function ensureFlusher(stateHome: string, env: NodeJS.ProcessEnv, options: HookRunOptions, log: HookLog): void {
+  if (flusherRunning(stateHome) || !claimSpawn(stateHome)) return;
+  try {
+    (options.spawnFlusher ?? spawnDetachedFlusher)(stateHome, env);
+    log.debug("flusher spawned");
+  } catch (error) {
+    clearSpawnToken(stateHome);
+    throw error;
+  }
+}
+
 /** The whole hook. Never throws; returns when the process may exit (with code 0). */
 export async function runHook(options: HookRunOptions): Promise<void> {
   const env = options.env;
@@ -76,19 +89,19 @@ export async function runHook(options: HookRunOptions): Promise<void> {
     const trigger = triggerFor(payload, now());
     if (trigger === undefined) {
       log.debug(`${describe(payload)}: nothing to export`);
+      // A turn begins: a flusher that lingers is warm when its first tool call ends.
+      if ((payload.event === "UserPromptSubmit" || payload.event === "SessionStart") && resolveLingerMs(env, config.raw) > 0) {
+        try {
+          ensureFlusher(stateHome, env, options, log);
+        } catch (error) {
+          log.warn(`${describe(payload)}: cannot start a flusher ahead of the turn (${codeOf(error)})`);
+        }
+      }
     } else {
       try {
         writeTrigger(stateHome, trigger);
         log.debug(`${describe(payload)}: spooled`);
-        if (!flusherRunning(stateHome) && claimSpawn(stateHome)) {
-          try {
-            (options.spawnFlusher ?? spawnDetachedFlusher)(stateHome, env);
-            log.debug("flusher spawned");
-          } catch (error) {
-            clearSpawnToken(stateHome);
-            throw error;
-          }
-        }
+        ensureFlusher(stateHome, env, options, log);
       } catch (error) {
         log.error(`${describe(payload)}: cannot spool (${codeOf(error)}); the transcript still holds it for the next flush or replay`);
       }

@@ -3,7 +3,7 @@
  * state home, with fixture transcripts copied in and hook payloads rewritten to point at them.
  */
 import { ledgerDirFor } from "./destinations.js";
-import { flusherRunning, spawnPending } from "../../src/hook/flush-lock.js";
+import { flusherIdle, flusherRunning, spawnPending } from "../../src/hook/flush-lock.js";
 import { spawn } from "node:child_process";
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -143,7 +143,7 @@ export function listDir(dir: string): string[] {
   }
 }
 
-/** Waits until no flusher runs, nothing is announced and the spool is empty. */
+/** Waits until no flusher works (none runs, or it only lingers), nothing is announced and the spool is empty. */
 export async function waitForQuiet(world: HookWorld, timeoutMs = 45_000): Promise<void> {
   await waitForQuietHome(world.otelHome, timeoutMs);
 }
@@ -158,7 +158,7 @@ export async function waitForQuietHome(otelHome: string, timeoutMs = 45_000): Pr
   const deadline = Date.now() + timeoutMs;
   let stalledSince: number | undefined;
   for (;;) {
-    const live = flusherRunning(otelHome) || spawnPending(otelHome);
+    const live = (flusherRunning(otelHome) && !flusherIdle(otelHome)) || spawnPending(otelHome);
     const spool = listDir(join(otelHome, "spool")).filter((n) => n.endsWith(".json"));
     if (!live && spool.length === 0) return;
     stalledSince = live ? undefined : (stalledSince ?? Date.now());

@@ -1,0 +1,223 @@
+/**
+ * One flusher cycle: a pass on the destination (its lock; what a crash left pending is
+ * recorded), spool rounds (per touched session: rebuild, plan, write to the outbox, record), the
+ * outbox bounded and sent in order within a budget.
+ */
+import { readdirSync, statSync, unlinkSync } from "node:fs";
+import { join } from "node:path";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import type { LoadedConfig } from "../config/config-file.js";
+import { METRIC_SESSION_ID_WARNING, resolveMetricSessionId } from "../config/metric-session-id.js";
+import { defaultStateDir } from "../config/state-dir.js";
+import { createPricer } from "../cost/price-request.js";
+import type { Destination } from "../delivery/destination.js";
+import type { DeliveryFailure } from "../delivery/send-outbox.js";
+import { codeOf } from "../hook/hook-log.js";
+import type { SpooledTrigger } from "../hook/spool.js";
+import { SPOOL_DIR, readSpool, removeSpooled } from "../hook/spool.js";
+import { captureContentFromEnv } from "../mapping/content.js";
+import type { DestinationName } from "../mapping/destinations/index.js";
+import { ALL_DESTINATIONS, destinationOptionsFromResource, resolveDestinations } from "../mapping/destinations/index.js";
+import type { DestinationPass } from "../pipeline/destination-pass.js";
+import { openDestinationPass } from "../pipeline/destination-pass.js";
+import { packageVersion, resourceAttributes } from "../sdk/resource-attributes.js";
+import { LockBusyError } from "../util/file-lock.js";
+import type { FlushOptions } from "./flush-options.js";
+import type { FlushSessionContext, SessionOutcome } from "./flush-session.js";
+import { flushSession } from "./flush-session.js";
+
+/** How long to wait for a transcript to show what a trigger announced (it is written asynchronously). */
+export const TRANSCRIPT_WAIT_MS = 1_500;
+/** One flush pass never spends more than this on the network (a spawned flusher lives 60 s at most). */
+export const SEND_BUDGET_MS = 30_000;
+/** Rounds per process: triggers that keep arriving are left to the next flusher. */
+export const MAX_ROUNDS = 20;
+
+/** Temp files of hooks that died between write and rename. */
+function sweepSpoolTemps(stateHome: string, now: number): void {
+  const dir = join(stateHome, SPOOL_DIR);
+  try {
+    for (const name of readdirSync(dir)) {
+      if (!name.endsWith(".tmp")) continue;
+      const path = join(dir, name);
+      try {
+        if (now - statSync(path).mtimeMs > 60_000) unlinkSync(path);
+      } catch {
+        // Renamed or removed meanwhile.
+      }
+    }
+  } catch {
+    // No spool.
+  }
+}
+
+function groupBySession(triggers: readonly SpooledTrigger[]): Map<string, SpooledTrigger[]> {
+  const out = new Map<string, SpooledTrigger[]>();
+  for (const t of triggers) {
+    const list = out.get(t.trigger.sessionId) ?? [];
+    list.push(t);
+    out.set(t.trigger.sessionId, list);
+  }
+  return out;
+}
+
+export interface Tally {
+  sessions: number;
+  spans: number;
+  points: number;
+  sent: number;
+  rejected: number;
+  remaining: number;
+  dropped: number;
+  queued: number;
+  /** Delivery failed in the current cycle (a lingering flusher tries again in its next one). */
+  cycleFailed: boolean;
+  error: string | undefined;
+  failure: DeliveryFailure | undefined;
+}
+
+/** One spool round: each touched session flushed into the outbox; kept triggers remembered. */
+async function flushSpool(stateHome: string, ctx: FlushSessionContext, pass: DestinationPass, tally: Tally, kept: Set<string>, now: () => number): Promise<void> {
+  sweepSpoolTemps(stateHome, now());
+  const spool = readSpool(stateHome);
+  if (spool.corrupt.length > 0) {
+    ctx.log.warn(`removed ${spool.corrupt.length} unreadable spool files`);
+    removeSpooled(spool.corrupt);
+  }
+  for (const [sessionId, group] of groupBySession(spool.triggers)) {
+    pass.touch();
+    let outcome: SessionOutcome;
+    try {
+      outcome = await flushSession(
+        sessionId,
+        group.map((g) => g.trigger),
+        ctx,
+      );
+    } catch (error) {
+      const busy = error instanceof LockBusyError;
+      outcome = { spans: 0, points: 0, retry: true, error: `${busy ? "busy (a replay holds its lock)" : "failed"}: ${codeOf(error)}` };
+    }
+    tally.sessions++;
+    tally.spans += outcome.spans;
+    tally.points += outcome.points;
+    if (outcome.error !== undefined) {
+      tally.error ??= outcome.error;
+      ctx.log.error(`session ${sessionId}: ${outcome.error}; its triggers stay in the spool`);
+    }
+    if (outcome.retry) for (const g of group) kept.add(g.file);
+    else removeSpooled(group.map((g) => g.file));
+  }
+}
+
+/** Bounds the outbox, then sends it within what is left of the budget. */
+async function deliver(pass: DestinationPass, ctx: FlushSessionContext, tally: Tally, sendDeadline: number): Promise<void> {
+  const bounded = await pass.bound();
+  if (bounded.dropped > 0) {
+    tally.dropped += bounded.dropped;
+    ctx.log.error(
+      `outbox over its bounds: dropped the ${bounded.dropped} oldest requests (${bounded.droppedBytes} bytes); their units will be sent again${bounded.lost > 0 ? `, except ${bounded.lost} that are lost` : ""}`,
+    );
+  }
+  const left = sendDeadline - Date.now();
+  if (left <= 0) {
+    tally.remaining = pass.queued();
+    return;
+  }
+  const sent = await pass.send({ budgetMs: left, onRejected: (name, error) => ctx.log.error(`outbox request ${name} refused for good (${error}); set aside in rejected/`) });
+  tally.sent += sent.sent;
+  tally.rejected += sent.rejected;
+  tally.remaining = sent.remaining;
+  if (sent.failure !== undefined) {
+    tally.failure ??= sent.failure;
+    tally.cycleFailed = true;
+    const level = sent.failure.kind === "auth" || sent.failure.kind === "endpoint" ? "error" : "warn";
+    ctx.log[level](`outbox: ${sent.sent} sent, ${sent.remaining} kept for the next flush: ${sent.failure.message}`);
+  } else if (sent.sent > 0) ctx.log.info(`outbox: ${sent.sent} requests sent to ${pass.destination.label}`);
+}
+
+function flushContext(env: NodeJS.ProcessEnv, config: LoadedConfig, destination: Destination, pass: DestinationPass, options: FlushOptions): FlushSessionContext {
+  const raw = config.raw;
+  let products: readonly DestinationName[];
+  try {
+    products = resolveDestinations(undefined, env, raw["destinations"]);
+  } catch (error) {
+    options.log.warn(`${codeOf(error)}; sending both products' attributes`);
+    products = ALL_DESTINATIONS;
+  }
+  let includeSessionId = false;
+  try {
+    includeSessionId = resolveMetricSessionId(undefined, env, raw["metricSessionId"]);
+  } catch (error) {
+    options.log.warn(`${codeOf(error)}; metric points without session.id`);
+  }
+  if (includeSessionId) options.log.info(METRIC_SESSION_ID_WARNING);
+  return {
+    ledgerDir: pass.ledgerDir,
+    factsDir: defaultStateDir(env),
+    sink: pass.sink,
+    pricer: createPricer(config.prices),
+    captureContent: captureContentFromEnv(env),
+    destinations: destinationOptionsFromResource(resourceAttributes(resourceEnv(env, config)), packageVersion(), products),
+    provisionalSpans: destination.provisionalSpans,
+    includeSessionId,
+    log: options.log,
+    transcriptWaitMs: options.transcriptWaitMs ?? TRANSCRIPT_WAIT_MS,
+  };
+}
+
+/**
+ * Claude Code strips OTEL_* from hooks: `resourceAttributes` in the config file stands in for
+ * OTEL_RESOURCE_ATTRIBUTES (user.id, deployment.environment.name, ...); the variable wins when set.
+ */
+export function resourceEnv(env: NodeJS.ProcessEnv, config: LoadedConfig): NodeJS.ProcessEnv {
+  const configured = typeof config.raw["resourceAttributes"] === "string" ? config.raw["resourceAttributes"] : undefined;
+  return configured !== undefined && !env["OTEL_RESOURCE_ATTRIBUTES"] ? { ...env, OTEL_RESOURCE_ATTRIBUTES: configured } : env;
+}
+
+export interface FlushRun {
+  readonly options: FlushOptions;
+  readonly stateHome: string;
+  readonly stateDir: string;
+  readonly config: LoadedConfig;
+  readonly destination: Destination;
+  readonly attributes: ReturnType<typeof resourceAttributes>;
+  readonly tally: Tally;
+  /** Spool files kept for a later flush: not a reason for another round. */
+  readonly kept: Set<string>;
+  readonly now: () => number;
+}
+
+/** One pass on the destination: spool rounds and delivery. False when a replay or watch pass holds it. */
+export async function flushCycle(run: FlushRun, hardDeadlineMs: number): Promise<boolean> {
+  const { options, tally, kept } = run;
+  let pass: DestinationPass;
+  try {
+    pass = await openDestinationPass(run.stateDir, run.destination, { resource: resourceFromAttributes(run.attributes), waitMs: Math.max(options.lockWaitMs ?? 0, 2_000) });
+  } catch (error) {
+    if (!(error instanceof LockBusyError)) throw error;
+    // A replay or watch pass on the same destination: it starts a flusher when it is done.
+    options.log.info(`${run.destination.label} is busy (a replay or watch pass); the spool waits for it`);
+    return false;
+  }
+  try {
+    if (pass.recovered > 0) options.log.warn(`recorded ${pass.recovered} outbox requests a crash or a full disk had left pending`);
+    const ctx = flushContext(options.env, run.config, run.destination, pass, options);
+    run.tally.cycleFailed = false;
+    const sendDeadline = Math.min(Date.now() + (options.sendBudgetMs ?? SEND_BUDGET_MS), hardDeadlineMs);
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      await flushSpool(run.stateHome, ctx, pass, tally, kept, run.now);
+      // Once delivery failed in this cycle, later rounds only queue: no second timeout.
+      if (!tally.cycleFailed) await deliver(pass, ctx, tally, sendDeadline);
+      else tally.remaining = pass.queued();
+      if (readSpool(run.stateHome).triggers.every((t) => kept.has(t.file))) break;
+    }
+    tally.queued += pass.sink.written();
+  } finally {
+    pass.release();
+  }
+  return true;
+}
+
+export function hasNewTriggers(stateHome: string, kept: ReadonlySet<string>): boolean {
+  return readSpool(stateHome).triggers.some((t) => !kept.has(t.file));
+}

@@ -1,6 +1,6 @@
 /**
  * Wall time of one `claude-code-otel hook` invocation (spawn → exit, as Claude Code pays it) for
- * PreToolUse, PostToolUse and Stop, with the collector up (a loopback OTLP receiver) and
+ * UserPromptSubmit (which starts a flusher ahead of the turn when none runs), PreToolUse, PostToolUse and Stop, with the collector up (a loopback OTLP receiver) and
  * black-holed (accepts, never answers), against bare `node -e 0` measured in the same rounds.
  *
  *   npm run build && npx tsx bench/hook-latency.ts [--runs 200]
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   for (const e of readdirSync(claude, { withFileTypes: true, recursive: true })) chmodSync(join(e.parentPath, e.name), e.isDirectory() ? 0o755 : 0o644);
   const payloads = readFileSync(join(RECORDED, "hooks.jsonl"), "utf8").split("/home/user/.claude").join(claude).split("\n").filter(Boolean);
   const pick = (event: string): string => payloads.find((l) => (JSON.parse(l) as { hook_event_name: string }).hook_event_name === event) as string;
-  const events = ["PreToolUse", "PostToolUse", "Stop"].map((e) => ({ event: e, input: pick(e) }));
+  const events = ["UserPromptSubmit", "PreToolUse", "PostToolUse", "Stop"].map((e) => ({ event: e, input: pick(e) }));
   const rows: Row[] = [];
 
   for (const mode of ["up", "black-hole"] as const) {

@@ -51,6 +51,26 @@ describe("watch", () => {
     expect(receiver.requests.length).toBe(requests);
   });
 
+  it("--once against an endpoint that refuses connections fails fast (one failure per pass, not one per session), then delivers everything once", async () => {
+    receiver = await startOtlpReceiver();
+    const port = Number(new URL(receiver.url).port);
+    await receiver.close();
+    const root = mkdtempSync(join(tmpdir(), "cco-watch-"));
+    cpSync(CC_2_1_330.projects, join(root, "projects"), { recursive: true });
+    const argv = ["--projects-dir", join(root, "projects"), "--state-dir", join(root, "state"), "--endpoint", `http://127.0.0.1:${port}`, "--idle-minutes", "0", "--once"];
+    expect(sessions.length).toBeGreaterThanOrEqual(4);
+    const down = captureIO();
+    const t0 = Date.now();
+    expect(await watchCommand(argv, down)).toBe(1);
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect(down.stderr().match(/ECONNREFUSED/g)).toHaveLength(1);
+    receiver = await startOtlpReceiver(port);
+    expect(await watchCommand(argv, captureIO())).toBe(0);
+    const expectedIds = sessions.flatMap((s) => sessionToSpans(s, { final: true }).map((x) => x.spanId)).sort();
+    expect(receiver.spans.map((s) => s.spanId).sort()).toEqual(expectedIds);
+    expectTotalsEqualReport(receiver.points, sessions);
+  });
+
   it("tails a growing transcript: what is complete goes out as it appears, everything exactly once", async () => {
     receiver = await startOtlpReceiver();
     const root = mkdtempSync(join(tmpdir(), "cco-watch-live-"));

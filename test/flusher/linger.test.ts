@@ -3,7 +3,7 @@
  * an active session in the same process, steps aside for a `flush` from the command line, exits
  * on its own when the session goes quiet, and hands over to a fresh process when it gets old.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/config-file.js";
 import { runFlush as flushInProcess } from "../../src/flusher/flush.js";
@@ -98,9 +98,11 @@ describe("a spawned flusher lingers", () => {
       expect(flush.stdout).toMatch(/^flush: 0 sessions, 0 spans and 0 metric points queued; 0 requests sent, 0 left in the outbox\n/);
       expect(hookLog(world)).toMatch(/flusher done lingering \(yield\)/);
       // Nothing is left to ask the next flusher to step aside.
+      expect(existsSync(join(world.otelHome, "spool", ".yield"))).toBe(false);
       expect(readSpool(world.otelHome).triggers).toEqual([]);
       await until("exited", () => !flusherRunning(world.otelHome), 5_000);
     } finally {
+      delete world.env["CLAUDE_CODE_OTEL_FLUSHER_LINGER_MS"];
     }
   }, 60_000);
 });

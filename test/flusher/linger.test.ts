@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/config-file.js";
 import { runFlush as flushInProcess } from "../../src/flusher/flush.js";
 import type { LingerPolicy } from "../../src/flusher/flush.js";
-import { flusherIdle, flusherRunning } from "../../src/hook/flush-lock.js";
+import { flusherIdle, flusherRunning, spawnPending } from "../../src/hook/flush-lock.js";
 import { createHookLog } from "../../src/hook/hook-log.js";
 import { parseHookInput } from "../../src/hook/payload.js";
 import { readSpool, triggerFor, writeTrigger } from "../../src/hook/spool.js";
@@ -73,18 +73,23 @@ describe("a spawned flusher lingers", () => {
     // Hooks started one flusher (the first hook's); a flusher that got old handed over to the next.
     const log = hookLog(world);
     expect(log.match(/hook\[\d+\] flusher spawned/g)).toHaveLength(1);
-    expect(flusherPids(world, id)).toHaveLength(1 + (log.match(/handing over to a fresh flusher/g) ?? []).length);
+    // (The last successor may find nothing left to do.)
+    const pids = flusherPids(world, id).length;
+    expect(pids).toBeGreaterThanOrEqual(1);
+    expect(pids).toBeLessThanOrEqual(1 + (log.match(/handing over to a fresh flusher/g) ?? []).length);
     expect(outboxOf(world)).toEqual([]);
     const audit = auditArrivals(receiver.spans);
     expect([audit.beforeParent, audit.orphans]).toEqual([[], []]);
     expectSpansExactlyOnce(receiver.spans, expectedSpans(sessions, durationsOf(payloads)), transcriptToolEnds(sessions));
 
-    // Quiet for its linger time (15 s by default): it exits by itself, and hands over to nobody.
-    await until("exited", () => !flusherRunning(world.otelHome), 25_000);
+    // Quiet for its linger time (15 s by default): the last flusher exits by itself and hands over to nobody.
+    // A hand-over claims the spawn token before it releases the lock: no gap between the two.
+    const gone = (): boolean => !flusherRunning(world.otelHome) && !spawnPending(world.otelHome);
+    await until("exited", gone, 60_000);
     await sleep(1_500);
-    expect(flusherRunning(world.otelHome)).toBe(false);
+    expect(gone()).toBe(true);
     expect(hookLog(world)).toMatch(/flusher done lingering \(timeout\)/);
-  }, 120_000);
+  }, 180_000);
 
   it("a flush from the command line does not wait for a lingering flusher: it steps aside", async () => {
     const id = CC_2_1_330.sessionId("long");

@@ -15,7 +15,6 @@ import { discoverSessionSync } from "../transcript/discover.js";
 import { createExclusive, ensurePrivateDir } from "../util/private-fs.js";
 import type { HookLog } from "../hook/hook-log.js";
 import type { HookPayload } from "../hook/payload.js";
-import { isEmptyInput } from "../transcript/session-input.js";
 
 /** What the alerts Stop hook (alerts-main.ts) works with. */
 export interface HookOutputContext {
@@ -64,18 +63,15 @@ export interface SessionCostResult {
 /** What the session has cost so far: Claude Code's ledger where present, else the priced requests. */
 export async function sessionCost(transcriptPath: string, sessionId: string, config: Readonly<Record<string, unknown>>): Promise<SessionCostResult | undefined> {
   // Loaded on demand: the price library and the model are heavy, and most hook calls never get here.
-  const [{ loadSessionSync }, { buildSession }, { createPricer }, { parsePriceOverrides }] = await Promise.all([
-    import("../transcript/load-session.js"),
-    import("../model/build-session.js"),
+  const [{ readSessionSync }, { createPricer }, { parsePriceOverrides }] = await Promise.all([
+    import("../model/read-session.js"),
     import("../cost/price-request.js"),
     import("../config/price-overrides.js"),
   ]);
   const source = discoverSessionSync(transcriptPath, sessionId);
   if (source === undefined) return undefined;
-  const loaded = loadSessionSync(source);
-  if (isEmptyInput(loaded.input)) return undefined;
-  const session = buildSession(loaded.input, createPricer({ overrides: parsePriceOverrides(config["prices"]).overrides }));
-  return { costUsd: session.cost.totalUsd, project: session.project };
+  const { session } = readSessionSync(source, createPricer({ overrides: parsePriceOverrides(config["prices"]).overrides }));
+  return session === undefined ? undefined : { costUsd: session.cost.totalUsd, project: session.project };
 }
 
 export const SLACK_TIMEOUT_MS = 2_000;

@@ -7,7 +7,7 @@ import type { TelemetrySink } from "../delivery/sink.js";
 import type { HookLog } from "../hook/hook-log.js";
 import type { Trigger } from "../hook/spool.js";
 import type { DestinationOptions } from "../mapping/destinations/index.js";
-import { buildSession } from "../model/build-session.js";
+import { readSessionSync } from "../model/read-session.js";
 import type { Pricer } from "../model/pricer.js";
 import type { Session } from "../model/types.js";
 import { cursorsOfSync, exportSession } from "../pipeline/export-session.js";
@@ -15,7 +15,6 @@ import { recordSessionEnd } from "../state/session-end.js";
 import { applyToolDurations, deferUnmeasured, loadToolDurationsSync, recordToolDurationsSync } from "../state/tool-durations.js";
 import type { SessionSource } from "../transcript/discover.js";
 import { discoverSessionSync, filesOf } from "../transcript/discover.js";
-import { loadSessionSync } from "../transcript/load-session.js";
 
 export interface FlushSessionContext {
   /** The destination's ledgers (its pass's ledger dir). */
@@ -64,9 +63,8 @@ async function buildWhenReady(transcriptPath: string, sessionId: string, toolIds
       const state = JSON.stringify(cursors);
       if (state !== seen || Date.now() >= deadline) {
         seen = state;
-        const loaded = loadSessionSync(source);
-        if (loaded.input.main.length > 0 || loaded.input.agents.some((a) => a.lines.length > 0)) {
-          const session = buildSession(loaded.input, pricer);
+        const { session } = readSessionSync(source, pricer);
+        if (session !== undefined) {
           const done = new Set(session.toolCalls.filter((c) => c.outcome !== "pending").map((c) => c.id));
           const ready = [...toolIds].every((id) => done.has(id));
           if (ready || Date.now() >= deadline) return { session, source, cursors };

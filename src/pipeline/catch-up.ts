@@ -1,5 +1,5 @@
 import { UNIT_OF_WORK } from "../mapping/units-of-work.js";
-import { buildSession } from "../model/build-session.js";
+import { readSessionSync } from "../model/read-session.js";
 import { applyToolDurations, loadToolDurationsSync } from "../state/tool-durations.js";
 import type { Session } from "../model/types.js";
 import { NOTHING_EXPORTED, planExport } from "../mapping/plan-export.js";
@@ -10,14 +10,12 @@ import { acquireSessionLock, loadSessionStateSync, tryAcquireSessionLock } from 
 import type { SessionSource } from "../transcript/discover.js";
 import type { BatchedOutcome, CatchUpContext, CatchUpOutcome, NotExported } from "./catch-up-types.js";
 import { fileCount, filesOf } from "../transcript/discover.js";
-import { loadSessionSync } from "../transcript/load-session.js";
 import type { BatchEntry, BatchLimits, EntryResult } from "./export-batch.js";
 import { DEFAULT_BATCH_LIMITS, ExportBatch } from "./export-batch.js";
 import { cursorsOfSync, dryRunCounts, exportSession, exportedOf, printSession } from "./export-session.js";
 import { matchesSession } from "./session-filter.js";
 import { upToDate } from "./up-to-date.js";
 import { sessionEndedAt, sessionIsOver } from "../state/session-end.js";
-import { isEmptyInput } from "../transcript/session-input.js";
 
 export type { BatchedOutcome, CatchUpContext, CatchUpOutcome, NotExported } from "./catch-up-types.js";
 
@@ -36,14 +34,14 @@ async function prepareSession(source: SessionSource, ctx: CatchUpContext): Promi
   const warnings: string[] = [];
   const files = filesOf(source);
   const cursors = cursorsOfSync(files);
-  const input = loadSessionSync(source);
-  for (const u of input.unreadable) warnings.push(`cannot read ${u.path}: ${u.reason}`);
-  const bytes = input.stats.bytes;
-  if (isEmptyInput(input.input)) return { kind: "empty", files: files.length, bytes, warnings };
+  const read = readSessionSync(source, ctx.pricer);
+  for (const u of read.unreadable) warnings.push(`cannot read ${u.path}: ${u.reason}`);
+  const bytes = read.stats.bytes;
+  const built = read.session;
+  if (built === undefined) return { kind: "empty", files: files.length, bytes, warnings };
   // Tool durations the hooks measured (PostToolUse duration_ms): replay then rebuilds the very
   // spans the hooks sent, same ids and same values.
   const measured = loadToolDurationsSync(ctx.factsDir, source.sessionId);
-  const built = buildSession(input.input, ctx.pricer);
   const session = Object.keys(measured).length > 0 ? applyToolDurations(built, measured) : built;
   if (!matchesSession(session, ctx.filter)) return { kind: "filtered", files: files.length, bytes, warnings };
   const finished = sessionIsOver(session.endTime, sessionEndedAt(ctx.factsDir, session.sessionId), ctx.idleMs, ctx.now?.() ?? Date.now());

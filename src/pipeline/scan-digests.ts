@@ -6,7 +6,7 @@ import type { CachedSession, ReportCache } from "./report-cache.js";
 import { discoverSessionsSync, fileCount } from "../transcript/discover.js";
 import { addParseStats, emptyParseStats } from "../transcript/line-types.js";
 import type { ScanResult } from "./scan-sessions.js";
-import { readSession } from "./scan-sessions.js";
+import { readSessionSync } from "../model/read-session.js";
 import type { SessionFilter } from "./session-filter.js";
 import { matchesSession, matchesSource } from "./session-filter.js";
 
@@ -41,7 +41,7 @@ export async function scanDigests(
     const cached = entry !== undefined;
     if (entry === undefined) {
       await loadPriceLibrary();
-      const read = readSession(source, pricer);
+      const read = readSessionSync(source, pricer);
       entry = { fingerprint: source.fingerprint, stats: read.stats, digest: read.session === undefined ? null : digestSession(read.session) };
       unreadable.push(...read.unreadable);
       if (read.unreadable.length === 0) cache?.remember(source, entry);

@@ -1,12 +1,10 @@
 import type { Pricer } from "../model/pricer.js";
-import { buildSession } from "../model/build-session.js";
+import { readSessionSync } from "../model/read-session.js";
 import type { Session } from "../model/types.js";
 import type { SessionSource } from "../transcript/discover.js";
 import { discoverSessionsSync, fileCount } from "../transcript/discover.js";
 import type { ParseStats } from "../transcript/line-types.js";
 import { addParseStats, emptyParseStats } from "../transcript/line-types.js";
-import { loadSessionSync } from "../transcript/load-session.js";
-import { isEmptyInput } from "../transcript/session-input.js";
 import type { SessionFilter } from "./session-filter.js";
 import { matchesSession, matchesSource } from "./session-filter.js";
 
@@ -18,20 +16,6 @@ export interface ScanResult {
   readonly sessions: number;
   readonly stats: ParseStats;
   readonly unreadable: { path: string; reason: string }[];
-}
-
-export interface ReadSession {
-  /** Undefined when the files hold no activity (a 0-byte or summary-only file): nothing to model. */
-  readonly session: Session | undefined;
-  readonly stats: ParseStats;
-  readonly unreadable: { path: string; reason: string }[];
-}
-
-/** Reads one session's files and models it: the step every scan repeats per session. */
-export function readSession(source: SessionSource, pricer: Pricer): ReadSession {
-  const loaded = loadSessionSync(source);
-  const session = isEmptyInput(loaded.input) ? undefined : buildSession(loaded.input, pricer);
-  return { session, stats: loaded.stats, unreadable: loaded.unreadable };
 }
 
 /**
@@ -52,7 +36,7 @@ export async function scanSessions(
   let sessions = 0;
   for (const source of discovery.sessions) {
     if (!matchesSource(source, filter)) continue;
-    const read = readSession(source, pricer);
+    const read = readSessionSync(source, pricer);
     files += fileCount(source);
     addParseStats(stats, read.stats);
     unreadable.push(...read.unreadable);

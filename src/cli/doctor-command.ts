@@ -6,7 +6,7 @@ import { accessSync, constants, existsSync, readFileSync, statSync } from "node:
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { defaultConfigPath, loadConfig, otelHome } from "../config/config-file.js";
-import type { OtlpProtocol } from "../config/hook-config.js";
+import type { OtlpProtocol } from "../config/export-target.js";
 import { holdsSecrets, maskUrl, readAlertSettings, readOtlpSettings } from "../config/hook-config.js";
 import type { HookEntry } from "../install/settings-merge.js";
 import { HOOK_EVENTS, SettingsParseError, ourEntries, parseSettingsText, shellWords } from "../install/settings-merge.js";

@@ -8,10 +8,9 @@
  * ```
  * Header values and the Slack URL are secrets: shown only through `maskedConfig`.
  */
+import type { OtlpProtocol } from "./export-target.js";
 import type { JsonObject } from "../util/json.js";
 import { isObject } from "../util/json.js";
-
-export type OtlpProtocol = "http/protobuf" | "http/json";
 
 export interface OtlpSettings {
   /** Base URL; `/v1/traces` and `/v1/metrics` are appended. */

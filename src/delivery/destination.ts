@@ -15,7 +15,7 @@ import { ExportConfigError, resolveExportTarget } from "../config/export-target.
 import { readOtlpSettings } from "../config/hook-config.js";
 import type { JsonObject } from "../util/json.js";
 import { isObject } from "../util/json.js";
-import type { Encoding, Signal } from "./outbox.js";
+import type { OtlpEncoding, OtlpSignal } from "../sdk/otlp-serialize.js";
 
 /** The OpenTelemetry default for OTEL_EXPORTER_OTLP_TIMEOUT. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
@@ -27,13 +27,13 @@ export interface OtlpDestination {
   readonly key: string;
   /** For people and logs: URLs as shown (credentials masked), never header values. */
   readonly label: string;
-  readonly url: Readonly<Record<Signal, string>>;
-  readonly shownUrl: Readonly<Record<Signal, string>>;
-  readonly encoding: Readonly<Record<Signal, Encoding>>;
-  readonly headers: Readonly<Record<Signal, Readonly<Record<string, string>>>>;
-  readonly timeoutMs: Readonly<Record<Signal, number>>;
-  readonly gzip: Readonly<Record<Signal, boolean>>;
-  readonly tls: Readonly<Record<Signal, { ca?: Buffer; cert?: Buffer; key?: Buffer } | undefined>>;
+  readonly url: Readonly<Record<OtlpSignal, string>>;
+  readonly shownUrl: Readonly<Record<OtlpSignal, string>>;
+  readonly encoding: Readonly<Record<OtlpSignal, OtlpEncoding>>;
+  readonly headers: Readonly<Record<OtlpSignal, Readonly<Record<string, string>>>>;
+  readonly timeoutMs: Readonly<Record<OtlpSignal, number>>;
+  readonly gzip: Readonly<Record<OtlpSignal, boolean>>;
+  readonly tls: Readonly<Record<OtlpSignal, { ca?: Buffer; cert?: Buffer; key?: Buffer } | undefined>>;
   /** Send open parents provisionally ahead of their children (off for backends that must get each span once). */
   readonly provisionalSpans: boolean;
   readonly target: OtlpTarget;
@@ -84,10 +84,10 @@ export function parseHeaderList(text: string | undefined): Record<string, string
   return out;
 }
 
-const SIGNAL_ENV: Record<Signal, string> = { traces: "TRACES_", metrics: "METRICS_" };
+const SIGNAL_ENV: Record<OtlpSignal, string> = { traces: "TRACES_", metrics: "METRICS_" };
 
 /** The per-signal variable, else the general one: its name and value. */
-function otlpEnvEntry(env: NodeJS.ProcessEnv, signal: Signal, name: string): readonly [string, string] | undefined {
+function otlpEnvEntry(env: NodeJS.ProcessEnv, signal: OtlpSignal, name: string): readonly [string, string] | undefined {
   for (const key of [`OTEL_EXPORTER_OTLP_${SIGNAL_ENV[signal]}${name}`, `OTEL_EXPORTER_OTLP_${name}`]) {
     const v = env[key]?.trim();
     if (v !== undefined && v !== "") return [key, v];
@@ -95,7 +95,7 @@ function otlpEnvEntry(env: NodeJS.ProcessEnv, signal: Signal, name: string): rea
   return undefined;
 }
 
-function otlpEnv(env: NodeJS.ProcessEnv, signal: Signal, name: string): string | undefined {
+function otlpEnv(env: NodeJS.ProcessEnv, signal: OtlpSignal, name: string): string | undefined {
   return otlpEnvEntry(env, signal, name)?.[1];
 }
 
@@ -148,14 +148,14 @@ function configTimeout(config: JsonObject): number | undefined {
 
 function otlpDestination(target: OtlpTarget, env: NodeJS.ProcessEnv, config: JsonObject, configHeaders: Readonly<Record<string, string>> | undefined): OtlpDestination {
   const url = { traces: target.tracesUrl ?? target.tracesUrlShown, metrics: target.metricsUrl ?? target.metricsUrlShown };
-  const enc = (p: string): Encoding => (p === "http/json" ? "json" : "pb");
-  const headers = (signal: Signal): Record<string, string> =>
+  const enc = (p: string): OtlpEncoding => (p === "http/json" ? "json" : "pb");
+  const headers = (signal: OtlpSignal): Record<string, string> =>
     configHeaders !== undefined
       ? { ...configHeaders }
       : { ...parseHeaderList(env["OTEL_EXPORTER_OTLP_HEADERS"]), ...parseHeaderList(env[`OTEL_EXPORTER_OTLP_${SIGNAL_ENV[signal]}HEADERS`]), ...target.headers };
-  const timeout = (signal: Signal): number => target.timeoutMillis ?? positiveMs(otlpEnvEntry(env, signal, "TIMEOUT")) ?? configTimeout(config) ?? DEFAULT_REQUEST_TIMEOUT_MS;
-  const gzip = (signal: Signal): boolean => otlpEnv(env, signal, "COMPRESSION")?.toLowerCase() === "gzip";
-  const tls = (signal: Signal): OtlpDestination["tls"]["traces"] => {
+  const timeout = (signal: OtlpSignal): number => target.timeoutMillis ?? positiveMs(otlpEnvEntry(env, signal, "TIMEOUT")) ?? configTimeout(config) ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const gzip = (signal: OtlpSignal): boolean => otlpEnv(env, signal, "COMPRESSION")?.toLowerCase() === "gzip";
+  const tls = (signal: OtlpSignal): OtlpDestination["tls"]["traces"] => {
     if (!url[signal].startsWith("https:")) return undefined;
     const ca = pem(otlpEnv(env, signal, "CERTIFICATE"), "OTEL_EXPORTER_OTLP_CERTIFICATE");
     const cert = pem(otlpEnv(env, signal, "CLIENT_CERTIFICATE"), "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE");

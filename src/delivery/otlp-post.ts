@@ -8,7 +8,7 @@ import { request as httpRequest } from "node:http";
 import type { OutgoingHttpHeaders } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { gzipSync } from "node:zlib";
-import type { Encoding } from "./outbox.js";
+import type { OtlpEncoding } from "../sdk/otlp-serialize.js";
 
 export type PostResult =
   | { readonly kind: "ok"; readonly status: number }
@@ -23,7 +23,7 @@ export type PostResult =
   /** Worth retrying later, identical: refused, timeout, reset, 408, 429, 5xx, redirects. */
   | { readonly kind: "retry"; readonly error: string };
 
-export const CONTENT_TYPE: Record<Encoding, string> = { pb: "application/x-protobuf", json: "application/json" };
+export const CONTENT_TYPE: Record<OtlpEncoding, string> = { pb: "application/x-protobuf", json: "application/json" };
 
 export interface PostOptions {
   readonly url: string;
@@ -62,7 +62,7 @@ function classify(status: number, shownUrl: string, answer: string): PostResult 
   return { kind: "retry", error: `HTTP ${status} from ${shownUrl}${said}` };
 }
 
-export function postOtlp(body: Uint8Array, encoding: Encoding, options: PostOptions): Promise<PostResult> {
+export function postOtlp(body: Uint8Array, encoding: OtlpEncoding, options: PostOptions): Promise<PostResult> {
   return new Promise((resolve) => {
     let settled = false;
     const timers: NodeJS.Timeout[] = [];

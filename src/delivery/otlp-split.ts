@@ -8,9 +8,7 @@
  * span, or resource → scope → metric → data point), copying every other field byte for byte;
  * no schema beyond those field numbers is needed. JSON is split on the parsed object.
  */
-
-export type OtlpSignal = "traces" | "metrics";
-export type OtlpEncoding = "pb" | "json";
+import type { OtlpEncoding, OtlpSignal } from "../sdk/otlp-serialize.js";
 
 /** Field numbers from opentelemetry-proto: each level's repeated child on the path to the leaves. */
 const TRACE_PATH: readonly (readonly number[])[] = [[1], [2], [2]];

@@ -10,7 +10,8 @@ import type { SpanData } from "../mapping/span-data.js";
 import { ATTR } from "../semconv/names.js";
 import { serializeMetrics, serializeSpans } from "../sdk/otlp-serialize.js";
 import type { MetricWindow } from "../state/metric-clock.js";
-import type { CarriedUnits, Encoding, OutboxEntry } from "./outbox.js";
+import type { CarriedUnits, OutboxEntry } from "./outbox.js";
+import type { OtlpEncoding, OtlpSignal } from "../sdk/otlp-serialize.js";
 import { markReady, removeEntry, writePendingEntry } from "./outbox.js";
 import type { ExportOutcome, TelemetrySink, UnitsBySession } from "./sink.js";
 import { errorText } from "./sink.js";
@@ -30,7 +31,7 @@ function spanUnits(spans: readonly SpanData[]): Record<string, CarriedUnits> {
   return out;
 }
 
-export function createOutboxSink(dir: string, encoding: Readonly<Record<"traces" | "metrics", Encoding>>, resource: Resource, description: string): OutboxSink {
+export function createOutboxSink(dir: string, encoding: Readonly<Record<OtlpSignal, OtlpEncoding>>, resource: Resource, description: string): OutboxSink {
   let staged: OutboxEntry[] = [];
   let written = 0;
   const write = (signal: "traces" | "metrics", units: Readonly<Record<string, CarriedUnits>>, items: number, body: Uint8Array): number => {

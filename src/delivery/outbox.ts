@@ -18,10 +18,8 @@
  */
 import { closeSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { OtlpEncoding, OtlpSignal } from "../sdk/otlp-serialize.js";
 import { tempPathFor, writeFileAtomic } from "../util/private-fs.js";
-
-export type Signal = "traces" | "metrics";
-export type Encoding = "pb" | "json";
 
 /** Unit keys per signal that an entry carries for one session. */
 export interface CarriedUnits {
@@ -31,8 +29,8 @@ export interface CarriedUnits {
 
 export interface EntryHeader {
   readonly v: 1;
-  readonly signal: Signal;
-  readonly encoding: Encoding;
+  readonly signal: OtlpSignal;
+  readonly encoding: OtlpEncoding;
   /** Spans or data points in the body. */
   readonly items: number;
   /** Per session id. */
@@ -46,7 +44,7 @@ export interface OutboxEntry {
   readonly name: string;
   /** `[seq]`, or `[seq, part, part...]` for the halves of a split request. */
   readonly seq: readonly number[];
-  readonly signal: Signal;
+  readonly signal: OtlpSignal;
   readonly ready: boolean;
   readonly bytes: number;
 }
@@ -92,7 +90,7 @@ export function listOutbox(dir: string): OutboxEntry[] {
     } catch {
       continue; // Sent or dropped meanwhile.
     }
-    out.push({ path, name, seq: (m[1] as string).split(".").map(Number), signal: m[2] as Signal, ready: m[3] === "req", bytes });
+    out.push({ path, name, seq: (m[1] as string).split(".").map(Number), signal: m[2] as OtlpSignal, ready: m[3] === "req", bytes });
   }
   return out.sort((a, b) => compareSeq(a.seq, b.seq));
 }

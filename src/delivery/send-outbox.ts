@@ -10,14 +10,14 @@ import { mkdirSync, readdirSync, renameSync, unlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { readJsonFileSync, writeJsonAtomicSync } from "../state/atomic-file.js";
 import { countOtlpItems, splitOtlpRequest } from "./otlp-split.js";
-import type { Encoding, Signal } from "./outbox.js";
+import type { OtlpEncoding, OtlpSignal } from "../sdk/otlp-serialize.js";
 import { listOutbox, readEntry, removeEntry, splitEntry } from "./outbox.js";
 import type { PostResult } from "./otlp-post.js";
 
 /** How a destination receives one request. */
 export interface Transport {
   readonly label: string;
-  send(signal: Signal, encoding: Encoding, body: Uint8Array): Promise<PostResult>;
+  send(signal: OtlpSignal, encoding: OtlpEncoding, body: Uint8Array): Promise<PostResult>;
 }
 
 export type FailureKind = "auth" | "endpoint" | "unreachable" | "budget";

@@ -6,7 +6,7 @@
 import { closeSync, constants, mkdirSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { Destination, FileDestination, OtlpDestination } from "./destination.js";
-import type { Encoding, Signal } from "./outbox.js";
+import type { OtlpEncoding, OtlpSignal } from "../sdk/otlp-serialize.js";
 import { postOtlp } from "./otlp-post.js";
 import type { PostResult } from "./otlp-post.js";
 import type { Transport } from "./send-outbox.js";
@@ -17,7 +17,7 @@ export const METRICS_FILE = "metrics.jsonl";
 export function otlpTransport(d: OtlpDestination): Transport {
   return {
     label: d.label,
-    send: (signal: Signal, encoding: Encoding, body: Uint8Array): Promise<PostResult> =>
+    send: (signal: OtlpSignal, encoding: OtlpEncoding, body: Uint8Array): Promise<PostResult> =>
       postOtlp(body, encoding, {
         url: d.url[signal],
         shownUrl: d.shownUrl[signal],
@@ -47,7 +47,7 @@ function appendLine(path: string, body: Uint8Array): void {
 export function fileTransport(d: FileDestination): Transport {
   return {
     label: d.label,
-    async send(signal: Signal, _encoding: Encoding, body: Uint8Array): Promise<PostResult> {
+    async send(signal: OtlpSignal, _encoding: OtlpEncoding, body: Uint8Array): Promise<PostResult> {
       const path = join(d.dir, signal === "traces" ? TRACES_FILE : METRICS_FILE);
       try {
         mkdirSync(d.dir, { recursive: true, mode: 0o700 });
@@ -67,6 +67,6 @@ export function transportFor(d: Destination): Transport {
 }
 
 /** The encodings a destination's outbox holds: files are OTLP JSON lines. */
-export function encodingsOf(d: Destination): Readonly<Record<Signal, Encoding>> {
+export function encodingsOf(d: Destination): Readonly<Record<OtlpSignal, OtlpEncoding>> {
   return d.kind === "otlp" ? d.encoding : { traces: "json", metrics: "json" };
 }

@@ -1,5 +1,5 @@
 import type { PriceConfig } from "../config/price-overrides.js";
-import type { Encoding } from "../delivery/outbox.js";
+import type { OtlpEncoding, OtlpSignal } from "../sdk/otlp-serialize.js";
 import type { SessionSource } from "../transcript/discover.js";
 import type { BatchedOutcome, CatchUpContext } from "./catch-up.js";
 
@@ -10,7 +10,7 @@ import type { BatchedOutcome, CatchUpContext } from "./catch-up.js";
  */
 export interface WorkerSettings extends Pick<CatchUpContext, "stateDir" | "factsDir" | "filter" | "idleMs" | "plan" | "full" | "dryRun"> {
   /** The destination's outbox folder, the encodings it holds, and its label. */
-  readonly outbox: { readonly dir: string; readonly encoding: Readonly<Record<"traces" | "metrics", Encoding>>; readonly label: string };
+  readonly outbox: { readonly dir: string; readonly encoding: Readonly<Record<OtlpSignal, OtlpEncoding>>; readonly label: string };
   readonly prices: PriceConfig;
 }
 

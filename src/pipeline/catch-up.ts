@@ -201,7 +201,7 @@ class Batches {
   async launch(): Promise<string | undefined> {
     const failure = await this.settle();
     if (failure !== undefined || this.batch.size === 0) return failure;
-    this.inFlight = this.batch.send().then(
+    this.inFlight = this.batch.exportAndCommit().then(
       (results) => {
         try {
           return { failure: this.report(results) };

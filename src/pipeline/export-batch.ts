@@ -18,7 +18,7 @@ import { saveSessionState } from "../state/session-state.js";
  *   carried it, and only the holder of the session's lock plans, sends or commits its units.
  *
  * The caller holds each entry's session lock from before its state was read and planned until
- * `sendBatch` returned (commit included). So no other process (hook flusher, watch, another
+ * `exportAndCommit` returned (commit included). So no other process (hook flusher, watch, another
  * replay) can plan the same units meanwhile, and a unit is sent by exactly one batch.
  * A failure commits nothing the sink did not confirm: if the traces request fails, no ledger
  * changes at all; if traces went through and metrics failed, only span units are recorded (the
@@ -27,7 +27,7 @@ import { saveSessionState } from "../state/session-state.js";
  */
 export interface BatchEntry {
   readonly sessionId: string;
-  /** Loaded under `lock`; mutated and saved by `sendBatch`. */
+  /** Loaded under `lock`; mutated and saved by `exportAndCommit`. */
   readonly state: SessionState;
   readonly plan: ExportPlan;
   /** Transcript cursors read before the transcripts were loaded; saved when everything was delivered. */
@@ -35,7 +35,7 @@ export interface BatchEntry {
   /** The state file was corrupt and set aside: save even if nothing else changes. */
   readonly rebuilt: string | undefined;
   readonly lock: HeldLock;
-  /** Set by `sendBatch` once the state is saved: the file's stat as written (for the replay index). */
+  /** Set by `exportAndCommit` once the state is saved: the file's stat as written (for the replay index). */
   savedAs?: FileStat;
 }
 
@@ -55,7 +55,7 @@ export interface BatchLimits {
   readonly maxSessions: number;
 }
 
-export interface SendOptions {
+export interface BatchOptions {
   /** For the metric clock's lock. */
   readonly lock?: LockOptions | undefined;
   /**
@@ -73,7 +73,7 @@ export function commitUnits(state: SessionState, keys: { spanKeys?: readonly str
   if (keys.metricKeys?.length) state.metricUnits = [...new Set([...state.metricUnits, ...keys.metricKeys])];
 }
 
-/** A growing batch: sessions are added while they fit; `send` exports, commits and releases every lock. */
+/** A growing batch: sessions are added while they fit; `exportAndCommit` exports, commits and releases every lock. */
 export class ExportBatch {
   private entries: BatchEntry[] = [];
   private spans = 0;
@@ -83,7 +83,7 @@ export class ExportBatch {
     private readonly sink: TelemetrySink,
     private readonly stateDir: string,
     private readonly limits: BatchLimits = DEFAULT_BATCH_LIMITS,
-    private readonly options: SendOptions = {},
+    private readonly options: BatchOptions = {},
   ) {}
 
   get size(): number {
@@ -104,20 +104,20 @@ export class ExportBatch {
     this.spanBytes += planSpanBytes(entry.plan);
   }
 
-  /** Sends, commits and releases; the batch is empty afterwards (even if sending failed). */
-  async send(): Promise<Map<BatchEntry, EntryResult>> {
+  /** Exports to the sink, commits and releases; the batch is empty afterwards (even if the export failed). */
+  async exportAndCommit(): Promise<Map<BatchEntry, EntryResult>> {
     const entries = this.entries;
     this.entries = [];
     this.spans = 0;
     this.spanBytes = 0;
     try {
-      return await sendBatch(entries, this.sink, this.stateDir, this.options);
+      return await exportAndCommit(entries, this.sink, this.stateDir, this.options);
     } finally {
       for (const e of entries) e.lock.release();
     }
   }
 
-  /** Releases every lock without sending (an error elsewhere): nothing of the batch is committed. */
+  /** Releases every lock without exporting (an error elsewhere): nothing of the batch is committed. */
   abandon(): void {
     for (const e of this.entries) e.lock.release();
     this.entries = [];
@@ -145,7 +145,7 @@ function planSpanBytes(plan: ExportPlan): number {
  * state write that fails (a full disk) throws and leaves it pending, so the next pass records it
  * before anything else (pipeline/fold-outbox.ts): never sent unrecorded, never planned twice.
  */
-export async function sendBatch(entries: readonly BatchEntry[], sink: TelemetrySink, stateDir: string, options: SendOptions = {}): Promise<Map<BatchEntry, EntryResult>> {
+export async function exportAndCommit(entries: readonly BatchEntry[], sink: TelemetrySink, stateDir: string, options: BatchOptions = {}): Promise<Map<BatchEntry, EntryResult>> {
   const spans = entries.flatMap((e) => e.plan.spans);
   const points = entries.flatMap((e) => e.plan.points);
   let error: string | undefined;

@@ -8,7 +8,7 @@ import type { LockOptions } from "../util/file-lock.js";
 import type { SessionState } from "../state/session-state.js";
 import { acquireSessionLock, loadSessionStateSync, peekSessionStateSync, emptySessionState } from "../state/session-state.js";
 import type { BatchEntry } from "./export-batch.js";
-import { sendBatch } from "./export-batch.js";
+import { exportAndCommit } from "./export-batch.js";
 
 export { commitUnits } from "./export-batch.js";
 
@@ -70,7 +70,7 @@ export async function exportSession(session: Session, sink: TelemetrySink, optio
     const { state, rebuilt } = loadSessionStateSync(options.stateDir, session.sessionId);
     const plan = planExport(session, options.full === true ? NOTHING_EXPORTED : exportedOf(state), options.plan);
     const entry: BatchEntry = { sessionId: session.sessionId, state, plan, cursors: options.cursors, rebuilt, lock };
-    const result = (await sendBatch([entry], sink, options.stateDir, { lock: options.lock })).get(entry);
+    const result = (await exportAndCommit([entry], sink, options.stateDir, { lock: options.lock })).get(entry);
     if (result === undefined) throw new Error("internal: batch result missing");
     return { ...result, rebuilt };
   } finally {

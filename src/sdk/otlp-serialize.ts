@@ -10,7 +10,10 @@ import { estimateSpanBytes } from "../mapping/span-size.js";
 import { toResourceMetrics } from "./metric-batch.js";
 import { toReadableSpan } from "./readable-span.js";
 
+/** How an OTLP/HTTP request body is encoded: protobuf or JSON. */
 export type OtlpEncoding = "pb" | "json";
+/** The two signals we send, as OTLP names their paths (`/v1/traces`, `/v1/metrics`). */
+export type OtlpSignal = "traces" | "metrics";
 
 /**
  * Per traces request: well under collectors' default body limits (Langfuse Cloud takes 5 MB),

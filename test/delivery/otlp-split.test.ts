@@ -1,7 +1,7 @@
 import { JsonMetricsSerializer, JsonTraceSerializer, ProtobufMetricsSerializer, ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
 import { describe, expect, it } from "vitest";
 import { countOtlpItems, splitOtlpRequest } from "../../src/delivery/otlp-split.js";
-import type { OtlpEncoding } from "../../src/delivery/otlp-split.js";
+import type { OtlpEncoding } from "../../src/sdk/otlp-serialize.js";
 import { sessionToMetricPoints } from "../../src/mapping/map-metrics.js";
 import { toResourceMetrics } from "../../src/sdk/metric-batch.js";
 import { sessionToSpans } from "../../src/mapping/map-spans.js";

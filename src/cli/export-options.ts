@@ -5,10 +5,11 @@ import { resolveDestination } from "../delivery/destination.js";
 import type { OptionSpec, Parsed } from "./args.js";
 import { UsageError, boolOpt, stringOpt } from "./args.js";
 import type { CliIO } from "./output.js";
-import type { DestinationName } from "../mapping/destinations/select.js";
-import { DestinationsError, resolveDestinations } from "../mapping/destinations/select.js";
+import { DestinationsError } from "../mapping/destinations/select.js";
+import type { ExportSettings } from "../pipeline/export-settings.js";
+import { resolveExportSettings } from "../pipeline/export-settings.js";
 import type { JsonObject } from "../util/json.js";
-import { METRIC_SESSION_ID_WARNING, MetricSessionIdError, resolveMetricSessionId } from "../config/metric-session-id.js";
+import { METRIC_SESSION_ID_WARNING, MetricSessionIdError } from "../config/metric-session-id.js";
 
 /** Where `replay` and `watch` send: shared options, documented in their help texts. */
 export const EXPORT_OPTIONS: OptionSpec = {
@@ -22,30 +23,25 @@ export const EXPORT_OPTIONS: OptionSpec = {
   "metric-session-id": { type: "boolean" },
 };
 
-/** `--destinations`, CLAUDE_CODE_OTEL_DESTINATIONS, the config file's `destinations`, else both; a bad value is a usage error. */
-export function resolveDestinationsOption(p: Parsed, io: CliIO, config: JsonObject): readonly DestinationName[] {
-  try {
-    return resolveDestinations(stringOpt(p, "destinations"), io.env, config["destinations"]);
-  } catch (error) {
-    if (error instanceof DestinationsError) throw new UsageError(error.message);
-    throw error;
-  }
-}
-
 /**
- * `--metric-session-id`, CLAUDE_CODE_OTEL_METRIC_SESSION_ID, the config file's `metricSessionId`,
- * else off; a bad value is a usage error. When on, the cardinality warning goes to stderr.
+ * `--state-dir`, `--destinations`, `--metric-session-id` over the environment and the config file
+ * (pipeline/export-settings.ts, as the hooks' flusher resolves them); a bad value is a usage
+ * error. With session.id on metrics, the cardinality warning goes to stderr.
  */
-export function resolveMetricSessionIdOption(p: Parsed, io: CliIO, config: JsonObject): boolean {
-  let on: boolean;
+export function resolveSettingsOption(p: Parsed, io: CliIO, config: JsonObject): ExportSettings {
+  let settings: ExportSettings;
   try {
-    on = resolveMetricSessionId(boolOpt(p, "metric-session-id"), io.env, config["metricSessionId"]);
+    settings = resolveExportSettings(io.env, config, {
+      stateDir: stringOpt(p, "state-dir"),
+      products: stringOpt(p, "destinations"),
+      metricSessionId: boolOpt(p, "metric-session-id"),
+    });
   } catch (error) {
-    if (error instanceof MetricSessionIdError) throw new UsageError(error.message);
+    if (error instanceof DestinationsError || error instanceof MetricSessionIdError) throw new UsageError(error.message);
     throw error;
   }
-  if (on) io.err(`note: ${METRIC_SESSION_ID_WARNING}\n`);
-  return on;
+  if (settings.includeSessionId) io.err(`note: ${METRIC_SESSION_ID_WARNING}\n`);
+  return settings;
 }
 
 /**

@@ -1,7 +1,5 @@
 import { otelHome } from "../config/config-file.js";
-import { defaultStateDir } from "../config/state-dir.js";
 import { hooksDestination } from "../delivery/destination.js";
-import { captureContentFromEnv } from "../mapping/content.js";
 import { adoptLegacyState } from "../pipeline/adopt-legacy-state.js";
 import { kickFlusher } from "../pipeline/kick-flusher.js";
 import type { BatchedOutcome } from "../pipeline/catch-up.js";
@@ -12,11 +10,10 @@ import type { Destination } from "../delivery/destination.js";
 import type { ReplayResult } from "../pipeline/replay.js";
 import { replay } from "../pipeline/replay.js";
 import { bytes } from "../report/format.js";
-import { buildResource } from "../sdk/resource.js";
 import { oneLine } from "../util/terminal-safe.js";
 import type { Parsed } from "./args.js";
 import { SOURCE_OPTIONS, UsageError, boolOpt, parseOptions, stringOpt } from "./args.js";
-import { EXPORT_OPTIONS, resolveDestinationOption, resolveDestinationsOption, resolveMetricSessionIdOption } from "./export-options.js";
+import { EXPORT_OPTIONS, resolveDestinationOption, resolveSettingsOption } from "./export-options.js";
 import type { CliIO } from "./output.js";
 import { EXIT } from "./output.js";
 import { createProgress, emptyCounters } from "./replay-progress.js";
@@ -112,9 +109,8 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
   // Workers load their own prices: this thread needs them only when it exports itself.
   const source = await resolveSourceOptions(p, io, { lazyPrices: true, zoneOnlyForDays: true });
   const destination = resolveDestinationOption(p, io, source.config);
-  const products = resolveDestinationsOption(p, io, source.config);
-  const includeSessionId = resolveMetricSessionIdOption(p, io, source.config);
-  const stateDir = stringOpt(p, "state-dir") ?? defaultStateDir(io.env);
+  const settings = resolveSettingsOption(p, io, source.config);
+  const stateDir = settings.stateDir;
   const dryRun = boolOpt(p, "dry-run");
   if (destination.kind !== "console" && !dryRun) {
     const adopted = await adoptLegacyState(stateDir, otelHome(io.env), hooksDestination(io.env, source.config));
@@ -144,12 +140,12 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
       filter: source.filter,
       stateDir,
       destination,
-      resource: buildResource(io.env),
+      resource: settings.resource,
       prices: source.prices,
       idleMs: idleMinutes * 60_000,
-      captureContent: captureContentFromEnv(io.env),
-      products,
-      includeSessionId,
+      captureContent: settings.captureContent,
+      products: settings.products,
+      includeSessionId: settings.includeSessionId,
       full: boolOpt(p, "full"),
       dryRun,
       ...(jobs !== undefined ? { jobs } : {}),

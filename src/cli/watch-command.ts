@@ -1,8 +1,5 @@
 import { watch as watchFs } from "node:fs";
 import type { FSWatcher } from "node:fs";
-import { captureContentFromEnv } from "../mapping/content.js";
-import { destinationOptionsFromResource } from "../mapping/destinations/index.js";
-import { packageVersion, resourceAttributes } from "../sdk/resource-attributes.js";
 import { sessionToMetricPoints } from "../mapping/map-metrics.js";
 import { completeUnitKeys } from "../mapping/units-of-work.js";
 import type { Session } from "../model/types.js";
@@ -10,13 +7,12 @@ import { scanSessions } from "../pipeline/scan-sessions.js";
 import { matchesSource } from "../pipeline/session-filter.js";
 import { catchUpSession } from "../pipeline/catch-up.js";
 import type { CatchUpContext } from "../pipeline/catch-up.js";
-import { defaultStateDir } from "../config/state-dir.js";
 import { LockBusyError } from "../util/file-lock.js";
 import { discoverSessionsSync } from "../transcript/discover.js";
 import type { DiscoveryResult } from "../transcript/discover.js";
 import { oneLine } from "../util/terminal-safe.js";
 import { SOURCE_OPTIONS, boolOpt, numberOpt, parseOptions, portOpt, stringOpt } from "./args.js";
-import { EXPORT_OPTIONS, resolveDestinationOption, resolveDestinationsOption, resolveMetricSessionIdOption } from "./export-options.js";
+import { EXPORT_OPTIONS, resolveDestinationOption, resolveSettingsOption } from "./export-options.js";
 import type { CliIO } from "./output.js";
 import { EXIT } from "./output.js";
 import { resolveSourceOptions } from "./source-options.js";
@@ -31,7 +27,6 @@ import { adoptLegacyState } from "../pipeline/adopt-legacy-state.js";
 import type { DestinationPass } from "../pipeline/destination-pass.js";
 import { openDestinationPass } from "../pipeline/destination-pass.js";
 import { kickFlusher } from "../pipeline/kick-flusher.js";
-import { buildResource } from "../sdk/resource.js";
 import { startPrometheusEndpoint } from "./prometheus-endpoint.js";
 import type { PrometheusEndpoint } from "./prometheus-endpoint.js";
 
@@ -83,15 +78,10 @@ export async function watchCommand(argv: string[], io: CliIO, signal?: AbortSign
   const port = portOpt(p, "prometheus-port");
   const source = await resolveSourceOptions(p, io);
   const destination = resolveDestinationOption(p, io, source.config);
-  const stateDir = stringOpt(p, "state-dir") ?? defaultStateDir(io.env);
+  const settings = resolveSettingsOption(p, io, source.config);
+  const { stateDir, includeSessionId } = settings;
   if (destination.kind !== "console") await adoptLegacyState(stateDir, otelHome(io.env), hooksDestination(io.env, source.config));
-  const products = resolveDestinationsOption(p, io, source.config);
-  const includeSessionId = resolveMetricSessionIdOption(p, io, source.config);
-  const plan = {
-    captureContent: captureContentFromEnv(io.env),
-    destinations: destinationOptionsFromResource(resourceAttributes(io.env), packageVersion(), products),
-    includeSessionId,
-  };
+  const plan = { captureContent: settings.captureContent, destinations: settings.destinations, includeSessionId };
   const counted = new Map<string, Set<string>>();
   let endpoint: PrometheusEndpoint | undefined;
   if (port !== undefined) {
@@ -110,7 +100,7 @@ export async function watchCommand(argv: string[], io: CliIO, signal?: AbortSign
   const once = boolOpt(p, "once");
   let failures = 0;
   try {
-    const round: Round = { destination, stateDir, source, idleMs, plan, pollMs, resource: buildResource(io.env), seen, io, endpoint, stopped: () => waker.stopped };
+    const round: Round = { destination, stateDir, source, idleMs, plan, pollMs, resource: settings.resource, seen, io, endpoint, stopped: () => waker.stopped };
     while (!waker.stopped) {
       failures += await watchRound(round);
       if (once) break;

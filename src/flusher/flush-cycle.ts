@@ -5,22 +5,17 @@
  */
 import { readdirSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
-import { resourceFromAttributes } from "@opentelemetry/resources";
 import type { LoadedConfig } from "../config/config-file.js";
-import { METRIC_SESSION_ID_WARNING, resolveMetricSessionId } from "../config/metric-session-id.js";
-import { defaultStateDir } from "../config/state-dir.js";
+import { METRIC_SESSION_ID_WARNING } from "../config/metric-session-id.js";
 import { createPricer } from "../cost/price-request.js";
 import type { Destination } from "../delivery/destination.js";
 import type { DeliveryFailure } from "../delivery/send-outbox.js";
 import { codeOf } from "../hook/hook-log.js";
 import type { SpooledTrigger } from "../hook/spool.js";
 import { SPOOL_DIR, readSpool, removeSpooled } from "../hook/spool.js";
-import { captureContentFromEnv } from "../mapping/content.js";
-import type { DestinationName } from "../mapping/destinations/index.js";
-import { ALL_DESTINATIONS, destinationOptionsFromResource, resolveDestinations } from "../mapping/destinations/index.js";
 import type { DestinationPass } from "../pipeline/destination-pass.js";
 import { openDestinationPass } from "../pipeline/destination-pass.js";
-import { packageVersion, resourceAttributes } from "../sdk/resource-attributes.js";
+import type { ExportSettings } from "../pipeline/export-settings.js";
 import { LockBusyError } from "../util/file-lock.js";
 import type { FlushOptions } from "./flush-options.js";
 import type { FlushSessionContext, SessionOutcome } from "./flush-session.js";
@@ -135,43 +130,20 @@ async function deliver(pass: DestinationPass, ctx: FlushSessionContext, tally: T
   } else if (sent.sent > 0) ctx.log.info(`outbox: ${sent.sent} requests sent to ${pass.destination.label}`);
 }
 
-function flushContext(env: NodeJS.ProcessEnv, config: LoadedConfig, destination: Destination, pass: DestinationPass, options: FlushOptions): FlushSessionContext {
-  const raw = config.raw;
-  let products: readonly DestinationName[];
-  try {
-    products = resolveDestinations(undefined, env, raw["destinations"]);
-  } catch (error) {
-    options.log.warn(`${codeOf(error)}; sending both products' attributes`);
-    products = ALL_DESTINATIONS;
-  }
-  let includeSessionId = false;
-  try {
-    includeSessionId = resolveMetricSessionId(undefined, env, raw["metricSessionId"]);
-  } catch (error) {
-    options.log.warn(`${codeOf(error)}; metric points without session.id`);
-  }
-  if (includeSessionId) options.log.info(METRIC_SESSION_ID_WARNING);
+function flushContext(settings: ExportSettings, config: LoadedConfig, destination: Destination, pass: DestinationPass, options: FlushOptions): FlushSessionContext {
+  if (settings.includeSessionId) options.log.info(METRIC_SESSION_ID_WARNING);
   return {
     ledgerDir: pass.ledgerDir,
-    factsDir: defaultStateDir(env),
+    factsDir: settings.stateDir,
     sink: pass.sink,
     pricer: createPricer(config.prices),
-    captureContent: captureContentFromEnv(env),
-    destinations: destinationOptionsFromResource(resourceAttributes(resourceEnv(env, config)), packageVersion(), products),
+    captureContent: settings.captureContent,
+    destinations: settings.destinations,
     provisionalSpans: destination.provisionalSpans,
-    includeSessionId,
+    includeSessionId: settings.includeSessionId,
     log: options.log,
     transcriptWaitMs: options.transcriptWaitMs ?? TRANSCRIPT_WAIT_MS,
   };
-}
-
-/**
- * Claude Code strips OTEL_* from hooks: `resourceAttributes` in the config file stands in for
- * OTEL_RESOURCE_ATTRIBUTES (user.id, deployment.environment.name, ...); the variable wins when set.
- */
-export function resourceEnv(env: NodeJS.ProcessEnv, config: LoadedConfig): NodeJS.ProcessEnv {
-  const configured = typeof config.raw["resourceAttributes"] === "string" ? config.raw["resourceAttributes"] : undefined;
-  return configured !== undefined && !env["OTEL_RESOURCE_ATTRIBUTES"] ? { ...env, OTEL_RESOURCE_ATTRIBUTES: configured } : env;
 }
 
 export interface FlushRun {
@@ -180,7 +152,8 @@ export interface FlushRun {
   readonly stateDir: string;
   readonly config: LoadedConfig;
   readonly destination: Destination;
-  readonly attributes: ReturnType<typeof resourceAttributes>;
+  /** The state dir, resource, content and products' settings (pipeline/export-settings.ts, as replay and watch resolve them). */
+  readonly settings: ExportSettings;
   readonly tally: Tally;
   /** Spool files kept for a later flush: not a reason for another round. */
   readonly kept: Set<string>;
@@ -192,7 +165,7 @@ export async function flushCycle(run: FlushRun, hardDeadlineMs: number): Promise
   const { options, tally, kept } = run;
   let pass: DestinationPass;
   try {
-    pass = await openDestinationPass(run.stateDir, run.destination, { resource: resourceFromAttributes(run.attributes), waitMs: Math.max(options.lockWaitMs ?? 0, 2_000) });
+    pass = await openDestinationPass(run.stateDir, run.destination, { resource: run.settings.resource, waitMs: Math.max(options.lockWaitMs ?? 0, 2_000) });
   } catch (error) {
     if (!(error instanceof LockBusyError)) throw error;
     // A replay or watch pass on the same destination: it starts a flusher when it is done.
@@ -201,7 +174,7 @@ export async function flushCycle(run: FlushRun, hardDeadlineMs: number): Promise
   }
   try {
     if (pass.recovered > 0) options.log.warn(`recorded ${pass.recovered} outbox requests a crash or a full disk had left pending`);
-    const ctx = flushContext(options.env, run.config, run.destination, pass, options);
+    const ctx = flushContext(run.settings, run.config, run.destination, pass, options);
     run.tally.cycleFailed = false;
     const sendDeadline = Math.min(Date.now() + (options.sendBudgetMs ?? SEND_BUDGET_MS), hardDeadlineMs);
     for (let round = 0; round < MAX_ROUNDS; round++) {

@@ -12,14 +12,13 @@
  */
 import { mkdirSync } from "node:fs";
 import { defaultConfigPath, loadConfig, otelHome } from "../config/config-file.js";
-import { defaultStateDir } from "../config/state-dir.js";
 import { hooksDestination, resolveDestination } from "../delivery/destination.js";
 import { acquireFlushLock, clearSpawnToken } from "../hook/flush-lock.js";
 import { adoptLegacyState } from "../pipeline/adopt-legacy-state.js";
-import { resourceAttributes } from "../sdk/resource-attributes.js";
+import { resolveExportSettings } from "../pipeline/export-settings.js";
 import type { HeldLock } from "../util/file-lock.js";
 import type { FlushRun, Tally } from "./flush-cycle.js";
-import { MAX_ROUNDS, flushCycle, hasNewTriggers, resourceEnv } from "./flush-cycle.js";
+import { MAX_ROUNDS, flushCycle, hasNewTriggers } from "./flush-cycle.js";
 import type { FlushOptions, FlushReport, LingerPolicy } from "./flush-options.js";
 import { clearYield, markIdle, requestYield, waitForWork } from "./linger.js";
 
@@ -96,9 +95,10 @@ async function lingerFor(run: FlushRun, linger: LingerPolicy): Promise<Exclude<E
 export async function runFlush(options: FlushOptions): Promise<FlushReport> {
   const { env, log } = options;
   const stateHome = otelHome(env);
-  const stateDir = defaultStateDir(env);
   const config = options.config ?? loadConfig(defaultConfigPath(env));
   for (const e of config.errors) log.warn(e);
+  const settings = resolveExportSettings(env, config.raw, {}, (message) => log.warn(message));
+  const stateDir = settings.stateDir;
   const destination = resolveDestination({}, env, config.raw);
   if (destination.kind === "console") throw new Error("unreachable: the flusher never prints");
   const tally: Tally = { sessions: 0, spans: 0, points: 0, sent: 0, rejected: 0, remaining: 0, dropped: 0, queued: 0, cycleFailed: false, error: undefined, failure: undefined };
@@ -126,7 +126,7 @@ export async function runFlush(options: FlushOptions): Promise<FlushReport> {
     stateDir,
     config,
     destination,
-    attributes: resourceAttributes(resourceEnv(env, config)),
+    settings,
     tally,
     kept: new Set(),
     now: options.now ?? Date.now,

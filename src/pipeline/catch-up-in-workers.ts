@@ -66,7 +66,7 @@ class WorkerPool implements CatchUpWorkerPool {
   private dismissed = false;
 
   constructor(count: number, settings: WorkerSettings, env: NodeJS.ProcessEnv) {
-    // Each worker's process.env is the command's environment (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES).
+    // Each worker's process.env is the command's environment (the resource comes in its settings).
     const workerEnv = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
     const url = workerUrl();
     for (let i = 0; i < count; i++) {

@@ -1,3 +1,4 @@
+import type { Attributes } from "@opentelemetry/api";
 import type { PriceConfig } from "../config/price-overrides.js";
 import type { OtlpEncoding, OtlpSignal } from "../sdk/otlp-serialize.js";
 import type { SessionSource } from "../transcript/discover.js";
@@ -9,8 +10,13 @@ import type { BatchedOutcome, CatchUpContext } from "./catch-up.js";
  * holding the destination's pass, sends what the workers write).
  */
 export interface WorkerSettings extends Pick<CatchUpContext, "stateDir" | "factsDir" | "filter" | "idleMs" | "plan" | "full" | "dryRun"> {
-  /** The destination's outbox folder, the encodings it holds, and its label. */
-  readonly outbox: { readonly dir: string; readonly encoding: Readonly<Record<OtlpSignal, OtlpEncoding>>; readonly label: string };
+  /** The destination's outbox folder, the encodings it holds, its label, and the resource its requests carry. */
+  readonly outbox: {
+    readonly dir: string;
+    readonly encoding: Readonly<Record<OtlpSignal, OtlpEncoding>>;
+    readonly label: string;
+    readonly resource: Readonly<Attributes>;
+  };
   readonly prices: PriceConfig;
 }
 

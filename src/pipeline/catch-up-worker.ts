@@ -8,7 +8,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { createPricer, loadPriceLibrary } from "../cost/price-request.js";
 import { createOutboxSink } from "../delivery/outbox-sink.js";
-import { buildResource } from "../sdk/resource.js";
+import { resourceFromAttributes } from "@opentelemetry/resources";
 import { LockBusyError } from "../util/file-lock.js";
 import type { SessionSource } from "../transcript/discover.js";
 import { catchUpSessions } from "./catch-up.js";
@@ -60,8 +60,7 @@ async function* handedSessions(): AsyncGenerator<SessionSource> {
 }
 
 await loadPriceLibrary();
-// process.env here is the command's environment (catch-up-in-workers.ts starts the thread with it).
-const sink = createOutboxSink(settings.outbox.dir, settings.outbox.encoding, buildResource(process.env), settings.outbox.label);
+const sink = createOutboxSink(settings.outbox.dir, settings.outbox.encoding, resourceFromAttributes(settings.outbox.resource), settings.outbox.label);
 try {
   const { failure } = await catchUpSessions(handedSessions(), { ...settings, pricer: createPricer(settings.prices), sink, signal: stop.signal }, (outcome) =>
     post({ type: "outcome", outcome }),

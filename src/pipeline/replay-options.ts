@@ -52,7 +52,7 @@ export interface ReplayOptions {
   readonly dryRun?: boolean;
   /** Worker threads; default one per core (at most 4) for 64 MB of transcripts or more. */
   readonly jobs?: number;
-  /** The environment read for defaults and by worker threads (OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES); default `process.env`. */
+  /** The environment the defaults are read from, and worker threads' environment; default `process.env`. */
   readonly env?: NodeJS.ProcessEnv;
   /** Wait this long for another process's pass on the same destination; default 30 s. */
   readonly lockWaitMs?: number;

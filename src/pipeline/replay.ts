@@ -183,7 +183,11 @@ async function replayInPass(
     loop: undefined,
     workerSettings:
       destination !== undefined && (pass !== undefined || dryRun)
-        ? { ...ctx, prices: options.prices, outbox: { dir: `${ledgerDir}/outbox`, encoding: encodingsOf(destination), label: destination.label } }
+        ? {
+            ...ctx,
+            prices: options.prices,
+            outbox: { dir: `${ledgerDir}/outbox`, encoding: encodingsOf(destination), label: destination.label, resource: { ...options.resource.attributes } },
+          }
         : undefined,
     counters,
     stopWriting: () => undefined,

@@ -30,10 +30,12 @@ export function parseResourceAttributes(text: string | undefined): Record<string
  * The resource every export carries. Deliberately no pid, host or random instance id: many
  * short-lived processes (hooks, replays) must look like one stable writer.
  * Precedence: `claude_code.telemetry.source` always ours; `OTEL_SERVICE_NAME` over
- * `OTEL_RESOURCE_ATTRIBUTES`' service.name over the default.
+ * `OTEL_RESOURCE_ATTRIBUTES`' service.name over the default. `configured` (the config file's
+ * `resourceAttributes`, same format) stands in for OTEL_RESOURCE_ATTRIBUTES when that is unset:
+ * Claude Code strips OTEL_* from hook processes.
  */
-export function resourceAttributes(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const fromEnv = parseResourceAttributes(env["OTEL_RESOURCE_ATTRIBUTES"]);
+export function resourceAttributes(env: NodeJS.ProcessEnv = process.env, configured?: string): Record<string, string> {
+  const fromEnv = parseResourceAttributes(env["OTEL_RESOURCE_ATTRIBUTES"] || configured);
   const serviceName = env["OTEL_SERVICE_NAME"]?.trim();
   return {
     [RESOURCE_ATTR.serviceName]: DEFAULT_SERVICE_NAME,

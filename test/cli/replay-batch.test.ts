@@ -343,6 +343,27 @@ describe("replay --jobs: sessions handed out over worker threads, exactly once",
     expect(receiver.requests.map((r) => r.headers["content-encoding"])).toEqual(["gzip", "gzip", "gzip", "gzip"]);
   });
 
+  it("the resource is the command's, from this process and from the workers alike: the config file's resourceAttributes (as the hooks read it), OTEL_RESOURCE_ATTRIBUTES over it", async () => {
+    const projects = cloneCorpus(2);
+    const config = join(projects, "..", "config.json");
+    writeFileSync(config, JSON.stringify({ resourceAttributes: "user.id=alice,deployment.environment.name=ci" }));
+    const ours = { "service.name": "claude-code-otel", "service.version": expect.any(String), "claude_code.telemetry.source": "claude-code-otel" };
+    for (const [jobs, env, user] of [
+      ["1", {}, "alice"],
+      ["2", {}, "alice"],
+      ["2", { OTEL_RESOURCE_ATTRIBUTES: "user.id=bob" }, "bob"],
+    ] as const) {
+      const receiver = await start();
+      const state = join(projects, "..", `state-${jobs}-${user}`);
+      const io = captureIO(env);
+      expect(await replayCommand(["--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", state, "--jobs", jobs, "--config", config], io), io.stderr()).toBe(0);
+      expect(receiver.spans.length).toBeGreaterThan(0);
+      const resource = user === "alice" ? { ...ours, "user.id": "alice", "deployment.environment.name": "ci" } : { ...ours, "user.id": "bob" };
+      for (const x of [...receiver.spans, ...receiver.points]) expect(x.resource).toEqual(resource);
+      expect(new Set(receiver.spans.map((x) => x.attributes["langfuse.user.id"]))).toEqual(new Set([user]));
+    }
+  });
+
   it("workers started during discovery and not needed (a selection of one session) end unused; the session goes out from this process", async () => {
     const projects = cloneCorpus(2);
     const receiver = await start();

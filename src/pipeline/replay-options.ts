@@ -6,18 +6,17 @@
 import type { Resource } from "@opentelemetry/resources";
 import type { ConsoleTarget } from "../config/export-target.js";
 import type { PriceConfig } from "../config/price-overrides.js";
-import { defaultStateDir } from "../config/state-dir.js";
 import { createPricer } from "../cost/price-request.js";
 import type { DeliveryFailure } from "../delivery/send-outbox.js";
 import type { Destination } from "../delivery/destination.js";
 import { resolveDestination } from "../delivery/destination.js";
-import { captureContentFromEnv } from "../mapping/content.js";
 import type { DestinationName, DestinationOptions } from "../mapping/destinations/index.js";
-import { ALL_DESTINATIONS, destinationOptionsFromResource } from "../mapping/destinations/index.js";
+import { destinationOptionsFromResource } from "../mapping/destinations/index.js";
 import type { Pricer } from "../model/pricer.js";
-import { buildResource, packageVersion } from "../sdk/resource.js";
+import { packageVersion } from "../sdk/resource.js";
 import { defaultProjectsDir } from "../transcript/discover.js";
 import type { BatchedOutcome } from "./catch-up-types.js";
+import { resolveExportSettings } from "./export-settings.js";
 import type { SessionFilter } from "./session-filter.js";
 import type { SendTotals } from "./send-loop.js";
 
@@ -42,9 +41,9 @@ export interface ReplayOptions {
   readonly idleMs?: number;
   /** Export prompts and tool inputs (redacted); default OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true. */
   readonly captureContent?: boolean;
-  /** The products whose attributes spans carry (`langfuse`, `langsmith`); default both. */
+  /** The products whose attributes spans carry (`langfuse`, `langsmith`); default $CLAUDE_CODE_OTEL_DESTINATIONS, else both. */
   readonly products?: readonly DestinationName[];
-  /** Put `session.id` on every metric point (one series per session: high cardinality); default off. */
+  /** Put `session.id` on every metric point (one series per session: high cardinality); default $CLAUDE_CODE_OTEL_METRIC_SESSION_ID, else off. */
   readonly includeSessionId?: boolean;
   /** Ignore what this destination has received: send everything again (same span ids; metrics count twice). */
   readonly full?: boolean;
@@ -104,25 +103,28 @@ function stringAttributes(resource: Resource): Record<string, string> {
   return out;
 }
 
+/** The defaults are what the CLI resolves with no option and no config file (export-settings.ts). */
 export function resolveReplayOptions(options: ReplayOptions): ResolvedReplayOptions {
   const env = options.env ?? process.env;
-  const resource = options.resource ?? buildResource(env);
+  const base = resolveExportSettings(env, {}, { stateDir: options.stateDir });
+  const resource = options.resource ?? base.resource;
   const prices = options.prices ?? { overrides: [] };
-  const captureContent = options.captureContent ?? captureContentFromEnv(env);
-  const includeSessionId = options.includeSessionId ?? false;
+  const captureContent = options.captureContent ?? base.captureContent;
+  const products = options.products ?? base.products;
+  const includeSessionId = options.includeSessionId ?? base.includeSessionId;
   return {
     destination: options.destination ?? resolveDestination({}, env),
     projectsDir: options.projectsDir ?? defaultProjectsDir(env),
     filter: options.filter ?? { timeZone: "UTC" },
-    stateDir: options.stateDir ?? defaultStateDir(env),
+    stateDir: base.stateDir,
     resource,
     prices,
     pricer: createPricer(prices),
     idleMs: options.idleMs ?? 30 * 60_000,
     captureContent,
-    products: options.products ?? ALL_DESTINATIONS,
+    products,
     includeSessionId,
-    plan: { captureContent, destinations: destinationOptionsFromResource(stringAttributes(resource), packageVersion(), options.products), includeSessionId },
+    plan: { captureContent, destinations: destinationOptionsFromResource(stringAttributes(resource), packageVersion(), products), includeSessionId },
     full: options.full ?? false,
     dryRun: options.dryRun ?? false,
     jobs: options.jobs,

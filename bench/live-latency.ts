@@ -120,7 +120,7 @@ async function main(): Promise<void> {
   } finally {
     await stub.stop();
     await receiver.close();
-    rmSync(tmp, { recursive: true, force: true });
+    rmSync(tmp, { recursive: true, force: true, maxRetries: 20, retryDelay: 250 });
   }
   const sorted = [...lags].sort((a, b) => a - b);
   console.log(

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { replayCommand } from "../../src/cli/replay-command.js";
 import { METRIC_SESSION_ID_ENV, MetricSessionIdError, resolveMetricSessionId } from "../../src/config/metric-session-id.js";
 import { captureIO, runCli } from "../support/cli.js";
-import { BIN, requireBuild, runFlush, runProcess, waitForQuietHome } from "../support/hook-harness.js";
+import { BIN, requireBuild, runFlush, runProcess, stopFlushers, waitForQuietHome } from "../support/hook-harness.js";
 import { startOtlpReceiver, type OtlpReceiver } from "../support/otlp-receiver.js";
 import { REPO_ROOT } from "../support/shared-fixtures.js";
 
@@ -113,7 +113,10 @@ describe('hooks: "metricSessionId": true in the config file', () => {
   });
   afterAll(async () => {
     await receiver?.close();
-    if (root) rmSync(root, { recursive: true, force: true });
+    if (root) {
+      stopFlushers(join(root, "otel"));
+      rmSync(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+    }
   });
 
   it("the flusher puts the session's id on every point it sends", async () => {

@@ -25,7 +25,7 @@ import { projectDirName } from "../recorder/sanitize.js";
 import { runCli } from "../support/cli.js";
 import type { OtlpReceiver, ReceivedSpan } from "../support/otlp-receiver.js";
 import { receivedTotals, startOtlpReceiver } from "../support/otlp-receiver.js";
-import { BIN, HOOK_BIN, requireBuild, runProcess, waitForQuietHome } from "../support/hook-harness.js";
+import { BIN, HOOK_BIN, requireBuild, runProcess, stopFlushers, waitForQuietHome } from "../support/hook-harness.js";
 
 const cli = testClaudeCli();
 if (cli === undefined && process.env["CI"] === "true") throw new Error("Claude Code CLI binary missing on CI: npm ci must install @anthropic-ai/claude-code");
@@ -148,7 +148,8 @@ describe.skipIf(cli === undefined)(`hooks with the real Claude Code CLI ${cli?.v
     await stub?.stop();
     await live?.close();
     await replayed?.close();
-    if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });
+    if (otelHome !== undefined) stopFlushers(otelHome);
+    if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   });
 
   it("every hook run exited 0 and printed nothing", () => {

@@ -111,7 +111,8 @@ export function makeHookWorld(options: { endpoint?: string; logLevel?: string; t
       writeFileSync(join(otelHome, "config.json"), JSON.stringify(config), { mode: 0o600 });
     },
     cleanup() {
-      rmSync(root, { recursive: true, force: true });
+      stopFlushers(otelHome);
+      rmSync(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     },
   };
   if (options.endpoint !== undefined) world.writeConfig({ otlp: { endpoint: options.endpoint, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) } });
@@ -140,6 +141,25 @@ export function listDir(dir: string): string[] {
     return readdirSync(dir);
   } catch {
     return [];
+  }
+}
+
+/**
+ * Before a test removes a state home: a flusher that lingers there is asked to step aside (a
+ * `.yield` in the spool, as a command-line flush does, renewed for one still starting), and
+ * waited for, so that it writes nothing into a folder being removed. Bounded.
+ */
+export function stopFlushers(otelHome: string, timeoutMs = 10_000): void {
+  const deadline = Date.now() + timeoutMs;
+  const tick = new Int32Array(new SharedArrayBuffer(4));
+  while ((flusherRunning(otelHome) || spawnPending(otelHome)) && Date.now() < deadline) {
+    try {
+      mkdirSync(join(otelHome, "spool"), { recursive: true, mode: 0o700 });
+      writeFileSync(join(otelHome, "spool", ".yield"), "");
+    } catch {
+      return;
+    }
+    Atomics.wait(tick, 0, 0, 50);
   }
 }
 

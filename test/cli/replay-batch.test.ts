@@ -328,7 +328,7 @@ describe("replay --jobs: sessions handed out over worker threads, exactly once",
     const two = captureIO();
     expect(await replayCommand(["--projects-dir", projects, "--state-dir", stateDir, "--dry-run", "--jobs", "1"], one)).toBe(0);
     expect(await replayCommand(["--projects-dir", projects, "--state-dir", stateDir, "--dry-run", "--jobs", "2"], two)).toBe(0);
-    const counts = (io: ReturnType<typeof captureIO>): string => io.stdout().replace(/ in [\d.]+ s; read [\d.]+ MB \([\d.]+ MB\/s\)/, "");
+    const counts = (io: ReturnType<typeof captureIO>): string => io.stdout().replace(/ in [\d.]+ s; read [\d.]+ [KMGT]?B \([\d.]+ [KMGT]?B\/s\)/, "");
     expect(counts(two)).toBe(counts(one));
     expect(counts(two)).toMatch(/^replay: 12 sessions \(0 unchanged\), would send \d+ spans/);
     expect(existsSync(stateDir)).toBe(false);

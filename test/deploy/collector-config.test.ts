@@ -18,7 +18,7 @@ import {
 } from "../support/collector.js";
 
 /** Dummy values: validate resolves ${env:...} and must see non-empty secrets. */
-const DUMMY_ENV = { LANGFUSE_PUBLIC_KEY: "pk-lf-dummy", LANGFUSE_SECRET_KEY: "sk-lf-dummy", LANGSMITH_API_KEY: "lsv2_dummy", OTELCOL_AGENT_ID: "dev-laptop-1" };
+const DUMMY_ENV = { LANGFUSE_PUBLIC_KEY: "pk-lf-dummy", LANGFUSE_SECRET_KEY: "sk-lf-dummy", LANGSMITH_API_KEY: "lsv2_dummy", OTELCOL_AGENT_ID: "dev-laptop-1", OTELCOL_GATEWAY_ID: "gw1" };
 
 const COMBINATIONS: Record<string, string[]> = {
   base: [BASE_CONFIG],
@@ -74,6 +74,12 @@ describe.skipIf(!bin)("collector configs on the built binary", () => {
     const r = runCollector(["validate", ...configArgs([TEAM.agent])], { ...DUMMY_ENV, OTELCOL_AGENT_ID: "" });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('"resource/instance"');
+  });
+
+  it("refuses a team gateway without OTELCOL_GATEWAY_ID (two gateways would write the same series)", () => {
+    const r = runCollector(["validate", ...configArgs([BASE_CONFIG, TEAM.gateway])], { ...DUMMY_ENV, OTELCOL_GATEWAY_ID: "" });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("external labels configuration contains an empty key or value");
   });
 
   it("lists exactly the component types the configs use", () => {

@@ -117,8 +117,14 @@ export interface RunningCollector {
   readonly prometheusTarget: string;
   /** stdout + stderr so far (the collector logs to stderr), for assertion messages. */
   logs(): string;
+  /** The process id (for /proc readings: CPU time, peak memory). */
+  readonly pid: number | undefined;
+  /** The OTELCOL_* variables it runs with (ports included): start another on the same ports with them. */
+  readonly settings: Readonly<Record<string, string>>;
   /** SIGTERM, then SIGKILL after 5 s; resolves when the process has exited. Idempotent. */
   stop(): Promise<void>;
+  /** SIGKILL at once (a crash: nothing is flushed); resolves when the process has exited. */
+  kill(): Promise<void>;
 }
 
 /** Starts the collector on free loopback ports and resolves once health_check reports ready. */
@@ -156,24 +162,33 @@ export async function startCollector(options: StartCollectorOptions = {}): Promi
     await exited;
     clearTimeout(timer);
   };
+  const kill = async (): Promise<void> => {
+    if (!running) return;
+    child.kill("SIGKILL");
+    await exited;
+  };
 
   const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
   for (;;) {
     if (!running) throw new Error(`collector exited before becoming ready:\n${output}`);
-    if (await healthy(`http://127.0.0.1:${health}/`)) break;
+    if (await healthy(`http://${env.OTELCOL_HEALTH_ENDPOINT}/`)) break;
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`collector not ready after ${options.readyTimeoutMs ?? 30_000} ms:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
+  // The caller's env may name its own ports (a restart on the same ports): read them back.
   return {
-    otlpHttpUrl: `http://127.0.0.1:${http}`,
-    otlpGrpcEndpoint: `127.0.0.1:${grpc}`,
-    prometheusUrl: `http://127.0.0.1:${prom}/metrics`,
-    prometheusTarget: `127.0.0.1:${prom}`,
+    otlpHttpUrl: `http://${env.OTELCOL_OTLP_HTTP_ENDPOINT}`,
+    otlpGrpcEndpoint: env.OTELCOL_OTLP_GRPC_ENDPOINT,
+    prometheusUrl: `http://${env.OTELCOL_PROMETHEUS_ENDPOINT}/metrics`,
+    prometheusTarget: env.OTELCOL_PROMETHEUS_ENDPOINT,
     logs: () => output,
+    pid: child.pid,
+    settings: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[0].startsWith("OTELCOL_") && e[1] !== undefined)),
     stop,
+    kill,
   };
 }
 

@@ -90,6 +90,8 @@ export interface StartPrometheusOptions {
   metricsPath?: string;
   /** How long to wait for /-/ready. Default 30 s. */
   readyTimeoutMs?: number;
+  /** More command-line flags, e.g. `--web.enable-remote-write-receiver`. */
+  extraFlags?: readonly string[];
 }
 
 export interface RunningPrometheus {
@@ -98,6 +100,8 @@ export interface RunningPrometheus {
   /** The generated config file (in the temp dir). */
   configFile: string;
   dataDir: string;
+  /** The process id (for /proc readings). */
+  pid: number | undefined;
   /** Everything Prometheus logged so far (for failure messages). */
   logs(): string;
   stop(): Promise<void>;
@@ -153,9 +157,13 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     let log = "";
-    const child: ChildProcess = spawn(binary, [`--config.file=${configFile}`, `--storage.tsdb.path=${dataDir}`, `--web.listen-address=127.0.0.1:${port}`, "--log.level=warn"], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child: ChildProcess = spawn(
+      binary,
+      [`--config.file=${configFile}`, `--storage.tsdb.path=${dataDir}`, `--web.listen-address=127.0.0.1:${port}`, "--log.level=warn", ...(options.extraFlags ?? [])],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     child.stdout?.on("data", (b: Buffer) => void (log += b.toString()));
     child.stderr?.on("data", (b: Buffer) => void (log += b.toString()));
     const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
@@ -176,7 +184,7 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
       }
       rmSync(dir, { recursive: true, force: true });
     };
-    return { url, configFile, dataDir, logs: () => log, stop };
+    return { url, configFile, dataDir, pid: child.pid, logs: () => log, stop };
   }
   rmSync(dir, { recursive: true, force: true });
   throw lastError instanceof Error ? lastError : new Error("prometheus did not start");

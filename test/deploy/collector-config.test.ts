@@ -18,7 +18,13 @@ import {
 } from "../support/collector.js";
 
 /** Dummy values: validate resolves ${env:...} and must see non-empty secrets. */
-const DUMMY_ENV = { LANGFUSE_PUBLIC_KEY: "pk-lf-dummy", LANGFUSE_SECRET_KEY: "sk-lf-dummy", LANGSMITH_API_KEY: "lsv2_dummy", OTELCOL_AGENT_ID: "dev-laptop-1", OTELCOL_GATEWAY_ID: "gw1" };
+const DUMMY_ENV = {
+  LANGFUSE_PUBLIC_KEY: "pk-lf-dummy",
+  LANGFUSE_SECRET_KEY: "sk-lf-dummy",
+  LANGSMITH_API_KEY: "lsv2_dummy",
+  OTELCOL_AGENT_ID: "dev-laptop-1",
+  OTELCOL_GATEWAY_ID: "gw1",
+};
 
 const COMBINATIONS: Record<string, string[]> = {
   base: [BASE_CONFIG],

@@ -21,29 +21,43 @@ export interface PrometheusEndpoint {
 const UNIT_SUFFIX: Readonly<Record<string, string>> = { USD: "USD", tokens: "tokens", s: "seconds" };
 
 export function collectorCompatibleViews(): ViewOptions[] {
-  return Object.values(METRIC).flatMap((def) => {
+  return Object.values(METRIC).map((def) => {
     const suffix = UNIT_SUFFIX[def.unit];
-    return suffix === undefined ? [] : [{ instrumentName: def.name, name: `${def.name}_${suffix}` }];
+    const limit = { aggregationCardinalityLimit: CARDINALITY_LIMIT };
+    return suffix === undefined ? { instrumentName: def.name, ...limit } : { instrumentName: def.name, name: `${def.name}_${suffix}`, ...limit };
   });
 }
 
 /**
- * `/metrics` served in-process through @opentelemetry/exporter-prometheus, for users with a
- * Prometheus and no collector. The exporter keeps cumulative totals itself.
+ * Attribute sets per instrument before the SDK merges the rest into one `otel_metric_overflow`
+ * series: the SDK's default, stated here so that the warning names the limit in force.
  */
-export async function startPrometheusEndpoint(port: number, host: string): Promise<PrometheusEndpoint> {
+export const CARDINALITY_LIMIT = 2000;
+
+export const overflowWarning = (instrument: string, limit: number): string =>
+  `${instrument} has ${limit.toLocaleString("en-US")} attribute sets, the OpenTelemetry SDK's cardinality limit: further ones are added to one series labelled otel_metric_overflow="true" (drop --metric-session-id, or send to the collector, which has no such limit)`;
+
+/**
+ * `/metrics` served in-process through @opentelemetry/exporter-prometheus, for users with a
+ * Prometheus and no collector. The exporter keeps cumulative totals itself. `warn` hears once
+ * per instrument when its attribute sets reach the SDK's cardinality limit.
+ */
+export async function startPrometheusEndpoint(port: number, host: string, warn: (line: string) => void = () => undefined): Promise<PrometheusEndpoint> {
   // A usage mistake (exit 2, one line), not Node's RangeError from listen() (exit 1).
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--prometheus-port must be a port number from 0 to 65535, got "${port}"`);
   const exporter = new PrometheusExporter({ port, host, preventServerStart: true });
   await exporter.startServer();
   const provider = new MeterProvider({ resource: buildResource(), readers: [exporter], views: collectorCompatibleViews() });
-  const record = createMeterRecorder(provider.getMeter(INSTRUMENTATION_SCOPE, packageVersion()));
+  const record = createMeterRecorder(provider.getMeter(INSTRUMENTATION_SCOPE, packageVersion()), {
+    // The label the collector adds to our series (collector/config.yaml), so queries select one source.
+    extraAttributes: { source: TELEMETRY_SOURCE },
+    cardinality: { limit: CARDINALITY_LIMIT, onLimit: (instrument, limit) => warn(overflowWarning(instrument, limit)) },
+  });
   const address = (exporter as unknown as { _server?: { address(): { port: number } | string | null } })._server?.address();
   const boundPort = typeof address === "object" && address !== null ? address.port : port;
   return {
     url: `http://${host}:${boundPort}/metrics`,
-    // The label the collector adds to our series (collector/config.yaml), so queries select one source.
-    record: (points) => void record(points.map((p) => ({ ...p, attributes: { ...p.attributes, source: TELEMETRY_SOURCE } }))),
+    record: (points) => void record(points),
     stop: async () => {
       await provider.shutdown();
       await exporter.stopServer();

@@ -85,7 +85,7 @@ export async function watchCommand(argv: string[], io: CliIO, signal?: AbortSign
   const counted = new Map<string, Set<string>>();
   let endpoint: PrometheusEndpoint | undefined;
   if (port !== undefined) {
-    endpoint = await startPrometheusEndpoint(port, stringOpt(p, "prometheus-host") ?? "127.0.0.1");
+    endpoint = await startPrometheusEndpoint(port, stringOpt(p, "prometheus-host") ?? "127.0.0.1", (line) => io.err(`watch: warning: ${oneLine(line)}\n`));
     // /metrics starts from the whole history, so its counters are totals, not "since watch started".
     await scanSessions(source.projectsDir, source.filter, source.pricer, (session) => {
       const finished = Date.now() - session.endTime > idleMs;

@@ -104,7 +104,14 @@ describe("rule contracts", () => {
 
   it("covers the required alerts", () => {
     expect(new Set(alerts.map((a) => a.alert))).toEqual(
-      new Set(["ClaudeCodeSessionCostHigh", "ClaudeCodeToolFailureRateHigh", "ClaudeCodeCompactionsPerSessionHigh", "ClaudeCodeCacheHitRatioLow", "ClaudeCodeDailyCostAnomaly"]),
+      new Set([
+        "ClaudeCodeSessionCostHigh",
+        "ClaudeCodeToolFailureRateHigh",
+        "ClaudeCodeCompactionsPerSessionHigh",
+        "ClaudeCodeCacheHitRatioLow",
+        "ClaudeCodeDailyCostAnomaly",
+        "ClaudeCodeMetricOverflow",
+      ]),
     );
     const toolFailure = alerts.filter((a) => a.alert === "ClaudeCodeToolFailureRateHigh");
     expect(toolFailure.map((a) => [a.labels?.["severity"], /> (0\.\d+)/.exec(a.expr)?.[1]])).toEqual([

@@ -147,3 +147,27 @@ export function processStats(pid: number | undefined): ProcessStats {
   const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
   return { cpuSeconds: ticks / 100, peakRssMB: Number(hwm ?? 0) / 1024 };
 }
+
+/** Counters of data a collector did not pass on: refused, dropped, failed to send or enqueue. */
+const SHED = /^otelcol_(receiver_refused|receiver_failed|processor_refused|processor_dropped|exporter_send_failed|exporter_enqueue_failed)_[a-z_]+(?:\{[^}]*\})? (\S+)$/;
+/** deltatocumulative's points with an error (out of order, older start, limit): dropped. */
+const DELTA_ERRORS = /^otelcol_deltatocumulative_datapoints(?:_total)?\{[^}]*error="[^"]+"[^}]*\} (\S+)$/;
+
+/** Everything the agent and the gateways shed, by counter (non-zero entries only), from their own metrics. */
+export async function collectorShed(stack: TeamStack): Promise<Record<string, number>> {
+  const texts = await Promise.all(
+    [stack.agent, ...stack.gateways].map(async (c) => {
+      const res = await fetch(`http://127.0.0.1:${c.settings["OTELCOL_TELEMETRY_PORT"]}/metrics`, { signal: AbortSignal.timeout(5_000) });
+      return res.text();
+    }),
+  );
+  const shed: Record<string, number> = {};
+  for (const line of texts.join("\n").split("\n")) {
+    const m = SHED.exec(line) ?? DELTA_ERRORS.exec(line);
+    if (m === null) continue;
+    const value = Number(m[m.length - 1]);
+    const name = line.slice(0, line.search(/[{ ]/));
+    if (value > 0) shed[name] = (shed[name] ?? 0) + value;
+  }
+  return shed;
+}

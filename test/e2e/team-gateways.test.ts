@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requireCollector } from "../support/collector.js";
 import { requireJaeger } from "../support/jaeger.js";
 import { requireTool } from "../support/prometheus.js";
-import { requireBuild } from "../support/hook-harness.js";
+import { requireBuild, stopFlushers } from "../support/hook-harness.js";
 import { generateTeamCorpus, type GeneratedDeveloper, type TeamCorpus } from "../support/team-corpus.js";
 import { configureDeveloper, gatewayId, inBatches, runDeveloperHooks, runDeveloperReplay, startTeamStack, type TeamStack } from "../support/team-stack.js";
 import {
@@ -116,6 +116,8 @@ describe.runIf(collectorBin !== undefined && jaegerBin !== undefined && promethe
 
   afterAll(async () => {
     await stack?.stop();
+    // A hook's flusher lingers after its work: let it step aside before its home goes.
+    for (const dev of team?.developers ?? []) stopFlushers(dev.otelHome);
     if (root) rmSync(root, { recursive: true, force: true });
   });
 

@@ -299,7 +299,10 @@ function hasToolResult(content: string | ContentBlock[]): boolean {
  */
 export function isCompactionRequest(body: MessagesRequest): boolean {
   const messages = body.messages ?? [];
-  const last = messages[messages.length - 1];
+  // Newer models get a trailing `system`-role reminder after the request (2.1.330 on claude-*-5-5).
+  let end = messages.length - 1;
+  while (end >= 0 && messages[end]?.role === "system") end--;
+  const last = messages[end];
   if (last === undefined || last.role !== "user") return false;
   const text = promptText(last.content).toLowerCase();
   if (/your task is to create a detailed summary of the conversation/.test(text)) return true;

@@ -5,9 +5,10 @@
  *   npm run record:examples                               # examples/ with the pinned CLI
  *   npm run record:fixtures                               # test/fixtures/claude-code-<v>/ for every FIXTURE_VERSIONS entry
  *   npm run record:fixtures -- --version 2.1.332          # one release (installed into .cache/claude-code/ if needed)
+ *   npm run record:models                                 # test/fixtures/models-<v>/: the cost corpus (model ids priced differently)
  *   npx tsx test/recorder/record.ts --set fixtures --version 2.1.17 --out /tmp/fx --keep
  *
- * Options: `--set examples|fixtures` (default examples), `--version <v>` (default: CLAUDE_CODE_VERSION,
+ * Options: `--set examples|fixtures|models` (default examples), `--version <v>` (default: CLAUDE_CODE_VERSION,
  * else the pinned dev dependency), `--out <dir>`, `--keep` (keep the temporary HOME and print it),
  * `--dump-requests <file>` (every request the stub received, unsanitized, for debugging; never
  * commit that file: it holds Anthropic's prompts).
@@ -20,7 +21,7 @@ import { join, resolve } from "node:path";
 import { startAnthropicStub, type RecordedRequest } from "./anthropic-stub.js";
 import { REPO_ROOT, ensureClaudeCli, selectedClaudeVersion, type ClaudeCli } from "./claude-cli.js";
 import { hookEventsOf, loggingHookSettings } from "./logging-hooks.js";
-import { examplesPlan, fixturesPlan, type RecordingPlan, type Step } from "./recording-plans.js";
+import { examplesPlan, fixturesPlan, modelsPlan, type RecordingPlan, type Step } from "./recording-plans.js";
 import { runClaude } from "./run-claude.js";
 import { projectDirName, sanitizeJsonl, sanitizeTree, type PathReplacements } from "./sanitize.js";
 import { recorderScenarios } from "./scenarios.js";
@@ -33,7 +34,7 @@ export const NEUTRAL_CWD = "/home/user/work/shop-api";
 export const FIXTURE_VERSIONS = ["1.0.128", "2.0.55", "2.1.17", "2.1.330", "2.1.332"];
 
 interface Args {
-  set: "examples" | "fixtures";
+  set: "examples" | "fixtures" | "models";
   versions: string[];
   out: string | undefined;
   keep: boolean;
@@ -53,7 +54,7 @@ function parseArgs(argv: string[]): Args {
       continue;
     }
     const value = argv[++i];
-    if (arg === "--set" && (value === "examples" || value === "fixtures")) set = value;
+    if (arg === "--set" && (value === "examples" || value === "fixtures" || value === "models")) set = value;
     else if (arg === "--version" && value !== undefined) versions = [...(versions ?? []), value];
     else if (arg === "--out" && value !== undefined) out = resolve(value);
     else if (arg === "--dump-requests" && value !== undefined) dump = resolve(value);
@@ -67,7 +68,8 @@ function parseArgs(argv: string[]): Args {
 
 /** Where a set goes by default. */
 function defaultOut(set: Args["set"], version: string): string {
-  return set === "examples" ? join(REPO_ROOT, "examples") : join(REPO_ROOT, "test", "fixtures", `claude-code-${version}`);
+  if (set === "examples") return join(REPO_ROOT, "examples");
+  return join(REPO_ROOT, "test", "fixtures", set === "models" ? `models-${version}` : `claude-code-${version}`);
 }
 
 /** A fixed session id (a version-4-shaped UUID) for a label of a fixed-id recording. */
@@ -203,7 +205,7 @@ async function recordOne(plan: RecordingPlan, cli: ClaudeCli, out: string, keep:
     [home, NEUTRAL_HOME],
     [tmp, "/tmp/recording"],
   ];
-  if (plan.steps.some((step) => step.prompt === "/compact")) checkCompaction(projects, sessions.get("long"));
+  for (const step of plan.steps) if (step.prompt === "/compact") checkCompaction(projects, sessions.get(step.session));
 
   mkdirSync(out, { recursive: true });
   const projectsOut = join(out, "projects");
@@ -275,10 +277,10 @@ function assertClean(dir: string, forbidden: string[]): void {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   for (const version of args.versions) {
-    const plan = args.set === "examples" ? examplesPlan() : fixturesPlan(version);
+    const plan = args.set === "examples" ? examplesPlan() : args.set === "models" ? modelsPlan(version) : fixturesPlan(version);
     const cli = ensureClaudeCli(version);
     const out = args.out ?? defaultOut(args.set, version);
-    const command = args.set === "examples" ? "npm run record:examples" : `npm run record:fixtures -- --version ${version}`;
+    const command = args.set === "examples" ? "npm run record:examples" : `npm run record:${args.set} -- --version ${version}`;
     await recordOne(plan, cli, out, args.keep, args.dump, command);
   }
 }

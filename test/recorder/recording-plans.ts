@@ -5,6 +5,8 @@
  * - `fixtures`: the test corpus `test/fixtures/claude-code-<version>/`, one per CLI release. The
  *   steps depend on the release's era: what its tools are called, which options they take, and
  *   which models existed when it shipped.
+ * - `models`: `test/fixtures/models-<version>/`, the cost corpus: short sessions on model ids the
+ *   price library misprices or lacks, each priced by Claude Code's own ledger.
  */
 import type { ScenarioOptions } from "./scenarios.js";
 
@@ -24,8 +26,8 @@ export interface Step {
 }
 
 export interface RecordingPlan {
-  /** `examples` or `fixtures`. */
-  set: "examples" | "fixtures";
+  /** `examples`, `fixtures` or `models`. */
+  set: "examples" | "fixtures" | "models";
   /** The era the steps were written for (documentation only). */
   era: string;
   steps: Step[];
@@ -170,6 +172,34 @@ export function fixturesPlan(version: string): RecordingPlan {
       { session: "parallel-fail", prompt: PARALLEL_FAIL, model: "claude-sonnet-4-20250514", exercises: "parallel tool calls, one failing" },
       { session: "agent", prompt: AGENT, model: "claude-opus-4-1-20250805", exercises: "Task tool; the subagent's lines inline in the session file (isSidechain)" },
       ...longSession("claude-sonnet-4-20250514", false),
+    ],
+  };
+}
+
+/**
+ * The cost corpus: model ids on which genai-prices and Claude Code disagree. claude-sonnet-5-5
+ * is matched by the library's claude-sonnet-5 entry (cache reads at $0.20/Mtok where Claude Code
+ * charges $0.10); claude-haiku-5-5 and claude-fable-5-2 are in Claude Code's catalog but not in the
+ * library; claude-nova-1 is in neither (Claude Code then charges its default model's rates and
+ * says so, `hasUnknownModelCost`). The resumed haiku step takes claude-haiku-5-5 over its 100k
+ * long-prompt threshold.
+ */
+export function modelsPlan(version: string): RecordingPlan {
+  return {
+    set: "models",
+    era: "2.1.63 and later, priced by Claude Code's model catalog",
+    allowedTools: "Bash Read Write Edit Agent",
+    scenarioOptions: {},
+    env: { ANTHROPIC_DEFAULT_HAIKU_MODEL: "claude-haiku-5-5" },
+    fixedIds: `models_v${version.replace(/\./g, "_")}`,
+    steps: [
+      { session: "sonnet-5-5", prompt: PARALLEL_FAIL, model: "claude-sonnet-5-5", exercises: "the library prices cache reads at twice Claude Code's rate; 1h + 5m writes" },
+      ...longSession("claude-sonnet-5-5", false),
+      { session: "haiku-5-5", prompt: EDIT_FILES, model: "claude-haiku-5-5", exercises: "a model the library lacks" },
+      { session: "haiku-5-5", prompt: BIG, model: "claude-haiku-5-5", exercises: "--resume; a 212,520-token request: Claude Code's long-prompt rates (over 100k) for this model" },
+      { session: "agent-mixed", prompt: AGENT, model: "claude-sonnet-5-5", exercises: "two models in one session: a subagent on claude-haiku-5-5, which the library lacks" },
+      { session: "fable-5-2", prompt: EDIT_FILES, model: "claude-fable-5-2", exercises: "a model the library lacks" },
+      { session: "unknown", prompt: EDIT_FILES, model: "claude-nova-1", exercises: "a model neither Claude Code nor the library knows (hasUnknownModelCost)" },
     ],
   };
 }

@@ -81,6 +81,11 @@ export const CC_2_1_17 = recorded("2.1.17");
 export const CC_2_0_55 = recorded("2.0.55");
 /** Task tool without options, inline sidechains, summary lines and summary-only files. */
 export const CC_1_0_128 = recorded("1.0.128");
+/**
+ * The cost corpus (`npm run record:models`): 2.1.330 on model ids the price library misprices
+ * (claude-sonnet-5-5), lacks (claude-haiku-5-5, claude-fable-5-2) or nobody knows (claude-nova-1).
+ */
+export const MODELS_2_1_330 = recording(join(FIXTURES_DIR, "models-2.1.330"));
 /** The demo's five sessions. */
 export const EXAMPLES = recording(join(REPO_ROOT, "examples"));
 

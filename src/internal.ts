@@ -7,7 +7,7 @@ export { planExport, NOTHING_EXPORTED } from "./mapping/plan-export.js";
 export type { ExportPlan, ExportedUnits, PlanOptions } from "./mapping/plan-export.js";
 export { UNIT_OF_WORK, completeUnitKeys } from "./mapping/units-of-work.js";
 export { sessionSpanId } from "./mapping/ids.js";
-export { mainModel } from "./mapping/map-metrics.js";
+export { mainModel } from "./mapping/ledger-correction.js";
 export { METRIC_ATTR, TELEMETRY_SOURCE } from "./semconv/names.js";
 export { redactSecrets, truncate } from "./redact/redact.js";
 export { readTranscriptLinesSync } from "./transcript/read-lines.js";

@@ -63,14 +63,22 @@ export interface SessionCostResult {
 /** What the session has cost so far: Claude Code's ledger where present, else the priced requests. */
 export async function sessionCost(transcriptPath: string, sessionId: string, config: Readonly<Record<string, unknown>>): Promise<SessionCostResult | undefined> {
   // Loaded on demand: the price library and the model are heavy, and most hook calls never get here.
-  const [{ readSessionSync }, { createPricer }, { parsePriceOverrides }] = await Promise.all([
+  const [{ readSessionSync }, { createPricer }, { parsePriceOverrides, parseCostMode }, { LearnedRates }, { loadLearnedRates }, { defaultStateDir }] = await Promise.all([
     import("../model/read-session.js"),
     import("../cost/price-request.js"),
     import("../config/price-overrides.js"),
+    import("../cost/learned-rates.js"),
+    import("../state/learned-rates-store.js"),
+    import("../config/state-dir.js"),
   ]);
   const source = discoverSessionSync(transcriptPath, sessionId);
   if (source === undefined) return undefined;
-  const { session } = readSessionSync(source, createPricer({ overrides: parsePriceOverrides(config["prices"]).overrides }));
+  const costSource = config["costSource"];
+  const mode = typeof costSource === "string" ? parseCostMode(costSource) : undefined;
+  // The rates learned so far price what no ledger covers yet (read only: learning is the flusher's).
+  const learned = new LearnedRates(loadLearnedRates(defaultStateDir()), () => undefined);
+  const prices = { overrides: parsePriceOverrides(config["prices"]).overrides, ...(mode === undefined ? {} : { mode }) };
+  const { session } = readSessionSync(source, createPricer(prices, { learned }));
   return session === undefined ? undefined : { costUsd: session.cost.totalUsd, project: session.project };
 }
 

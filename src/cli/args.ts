@@ -160,5 +160,6 @@ export const SOURCE_OPTIONS: OptionSpec = {
   session: { type: "string" },
   timezone: { type: "string" },
   config: { type: "string" },
+  "cost-source": { type: "string" },
   verbose: { type: "boolean", short: "v" },
 };

@@ -10,6 +10,7 @@ import type { Destination } from "../delivery/destination.js";
 import type { ReplayResult } from "../pipeline/replay.js";
 import { replay } from "../pipeline/replay.js";
 import { bytes } from "../report/format.js";
+import { foldModelWarnings } from "../util/model-warnings.js";
 import { oneLine } from "../util/terminal-safe.js";
 import type { Parsed } from "./args.js";
 import { SOURCE_OPTIONS, UsageError, boolOpt, parseOptions, stringOpt } from "./args.js";
@@ -38,7 +39,7 @@ where the hooks send, then files). What each destination received is recorded fo
 
 Selection:
   --since, --until <YYYY-MM-DD>, --project <name>, --session <id>, --projects-dir <dir>,
-  --timezone <tz>, --config <file>   as for "report"
+  --timezone <tz>, --config <file>, --cost-source <s>   as for "report"
 
 Behaviour:
   --idle-minutes <n>     a transcript idle this long is a finished session (default 30)
@@ -156,6 +157,7 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
     });
   } finally {
     progress.done();
+    source.saveLearned();
   }
   if (destination.kind !== "console" && !dryRun) kickFlusher(io.env, destination.key, source.config);
   return printResult(result, { io, destination, dryRun, idleMinutes, others, started, projectsDir: source.projectsDir });
@@ -167,7 +169,8 @@ function printResult(
   r: { io: CliIO; destination: Destination | ConsoleTarget; dryRun: boolean; idleMinutes: number; others: readonly KnownDestination[]; started: number; projectsDir: string },
 ): number {
   const { io, destination, dryRun, idleMinutes, others, started } = r;
-  for (const w of result.warnings) io.err(`claude-code-otel: warning: ${oneLine(w)}\n`);
+  const warnings = foldModelWarnings(result.warnings);
+  for (const w of warnings) io.err(`claude-code-otel: warning: ${oneLine(w)}\n`);
   if (result.drained > 0) io.err(`replay: delivered ${result.drained} requests queued earlier (by the hooks or an earlier run) first\n`);
   const label = destination.kind === "console" ? "the console" : destination.label;
   if (result.failure !== undefined) {
@@ -182,7 +185,7 @@ function printResult(
   const verb = dryRun ? "would send" : destination.kind === "console" ? "printed" : "sent";
   io.out(
     `replay: ${result.matched} sessions (${result.unchanged} unchanged), ${verb} ${result.spans} spans and ${result.points} metric points` +
-      ` in ${seconds.toFixed(1)} s; read ${bytes(result.bytes)} (${bytes(result.bytes / seconds)}/s); ${result.warnings.length} warnings\n`,
+      ` in ${seconds.toFixed(1)} s; read ${bytes(result.bytes)} (${bytes(result.bytes / seconds)}/s); ${warnings.length} warnings\n`,
   );
   if (destination.kind !== "console") {
     io.out(`replay: destination: ${oneLine(label)}\n`);

@@ -26,6 +26,9 @@ Options:
   --projects-dir <dir>   transcripts folder (default: $CLAUDE_CONFIG_DIR/projects or ~/.claude/projects)
   --timezone <tz>        time zone for days and times (default: TZ or the system's)
   --config <file>        config file with price overrides (default: ~/.claude/otel/config.json)
+  --cost-source <s>      auto (default): Claude Code's ledger, but your own prices for models you priced;
+                         ledger: the ledger wherever there is one; computed: the price library and
+                         your prices only; both: auto, with the computed cost beside it
   --no-cache             read every transcript, neither using nor updating the report cache
                          (per session, what the report takes from it, reused while the session's
                          files are unchanged; in $CLAUDE_CODE_OTEL_HOME/cache, else
@@ -51,10 +54,11 @@ export async function reportCommand(argv: string[], io: CliIO): Promise<number> 
   const cachePath = reportCachePath(otelHome(io.env), source.projectsDir);
   const cache = boolOpt(p, "no-cache")
     ? undefined
-    : ReportCache.open(cachePath, `${packageVersion()} ${codeStamp()}|genai-prices ${priceLibraryVersion()}|${JSON.stringify(source.prices.overrides)}`);
+    : ReportCache.open(cachePath, `${packageVersion()} ${codeStamp()}|genai-prices ${priceLibraryVersion()}|${JSON.stringify(source.prices.overrides)}|cost ${source.prices.mode ?? "auto"}`);
   if (cache !== undefined && source.verbose) io.err(`claude-code-otel: report cache: ${oneLine(cachePath)}\n`);
   if (cache?.discarded !== undefined && source.verbose) io.err(`claude-code-otel: report cache ${cache.discarded}: rebuilding it\n`);
   const scan = await scanDigests(source.projectsDir, source.filter, source.pricer, cache, (digest) => builder.addDigest(digest));
+  source.saveLearned();
   const cacheError = cache?.save();
   if (cacheError !== undefined) io.err(`claude-code-otel: report cache off: ${oneLine(cacheError)} (the report is complete; --no-cache skips the cache and this line)\n`);
   const data = builder.finish({ ...scan.stats, files: scan.files, skippedFiles: scan.skippedFiles, unreadable: scan.unreadable, cachedSessions: scan.cachedSessions });

@@ -1,8 +1,11 @@
 import { stat } from "node:fs/promises";
 import { defaultConfigPath, loadConfig } from "../config/config-file.js";
 import type { PriceConfig } from "../config/price-overrides.js";
+import { COST_MODES, parseCostMode } from "../config/price-overrides.js";
+import { defaultStateDir } from "../config/state-dir.js";
 import type { Pricer } from "../model/pricer.js";
-import { createPricer, loadPriceLibrary } from "../cost/price-request.js";
+import { loadPriceLibrary } from "../cost/price-request.js";
+import { createLearningPricer } from "../pipeline/learning-pricer.js";
 import type { SessionFilter } from "../pipeline/session-filter.js";
 import { defaultProjectsDir, reasonOf } from "../transcript/discover.js";
 import type { Parsed } from "./args.js";
@@ -13,8 +16,11 @@ import type { JsonObject } from "../util/json.js";
 export interface SourceOptions {
   readonly projectsDir: string;
   readonly filter: SessionFilter;
+  /** Learns rates from the ledgers it meets (pipeline/learning-pricer.ts): `saveLearned` keeps them. */
   readonly pricer: Pricer;
-  /** The price overrides the pricer applies (for a worker thread to build its own). */
+  readonly saveLearned: () => void;
+  readonly refreshLearned: () => void;
+  /** The price overrides and cost source the pricer applies (for a worker thread to build its own). */
   readonly prices: PriceConfig;
   readonly timeZone: string;
   readonly verbose: boolean;
@@ -53,15 +59,27 @@ export async function resolveSourceOptions(p: Parsed, io: CliIO, options: { lazy
   }
   if (options.lazyPrices !== true) await loadPriceLibrary();
   for (const e of config.errors) io.err(`claude-code-otel: warning: ${e}\n`);
+  const prices = withCostSource(config.prices, stringOpt(p, "cost-source"));
+  const learning = createLearningPricer(prices, stringOpt(p, "state-dir") ?? defaultStateDir(io.env));
   return {
     projectsDir,
     filter: { session: stringOpt(p, "session"), project: stringOpt(p, "project"), since, until, timeZone },
-    pricer: createPricer(config.prices),
-    prices: config.prices,
+    pricer: learning.pricer,
+    saveLearned: learning.save,
+    refreshLearned: learning.refresh,
+    prices,
     timeZone,
     verbose: boolOpt(p, "verbose"),
     config: config.raw,
   };
+}
+
+/** `--cost-source` wins over the config file's `costSource`. */
+function withCostSource(prices: PriceConfig, asked: string | undefined): PriceConfig {
+  if (asked === undefined) return prices;
+  const mode = parseCostMode(asked);
+  if (mode === undefined) throw new UsageError(`--cost-source must be one of ${COST_MODES.join(", ")} (or ccusage's cc, ccusage), got "${asked}"`);
+  return { ...prices, mode };
 }
 
 /**

@@ -10,6 +10,7 @@ import type { CatchUpContext } from "../pipeline/catch-up.js";
 import { LockBusyError } from "../util/file-lock.js";
 import { discoverSessionsSync } from "../transcript/discover.js";
 import type { DiscoveryResult } from "../transcript/discover.js";
+import { foldModelWarnings } from "../util/model-warnings.js";
 import { oneLine } from "../util/terminal-safe.js";
 import { SOURCE_OPTIONS, boolOpt, numberOpt, parseOptions, portOpt, stringOpt } from "./args.js";
 import { EXPORT_OPTIONS, resolveDestinationOption, resolveSettingsOption } from "./export-options.js";
@@ -42,7 +43,7 @@ session as it progresses, exactly once (shares its ledger with replay and the ho
   --idle-minutes <n>       a transcript idle this long is a finished session (default 30)
   --endpoint, --protocol, --output-dir, --console, --state-dir, --destinations,
   --metric-session-id                                                            as for "replay"
-  --since, --until, --project, --session, --projects-dir, --timezone, --config   as for "report"
+  --since, --until, --project, --session, --projects-dir, --timezone, --config, --cost-source   as for "report"
 
 Stop with Ctrl-C: pending exports are flushed first.
 `;
@@ -62,7 +63,7 @@ function newPoints(session: Session, finished: boolean, counted: Map<string, Set
   const seen = counted.get(session.sessionId) ?? new Set<string>();
   counted.set(session.sessionId, seen);
   const complete = completeUnitKeys(session, finished);
-  const fresh = sessionToMetricPoints(session, { final: finished, includeSessionId }).filter((p) => complete.has(p.unitKey) && !seen.has(p.unitKey));
+  const fresh = sessionToMetricPoints(session, { final: finished, includeSessionId, sentBefore: (unit) => seen.has(unit) }).filter((p) => complete.has(p.unitKey) && !seen.has(p.unitKey));
   for (const p of fresh) seen.add(p.unitKey);
   return fresh;
 }
@@ -96,7 +97,7 @@ export async function watchCommand(argv: string[], io: CliIO, signal?: AbortSign
   io.err(`watch: ${oneLine(source.projectsDir)} → ${oneLine(destination.kind === "console" ? "the console" : destination.label)}\n`);
 
   const waker = startWaker(source.projectsDir, signal);
-  const seen: Seen = { lastMtime: new Map(), finalized: new Set(), counted };
+  const seen: Seen = { lastMtime: new Map(), finalized: new Set(), counted, warned: new Set() };
   const once = boolOpt(p, "once");
   let failures = 0;
   try {
@@ -136,6 +137,7 @@ async function watchRound(r: Round): Promise<number> {
   const { destination, io } = r;
   const pass = destination.kind === "console" ? undefined : await openPass(r.stateDir, destination, r.resource, io);
   if (destination.kind !== "console" && pass === undefined) return 0;
+  r.source.refreshLearned();
   try {
     const ctx: CatchUpContext = {
       stateDir: pass?.ledgerDir ?? r.stateDir,
@@ -157,6 +159,7 @@ async function watchRound(r: Round): Promise<number> {
     const failures = await catchUpChanged(discoverSessionsSync(r.source.projectsDir), ctx, r.seen, { io, endpoint: r.endpoint, stopped: r.stopped });
     return failures + (pass !== undefined ? await deliverRound(pass, r.pollMs, io) : 0);
   } finally {
+    r.source.saveLearned();
     pass?.release();
     if (destination.kind !== "console") kickFlusher(io.env, destination.key, r.source.config);
   }
@@ -191,6 +194,8 @@ interface Seen {
   readonly finalized: Set<string>;
   /** Units already counted on /metrics, per session. */
   readonly counted: Map<string, Set<string>>;
+  /** Warnings already printed: a model without a price is named once per run. */
+  readonly warned: Set<string>;
 }
 
 /** One pass: catches up every session changed since the last pass (or newly idle); returns the failed exports. */
@@ -209,7 +214,11 @@ async function catchUpChanged(
     if (seen.lastMtime.get(src.sessionId) === src.mtimeMs && (!idle || seen.finalized.has(src.sessionId))) continue;
     try {
       const outcome = await catchUpSession(src, ctx);
-      for (const w of outcome.warnings) io.err(`claude-code-otel: warning: ${oneLine(w)}\n`);
+      for (const w of foldModelWarnings(outcome.warnings)) {
+        if (seen.warned.has(w)) continue;
+        if (w.startsWith("no price for model") || w.startsWith("Claude Code did not know model")) seen.warned.add(w);
+        io.err(`claude-code-otel: warning: ${oneLine(w)}\n`);
+      }
       if (outcome.kind === "exported") {
         out.endpoint?.record(newPoints(outcome.session, outcome.finished, seen.counted, ctx.plan.includeSessionId === true));
         if (!outcome.result.ok) {

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { PriceConfig } from "./price-overrides.js";
-import { parsePriceOverrides } from "./price-overrides.js";
+import { COST_MODES, parseCostMode, parsePriceOverrides } from "./price-overrides.js";
 import { isObject, jsonErrorPosition, jsonErrorReason } from "../util/json.js";
 import type { JsonObject } from "../util/json.js";
 
@@ -47,5 +47,9 @@ export function loadConfig(path: string): LoadedConfig {
   }
   if (!isObject(raw)) return { path, exists: true, raw: {}, prices: { overrides: [] }, errors: [`${path} must hold a JSON object`] };
   const prices = parsePriceOverrides(raw["prices"]);
-  return { path, exists: true, raw, prices: { overrides: prices.overrides }, errors: prices.errors.map((e) => `${path}: ${e}`) };
+  const errors = prices.errors.map((e) => `${path}: ${e}`);
+  const costSource = raw["costSource"];
+  const mode = typeof costSource === "string" ? parseCostMode(costSource) : undefined;
+  if (costSource !== undefined && mode === undefined) errors.push(`${path}: "costSource" must be one of ${COST_MODES.join(", ")}`);
+  return { path, exists: true, raw, prices: { overrides: prices.overrides, ...(mode === undefined ? {} : { mode }) }, errors };
 }

@@ -11,9 +11,31 @@ export interface PriceOverride {
   readonly cache_write_1h_mtok?: number;
 }
 
+/**
+ * Which figure is a session's cost (`--cost-source`, the config's `costSource`):
+ * - `auto` (default): Claude Code's ledger where it has one, except for models the user priced;
+ * - `ledger`: the ledger wherever there is one, the user's prices only elsewhere;
+ * - `computed`: our own prices (library and overrides) everywhere, the ledger only shown beside;
+ * - `both`: as `auto`, with the computed figure alongside in the report and on spans.
+ */
+export type CostMode = "auto" | "ledger" | "computed" | "both";
+
+export const COST_MODES: readonly CostMode[] = ["auto", "ledger", "computed", "both"];
+
+/** ccusage's names for the same choices (`--cost-source` of its statusline, `--mode` of its reports). */
+const COST_MODE_ALIASES: Readonly<Record<string, CostMode>> = { cc: "ledger", display: "ledger", ccusage: "computed", calculate: "computed" };
+
+/** A `--cost-source` / `costSource` value, or undefined when it is none of them. */
+export function parseCostMode(value: string): CostMode | undefined {
+  const v = value.trim().toLowerCase();
+  return (COST_MODES as readonly string[]).includes(v) ? (v as CostMode) : COST_MODE_ALIASES[v];
+}
+
 /** The user's price overrides (the config file's `prices` section). */
 export interface PriceConfig {
   readonly overrides: readonly PriceOverride[];
+  /** Default `auto`. */
+  readonly mode?: CostMode;
 }
 
 export const NO_OVERRIDES: PriceConfig = { overrides: [] };

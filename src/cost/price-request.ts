@@ -3,12 +3,15 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type * as GenaiPricesModule from "@pydantic/genai-prices";
 import type { ModelInfo, PriceCalculation, Provider, Usage } from "@pydantic/genai-prices";
-import type { Pricer, RequestPrice } from "../model/pricer.js";
+import type { CostMode, LedgerObservation, Pricer, Rates, RequestPrice } from "../model/pricer.js";
+import { tokensOfUsage } from "../model/ledger.js";
 import type { TokenUsage } from "../transcript/line-types.js";
 import type { PriceConfig } from "../config/price-overrides.js";
 import { NO_OVERRIDES } from "../config/price-overrides.js";
+import { costAt } from "./fit-rates.js";
+import type { LearnedRates } from "./learned-rates.js";
 import type { RateCard } from "./rate-card.js";
-import { applyRateCard, cardCanPrice, dated, rateCardOf } from "./rate-card.js";
+import { applyRateCard, cardCanPrice, dated, rateCardOf, ratesOfCard } from "./rate-card.js";
 
 /**
  * genai-prices counts `input_tokens` as ALL input (uncached + cache reads + cache writes);
@@ -64,6 +67,57 @@ function resolvedFrom(result: PriceCalculation): Resolved {
   };
 }
 
+export interface PricerOptions {
+  /** Which figure is the cost (default: the config's, else `auto`): see config/price-overrides.ts. */
+  readonly mode?: CostMode;
+  /** Rates learned from Claude Code's ledgers; the pricer feeds it the ledgers of the sessions it prices. */
+  readonly learned?: LearnedRates;
+}
+
+type TablePrice = Pick<RequestPrice, "usd" | "known" | "linearUsd"> & { readonly source: "price_table" | "override" | "unknown" };
+
+/**
+ * Prices a request: under `computed`, with our own prices only (the user's overrides, then the
+ * price library); otherwise first with the rates learned from Claude Code's ledgers for the
+ * model (`ledger`), or after the user's overrides (`auto`, `both`). Every price also carries the
+ * `computed` figure.
+ */
+export function createPricer(config: PriceConfig = NO_OVERRIDES, options: PricerOptions = {}): Pricer {
+  const mode = options.mode ?? config.mode ?? "auto";
+  const table = createTablePricer(config);
+  const learned = mode === "computed" ? undefined : options.learned;
+  const overridden = (model: string): boolean => config.overrides.length > 0 && table(model, ONE_TOKEN, undefined).source === "override";
+  const price = (model: string, usage: TokenUsage, at: Date | undefined, version?: string): RequestPrice => {
+    const own = table(model, usage, at);
+    const computed = { computedUsd: own.usd, computedKnown: own.known };
+    if (learned !== undefined && !(mode !== "ledger" && own.source === "override")) {
+      const atMs = at === undefined || Number.isNaN(at.getTime()) ? Number.POSITIVE_INFINITY : at.getTime();
+      const fit = learned.lookup(model, version, atMs);
+      if (fit !== undefined) {
+        const usd = costAt(fit.rates, tokensOfUsage(usage));
+        return { usd, known: true, source: "learned", linearUsd: usd, ...computed };
+      }
+    }
+    return { usd: own.usd, known: own.known, source: own.source, linearUsd: own.linearUsd, ...computed };
+  };
+  return Object.assign(price, {
+    mode,
+    overridden,
+    observe: learned === undefined ? undefined : (observations: readonly LedgerObservation[]) => learned.observe(observations),
+  });
+}
+
+const ONE_TOKEN: TokenUsage = { input: 1, output: 0, cacheRead: 0, cacheCreation: 0, cacheCreation5m: 0, cacheCreation1h: 0 };
+
+/** The price library's rates for a model today (base rates of tiered entries): where learning starts. */
+export function libraryRates(model: string): Rates | undefined {
+  const result = safeCalc(toGenaiUsage(ONE_TOKEN), model, { providerId: "anthropic" });
+  if (result === undefined) return undefined;
+  const entry = dated(result.model)?.(new Date());
+  const card = entry === undefined ? undefined : rateCardOf(entry);
+  return card === undefined ? undefined : ratesOfCard(card);
+}
+
 /**
  * Prices with genai-prices. The library's lookup (provider, then the first model whose match rule
  * fits, over the whole provider's list, lower-casing on the way) and its general price engine
@@ -72,15 +126,15 @@ function resolvedFrom(result: PriceCalculation): Resolved {
  * library's arithmetic to the last bit), or, for an entry a card cannot hold, call calcPrice
  * with a provider holding just the model it found.
  */
-export function createPricer(config: PriceConfig = NO_OVERRIDES): Pricer {
+function createTablePricer(config: PriceConfig): (model: string, usage: TokenUsage, at: Date | undefined) => TablePrice {
   const overrides = overrideProvider(config);
   /**
    * Model id → what it resolved to: the user's override if one matches, else the library's
    * Anthropic entry; null once the model has failed to price. Overrides and the library take
    * the same path: one full lookup per model, then its own entry (a rate card) per request.
    */
-  const resolved = new Map<string, (Resolved & { readonly source: RequestPrice["source"] }) | null>();
-  const unknown: RequestPrice = { usd: 0, known: false, source: "unknown" };
+  const resolved = new Map<string, (Resolved & { readonly source: TablePrice["source"] }) | null>();
+  const unknown: TablePrice = { usd: 0, known: false, source: "unknown", linearUsd: 0 };
   const lookup = (genaiUsage: Usage, model: string, at: Date | undefined, provider: Provider | undefined): PriceCalculation | undefined =>
     safeCalc(genaiUsage, model, { ...(at === undefined ? {} : { timestamp: at }), ...(provider === undefined ? { providerId: "anthropic" } : { provider }) });
   return (model, usage, at) => {
@@ -90,9 +144,12 @@ export function createPricer(config: PriceConfig = NO_OVERRIDES): Pricer {
     if (one !== undefined) {
       const when = at ?? new Date();
       const card = Number.isNaN(when.getTime()) || !cardCanPrice(genaiUsage) ? undefined : one.cardAt?.(when);
-      if (card !== undefined) return { usd: applyRateCard(card, genaiUsage), known: true, source: one.source };
+      if (card !== undefined) {
+        const usd = applyRateCard(card, genaiUsage);
+        return { usd, known: true, source: one.source, linearUsd: card.tiered ? linearOf(card, usage, usd) : usd };
+      }
       const result = lookup(genaiUsage, model, at, one.provider);
-      return result === undefined ? unknown : { usd: result.total_price, known: true, source: one.source };
+      return result === undefined ? unknown : { usd: result.total_price, known: true, source: one.source, linearUsd: result.total_price };
     }
     const overridden = overrides === undefined ? undefined : lookup(genaiUsage, model, at, overrides);
     const result = overridden ?? lookup(genaiUsage, model, at, undefined);
@@ -100,10 +157,18 @@ export function createPricer(config: PriceConfig = NO_OVERRIDES): Pricer {
       resolved.set(model, null);
       return unknown;
     }
-    const source = overridden !== undefined ? "override" : "genai-prices";
-    resolved.set(model, { ...resolvedFrom(result), source });
-    return { usd: result.total_price, known: true, source };
+    const source = overridden !== undefined ? "override" : "price_table";
+    const entry = { ...resolvedFrom(result), source } as const;
+    resolved.set(model, entry);
+    const card = at === undefined || Number.isNaN(at.getTime()) ? undefined : entry.cardAt?.(at);
+    return { usd: result.total_price, known: true, source, linearUsd: card?.tiered === true ? linearOf(card, usage, result.total_price) : result.total_price };
   };
+}
+
+/** A tiered entry's price at its base rates. */
+function linearOf(card: RateCard, usage: TokenUsage, fallback: number): number {
+  const rates = ratesOfCard(card);
+  return rates === undefined ? fallback : costAt(rates, tokensOfUsage(usage));
 }
 
 type GenaiPrices = typeof GenaiPricesModule;

@@ -12,6 +12,7 @@
  * malformed rate) has no card, and the caller asks the library.
  */
 import type { ModelInfo, Usage } from "@pydantic/genai-prices";
+import type { Rates } from "../model/pricer.js";
 
 interface Tier {
   readonly start: number;
@@ -162,6 +163,22 @@ export function applyRateCard(card: RateCard, usage: Usage): number {
   }
   // The library's third, direction-less sum (web searches) is always 0 here: adding it changes no bit.
   return inputSum + outputSum;
+}
+
+/**
+ * The card's rates per million tokens as Claude Code's five kinds (base rates of tiered ones); a
+ * kind the entry does not price is charged at its parent's rate, as the library does.
+ */
+export function ratesOfCard(card: RateCard): Rates | undefined {
+  const rate = (key: TokenKey): number | undefined => {
+    const r = card.units.find((u) => u.key === key)?.rate;
+    return r === undefined ? undefined : typeof r === "number" ? r : r.base;
+  };
+  const input = rate("input");
+  const output = rate("output");
+  if (input === undefined || output === undefined) return undefined;
+  const write = rate("cacheWrite") ?? input;
+  return { input, output, cacheRead: rate("cacheRead") ?? input, cacheWrite5m: write, cacheWrite1h: rate("cacheWrite1h") ?? write };
 }
 
 /** Usage the card's leaves are well defined for; anything else goes to the library, which explains it. */

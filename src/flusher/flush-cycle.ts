@@ -7,7 +7,8 @@ import { readdirSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import type { LoadedConfig } from "../config/config-file.js";
 import { METRIC_SESSION_ID_WARNING } from "../config/metric-session-id.js";
-import { createPricer } from "../cost/price-request.js";
+import type { PriceConfig } from "../config/price-overrides.js";
+import { createLearningPricer } from "../pipeline/learning-pricer.js";
 import type { Destination } from "../delivery/destination.js";
 import type { DeliveryFailure } from "../delivery/send-outbox.js";
 import { codeOf } from "../hook/hook-log.js";
@@ -74,6 +75,8 @@ export interface Tally {
 /** One spool round: each touched session flushed into the outbox; kept triggers remembered. */
 async function flushSpool(stateHome: string, ctx: FlushSessionContext, pass: DestinationPass, tally: Tally, kept: Set<string>, now: () => number): Promise<void> {
   sweepSpoolTemps(stateHome, now());
+  // Rates other processes learned since the last round; what this round learns is kept after it.
+  ctx.learning?.refresh();
   const spool = readSpool(stateHome);
   if (spool.corrupt.length > 0) {
     ctx.log.warn(`removed ${spool.corrupt.length} unreadable spool files`);
@@ -102,6 +105,7 @@ async function flushSpool(stateHome: string, ctx: FlushSessionContext, pass: Des
     if (outcome.retry) for (const g of group) kept.add(g.file);
     else removeSpooled(group.map((g) => g.file));
   }
+  ctx.learning?.save();
 }
 
 /** Bounds the outbox, then sends it within what is left of the budget. */
@@ -136,7 +140,7 @@ function flushContext(settings: ExportSettings, config: LoadedConfig, destinatio
     ledgerDir: pass.ledgerDir,
     factsDir: settings.stateDir,
     sink: pass.sink,
-    pricer: createPricer(config.prices),
+    ...learningPricer(config.prices, settings.stateDir),
     captureContent: settings.captureContent,
     destinations: settings.destinations,
     provisionalSpans: destination.provisionalSpans,
@@ -144,6 +148,12 @@ function flushContext(settings: ExportSettings, config: LoadedConfig, destinatio
     log: options.log,
     transcriptWaitMs: options.transcriptWaitMs ?? TRANSCRIPT_WAIT_MS,
   };
+}
+
+/** Priced with the rates learned from Claude Code's ledgers, learning from the ones it meets. */
+function learningPricer(prices: PriceConfig, stateDir: string): Pick<FlushSessionContext, "pricer" | "learning"> {
+  const learning = createLearningPricer(prices, stateDir);
+  return { pricer: learning.pricer, learning };
 }
 
 export interface FlushRun {

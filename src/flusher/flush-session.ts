@@ -23,6 +23,8 @@ export interface FlushSessionContext {
   readonly factsDir: string;
   readonly sink: TelemetrySink;
   readonly pricer: Pricer;
+  /** Where the pricer's learned rates are kept (pipeline/learning-pricer.ts). */
+  readonly learning?: { refresh(): void; save(): void };
   readonly captureContent: boolean;
   readonly destinations: DestinationOptions;
   readonly provisionalSpans: boolean;

@@ -17,7 +17,7 @@ import { hash } from "node:crypto";
  *   compaction  the compact_boundary line's uuid
  * An all-zero result (invalid in OTLP) is replaced by ...01; it does not occur in practice.
  */
-export type SpanKey = "session" | "turn" | "chat" | "tool" | "agent" | "compaction";
+export type SpanKey = "session" | "turn" | "chat" | "tool" | "agent" | "compaction" | "ledger";
 
 /** One-shot: a replay derives ~60,000 ids, and a Hash object per id costs three times as much. */
 function hexSha256(text: string): string {

@@ -1,4 +1,7 @@
+import type { CostSourceKind } from "../model/pricer.js";
 import type { Session } from "../model/types.js";
+import { roundUsd } from "../util/usd.js";
+import { EPSILON_USD, ledgerCorrection, mainModel } from "./ledger-correction.js";
 import type { MetricPoint } from "./metric-point.js";
 import { exportedOutcome, genAiInputTokens } from "./exported-values.js";
 import { METRIC_ATTR, OPERATION, PROVIDER_NAME, ATTR, TOKEN_TYPES } from "../semconv/names.js";
@@ -13,29 +16,15 @@ export interface MetricMapOptions {
   readonly includeSessionId?: boolean;
   /** The session has ended: pending tool calls count as interrupted. */
   readonly final?: boolean;
-}
-
-/** Float noise in ledger differences is not money. */
-const EPSILON_USD = 1e-9;
-
-/** The model ledger-only cost is charged to: the session's most expensive model. */
-export function mainModel(session: Session): string {
-  let best: string | undefined;
-  let bestUsd = -1;
-  for (const [model, cost] of Object.entries(session.cost.byModel)) {
-    if (cost.usd > bestUsd) {
-      best = model;
-      bestUsd = cost.usd;
-    }
-  }
-  return best ?? "unknown";
+  /** Units whose points were sent before (planExport): a ledger line's points then correct what they counted. */
+  readonly sentBefore?: (unitKey: string) => boolean;
 }
 
 type AttributeSet = Readonly<Record<string, string>>;
 
 /** The attribute sets of one model's request points, built once per model and shared by its points. */
 interface RequestAttributes {
-  readonly cost: AttributeSet;
+  readonly cost: (source: CostSourceKind) => AttributeSet;
   readonly tokens: Readonly<Record<TokenType, AttributeSet>>;
   readonly genAiInput: AttributeSet;
   readonly genAiOutput: AttributeSet;
@@ -61,6 +50,7 @@ export function sessionToMetricPoints(session: Session, options: MetricMapOption
     }
     return shared;
   };
+  const costSet = (model: string, source: CostSourceKind): AttributeSet => set(`cost\0${model}\0${source}`, { [METRIC_ATTR.model]: model, [METRIC_ATTR.costSource]: source });
   const byModel = new Map<string, RequestAttributes>();
   const requestAttributes = (model: string): RequestAttributes => {
     let attrs = byModel.get(model);
@@ -68,7 +58,7 @@ export function sessionToMetricPoints(session: Session, options: MetricMapOption
       const token = (type: TokenType): AttributeSet => Object.freeze({ ...common, [METRIC_ATTR.model]: model, [METRIC_ATTR.type]: type });
       const genAi = { [ATTR.operationName]: OPERATION.chat, [ATTR.providerName]: PROVIDER_NAME, [ATTR.requestModel]: model, [ATTR.responseModel]: model };
       attrs = {
-        cost: set(`model\0${model}`, { [METRIC_ATTR.model]: model }),
+        cost: (source) => costSet(model, source),
         tokens: { input: token("input"), output: token("output"), cacheRead: token("cacheRead"), cacheCreation: token("cacheCreation") },
         genAiInput: Object.freeze({ ...common, ...genAi, [ATTR.tokenType]: "input" }),
         genAiOutput: Object.freeze({ ...common, ...genAi, [ATTR.tokenType]: "output" }),
@@ -89,9 +79,11 @@ export function sessionToMetricPoints(session: Session, options: MetricMapOption
   for (const r of session.requests) {
     const unit = UNIT_OF_WORK.request(r.key);
     const attrs = requestAttributes(r.model);
-    add("costUsage", r.cost.usd, unit, attrs.cost);
+    // An unpriced request counts its tokens as such, and no cost (never a silent $0).
+    if (r.cost.known) add("costUsage", roundUsd(r.cost.usd), unit, attrs.cost(r.cost.source));
     const u = r.usage;
     for (const type of TOKEN_TYPES) if (u[type] > 0) add("tokenUsage", u[type], unit, attrs.tokens[type]);
+    if (!r.cost.known) for (const type of TOKEN_TYPES) if (u[type] > 0) add("tokenUnpriced", u[type], unit, attrs.tokens[type]);
     // GenAI conventions: input counts all input tokens, cached included.
     add("genAiTokenUsage", genAiInputTokens(u), unit, attrs.genAiInput);
     add("genAiTokenUsage", u.output, unit, attrs.genAiOutput);
@@ -107,22 +99,25 @@ export function sessionToMetricPoints(session: Session, options: MetricMapOption
     if (c.endTime !== undefined) add("toolDuration", Math.max(0, c.endTime - c.startTime) / 1000, unit, attrs);
   }
 
-  // Ledger-only cost goes to the session's main model.
-  const ledgerCostSet = set(`model\0${model}`, { [METRIC_ATTR.model]: model });
-  let compactionUsd = 0;
+  const compactionSource: CostSourceKind = session.cost.mode === "computed" ? "price_table" : "ledger";
   for (const c of session.compactions) {
     const unit = UNIT_OF_WORK.compaction(c.uuid);
     add("compactionCount", 1, unit, set(`trigger\0${c.trigger}`, { [METRIC_ATTR.trigger]: c.trigger }));
-    if (c.unattributedCostUsd !== undefined && c.unattributedCostUsd > EPSILON_USD) {
-      compactionUsd += c.unattributedCostUsd;
-      add("costUsage", c.unattributedCostUsd, unit, ledgerCostSet);
+    if (c.unattributedCostUsd !== undefined && c.unattributedCostUsd > EPSILON_USD) add("costUsage", roundUsd(c.unattributedCostUsd), unit, costSet(model, compactionSource));
+  }
+
+  // Each ledger line: what it charged that no point counted, and (live) what the points sent
+  // before it over- or under-counted. Always a point, 0 at least: the unit is then known as sent.
+  for (const segment of session.ledger) {
+    const unit = UNIT_OF_WORK.ledger(segment.index);
+    const correction = ledgerCorrection(session, segment, options.sentBefore, model);
+    if (correction.size === 0) add("costUsage", 0, unit, costSet(model, "ledger"));
+    for (const [m, usd] of correction) {
+      if (usd > 0) add("costUsage", roundUsd(usd), unit, costSet(m, "ledger"));
+      else add("costOvercount", roundUsd(-usd), unit, set(`overcount\0${m}`, { [METRIC_ATTR.model]: m }));
     }
   }
 
-  add("sessionCost", session.cost.totalUsd, UNIT_OF_WORK.session, commonSet);
-  // Ledger cost explained by neither a request nor a compaction: counted once, at the end.
-  // A negative difference (prices above what Claude Code charged) cannot go on a counter.
-  const rest = session.cost.unattributedUsd - compactionUsd;
-  if (rest > EPSILON_USD) add("costUsage", rest, UNIT_OF_WORK.session, ledgerCostSet);
+  add("sessionCost", roundUsd(session.cost.totalUsd), UNIT_OF_WORK.session, commonSet);
   return points;
 }

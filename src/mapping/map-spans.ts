@@ -1,4 +1,7 @@
-import type { ApiRequest, Compaction, Session, Subagent, ToolCall, Turn } from "../model/types.js";
+import type { CostMode } from "../model/pricer.js";
+import type { ApiRequest, Compaction, LedgerSegment, Session, Subagent, ToolCall, Turn } from "../model/types.js";
+import { roundUsd } from "../util/usd.js";
+import { ledgerCorrection, mainModel } from "./ledger-correction.js";
 import { tokenTotals } from "../model/token-totals.js";
 import type { ContentOptions } from "./content.js";
 import { DEFAULT_MAX_CONTENT_LENGTH, MAX_ERROR_MESSAGE_LENGTH, safeJson, safeText } from "./content.js";
@@ -18,6 +21,8 @@ export interface SpanMapOptions extends Partial<ContentOptions> {
   readonly final?: boolean;
   /** Langfuse and LangSmith attributes (destinations/): on by default; `false` for the core attributes only. */
   readonly destinations?: DestinationOptions | false;
+  /** Units whose spans were sent before (planExport): a ledger line's span then corrects what they carried. */
+  readonly sentBefore?: (unitKey: string) => boolean;
 }
 
 /**
@@ -56,7 +61,7 @@ export function sessionToSpans(session: Session, options: SpanMapOptions = {}): 
     spans.push(makeSpan(at(turnIds.get(turn.index) ?? rootId, rootId), turnSpan(session, turn, content)));
   }
   for (const r of session.requests) {
-    spans.push(makeSpan(at(spanIdFor(sid, "chat", r.key), ownerOf(r.agentId, r.turnIndex)), chatSpan(sid, r, content)));
+    spans.push(makeSpan(at(spanIdFor(sid, "chat", r.key), ownerOf(r.agentId, r.turnIndex)), chatSpan(sid, r, content, session.cost.mode === "both")));
   }
   for (const c of session.toolCalls) {
     spans.push(makeSpan(at(spanIdFor(sid, "tool", c.id), ownerOf(c.agentId, c.turnIndex)), toolSpan(session, c, content, options.final ?? false)));
@@ -66,7 +71,10 @@ export function sessionToSpans(session: Session, options: SpanMapOptions = {}): 
     spans.push(makeSpan(at(agentSpanIds.get(a.agentId) ?? spanIdFor(sid, "agent", a.agentId), parent), subagentSpan(sid, a, content)));
   }
   for (const c of session.compactions) {
-    spans.push(makeSpan(at(spanIdFor(sid, "compaction", c.uuid), ownerOf(undefined, c.turnIndex)), compactionSpan(sid, c)));
+    spans.push(makeSpan(at(spanIdFor(sid, "compaction", c.uuid), ownerOf(undefined, c.turnIndex)), compactionSpan(sid, c, session.cost.mode)));
+  }
+  for (const segment of session.ledger) {
+    spans.push(makeSpan(at(spanIdFor(sid, "ledger", String(segment.index)), rootId), ledgerSpan(session, segment, options.sentBefore)));
   }
   return withDestinations(session, spans, options);
 }
@@ -84,9 +92,9 @@ function sessionSpan(session: Session): SpanBody {
     [ATTR.sessionId]: session.sessionId,
     [ATTR.conversationId]: session.sessionId,
     [ATTR.project]: session.project,
-    [ATTR.costUsd]: session.cost.totalUsd,
+    [ATTR.costUsd]: roundUsd(session.cost.totalUsd),
     [ATTR.costSource]: session.cost.source,
-    [ATTR.costUnattributedUsd]: session.cost.unattributedUsd,
+    [ATTR.costUnattributedUsd]: roundUsd(session.cost.unattributedUsd),
     [ATTR.costComplete]: session.cost.complete,
     [ATTR.usageInputTokens]: genAiInputTokens(tokens),
     [ATTR.usageOutputTokens]: tokens.output,
@@ -99,6 +107,7 @@ function sessionSpan(session: Session): SpanBody {
     [ATTR.compactions]: session.compactions.length,
     [ATTR.subagents]: session.subagents.length,
   };
+  if (session.cost.mode === "both") attributes[ATTR.costComputedUsd] = roundUsd(session.cost.computedUsd);
   if (session.version !== undefined) attributes[ATTR.version] = session.version;
   if (session.gitBranch !== undefined) attributes[ATTR.vcsRefHeadName] = session.gitBranch;
   return {
@@ -134,7 +143,7 @@ function turnSpan(session: Session, turn: Turn, content: ContentOptions): SpanBo
   };
 }
 
-function chatSpan(sessionId: string, r: ApiRequest, content: ContentOptions): SpanBody {
+function chatSpan(sessionId: string, r: ApiRequest, content: ContentOptions, both: boolean): SpanBody {
   const attributes: Attributes = {
     [ATTR.sessionId]: sessionId,
     [ATTR.operationName]: OPERATION.chat,
@@ -148,8 +157,11 @@ function chatSpan(sessionId: string, r: ApiRequest, content: ContentOptions): Sp
     [ATTR.usageOutputTokens]: r.usage.output,
     [ATTR.usageCacheReadInputTokens]: r.usage.cacheRead,
     [ATTR.usageCacheCreationInputTokens]: r.usage.cacheCreation,
-    [ATTR.costUsd]: r.cost.usd,
+    // Never a silent $0: an unpriced request says so (source `unknown`).
+    [ATTR.costUsd]: roundUsd(r.cost.usd),
+    [ATTR.costSource]: r.cost.source,
   };
+  if (both) attributes[ATTR.costComputedUsd] = roundUsd(r.cost.computedUsd);
   if (r.stopReason !== undefined) attributes[ATTR.responseFinishReasons] = [r.stopReason];
   if (r.agentId !== undefined) attributes[ATTR.subagentId] = r.agentId;
   if (content.captureContent && r.textParts.length > 0) {
@@ -215,12 +227,16 @@ function subagentSpan(sessionId: string, a: Subagent, content: ContentOptions): 
   };
 }
 
-function compactionSpan(sessionId: string, c: Compaction): SpanBody {
+function compactionSpan(sessionId: string, c: Compaction, mode: CostMode): SpanBody {
   const attributes: Attributes = { [ATTR.sessionId]: sessionId, [ATTR.compactionTrigger]: c.trigger };
   if (c.preTokens !== undefined) attributes[ATTR.compactionPreTokens] = c.preTokens;
   if (c.postTokens !== undefined) attributes[ATTR.compactionPostTokens] = c.postTokens;
   if (c.droppedTokens !== undefined) attributes[ATTR.compactionDroppedTokens] = c.droppedTokens;
-  if (c.unattributedCostUsd !== undefined) attributes[ATTR.costUsd] = c.unattributedCostUsd;
+  if (c.unattributedCostUsd !== undefined) {
+    attributes[ATTR.costUsd] = roundUsd(c.unattributedCostUsd);
+    attributes[ATTR.costSource] = mode === "computed" ? "price_table" : "ledger";
+  }
+  if (c.cacheRebuildUsd !== undefined) attributes[ATTR.compactionCacheRebuildUsd] = roundUsd(c.cacheRebuildUsd);
   return {
     name: SPAN_NAME.compaction,
     kind: "INTERNAL",
@@ -229,5 +245,33 @@ function compactionSpan(sessionId: string, c: Compaction): SpanBody {
     attributes,
     status: { code: "UNSET" },
     unitKey: UNIT_OF_WORK.compaction(c.uuid),
+  };
+}
+
+/**
+ * A ledger line's span (one per Claude Code process): Claude Code's running total, and as its
+ * cost what that process charged that no chat or compaction span carries: calls no request
+ * explains, and (live) the difference between what the spans sent before the line carried and
+ * their share of the ledger. Usually 0.
+ */
+function ledgerSpan(session: Session, segment: LedgerSegment, sentBefore: ((unitKey: string) => boolean) | undefined): SpanBody {
+  const correction = ledgerCorrection(session, segment, sentBefore, mainModel(session));
+  let usd = 0;
+  for (const v of correction.values()) usd += v;
+  const attributes: Attributes = {
+    [ATTR.sessionId]: session.sessionId,
+    [ATTR.ledgerIndex]: segment.index,
+    [ATTR.ledgerTotalUsd]: roundUsd(segment.totalUsd),
+    [ATTR.costUsd]: roundUsd(usd),
+    [ATTR.costSource]: "ledger",
+  };
+  return {
+    name: SPAN_NAME.ledger,
+    kind: "INTERNAL",
+    startTimeMs: segment.atMs,
+    endTimeMs: segment.atMs,
+    attributes,
+    status: { code: "UNSET" },
+    unitKey: UNIT_OF_WORK.ledger(segment.index),
   };
 }

@@ -51,7 +51,7 @@ export function planExport(session: Session, exported: ExportedUnits, options: P
   const provisionalSpans = options.provisionalSpans !== false;
   // Products' attributes only for the spans that go out: a live session re-maps all its spans
   // on every flush and sends a few.
-  const all = sessionToSpans(session, { ...options, destinations: false });
+  const all = sessionToSpans(session, { ...options, destinations: false, sentBefore: (unit) => exported.spanUnits.has(unit) });
   const byId = new Map<string, SpanData>();
   for (const s of all) byId.set(s.spanId, s);
   const sentBefore = (s: SpanData): boolean => exported.spanUnits.has(s.unitKey) || exported.spanUnits.has(provisionalUnit(s.unitKey));
@@ -73,7 +73,7 @@ export function planExport(session: Session, exported: ExportedUnits, options: P
     placed.add(span.spanId);
   }
   const spans = withDestinations(session, core, options);
-  const points = sessionToMetricPoints(session, options).filter((p) => complete.has(p.unitKey) && !exported.metricUnits.has(p.unitKey));
+  const points = sessionToMetricPoints(session, { ...options, sentBefore: (unit) => exported.metricUnits.has(unit) }).filter((p) => complete.has(p.unitKey) && !exported.metricUnits.has(p.unitKey));
   return { spans, points, spanKeys: [...new Set(spans.map((s) => s.unitKey))], metricKeys: [...new Set(points.map((p) => p.unitKey))], lastActivityMs: session.endTime };
 }
 

@@ -15,18 +15,19 @@ import type { TranscriptLine } from "../transcript/line-types.js";
 import { flatString } from "../util/flat-string.js";
 import type { CompactionDraft } from "./compactions.js";
 import { finishCompactions } from "./compactions.js";
-import type { Pricer } from "./pricer.js";
-import { noteLedgerLine, priceSession, requestCost } from "./pricing.js";
-import type { LedgerSnapshot } from "./reconcile-ledger.js";
+import type { LedgerLine } from "./ledger.js";
+import type { Pricer, RequestPrice } from "./pricer.js";
+import { priceSession } from "./pricing.js";
 import type { RequestLog } from "./requests.js";
-import { addAssistantLine, finishRequests, newRequestLog, noteLineTime } from "./requests.js";
+import { addAssistantLine, finishRequests, newRequestLog, noteLineTime, withCost } from "./requests.js";
 import type { AgentDraft } from "./subagents.js";
 import { inlineSidechainRoots, joinSubagents, startedByCall, touchAgent, turnOfAgents } from "./subagents.js";
 import type { ToolCallDraft } from "./tool-calls.js";
 import { addToolResults, addToolUses, finishToolCalls } from "./tool-calls.js";
 import type { TurnDraft, TurnSegmenter } from "./turns.js";
 import { extendTurn, finishTurns, newTurnSegmenter, numberTurns, onPrompt, turnIndexer } from "./turns.js";
-import type { Session } from "./types.js";
+import type { ApiRequest, Session } from "./types.js";
+import { compactionUuid } from "./compactions.js";
 
 /** What the pass collects. */
 interface Pass {
@@ -35,7 +36,7 @@ interface Pass {
   readonly agents: Map<string, AgentDraft>;
   readonly turns: TurnSegmenter;
   readonly compactions: CompactionDraft[];
-  readonly ledger: LedgerSnapshot[];
+  readonly ledger: LedgerLine[];
   /** Inline sidechain line uuid → its agent id. */
   readonly inlineAgentOf: Map<string, string>;
   title: string | undefined;
@@ -69,11 +70,21 @@ export function buildSession(input: SessionInput, pricer: Pricer): Session {
   const subagents = joinSubagents(pass.agents, pass.toolCalls);
   const numbered = numberTurns(pass.turns.turns);
   const turnIndexOf = turnIndexer(numbered, turnOfAgents(subagents, pass.toolCalls));
-  const requests = finishRequests(pass.requests, turnIndexOf, (draft, sentAt) => requestCost(pricer, draft.model, draft.usage, sentAt));
+  const prices = new Map<string, RequestPrice>();
+  const priced = finishRequests(pass.requests, turnIndexOf, (draft, sentAt) => {
+    const p = pricer(draft.model, draft.usage, new Date(sentAt), draft.version);
+    prices.set(draft.key, p);
+    return { usd: p.usd, known: p.known, source: p.source, pricedUsd: p.usd, pricedSource: p.source, computedUsd: p.computedUsd };
+  });
   const toolCalls = finishToolCalls(pass.toolCalls, turnIndexOf, startedByCall(subagents));
-  const compactionPositions: number[] = [];
-  for (const c of pass.compactions) compactionPositions.push(c.position);
-  const pricing = priceSession(requests, (key) => pass.requests.drafts.get(key)?.position, pass.ledger, compactionPositions);
+  const compactions: { uuid: string; position: number; preTokens: number | undefined; endTime: number }[] = [];
+  for (const [i, c] of pass.compactions.entries()) compactions.push({ uuid: compactionUuid(c.line.uuid, i), position: c.position, preTokens: c.line.preTokens, endTime: c.line.timestamp ?? 0 });
+  const pricing = priceSession(
+    { sessionId: input.sessionId, requests: priced, prices, positionOf: (key) => pass.requests.drafts.get(key)?.position, ledger: pass.ledger, compactions },
+    pricer,
+  );
+  const requests: ApiRequest[] = [];
+  for (const r of priced) requests.push(withCost(r, pricing.requestCosts.get(r.key) ?? r.cost));
 
   const timed = Number.isFinite(pass.startTime);
   return {
@@ -91,7 +102,8 @@ export function buildSession(input: SessionInput, pricer: Pricer): Session {
     requests,
     toolCalls,
     subagents,
-    compactions: finishCompactions(pass.compactions, numbered, pricing.compactionCosts),
+    compactions: finishCompactions(pass.compactions, numbered, pricing.compactionCosts, pricing.cacheRebuildCosts),
+    ledger: pricing.segments,
     cost: pricing.cost,
     warnings: pricing.warnings,
   };
@@ -127,7 +139,8 @@ function readMainLine(pass: Pass, line: TranscriptLine, position: number): void 
       pass.compactions.push({ line, turn: pass.turns.current, position });
       break;
     case "cost-state":
-      noteLedgerLine(pass.ledger, line, position);
+      // Written when a Claude Code process exits: after everything before it, by the last time seen.
+      pass.ledger.push({ position, atMs: Number.isFinite(pass.endTime) ? pass.endTime : 0, version: pass.version, line });
       break;
     case "summary":
       pass.title ??= line.summary || undefined;

@@ -14,13 +14,23 @@ export interface CompactionDraft {
   readonly position: number;
 }
 
-/** `costs[i]`: the ledger's growth across the i-th compaction that no request explains. */
-export function finishCompactions(drafts: readonly CompactionDraft[], turnIndex: ReadonlyMap<TurnDraft, number>, costs: readonly (number | undefined)[]): Compaction[] {
+/** A compaction's id: its line's uuid, else its place among the session's compactions. */
+export function compactionUuid(uuid: string | undefined, index: number): string {
+  return uuid ?? `compaction-${index}`;
+}
+
+/** `costs[i]`: the i-th compaction's summarising call, from the ledger; `rebuilds[i]`: the cache writes it caused. */
+export function finishCompactions(
+  drafts: readonly CompactionDraft[],
+  turnIndex: ReadonlyMap<TurnDraft, number>,
+  costs: readonly (number | undefined)[],
+  rebuilds: readonly (number | undefined)[],
+): Compaction[] {
   const compactions: Compaction[] = [];
   for (const [i, c] of drafts.entries()) {
     const end = c.line.timestamp ?? 0;
     compactions.push({
-      uuid: c.line.uuid ?? `compaction-${i}`,
+      uuid: compactionUuid(c.line.uuid, i),
       startTime: end - (c.line.durationMs ?? 0),
       endTime: end,
       trigger: c.line.trigger,
@@ -29,6 +39,7 @@ export function finishCompactions(drafts: readonly CompactionDraft[], turnIndex:
       droppedTokens: c.line.droppedTokens ?? (c.line.preTokens !== undefined && c.line.postTokens !== undefined ? c.line.preTokens - c.line.postTokens : undefined),
       turnIndex: c.turn === undefined ? undefined : turnIndex.get(c.turn),
       unattributedCostUsd: costs[i],
+      cacheRebuildUsd: rebuilds[i],
     });
   }
   return compactions;

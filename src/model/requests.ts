@@ -27,6 +27,8 @@ export interface RequestDraft {
   textParts: string[];
   /** Ordinal of the first line in the main file, for ledger reconciliation. */
   position: number | undefined;
+  /** The Claude Code release that wrote it: rates are learned per release. */
+  version: string | undefined;
 }
 
 export interface RequestLog {
@@ -99,6 +101,7 @@ export function addAssistantLine(
       toolCallIds: [],
       textParts: [],
       position,
+      version: line.version,
     };
     log.drafts.set(key, draft);
     if (turn !== undefined) turn.requests++;
@@ -162,4 +165,23 @@ export function finishRequests(
   }
   requests.sort((a, b) => a.startTime - b.startTime || a.key.localeCompare(b.key));
   return requests;
+}
+
+/** The request with its cost decided (the ledger's share): every field named, as built above. */
+export function withCost(r: ApiRequest, cost: RequestCost): ApiRequest {
+  return {
+    key: r.key,
+    messageId: r.messageId,
+    requestId: r.requestId,
+    model: r.model,
+    usage: r.usage,
+    stopReason: r.stopReason,
+    startTime: r.startTime,
+    endTime: r.endTime,
+    agentId: r.agentId,
+    turnIndex: r.turnIndex,
+    toolCallIds: r.toolCallIds,
+    textParts: r.textParts,
+    cost,
+  };
 }

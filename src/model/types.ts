@@ -3,13 +3,22 @@
  * Times are milliseconds since the epoch, as the transcript records them.
  */
 import type { TokenUsage } from "../transcript/line-types.js";
+import type { ByTokenKind, CostMode, CostSourceKind } from "./pricer.js";
 
 export type { TokenUsage };
 
 /** One request's price: `known` false when no price was found (the cost is then incomplete, never silently zero). */
 export interface RequestCost {
+  /** What the request cost: its share of Claude Code's ledger once a ledger line covers it, else its price. */
   readonly usd: number;
+  /** False: no price and no ledger (usd is 0 and incomplete). */
   readonly known: boolean;
+  readonly source: CostSourceKind;
+  /** The price before any ledger (learned rates, library, overrides): what a live export carried. */
+  readonly pricedUsd: number;
+  readonly pricedSource: Exclude<CostSourceKind, "ledger">;
+  /** Our own price (library or overrides), independent of Claude Code. */
+  readonly computedUsd: number;
 }
 
 /** One Anthropic API response, after de-duplication by message id + request id. */
@@ -89,6 +98,37 @@ export interface Compaction {
   readonly turnIndex: number | undefined;
   /** The summarising call's cost, known only from Claude Code's ledger (it leaves no assistant line). */
   readonly unattributedCostUsd: number | undefined;
+  /**
+   * What rebuilding the prompt cache cost after it: the cache writes of the first main-thread
+   * request that followed (undefined until there is one).
+   */
+  readonly cacheRebuildUsd: number | undefined;
+}
+
+/**
+ * What Claude Code's ledger says about one stretch of the session: from the previous `cost-state`
+ * line (or the start) to this one. Each Claude Code process writes one when it exits.
+ */
+export interface LedgerSegment {
+  /** 0, 1, ...: the ledger line's index among the session's ledger lines. */
+  readonly index: number;
+  /** When it was written (the main transcript's last time before it), ms. */
+  readonly atMs: number;
+  readonly version: string | undefined;
+  /** Claude Code's running total at this line (segments of restarted ledgers added). */
+  readonly totalUsd: number;
+  /** Per ledger model: what Claude Code charged in this stretch, and for which tokens. */
+  readonly byModel: Readonly<Record<string, { readonly usd: number; readonly tokens: ByTokenKind }>>;
+  /**
+   * Cost in this stretch that no chat or compaction span carries (a model with no request in
+   * the transcript, tokens no request or compaction explains), by model (the requests' name for it).
+   */
+  readonly unattributedUsd: Readonly<Record<string, number>>;
+  /** The requests it covers. */
+  readonly requestKeys: readonly string[];
+  /** The compactions it covers. */
+  readonly compactionUuids: readonly string[];
+  readonly hasUnknownModelCost: boolean;
 }
 
 /** A session's cost and tokens for one model. */
@@ -97,17 +137,21 @@ export interface ModelCost {
   readonly requests: number;
   readonly tokens: TokenUsage;
   readonly known: boolean;
+  /** Ledger, learned, price_table, override or unknown: what priced most of its cost. */
+  readonly source: CostSourceKind;
 }
 
 /** What a session cost, and how that was worked out. */
 export interface SessionCost {
   /** What the session cost: the ledger's total where one exists, else the sum of requests. */
   readonly totalUsd: number;
+  /** Our own prices (library and overrides) of every request, independent of Claude Code. */
   readonly computedUsd: number;
   readonly ledgerUsd: number | undefined;
-  /** Ledger total minus the sum of requests: calls that left no assistant line. */
+  /** The total minus the sum of requests: calls that left no assistant line (the compaction call). */
   readonly unattributedUsd: number;
   readonly source: "ledger" | "computed";
+  readonly mode: CostMode;
   readonly complete: boolean;
   readonly unknownModels: readonly string[];
   readonly byModel: Readonly<Record<string, ModelCost>>;
@@ -131,6 +175,8 @@ export interface Session {
   readonly toolCalls: readonly ToolCall[];
   readonly subagents: readonly Subagent[];
   readonly compactions: readonly Compaction[];
+  /** Claude Code's ledger lines, in order (empty before 2.1.x). */
+  readonly ledger: readonly LedgerSegment[];
   readonly cost: SessionCost;
   readonly warnings: readonly string[];
 }

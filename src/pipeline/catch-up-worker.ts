@@ -6,7 +6,8 @@
  * meet; the metric clock's lock orders their metric windows and the outbox entries that hold them.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { createPricer, loadPriceLibrary } from "../cost/price-request.js";
+import { loadPriceLibrary } from "../cost/price-request.js";
+import { createLearningPricer } from "./learning-pricer.js";
 import { createOutboxSink } from "../delivery/outbox-sink.js";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { LockBusyError } from "../util/file-lock.js";
@@ -62,9 +63,11 @@ async function* handedSessions(): AsyncGenerator<SessionSource> {
 await loadPriceLibrary();
 const sink = createOutboxSink(settings.outbox.dir, settings.outbox.encoding, resourceFromAttributes(settings.outbox.resource), settings.outbox.label);
 try {
-  const { failure } = await catchUpSessions(handedSessions(), { ...settings, pricer: createPricer(settings.prices), sink, signal: stop.signal }, (outcome) =>
+  const learning = createLearningPricer(settings.prices, settings.factsDir);
+  const { failure } = await catchUpSessions(handedSessions(), { ...settings, pricer: learning.pricer, sink, signal: stop.signal }, (outcome) =>
     post({ type: "outcome", outcome }),
   );
+  learning.save();
   await sink.shutdown();
   post({ type: "done", failure });
 } catch (error) {

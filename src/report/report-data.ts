@@ -6,6 +6,8 @@ import type { TokenTotals } from "../model/token-totals.js";
 import type { SessionSummary } from "./session-summary.js";
 import { cacheHitRatio } from "./session-summary.js";
 import { dayOf } from "../util/day-of.js";
+import { foldModelWarnings } from "../util/model-warnings.js";
+import { UsdSum, roundUsd } from "../util/usd.js";
 
 export interface ToolStats {
   tool: string;
@@ -119,7 +121,7 @@ export class ReportBuilder {
   finish(parse: ReportData["parse"], topN = 10): ReportData {
     const sessions = [...this.summaries].sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.sessionId.localeCompare(b.sessionId));
     const tokens: TokenTotals = { input: 0, output: 0, cacheRead: 0, cacheCreation: 0 };
-    let costUsd = 0;
+    const costUsd = new UsdSum();
     let turns = 0;
     let requests = 0;
     let toolCalls = 0;
@@ -127,7 +129,7 @@ export class ReportBuilder {
     let compactions = 0;
     let costComplete = true;
     for (const s of sessions) {
-      costUsd += s.costUsd;
+      costUsd.add(s.costUsd);
       turns += s.turns;
       requests += s.requests;
       toolCalls += s.toolCalls;
@@ -145,12 +147,12 @@ export class ReportBuilder {
       .filter((t) => t.failures > 0)
       .sort((a, b) => b.failures - a.failures || b.failureRate - a.failureRate || a.tool.localeCompare(b.tool))
       .slice(0, topN);
-    const daily = [...this.days.values()].sort((a, b) => a.date.localeCompare(b.date));
+    const daily = [...this.days.values()].sort((a, b) => a.date.localeCompare(b.date)).map((d) => ({ ...d, costUsd: roundUsd(d.costUsd) }));
     return {
       sessions,
       totals: {
         sessions: sessions.length,
-        costUsd,
+        costUsd: roundUsd(costUsd.value),
         costComplete,
         turns,
         requests,
@@ -164,7 +166,7 @@ export class ReportBuilder {
       topTools,
       topFailingTools,
       daily,
-      warnings: this.warnings,
+      warnings: foldModelWarnings(this.warnings),
       parse,
     };
   }

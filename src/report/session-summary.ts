@@ -1,6 +1,7 @@
 import { tokenTotals } from "../model/token-totals.js";
 import type { TokenTotals } from "../model/token-totals.js";
 import type { Session } from "../model/types.js";
+import { roundUsd } from "../util/usd.js";
 
 /** One row of `report --json`. Field names are a contract: add, never rename. */
 export interface SessionSummary {
@@ -19,6 +20,8 @@ export interface SessionSummary {
   costUsd: number;
   costSource: "ledger" | "computed";
   computedCostUsd: number;
+  /** Claude Code's own ledger (`cost-state`) total; null where the session has none. */
+  ledgerCostUsd: number | null;
   unattributedCostUsd: number;
   costComplete: boolean;
   unknownModels: string[];
@@ -54,10 +57,11 @@ export function summariseSession(session: Session): SessionSummary {
     turns: session.turns.length,
     requests: session.requests.length,
     tokens,
-    costUsd: session.cost.totalUsd,
+    costUsd: roundUsd(session.cost.totalUsd),
     costSource: session.cost.source,
-    computedCostUsd: session.cost.computedUsd,
-    unattributedCostUsd: session.cost.unattributedUsd,
+    computedCostUsd: roundUsd(session.cost.computedUsd),
+    ledgerCostUsd: session.cost.ledgerUsd === undefined ? null : roundUsd(session.cost.ledgerUsd),
+    unattributedCostUsd: roundUsd(session.cost.unattributedUsd),
     costComplete: session.cost.complete,
     unknownModels: [...session.cost.unknownModels],
     toolCalls: session.toolCalls.length,

@@ -10,6 +10,8 @@
 export const SPAN_NAME = {
   session: "claude_code.session",
   compaction: "claude_code.compaction",
+  /** One of Claude Code's ledger lines, when it charged what no chat or compaction span carries. */
+  ledger: "claude_code.ledger",
   /** `invoke_agent claude-code`: one per user prompt. */
   turn: "invoke_agent claude-code",
 } as const;
@@ -75,7 +77,14 @@ export const ATTR = {
   version: "claude_code.version",
   project: "claude_code.project",
   costUsd: "claude_code.cost_usd",
+  /** What priced the cost on the span: ledger, learned, price_table, override, unknown (model/pricer.ts). */
   costSource: "claude_code.cost.source",
+  /** With `--cost-source both`: our own price beside the cost. */
+  costComputedUsd: "claude_code.cost.computed_usd",
+  compactionCacheRebuildUsd: "claude_code.compaction.cache_rebuild_usd",
+  ledgerIndex: "claude_code.ledger.index",
+  /** Claude Code's running total at its ledger line. */
+  ledgerTotalUsd: "claude_code.ledger.total_usd",
   /** On the provisional session span only: totals so far, the final span replaces it. */
   sessionOpen: "claude_code.session.open",
   /** On every provisional span (units.ts provisionalUnit): the collector drops them for backends that must get each span once. */
@@ -156,6 +165,8 @@ export const METRIC_ATTR = {
   outcome: "outcome",
   trigger: "trigger",
   sessionId: "session.id",
+  /** On cost points: what priced them (ledger, learned, price_table, override, unknown). */
+  costSource: "cost_source",
 } as const;
 
 export const TOKEN_TYPES = ["input", "output", "cacheRead", "cacheCreation"] as const;
@@ -177,7 +188,19 @@ export interface MetricDefinition {
 export const METRIC = {
   sessionCount: { name: "claude_code.session.count", kind: "counter", unit: "{session}", description: "Claude Code sessions started" },
   costUsage: { name: "claude_code.cost.usage", kind: "counter", unit: "USD", description: "Cost of Claude Code API usage" },
+  /**
+   * What was counted in claude_code.cost.usage above Claude Code's ledger (live prices above what
+   * it charged), counted here when its ledger line comes: the cost is usage minus overcount.
+   */
+  costOvercount: {
+    name: "claude_code.cost.overcount",
+    kind: "counter",
+    unit: "USD",
+    description: "Cost counted above Claude Code's ledger, taken back at its ledger line (subtract from claude_code.cost.usage)",
+  },
   tokenUsage: { name: "claude_code.token.usage", kind: "counter", unit: "tokens", description: "Tokens used by Claude Code, by type" },
+  /** Tokens of requests with no price and no ledger yet: their cost is missing from claude_code.cost.usage. */
+  tokenUnpriced: { name: "claude_code.token.unpriced", kind: "counter", unit: "tokens", description: "Tokens no price covered, by type" },
   turnCount: { name: "claude_code.turn.count", kind: "counter", unit: "{turn}", description: "User prompts (turns) answered" },
   toolCalls: { name: "claude_code.tool.calls", kind: "counter", unit: "{call}", description: "Tool calls by tool and outcome" },
   toolDuration: {

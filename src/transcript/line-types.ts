@@ -77,11 +77,16 @@ export interface CompactBoundaryLine extends LineContext {
   readonly durationMs: number | undefined;
 }
 
+/** One model's running totals in a `cost-state` line (`modelUsage[<model>]`). */
 export interface ModelLedger {
   readonly inputTokens: number;
   readonly outputTokens: number;
   readonly cacheReadInputTokens: number;
   readonly cacheCreationInputTokens: number;
+  /** The 5-minute and 1-hour parts of the cache writes (absent before 2.1.x: 0). */
+  readonly cacheCreation5mInputTokens: number;
+  readonly cacheCreation1hInputTokens: number;
+  readonly webSearchRequests: number;
   readonly costUsd: number;
 }
 
@@ -90,6 +95,8 @@ export interface CostStateLine {
   readonly sessionId: string | undefined;
   readonly totalCostUsd: number;
   readonly modelUsage: Readonly<Record<string, ModelLedger>>;
+  /** Claude Code priced a model it does not know at its default model's rates. */
+  readonly hasUnknownModelCost: boolean;
 }
 
 export interface ApiRequestLine {

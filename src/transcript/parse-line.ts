@@ -171,8 +171,11 @@ function toCostState(raw: JsonObject): TranscriptLine {
       outputTokens: num(m["outputTokens"]) ?? 0,
       cacheReadInputTokens: num(m["cacheReadInputTokens"]) ?? 0,
       cacheCreationInputTokens: num(m["cacheCreationInputTokens"]) ?? 0,
+      cacheCreation5mInputTokens: num(m["cacheCreationEphemeral5mInputTokens"]) ?? 0,
+      cacheCreation1hInputTokens: num(m["cacheCreationEphemeral1hInputTokens"]) ?? 0,
+      webSearchRequests: num(m["webSearchRequests"]) ?? 0,
       costUsd: num(m["costUSD"]) ?? 0,
     };
   }
-  return { kind: "cost-state", sessionId: str(raw["sessionId"]), totalCostUsd: num(raw["totalCostUSD"]) ?? 0, modelUsage };
+  return { kind: "cost-state", sessionId: str(raw["sessionId"]), totalCostUsd: num(raw["totalCostUSD"]) ?? 0, modelUsage, hasUnknownModelCost: raw["hasUnknownModelCost"] === true };
 }

@@ -14,7 +14,7 @@ import { auditArrivals } from "../support/parents-first.js";
 import { ledgerDirFor, ledgerPath } from "../support/destinations.js";
 import { settleUpserts } from "../support/upserts.js";
 import { CC_2_1_330, ageAll, copyIdleFixtures } from "../support/recorded-fixtures.js";
-import { expectTotalsEqualReport, exportedCostUsd, reportTotals } from "../support/exported-spans.js";
+import { expectTotalsEqualReport, reportTotals } from "../support/exported-spans.js";
 import type { OtlpReceiver } from "../support/otlp-receiver.js";
 import { receivedTotals, startOtlpReceiver } from "../support/otlp-receiver.js";
 
@@ -108,7 +108,7 @@ describe("replay: exactly-once export to a real OTLP receiver", () => {
     expect(all.provisional).toBe(2);
     const totals = reportTotals([s]);
     const got = receivedTotals(receiver.points);
-    expect(Math.abs(got.costUsd - exportedCostUsd(s))).toBeLessThan(1e-9);
+    expect(Math.abs(got.costUsd - s.cost.totalUsd)).toBeLessThan(1e-9);
     expect(got.tokens).toEqual(totals.tokens);
     // Three turns (/compact is none), eight tool calls of which two failed, one compaction.
     expect([got.sessions, got.turns, got.toolCalls, got.toolFailures, got.compactions]).toEqual([1, 3, 8, 2, 1]);

@@ -12,7 +12,7 @@ import { loadAllSessions } from "../support/sessions.js";
 import { auditArrivals } from "../support/parents-first.js";
 import { restamp } from "../support/destinations.js";
 import { settleUpserts } from "../support/upserts.js";
-import { expectTotalsEqualReport, exportedCostUsd, reportTotals } from "../support/exported-spans.js";
+import { expectTotalsEqualReport, reportTotals } from "../support/exported-spans.js";
 import type { OtlpReceiver } from "../support/otlp-receiver.js";
 import { startOtlpReceiver } from "../support/otlp-receiver.js";
 
@@ -152,7 +152,7 @@ describe("watch", () => {
           .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
       const report = reportTotals(sessions);
       expect(sum("claude_code_cost_usage_USD_total")).toBeCloseTo(
-        sessions.reduce((n, s) => n + exportedCostUsd(s), 0),
+        sessions.reduce((n, s) => n + s.cost.totalUsd, 0),
         9,
       );
       expect(sum("claude_code_token_usage_tokens_total", 'type="cacheRead"')).toBe(report.tokens["cacheRead"]);

@@ -104,14 +104,14 @@ describe("pricer: one lookup per model, then the library's own price entry (rate
   it("an unknown model is unknown every time, never $0 known", () => {
     const pricer = createPricer();
     const usage: TokenUsage = { input: 10, output: 10, cacheRead: 0, cacheCreation: 0, cacheCreation5m: 0, cacheCreation1h: 0 };
-    for (let i = 0; i < 3; i++) expect(pricer("no-such-model-xyz", usage, new Date())).toEqual({ usd: 0, known: false, source: "unknown" });
+    for (let i = 0; i < 3; i++) expect(pricer("no-such-model-xyz", usage, new Date())).toEqual({ usd: 0, known: false, source: "unknown", linearUsd: 0, computedUsd: 0, computedKnown: false });
   });
 
   it("overrides still win over the library", () => {
     const pricer = createPricer({ overrides: [{ model: "claude-sonnet-4-5", input_mtok: 1, output_mtok: 2 }] });
     const usage: TokenUsage = { input: 1_000_000, output: 1_000_000, cacheRead: 0, cacheCreation: 0, cacheCreation5m: 0, cacheCreation1h: 0 };
-    expect(pricer("claude-sonnet-4-5", usage, new Date())).toEqual({ usd: 3, known: true, source: "override" });
-    expect(pricer("claude-opus-4-7", usage, new Date()).source).toBe("genai-prices");
+    expect(pricer("claude-sonnet-4-5", usage, new Date())).toEqual({ usd: 3, known: true, source: "override", linearUsd: 3, computedUsd: 3, computedKnown: true });
+    expect(pricer("claude-opus-4-7", usage, new Date()).source).toBe("price_table");
   });
 
   it("overrides take the same resolve-once path and still equal calcPrice with the override provider to the last bit", () => {
@@ -138,7 +138,7 @@ describe("pricer: one lookup per model, then the library's own price entry (rate
       const at = new Date(Date.UTC(2025, 0, 1) + Math.floor(next() * 2 * 365 * 86_400_000));
       const got = pricer(model, usage, at);
       if (model === "claude-opus-4-7") {
-        expect(got.source).toBe("genai-prices");
+        expect(got.source).toBe("price_table");
         expect(Object.is(got.usd, reference(model, usage, at))).toBe(true);
         continue;
       }

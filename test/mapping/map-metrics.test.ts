@@ -10,7 +10,7 @@ import { byId, loadAllSessions } from "../support/sessions.js";
 import { readFileSync } from "node:fs";
 import { CC_1_0_128, CC_2_0_55, CC_2_1_17, CC_2_1_330, CC_2_1_332, ledgers } from "../support/recorded-fixtures.js";
 import { PUBLIC_FIXTURES, requireSharedFixtures } from "../support/shared-fixtures.js";
-import { exportedCostUsd, reportTotals } from "../support/exported-spans.js";
+import { reportTotals } from "../support/exported-spans.js";
 import { addSums, emptySums } from "../support/metric-sums.js";
 
 const havePublic = requireSharedFixtures("metric totals on the public transcripts");
@@ -49,8 +49,8 @@ async function expectMetricTotals(root: string): Promise<void> {
   const sums = emptySums();
   for (const rm of await exportThroughSdk(sessions)) addSums(sums, rm);
   expect(sums.sessions).toBe(totals.sessions);
-  // The counter equals the report's cost except where a ledger is below the priced requests (exportedCostUsd).
-  expect(Math.abs(sums.costUsd - sessions.reduce((sum, s) => sum + exportedCostUsd(s), 0))).toBeLessThan(1e-9);
+  // The counter (usage minus overcount) equals the report's cost: Claude Code's ledger where there is one.
+  expect(Math.abs(sums.costUsd - totals.costUsd)).toBeLessThan(1e-9);
   expect(sums.tokens).toEqual(totals.tokens);
   expect(sums.turns).toBe(totals.turns);
   expect(sums.toolCalls).toBe(totals.toolCalls);
@@ -76,7 +76,7 @@ describe("metric points equal report totals", () => {
     await expectMetricTotals(PUBLIC_FIXTURES as string);
   });
 
-  it("long: the compaction's ledger-only cost is its own unit; a ledger below the priced requests adds no session unit", async () => {
+  it("long: the compaction's ledger-only cost is its own unit; the requests carry their share of a ledger below their prices", async () => {
     const s = byId(await loadAllSessions(CC_2_1_330.projects), CC_2_1_330.sessionId("long"));
     const boundary = JSON.parse(
       readFileSync(CC_2_1_330.transcript("long"), "utf8")
@@ -88,11 +88,20 @@ describe("metric points equal report totals", () => {
     // Claude Code's ledger grew by $0.01554 across /compact, with no assistant line in between.
     const totals = ledgers(CC_2_1_330.transcript("long")).map((l) => l.totalCostUSD);
     expect(cost.filter((p) => p.unitKey.startsWith("compaction:"))).toEqual([
-      { metric: "costUsage", value: (totals[2] ?? 0) - (totals[1] ?? 0), unitKey: `compaction:${boundary.uuid}`, attributes: { project: "shop-api", model: "claude-sonnet-4-5" } },
+      { metric: "costUsage", value: 0.01554, unitKey: `compaction:${boundary.uuid}`, attributes: { project: "shop-api", model: "claude-sonnet-4-5", cost_source: "ledger" } },
     ]);
+    expect((totals[2] ?? 0) - (totals[1] ?? 0)).toBeCloseTo(0.01554, 12);
     expect(cost.filter((p) => p.unitKey.startsWith("request:"))).toHaveLength(11);
-    expect(cost.filter((p) => p.unitKey === "session")).toEqual([]);
-    expect(cost.reduce((a, p) => a + p.value, 0)).toBeCloseTo(1.635654 + 0.01554, 9);
+    expect(new Set(cost.filter((p) => p.unitKey.startsWith("request:")).map((p) => p.attributes["cost_source"]))).toEqual(new Set(["ledger"]));
+    // One point per ledger line (four: three resumes), 0: every request and the compaction already carry their share.
+    expect(cost.filter((p) => p.unitKey.startsWith("ledger:")).map((p) => [p.unitKey, p.value, p.attributes["cost_source"]])).toEqual([
+      ["ledger:0", 0, "ledger"],
+      ["ledger:1", 0, "ledger"],
+      ["ledger:2", 0, "ledger"],
+      ["ledger:3", 0, "ledger"],
+    ]);
+    expect(points.filter((p) => p.metric === "costOvercount")).toEqual([]);
+    expect(cost.reduce((a, p) => a + p.value, 0)).toBeCloseTo(0.9802035, 9);
     expect(points.filter((p) => p.metric === "compactionCount")).toEqual([
       { metric: "compactionCount", value: 1, unitKey: `compaction:${boundary.uuid}`, attributes: { project: "shop-api", trigger: "manual" } },
     ]);

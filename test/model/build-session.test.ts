@@ -6,7 +6,7 @@ import type { SessionInput } from "../../src/transcript/session-input.js";
 import { apiRequest, assistant, at, compactBoundary, costState, prompt, toolResults, usage } from "../support/lines.js";
 
 /** $0.001 per output token. */
-const pricer: Pricer = (_model, u) => ({ usd: u.output * 0.001, known: true, source: "override" });
+const pricer: Pricer = (_model, u) => ({ usd: u.output * 0.001, known: true, source: "override", linearUsd: u.output * 0.001, computedUsd: u.output * 0.001, computedKnown: true });
 
 const input: SessionInput = {
   sessionId: "s1",
@@ -57,7 +57,8 @@ const input: SessionInput = {
 describe("buildSession", () => {
   it("one pass over the main file and the subagent's: requests, tool calls, turns, the subagent, the compaction and the ledger's cost", () => {
     const cost = (output: number): number => output * 0.001;
-    const computedUsd = cost(50) + cost(20) + cost(4) + cost(5);
+    // Sums are compensated (util/usd.ts): the exact 0.079, not the naive 0.07900000000000001.
+    const computedUsd = 0.079;
     const request = (
       key: string,
       agentId: string | undefined,
@@ -81,7 +82,7 @@ describe("buildSession", () => {
       turnIndex,
       toolCallIds: calls,
       textParts: text,
-      cost: { usd: cost(u.output), known: true },
+      cost: { usd: cost(u.output), known: true, source: "override", pricedUsd: cost(u.output), pricedSource: "override", computedUsd: cost(u.output) },
     });
     expect(buildSession(input, pricer)).toEqual({
       sessionId: "s1",
@@ -145,14 +146,34 @@ describe("buildSession", () => {
           droppedTokens: 92_000,
           turnIndex: 0,
           unattributedCostUsd: 0.45 - 0.3,
+          // The first main-thread request after it (msg_2) writes no cache.
+          cacheRebuildUsd: 0,
         },
       ],
+      // The ledger lines name no model: the requests they cover keep their price, and what the
+      // first line charged beyond them is its own; the second line's growth is the compaction's.
+      ledger: [
+        {
+          index: 0,
+          atMs: at(20),
+          version: "2.1.330",
+          totalUsd: 0.3,
+          byModel: {},
+          unattributedUsd: { "claude-sonnet-4-5": 0.3 - (cost(50) + cost(20) + cost(4)) },
+          requestKeys: ["msg_1:r1", "msg_a1:ra1", "msg_a2:ra2"],
+          compactionUuids: [],
+          hasUnknownModelCost: false,
+        },
+        { index: 1, atMs: at(31), version: "2.1.330", totalUsd: 0.45, byModel: {}, unattributedUsd: {}, requestKeys: [], compactionUuids: ["c1"], hasUnknownModelCost: false },
+      ],
       cost: {
-        totalUsd: 0.45,
+        // The ledger's total, and the request after its last line.
+        totalUsd: computedUsd + (0.3 - (cost(50) + cost(20) + cost(4))) + (0.45 - 0.3),
         computedUsd,
         ledgerUsd: 0.45,
-        unattributedUsd: 0.45 - computedUsd,
+        unattributedUsd: 0.3 - (cost(50) + cost(20) + cost(4)) + (0.45 - 0.3),
         source: "ledger",
+        mode: "auto",
         complete: true,
         unknownModels: [],
         byModel: {
@@ -161,6 +182,7 @@ describe("buildSession", () => {
             requests: 4,
             tokens: { input: 20, output: 79, cacheRead: 1000, cacheCreation: 0, cacheCreation5m: 0, cacheCreation1h: 0 },
             known: true,
+            source: "override",
           },
         },
       },

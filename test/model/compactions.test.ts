@@ -12,8 +12,8 @@ describe("compactions", () => {
       { line: compactBoundary("manual", { timestamp: at(50), preTokens: 80_000, droppedTokens: 70_500 }), turn: outside, position: 20 },
       { line: compactBoundary("auto", {}), turn: undefined, position: 30 },
     ];
-    expect(finishCompactions(drafts, new Map([[turn, 4]]), [0.0786, undefined])).toEqual([
-      { uuid: "c1", startTime: at(18), endTime: at(30), trigger: "auto", preTokens: 150_000, postTokens: 9_000, droppedTokens: 141_000, turnIndex: 4, unattributedCostUsd: 0.0786 },
+    expect(finishCompactions(drafts, new Map([[turn, 4]]), [0.0786, undefined], [0.012, undefined])).toEqual([
+      { uuid: "c1", startTime: at(18), endTime: at(30), trigger: "auto", preTokens: 150_000, postTokens: 9_000, droppedTokens: 141_000, turnIndex: 4, unattributedCostUsd: 0.0786, cacheRebuildUsd: 0.012 },
       {
         uuid: "compaction-1",
         startTime: at(50),
@@ -24,6 +24,7 @@ describe("compactions", () => {
         droppedTokens: 70_500,
         turnIndex: undefined,
         unattributedCostUsd: undefined,
+        cacheRebuildUsd: undefined,
       },
       {
         uuid: "compaction-2",
@@ -35,6 +36,7 @@ describe("compactions", () => {
         droppedTokens: undefined,
         turnIndex: undefined,
         unattributedCostUsd: undefined,
+        cacheRebuildUsd: undefined,
       },
     ]);
   });

@@ -175,10 +175,14 @@ describe.each([
       [...LONG_USAGE, COMPACTION_USAGE].reduce((sum, u) => sum + price(u, SONNET_4_5), 0),
       12,
     );
-    // ... while the price table charges the 212,520-token request at the long-context tier.
+    // ... while the price table charges the 212,520-token request at the long-context tier: that
+    // is its price; its cost is its share of the ledger, which is Claude Code's base-rate price
+    // (the requests share each ledger line's charge by their base-rate prices).
     const tiered = LONG_USAGE.map((u) => price(u, u[0] + u[2] + u[3] + u[4] > 200_000 ? SONNET_4_5_LONG : SONNET_4_5));
     expect(s.requests.map((r) => r.usage.input + r.usage.cacheRead + r.usage.cacheCreation)).toEqual(LONG_USAGE.map((u) => u[0] + u[2] + u[3] + u[4]));
-    s.requests.forEach((r, i) => expect(r.cost.usd, r.messageId).toBeCloseTo(tiered[i] ?? NaN, 12));
+    s.requests.forEach((r, i) => expect(r.cost.pricedUsd, r.messageId).toBeCloseTo(tiered[i] ?? NaN, 12));
+    s.requests.forEach((r, i) => expect(r.cost.usd, r.messageId).toBeCloseTo(price(LONG_USAGE[i] ?? [0, 0, 0, 0, 0], SONNET_4_5), 12));
+    expect(new Set(s.requests.map((r) => r.cost.source))).toEqual(new Set(["ledger"]));
     expect(s.cost.computedUsd).toBeCloseTo(1.635654, 12);
     expect(s.cost.totalUsd).toBeCloseTo(0.9802035, 12);
     expect(summariseSession(s)).toMatchObject({ turns: 3, requests: 11, toolCalls: 8, toolFailures: 2, compactions: 1 });

@@ -87,7 +87,8 @@ describe("requests: when a request was sent", () => {
       (_turn, agentId) => (agentId === "agent-1" ? 7 : undefined),
       (draft, sentAt) => {
         sent.push([draft.key, sentAt]);
-        return { usd: draft.usage.output / 100, known: true };
+        const usd = draft.usage.output / 100;
+        return { usd, known: true, source: "price_table", pricedUsd: usd, pricedSource: "price_table", computedUsd: usd };
       },
     );
     expect(sent).toEqual([
@@ -109,7 +110,7 @@ describe("requests: when a request was sent", () => {
         turnIndex: undefined,
         toolCallIds: [],
         textParts: [],
-        cost: { usd: 2, known: true },
+        cost: { usd: 2, known: true, source: "price_table", pricedUsd: 2, pricedSource: "price_table", computedUsd: 2 },
       },
       {
         key: "m-a:req_m-a",
@@ -124,7 +125,7 @@ describe("requests: when a request was sent", () => {
         turnIndex: 7,
         toolCallIds: [],
         textParts: [],
-        cost: { usd: 0.2, known: true },
+        cost: { usd: 0.2, known: true, source: "price_table", pricedUsd: 0.2, pricedSource: "price_table", computedUsd: 0.2 },
       },
       {
         key: "m-b:req_m-b",
@@ -139,7 +140,7 @@ describe("requests: when a request was sent", () => {
         turnIndex: undefined,
         toolCallIds: [],
         textParts: [],
-        cost: { usd: 0.02, known: true },
+        cost: { usd: 0.02, known: true, source: "price_table", pricedUsd: 0.02, pricedSource: "price_table", computedUsd: 0.02 },
       },
     ]);
   });

@@ -6,7 +6,6 @@ import { sessionToSpans } from "../../src/mapping/map-spans.js";
 import type { SpanData } from "../../src/mapping/span-data.js";
 import { applyToolDurations } from "../../src/state/tool-durations.js";
 import { runCli } from "./cli.js";
-import { exportedCostUsd } from "./exported-spans.js";
 import { loadAllSessions } from "./sessions.js";
 import type { ReceivedPoint, ReceivedSpan } from "./otlp-receiver.js";
 import { receivedTotals } from "./otlp-receiver.js";
@@ -91,7 +90,7 @@ export async function expectTotalsEqualReport(points: readonly ReceivedPoint[], 
   const got = receivedTotals(points);
   const sessions = await loadAllSessions(projectsDir);
   expect(got.costUsd).toBeCloseTo(
-    sessions.reduce((sum, s) => sum + exportedCostUsd(s), 0),
+    sessions.reduce((sum, s) => sum + s.cost.totalUsd, 0),
     9,
   );
   expect({ ...got, costUsd: 0 }).toEqual({

@@ -1,5 +1,6 @@
 /** Hand-built transcript lines (what parse-line.ts produces), every field named, for model tests. */
 import type {
+  ModelLedger,
   ApiRequestLine,
   AssistantLine,
   CompactBoundaryLine,
@@ -82,8 +83,22 @@ export function compactBoundary(
   };
 }
 
-export function costState(totalCostUsd: number): CostStateLine {
-  return { kind: "cost-state", sessionId: "s1", totalCostUsd, modelUsage: {} };
+/** A ledger line; `models`: per model, [input, output, cacheRead, 5m writes, 1h writes, costUSD] (running totals). */
+export function costState(totalCostUsd: number, models: Record<string, [number, number, number, number, number, number]> = {}, hasUnknownModelCost = false): CostStateLine {
+  const modelUsage: Record<string, ModelLedger> = {};
+  for (const [model, [input, output, read, w5m, w1h, usd]] of Object.entries(models)) {
+    modelUsage[model] = {
+      inputTokens: input,
+      outputTokens: output,
+      cacheReadInputTokens: read,
+      cacheCreationInputTokens: w5m + w1h,
+      cacheCreation5mInputTokens: w5m,
+      cacheCreation1hInputTokens: w1h,
+      webSearchRequests: 0,
+      costUsd: usd,
+    };
+  }
+  return { kind: "cost-state", sessionId: "s1", totalCostUsd, modelUsage, hasUnknownModelCost };
 }
 
 export function apiRequest(id: string, timestamp: number): ApiRequestLine {

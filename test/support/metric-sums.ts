@@ -43,6 +43,9 @@ export function addSums(into: MetricSums, rm: ResourceMetrics): MetricSums {
             case "claude_code.cost.usage":
               into.costUsd += v;
               break;
+            case "claude_code.cost.overcount":
+              into.costUsd -= v;
+              break;
             case "claude_code.token.usage":
               into.tokens[dp.attributes["type"] as keyof MetricSums["tokens"]] += v;
               break;

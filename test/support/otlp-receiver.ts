@@ -348,6 +348,7 @@ export function receivedTotals(points: readonly ReceivedPoint[]): {
   for (const p of points) {
     if (p.name === "claude_code.session.count") t.sessions += p.value;
     else if (p.name === "claude_code.cost.usage") t.costUsd += p.value;
+    else if (p.name === "claude_code.cost.overcount") t.costUsd -= p.value;
     else if (p.name === "claude_code.token.usage") t.tokens[p.attributes["type"] as string] = (t.tokens[p.attributes["type"] as string] ?? 0) + p.value;
     else if (p.name === "claude_code.turn.count") t.turns += p.value;
     else if (p.name === "claude_code.compaction.count") t.compactions += p.value;

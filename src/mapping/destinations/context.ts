@@ -18,8 +18,6 @@ export interface DestinationContext {
   readonly userId: string | undefined;
   /** claude-code-otel's own version. */
   readonly integrationVersion: string | undefined;
-  /** Models without a price: their chat spans carry no cost, so the products may price them. */
-  readonly unknownModels: ReadonlySet<string>;
 }
 
 /** Per-run settings for the destination attributes; `false` in SpanMapOptions turns them off. */
@@ -39,7 +37,6 @@ export function destinationContext(session: Session, options: DestinationOptions
     cwd: session.cwd,
     userId: options.userId,
     integrationVersion: options.integrationVersion,
-    unknownModels: new Set(session.cost.unknownModels),
   };
 }
 
@@ -50,7 +47,7 @@ export function destinationOptionsFromResource(resource: Readonly<Record<string,
 }
 
 /** The role a span plays in the session tree, read from its contract names (semconv.ts). */
-export type SpanRole = "session" | "turn" | "chat" | "tool" | "subagent" | "compaction" | "other";
+export type SpanRole = "session" | "turn" | "chat" | "tool" | "subagent" | "compaction" | "ledger" | "other";
 
 export interface Tokens {
   readonly all: number;
@@ -74,6 +71,8 @@ export interface SpanFacts {
   /** Usage, when input and output tokens are both known. */
   readonly tokens: Tokens | undefined;
   readonly costUsd: number | undefined;
+  /** `unknown`: no price and no ledger (the cost is a 0 that says so). */
+  readonly costSource: string | undefined;
   readonly toolName: string | undefined;
   readonly agentId: string | undefined;
   readonly agentName: string | undefined;
@@ -104,6 +103,7 @@ class RawFacts {
   cacheRead: unknown = undefined;
   cacheCreation: unknown = undefined;
   costUsd: unknown = undefined;
+  costSource: unknown = undefined;
   toolName: unknown = undefined;
   turnIndex: unknown = undefined;
   promptId: unknown = undefined;
@@ -131,6 +131,7 @@ function readAttributes(a: SpanData["attributes"]): RawFacts {
   raw.cacheRead = undefined;
   raw.cacheCreation = undefined;
   raw.costUsd = undefined;
+  raw.costSource = undefined;
   raw.toolName = undefined;
   raw.turnIndex = undefined;
   raw.promptId = undefined;
@@ -173,6 +174,9 @@ function readAttributes(a: SpanData["attributes"]): RawFacts {
         break;
       case ATTR.costUsd:
         raw.costUsd = v;
+        break;
+      case ATTR.costSource:
+        raw.costSource = v;
         break;
       case ATTR.toolName:
         raw.toolName = v;
@@ -217,6 +221,7 @@ export function spanFacts(span: SpanData): SpanFacts {
     model: str(r.responseModel) ?? str(r.requestModel),
     tokens,
     costUsd: num(r.costUsd),
+    costSource: str(r.costSource),
     toolName: str(r.toolName),
     agentId: str(r.agentId),
     agentName: str(r.agentName),
@@ -232,6 +237,7 @@ export function spanFacts(span: SpanData): SpanFacts {
 function roleOf(name: string, op: unknown, agentName: unknown, agentId: unknown): SpanRole {
   if (name === SPAN_NAME.session) return "session";
   if (name === SPAN_NAME.compaction) return "compaction";
+  if (name === SPAN_NAME.ledger) return "ledger";
   if (op === OPERATION.chat) return "chat";
   if (op === OPERATION.executeTool) return "tool";
   if (op === OPERATION.invokeAgent) return agentName === AGENT_NAME && agentId === undefined ? "turn" : "subagent";

@@ -100,9 +100,8 @@ export function langfuseAttributes(span: SpanData, ctx: DestinationContext, fact
         });
       }
       const usd = facts.costUsd;
-      const model = facts.model;
-      // An unpriced model: no cost, so Langfuse may price it from its own model table.
-      if (usd !== undefined && !(model !== undefined && ctx.unknownModels.has(model))) {
+      // An unpriced request: no cost, so Langfuse may price it from its own model table.
+      if (usd !== undefined && facts.costSource !== "unknown") {
         out[LANGFUSE_ATTR.costDetails] = JSON.stringify({ total: usd });
       }
       return out;
@@ -125,6 +124,14 @@ export function langfuseAttributes(span: SpanData, ctx: DestinationContext, fact
       // Never a negative cost (a ledger below our price): Langfuse's cost is a spend, not a correction.
       const usd = facts.costUsd;
       if (usd !== undefined && usd >= 0) out[LANGFUSE_ATTR.costDetails] = JSON.stringify({ total: usd });
+      return out;
+    }
+    case "ledger": {
+      // Cost Claude Code charged that no generation carries (see mapping/ledger-correction.ts);
+      // never negative here either, so a live session that counted above the ledger shows more.
+      out[LANGFUSE_ATTR.observationType] = LANGFUSE_TYPE.span;
+      const usd = facts.costUsd;
+      if (usd !== undefined && usd > 0) out[LANGFUSE_ATTR.costDetails] = JSON.stringify({ total: usd });
       return out;
     }
     case "other":

@@ -130,8 +130,8 @@ export function langsmithAttributes(span: SpanData, ctx: DestinationContext, fac
           total_tokens: t.all + t.output,
           input_token_details: { cache_read: t.cacheRead, cache_creation: t.cacheCreation },
         };
-        // An unpriced model: no cost, so LangSmith may price it from its own table.
-        if (usd !== undefined && !(model !== undefined && ctx.unknownModels.has(model))) usage["total_cost"] = usd;
+        // An unpriced request: no cost, so LangSmith may price it from its own table.
+        if (usd !== undefined && facts.costSource !== "unknown") usage["total_cost"] = usd;
         out[LANGSMITH_ATTR.usageMetadata] = JSON.stringify(usage);
       }
       return out;
@@ -145,10 +145,12 @@ export function langsmithAttributes(span: SpanData, ctx: DestinationContext, fac
       if (facts.agentName !== undefined) out[META.subagentType] = facts.agentName;
       return out;
     }
-    case "compaction": {
-      // The summarising call's cost (Claude Code's ledger): an "Other" cost on a chain run.
+    case "compaction":
+    case "ledger": {
+      // The summarising call's cost, or what the ledger charged beyond the chat runs: an "Other"
+      // cost on a chain run, never negative.
       const usd = facts.costUsd;
-      if (usd !== undefined && usd >= 0) out[LANGSMITH_ATTR.usageMetadata] = JSON.stringify({ total_cost: usd });
+      if (usd !== undefined && (role === "compaction" ? usd >= 0 : usd > 0)) out[LANGSMITH_ATTR.usageMetadata] = JSON.stringify({ total_cost: usd });
       return out;
     }
     case "session":

@@ -12,7 +12,7 @@ import type { SpanData } from "../../../src/mapping/span-data.js";
 import { langfuseObservation, langsmithRun } from "../../support/destination-readers.js";
 import { byId, loadAllSessions } from "../../support/sessions.js";
 import { CC_2_1_330, RECORDED_CWD, ledgers } from "../../support/recorded-fixtures.js";
-import { exportedCostUsd, reportTotals } from "../../support/exported-spans.js";
+import { reportTotals } from "../../support/exported-spans.js";
 import { readFileSync } from "node:fs";
 
 /** Claude Code's prompt id, from the transcript's first user line. */
@@ -184,10 +184,11 @@ describe("destination attributes on the recorded Claude Code 2.1.330 sessions", 
       "langfuse.observation.metadata.pre_tokens": 212_932,
       "langfuse.observation.metadata.post_tokens": 2_717,
       "langfuse.observation.metadata.dropped_tokens": 210_215,
-      "langfuse.observation.cost_details": JSON.stringify({ total: usd }),
+      // The span's cost, as exported (15 significant digits).
+      "langfuse.observation.cost_details": JSON.stringify({ total: 0.01554 }),
     });
     // LangSmith: ls_agent_type compaction; the cost as an "Other" cost (usage_metadata.total_cost on a chain run).
-    expect(langsmithAttributes(c, ctx)).toEqual({ ...langsmithCommon(sid, "compaction", "chain"), "langsmith.usage_metadata": JSON.stringify({ total_cost: usd }) });
+    expect(langsmithAttributes(c, ctx)).toEqual({ ...langsmithCommon(sid, "compaction", "chain"), "langsmith.usage_metadata": JSON.stringify({ total_cost: 0.01554 }) });
   });
 
   it("user.id from the resource goes to both products; unknown options leave no keys", () => {
@@ -237,8 +238,8 @@ describe("destination attributes on the recorded Claude Code 2.1.330 sessions", 
       expect(obs.reduce((a, o) => a + o.inputTokens, 0)).toBe(t.input + t.read + t.write);
       expect(obs.reduce((a, o) => a + o.outputTokens, 0)).toBe(t.output);
       const traceCost = obs.reduce((a, o) => a + (o.cost ?? 0), 0);
-      // The priced requests and compactions: the session's cost, except where Claude Code's ledger is below them (exportedCostUsd).
-      expect(traceCost).toBeCloseTo(exportedCostUsd(s), 9);
+      // The chat, compaction and ledger spans: the session's cost (Claude Code's ledger), on every session.
+      expect(traceCost).toBeCloseTo(s.cost.totalUsd, 9);
       lfCost += traceCost;
 
       // LangSmith, after the collector's LangSmith pipeline removed the session span's gen_ai.usage.*.
@@ -252,15 +253,15 @@ describe("destination attributes on the recorded Claude Code 2.1.330 sessions", 
       expect(runs.reduce((a, r) => a + r.cacheRead, 0)).toBe(t.read);
       expect(runs.reduce((a, r) => a + r.outputTokens, 0)).toBe(t.output);
       const runCost = runs.reduce((a, r) => a + (r.cost ?? 0), 0);
-      expect(runCost).toBeCloseTo(exportedCostUsd(s), 9);
+      expect(runCost).toBeCloseTo(s.cost.totalUsd, 9);
       lsCost += runCost;
       // Without that collector step, the session span would be counted beside its llm runs.
       expect(langsmithRun(one(spans, (x) => x.name === "claude_code.session").attributes).inputTokens).toBe(t.input + t.read + t.write);
     }
-    const exported = sessions.reduce((sum, s) => sum + exportedCostUsd(s), 0);
+    const exported = sessions.reduce((sum, s) => sum + s.cost.totalUsd, 0);
     expect(lfCost).toBeCloseTo(exported, 9);
     expect(lsCost).toBeCloseTo(exported, 9);
-    // Only the long session's >200k request makes them differ from the report (fixture-sessions.test.ts).
-    expect(exported - totals.costUsd).toBeCloseTo(1.651194 - 0.9802035, 9);
+    // And the report's: Claude Code's ledger, the long session's >200k request included.
+    expect(exported).toBeCloseTo(totals.costUsd, 9);
   });
 });

@@ -37,8 +37,8 @@ describe("who ran the session reaches Langfuse", () => {
       { env: { OTEL_RESOURCE_ATTRIBUTES: "user.id=alice,deployment.environment.name=ci", CLAUDE_CODE_OTEL_HOME: join(root, "otel") } },
     );
     expect(r.code, r.stderr).toBe(0);
-    // parallel-fail: the session, one turn, two requests, three tool calls.
-    expect(receiver.spans).toHaveLength(7);
+    // parallel-fail: the session, one turn, two requests, three tool calls, Claude Code's ledger line.
+    expect(receiver.spans).toHaveLength(8);
     for (const s of receiver.spans) {
       expect(s.attributes["langfuse.user.id"], s.name).toBe("alice");
       expect(s.resource["user.id"]).toBe("alice");

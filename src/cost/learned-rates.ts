@@ -1,0 +1,109 @@
+/**
+ * Rates learned from the ledgers seen on this machine, per model and Claude Code release, kept
+ * in the state folder (state/learned-rates-store.ts) so that a live session is priced at what
+ * Claude Code charges before its own ledger exists.
+ *
+ * Fitted rates apply to requests sent from the moment they were fitted, never before: a request
+ * priced live keeps that price when the session is read again later (the ledger's correction at
+ * its end counts on it).
+ */
+import type { FittedRates, LearnedModel, LearnedRatesData, LedgerObservation, Rates } from "../model/pricer.js";
+import { fitRates } from "./fit-rates.js";
+
+/** Segments kept per model and release (the newest), and fits kept (the newest). */
+const MAX_OBSERVATIONS = 24;
+const MAX_FITS = 16;
+
+export const NO_LEARNED_RATES: LearnedRatesData = { version: 1, models: {} };
+
+export function learnedKey(model: string, version: string): string {
+  return `${model}@${version}`;
+}
+
+export interface LearnedLookup {
+  readonly rates: Rates;
+  readonly version: string;
+}
+
+function sameRates(a: Rates, b: Rates): boolean {
+  return (Object.keys(a) as (keyof Rates)[]).every((k) => Math.abs(a[k] - b[k]) <= 1e-12 * Math.max(1, Math.abs(a[k])));
+}
+
+export class LearnedRates {
+  private readonly models = new Map<string, LearnedModel>();
+  /** Keys fitted again since loading: what a save must write. */
+  readonly changedKeys = new Set<string>();
+
+  constructor(
+    data: LearnedRatesData,
+    /** The price library's rates for a model, the starting point of a fit. */
+    private readonly prior: (model: string) => Rates | undefined,
+    private readonly now: () => number = Date.now,
+  ) {
+    for (const [key, m] of Object.entries(data.models)) this.models.set(key, m);
+  }
+
+  /** What other processes saved meanwhile: taken for every model this one has not fitted again since its last save. */
+  adopt(data: LearnedRatesData): void {
+    for (const [key, m] of Object.entries(data.models)) if (!this.changedKeys.has(key)) this.models.set(key, m);
+  }
+
+  /** New segments: kept, and the model fitted again when they say something new. */
+  observe(observations: readonly LedgerObservation[]): void {
+    const byKey = new Map<string, LedgerObservation[]>();
+    for (const o of observations) {
+      const key = learnedKey(o.model, o.version);
+      const list = byKey.get(key) ?? [];
+      list.push(o);
+      byKey.set(key, list);
+    }
+    for (const [key, fresh] of byKey) {
+      const first = fresh[0] as LedgerObservation;
+      const known = this.models.get(key);
+      const held = known?.observations ?? [];
+      const isNew = (o: LedgerObservation): boolean => !held.some((h) => h.sessionId === o.sessionId && h.index === o.index);
+      const added = fresh.filter(isNew);
+      if (added.length === 0) continue;
+      const all = [...held, ...added].sort((a, b) => b.atMs - a.atMs).slice(0, MAX_OBSERVATIONS);
+      const fit = fitRates(all, this.prior(first.model));
+      const fits = [...(known?.fits ?? [])];
+      const latest = fits[fits.length - 1];
+      if (fit !== undefined && (latest === undefined || !sameRates(latest.rates, fit.rates) || latest.exact !== fit.exact)) {
+        fits.push({ fittedAtMs: Math.max(this.now(), latest?.fittedAtMs ?? 0), rates: fit.rates, basis: fit.basis, exact: fit.exact });
+      }
+      this.models.set(key, { model: first.model, version: first.version, observations: all, fits: fits.slice(-MAX_FITS) });
+      this.changedKeys.add(key);
+    }
+  }
+
+  /**
+   * The rates a request sent at `atMs` is priced at: fitted for its release, else the newest fit
+   * of the model in another release; only fits made before the request.
+   */
+  lookup(model: string, version: string | undefined, atMs: number): LearnedLookup | undefined {
+    const applicable = (m: LearnedModel): FittedRates | undefined => {
+      let best: FittedRates | undefined;
+      for (const f of m.fits) if (f.fittedAtMs <= atMs) best = f;
+      return best;
+    };
+    if (version !== undefined) {
+      const own = this.models.get(learnedKey(model, version));
+      const fit = own === undefined ? undefined : applicable(own);
+      if (fit !== undefined) return { rates: fit.rates, version };
+    }
+    let best: { fit: FittedRates; version: string } | undefined;
+    for (const m of this.models.values()) {
+      if (m.model !== model) continue;
+      const fit = applicable(m);
+      if (fit !== undefined && (best === undefined || fit.fittedAtMs > best.fit.fittedAtMs)) best = { fit, version: m.version };
+    }
+    return best === undefined ? undefined : { rates: best.fit.rates, version: best.version };
+  }
+
+  /** Every model known, for saving; `only`: just these keys. */
+  data(only?: ReadonlySet<string>): LearnedRatesData {
+    const models: Record<string, LearnedModel> = {};
+    for (const [key, m] of this.models) if (only === undefined || only.has(key)) models[key] = m;
+    return { version: 1, models };
+  }
+}

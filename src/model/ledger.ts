@@ -1,0 +1,298 @@
+/**
+ * Claude Code's `cost-state` lines: its own running ledger of what the session cost, per model,
+ * written when a Claude Code process exits (a resumed process carries the totals on). Between two
+ * lines lies a *segment*: what Claude Code charged for it, per model, and for which tokens. The
+ * requests of a segment share its cost in proportion to their prices, so that a segment's chat
+ * and compaction costs add up to exactly what Claude Code charged for it, whatever the price
+ * library thinks of the model; tokens the ledger has and no request explains are the compaction
+ * call's (it leaves no assistant line), else cost of the segment itself (`unattributedUsd`).
+ */
+import type { CostStateLine, ModelLedger, TokenUsage } from "../transcript/line-types.js";
+import type { ByTokenKind, CostMode, LedgerObservation, Pricer, RequestPrice } from "./pricer.js";
+import { TOKEN_KINDS } from "./pricer.js";
+import type { LedgerSegment, RequestCost } from "./types.js";
+
+/** A `cost-state` line of the main file, with where and when it was written. */
+export interface LedgerLine {
+  readonly position: number;
+  readonly atMs: number;
+  readonly version: string | undefined;
+  readonly line: CostStateLine;
+}
+
+export interface LedgerRequest {
+  readonly key: string;
+  readonly model: string;
+  readonly usage: TokenUsage;
+  /** First line in the main file; undefined in a subagent file. */
+  readonly position: number | undefined;
+  readonly endTime: number;
+  readonly price: RequestPrice;
+}
+
+export interface LedgerCompaction {
+  readonly uuid: string;
+  readonly position: number;
+  readonly preTokens: number | undefined;
+}
+
+export interface LedgerResult {
+  readonly segments: LedgerSegment[];
+  /** Every request's cost (its price where no ledger line covers it yet). */
+  readonly requestCosts: Map<string, RequestCost>;
+  /** The summarising call's cost of each compaction a ledger line covers. */
+  readonly compactionCosts: Map<string, number>;
+  readonly observations: LedgerObservation[];
+  /** Claude Code's total (undefined: no ledger line). */
+  readonly ledgerUsd: number | undefined;
+}
+
+/** Float noise in ledger differences is not money. */
+export const EPSILON_USD = 1e-9;
+
+/**
+ * Relative rates of Anthropic's price lists (input 1, output 5, cache read 0.1, 5-minute write
+ * 1.25, 1-hour write 2): how a model nobody can price shares its segment's cost among requests.
+ */
+const ANTHROPIC_SHAPE: ByTokenKind = { input: 1, output: 5, cacheRead: 0.1, cacheWrite5m: 1.25, cacheWrite1h: 2 };
+
+/** Claude Code prices a request above this many prompt tokens at some models' long-prompt rates: not linear, so not learned from. */
+const LONG_PROMPT_TOKENS = 100_000;
+
+const ZERO: ByTokenKind = { input: 0, output: 0, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0 };
+
+export function tokensOfUsage(u: TokenUsage): ByTokenKind {
+  const oneHour = Math.min(Math.max(u.cacheCreation1h, 0), u.cacheCreation);
+  return { input: u.input, output: u.output, cacheRead: u.cacheRead, cacheWrite5m: u.cacheCreation - oneHour, cacheWrite1h: oneHour };
+}
+
+function usageOfTokens(t: ByTokenKind): TokenUsage {
+  return { input: t.input, output: t.output, cacheRead: t.cacheRead, cacheCreation: t.cacheWrite5m + t.cacheWrite1h, cacheCreation5m: t.cacheWrite5m, cacheCreation1h: t.cacheWrite1h };
+}
+
+function tokensOfLedger(m: ModelLedger): ByTokenKind {
+  const oneHour = Math.min(m.cacheCreation1hInputTokens, m.cacheCreationInputTokens);
+  return { input: m.inputTokens, output: m.outputTokens, cacheRead: m.cacheReadInputTokens, cacheWrite5m: m.cacheCreationInputTokens - oneHour, cacheWrite1h: oneHour };
+}
+
+function combine(a: ByTokenKind, b: ByTokenKind, f: (x: number, y: number) => number): ByTokenKind {
+  return { input: f(a.input, b.input), output: f(a.output, b.output), cacheRead: f(a.cacheRead, b.cacheRead), cacheWrite5m: f(a.cacheWrite5m, b.cacheWrite5m), cacheWrite1h: f(a.cacheWrite1h, b.cacheWrite1h) };
+}
+
+function shapeUsd(t: ByTokenKind): number {
+  let usd = 0;
+  for (const k of TOKEN_KINDS) usd += (t[k] * ANTHROPIC_SHAPE[k]) / 1e6;
+  return usd;
+}
+
+/** The model id without what Claude Code adds or the API dates: `claude-sonnet-4-5[1m]` → `claude-sonnet-4-5`. */
+export function canonicalModel(model: string): string {
+  return model
+    .toLowerCase()
+    .replace(/\[[^\]]*\]$/, "")
+    .replace(/-\d{8}$/, "");
+}
+
+/** Which request model each ledger model is: the same id, the same canonical id, else the one left on each side. */
+export function matchLedgerModels(ledgerModels: readonly string[], requestModels: readonly string[]): Map<string, string | undefined> {
+  const match = new Map<string, string | undefined>();
+  const free = new Set(requestModels);
+  for (const l of ledgerModels) {
+    if (free.has(l)) {
+      match.set(l, l);
+      free.delete(l);
+    }
+  }
+  for (const l of ledgerModels) {
+    if (match.has(l)) continue;
+    const m = [...free].find((r) => canonicalModel(r) === canonicalModel(l));
+    if (m !== undefined) {
+      match.set(l, m);
+      free.delete(m);
+    }
+  }
+  const left = ledgerModels.filter((l) => !match.has(l));
+  if (left.length === 1 && free.size === 1) match.set(left[0] as string, [...free][0]);
+  for (const l of left) if (!match.has(l)) match.set(l, undefined);
+  return match;
+}
+
+interface Delta {
+  readonly line: LedgerLine;
+  readonly totalUsd: number;
+  /** The line's total minus the previous line's (the whole total after a restart). */
+  readonly usd: number;
+  readonly byModel: Record<string, { usd: number; tokens: ByTokenKind; webSearches: number }>;
+}
+
+/** Each line's growth over the previous one, per model; a total that went down started again from zero. */
+function deltas(lines: readonly LedgerLine[]): Delta[] {
+  const out: Delta[] = [];
+  let completed = 0;
+  let previousTotal = 0;
+  let previous: Readonly<Record<string, ModelLedger>> = {};
+  for (const l of lines) {
+    const restarted = l.line.totalCostUsd + EPSILON_USD < previousTotal;
+    if (restarted) completed += previousTotal;
+    const base = restarted ? {} : previous;
+    const byModel: Delta["byModel"] = {};
+    for (const [model, now] of Object.entries(l.line.modelUsage)) {
+      const before = base[model];
+      const tokens = before === undefined ? tokensOfLedger(now) : combine(tokensOfLedger(now), tokensOfLedger(before), (a, b) => a - b);
+      byModel[model] = { usd: now.costUsd - (before?.costUsd ?? 0), tokens, webSearches: now.webSearchRequests - (before?.webSearchRequests ?? 0) };
+    }
+    out.push({ line: l, totalUsd: completed + l.line.totalCostUsd, usd: restarted ? l.line.totalCostUsd : l.line.totalCostUsd - previousTotal, byModel });
+    previousTotal = l.line.totalCostUsd;
+    previous = l.line.modelUsage;
+  }
+  return out;
+}
+
+/** The ledger line covering a request: the first after it in the main file, or (subagents) written after it ended. */
+function segmentOf(lines: readonly LedgerLine[], position: number | undefined, endTime: number): number | undefined {
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i] as LedgerLine;
+    if (position !== undefined ? l.position > position : l.atMs >= endTime) return i;
+  }
+  return undefined;
+}
+
+function priced(r: LedgerRequest): RequestCost {
+  const p = r.price;
+  return { usd: p.usd, known: p.known, source: p.source, pricedUsd: p.usd, pricedSource: p.source, computedUsd: p.computedUsd };
+}
+
+/** Whether Claude Code's ledger decides a model's cost (else our own prices do, ledger or not). */
+export function ledgerDecides(pricer: Pricer, model: string): boolean {
+  const mode: CostMode = pricer.mode ?? "auto";
+  if (mode === "computed") return false;
+  return mode === "ledger" || pricer.overridden?.(model) !== true;
+}
+
+export function reconcileLedger(sessionId: string, lines: readonly LedgerLine[], requests: readonly LedgerRequest[], compactions: readonly LedgerCompaction[], pricer: Pricer): LedgerResult {
+  const sessionModels = [...new Set(requests.map((r) => r.model))];
+  const requestCosts = new Map<string, RequestCost>();
+  const compactionCosts = new Map<string, number>();
+  const bySegment = lines.map(() => [] as LedgerRequest[]);
+  for (const r of requests) {
+    const i = segmentOf(lines, r.position, r.endTime);
+    if (i === undefined) requestCosts.set(r.key, priced(r));
+    else bySegment[i]?.push(r);
+  }
+  const compactionsBySegment = lines.map(() => [] as LedgerCompaction[]);
+  for (const c of compactions) {
+    const i = segmentOf(lines, c.position, 0);
+    if (i !== undefined) compactionsBySegment[i]?.push(c);
+  }
+  const segments: LedgerSegment[] = [];
+  const observations: LedgerObservation[] = [];
+  const all = deltas(lines);
+  for (const [i, d] of all.entries()) {
+    const inSegment = bySegment[i] ?? [];
+    const segmentCompactions = compactionsBySegment[i] ?? [];
+    const unattributed: Record<string, number> = {};
+    const compactionUsd = { usd: 0 };
+    const models = matchLedgerModels(Object.keys(d.byModel), [...new Set(inSegment.map((r) => r.model))]);
+    const matched = new Set<string>();
+    for (const [ledgerModel, charged] of Object.entries(d.byModel)) {
+      // A model with no request in this stretch (only the compaction call): the session's name for it.
+      const model = models.get(ledgerModel) ?? sessionModels.find((m) => canonicalModel(m) === canonicalModel(ledgerModel));
+      if (model !== undefined) matched.add(model);
+      const own = model === undefined ? [] : inSegment.filter((r) => r.model === model);
+      const rest = shareSegment(model ?? ledgerModel, own, charged, segmentCompactions.length > 0, pricer, d.line, requestCosts);
+      if (rest.compactionUsd > 0) compactionUsd.usd += rest.compactionUsd;
+      if (Math.abs(rest.unattributedUsd) > EPSILON_USD) unattributed[model ?? ledgerModel] = (unattributed[model ?? ledgerModel] ?? 0) + rest.unattributedUsd;
+      const observation = observationOf(sessionId, i, d, model ?? ledgerModel, charged, own);
+      if (observation !== undefined) observations.push(observation);
+    }
+    // Requests of a model the ledger line does not name keep their price; what the line's total
+    // has beyond its models and those prices (a line without modelUsage) is the stretch's own.
+    let accounted = 0;
+    for (const charged of Object.values(d.byModel)) accounted += charged.usd;
+    for (const r of inSegment) {
+      if (matched.has(r.model)) continue;
+      requestCosts.set(r.key, priced(r));
+      accounted += r.price.usd;
+    }
+    const remainder = d.usd - accounted;
+    if (Math.abs(remainder) > EPSILON_USD) {
+      const owner = inSegment[0]?.model ?? sessionModels[0] ?? "unknown";
+      if (segmentCompactions.length > 0 && remainder > 0) compactionUsd.usd += remainder;
+      else unattributed[owner] = (unattributed[owner] ?? 0) + remainder;
+    }
+    shareCompactions(segmentCompactions, compactionUsd.usd, compactionCosts);
+    segments.push({
+      index: i,
+      atMs: d.line.atMs,
+      version: d.line.version,
+      totalUsd: d.totalUsd,
+      byModel: Object.fromEntries(Object.entries(d.byModel).map(([m, v]) => [m, { usd: v.usd, tokens: v.tokens }])),
+      unattributedUsd: unattributed,
+      requestKeys: inSegment.map((r) => r.key),
+      compactionUuids: segmentCompactions.map((c) => c.uuid),
+      hasUnknownModelCost: d.line.line.hasUnknownModelCost,
+    });
+  }
+  const last = all[all.length - 1];
+  return { segments, requestCosts, compactionCosts, observations, ledgerUsd: last?.totalUsd };
+}
+
+/**
+ * One model's part of a segment: its requests' costs (set in `costs`), and what is left for the
+ * compaction call (tokens no request explains, when the segment has a compaction) or unattributed.
+ * Where the ledger decides, everything is scaled so that it adds up to what Claude Code charged.
+ */
+function shareSegment(
+  model: string,
+  own: readonly LedgerRequest[],
+  charged: { usd: number; tokens: ByTokenKind },
+  hasCompaction: boolean,
+  pricer: Pricer,
+  line: LedgerLine,
+  costs: Map<string, RequestCost>,
+): { compactionUsd: number; unattributedUsd: number } {
+  let used: ByTokenKind = ZERO;
+  for (const r of own) used = combine(used, tokensOfUsage(r.usage), (a, b) => a + b);
+  const residual = combine(charged.tokens, used, (a, b) => Math.max(0, a - b));
+  const residualPrice = pricer(model, usageOfTokens(residual), new Date(line.atMs), line.version);
+  if (!ledgerDecides(pricer, model)) {
+    for (const r of own) costs.set(r.key, priced(r));
+    const usd = residualPrice.known ? residualPrice.usd : 0;
+    return hasCompaction ? { compactionUsd: usd, unattributedUsd: 0 } : { compactionUsd: 0, unattributedUsd: usd };
+  }
+  // Prices to share by: ours where every request has one, else the usual shape of Anthropic's prices.
+  const byPrice = own.every((r) => r.price.known) && residualPrice.known;
+  const weight = (t: ByTokenKind, p: RequestPrice): number => (byPrice ? p.linearUsd : shapeUsd(t));
+  let total = byPrice ? residualPrice.linearUsd : shapeUsd(residual);
+  const residualWeight = total;
+  for (const r of own) total += weight(tokensOfUsage(r.usage), r.price);
+  const scale = total > 0 ? charged.usd / total : 0;
+  for (const r of own) {
+    const p = r.price;
+    costs.set(r.key, { usd: weight(tokensOfUsage(r.usage), p) * scale, known: true, source: "ledger", pricedUsd: p.usd, pricedSource: p.source, computedUsd: p.computedUsd });
+  }
+  // Nothing to share by (no tokens at all): the whole charge is the segment's own.
+  const left = total > 0 ? residualWeight * scale : charged.usd;
+  return hasCompaction && total > 0 ? { compactionUsd: left, unattributedUsd: 0 } : { compactionUsd: 0, unattributedUsd: left };
+}
+
+/** A segment's compaction cost, shared among its compactions by the context each summarised. */
+function shareCompactions(compactions: readonly LedgerCompaction[], usd: number, out: Map<string, number>): void {
+  if (compactions.length === 0) return;
+  const weights = compactions.map((c) => (c.preTokens !== undefined && c.preTokens > 0 ? c.preTokens : 1));
+  const sum = weights.reduce((a, b) => a + b, 0);
+  for (const [i, c] of compactions.entries()) out.set(c.uuid, (usd * (weights[i] ?? 1)) / sum);
+}
+
+/** The segment's figures for one model, to learn its rates from; none where they are not linear in the tokens. */
+function observationOf(sessionId: string, index: number, d: Delta, model: string, charged: Delta["byModel"][string], own: readonly LedgerRequest[]): LedgerObservation | undefined {
+  if (d.line.version === undefined || charged.webSearches > 0 || !(charged.usd > 0)) return undefined;
+  if (TOKEN_KINDS.some((k) => charged.tokens[k] < 0)) return undefined;
+  if (own.some((r) => r.usage.input + r.usage.cacheRead + r.usage.cacheCreation > LONG_PROMPT_TOKENS)) return undefined;
+  // The calls no request explains (a compaction) may be long prompts too.
+  let used: ByTokenKind = ZERO;
+  for (const r of own) used = combine(used, tokensOfUsage(r.usage), (a, b) => a + b);
+  const rest = combine(charged.tokens, used, (a, b) => Math.max(0, a - b));
+  if (rest.input + rest.cacheRead + rest.cacheWrite5m + rest.cacheWrite1h > LONG_PROMPT_TOKENS) return undefined;
+  return { model, version: d.line.version, sessionId, index, atMs: d.line.atMs, tokens: charged.tokens, usd: charged.usd };
+}

@@ -1,0 +1,85 @@
+/**
+ * The rates learned from Claude Code's ledgers (cost/learned-rates.ts), in the state folder:
+ * `learned-rates.json`, private. Every process that reads sessions (report, replay, watch, the
+ * hooks' flusher) adds what it learned; a save merges with what others saved meanwhile (a model
+ * this process did not touch keeps the file's version), so a lost race costs a later refit at
+ * most. A corrupt file is set aside and learning starts again: never fatal.
+ */
+import { join } from "node:path";
+import type { FittedRates, LearnedModel, LearnedRatesData, LedgerObservation } from "../model/pricer.js";
+import { TOKEN_KINDS } from "../model/pricer.js";
+import { inDir } from "../config/state-dir.js";
+import { readJsonFileSync, setAsideSync, writeJsonAtomicSync } from "./atomic-file.js";
+
+export const LEARNED_RATES_FILE = "learned-rates.json";
+
+const EMPTY: LearnedRatesData = { version: 1, models: {} };
+
+const isNumber = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+
+function isKinds(v: unknown): boolean {
+  if (typeof v !== "object" || v === null) return false;
+  const o = v as Record<string, unknown>;
+  return TOKEN_KINDS.every((k) => isNumber(o[k]) && (o[k] as number) >= 0);
+}
+
+function isObservation(v: unknown): v is LedgerObservation {
+  if (typeof v !== "object" || v === null) return false;
+  const o = v as Record<string, unknown>;
+  return (
+    typeof o["model"] === "string" &&
+    typeof o["version"] === "string" &&
+    typeof o["sessionId"] === "string" &&
+    isNumber(o["index"]) &&
+    isNumber(o["atMs"]) &&
+    isKinds(o["tokens"]) &&
+    isNumber(o["usd"])
+  );
+}
+
+function isFit(v: unknown): v is FittedRates {
+  if (typeof v !== "object" || v === null) return false;
+  const o = v as Record<string, unknown>;
+  return isNumber(o["fittedAtMs"]) && isKinds(o["rates"]) && isNumber(o["basis"]) && typeof o["exact"] === "boolean";
+}
+
+function isModel(v: unknown): v is LearnedModel {
+  if (typeof v !== "object" || v === null) return false;
+  const o = v as Record<string, unknown>;
+  return (
+    typeof o["model"] === "string" &&
+    typeof o["version"] === "string" &&
+    Array.isArray(o["observations"]) &&
+    o["observations"].every(isObservation) &&
+    Array.isArray(o["fits"]) &&
+    o["fits"].every(isFit)
+  );
+}
+
+function isData(v: unknown): v is LearnedRatesData {
+  if (typeof v !== "object" || v === null) return false;
+  const o = v as Record<string, unknown>;
+  const models = o["models"];
+  return o["version"] === 1 && typeof models === "object" && models !== null && !Array.isArray(models) && Object.values(models).every(isModel);
+}
+
+export function learnedRatesPath(stateDir: string): string {
+  return join(stateDir, LEARNED_RATES_FILE);
+}
+
+/** What has been learned so far (nothing when the file is missing; a corrupt file is set aside). */
+export function loadLearnedRates(stateDir: string): LearnedRatesData {
+  const path = learnedRatesPath(stateDir);
+  const read = readJsonFileSync(path, isData);
+  if (read.kind === "ok") return read.value;
+  if (read.kind === "corrupt") setAsideSync(path);
+  return EMPTY;
+}
+
+/** Writes the models this process fitted again over the file's current content. */
+export function saveLearnedRates(stateDir: string, mine: LearnedRatesData): void {
+  if (Object.keys(mine.models).length === 0) return;
+  const current = loadLearnedRates(stateDir);
+  const merged: LearnedRatesData = { version: 1, models: { ...current.models, ...mine.models } };
+  inDir(stateDir, () => writeJsonAtomicSync(learnedRatesPath(stateDir), merged));
+}

@@ -157,7 +157,8 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
     });
   } finally {
     progress.done();
-    source.saveLearned();
+    // A dry run and the console record nothing, learned rates included.
+    if (destination.kind !== "console" && !dryRun) source.saveLearned();
   }
   if (destination.kind !== "console" && !dryRun) kickFlusher(io.env, destination.key, source.config);
   return printResult(result, { io, destination, dryRun, idleMinutes, others, started, projectsDir: source.projectsDir });

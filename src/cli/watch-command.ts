@@ -10,7 +10,7 @@ import type { CatchUpContext } from "../pipeline/catch-up.js";
 import { LockBusyError } from "../util/file-lock.js";
 import { discoverSessionsSync } from "../transcript/discover.js";
 import type { DiscoveryResult } from "../transcript/discover.js";
-import { foldModelWarnings } from "../util/model-warnings.js";
+import { WarnOnce } from "../util/model-warnings.js";
 import { oneLine } from "../util/terminal-safe.js";
 import { SOURCE_OPTIONS, boolOpt, numberOpt, parseOptions, portOpt, stringOpt } from "./args.js";
 import { EXPORT_OPTIONS, resolveDestinationOption, resolveSettingsOption } from "./export-options.js";
@@ -97,7 +97,7 @@ export async function watchCommand(argv: string[], io: CliIO, signal?: AbortSign
   io.err(`watch: ${oneLine(source.projectsDir)} → ${oneLine(destination.kind === "console" ? "the console" : destination.label)}\n`);
 
   const waker = startWaker(source.projectsDir, signal);
-  const seen: Seen = { lastMtime: new Map(), finalized: new Set(), counted, warned: new Set() };
+  const seen: Seen = { lastMtime: new Map(), finalized: new Set(), counted, warnings: new WarnOnce() };
   const once = boolOpt(p, "once");
   let failures = 0;
   try {
@@ -194,8 +194,8 @@ interface Seen {
   readonly finalized: Set<string>;
   /** Units already counted on /metrics, per session. */
   readonly counted: Map<string, Set<string>>;
-  /** Warnings already printed: a model without a price is named once per run. */
-  readonly warned: Set<string>;
+  /** A model without a price is named once per run. */
+  readonly warnings: WarnOnce;
 }
 
 /** One pass: catches up every session changed since the last pass (or newly idle); returns the failed exports. */
@@ -214,11 +214,7 @@ async function catchUpChanged(
     if (seen.lastMtime.get(src.sessionId) === src.mtimeMs && (!idle || seen.finalized.has(src.sessionId))) continue;
     try {
       const outcome = await catchUpSession(src, ctx);
-      for (const w of foldModelWarnings(outcome.warnings)) {
-        if (seen.warned.has(w)) continue;
-        if (w.startsWith("no price for model") || w.startsWith("Claude Code did not know model")) seen.warned.add(w);
-        io.err(`claude-code-otel: warning: ${oneLine(w)}\n`);
-      }
+      for (const w of seen.warnings.fresh(outcome.warnings)) io.err(`claude-code-otel: warning: ${oneLine(w)}\n`);
       if (outcome.kind === "exported") {
         out.endpoint?.record(newPoints(outcome.session, outcome.finished, seen.counted, ctx.plan.includeSessionId === true));
         if (!outcome.result.ok) {

@@ -22,6 +22,32 @@ export interface MetricMapOptions {
 
 type AttributeSet = Readonly<Record<string, string>>;
 
+type Add = (metric: MetricKey, value: number, unitKey: string, attributes: AttributeSet) => void;
+
+/**
+ * Each ledger line: what it charged that no point counted, and (live) what the points sent before
+ * it over- or under-counted (ledger-correction.ts); taken back on claude_code.cost.overcount where
+ * negative, a counter never going down. Always a point, 0 at least: the unit is then known as sent.
+ */
+function addLedgerPoints(
+  session: Session,
+  sentBefore: ((unitKey: string) => boolean) | undefined,
+  model: string,
+  add: Add,
+  costSet: (model: string, source: CostSourceKind) => AttributeSet,
+  overcountSet: (model: string) => AttributeSet,
+): void {
+  for (const segment of session.ledger) {
+    const unit = UNIT_OF_WORK.ledger(segment.index);
+    const correction = ledgerCorrection(session, segment, sentBefore, model);
+    if (correction.size === 0) add("costUsage", 0, unit, costSet(model, "ledger"));
+    for (const [m, usd] of correction) {
+      if (usd > 0) add("costUsage", roundUsd(usd), unit, costSet(m, "ledger"));
+      else add("costOvercount", roundUsd(-usd), unit, overcountSet(m));
+    }
+  }
+}
+
 /** The attribute sets of one model's request points, built once per model and shared by its points. */
 interface RequestAttributes {
   readonly cost: (source: CostSourceKind) => AttributeSet;
@@ -68,7 +94,7 @@ export function sessionToMetricPoints(session: Session, options: MetricMapOption
     return attrs;
   };
   const points: MetricPoint[] = [];
-  const add = (metric: MetricKey, value: number, unitKey: string, attributes: AttributeSet): void => {
+  const add: Add = (metric, value, unitKey, attributes) => {
     points.push({ metric, value, unitKey, attributes });
   };
   const commonSet = set("", {});
@@ -106,18 +132,7 @@ export function sessionToMetricPoints(session: Session, options: MetricMapOption
     if (c.unattributedCostUsd !== undefined && c.unattributedCostUsd > EPSILON_USD) add("costUsage", roundUsd(c.unattributedCostUsd), unit, costSet(model, compactionSource));
   }
 
-  // Each ledger line: what it charged that no point counted, and (live) what the points sent
-  // before it over- or under-counted. Always a point, 0 at least: the unit is then known as sent.
-  for (const segment of session.ledger) {
-    const unit = UNIT_OF_WORK.ledger(segment.index);
-    const correction = ledgerCorrection(session, segment, options.sentBefore, model);
-    if (correction.size === 0) add("costUsage", 0, unit, costSet(model, "ledger"));
-    for (const [m, usd] of correction) {
-      if (usd > 0) add("costUsage", roundUsd(usd), unit, costSet(m, "ledger"));
-      else add("costOvercount", roundUsd(-usd), unit, set(`overcount\0${m}`, { [METRIC_ATTR.model]: m }));
-    }
-  }
-
+  addLedgerPoints(session, options.sentBefore, model, add, costSet, (m) => set(`overcount\0${m}`, { [METRIC_ATTR.model]: m }));
   add("sessionCost", roundUsd(session.cost.totalUsd), UNIT_OF_WORK.session, commonSet);
   return points;
 }

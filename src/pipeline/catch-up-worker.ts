@@ -67,7 +67,8 @@ try {
   const { failure } = await catchUpSessions(handedSessions(), { ...settings, pricer: learning.pricer, sink, signal: stop.signal }, (outcome) =>
     post({ type: "outcome", outcome }),
   );
-  learning.save();
+  // A dry run records nothing, learned rates included.
+  if (settings.dryRun !== true) learning.save();
   await sink.shutdown();
   post({ type: "done", failure });
 } catch (error) {

@@ -3,8 +3,8 @@
  * once per session: sessions' warnings about the same model fold into one line.
  */
 const PER_MODEL = [
-  { pattern: /^(.+?): no price for model "(.+)": session cost is incomplete$/, say: (model: string, n: number) => `no price for model "${model}" (${sessions(n)}): their cost is incomplete until Claude Code's ledger prices it; add it to "prices" in the config file` },
-  { pattern: /^(.+?): Claude Code did not know model "(.+)" and charged its default model's rates$/, say: (model: string, n: number) => `Claude Code did not know model "${model}" (${sessions(n)}) and charged its default model's rates` },
+  { prefix: "no price for model", pattern: /^(.+?): no price for model "(.+)": session cost is incomplete$/, say: (model: string, n: number) => `no price for model "${model}" (${sessions(n)}): their cost is incomplete until Claude Code's ledger prices it; add it to "prices" in the config file` },
+  { prefix: "Claude Code did not know model", pattern: /^(.+?): Claude Code did not know model "(.+)" and charged its default model's rates$/, say: (model: string, n: number) => `Claude Code did not know model "${model}" (${sessions(n)}) and charged its default model's rates` },
 ];
 
 function sessions(n: number): string {
@@ -32,4 +32,17 @@ export function foldModelWarnings(warnings: readonly string[]): string[] {
     g.sessions.add(m[1] as string);
   }
   return out.map((o) => (typeof o === "string" ? o : (PER_MODEL[o.kind]?.say(o.model, o.sessions.size) ?? "")));
+}
+
+/** Warnings not printed before in this run: a model's warning once, whatever else each time. */
+export class WarnOnce {
+  private readonly said = new Set<string>();
+
+  fresh(warnings: readonly string[]): string[] {
+    return foldModelWarnings(warnings).filter((w) => {
+      if (this.said.has(w)) return false;
+      if (PER_MODEL.some((p) => w.startsWith(p.prefix))) this.said.add(w);
+      return true;
+    });
+  }
 }

@@ -240,9 +240,9 @@ describe("replay: exactly-once export to a real OTLP receiver", () => {
     const stateDir = join(projects, "..", "state");
     const io = captureIO();
     expect(await replayCommand(["--projects-dir", projects, "--state-dir", stateDir, "--endpoint", "http://127.0.0.1:9", "--dry-run"], io)).toBe(0);
-    // Per session 1 + turns + requests + tool calls + subagents + compactions:
-    // parallel-fail 7, edit-files 9, agent 9, agent-bg 11, long 24, rewind 11.
-    expect(io.stdout()).toMatch(/would send 71 spans/);
+    // Per session 1 + turns + requests + tool calls + subagents + compactions + ledger lines (one
+    // per Claude Code run): parallel-fail 8, edit-files 10, agent 10, agent-bg 12, long 28, rewind 14.
+    expect(io.stdout()).toMatch(/would send 82 spans/);
     // Sizes as the report prints them (powers of 1000): what was read is every transcript file.
     const read = jsonlFiles(projects).reduce((sum, f) => sum + statSync(f).size, 0);
     expect(io.stdout()).toMatch(new RegExp(` in [\\d.]+ s; read ${bytes(read)} \\([\\d.]+ [KMG]?B/s\\); 0 warnings\n`));

@@ -46,7 +46,8 @@ async function regroupLikeCcusage(root: string): Promise<Map<string, Omit<Ccusag
       if (file === undefined) throw new Error(`no file for request ${r.key}`);
       const key = ccusageKey(root, file);
       const g = groups.get(key) ?? { totalCost: 0, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0 };
-      g.totalCost += r.cost.usd;
+      // Our own price (the library's: what --cost-source computed reports), as ccusage computes its own.
+      g.totalCost += r.cost.computedUsd;
       g.inputTokens += r.usage.input;
       g.outputTokens += r.usage.output;
       g.cacheReadTokens += r.usage.cacheRead;

@@ -111,6 +111,29 @@ class RawFacts {
   pre: unknown = undefined;
   post: unknown = undefined;
   dropped: unknown = undefined;
+
+  /** Every field back to undefined, for the next span. */
+  reset(): void {
+    this.op = undefined;
+    this.agentName = undefined;
+    this.agentId = undefined;
+    this.subagentId = undefined;
+    this.requestModel = undefined;
+    this.responseModel = undefined;
+    this.input = undefined;
+    this.output = undefined;
+    this.cacheRead = undefined;
+    this.cacheCreation = undefined;
+    this.costUsd = undefined;
+    this.costSource = undefined;
+    this.toolName = undefined;
+    this.turnIndex = undefined;
+    this.promptId = undefined;
+    this.trigger = undefined;
+    this.pre = undefined;
+    this.post = undefined;
+    this.dropped = undefined;
+  }
 }
 const raw = new RawFacts();
 
@@ -120,25 +143,7 @@ const raw = new RawFacts();
  * ~0.6 µs a read, 25 reads per span (measured; a pass takes ~0.7 µs in all).
  */
 function readAttributes(a: SpanData["attributes"]): RawFacts {
-  raw.op = undefined;
-  raw.agentName = undefined;
-  raw.agentId = undefined;
-  raw.subagentId = undefined;
-  raw.requestModel = undefined;
-  raw.responseModel = undefined;
-  raw.input = undefined;
-  raw.output = undefined;
-  raw.cacheRead = undefined;
-  raw.cacheCreation = undefined;
-  raw.costUsd = undefined;
-  raw.costSource = undefined;
-  raw.toolName = undefined;
-  raw.turnIndex = undefined;
-  raw.promptId = undefined;
-  raw.trigger = undefined;
-  raw.pre = undefined;
-  raw.post = undefined;
-  raw.dropped = undefined;
+  raw.reset();
   for (const key in a) {
     const v = a[key];
     switch (key) {

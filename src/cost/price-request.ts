@@ -67,6 +67,7 @@ function resolvedFrom(result: PriceCalculation): Resolved {
   };
 }
 
+/** How `createPricer` prices beyond the config: the cost source, and the rates learned from Claude Code's ledgers. */
 export interface PricerOptions {
   /** Which figure is the cost (default: the config's, else `auto`): see config/price-overrides.ts. */
   readonly mode?: CostMode;

@@ -88,6 +88,12 @@ export interface LearnedRatesData {
   readonly models: Readonly<Record<string, LearnedModel>>;
 }
 
+/**
+ * Prices one request: its model and token usage at the time it was sent (and the Claude Code
+ * release that sent it, for rates learned per release). Optionally says which figure is the cost
+ * (`mode`), which models the user priced, and takes the ledger segments of each session built
+ * with it, to learn from.
+ */
 export interface Pricer {
   (model: string, usage: TokenUsage, at: Date | undefined, version?: string): RequestPrice;
   /** Default `auto`. */

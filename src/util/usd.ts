@@ -1,14 +1,17 @@
 /**
  * Money at the output edge. Costs are products and sums of floats (`0.053162100000000004`):
- * summed with compensation (Neumaier) so that long sums do not drift, and rounded to 15
- * significant digits (the noise lives in the 16th and 17th) only where they leave us, as span
- * attributes, metric values and report fields.
+ * summed with compensation (Neumaier) so that long sums do not drift, and rounded only where
+ * they leave us (span attributes, metric values, report fields): to 15 significant digits (the
+ * noise lives in the 16th and 17th), and never finer than 1e-13 USD (a difference of two costs
+ * carries the noise of the costs, not of the difference).
  */
 
-/** Rounded to 15 significant digits: the shortest decimal prints, no float noise. */
+/** Rounded at the output edge: the shortest decimal prints, no float noise. */
 export function roundUsd(usd: number): number {
   if (!Number.isFinite(usd) || usd === 0) return usd === 0 ? 0 : usd;
-  return Number(usd.toPrecision(15));
+  const digits = Math.min(13, Math.max(0, 15 - Math.ceil(Math.log10(Math.abs(usd)))));
+  const r = Number(usd.toFixed(digits));
+  return r === 0 ? 0 : r;
 }
 
 /** A compensated running sum. */

@@ -19,7 +19,21 @@ export type { SessionFilter } from "./pipeline/session-filter.js";
 
 // The session model and its cost
 export { buildSession } from "./model/build-session.js";
-export type { Session, ApiRequest, ToolCall, ToolOutcome, Turn, Subagent, SubagentLayout, Compaction, LedgerSegment, SessionCost, ModelCost, RequestCost, TokenUsage } from "./model/types.js";
+export type {
+  Session,
+  ApiRequest,
+  ToolCall,
+  ToolOutcome,
+  Turn,
+  Subagent,
+  SubagentLayout,
+  Compaction,
+  LedgerSegment,
+  SessionCost,
+  ModelCost,
+  RequestCost,
+  TokenUsage,
+} from "./model/types.js";
 export { createPricer } from "./cost/price-request.js";
 export type { PricerOptions } from "./cost/price-request.js";
 export type { Pricer, RequestPrice, CostSourceKind } from "./model/pricer.js";

@@ -54,7 +54,10 @@ export async function reportCommand(argv: string[], io: CliIO): Promise<number> 
   const cachePath = reportCachePath(otelHome(io.env), source.projectsDir);
   const cache = boolOpt(p, "no-cache")
     ? undefined
-    : ReportCache.open(cachePath, `${packageVersion()} ${codeStamp()}|genai-prices ${priceLibraryVersion()}|${JSON.stringify(source.prices.overrides)}|cost ${source.prices.mode ?? "auto"}`);
+    : ReportCache.open(
+        cachePath,
+        `${packageVersion()} ${codeStamp()}|genai-prices ${priceLibraryVersion()}|${JSON.stringify(source.prices.overrides)}|cost ${source.prices.mode ?? "auto"}`,
+      );
   if (cache !== undefined && source.verbose) io.err(`claude-code-otel: report cache: ${oneLine(cachePath)}\n`);
   if (cache?.discarded !== undefined && source.verbose) io.err(`claude-code-otel: report cache ${cache.discarded}: rebuilding it\n`);
   const scan = await scanDigests(source.projectsDir, source.filter, source.pricer, cache, (digest) => builder.addDigest(digest));

@@ -63,7 +63,9 @@ function newPoints(session: Session, finished: boolean, counted: Map<string, Set
   const seen = counted.get(session.sessionId) ?? new Set<string>();
   counted.set(session.sessionId, seen);
   const complete = completeUnitKeys(session, finished);
-  const fresh = sessionToMetricPoints(session, { final: finished, includeSessionId, sentBefore: (unit) => seen.has(unit) }).filter((p) => complete.has(p.unitKey) && !seen.has(p.unitKey));
+  const fresh = sessionToMetricPoints(session, { final: finished, includeSessionId, sentBefore: (unit) => seen.has(unit) }).filter(
+    (p) => complete.has(p.unitKey) && !seen.has(p.unitKey),
+  );
   for (const p of fresh) seen.add(p.unitKey);
   return fresh;
 }

@@ -61,7 +61,12 @@ function solve(prior: readonly number[], weights: readonly number[], rows: reado
   const picked: { b: number[]; d: number }[] = [];
   for (const o of rows) {
     const b = TOKEN_KINDS.map((k, j) => (o.tokens[k] / 1e6) * (weights[j] ?? 0));
-    const d = o.usd - dot(TOKEN_KINDS.map((k) => o.tokens[k] / 1e6), prior);
+    const d =
+      o.usd -
+      dot(
+        TOKEN_KINDS.map((k) => o.tokens[k] / 1e6),
+        prior,
+      );
     let v = [...b];
     for (const q of basis) {
       const c = dot(q, v);

@@ -73,7 +73,9 @@ export function planExport(session: Session, exported: ExportedUnits, options: P
     placed.add(span.spanId);
   }
   const spans = withDestinations(session, core, options);
-  const points = sessionToMetricPoints(session, { ...options, sentBefore: (unit) => exported.metricUnits.has(unit) }).filter((p) => complete.has(p.unitKey) && !exported.metricUnits.has(p.unitKey));
+  const points = sessionToMetricPoints(session, { ...options, sentBefore: (unit) => exported.metricUnits.has(unit) }).filter(
+    (p) => complete.has(p.unitKey) && !exported.metricUnits.has(p.unitKey),
+  );
   return { spans, points, spanKeys: [...new Set(spans.map((s) => s.unitKey))], metricKeys: [...new Set(points.map((p) => p.unitKey))], lastActivityMs: session.endTime };
 }
 

@@ -78,7 +78,8 @@ export function buildSession(input: SessionInput, pricer: Pricer): Session {
   });
   const toolCalls = finishToolCalls(pass.toolCalls, turnIndexOf, startedByCall(subagents));
   const compactions: { uuid: string; position: number; preTokens: number | undefined; endTime: number }[] = [];
-  for (const [i, c] of pass.compactions.entries()) compactions.push({ uuid: compactionUuid(c.line.uuid, i), position: c.position, preTokens: c.line.preTokens, endTime: c.line.timestamp ?? 0 });
+  for (const [i, c] of pass.compactions.entries())
+    compactions.push({ uuid: compactionUuid(c.line.uuid, i), position: c.position, preTokens: c.line.preTokens, endTime: c.line.timestamp ?? 0 });
   const pricing = priceSession(
     { sessionId: input.sessionId, requests: priced, prices, positionOf: (key) => pass.requests.drafts.get(key)?.position, ledger: pass.ledger, compactions },
     pricer,

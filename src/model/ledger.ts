@@ -67,7 +67,14 @@ export function tokensOfUsage(u: TokenUsage): ByTokenKind {
 }
 
 function usageOfTokens(t: ByTokenKind): TokenUsage {
-  return { input: t.input, output: t.output, cacheRead: t.cacheRead, cacheCreation: t.cacheWrite5m + t.cacheWrite1h, cacheCreation5m: t.cacheWrite5m, cacheCreation1h: t.cacheWrite1h };
+  return {
+    input: t.input,
+    output: t.output,
+    cacheRead: t.cacheRead,
+    cacheCreation: t.cacheWrite5m + t.cacheWrite1h,
+    cacheCreation5m: t.cacheWrite5m,
+    cacheCreation1h: t.cacheWrite1h,
+  };
 }
 
 function tokensOfLedger(m: ModelLedger): ByTokenKind {
@@ -76,7 +83,13 @@ function tokensOfLedger(m: ModelLedger): ByTokenKind {
 }
 
 function combine(a: ByTokenKind, b: ByTokenKind, f: (x: number, y: number) => number): ByTokenKind {
-  return { input: f(a.input, b.input), output: f(a.output, b.output), cacheRead: f(a.cacheRead, b.cacheRead), cacheWrite5m: f(a.cacheWrite5m, b.cacheWrite5m), cacheWrite1h: f(a.cacheWrite1h, b.cacheWrite1h) };
+  return {
+    input: f(a.input, b.input),
+    output: f(a.output, b.output),
+    cacheRead: f(a.cacheRead, b.cacheRead),
+    cacheWrite5m: f(a.cacheWrite5m, b.cacheWrite5m),
+    cacheWrite1h: f(a.cacheWrite1h, b.cacheWrite1h),
+  };
 }
 
 function shapeUsd(t: ByTokenKind): number {
@@ -169,7 +182,13 @@ export function ledgerDecides(pricer: Pricer, model: string): boolean {
   return mode === "ledger" || pricer.overridden?.(model) !== true;
 }
 
-export function reconcileLedger(sessionId: string, lines: readonly LedgerLine[], requests: readonly LedgerRequest[], compactions: readonly LedgerCompaction[], pricer: Pricer): LedgerResult {
+export function reconcileLedger(
+  sessionId: string,
+  lines: readonly LedgerLine[],
+  requests: readonly LedgerRequest[],
+  compactions: readonly LedgerCompaction[],
+  pricer: Pricer,
+): LedgerResult {
   const sessionModels = [...new Set(requests.map((r) => r.model))];
   const requestCosts = new Map<string, RequestCost>();
   const compactionCosts = new Map<string, number>();

@@ -76,7 +76,12 @@ function cacheRebuild(
   const cost = costs.get(first.key);
   const price = prices.get(first.key);
   if (cost === undefined || price === undefined || first.usage.cacheCreation === 0) return 0;
-  const writes: TokenUsage = { ...ZERO_USAGE, cacheCreation: first.usage.cacheCreation, cacheCreation5m: first.usage.cacheCreation5m, cacheCreation1h: first.usage.cacheCreation1h };
+  const writes: TokenUsage = {
+    ...ZERO_USAGE,
+    cacheCreation: first.usage.cacheCreation,
+    cacheCreation5m: first.usage.cacheCreation5m,
+    cacheCreation1h: first.usage.cacheCreation1h,
+  };
   const writesPrice = pricer(first.model, writes, new Date(first.startTime)).usd;
   if (!(price.usd > 0)) return 0;
   return cost.usd * (writesPrice / price.usd);

@@ -64,9 +64,7 @@ await loadPriceLibrary();
 const sink = createOutboxSink(settings.outbox.dir, settings.outbox.encoding, resourceFromAttributes(settings.outbox.resource), settings.outbox.label);
 try {
   const learning = createLearningPricer(settings.prices, settings.factsDir);
-  const { failure } = await catchUpSessions(handedSessions(), { ...settings, pricer: learning.pricer, sink, signal: stop.signal }, (outcome) =>
-    post({ type: "outcome", outcome }),
-  );
+  const { failure } = await catchUpSessions(handedSessions(), { ...settings, pricer: learning.pricer, sink, signal: stop.signal }, (outcome) => post({ type: "outcome", outcome }));
   // A dry run records nothing, learned rates included.
   if (settings.dryRun !== true) learning.save();
   await sink.shutdown();

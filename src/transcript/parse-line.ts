@@ -177,5 +177,11 @@ function toCostState(raw: JsonObject): TranscriptLine {
       costUsd: num(m["costUSD"]) ?? 0,
     };
   }
-  return { kind: "cost-state", sessionId: str(raw["sessionId"]), totalCostUsd: num(raw["totalCostUSD"]) ?? 0, modelUsage, hasUnknownModelCost: raw["hasUnknownModelCost"] === true };
+  return {
+    kind: "cost-state",
+    sessionId: str(raw["sessionId"]),
+    totalCostUsd: num(raw["totalCostUSD"]) ?? 0,
+    modelUsage,
+    hasUnknownModelCost: raw["hasUnknownModelCost"] === true,
+  };
 }

@@ -3,8 +3,17 @@
  * once per session: sessions' warnings about the same model fold into one line.
  */
 const PER_MODEL = [
-  { prefix: "no price for model", pattern: /^(.+?): no price for model "(.+)": session cost is incomplete$/, say: (model: string, n: number) => `no price for model "${model}" (${sessions(n)}): their cost is incomplete until Claude Code's ledger prices it; add it to "prices" in the config file` },
-  { prefix: "Claude Code did not know model", pattern: /^(.+?): Claude Code did not know model "(.+)" and charged its default model's rates$/, say: (model: string, n: number) => `Claude Code did not know model "${model}" (${sessions(n)}) and charged its default model's rates` },
+  {
+    prefix: "no price for model",
+    pattern: /^(.+?): no price for model "(.+)": session cost is incomplete$/,
+    say: (model: string, n: number) =>
+      `no price for model "${model}" (${sessions(n)}): their cost is incomplete until Claude Code's ledger prices it; add it to "prices" in the config file`,
+  },
+  {
+    prefix: "Claude Code did not know model",
+    pattern: /^(.+?): Claude Code did not know model "(.+)" and charged its default model's rates$/,
+    say: (model: string, n: number) => `Claude Code did not know model "${model}" (${sessions(n)}) and charged its default model's rates`,
+  },
 ];
 
 function sessions(n: number): string {

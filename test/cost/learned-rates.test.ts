@@ -54,7 +54,11 @@ describe("fitting rates to ledgers", () => {
     // sonnet-5-5: one session, three of the long one (the compaction stretch included), the agent session's.
     expect(of("claude-sonnet-5-5")).toHaveLength(5);
     // haiku-5-5: the edit-files run and the subagent; not the resumed run with the 212,520-token request.
-    expect(of("claude-haiku-5-5").map((o) => o.sessionId).sort()).toEqual([MODELS_2_1_330.sessionId("agent-mixed"), MODELS_2_1_330.sessionId("haiku-5-5")].sort());
+    expect(
+      of("claude-haiku-5-5")
+        .map((o) => o.sessionId)
+        .sort(),
+    ).toEqual([MODELS_2_1_330.sessionId("agent-mixed"), MODELS_2_1_330.sessionId("haiku-5-5")].sort());
   });
 
   it("five independent ledger lines pin Claude Code's rates exactly, though the library's prior has cache reads at twice the rate", () => {
@@ -67,7 +71,9 @@ describe("fitting rates to ledgers", () => {
     const fit = fitRates(one, libraryRates("claude-sonnet-5-5"));
     expect(fit?.exact).toBe(false);
     const o = one[0] as LedgerObservation;
-    const cost = (r: typeof SONNET_5_5): number => (o.tokens.input * r.input + o.tokens.output * r.output + o.tokens.cacheRead * r.cacheRead + o.tokens.cacheWrite5m * r.cacheWrite5m + o.tokens.cacheWrite1h * r.cacheWrite1h) / 1e6;
+    const cost = (r: typeof SONNET_5_5): number =>
+      (o.tokens.input * r.input + o.tokens.output * r.output + o.tokens.cacheRead * r.cacheRead + o.tokens.cacheWrite5m * r.cacheWrite5m + o.tokens.cacheWrite1h * r.cacheWrite1h) /
+      1e6;
     expect(cost(fit?.rates as typeof SONNET_5_5)).toBeCloseTo(o.usd, 12);
     // claude-haiku-5-5 is priced in Anthropic's usual proportions: its two lines give its rates.
     expect(libraryRates("claude-haiku-5-5")).toBeUndefined();

@@ -104,7 +104,8 @@ describe("pricer: one lookup per model, then the library's own price entry (rate
   it("an unknown model is unknown every time, never $0 known", () => {
     const pricer = createPricer();
     const usage: TokenUsage = { input: 10, output: 10, cacheRead: 0, cacheCreation: 0, cacheCreation5m: 0, cacheCreation1h: 0 };
-    for (let i = 0; i < 3; i++) expect(pricer("no-such-model-xyz", usage, new Date())).toEqual({ usd: 0, known: false, source: "unknown", linearUsd: 0, computedUsd: 0, computedKnown: false });
+    for (let i = 0; i < 3; i++)
+      expect(pricer("no-such-model-xyz", usage, new Date())).toEqual({ usd: 0, known: false, source: "unknown", linearUsd: 0, computedUsd: 0, computedKnown: false });
   });
 
   it("overrides still win over the library", () => {

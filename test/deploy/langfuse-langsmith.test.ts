@@ -211,7 +211,11 @@ describe.skipIf(BINARY === undefined)("Langfuse and LangSmith through the real c
       expect(spans).toHaveLength(sessionToSpans(s, { final: true }).length);
       const runs = spans.map((x) => langsmithRun(x.attributes));
       const types = (t: string): number => runs.filter((r) => r.runType === t).length;
-      expect([types("llm"), types("tool"), types("chain")]).toEqual([s.requests.length, s.toolCalls.length, 1 + s.turns.length + s.subagents.length + s.compactions.length + s.ledger.length]);
+      expect([types("llm"), types("tool"), types("chain")]).toEqual([
+        s.requests.length,
+        s.toolCalls.length,
+        1 + s.turns.length + s.subagents.length + s.compactions.length + s.ledger.length,
+      ]);
       expect(runs.every((r) => r.metadata["ls_integration"] === "claude-code-otel" && r.metadata["ls_trace_schema_version"] === "coding-agent-v1")).toBe(true);
       expect(runs.filter((r) => r.metadata["ls_agent_type"] === "compaction").length).toBe(s.compactions.length);
       expect(runs.reduce((a, r) => a + r.inputTokens, 0)).toBe(rs.tokens.input + rs.tokens.cacheRead + rs.tokens.cacheCreation);

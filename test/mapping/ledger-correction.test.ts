@@ -84,7 +84,9 @@ describe("a live session, corrected by Claude Code's ledger line", () => {
     const counted = r.live.points.filter((p) => p.metric === "tokenUsage");
     expect(unpriced.map((p) => [p.unitKey, p.attributes["type"], p.value])).toEqual(counted.map((p) => [p.unitKey, p.attributes["type"], p.value]));
     // Live chat spans say their $0 is no price (never a silent $0).
-    expect(new Set(r.live.spans.filter((s) => s.name.startsWith("chat ")).map((s) => [s.attributes["claude_code.cost_usd"], s.attributes["claude_code.cost.source"]].join(" ")))).toEqual(new Set(["0 unknown"]));
+    expect(
+      new Set(r.live.spans.filter((s) => s.name.startsWith("chat ")).map((s) => [s.attributes["claude_code.cost_usd"], s.attributes["claude_code.cost.source"]].join(" "))),
+    ).toEqual(new Set(["0 unknown"]));
     expect(r.done.points.filter((p) => p.unitKey === "ledger:0")).toEqual([
       // Claude Code's 0.26486719999999997, as exported (util/usd.ts: no float noise).
       { metric: "costUsage", value: 0.2648672, unitKey: "ledger:0", attributes: { project: "shop-api", model: "claude-fable-5-2", cost_source: "ledger" } },

@@ -13,7 +13,18 @@ describe("compactions", () => {
       { line: compactBoundary("auto", {}), turn: undefined, position: 30 },
     ];
     expect(finishCompactions(drafts, new Map([[turn, 4]]), [0.0786, undefined], [0.012, undefined])).toEqual([
-      { uuid: "c1", startTime: at(18), endTime: at(30), trigger: "auto", preTokens: 150_000, postTokens: 9_000, droppedTokens: 141_000, turnIndex: 4, unattributedCostUsd: 0.0786, cacheRebuildUsd: 0.012 },
+      {
+        uuid: "c1",
+        startTime: at(18),
+        endTime: at(30),
+        trigger: "auto",
+        preTokens: 150_000,
+        postTokens: 9_000,
+        droppedTokens: 141_000,
+        turnIndex: 4,
+        unattributedCostUsd: 0.0786,
+        cacheRebuildUsd: 0.012,
+      },
       {
         uuid: "compaction-1",
         startTime: at(50),

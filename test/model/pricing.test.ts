@@ -58,7 +58,17 @@ const line = (position: number, atS: number, l: ReturnType<typeof costState>): L
 describe("pricing without a ledger", () => {
   it("the sum of prices, by model, and a warning per model without a price", () => {
     const pricer = pricerOf({ m: 0.01 });
-    const priced = priceSession(input(pricer, [{ key: "a", model: "m", usage: usage(1, 50), end: 1, position: 1 }, { key: "b", model: "mystery", usage: usage(1, 7), end: 2, position: 2 }], []), pricer);
+    const priced = priceSession(
+      input(
+        pricer,
+        [
+          { key: "a", model: "m", usage: usage(1, 50), end: 1, position: 1 },
+          { key: "b", model: "mystery", usage: usage(1, 7), end: 2, position: 2 },
+        ],
+        [],
+      ),
+      pricer,
+    );
     expect(priced.cost).toEqual({
       totalUsd: 0.5,
       computedUsd: 0.5,

@@ -61,7 +61,6 @@ export async function reportCommand(argv: string[], io: CliIO): Promise<number> 
   if (cache !== undefined && source.verbose) io.err(`claude-code-otel: report cache: ${oneLine(cachePath)}\n`);
   if (cache?.discarded !== undefined && source.verbose) io.err(`claude-code-otel: report cache ${cache.discarded}: rebuilding it\n`);
   const scan = await scanDigests(source.projectsDir, source.filter, source.pricer, cache, (digest) => builder.addDigest(digest));
-  source.saveLearned();
   const cacheError = cache?.save();
   if (cacheError !== undefined) io.err(`claude-code-otel: report cache off: ${oneLine(cacheError)} (the report is complete; --no-cache skips the cache and this line)\n`);
   const data = builder.finish({ ...scan.stats, files: scan.files, skippedFiles: scan.skippedFiles, unreadable: scan.unreadable, cachedSessions: scan.cachedSessions });

@@ -9,9 +9,7 @@
  */
 import type { ByTokenKind, LedgerObservation, Rates } from "../model/pricer.js";
 import { TOKEN_KINDS } from "../model/pricer.js";
-
-/** Anthropic's usual proportions: input 1, output 5, cache read 0.1, 5-minute write 1.25, 1-hour write 2. */
-export const ANTHROPIC_PROPORTIONS: Rates = { input: 1, output: 5, cacheRead: 0.1, cacheWrite5m: 1.25, cacheWrite1h: 2 };
+import { ANTHROPIC_PROPORTIONS } from "../model/token-kinds.js";
 
 export interface Fit {
   readonly rates: Rates;

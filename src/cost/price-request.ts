@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import type * as GenaiPricesModule from "@pydantic/genai-prices";
 import type { ModelInfo, PriceCalculation, Provider, Usage } from "@pydantic/genai-prices";
 import type { CostMode, LedgerObservation, Pricer, Rates, RequestPrice } from "../model/pricer.js";
-import { tokensOfUsage } from "../model/ledger.js";
+import { tokensOfUsage } from "../model/token-kinds.js";
 import type { TokenUsage } from "../transcript/line-types.js";
 import type { PriceConfig } from "../config/price-overrides.js";
 import { NO_OVERRIDES } from "../config/price-overrides.js";

@@ -10,6 +10,7 @@
 import type { CostStateLine, ModelLedger, TokenUsage } from "../transcript/line-types.js";
 import type { ByTokenKind, CostMode, LedgerObservation, Pricer, RequestPrice } from "./pricer.js";
 import { TOKEN_KINDS } from "./pricer.js";
+import { ZERO, canonicalModel, combine, matchLedgerModels, shapeUsd, tokensOfLedger, tokensOfUsage, usageOfTokens } from "./token-kinds.js";
 import type { LedgerSegment, RequestCost } from "./types.js";
 
 /** A `cost-state` line of the main file, with where and when it was written. */
@@ -50,85 +51,8 @@ export interface LedgerResult {
 /** Float noise in ledger differences is not money. */
 export const EPSILON_USD = 1e-9;
 
-/**
- * Relative rates of Anthropic's price lists (input 1, output 5, cache read 0.1, 5-minute write
- * 1.25, 1-hour write 2): how a model nobody can price shares its segment's cost among requests.
- */
-const ANTHROPIC_SHAPE: ByTokenKind = { input: 1, output: 5, cacheRead: 0.1, cacheWrite5m: 1.25, cacheWrite1h: 2 };
-
 /** Claude Code prices a request above this many prompt tokens at some models' long-prompt rates: not linear, so not learned from. */
 const LONG_PROMPT_TOKENS = 100_000;
-
-const ZERO: ByTokenKind = { input: 0, output: 0, cacheRead: 0, cacheWrite5m: 0, cacheWrite1h: 0 };
-
-export function tokensOfUsage(u: TokenUsage): ByTokenKind {
-  const oneHour = Math.min(Math.max(u.cacheCreation1h, 0), u.cacheCreation);
-  return { input: u.input, output: u.output, cacheRead: u.cacheRead, cacheWrite5m: u.cacheCreation - oneHour, cacheWrite1h: oneHour };
-}
-
-function usageOfTokens(t: ByTokenKind): TokenUsage {
-  return {
-    input: t.input,
-    output: t.output,
-    cacheRead: t.cacheRead,
-    cacheCreation: t.cacheWrite5m + t.cacheWrite1h,
-    cacheCreation5m: t.cacheWrite5m,
-    cacheCreation1h: t.cacheWrite1h,
-  };
-}
-
-function tokensOfLedger(m: ModelLedger): ByTokenKind {
-  const oneHour = Math.min(m.cacheCreation1hInputTokens, m.cacheCreationInputTokens);
-  return { input: m.inputTokens, output: m.outputTokens, cacheRead: m.cacheReadInputTokens, cacheWrite5m: m.cacheCreationInputTokens - oneHour, cacheWrite1h: oneHour };
-}
-
-function combine(a: ByTokenKind, b: ByTokenKind, f: (x: number, y: number) => number): ByTokenKind {
-  return {
-    input: f(a.input, b.input),
-    output: f(a.output, b.output),
-    cacheRead: f(a.cacheRead, b.cacheRead),
-    cacheWrite5m: f(a.cacheWrite5m, b.cacheWrite5m),
-    cacheWrite1h: f(a.cacheWrite1h, b.cacheWrite1h),
-  };
-}
-
-function shapeUsd(t: ByTokenKind): number {
-  let usd = 0;
-  for (const k of TOKEN_KINDS) usd += (t[k] * ANTHROPIC_SHAPE[k]) / 1e6;
-  return usd;
-}
-
-/** The model id without what Claude Code adds or the API dates: `claude-sonnet-4-5[1m]` → `claude-sonnet-4-5`. */
-export function canonicalModel(model: string): string {
-  return model
-    .toLowerCase()
-    .replace(/\[[^\]]*\]$/, "")
-    .replace(/-\d{8}$/, "");
-}
-
-/** Which request model each ledger model is: the same id, the same canonical id, else the one left on each side. */
-export function matchLedgerModels(ledgerModels: readonly string[], requestModels: readonly string[]): Map<string, string | undefined> {
-  const match = new Map<string, string | undefined>();
-  const free = new Set(requestModels);
-  for (const l of ledgerModels) {
-    if (free.has(l)) {
-      match.set(l, l);
-      free.delete(l);
-    }
-  }
-  for (const l of ledgerModels) {
-    if (match.has(l)) continue;
-    const m = [...free].find((r) => canonicalModel(r) === canonicalModel(l));
-    if (m !== undefined) {
-      match.set(l, m);
-      free.delete(m);
-    }
-  }
-  const left = ledgerModels.filter((l) => !match.has(l));
-  if (left.length === 1 && free.size === 1) match.set(left[0] as string, [...free][0]);
-  for (const l of left) if (!match.has(l)) match.set(l, undefined);
-  return match;
-}
 
 interface Delta {
   readonly line: LedgerLine;

@@ -1,8 +1,8 @@
 /**
  * A pricer that learns: it prices with the rates learned so far from Claude Code's ledgers (kept
  * in the state folder), learns from the ledgers of the sessions it prices, and `save` writes what
- * it learned. Every command that reads sessions uses one, so rates learned by a report serve the
- * next live session, and the other way round.
+ * it learned. The commands that export save (replay, watch, the hooks' flusher), so rates learned
+ * from one session serve the next live one; `report` prices with them and saves nothing.
  */
 import type { PriceConfig } from "../config/price-overrides.js";
 import { LearnedRates } from "../cost/learned-rates.js";

@@ -7,7 +7,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ANTHROPIC_PROPORTIONS, fitRates } from "../../src/cost/fit-rates.js";
+import { fitRates } from "../../src/cost/fit-rates.js";
+import { ANTHROPIC_PROPORTIONS } from "../../src/model/token-kinds.js";
 import { LearnedRates, NO_LEARNED_RATES, learnedKey } from "../../src/cost/learned-rates.js";
 import { createPricer, libraryRates } from "../../src/cost/price-request.js";
 import type { LedgerObservation } from "../../src/model/pricer.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { LedgerLine } from "../../src/model/ledger.js";
-import { canonicalModel, matchLedgerModels } from "../../src/model/ledger.js";
+import { canonicalModel, matchLedgerModels } from "../../src/model/token-kinds.js";
 import type { CostMode, LedgerObservation, Pricer, RequestPrice } from "../../src/model/pricer.js";
 import type { PricingInput } from "../../src/model/pricing.js";
 import { priceSession } from "../../src/model/pricing.js";

@@ -73,8 +73,11 @@ export function sessionToSpans(session: Session, options: SpanMapOptions = {}): 
   for (const c of session.compactions) {
     spans.push(makeSpan(at(spanIdFor(sid, "compaction", c.uuid), ownerOf(undefined, c.turnIndex)), compactionSpan(sid, c, session.cost.mode)));
   }
+  // A ledger line's span covers the stretch it accounts for: from the previous line (or the start).
+  let from = session.startTime;
   for (const segment of session.ledger) {
-    spans.push(makeSpan(at(spanIdFor(sid, "ledger", String(segment.index)), rootId), ledgerSpan(session, segment, options.sentBefore)));
+    spans.push(makeSpan(at(spanIdFor(sid, "ledger", String(segment.index)), rootId), ledgerSpan(session, segment, from, options.sentBefore)));
+    from = segment.atMs;
   }
   return withDestinations(session, spans, options);
 }
@@ -249,12 +252,12 @@ function compactionSpan(sessionId: string, c: Compaction, mode: CostMode): SpanB
 }
 
 /**
- * A ledger line's span (one per Claude Code process): Claude Code's running total, and as its
- * cost what that process charged that no chat or compaction span carries: calls no request
- * explains, and (live) the difference between what the spans sent before the line carried and
- * their share of the ledger. Usually 0.
+ * A ledger line's span (one per Claude Code process, over the stretch it accounts for): Claude
+ * Code's running total, and as its cost what that process charged that no chat or compaction span
+ * carries: calls no request explains, and (live) the difference between what the spans sent
+ * before the line carried and their share of the ledger. Usually 0.
  */
-function ledgerSpan(session: Session, segment: LedgerSegment, sentBefore: ((unitKey: string) => boolean) | undefined): SpanBody {
+function ledgerSpan(session: Session, segment: LedgerSegment, from: number, sentBefore: ((unitKey: string) => boolean) | undefined): SpanBody {
   const correction = ledgerCorrection(session, segment, sentBefore, mainModel(session));
   let usd = 0;
   for (const v of correction.values()) usd += v;
@@ -268,7 +271,7 @@ function ledgerSpan(session: Session, segment: LedgerSegment, sentBefore: ((unit
   return {
     name: SPAN_NAME.ledger,
     kind: "INTERNAL",
-    startTimeMs: segment.atMs,
+    startTimeMs: Math.min(from, segment.atMs),
     endTimeMs: segment.atMs,
     attributes,
     status: { code: "UNSET" },

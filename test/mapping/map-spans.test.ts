@@ -169,11 +169,12 @@ describe("sessionToSpans on the recorded Claude Code 2.1.330 sessions", () => {
       tool("toolu_Bash_v2_1_330_1_1", "Bash", "Exit code 2\nls: cannot access '/nonexistent': No such file or directory"),
       tool("toolu_Read_v2_1_330_1_2", "Read"),
       {
-        // Claude Code's ledger line, written as the process exited: nothing to add to the chat spans.
+        // Claude Code's ledger line, written as the process exited, over the stretch it accounts
+        // for (the whole session here): nothing to add to the chat spans.
         name: "claude_code.ledger",
         parent: root,
         kind: SpanKind.INTERNAL,
-        start: at.last,
+        start: prompt.timestamp,
         end: at.last,
         status: { code: SpanStatusCode.UNSET },
         events: [],

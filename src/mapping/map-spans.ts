@@ -60,8 +60,12 @@ export function sessionToSpans(session: Session, options: SpanMapOptions = {}): 
   for (const turn of session.turns) {
     spans.push(makeSpan(at(turnIds.get(turn.index) ?? rootId, rootId), turnSpan(session, turn, content)));
   }
+  // The first main-thread request after a compaction writes the cache again: its span says what that cost.
+  const rebuilds = new Map<string, number>();
+  for (const c of session.compactions) if (c.cacheRebuild !== undefined) rebuilds.set(c.cacheRebuild.requestKey, c.cacheRebuild.usd);
   for (const r of session.requests) {
-    spans.push(makeSpan(at(spanIdFor(sid, "chat", r.key), ownerOf(r.agentId, r.turnIndex)), chatSpan(sid, r, content, session.cost.mode === "both")));
+    const body = chatSpan(sid, r, content, session.cost.mode === "both", rebuilds.get(r.key));
+    spans.push(makeSpan(at(spanIdFor(sid, "chat", r.key), ownerOf(r.agentId, r.turnIndex)), body));
   }
   for (const c of session.toolCalls) {
     spans.push(makeSpan(at(spanIdFor(sid, "tool", c.id), ownerOf(c.agentId, c.turnIndex)), toolSpan(session, c, content, options.final ?? false)));
@@ -146,7 +150,7 @@ function turnSpan(session: Session, turn: Turn, content: ContentOptions): SpanBo
   };
 }
 
-function chatSpan(sessionId: string, r: ApiRequest, content: ContentOptions, both: boolean): SpanBody {
+function chatSpan(sessionId: string, r: ApiRequest, content: ContentOptions, both: boolean, cacheRebuildUsd: number | undefined): SpanBody {
   const attributes: Attributes = {
     [ATTR.sessionId]: sessionId,
     [ATTR.operationName]: OPERATION.chat,
@@ -165,6 +169,7 @@ function chatSpan(sessionId: string, r: ApiRequest, content: ContentOptions, bot
     [ATTR.costSource]: r.cost.source,
   };
   if (both) attributes[ATTR.costComputedUsd] = roundUsd(r.cost.computedUsd);
+  if (cacheRebuildUsd !== undefined) attributes[ATTR.compactionCacheRebuildUsd] = roundUsd(cacheRebuildUsd);
   if (r.stopReason !== undefined) attributes[ATTR.responseFinishReasons] = [r.stopReason];
   if (r.agentId !== undefined) attributes[ATTR.subagentId] = r.agentId;
   if (content.captureContent && r.textParts.length > 0) {
@@ -239,7 +244,6 @@ function compactionSpan(sessionId: string, c: Compaction, mode: CostMode): SpanB
     attributes[ATTR.costUsd] = roundUsd(c.unattributedCostUsd);
     attributes[ATTR.costSource] = mode === "computed" ? "price_table" : "ledger";
   }
-  if (c.cacheRebuildUsd !== undefined) attributes[ATTR.compactionCacheRebuildUsd] = roundUsd(c.cacheRebuildUsd);
   return {
     name: SPAN_NAME.compaction,
     kind: "INTERNAL",

@@ -56,8 +56,8 @@ export function completeUnitKeys(session: Session, final: boolean): Set<string> 
   for (const a of session.subagents) {
     if (final || (a.parentToolUseId !== undefined && toolDone.has(a.parentToolUseId))) keys.add(UNIT_OF_WORK.agent(a.agentId));
   }
-  // The compaction's cost is known once a ledger line follows it, the cache rebuild once a request does.
-  for (const c of session.compactions) if (final || (c.unattributedCostUsd !== undefined && c.cacheRebuildUsd !== undefined)) keys.add(UNIT_OF_WORK.compaction(c.uuid));
+  // The compaction's cost is known only once a ledger line follows it.
+  for (const c of session.compactions) if (final || c.unattributedCostUsd !== undefined) keys.add(UNIT_OF_WORK.compaction(c.uuid));
   for (const l of session.ledger) keys.add(UNIT_OF_WORK.ledger(l.index));
   return keys;
 }

@@ -103,7 +103,7 @@ export function buildSession(input: SessionInput, pricer: Pricer): Session {
     requests,
     toolCalls,
     subagents,
-    compactions: finishCompactions(pass.compactions, numbered, pricing.compactionCosts, pricing.cacheRebuildCosts),
+    compactions: finishCompactions(pass.compactions, numbered, pricing.compactionCosts, pricing.cacheRebuilds),
     ledger: pricing.segments,
     cost: pricing.cost,
     warnings: pricing.warnings,

@@ -5,7 +5,7 @@
  */
 import type { CompactBoundaryLine } from "../transcript/line-types.js";
 import type { TurnDraft } from "./turns.js";
-import type { Compaction } from "./types.js";
+import type { CacheRebuild, Compaction } from "./types.js";
 
 export interface CompactionDraft {
   readonly line: CompactBoundaryLine;
@@ -24,7 +24,7 @@ export function finishCompactions(
   drafts: readonly CompactionDraft[],
   turnIndex: ReadonlyMap<TurnDraft, number>,
   costs: readonly (number | undefined)[],
-  rebuilds: readonly (number | undefined)[],
+  rebuilds: readonly (CacheRebuild | undefined)[],
 ): Compaction[] {
   const compactions: Compaction[] = [];
   for (const [i, c] of drafts.entries()) {
@@ -39,7 +39,7 @@ export function finishCompactions(
       droppedTokens: c.line.droppedTokens ?? (c.line.preTokens !== undefined && c.line.postTokens !== undefined ? c.line.preTokens - c.line.postTokens : undefined),
       turnIndex: c.turn === undefined ? undefined : turnIndex.get(c.turn),
       unattributedCostUsd: costs[i],
-      cacheRebuildUsd: rebuilds[i],
+      cacheRebuild: rebuilds[i],
     });
   }
   return compactions;

@@ -10,7 +10,7 @@ import type { TokenUsage } from "../transcript/line-types.js";
 import type { LedgerCompaction, LedgerLine, LedgerRequest } from "./ledger.js";
 import { EPSILON_USD, reconcileLedger } from "./ledger.js";
 import type { CostSourceKind, Pricer, RequestPrice } from "./pricer.js";
-import type { ApiRequest, LedgerSegment, ModelCost, RequestCost, SessionCost } from "./types.js";
+import type { ApiRequest, CacheRebuild, LedgerSegment, ModelCost, RequestCost, SessionCost } from "./types.js";
 import { ZERO_USAGE } from "./types.js";
 import { UsdSum } from "../util/usd.js";
 
@@ -31,8 +31,8 @@ export interface SessionPricing {
   readonly cost: SessionCost;
   /** Per compaction, in order: the summarising call's cost (undefined: no ledger line covers it yet). */
   readonly compactionCosts: readonly (number | undefined)[];
-  /** Per compaction, in order: the cache writes of the first main-thread request after it. */
-  readonly cacheRebuildCosts: readonly (number | undefined)[];
+  /** Per compaction, in order: the first main-thread request after it, and what its cache writes cost. */
+  readonly cacheRebuilds: readonly (CacheRebuild | undefined)[];
   readonly segments: readonly LedgerSegment[];
   readonly warnings: string[];
 }
@@ -46,12 +46,12 @@ export function priceSession(input: PricingInput, pricer: Pricer): SessionPricin
   const ledger = reconcileLedger(input.sessionId, input.ledger, ledgerRequests, input.compactions, pricer);
   if (ledger.observations.length > 0) pricer.observe?.(ledger.observations);
   const compactionCosts = input.compactions.map((c) => ledger.compactionCosts.get(c.uuid));
-  const cacheRebuildCosts = input.compactions.map((c) => cacheRebuild(input.requests, ledger.requestCosts, input.prices, c.endTime, pricer));
+  const cacheRebuilds = input.compactions.map((c) => cacheRebuild(input.requests, ledger.requestCosts, input.prices, c.endTime, pricer));
   const cost = summariseCost(input.requests, ledger.requestCosts, ledger.segments, compactionCosts, ledger.ledgerUsd, pricer);
   const warnings: string[] = [];
   for (const model of cost.unknownModels) warnings.push(`no price for model "${model}": session cost is incomplete`);
   for (const model of unknownToClaudeCode(ledger.segments)) warnings.push(`Claude Code did not know model "${model}" and charged its default model's rates`);
-  return { requestCosts: ledger.requestCosts, cost, compactionCosts, cacheRebuildCosts, segments: ledger.segments, warnings };
+  return { requestCosts: ledger.requestCosts, cost, compactionCosts, cacheRebuilds, segments: ledger.segments, warnings };
 }
 
 function unknownToClaudeCode(segments: readonly LedgerSegment[]): string[] {
@@ -70,21 +70,16 @@ function cacheRebuild(
   prices: ReadonlyMap<string, RequestPrice>,
   after: number,
   pricer: Pricer,
-): number | undefined {
+): CacheRebuild | undefined {
   const first = requests.find((r) => r.agentId === undefined && r.startTime >= after);
   if (first === undefined) return undefined;
   const cost = costs.get(first.key);
   const price = prices.get(first.key);
-  if (cost === undefined || price === undefined || first.usage.cacheCreation === 0) return 0;
-  const writes: TokenUsage = {
-    ...ZERO_USAGE,
-    cacheCreation: first.usage.cacheCreation,
-    cacheCreation5m: first.usage.cacheCreation5m,
-    cacheCreation1h: first.usage.cacheCreation1h,
-  };
+  if (cost === undefined || price === undefined || first.usage.cacheCreation === 0 || !(price.usd > 0)) return { requestKey: first.key, usd: 0 };
+  const u = first.usage;
+  const writes: TokenUsage = { ...ZERO_USAGE, cacheCreation: u.cacheCreation, cacheCreation5m: u.cacheCreation5m, cacheCreation1h: u.cacheCreation1h };
   const writesPrice = pricer(first.model, writes, new Date(first.startTime)).usd;
-  if (!(price.usd > 0)) return 0;
-  return cost.usd * (writesPrice / price.usd);
+  return { requestKey: first.key, usd: cost.usd * (writesPrice / price.usd) };
 }
 
 /**

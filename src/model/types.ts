@@ -99,10 +99,16 @@ export interface Compaction {
   /** The summarising call's cost, known only from Claude Code's ledger (it leaves no assistant line). */
   readonly unattributedCostUsd: number | undefined;
   /**
-   * What rebuilding the prompt cache cost after it: the cache writes of the first main-thread
-   * request that followed (undefined until there is one).
+   * What rebuilding the prompt cache cost after it: the first main-thread request that followed
+   * and the cost of its cache writes (undefined until there is one). That request's chat span
+   * carries the figure: it exists only once the request does.
    */
-  readonly cacheRebuildUsd: number | undefined;
+  readonly cacheRebuild: CacheRebuild | undefined;
+}
+
+export interface CacheRebuild {
+  readonly requestKey: string;
+  readonly usd: number;
 }
 
 /**

@@ -81,6 +81,7 @@ export const ATTR = {
   costSource: "claude_code.cost.source",
   /** With `--cost-source both`: our own price beside the cost. */
   costComputedUsd: "claude_code.cost.computed_usd",
+  /** On the first main-thread chat span after a compaction: what writing the cache again cost. */
   compactionCacheRebuildUsd: "claude_code.compaction.cache_rebuild_usd",
   ledgerIndex: "claude_code.ledger.index",
   /** Claude Code's running total at its ledger line. */

@@ -246,11 +246,16 @@ describe("sessionToSpans on the recorded Claude Code 2.1.330 sessions", () => {
         "claude_code.compaction.dropped_tokens": 210_215,
         "claude_code.cost_usd": expect.closeTo((totals[2] ?? 0) - (totals[1] ?? 0), 12) as number,
         "claude_code.cost.source": "ledger",
-        // The first request after it wrote the new context to the cache: 6,020 5-minute writes at $3.75/Mtok.
-        "claude_code.compaction.cache_rebuild_usd": expect.closeTo((6_020 * 3.75) / 1e6, 12) as number,
       },
     });
     expect(s.turns[1]?.promptText).toBe("scenario:big read the large generated file");
+    // The first request after it wrote the new context to the cache: 6,020 5-minute writes at
+    // $3.75/Mtok, on that request's span (it exists only once the request does).
+    const rebuilt = spans.filter((x) => x.attributes["claude_code.compaction.cache_rebuild_usd"] !== undefined);
+    expect(rebuilt.map((x) => [x.name, x.attributes["gen_ai.response.id"]])).toEqual([
+      ["chat claude-sonnet-4-5", s.requests.find((r) => r.startTime >= Date.parse(boundary.timestamp))?.messageId],
+    ]);
+    expect(rebuilt[0]?.attributes["claude_code.compaction.cache_rebuild_usd"]).toBeCloseTo((6_020 * 3.75) / 1e6, 12);
     const root = spans.find((x) => x.parentSpanContext === undefined) as ReadableSpan;
     expect(root.attributes["claude_code.cost_usd"]).toBe(0.9802035);
     // The ledger is below the tier-priced requests (fixture-sessions.test.ts derives both): the chat

@@ -147,7 +147,7 @@ describe("buildSession", () => {
           turnIndex: 0,
           unattributedCostUsd: 0.45 - 0.3,
           // The first main-thread request after it (msg_2) writes no cache.
-          cacheRebuildUsd: 0,
+          cacheRebuild: { requestKey: "msg_2:r2", usd: 0 },
         },
       ],
       // The ledger lines name no model: the requests they cover keep their price, and what the

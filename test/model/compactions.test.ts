@@ -12,7 +12,7 @@ describe("compactions", () => {
       { line: compactBoundary("manual", { timestamp: at(50), preTokens: 80_000, droppedTokens: 70_500 }), turn: outside, position: 20 },
       { line: compactBoundary("auto", {}), turn: undefined, position: 30 },
     ];
-    expect(finishCompactions(drafts, new Map([[turn, 4]]), [0.0786, undefined], [0.012, undefined])).toEqual([
+    expect(finishCompactions(drafts, new Map([[turn, 4]]), [0.0786, undefined], [{ requestKey: "m:r", usd: 0.012 }, undefined])).toEqual([
       {
         uuid: "c1",
         startTime: at(18),
@@ -23,7 +23,7 @@ describe("compactions", () => {
         droppedTokens: 141_000,
         turnIndex: 4,
         unattributedCostUsd: 0.0786,
-        cacheRebuildUsd: 0.012,
+        cacheRebuild: { requestKey: "m:r", usd: 0.012 },
       },
       {
         uuid: "compaction-1",
@@ -35,7 +35,7 @@ describe("compactions", () => {
         droppedTokens: 70_500,
         turnIndex: undefined,
         unattributedCostUsd: undefined,
-        cacheRebuildUsd: undefined,
+        cacheRebuild: undefined,
       },
       {
         uuid: "compaction-2",
@@ -47,7 +47,7 @@ describe("compactions", () => {
         droppedTokens: undefined,
         turnIndex: undefined,
         unattributedCostUsd: undefined,
-        cacheRebuildUsd: undefined,
+        cacheRebuild: undefined,
       },
     ]);
   });

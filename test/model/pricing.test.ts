@@ -121,7 +121,7 @@ describe("pricing with Claude Code's ledger", () => {
     expect(priced.compactionCosts[0]).toBeCloseTo(0.06, 15);
     expect(priced.compactionCosts[1]).toBeUndefined();
     // The first main-thread request after c1 (b) writes no cache: nothing rebuilt; none after c2 yet.
-    expect(priced.cacheRebuildCosts).toEqual([0, undefined]);
+    expect(priced.cacheRebuilds).toEqual([{ requestKey: "b", usd: 0 }, undefined]);
     expect(priced.cost.ledgerUsd).toBeCloseTo(0.19, 15);
     expect(priced.cost.totalUsd).toBeCloseTo(0.05 + 0.05 + 0.06 + 0.03 + 0.1, 15);
     expect(priced.cost.unattributedUsd).toBeCloseTo(0.06, 15);

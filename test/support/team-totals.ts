@@ -11,14 +11,14 @@
 import type { Session } from "../../src/model/types.js";
 import { traceIdFor } from "../../src/mapping/ids.js";
 import { runCli } from "./cli.js";
-import { exportedCostUsd, exportedSpans } from "./exported-spans.js";
+import { exportedSpans } from "./exported-spans.js";
 import type { RunningJaeger } from "./jaeger.js";
 import { queryInstant, type PromSeries } from "./prometheus.js";
 import { loadAllSessions } from "./sessions.js";
 
 export interface TeamTotals {
   sessions: number;
-  /** The cost counter (claude_code.cost.usage): exportedCostUsd per session. */
+  /** The cost counter (claude_code.cost.usage minus claude_code.cost.overcount): report --json's cost. */
   costCounterUsd: number;
   /** The session-cost histogram's sum: report --json's cost. */
   sessionCostUsd: number;
@@ -83,7 +83,7 @@ export function seriesTotal(series: PromSeries, restarts: readonly GatewayRestar
 }
 
 const OUR_COUNTERS =
-  "claude_code_(session_count_total|cost_usage_USD_total|session_cost_USD_sum|session_cost_USD_count|token_usage_tokens_total|tool_calls_total|turn_count_total|compaction_count_total)";
+  "claude_code_(session_count_total|cost_usage_USD_total|cost_overcount_USD_total|session_cost_USD_sum|session_cost_USD_count|token_usage_tokens_total|tool_calls_total|turn_count_total|compaction_count_total)";
 
 export interface PrometheusTeamTotals {
   /** By `instance` (the developer). */
@@ -120,6 +120,9 @@ export async function prometheusTeamTotals(promUrl: string, restarts: readonly G
         break;
       case "claude_code_cost_usage_USD_total":
         t.costCounterUsd += total;
+        break;
+      case "claude_code_cost_overcount_USD_total":
+        t.costCounterUsd -= total;
         break;
       case "claude_code_session_cost_USD_sum":
         t.sessionCostUsd += total;
@@ -165,7 +168,7 @@ export async function expectedTotals(projectsDir: string, extraArgs: readonly st
     sessions,
     totals: {
       sessions: report.sessions,
-      costCounterUsd: sessions.reduce((n, s) => n + exportedCostUsd(s), 0),
+      costCounterUsd: sessions.reduce((n, s) => n + s.cost.totalUsd, 0),
       sessionCostUsd: report.costUsd,
       sessionCostCount: report.sessions,
       turns: report.turns,

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { otelHome } from "../config/config-file.js";
 import { priceLibraryVersion } from "../cost/price-request.js";
 import { scanDigests } from "../pipeline/scan-digests.js";
@@ -7,7 +8,7 @@ import { ReportBuilder } from "../report/report-data.js";
 import { renderReport } from "../report/render-report.js";
 import { makeStyle } from "../report/table.js";
 import { oneLine } from "../util/terminal-safe.js";
-import { SOURCE_OPTIONS, boolOpt, parseOptions } from "./args.js";
+import { SOURCE_OPTIONS, UsageError, boolOpt, parseOptions, stringOpt } from "./args.js";
 import type { CliIO } from "./output.js";
 import { EXIT } from "./output.js";
 import { resolveSourceOptions } from "./source-options.js";
@@ -34,8 +35,22 @@ Options:
                          files are unchanged; in $CLAUDE_CODE_OTEL_HOME/cache, else
                          $CLAUDE_CONFIG_DIR/otel/cache, else ~/.claude/otel/cache; --verbose
                          prints the file; where it cannot be written, the cache is off)
+  --jobs <n>             threads reading transcripts side by side, 1 to 8 (default: one per
+                         core, up to 4; each worker thread adds ~12 MB of memory)
   -v, --verbose          line statistics: parsed, skipped, invalid, unknown types
 `;
+
+/** Each thread holds its own heap (~12 MB): a bound on what --jobs may ask. */
+const MAX_JOBS = 8;
+const AUTO_JOBS = 4;
+
+/** Threads reading side by side: --jobs, else one per core (up to AUTO_JOBS). */
+function jobsOption(text: string | undefined): number {
+  if (text === undefined) return Math.min(availableParallelism(), AUTO_JOBS);
+  const jobs = Number(text);
+  if (!(Number.isInteger(jobs) && jobs >= 1 && jobs <= MAX_JOBS)) throw new UsageError(`--jobs must be a whole number from 1 to ${MAX_JOBS}, got "${text}"`);
+  return jobs;
+}
 
 export async function reportCommand(argv: string[], io: CliIO): Promise<number> {
   const p = parseOptions(argv, {
@@ -43,12 +58,14 @@ export async function reportCommand(argv: string[], io: CliIO): Promise<number> 
     json: { type: "boolean" },
     daily: { type: "boolean" },
     "no-cache": { type: "boolean" },
+    jobs: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   if (boolOpt(p, "help")) {
     io.out(REPORT_HELP);
     return EXIT.ok;
   }
+  const jobs = jobsOption(stringOpt(p, "jobs"));
   const source = await resolveSourceOptions(p, io, { lazyPrices: true });
   const builder = new ReportBuilder(source.timeZone);
   const cachePath = reportCachePath(otelHome(io.env), source.projectsDir);
@@ -60,7 +77,8 @@ export async function reportCommand(argv: string[], io: CliIO): Promise<number> 
       );
   if (cache !== undefined && source.verbose) io.err(`claude-code-otel: report cache: ${oneLine(cachePath)}\n`);
   if (cache?.discarded !== undefined && source.verbose) io.err(`claude-code-otel: report cache ${cache.discarded}: rebuilding it\n`);
-  const scan = await scanDigests(source.projectsDir, source.filter, source.pricer, cache, (digest) => builder.addDigest(digest));
+  const parallel = { workers: jobs - 1, prices: source.prices };
+  const scan = await scanDigests(source.projectsDir, source.filter, source.pricer, cache, (digest) => builder.addDigest(digest), parallel);
   const cacheError = cache?.save();
   if (cacheError !== undefined) io.err(`claude-code-otel: report cache off: ${oneLine(cacheError)} (the report is complete; --no-cache skips the cache and this line)\n`);
   const data = builder.finish({ ...scan.stats, files: scan.files, skippedFiles: scan.skippedFiles, unreadable: scan.unreadable, cachedSessions: scan.cachedSessions });

@@ -114,6 +114,16 @@ export class ReportCache {
     return isCachedSession(entry) && entry.fingerprint === source.fingerprint ? entry : undefined;
   }
 
+  /**
+   * Whether `lookup` will find the session unchanged, from the head of its line alone (a cheap
+   * pre-pass: a line that then turns out broken is a miss in `lookup`, and read).
+   */
+  isFresh(source: SessionSource): boolean {
+    if (source.fingerprint === "") return false;
+    const key = entryKey(source);
+    return this.stored.get(key)?.startsWith(`{"k":${JSON.stringify(key)},"e":{"fingerprint":${JSON.stringify(source.fingerprint)},`) === true;
+  }
+
   remember(source: SessionSource, entry: CachedSession): void {
     if (source.fingerprint === "" || this.failure !== undefined) return;
     const key = entryKey(source);

@@ -3,7 +3,7 @@
  * UserPromptSubmit (which starts a flusher ahead of the turn when none runs), PreToolUse, PostToolUse and Stop, with the collector up (a loopback OTLP receiver) and
  * black-holed (accepts, never answers), against bare `node -e 0` measured in the same rounds.
  *
- *   npm run build && npx tsx bench/hook-latency.ts [--runs 200]
+ *   npm run build && npx tsx bench/hook-latency.ts [--runs 200] [--result <file>]
  *
  * Runs are interleaved (bare, Pre, Post, Stop, bare, ...) so that background flushers and machine
  * noise fall on every column alike. Payloads and transcripts: the recorded 2.1.330 set (test/fixtures).
@@ -14,6 +14,7 @@ import { createServer } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { loadLine, machineLine, writeResult } from "./machine.js";
 
 const REPO = resolve(import.meta.dirname, "..");
 // What `install` writes into Claude Code's settings: the CommonJS bin.
@@ -107,7 +108,8 @@ async function main(): Promise<void> {
       ]),
   );
   const lines = [
-    `hook latency: ${runs} runs each, node ${process.version}, ${process.platform}/${process.arch}`,
+    `hook latency: ${runs} runs each; ${machineLine(REPO)}`,
+    `comparison: bare \`node -e 0\` (the same node), in the same rounds (interleaved); payloads and transcripts: the recorded 2.1.330 set`,
     "",
     `| ${"invocation".padEnd(32)} | ${"collector".padEnd(10)} | ${"p50 ms".padStart(7)} | ${"p95 ms".padStart(7)} | ${"mean ms".padStart(7)} | ${"p50 / bare".padStart(10)} |`,
     `|${"-".repeat(34)}|${"-".repeat(12)}|${"-".repeat(9)}|${"-".repeat(9)}|${"-".repeat(9)}|${"-".repeat(12)}|`,
@@ -122,6 +124,16 @@ async function main(): Promise<void> {
     );
   }
   console.log(lines.join("\n"));
+  writeResult({
+    machine: machineLine(REPO),
+    load: loadLine(),
+    runs,
+    rows: rows.map((r) => {
+      const sorted = [...r.times].sort((a, b) => a - b);
+      const p50 = percentile(sorted, 50);
+      return { label: r.label, collector: r.collector, p50, p95: percentile(sorted, 95), ratio: p50 / (bareP50.get(r.collector) ?? p50) };
+    }),
+  });
   // A detached flusher may still be writing here: retry while it finishes, and never lose the figures over it.
   try {
     rmSync(root, { recursive: true, force: true, maxRetries: 20, retryDelay: 250 });

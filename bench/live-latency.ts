@@ -6,7 +6,7 @@
  * `--delay-ms` (a model's thinking time: without it, tool calls follow each other faster than any
  * real session).
  *
- *   npm run build && npx tsx bench/live-latency.ts [--runs 3] [--delay-ms 1500]
+ *   npm run build && npx tsx bench/live-latency.ts [--runs 3] [--delay-ms 1500] [--result <file>]
  *
  * Prints one line per scenario and run, then p50/p95/max over all tool spans, and the
  * PostToolUse hook's own wall time as Claude Code pays it.
@@ -19,6 +19,7 @@ import { startAnthropicStub } from "../test/recorder/anthropic-stub.js";
 import { claudeBinary, runClaude } from "../test/recorder/run-claude.js";
 import { recorderScenarios } from "../test/recorder/scenarios.js";
 import { arrivedAt, startOtlpReceiver } from "../test/support/otlp-receiver.js";
+import { loadLine, machineLine, writeResult } from "./machine.js";
 
 const REPO = resolve(import.meta.dirname, "..");
 const BIN = join(REPO, "bin", "claude-code-otel.js");
@@ -123,8 +124,20 @@ async function main(): Promise<void> {
     rmSync(tmp, { recursive: true, force: true, maxRetries: 20, retryDelay: 250 });
   }
   const sorted = [...lags].sort((a, b) => a - b);
+  console.log(`\nlive: ${machineLine(REPO)}\ncomparison: none (absolute times; the real Claude Code CLI against a scripted model on loopback)`);
+  writeResult({
+    machine: machineLine(REPO),
+    load: loadLine(),
+    runs,
+    delayMs,
+    spans: sorted.length,
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    max: sorted.at(-1) ?? null,
+    hookP50: hooks.length > 0 ? percentile(hooks, 50) : null,
+  });
   console.log(
-    `\nPostToolUse → tool span at the receiver (${sorted.length} spans, ${runs} runs, model delay ${delayMs} ms, ${cpus().length} cores): ` +
+    `PostToolUse → tool span at the receiver (${sorted.length} spans, ${runs} runs, model delay ${delayMs} ms, ${cpus().length} cores): ` +
       `p50 ${percentile(sorted, 50).toFixed(0)} ms, p95 ${percentile(sorted, 95).toFixed(0)} ms, max ${(sorted.at(-1) ?? NaN).toFixed(0)} ms`,
   );
   if (hooks.length > 0)

@@ -9,7 +9,7 @@
  *
  *   npx tsx bench/replay.ts [--corpus <projects dir>] [--min-mb 400] [--protocol http/protobuf|http/json]
  *                           [--no-incremental] [--no-report] [--node-arg=--cpu-prof ...] [--strace <file>]
- *                           [--destinations all|none|langfuse|langsmith] [--jobs <n>] [--keep-state] [--runs <n>]
+ *                           [--destinations all|none|langfuse|langsmith] [--jobs <n>] [--keep-state] [--runs <n>] [--result <file>]
  *
  * Builds the corpus with bench/make-corpus.ts when absent. Runs dist/ when built, else the
  * sources through tsx. The receiver only counts bytes (decoding would compete for the CPU);
@@ -24,6 +24,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { REPO_ROOT } from "../test/support/shared-fixtures.js";
+import { corpusLine, loadLine, machineLine, median, writeResult } from "./machine.js";
 
 const { values } = parseArgs({
   options: {
@@ -38,6 +39,7 @@ const { values } = parseArgs({
     jobs: { type: "string" },
     runs: { type: "string", default: "1" },
     "keep-state": { type: "boolean", default: false },
+    result: { type: "string" },
   },
 });
 const corpus = resolve(values.corpus ?? join(REPO_ROOT, "bench", ".corpus", "projects"));
@@ -110,6 +112,10 @@ async function run(cliArgs: string[], strace?: string): Promise<Run> {
 }
 
 const runs = Math.max(1, Number(values.runs));
+const startLoad = loadLine();
+process.stderr.write(
+  `replay: ${machineLine(REPO_ROOT)}\ncorpus: ${corpusLine(corpus)}\ncomparison: report --json --no-cache (every file read) and a replay with nothing new, in the same rounds; ${runs} round(s)\n`,
+);
 const replayArgs = (stateDir: string): string[] => [
   "replay",
   "--projects-dir",
@@ -166,53 +172,50 @@ server.close();
 // ext4 without a journal (it skips recently deleted inodes one by one): see docs/performance.md.
 if (values["keep-state"] !== true) for (const d of stateDirs) rmSync(d, { recursive: true, force: true });
 const [, sessions, spans, points, mbRead] = summary ?? [];
-const median = (xs: readonly number[]): number => {
-  const v = [...xs].sort((a, b) => a - b);
-  return v.length % 2 === 1 ? (v[(v.length - 1) / 2] as number) : ((v[v.length / 2 - 1] as number) + (v[v.length / 2] as number)) / 2;
-};
 const secondsOf = (rs: readonly Run[]): number[] => rs.map((r) => r.seconds);
 const fullSeconds = median(secondsOf(fulls));
 const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
 
-console.log(
-  JSON.stringify(
-    {
-      corpus,
-      runner: existsSync(dist) ? "dist" : "tsx",
-      protocol: values.protocol,
-      jobs: values.jobs ?? "default",
-      runs,
-      sessions: Number(sessions),
-      transcriptMB: Number(mbRead),
-      seconds: round(fullSeconds),
-      secondsEach: secondsOf(fulls).map((x) => round(x)),
-      cpuSeconds: median(fulls.map((r) => r.cpuSeconds ?? NaN)),
-      transcriptMBps: round(Number(mbRead) / fullSeconds, 1),
-      spans: Number(spans),
-      spansPerSecond: Math.round(Number(spans) / fullSeconds),
-      metricPoints: Number(points),
-      requests: fullRequests,
-      wireMB: round(fullWire / 1024 / 1024, 1),
-      peakRssMB: Math.max(...fulls.map((r) => r.peakRssMB ?? NaN)),
-      ...(incrementals.length > 0
-        ? {
-            incrementalSeconds: round(median(secondsOf(incrementals)), 3),
-            incrementalSecondsEach: secondsOf(incrementals).map((x) => round(x, 3)),
-            incrementalPeakRssMB: Math.max(...incrementals.map((r) => r.peakRssMB ?? NaN)),
-            incrementalRatio: round(median(secondsOf(incrementals)) / fullSeconds, 3),
-          }
-        : {}),
-      ...(reports.length > 0
-        ? {
-            reportSeconds: round(median(secondsOf(reports))),
-            reportSecondsEach: secondsOf(reports).map((x) => round(x)),
-            reportCpuSeconds: median(reports.map((r) => r.cpuSeconds ?? NaN)),
-            replayToReport: round(fullSeconds / median(secondsOf(reports))),
-            replayToReportEach: fulls.map((f, i) => round(f.seconds / (reports[i] as Run).seconds)),
-          }
-        : {}),
-    },
-    null,
-    2,
-  ),
-);
+const figures = {
+  machine: machineLine(REPO_ROOT),
+  load: { start: startLoad, end: loadLine() },
+  corpus,
+  runner: existsSync(dist) ? "dist" : "tsx",
+  protocol: values.protocol,
+  jobs: values.jobs ?? "default",
+  runs,
+  sessions: Number(sessions),
+  transcriptMB: Number(mbRead),
+  seconds: round(fullSeconds),
+  secondsEach: secondsOf(fulls).map((x) => round(x)),
+  cpuSeconds: median(fulls.map((r) => r.cpuSeconds ?? NaN)),
+  transcriptMBps: round(Number(mbRead) / fullSeconds, 1),
+  spans: Number(spans),
+  spansPerSecond: Math.round(Number(spans) / fullSeconds),
+  metricPoints: Number(points),
+  requests: fullRequests,
+  wireMB: round(fullWire / 1024 / 1024, 1),
+  peakRssMB: Math.max(...fulls.map((r) => r.peakRssMB ?? NaN)),
+  ...(incrementals.length > 0
+    ? {
+        incrementalSeconds: round(median(secondsOf(incrementals)), 3),
+        incrementalSecondsEach: secondsOf(incrementals).map((x) => round(x, 3)),
+        incrementalPeakRssMB: Math.max(...incrementals.map((r) => r.peakRssMB ?? NaN)),
+        incrementalRatio: round(median(secondsOf(incrementals)) / fullSeconds, 3),
+        // Per round: the replay with nothing new over the full replay before it.
+        incrementalRatioEach: incrementals.map((r, i) => round(r.seconds / (fulls[i] as Run).seconds, 3)),
+      }
+    : {}),
+  ...(reports.length > 0
+    ? {
+        reportSeconds: round(median(secondsOf(reports))),
+        reportSecondsEach: secondsOf(reports).map((x) => round(x)),
+        reportCpuSeconds: median(reports.map((r) => r.cpuSeconds ?? NaN)),
+        replayToReport: round(fullSeconds / median(secondsOf(reports))),
+        replayToReportEach: fulls.map((f, i) => round(f.seconds / (reports[i] as Run).seconds)),
+        replayToReportMedian: round(median(fulls.map((f, i) => f.seconds / (reports[i] as Run).seconds))),
+      }
+    : {}),
+};
+console.log(JSON.stringify(figures, null, 2));
+writeResult(figures);

@@ -2,26 +2,29 @@
  * Speed of `claude-code-otel report --json` against ccusage 20's native binary on the same corpus,
  * in the same run: printed figures, not a timed test.
  *
- *   npm run bench:report -- [--runs 3] [--corpus <projects dir>] [--profile] [--ours-only]
+ *   npm run bench:report -- [--runs 3] [--corpus <projects dir>] [--jobs <n>] [--profile] [--ours-only] [--result <file>]
  *
  * Builds the corpus (bench/.corpus/projects, >= 400 MB, >= 1,000 sessions) when absent, runs one
  * warm-up of each tool (page cache), then, alternately `--runs` times: ours reading every
  * transcript (`--no-cache`), ours on a first run (empty report cache: reads everything and writes
  * the cache), ours on a later run (the cache holds every session: nothing changed), ours on a
  * later run after 1 % of the sessions changed (new mtimes: read again, as an active session is), and ccusage,
- * measuring the child's wall time and peak RSS (`/usr/bin/time -f %M`). All three of ours must
+ * measuring the child's wall time and peak RSS (`/usr/bin/time -f %M`). Each round runs its
+ * commands in a shuffled order, and the ratios to ccusage are per round (ours / ccusage in the
+ * same round), then their median and range: a slow spell of the host weighs on both. All of ours must
  * print the same report. Checks that both count the same cost:
  * ours `totals.costUsd` minus our ledger-only (unattributed) cost against ccusage's `totals.totalCost`.
  * `--profile` also runs ours (`--no-cache`) once under `node --cpu-prof` and prints self time per function.
  * Run `npm run build` first: the CLI runs dist/.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { ccusageBinary } from "../test/support/ccusage.js";
 import { REPO_ROOT } from "../test/support/shared-fixtures.js";
+import { corpusSize, loadLine, machineLine, median, writeResult } from "./machine.js";
 
 const { values } = parseArgs({
   options: {
@@ -29,6 +32,8 @@ const { values } = parseArgs({
     corpus: { type: "string" },
     profile: { type: "boolean", default: false },
     "ours-only": { type: "boolean", default: false },
+    jobs: { type: "string" },
+    result: { type: "string" },
   },
 });
 const runs = Math.max(1, Number(values.runs));
@@ -43,23 +48,6 @@ if (!existsSync(corpus)) {
   console.error(`building the corpus in ${corpus} ...`);
   const made = spawnSync(process.execPath, ["--import", "tsx", join(REPO_ROOT, "bench", "make-corpus.ts"), corpus, "400"], { stdio: "inherit", cwd: REPO_ROOT });
   if (made.status !== 0) throw new Error("make-corpus failed");
-}
-
-function corpusSize(dir: string): { bytes: number; files: number } {
-  let bytes = 0;
-  let files = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) {
-      const sub = corpusSize(p);
-      bytes += sub.bytes;
-      files += sub.files;
-    } else if (e.name.endsWith(".jsonl")) {
-      bytes += statSync(p).size;
-      files++;
-    }
-  }
-  return { bytes, files };
 }
 
 interface Run {
@@ -107,7 +95,8 @@ const baseEnv = { ...process.env, TZ: "UTC", NO_COLOR: "1" };
 const otelHome = mkdtempSync(join(tmpdir(), "bench-otel-home-"));
 const oursEnv = { ...baseEnv, CLAUDE_CODE_OTEL_HOME: otelHome };
 // The bin itself, as `npx claude-code-otel` runs it: its shebang carries the V8 flags (small young generation).
-const ours = (...extra: string[]): Promise<Run> => timed(BIN, ["report", "--projects-dir", corpus, "--json", ...extra], oursEnv);
+const jobsArgs = values.jobs === undefined ? [] : ["--jobs", values.jobs];
+const ours = (...extra: string[]): Promise<Run> => timed(BIN, ["report", "--projects-dir", corpus, "--json", ...jobsArgs, ...extra], oursEnv);
 const oursUncached = (): Promise<Run> => ours("--no-cache");
 const oursFirst = (): Promise<Run> => {
   rmSync(join(otelHome, "cache"), { recursive: true, force: true });
@@ -150,16 +139,15 @@ interface CcusageJson {
   totals: { totalCost: number };
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-};
 const maxOf = (xs: (number | undefined)[]): number | undefined => (xs.some((x) => x === undefined) ? undefined : Math.max(...(xs as number[])));
 
 const size = corpusSize(corpus);
+const startLoad = loadLine();
+console.log(`report --json: ${machineLine(REPO_ROOT)}`);
 console.log(`corpus: ${corpus}  ${(size.bytes / 1e6).toFixed(0)} MB in ${size.files} .jsonl files`);
-console.log(`node ${process.version}, ${runs} run(s) each after one warm-up, alternating\n`);
+console.log(
+  `comparison: ${ccusageBin === undefined ? "none (--ours-only)" : "ccusage 20.0.20 `session --json --offline` (native binary)"}; ${runs} round(s) after one warm-up, each round's commands in shuffled order${values.jobs === undefined ? "" : `; ours with --jobs ${values.jobs}`}\n`,
+);
 
 // Warm-up: page cache, and the outputs we check.
 const oursWarm = await oursUncached();
@@ -172,11 +160,17 @@ const cachedRuns: Run[] = [];
 const changedRuns: Run[] = [];
 const ccRuns: Run[] = [];
 for (let i = 0; i < runs; i++) {
-  uncachedRuns.push(await oursUncached());
-  firstRuns.push(await oursFirst());
-  cachedRuns.push(await oursCached());
-  changedRuns.push(await oursSomeChanged());
-  if (ccusageBin !== undefined) ccRuns.push(await ccusage());
+  // The cached and changed runs need the cache the first run writes: those three stay in order.
+  const steps: (() => Promise<void>)[] = [
+    async () => void uncachedRuns.push(await oursUncached()),
+    async () => {
+      firstRuns.push(await oursFirst());
+      cachedRuns.push(await oursCached());
+      changedRuns.push(await oursSomeChanged());
+    },
+  ];
+  if (ccusageBin !== undefined) steps.push(async () => void ccRuns.push(await ccusage()));
+  for (const step of steps.sort(() => Math.random() - 0.5)) await step();
 }
 for (const r of [...uncachedRuns, ...firstRuns, ...cachedRuns, ...changedRuns]) {
   if (comparable(r.stdout) !== comparable(oursWarm.stdout)) throw new Error("report --json output differs between runs");
@@ -187,8 +181,14 @@ if (firstRuns.some((r) => cachedSessions(r) !== 0) || cachedRuns.some((r) => cac
 }
 
 const sessions = oursData.totals.sessions;
-const rows: string[][] = [["tool", "median s", "min s", "CPU s", "MB/s", "sessions/s", "peak RSS MB", "vs ccusage"]];
+const rows: string[][] = [["tool", "median s", "min s", "CPU s", "MB/s", "sessions/s", "peak RSS MB", "/ ccusage, per round: median (range)"]];
 const ccMedian = ccRuns.length > 0 ? median(ccRuns.map((r) => r.wallMs)) : undefined;
+/** Ours / ccusage in each round (the same rounds), sorted. */
+const ratiosOf = (rs: Run[]): number[] => (ccRuns.length === rs.length ? rs.map((r, i) => r.wallMs / (ccRuns[i] as Run).wallMs).sort((a, b) => a - b) : []);
+const ratioText = (rs: Run[]): string => {
+  const q = ratiosOf(rs);
+  return q.length === 0 ? "" : `${median(q).toFixed(2)}x (${(q[0] as number).toFixed(2)}-${(q.at(-1) as number).toFixed(2)})`;
+};
 const row = (name: string, rs: Run[], med: number): string[] => {
   const rss = maxOf(rs.map((r) => r.peakRssKb));
   return [
@@ -199,7 +199,7 @@ const row = (name: string, rs: Run[], med: number): string[] => {
     (size.bytes / 1e6 / (med / 1000)).toFixed(0),
     (sessions / (med / 1000)).toFixed(0),
     rss === undefined ? "n/a" : (rss / 1024).toFixed(1),
-    ccMedian === undefined ? "" : `${(med / ccMedian).toFixed(2)}x`,
+    rs === ccRuns ? "1" : ratioText(rs),
   ];
 };
 const medianOf = (rs: Run[]): number => median(rs.map((r) => r.wallMs));
@@ -219,7 +219,25 @@ console.log(`wall times ours first run: ${walls(firstRuns)}`);
 console.log(`wall times ours later run: ${walls(cachedRuns)}`);
 console.log(`wall times ours, ${CHANGED} changed: ${walls(changedRuns)}`);
 if (ccRuns.length > 0) console.log(`wall times ccusage:        ${walls(ccRuns)}`);
-console.log(`sessions (ours): ${sessions}, requests: ${oursData.totals.requests}`);
+console.log(`sessions (ours): ${sessions}, requests: ${oursData.totals.requests}; ${loadLine()} at the end, ${startLoad} at the start`);
+const figures = (rs: Run[]): object => ({
+  medianS: Number((medianOf(rs) / 1000).toFixed(3)),
+  seconds: rs.map((r) => Number((r.wallMs / 1000).toFixed(3))),
+  cpuS: rs.some((r) => r.cpuS === undefined) ? null : Number(median(rs.map((r) => r.cpuS as number)).toFixed(2)),
+  peakRssMB: rs.some((r) => r.peakRssKb === undefined) ? null : Number(((maxOf(rs.map((r) => r.peakRssKb)) as number) / 1024).toFixed(1)),
+  ratios: ratiosOf(rs).map((x) => Number(x.toFixed(3))),
+});
+writeResult({
+  machine: machineLine(REPO_ROOT),
+  load: { start: startLoad, end: loadLine() },
+  corpus: { path: corpus, mb: Math.round(size.bytes / 1e6), files: size.files, sessions },
+  jobs: values.jobs ?? "default",
+  noCache: figures(uncachedRuns),
+  firstRun: figures(firstRuns),
+  cached: figures(cachedRuns),
+  changed: { sessions: CHANGED, ...figures(changedRuns) },
+  ...(ccRuns.length > 0 ? { ccusage: figures(ccRuns) } : {}),
+});
 
 if (ccWarm !== undefined) {
   const cc = JSON.parse(ccWarm.stdout) as CcusageJson;

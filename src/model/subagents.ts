@@ -45,16 +45,40 @@ export function inlineSidechainRoots(lines: readonly TranscriptLine[]): Map<stri
     }
   }
   const rootOf = new Map<string, string>();
+  /** The agent id of each root, made once (a chain of n lines has one root, not n). */
+  const idOfRoot = new Map<string, string>();
+  /** The root a walk found from each line that leads to one without a cycle: a later walk stops there. */
+  const acyclicRoot = new Map<string, string>();
   for (const uuid of parentOf.keys()) {
     let current = uuid;
     const seen = new Set<string>();
+    const path: string[] = [];
+    let known: string | undefined;
+    let acyclic = true;
     for (;;) {
+      known = acyclicRoot.get(current);
+      if (known !== undefined) break;
       const parent = parentOf.get(current);
-      if (parent === undefined || !parentOf.has(parent) || seen.has(parent)) break;
+      if (parent === undefined || !parentOf.has(parent)) break;
+      if (seen.has(parent)) {
+        acyclic = false; // where a walk round a cycle stops depends on where it started: nothing to remember
+        break;
+      }
       seen.add(current);
+      path.push(current);
       current = parent;
     }
-    rootOf.set(uuid, flatString(`sidechain-${current.slice(0, 8)}`));
+    const root = known ?? current;
+    if (acyclic) {
+      for (const p of path) acyclicRoot.set(p, root);
+      acyclicRoot.set(current, root);
+    }
+    let id = idOfRoot.get(root);
+    if (id === undefined) {
+      id = flatString(`sidechain-${root.slice(0, 8)}`);
+      idOfRoot.set(root, id);
+    }
+    rootOf.set(uuid, id);
   }
   return rootOf;
 }

@@ -79,3 +79,51 @@ describe("subagents: the join with the calls that started them", () => {
     ]);
   });
 });
+
+/** The walk inlineSidechainRoots makes for each line, one line at a time, as it first was: the reference. */
+function rootsOneByOne(parentOf: Map<string, string | undefined>): Map<string, string> {
+  const rootOf = new Map<string, string>();
+  for (const uuid of parentOf.keys()) {
+    let current = uuid;
+    const seen = new Set<string>();
+    for (;;) {
+      const parent = parentOf.get(current);
+      if (parent === undefined || !parentOf.has(parent) || seen.has(parent)) break;
+      seen.add(current);
+      current = parent;
+    }
+    rootOf.set(uuid, `sidechain-${current.slice(0, 8)}`);
+  }
+  return rootOf;
+}
+
+describe("inline sidechain roots: each chain walked once", () => {
+  it("gives every line the root the one-by-one walk gives it, on random forests with cycles, self-loops and parents outside the sidechain", () => {
+    let seed = 7;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (let round = 0; round < 200; round++) {
+      const n = 1 + random(40);
+      const ids = Array.from({ length: n }, (_, i) => `${String(random(3)).repeat(4)}${String(i).padStart(4, "0")}-line`);
+      const parentOf = new Map<string, string | undefined>();
+      const lines = ids.map((uuid) => {
+        const pick = random(10);
+        const parentUuid = pick === 0 ? undefined : pick === 1 ? "outside-the-sidechain" : (ids[random(n)] as string);
+        parentOf.set(uuid, parentUuid);
+        return assistant(`m-${uuid}`, { uuid, parentUuid, isSidechain: true });
+      });
+      expect(inlineSidechainRoots(lines)).toEqual(rootsOneByOne(parentOf));
+    }
+  });
+
+  it("a chain of 5,000 lines: every line has the first line's agent id", () => {
+    const lines = Array.from({ length: 5000 }, (_, i) =>
+      assistant(`m-${i}`, { uuid: `${String(i).padStart(8, "0")}-x`, parentUuid: i === 0 ? undefined : `${String(i - 1).padStart(8, "0")}-x`, isSidechain: true }),
+    );
+    const roots = inlineSidechainRoots(lines);
+    expect(roots.size).toBe(5000);
+    expect(new Set(roots.values())).toEqual(new Set(["sidechain-00000000"]));
+  });
+});

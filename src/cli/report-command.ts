@@ -36,11 +36,11 @@ Options:
                          $CLAUDE_CONFIG_DIR/otel/cache, else ~/.claude/otel/cache; --verbose
                          prints the file; where it cannot be written, the cache is off)
   --jobs <n>             threads reading transcripts side by side, 1 to 8 (default: one per
-                         core, up to 4; each worker thread adds ~12 MB of memory)
+                         core, up to 4; each worker thread adds ~30 MB of memory)
   -v, --verbose          line statistics: parsed, skipped, invalid, unknown types
 `;
 
-/** Each thread holds its own heap (~12 MB): a bound on what --jobs may ask. */
+/** Each worker thread holds its own heap and price library (~30 MB): a bound on what --jobs may ask. */
 const MAX_JOBS = 8;
 const AUTO_JOBS = 4;
 

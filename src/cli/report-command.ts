@@ -35,8 +35,10 @@ Options:
                          files are unchanged; in $CLAUDE_CODE_OTEL_HOME/cache, else
                          $CLAUDE_CONFIG_DIR/otel/cache, else ~/.claude/otel/cache; --verbose
                          prints the file; where it cannot be written, the cache is off)
-  --jobs <n>             threads reading transcripts side by side, 1 to 8 (default: one per
-                         core, up to 4; each worker thread adds ~30 MB of memory)
+  --jobs <n>             with --cost-source computed: threads reading transcripts side by
+                         side, 1 to 8 (default: one per core, up to 4; each worker thread adds
+                         ~30 MB of memory); otherwise one thread reads (prices learned from one
+                         session's ledger apply to the next, in order)
   -v, --verbose          line statistics: parsed, skipped, invalid, unknown types
 `;
 
@@ -77,7 +79,9 @@ export async function reportCommand(argv: string[], io: CliIO): Promise<number> 
       );
   if (cache !== undefined && source.verbose) io.err(`claude-code-otel: report cache: ${oneLine(cachePath)}\n`);
   if (cache?.discarded !== undefined && source.verbose) io.err(`claude-code-otel: report cache ${cache.discarded}: rebuilding it\n`);
-  const parallel = { workers: jobs - 1, prices: source.prices };
+  // Worker threads only where a session's price cannot depend on the sessions read before it:
+  // otherwise the pricer learns rates from each session's ledger for the next ones, in read order.
+  const parallel = source.prices.mode === "computed" ? { workers: jobs - 1, prices: source.prices } : undefined;
   const scan = await scanDigests(source.projectsDir, source.filter, source.pricer, cache, (digest) => builder.addDigest(digest), parallel);
   const cacheError = cache?.save();
   if (cacheError !== undefined) io.err(`claude-code-otel: report cache off: ${oneLine(cacheError)} (the report is complete; --no-cache skips the cache and this line)\n`);

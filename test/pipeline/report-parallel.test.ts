@@ -10,16 +10,20 @@ import { ReportBuilder } from "../../src/report/report-data.js";
 import type { ReportData } from "../../src/report/report-data.js";
 import { FIXTURES_DIR } from "../support/recorded-fixtures.js";
 
-/** Every recorded release's sessions (24 with activity; 42 transcript files with the subagents') in one private projects folder. */
-function projects(): string {
+/**
+ * Every recorded release's sessions (24 with activity; 42 transcript files with the subagents') in
+ * one private projects folder; with `models`, the cost corpus too (models the library lacks or misprices).
+ */
+function projects(models = false): string {
   const dir = join(mkdtempSync(join(tmpdir(), "cco-report-parallel-")), "projects");
-  for (const release of readdirSync(FIXTURES_DIR).filter((n) => n.startsWith("claude-code-"))) {
+  for (const release of readdirSync(FIXTURES_DIR).filter((n) => n.startsWith("claude-code-") || (models && n.startsWith("models-")))) {
     cpSync(join(FIXTURES_DIR, release, "projects"), join(dir, release), { recursive: true });
   }
   return dir;
 }
 
-const NO_OVERRIDES = { overrides: [] };
+/** What `report` reads in parallel with: our own prices only, none learned from the ledgers read before (report-command.ts). */
+const COMPUTED = { overrides: [], mode: "computed" as const };
 const filter = { timeZone: "UTC" };
 
 /** The report's data from scanDigests with `workers` worker threads beside this one (0: this thread alone). */
@@ -29,13 +33,13 @@ async function reportOf(dir: string, workers: number, cache?: ReportCache): Prom
   const scan = await scanDigests(
     dir,
     filter,
-    createPricer(),
+    createPricer(COMPUTED),
     cache,
     (d) => {
       order.push(d.summary.sessionId);
       builder.addDigest(d);
     },
-    { workers, prices: NO_OVERRIDES, minBytes: 0 },
+    { workers, prices: COMPUTED, minBytes: 0 },
   );
   const data = builder.finish({ ...scan.stats, files: scan.files, skippedFiles: scan.skippedFiles, unreadable: scan.unreadable, cachedSessions: scan.cachedSessions });
   return { data, scan, order };
@@ -54,6 +58,15 @@ describe("report with worker threads: the same report as one thread, to the last
       expect(side.data).toStrictEqual(alone.data);
       expect(JSON.stringify(side.data)).toBe(JSON.stringify(alone.data));
     }
+  });
+
+  it("the cost corpus (models the price library lacks or misprices) too", async () => {
+    const dir = projects(true);
+    const alone = await reportOf(dir, 0);
+    expect(alone.data.totals.sessions).toBeGreaterThan(24);
+    const side = await reportOf(dir, 2);
+    expect(side.order).toEqual(alone.order);
+    expect(side.data).toStrictEqual(alone.data);
   });
 
   it("with a warm report cache and some sessions changed, workers read only the changed ones and the report is unchanged", async () => {

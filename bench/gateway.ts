@@ -232,6 +232,19 @@ try {
     `gateways: streams tracked ${streams.join(", ")}; peak RSS ${gatewayRss.map((m) => m.toFixed(0)).join(", ")} MB; agent peak RSS ${processStats(s.agent.pid).peakRssMB.toFixed(0)} MB, ${processStats(s.agent.pid).cpuSeconds.toFixed(2)} CPU-s`,
   );
   log(`shed by the collectors: ${JSON.stringify(shed)}`);
+  for (const [name, c] of [["agent", s.agent], ...s.gateways.map((g, i) => [`gw${i + 1}`, g] as const)] as const) {
+    const errors = c
+      .logs()
+      .split("\n")
+      .filter((l) => /\t(warn|error)\t/.test(l) && !l.includes("grpc@"));
+    if (errors.length > 0)
+      log(
+        `${name}: ${errors.length} warnings and errors, the last: ${errors
+          .slice(-3)
+          .map((l) => l.slice(0, 600))
+          .join("\n    ")}`,
+      );
+  }
   log(`machine load average: ${readFileSync("/proc/loadavg", "utf8").trim()} (the rates are per CPU-second: a busy host stretches the wall time more than them)`);
 
   const result = {

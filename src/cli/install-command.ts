@@ -18,6 +18,7 @@ import { unifiedDiff } from "../util/line-diff.js";
 import { ensurePrivateDir, writeFileAtomic } from "../util/private-fs.js";
 import type { OptionSpec, Parsed } from "./args.js";
 import { UsageError, boolOpt, parseOptions, stringOpt } from "./args.js";
+import { installWithReceipt } from "./install-receipt.js";
 import type { CliIO } from "./output.js";
 import { EXIT } from "./output.js";
 
@@ -54,6 +55,8 @@ second install changes nothing) and writes export and alert settings to the conf
   --slack-webhook <url>  also post alerts to this Slack incoming webhook (never printed)
   --config <file>        config file; default ~/.claude/otel/config.json ($CLAUDE_CODE_OTEL_CONFIG)
   --dry-run              show the changes as a diff, write nothing
+  --json                 print one JSON receipt (installed / updated / already-installed /
+                         failed, the files, the events hooked) instead of the summary: for MDM scripts
 `;
 
 const UNINSTALL_HELP = `Usage: claude-code-otel uninstall [--user | --project | --settings <file>] [--dry-run]
@@ -198,6 +201,7 @@ function configDiff(before: JsonObject, after: JsonObject, existed: boolean, pat
 }
 
 export async function installCommand(argv: string[], io: CliIO): Promise<number> {
+  if (argv.includes("--json")) return installWithReceipt(argv, io, { spec: INSTALL_OPTIONS, settingsPathFor, run: installCommand });
   const p = parseOptions(argv, INSTALL_OPTIONS);
   if (boolOpt(p, "help")) {
     io.out(INSTALL_HELP);

@@ -31,7 +31,7 @@ export interface CatchUpContext {
 
 export type NotExported =
   | { readonly kind: "unchanged"; readonly files: number; readonly warnings: string[] }
-  | { readonly kind: "empty" | "filtered"; readonly files: number; readonly bytes: number; readonly warnings: string[] };
+  | { readonly kind: "empty" | "filtered"; readonly sessionId: string; readonly files: number; readonly bytes: number; readonly warnings: string[] };
 
 export type CatchUpOutcome =
   | NotExported

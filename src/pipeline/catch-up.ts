@@ -38,12 +38,12 @@ async function prepareSession(source: SessionSource, ctx: CatchUpContext): Promi
   for (const u of read.unreadable) warnings.push(`cannot read ${u.path}: ${u.reason}`);
   const bytes = read.stats.bytes;
   const built = read.session;
-  if (built === undefined) return { kind: "empty", files: files.length, bytes, warnings };
+  if (built === undefined) return { kind: "empty", sessionId: source.sessionId, files: files.length, bytes, warnings };
   // Tool durations the hooks measured (PostToolUse duration_ms): replay then rebuilds the very
   // spans the hooks sent, same ids and same values.
   const measured = loadToolDurationsSync(ctx.factsDir, source.sessionId);
   const session = Object.keys(measured).length > 0 ? applyToolDurations(built, measured) : built;
-  if (!matchesSession(session, ctx.filter)) return { kind: "filtered", files: files.length, bytes, warnings };
+  if (!matchesSession(session, ctx.filter)) return { kind: "filtered", sessionId: source.sessionId, files: files.length, bytes, warnings };
   const finished = sessionIsOver(session.endTime, sessionEndedAt(ctx.factsDir, session.sessionId), ctx.idleMs, ctx.now?.() ?? Date.now());
   for (const w of session.warnings) warnings.push(`${session.sessionId}: ${w}`);
   return { kind: "ready", session, cursors, finished, files: files.length, bytes, warnings };

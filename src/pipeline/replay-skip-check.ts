@@ -1,9 +1,21 @@
-import type { IndexEntry, ReplayIndex } from "../state/replay-index.js";
+import type { FileRecord, IndexEntry, ReplayIndex } from "../state/replay-index.js";
 import { loadReplayIndex, pruneReplayIndex, saveReplayIndex } from "../state/replay-index.js";
 import { stateChangesStamp, stateFileNames } from "../state/state-changes.js";
 import type { SessionSource } from "../transcript/discover.js";
+import { filesOf } from "../transcript/discover.js";
 import type { UpToDateContext } from "./up-to-date.js";
-import { currentIndexEntry, upToDateIndexed } from "./up-to-date.js";
+import { currentIndexEntry, filesUnchanged, upToDateIndexed } from "./up-to-date.js";
+
+/** The session's files with the size and mtime discovery found (keepStats), in discovery's order; undefined without them. */
+function discoveredRecords(source: SessionSource): FileRecord[] | undefined {
+  const records: FileRecord[] = [];
+  for (const path of filesOf(source)) {
+    const stat = source.fileStats?.[path];
+    if (stat === undefined) return undefined;
+    records.push([path, stat[0], stat[1]]);
+  }
+  return records;
+}
 
 /**
  * One replay's skip check through the replay index (state/replay-index.ts): which sessions have
@@ -19,6 +31,8 @@ export class ReplaySkipCheck {
   private readonly stateFiles: ReadonlySet<string> | undefined;
   /** Sessions whose entry came with their outcome (the state file as just saved). */
   private readonly saved = new Set<string>();
+  /** Sessions read and found without activity. */
+  private readonly empty = new Set<string>();
 
   constructor(private readonly ctx: UpToDateContext) {
     this.index = loadReplayIndex(ctx.stateDir);
@@ -35,6 +49,17 @@ export class ReplaySkipCheck {
     return upToDateIndexed(source, this.ctx, this.index, this.stateFiles);
   }
 
+  /** Files without activity as they were when last read (they hold no session): nothing to read. */
+  inactive(source: SessionSource): boolean {
+    const recorded = this.index.inactive.get(source.sessionId);
+    return recorded !== undefined && filesUnchanged(source, recorded);
+  }
+
+  /** A session read and found without activity. */
+  noteEmpty(sessionId: string): void {
+    this.empty.add(sessionId);
+  }
+
   /** A session's state as the replay just saved it. */
   noteSaved(sessionId: string, entry: IndexEntry): void {
     this.index.set(sessionId, entry);
@@ -48,7 +73,13 @@ export class ReplaySkipCheck {
    * leaves the others unchecked after a write elsewhere).
    */
   save(read: readonly SessionSource[], discovered: readonly SessionSource[], everySessionSelected: boolean): void {
-    for (const s of read) if (!this.saved.has(s.sessionId)) currentIndexEntry(s, this.ctx.stateDir, this.index);
+    for (const s of read) {
+      if (!this.saved.has(s.sessionId)) currentIndexEntry(s, this.ctx.stateDir, this.index);
+      // Files as discovery found them, before they were read: any write since makes them read again.
+      const files = this.empty.has(s.sessionId) ? discoveredRecords(s) : undefined;
+      if (files !== undefined) this.index.setInactive(s.sessionId, files);
+      else this.index.deleteInactive(s.sessionId);
+    }
     pruneReplayIndex(this.index, new Set(discovered.map((s) => s.sessionId)));
     if (this.stateFiles !== undefined || everySessionSelected) this.index.vouchFor(this.journal);
     saveReplayIndex(this.ctx.stateDir, this.index);

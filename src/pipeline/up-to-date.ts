@@ -36,7 +36,7 @@ function fileUnchanged(source: SessionSource, path: string, i: number, recorded:
  * Every file as the ledger last recorded it (same files, same size and mtime each). Walks the
  * source's files in place (no filesOf array): a replay with nothing new runs this per session.
  */
-function filesUnchanged(source: SessionSource, recorded: readonly FileRecord[]): boolean {
+export function filesUnchanged(source: SessionSource, recorded: readonly FileRecord[]): boolean {
   const main = source.mainFile === undefined ? 0 : 1;
   const count = fileCount(source);
   if (count === 0 || recorded.length !== count) return false;

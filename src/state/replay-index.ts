@@ -57,6 +57,21 @@ export class ReplayIndex {
     return this.entries.get(sessionId);
   }
 
+  /**
+   * Sessions whose files held no activity (a summary-only or empty transcript: no session to
+   * export), with the files as they were then: skipped while they stay so, never read again.
+   */
+  readonly inactive = new Map<string, readonly FileRecord[]>();
+
+  setInactive(sessionId: string, files: readonly FileRecord[]): void {
+    this.inactive.set(sessionId, files);
+    this.changed = true;
+  }
+
+  deleteInactive(sessionId: string): void {
+    if (this.inactive.delete(sessionId)) this.changed = true;
+  }
+
   set(sessionId: string, entry: IndexEntry): void {
     this.entries.set(sessionId, entry);
     this.changed = true;
@@ -77,6 +92,8 @@ interface IndexFile {
   readonly journal: string;
   /** [session id, state size, state mtime, state inode, done, last activity, [[path, size, mtime], ...]] per session. */
   readonly sessions: readonly (readonly [string, number, number, number, boolean, number, readonly FileRecord[]])[];
+  /** [session id, [[path, size, mtime], ...]] per session without activity (absent in older files). */
+  readonly inactive?: readonly (readonly [string, readonly FileRecord[]])[];
 }
 
 function isIndexFile(v: unknown): v is IndexFile {
@@ -113,6 +130,9 @@ export function loadReplayIndex(stateDir: string): ReplayIndex {
     // Kept as parsed (a replay with nothing new reads every entry and builds nothing from it).
     if (files.every(isFileRecord)) index.entries.set(id, { state: { size, mtimeMs, ino }, files, done, lastActivityMs });
   }
+  for (const e of (Array.isArray(read.value.inactive) ? read.value.inactive : []) as readonly unknown[]) {
+    if (Array.isArray(e) && e.length === 2 && typeof e[0] === "string" && Array.isArray(e[1]) && e[1].every(isFileRecord)) index.inactive.set(e[0], e[1]);
+  }
   return index;
 }
 
@@ -123,7 +143,7 @@ export function saveReplayIndex(stateDir: string, index: ReplayIndex): void {
   for (const [id, e] of index.entries) sessions.push([id, e.state.size, e.state.mtimeMs, e.state.ino, e.done, e.lastActivityMs, e.files]);
   try {
     ensureDirSync(stateDir);
-    writeJsonAtomicSync(replayIndexPath(stateDir), { version: 5, journal: index.journal, sessions } satisfies IndexFile);
+    writeJsonAtomicSync(replayIndexPath(stateDir), { version: 5, journal: index.journal, sessions, inactive: [...index.inactive] } satisfies IndexFile);
     index.changed = false;
   } catch {
     // Read-only or full: the next replay reads the state files, as without an index.
@@ -148,4 +168,5 @@ export function indexEntryOf(stat: FileStat, state: SessionState, sessionUnit: s
 /** Drops the entries of sessions not in `sessionIds` (transcripts deleted since). */
 export function pruneReplayIndex(index: ReplayIndex, sessionIds: ReadonlySet<string>): void {
   for (const id of index.entries.keys()) if (!sessionIds.has(id)) index.delete(id);
+  for (const id of index.inactive.keys()) if (!sessionIds.has(id)) index.deleteInactive(id);
 }

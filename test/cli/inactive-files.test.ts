@@ -99,6 +99,29 @@ describe("files without session activity are skipped and counted, never a 1970 s
       expect(counts.map((p) => [p.attributes["project"], p.value])).toEqual([["demo", 1]]);
       expect(new Set(receiver.spans.map((s) => s.attributes["session.id"]))).toEqual(new Set([REAL]));
     });
+
+    it("a replay with nothing new reads none of them again; one written since is read again, and a session once it has activity", async () => {
+      receiver = await startOtlpReceiver();
+      const projects = historyWithStrays();
+      const env = home();
+      const args = ["replay", "--projects-dir", projects, "--endpoint", receiver.url, "--state-dir", join(env["CLAUDE_CODE_OTEL_HOME"] as string, "state")];
+      const summary = async (): Promise<string> => {
+        const r = await runCli(args, { env });
+        expect(r.code, r.stderr).toBe(0);
+        return (r.stdout.split("\n")[0] ?? "").replace(/ in [\d.]+ s; read (\S+ \S+) \([^)]*\)/, "; read $1");
+      };
+      expect(await summary()).toMatch(/^replay: 1 sessions \(0 unchanged\), sent \d+ spans and \d+ metric points; read [\d.]+ KB; 0 warnings$/);
+      expect(await summary()).toBe("replay: 1 sessions (1 unchanged), sent 0 spans and 0 metric points; read 0 B; 0 warnings");
+      // A stray written since (still no activity) is read again, and only it.
+      writeTranscript(projects, PROJECT, "notes.jsonl", ['{"hello":"world"}', '{"hello":"again"}']);
+      expect(await summary()).toBe("replay: 1 sessions (1 unchanged), sent 0 spans and 0 metric points; read 36 B; 0 warnings");
+      expect(await summary()).toBe("replay: 1 sessions (1 unchanged), sent 0 spans and 0 metric points; read 0 B; 0 warnings");
+      // A file that gains activity is a session.
+      const LATER = "0a0a0a0a-0000-4000-8000-000000000000";
+      writeTranscript(projects, PROJECT, `${LATER}.jsonl`, oneTurn(LATER, "2026-11-24T10:00:00.000Z"));
+      expect(await summary()).toMatch(/^replay: 2 sessions \(1 unchanged\), sent [1-9]\d* spans/);
+      expect(new Set(receiver.spans.map((s) => s.attributes["session.id"]))).toEqual(new Set([REAL, LATER]));
+    });
   });
 });
 

@@ -8,7 +8,8 @@ import { knownDestinations } from "../pipeline/destination-pass.js";
 import type { ConsoleTarget } from "../config/export-target.js";
 import type { Destination } from "../delivery/destination.js";
 import type { ReplayResult } from "../pipeline/replay.js";
-import { replay } from "../pipeline/replay.js";
+import { replayResolved } from "../pipeline/replay.js";
+import { resolveReplayOptions } from "../pipeline/replay-options.js";
 import { bytes } from "../report/format.js";
 import { foldModelWarnings } from "../util/model-warnings.js";
 import { oneLine } from "../util/terminal-safe.js";
@@ -136,25 +137,22 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
   };
   let result: ReplayResult;
   try {
-    result = await replay({
+    const options = {
       projectsDir: source.projectsDir,
       filter: source.filter,
-      stateDir,
       destination,
-      resource: settings.resource,
       prices: source.prices,
       idleMs: idleMinutes * 60_000,
-      captureContent: settings.captureContent,
-      products: settings.products,
-      includeSessionId: settings.includeSessionId,
       full: boolOpt(p, "full"),
       dryRun,
       ...(jobs !== undefined ? { jobs } : {}),
       env: io.env,
       write: io.out,
       onOutcome,
-      onRejected: (name, error) => io.err(`claude-code-otel: warning: the destination refused request ${name} for good (${oneLine(error)}); set aside\n`),
-    });
+      onRejected: (name: string, error: string) => io.err(`claude-code-otel: warning: the destination refused request ${name} for good (${oneLine(error)}); set aside\n`),
+    };
+    // The state dir, resource, content, products and session.id label as resolved with the config file.
+    result = await replayResolved(resolveReplayOptions(options, settings));
   } finally {
     progress.done();
     // A dry run and the console record nothing, learned rates included.

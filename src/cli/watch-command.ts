@@ -18,7 +18,7 @@ import type { CliIO } from "./output.js";
 import { EXIT } from "./output.js";
 import { resolveSourceOptions } from "./source-options.js";
 import type { SourceOptions } from "./source-options.js";
-import type { Resource } from "@opentelemetry/resources";
+import type { Attributes } from "@opentelemetry/api";
 import { otelHome } from "../config/config-file.js";
 import type { ConsoleTarget } from "../config/export-target.js";
 import { createConsoleSink } from "../delivery/console-sink.js";
@@ -103,7 +103,7 @@ export async function watchCommand(argv: string[], io: CliIO, signal?: AbortSign
   const once = boolOpt(p, "once");
   let failures = 0;
   try {
-    const round: Round = { destination, stateDir, source, idleMs, plan, pollMs, resource: settings.resource, seen, io, endpoint, stopped: () => waker.stopped };
+    const round: Round = { destination, stateDir, source, idleMs, plan, pollMs, resource: settings.resourceAttributes, seen, io, endpoint, stopped: () => waker.stopped };
     while (!waker.stopped) {
       failures += await watchRound(round);
       if (once) break;
@@ -123,7 +123,7 @@ interface Round {
   readonly idleMs: number;
   readonly plan: CatchUpContext["plan"];
   readonly pollMs: number;
-  readonly resource: Resource;
+  readonly resource: Readonly<Attributes>;
   readonly seen: Seen;
   readonly io: CliIO;
   readonly endpoint: PrometheusEndpoint | undefined;
@@ -168,7 +168,7 @@ async function watchRound(r: Round): Promise<number> {
 }
 
 /** The destination's pass for one round, or undefined when another process holds it (next round). */
-async function openPass(stateDir: string, destination: Destination, resource: Resource, io: CliIO): Promise<DestinationPass | undefined> {
+async function openPass(stateDir: string, destination: Destination, resource: Readonly<Attributes>, io: CliIO): Promise<DestinationPass | undefined> {
   try {
     return await openDestinationPass(stateDir, destination, { resource, waitMs: 5_000 });
   } catch (error) {

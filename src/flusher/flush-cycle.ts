@@ -175,7 +175,7 @@ export async function flushCycle(run: FlushRun, hardDeadlineMs: number): Promise
   const { options, tally, kept } = run;
   let pass: DestinationPass;
   try {
-    pass = await openDestinationPass(run.stateDir, run.destination, { resource: run.settings.resource, waitMs: Math.max(options.lockWaitMs ?? 0, 2_000) });
+    pass = await openDestinationPass(run.stateDir, run.destination, { resource: run.settings.resourceAttributes, waitMs: Math.max(options.lockWaitMs ?? 0, 2_000) });
   } catch (error) {
     if (!(error instanceof LockBusyError)) throw error;
     // A replay or watch pass on the same destination: it starts a flusher when it is done.

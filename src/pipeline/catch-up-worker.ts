@@ -9,7 +9,6 @@ import { parentPort, workerData } from "node:worker_threads";
 import { loadPriceLibrary } from "../cost/price-request.js";
 import { createLearningPricer } from "./learning-pricer.js";
 import { createOutboxSink } from "../delivery/outbox-sink.js";
-import { resourceFromAttributes } from "@opentelemetry/resources";
 import { LockBusyError } from "../util/file-lock.js";
 import type { SessionSource } from "../transcript/discover.js";
 import { catchUpSessions } from "./catch-up.js";
@@ -61,7 +60,7 @@ async function* handedSessions(): AsyncGenerator<SessionSource> {
 }
 
 await loadPriceLibrary();
-const sink = createOutboxSink(settings.outbox.dir, settings.outbox.encoding, resourceFromAttributes(settings.outbox.resource), settings.outbox.label);
+const sink = createOutboxSink(settings.outbox.dir, settings.outbox.encoding, settings.outbox.resource, settings.outbox.label);
 try {
   const learning = createLearningPricer(settings.prices, settings.factsDir);
   const { failure } = await catchUpSessions(handedSessions(), { ...settings, pricer: learning.pricer, sink, signal: stop.signal }, (outcome) => post({ type: "outcome", outcome }));

@@ -4,7 +4,7 @@
  * flusher, a replay, a watch pass), first records what a crash or a full disk left pending
  * (fold-outbox.ts), then lets its holder plan and write (through `sink`), bound and send.
  */
-import type { Resource } from "@opentelemetry/resources";
+import type { Attributes } from "@opentelemetry/api";
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Destination } from "../delivery/destination.js";
@@ -44,7 +44,8 @@ export interface DestinationPass {
 }
 
 export interface PassOptions {
-  readonly resource: Resource;
+  /** The attributes of the resource its requests carry. */
+  readonly resource: Readonly<Attributes>;
   /** How long to wait for another process's pass on the same destination (LockBusyError after). */
   readonly waitMs: number;
 }

@@ -3,8 +3,6 @@
  * the resource, content capture, the products' attributes and the session.id label. One
  * resolver, so that a history sent by any of them carries the same resource and attributes.
  */
-import type { Resource } from "@opentelemetry/resources";
-import { resourceFromAttributes } from "@opentelemetry/resources";
 import { resolveMetricSessionId } from "../config/metric-session-id.js";
 import { defaultStateDir } from "../config/state-dir.js";
 import { captureContentFromEnv } from "../mapping/content.js";
@@ -16,8 +14,12 @@ import type { JsonObject } from "../util/json.js";
 export interface ExportSettings {
   /** The state folder every destination's state is under. */
   readonly stateDir: string;
-  /** Ours: OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES (else the config file's `resourceAttributes`), our source. */
-  readonly resource: Resource;
+  /**
+   * The resource's attributes: OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES (else the config file's
+   * `resourceAttributes`), our source. Plain data: the SDK's Resource is made only when something
+   * is serialised (a replay with nothing new never loads @opentelemetry/resources).
+   */
+  readonly resourceAttributes: Readonly<Record<string, string>>;
   readonly captureContent: boolean;
   readonly products: readonly DestinationName[];
   readonly includeSessionId: boolean;
@@ -56,7 +58,7 @@ export function resolveExportSettings(env: NodeJS.ProcessEnv, config: JsonObject
   const attributes = resourceAttributes(env, typeof configured === "string" ? configured : undefined);
   return {
     stateDir: choices.stateDir ?? defaultStateDir(env),
-    resource: resourceFromAttributes(attributes),
+    resourceAttributes: attributes,
     captureContent: captureContentFromEnv(env),
     products,
     includeSessionId,

@@ -3,6 +3,7 @@
  * has without options, except that nothing here reads the config file: pass
  * `resolveDestination(...)` for another destination.
  */
+import type { Attributes } from "@opentelemetry/api";
 import type { Resource } from "@opentelemetry/resources";
 import type { ConsoleTarget } from "../config/export-target.js";
 import type { PriceConfig } from "../config/price-overrides.js";
@@ -13,9 +14,10 @@ import { resolveDestination } from "../delivery/destination.js";
 import type { DestinationName, DestinationOptions } from "../mapping/destinations/index.js";
 import { destinationOptionsFromResource } from "../mapping/destinations/index.js";
 import type { Pricer } from "../model/pricer.js";
-import { packageVersion } from "../sdk/resource.js";
+import { packageVersion } from "../sdk/resource-attributes.js";
 import { defaultProjectsDir } from "../transcript/discover.js";
 import type { BatchedOutcome } from "./catch-up-types.js";
+import type { ExportSettings } from "./export-settings.js";
 import { resolveExportSettings } from "./export-settings.js";
 import type { SessionFilter } from "./session-filter.js";
 import type { SendTotals } from "./send-loop.js";
@@ -88,7 +90,9 @@ export interface ReplayResult {
 }
 
 /** ReplayOptions with every default applied. */
-export interface ResolvedReplayOptions extends Omit<Required<ReplayOptions>, "write" | "onOutcome" | "onRejected" | "jobs"> {
+export interface ResolvedReplayOptions extends Omit<Required<ReplayOptions>, "write" | "onOutcome" | "onRejected" | "jobs" | "resource"> {
+  /** The resource's attributes (the SDK's Resource is made only when something is written). */
+  readonly resource: Readonly<Attributes>;
   readonly pricer: Pricer;
   readonly plan: { readonly captureContent: boolean; readonly destinations: DestinationOptions; readonly includeSessionId: boolean };
   readonly jobs: number | undefined;
@@ -97,17 +101,20 @@ export interface ResolvedReplayOptions extends Omit<Required<ReplayOptions>, "wr
   readonly onRejected: ((name: string, error: string) => void) | undefined;
 }
 
-function stringAttributes(resource: Resource): Record<string, string> {
+function stringAttributes(attributes: Readonly<Attributes>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(resource.attributes)) if (typeof v === "string") out[k] = v;
+  for (const [k, v] of Object.entries(attributes)) if (typeof v === "string") out[k] = v;
   return out;
 }
 
-/** The defaults are what the CLI resolves with no option and no config file (export-settings.ts). */
-export function resolveReplayOptions(options: ReplayOptions): ResolvedReplayOptions {
+/**
+ * The defaults are what the CLI resolves with no option and no config file (export-settings.ts),
+ * or the `settings` the command resolved with its options and the config file.
+ */
+export function resolveReplayOptions(options: ReplayOptions, settings?: ExportSettings): ResolvedReplayOptions {
   const env = options.env ?? process.env;
-  const base = resolveExportSettings(env, {}, { stateDir: options.stateDir });
-  const resource = options.resource ?? base.resource;
+  const base = settings ?? resolveExportSettings(env, {}, { stateDir: options.stateDir });
+  const resource = options.resource !== undefined ? { ...options.resource.attributes } : base.resourceAttributes;
   const prices = options.prices ?? { overrides: [] };
   const captureContent = options.captureContent ?? base.captureContent;
   const products = options.products ?? base.products;
@@ -116,7 +123,7 @@ export function resolveReplayOptions(options: ReplayOptions): ResolvedReplayOpti
     destination: options.destination ?? resolveDestination({}, env),
     projectsDir: options.projectsDir ?? defaultProjectsDir(env),
     filter: options.filter ?? { timeZone: "UTC" },
-    stateDir: base.stateDir,
+    stateDir: options.stateDir ?? base.stateDir,
     resource,
     prices,
     pricer: createPricer(prices),

@@ -124,8 +124,12 @@ function jobsFor(candidates: readonly SessionSource[], asked: number | undefined
  * there is not sent again), what an earlier run left queued first. Resolves when everything is
  * delivered or a failure stopped it (in the result, not thrown).
  */
-export async function replay(replayOptions: ReplayOptions = {}): Promise<ReplayResult> {
-  const options = resolveReplayOptions(replayOptions);
+export async function replay(options: ReplayOptions = {}): Promise<ReplayResult> {
+  return replayResolved(resolveReplayOptions(options));
+}
+
+/** `replay` with its options resolved (the command resolves them with the config file's settings). */
+export async function replayResolved(options: ResolvedReplayOptions): Promise<ReplayResult> {
   const destination = options.destination.kind === "console" ? undefined : options.destination;
   const record = destination !== undefined;
   const ledgerDir = destination !== undefined ? destinationDir(options.stateDir, destination) : options.stateDir;
@@ -187,7 +191,7 @@ async function replayInPass(
         ? {
             ...ctx,
             prices: options.prices,
-            outbox: { dir: `${ledgerDir}/outbox`, encoding: encodingsOf(destination), label: destination.label, resource: { ...options.resource.attributes } },
+            outbox: { dir: `${ledgerDir}/outbox`, encoding: encodingsOf(destination), label: destination.label, resource: options.resource },
           }
         : undefined,
     counters,

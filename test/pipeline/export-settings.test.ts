@@ -13,9 +13,9 @@ const OURS = { "service.name": "claude-code-otel", "service.version": packageVer
 describe("resolveExportSettings", () => {
   it("defaults: the state folder under the home, our resource, no content, both products, no session.id", () => {
     const s = resolveExportSettings(HOME, {});
-    expect({ ...s, resource: s.resource.attributes }).toEqual({
+    expect(s).toEqual({
       stateDir: "/home/u/.claude/otel/state",
-      resource: OURS,
+      resourceAttributes: OURS,
       captureContent: false,
       products: ["langfuse", "langsmith"],
       includeSessionId: false,
@@ -26,13 +26,13 @@ describe("resolveExportSettings", () => {
   it("the config file's resourceAttributes stand in for OTEL_RESOURCE_ATTRIBUTES, which wins when set; user.id reaches the products' attributes", () => {
     const config = { resourceAttributes: "user.id=alice,deployment.environment.name=ci" };
     const fromConfig = resolveExportSettings(HOME, config);
-    expect(fromConfig.resource.attributes).toEqual({ ...OURS, "user.id": "alice", "deployment.environment.name": "ci" });
+    expect(fromConfig.resourceAttributes).toEqual({ ...OURS, "user.id": "alice", "deployment.environment.name": "ci" });
     expect(fromConfig.destinations.userId).toBe("alice");
     const fromEnv = resolveExportSettings({ ...HOME, OTEL_RESOURCE_ATTRIBUTES: "user.id=bob", OTEL_SERVICE_NAME: "cc" }, config);
-    expect(fromEnv.resource.attributes).toEqual({ ...OURS, "service.name": "cc", "user.id": "bob" });
+    expect(fromEnv.resourceAttributes).toEqual({ ...OURS, "service.name": "cc", "user.id": "bob" });
     expect(fromEnv.destinations.userId).toBe("bob");
     // A non-string value in the config is not a resource.
-    expect(resolveExportSettings(HOME, { resourceAttributes: 5 }).resource.attributes).toEqual(OURS);
+    expect(resolveExportSettings(HOME, { resourceAttributes: 5 }).resourceAttributes).toEqual(OURS);
   });
 
   it("options over the environment over the config file", () => {

@@ -46,7 +46,7 @@ describe("outbox entries whose units could not be recorded", () => {
     const destination = destinationOf({ kind: "file", dir: join(root, "files") }, {});
     const ledgerDir = destinationDir(join(root, "state"), destination);
     const outbox = outboxDir(ledgerDir);
-    const sink = createOutboxSink(outbox, encodingsOf(destination), buildResource({}), destination.label);
+    const sink = createOutboxSink(outbox, encodingsOf(destination), buildResource({}).attributes, destination.label);
     const plan = { final: true, captureContent: false };
 
     fault.saves = true;

@@ -20,7 +20,7 @@ export async function deliverOnce(
   resource: Resource = buildResource({}),
 ): Promise<SendResult> {
   const outbox = join(mkdtempSync(join(tmpdir(), "cco-deliver-")), "outbox");
-  const sink = createOutboxSink(outbox, encodingsOf(destination), resource, destination.label);
+  const sink = createOutboxSink(outbox, encodingsOf(destination), resource.attributes, destination.label);
   const a = await sink.exportSpans(spans);
   const b = await sink.exportMetrics(points, window);
   if (!a.ok || !b.ok) throw new Error(`could not write the outbox: ${JSON.stringify([a, b])}`);

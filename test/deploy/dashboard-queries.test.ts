@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { allPanels, checkDashboardQueries, formatDashboardReport, loadDashboards, substituteVariables } from "../support/dashboards.js";
 import { startExpositionServer, type ExpositionServer } from "../support/exposition.js";
-import { RULES_FILE, promBinary, queryVector, requireTool, startPrometheus, waitForQuery, type RunningPrometheus } from "../support/prometheus.js";
+import { RULES_FILE, promBinary, queryInstant, queryVector, requireTool, startPrometheus, waitForQuery, type RunningPrometheus } from "../support/prometheus.js";
 
 const available = requireTool("prometheus", "PROMETHEUS_BIN") !== undefined && promBinary() !== undefined;
 
@@ -57,6 +57,33 @@ describe.skipIf(!available)("dashboards against a real Prometheus", () => {
     expect(byRef["D"]).toEqual({ alpha: 5, beta: 20 });
     const cost = byRef["E"] ?? {};
     expect((cost["beta"] ?? 0) - (cost["alpha"] ?? 0)).toBeCloseTo(15, 6);
+  });
+
+  it("cost panels show the counter minus what ledgers took back (claude_code_cost_overcount_USD_total), per model and per project", async () => {
+    const overview = loadDashboards().find((d) => d.json.uid === "claude-code-overview");
+    const expr = (title: string): string => {
+      const panel = allPanels(overview?.json ?? { schemaVersion: 39 }).find((p) => p.title === title);
+      return substituteVariables(String(panel?.targets?.[0]?.expr), { range: "1h" });
+    };
+    // One evaluation time for every query, so they all read the same scrape.
+    const at = Date.now() / 1000 - 2;
+    const values = async (query: string, label: string): Promise<Record<string, number>> => {
+      const r = await queryInstant(prom.url, query, at);
+      return Object.fromEntries((r.resultType === "vector" ? r.result : []).map((s) => [s.metric[label] ?? "", Number(s.value[1])]));
+    };
+    const usage = await values('sum by (model) (claude_code_cost_usage_USD_total{model!=""})', "model");
+    const over = await values("sum by (model) (claude_code_cost_overcount_USD_total)", "model");
+    // Every series started within the hour, so "cost over 1h" is the counters' values.
+    expect(Object.keys(over)).toEqual(["claude-opus-4-1"]);
+    expect(over["claude-opus-4-1"]).toBeGreaterThan(0.3 - 1e-9);
+    const byModel = await values(expr("Cost by model"), "model");
+    expect(Object.keys(byModel).sort()).toEqual(["claude-opus-4-1", "claude-sonnet-4-5"]);
+    expect(byModel["claude-opus-4-1"]).toBeCloseTo(usage["claude-opus-4-1"]! - over["claude-opus-4-1"]!, 9);
+    expect(byModel["claude-sonnet-4-5"]).toBeCloseTo(usage["claude-sonnet-4-5"]!, 9);
+    const byProject = await values(expr("Cost by project"), "project");
+    const projectUsage = await values('sum by (project) (claude_code_cost_usage_USD_total{model!=""})', "project");
+    expect(byProject["alpha"]).toBeCloseTo(projectUsage["alpha"]! - over["claude-opus-4-1"]!, 9);
+    expect(byProject["beta"]).toBeCloseTo(projectUsage["beta"]!, 9);
   });
 
   it("reports a broken query and an empty panel by title", async () => {

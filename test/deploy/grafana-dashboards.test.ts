@@ -24,6 +24,7 @@ const dashboards = loadDashboards();
 const KNOWN_METRICS = new Set([
   "claude_code_session_count_total",
   "claude_code_cost_usage_USD_total",
+  "claude_code_cost_overcount_USD_total",
   "claude_code_token_usage_tokens_total",
   "claude_code_turn_count_total",
   "claude_code_tool_calls_total",

@@ -73,6 +73,7 @@ describe.skipIf(!promtool)("promtool", () => {
       ["source filter removed", 'source="claude-code-otel"', 'source=~".+"', "cache-hit-ratio.test.yml"],
       ["new-series window shrunk to 1m (first values lost)", " offset 1h)", " offset 1m)", "session-cost.test.yml"],
       ["event counts not rounded (extrapolation makes 1 read as 1.003)", "round(sum by (project) (", "(sum by (project) (", "compactions.test.yml"],
+      ["overcount not subtracted (daily cost above the ledger)", "claude_code_cost_overcount_USD_total", "claude_code_no_such_series_total", "daily-cost.test.yml"],
     ])(
       "%s",
       (_name, from, to, testFile) => {

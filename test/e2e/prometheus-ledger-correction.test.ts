@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BASE_CONFIG, requireCollector, startCollector } from "../support/collector.js";
 import type { RunningCollector } from "../support/collector.js";
-import { queryVector, requireTool, startPrometheus, waitForQuery } from "../support/prometheus.js";
+import { REPO_ROOT, queryVector, requireTool, startPrometheus, waitForQuery } from "../support/prometheus.js";
 import type { RunningPrometheus } from "../support/prometheus.js";
 import { runCli } from "../support/cli.js";
 import { MODELS_2_1_330, copyIdleFixtures, lastLedger } from "../support/recorded-fixtures.js";
@@ -88,6 +88,12 @@ describe.runIf(collectorBin !== undefined && prometheusBin !== undefined)("Prome
         (await total(prometheus.url, `sum(claude_code_cost_overcount_USD_total{${OURS},model="${model}"})`));
       expect(got, model).toBeCloseTo(usd, 9);
     }
+    // The README's query for the cost per model gives the same, models without overcount included.
+    const readme = /```promql\n(sum by \(model\) \(claude_code_cost_usage_USD_total[^`]*)```/.exec(readFileSync(join(REPO_ROOT, "README.md"), "utf8"))?.[1];
+    expect(readme).toBeDefined();
+    const fromReadme = Object.fromEntries((await queryVector(prometheus.url, readme ?? "")).map((s) => [s.metric["model"], Number(s.value[1])]));
+    expect(Object.keys(fromReadme).sort()).toEqual([...byModel.keys()].sort());
+    for (const [model, usd] of byModel) expect(fromReadme[model], model).toBeCloseTo(usd, 9);
     // The live requests of claude-fable-5-2 had no price: their tokens are counted as unpriced, their cost came with the ledger line.
     expect(await total(prometheus.url, `sum(claude_code_token_unpriced_tokens_total{${OURS},model="claude-fable-5-2"})`)).toBeGreaterThan(0);
     expect(await total(prometheus.url, `sum(claude_code_cost_usage_USD_total{${OURS},model="claude-fable-5-2",cost_source="ledger"})`)).toBeCloseTo(

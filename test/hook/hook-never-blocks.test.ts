@@ -72,10 +72,22 @@ describe("hook process: never blocks, never breaks", () => {
     const before = hookLog(world).length;
     const r = await runHook(world.env, Buffer.alloc(17 * 1024 * 1024, 0x20));
     expectSilentSuccess(r);
-    expect(hookLog(world).slice(before)).toContain("stdin larger than 16777216 bytes (17825792): payload dropped");
+    const logged = hookLog(world).slice(before);
+    // A host too loaded to pipe 17 MB within the 3 s stdin deadline ends at the deadline instead,
+    // under the limit: the same contract (exit 0, silent, nothing kept), the other log line.
+    const slow = /stdin not closed within 3000 ms: using the (\d+) bytes read/.exec(logged);
+    if (slow) {
+      console.warn(`the host piped only ${slow[1]} bytes within the stdin deadline: limit path not reached`);
+      expect(Number(slow[1])).toBeLessThanOrEqual(16 * 1024 * 1024);
+    } else expect(logged).toContain("stdin larger than 16777216 bytes (17825792): payload dropped");
   });
 
   it("stdin that never closes costs at most the 3 s stdin deadline", async () => {
+    // What a hook costs on this host now without any wait (a closed empty stdin), so the bound is
+    // the deadline plus the host's own start-up time, whatever else loads it.
+    const quick = performance.now();
+    expectSilentSuccess(await runHook(world.env, ""));
+    const startUpMs = performance.now() - quick;
     const started = performance.now();
     const child = spawn(process.execPath, [BIN, "hook"], { env: world.env, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
@@ -85,7 +97,8 @@ describe("hook process: never blocks, never breaks", () => {
     const ms = performance.now() - started;
     expect(code).toBe(0);
     expect(stdout).toBe("");
-    expect(ms).toBeLessThan(6_000);
+    expect(ms).toBeGreaterThanOrEqual(3_000);
+    expect(ms).toBeLessThan(3_000 + 2 * startUpMs + 1_500);
     expect(hookLog(world)).toContain("stdin not closed within 3000 ms");
   });
 

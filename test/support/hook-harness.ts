@@ -111,8 +111,16 @@ export function makeHookWorld(options: { endpoint?: string; logLevel?: string; t
       writeFileSync(join(otelHome, "config.json"), JSON.stringify(config), { mode: 0o600 });
     },
     cleanup() {
-      stopFlushers(otelHome);
-      rmSync(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+      // A flusher a late hook started can still be writing while the tree goes: stop it again, retry.
+      for (let attempt = 1; ; attempt++) {
+        stopFlushers(otelHome);
+        try {
+          rmSync(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+          return;
+        } catch (error) {
+          if (attempt >= 5) throw error;
+        }
+      }
     },
   };
   if (options.endpoint !== undefined) world.writeConfig({ otlp: { endpoint: options.endpoint, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) } });

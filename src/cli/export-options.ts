@@ -10,6 +10,7 @@ import type { ExportSettings } from "../pipeline/export-settings.js";
 import { resolveExportSettings } from "../pipeline/export-settings.js";
 import type { JsonObject } from "../util/json.js";
 import { METRIC_SESSION_ID_WARNING, MetricSessionIdError } from "../config/metric-session-id.js";
+import { SemconvOptInError } from "../config/semconv-opt-in.js";
 
 /** Where `replay` and `watch` send: shared options, documented in their help texts. */
 export const EXPORT_OPTIONS: OptionSpec = {
@@ -37,7 +38,7 @@ export function resolveSettingsOption(p: Parsed, io: CliIO, config: JsonObject):
       metricSessionId: boolOpt(p, "metric-session-id"),
     });
   } catch (error) {
-    if (error instanceof DestinationsError || error instanceof MetricSessionIdError) throw new UsageError(error.message);
+    if (error instanceof DestinationsError || error instanceof MetricSessionIdError || error instanceof SemconvOptInError) throw new UsageError(error.message);
     throw error;
   }
   if (settings.includeSessionId) io.err(`note: ${METRIC_SESSION_ID_WARNING}\n`);

@@ -59,11 +59,11 @@ const OPTIONS = {
 } as const;
 
 /** Points of a session's complete units not yet counted on the in-process /metrics endpoint. */
-function newPoints(session: Session, finished: boolean, counted: Map<string, Set<string>>, includeSessionId: boolean) {
+function newPoints(session: Session, finished: boolean, counted: Map<string, Set<string>>, options: { readonly includeSessionId: boolean; readonly legacyGenAiNames: boolean }) {
   const seen = counted.get(session.sessionId) ?? new Set<string>();
   counted.set(session.sessionId, seen);
   const complete = completeUnitKeys(session, finished);
-  const fresh = sessionToMetricPoints(session, { final: finished, includeSessionId, sentBefore: (unit) => seen.has(unit) }).filter(
+  const fresh = sessionToMetricPoints(session, { final: finished, ...options, sentBefore: (unit) => seen.has(unit) }).filter(
     (p) => complete.has(p.unitKey) && !seen.has(p.unitKey),
   );
   for (const p of fresh) seen.add(p.unitKey);
@@ -84,7 +84,7 @@ export async function watchCommand(argv: string[], io: CliIO, signal?: AbortSign
   const settings = resolveSettingsOption(p, io, source.config);
   const { stateDir, includeSessionId } = settings;
   if (destination.kind !== "console") await adoptLegacyState(stateDir, otelHome(io.env), hooksDestination(io.env, source.config));
-  const plan = { captureContent: settings.captureContent, destinations: settings.destinations, includeSessionId };
+  const plan = { captureContent: settings.captureContent, destinations: settings.destinations, includeSessionId, legacyGenAiNames: settings.legacyGenAiNames };
   const counted = new Map<string, Set<string>>();
   let endpoint: PrometheusEndpoint | undefined;
   if (port !== undefined) {
@@ -92,7 +92,7 @@ export async function watchCommand(argv: string[], io: CliIO, signal?: AbortSign
     // /metrics starts from the whole history, so its counters are totals, not "since watch started".
     await scanSessions(source.projectsDir, source.filter, source.pricer, (session) => {
       const finished = Date.now() - session.endTime > idleMs;
-      endpoint?.record(newPoints(session, finished, counted, includeSessionId));
+      endpoint?.record(newPoints(session, finished, counted, plan));
     });
     io.err(`watch: serving Prometheus metrics on ${endpoint.url}\n`);
   }
@@ -218,7 +218,12 @@ async function catchUpChanged(
       const outcome = await catchUpSession(src, ctx);
       for (const w of seen.warnings.fresh(outcome.warnings)) io.err(`claude-code-otel: warning: ${oneLine(w)}\n`);
       if (outcome.kind === "exported") {
-        out.endpoint?.record(newPoints(outcome.session, outcome.finished, seen.counted, ctx.plan.includeSessionId === true));
+        out.endpoint?.record(
+          newPoints(outcome.session, outcome.finished, seen.counted, {
+            includeSessionId: ctx.plan.includeSessionId === true,
+            legacyGenAiNames: ctx.plan.legacyGenAiNames === true,
+          }),
+        );
         if (!outcome.result.ok) {
           failures++;
           io.err(`watch: export of ${outcome.session.sessionId} failed: ${oneLine(outcome.result.error ?? "unknown error")}; retrying next pass\n`);

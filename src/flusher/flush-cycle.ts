@@ -145,6 +145,7 @@ function flushContext(settings: ExportSettings, config: LoadedConfig, destinatio
     destinations: settings.destinations,
     provisionalSpans: destination.provisionalSpans,
     includeSessionId: settings.includeSessionId,
+    legacyGenAiNames: settings.legacyGenAiNames,
     log: options.log,
     transcriptWaitMs: options.transcriptWaitMs ?? TRANSCRIPT_WAIT_MS,
   };

@@ -30,6 +30,8 @@ export interface FlushSessionContext {
   readonly provisionalSpans: boolean;
   /** The opt-in session.id label on metric points (config/metric-session-id.ts). */
   readonly includeSessionId: boolean;
+  /** The v1.41.0 GenAI names beside the current ones (config/semconv-opt-in.ts). */
+  readonly legacyGenAiNames: boolean;
   readonly log: HookLog;
   readonly transcriptWaitMs: number;
 }
@@ -107,7 +109,14 @@ export async function flushSession(sessionId: string, triggers: readonly Trigger
   if (!turnOver) ({ session, deferred } = deferUnmeasured(session, durations));
   const result = await exportSession(session, ctx.sink, {
     stateDir: ctx.ledgerDir,
-    plan: { final, captureContent: ctx.captureContent, destinations: ctx.destinations, provisionalSpans: ctx.provisionalSpans, includeSessionId: ctx.includeSessionId },
+    plan: {
+      final,
+      captureContent: ctx.captureContent,
+      destinations: ctx.destinations,
+      provisionalSpans: ctx.provisionalSpans,
+      includeSessionId: ctx.includeSessionId,
+      legacyGenAiNames: ctx.legacyGenAiNames,
+    },
     // A cursor says "nothing more to send from these bytes": not true while calls are held back.
     ...(deferred === 0 ? { cursors: built.cursors } : {}),
     lock: { waitMs: 5_000 },

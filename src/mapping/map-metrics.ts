@@ -3,8 +3,9 @@ import type { Session } from "../model/types.js";
 import { roundUsd } from "../util/usd.js";
 import { EPSILON_USD, ledgerCorrection, mainModel } from "./ledger-correction.js";
 import type { MetricPoint } from "./metric-point.js";
-import { exportedOutcome, genAiInputTokens } from "./exported-values.js";
-import { METRIC_ATTR, OPERATION, PROVIDER_NAME, ATTR, TOKEN_TYPES } from "../semconv/names.js";
+import { exportedOutcome } from "./exported-values.js";
+import { addGenAiMetricPoints } from "./map-genai-metrics.js";
+import { METRIC_ATTR, TOKEN_TYPES } from "../semconv/names.js";
 import type { MetricKey, TokenType } from "../semconv/names.js";
 import { UNIT_OF_WORK } from "./units-of-work.js";
 
@@ -18,6 +19,8 @@ export interface MetricMapOptions {
   readonly final?: boolean;
   /** Units whose points were sent before (planExport): a ledger line's points then correct what they counted. */
   readonly sentBefore?: (unitKey: string) => boolean;
+  /** Also the GenAI names of v1.41.0 (gen_ai.client.token.usage); see semconv/stability.ts. */
+  readonly legacyGenAiNames?: boolean;
 }
 
 type AttributeSet = Readonly<Record<string, string>>;
@@ -52,8 +55,6 @@ function addLedgerPoints(
 interface RequestAttributes {
   readonly cost: (source: CostSourceKind) => AttributeSet;
   readonly tokens: Readonly<Record<TokenType, AttributeSet>>;
-  readonly genAiInput: AttributeSet;
-  readonly genAiOutput: AttributeSet;
 }
 
 /**
@@ -82,12 +83,9 @@ export function sessionToMetricPoints(session: Session, options: MetricMapOption
     let attrs = byModel.get(model);
     if (attrs === undefined) {
       const token = (type: TokenType): AttributeSet => Object.freeze({ ...common, [METRIC_ATTR.model]: model, [METRIC_ATTR.type]: type });
-      const genAi = { [ATTR.operationName]: OPERATION.chat, [ATTR.providerName]: PROVIDER_NAME, [ATTR.requestModel]: model, [ATTR.responseModel]: model };
       attrs = {
         cost: (source) => costSet(model, source),
         tokens: { input: token("input"), output: token("output"), cacheRead: token("cacheRead"), cacheCreation: token("cacheCreation") },
-        genAiInput: Object.freeze({ ...common, ...genAi, [ATTR.tokenType]: "input" }),
-        genAiOutput: Object.freeze({ ...common, ...genAi, [ATTR.tokenType]: "output" }),
       };
       byModel.set(model, attrs);
     }
@@ -110,10 +108,8 @@ export function sessionToMetricPoints(session: Session, options: MetricMapOption
     const u = r.usage;
     for (const type of TOKEN_TYPES) if (u[type] > 0) add("tokenUsage", u[type], unit, attrs.tokens[type]);
     if (!r.cost.known) for (const type of TOKEN_TYPES) if (u[type] > 0) add("tokenUnpriced", u[type], unit, attrs.tokens[type]);
-    // GenAI conventions: input counts all input tokens, cached included.
-    add("genAiTokenUsage", genAiInputTokens(u), unit, attrs.genAiInput);
-    add("genAiTokenUsage", u.output, unit, attrs.genAiOutput);
   }
+  addGenAiMetricPoints(points, session, Object.freeze({ ...common }), options.legacyGenAiNames === true);
 
   for (const t of session.turns) add("turnCount", 1, UNIT_OF_WORK.turn(t.index), commonSet);
 

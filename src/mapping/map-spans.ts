@@ -23,6 +23,8 @@ export interface SpanMapOptions extends Partial<ContentOptions> {
   readonly destinations?: DestinationOptions | false;
   /** Units whose spans were sent before (planExport): a ledger line's span then corrects what they carried. */
   readonly sentBefore?: (unitKey: string) => boolean;
+  /** Also the GenAI names of v1.41.0 that v0.1.0 renamed or removed; see semconv/stability.ts. */
+  readonly legacyGenAiNames?: boolean;
 }
 
 /**
@@ -55,8 +57,9 @@ export function sessionToSpans(session: Session, options: SpanMapOptions = {}): 
     return (turnIndex !== undefined ? turnIds.get(turnIndex) : undefined) ?? rootId;
   };
 
+  const legacy = options.legacyGenAiNames === true;
   const at = (spanId: string, parentSpanId: string | undefined): SpanPlace => ({ traceId, spanId, parentSpanId });
-  const spans: SpanData[] = [makeSpan(at(rootId, undefined), sessionSpan(session))];
+  const spans: SpanData[] = [makeSpan(at(rootId, undefined), sessionSpan(session, legacy))];
   for (const turn of session.turns) {
     spans.push(makeSpan(at(turnIds.get(turn.index) ?? rootId, rootId), turnSpan(session, turn, content)));
   }
@@ -64,7 +67,7 @@ export function sessionToSpans(session: Session, options: SpanMapOptions = {}): 
   const rebuilds = new Map<string, number>();
   for (const c of session.compactions) if (c.cacheRebuild !== undefined) rebuilds.set(c.cacheRebuild.requestKey, c.cacheRebuild.usd);
   for (const r of session.requests) {
-    const body = chatSpan(sid, r, content, session.cost.mode === "both", rebuilds.get(r.key));
+    const body = chatSpan(sid, r, content, session.cost.mode === "both", rebuilds.get(r.key), legacy);
     spans.push(makeSpan(at(spanIdFor(sid, "chat", r.key), ownerOf(r.agentId, r.turnIndex)), body));
   }
   for (const c of session.toolCalls) {
@@ -72,7 +75,7 @@ export function sessionToSpans(session: Session, options: SpanMapOptions = {}): 
   }
   for (const a of session.subagents) {
     const parent = a.parentToolUseId !== undefined && toolIds.has(a.parentToolUseId) ? spanIdFor(sid, "tool", a.parentToolUseId) : rootId;
-    spans.push(makeSpan(at(agentSpanIds.get(a.agentId) ?? spanIdFor(sid, "agent", a.agentId), parent), subagentSpan(sid, a, content)));
+    spans.push(makeSpan(at(agentSpanIds.get(a.agentId) ?? spanIdFor(sid, "agent", a.agentId), parent), subagentSpan(sid, a, content, legacy)));
   }
   for (const c of session.compactions) {
     spans.push(makeSpan(at(spanIdFor(sid, "compaction", c.uuid), ownerOf(undefined, c.turnIndex)), compactionSpan(sid, c, session.cost.mode)));
@@ -93,7 +96,7 @@ export function withDestinations(session: Session, spans: SpanData[], options: P
   return withDestinationAttributes(spans, destinationContext(session, destinations), destinations.products);
 }
 
-function sessionSpan(session: Session): SpanBody {
+function sessionSpan(session: Session, legacy: boolean): SpanBody {
   const tokens = tokenTotals(session);
   const attributes: Attributes = {
     [ATTR.sessionId]: session.sessionId,
@@ -106,7 +109,7 @@ function sessionSpan(session: Session): SpanBody {
     [ATTR.usageInputTokens]: genAiInputTokens(tokens),
     [ATTR.usageOutputTokens]: tokens.output,
     [ATTR.usageCacheReadInputTokens]: tokens.cacheRead,
-    [ATTR.usageCacheCreationInputTokens]: tokens.cacheCreation,
+    [ATTR.usageCacheWriteInputTokens]: tokens.cacheCreation,
     [ATTR.turns]: session.turns.length,
     [ATTR.requests]: session.requests.length,
     [ATTR.toolCalls]: session.toolCalls.length,
@@ -115,6 +118,7 @@ function sessionSpan(session: Session): SpanBody {
     [ATTR.subagents]: session.subagents.length,
   };
   if (session.cost.mode === "both") attributes[ATTR.costComputedUsd] = roundUsd(session.cost.computedUsd);
+  if (legacy) attributes[ATTR.usageCacheCreationInputTokens] = tokens.cacheCreation;
   if (session.version !== undefined) attributes[ATTR.version] = session.version;
   if (session.gitBranch !== undefined) attributes[ATTR.vcsRefHeadName] = session.gitBranch;
   return {
@@ -150,7 +154,7 @@ function turnSpan(session: Session, turn: Turn, content: ContentOptions): SpanBo
   };
 }
 
-function chatSpan(sessionId: string, r: ApiRequest, content: ContentOptions, both: boolean, cacheRebuildUsd: number | undefined): SpanBody {
+function chatSpan(sessionId: string, r: ApiRequest, content: ContentOptions, both: boolean, cacheRebuildUsd: number | undefined, legacy: boolean): SpanBody {
   const attributes: Attributes = {
     [ATTR.sessionId]: sessionId,
     [ATTR.operationName]: OPERATION.chat,
@@ -163,18 +167,20 @@ function chatSpan(sessionId: string, r: ApiRequest, content: ContentOptions, bot
     [ATTR.usageInputTokens]: genAiInputTokens(r.usage),
     [ATTR.usageOutputTokens]: r.usage.output,
     [ATTR.usageCacheReadInputTokens]: r.usage.cacheRead,
-    [ATTR.usageCacheCreationInputTokens]: r.usage.cacheCreation,
+    [ATTR.usageCacheWriteInputTokens]: r.usage.cacheCreation,
     // Never a silent $0: an unpriced request says so (source `unknown`).
     [ATTR.costUsd]: roundUsd(r.cost.usd),
     [ATTR.costSource]: r.cost.source,
   };
+  if (legacy) attributes[ATTR.usageCacheCreationInputTokens] = r.usage.cacheCreation;
   if (both) attributes[ATTR.costComputedUsd] = roundUsd(r.cost.computedUsd);
   if (cacheRebuildUsd !== undefined) attributes[ATTR.compactionCacheRebuildUsd] = roundUsd(cacheRebuildUsd);
   if (r.stopReason !== undefined) attributes[ATTR.responseFinishReasons] = [r.stopReason];
   if (r.agentId !== undefined) attributes[ATTR.subagentId] = r.agentId;
   if (content.captureContent && r.textParts.length > 0) {
     const parts = r.textParts.map((t) => ({ type: "text", content: safeText(t, content.maxContentLength) }));
-    attributes[ATTR.outputMessages] = JSON.stringify([{ role: "assistant", parts, ...(r.stopReason !== undefined ? { finish_reason: r.stopReason } : {}) }]);
+    // v0.1.0 deprecates the message's finish_reason for gen_ai.response.finish_reasons (set above).
+    attributes[ATTR.outputMessages] = JSON.stringify([{ role: "assistant", parts, ...(legacy && r.stopReason !== undefined ? { finish_reason: r.stopReason } : {}) }]);
   }
   return {
     name: chatSpanName(r.model),
@@ -216,13 +222,15 @@ function toolSpan(session: Session, c: ToolCall, content: ContentOptions, final:
   };
 }
 
-function subagentSpan(sessionId: string, a: Subagent, content: ContentOptions): SpanBody {
+/** An invoke_agent INTERNAL span: no provider, no cache usage, and (v0.1.0) no gen_ai.agent.id; the run's id is ours. */
+function subagentSpan(sessionId: string, a: Subagent, content: ContentOptions, legacy: boolean): SpanBody {
   const attributes: Attributes = {
     [ATTR.sessionId]: sessionId,
     [ATTR.operationName]: OPERATION.invokeAgent,
     [ATTR.agentName]: a.agentType,
-    [ATTR.agentId]: a.agentId,
+    [ATTR.subagentId]: a.agentId,
   };
+  if (legacy) attributes[ATTR.agentId] = a.agentId;
   if (content.captureContent && a.description !== undefined) attributes[ATTR.agentDescription] = safeText(a.description, content.maxContentLength);
   return {
     name: subagentSpanName(a.agentType),

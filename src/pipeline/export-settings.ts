@@ -4,6 +4,7 @@
  * resolver, so that a history sent by any of them carries the same resource and attributes.
  */
 import { resolveMetricSessionId } from "../config/metric-session-id.js";
+import { SEMCONV_OPT_IN_CONFIG_KEY, resolveLegacyGenAiNames } from "../config/semconv-opt-in.js";
 import { defaultStateDir } from "../config/state-dir.js";
 import { captureContentFromEnv } from "../mapping/content.js";
 import type { DestinationName, DestinationOptions } from "../mapping/destinations/index.js";
@@ -23,6 +24,8 @@ export interface ExportSettings {
   readonly captureContent: boolean;
   readonly products: readonly DestinationName[];
   readonly includeSessionId: boolean;
+  /** The GenAI names of v1.41.0 beside the current ones (OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental/dup, else the config file's `semconvStabilityOptIn`). */
+  readonly legacyGenAiNames: boolean;
   /** The span mapping's per-run options: user.id from the resource, our version, the products. */
   readonly destinations: DestinationOptions;
 }
@@ -39,7 +42,8 @@ export interface SettingsChoices {
 
 /**
  * From the options, the environment and the parsed config file. A bad `destinations` or
- * `metricSessionId` value throws (DestinationsError, MetricSessionIdError), unless `onInvalid`
+ * `metricSessionId` value throws (DestinationsError, MetricSessionIdError), a `semconvStabilityOptIn`
+ * that is not a string SemconvOptInError, unless `onInvalid`
  * takes the message: then the default stands (both products; no session.id).
  */
 export function resolveExportSettings(env: NodeJS.ProcessEnv, config: JsonObject, choices: SettingsChoices = {}, onInvalid?: (message: string) => void): ExportSettings {
@@ -54,6 +58,7 @@ export function resolveExportSettings(env: NodeJS.ProcessEnv, config: JsonObject
   };
   const products = lenient(() => resolveDestinations(choices.products, env, config["destinations"]), ALL_DESTINATIONS, "sending both products' attributes");
   const includeSessionId = lenient(() => resolveMetricSessionId(choices.metricSessionId, env, config["metricSessionId"]), false, "metric points without session.id");
+  const legacyGenAiNames = lenient(() => resolveLegacyGenAiNames(env, config[SEMCONV_OPT_IN_CONFIG_KEY]), false, "the current GenAI names only");
   const configured = config["resourceAttributes"];
   const attributes = resourceAttributes(env, typeof configured === "string" ? configured : undefined);
   return {
@@ -62,6 +67,7 @@ export function resolveExportSettings(env: NodeJS.ProcessEnv, config: JsonObject
     captureContent: captureContentFromEnv(env),
     products,
     includeSessionId,
+    legacyGenAiNames,
     destinations: destinationOptionsFromResource(attributes, packageVersion(), products),
   };
 }

@@ -47,6 +47,8 @@ export interface ReplayOptions {
   readonly products?: readonly DestinationName[];
   /** Put `session.id` on every metric point (one series per session: high cardinality); default $CLAUDE_CODE_OTEL_METRIC_SESSION_ID, else off. */
   readonly includeSessionId?: boolean;
+  /** Also the GenAI names of v1.41.0 (semconv/stability.ts); default $OTEL_SEMCONV_STABILITY_OPT_IN (gen_ai_latest_experimental/dup), else off. */
+  readonly legacyGenAiNames?: boolean;
   /** Ignore what this destination has received: send everything again (same span ids; metrics count twice). */
   readonly full?: boolean;
   /** Count what would be sent; send and record nothing. */
@@ -94,7 +96,7 @@ export interface ResolvedReplayOptions extends Omit<Required<ReplayOptions>, "wr
   /** The resource's attributes (the SDK's Resource is made only when something is written). */
   readonly resource: Readonly<Attributes>;
   readonly pricer: Pricer;
-  readonly plan: { readonly captureContent: boolean; readonly destinations: DestinationOptions; readonly includeSessionId: boolean };
+  readonly plan: { readonly captureContent: boolean; readonly destinations: DestinationOptions; readonly includeSessionId: boolean; readonly legacyGenAiNames: boolean };
   readonly jobs: number | undefined;
   readonly write: ((text: string) => void) | undefined;
   readonly onOutcome: ((outcome: BatchedOutcome) => void) | undefined;
@@ -119,6 +121,7 @@ export function resolveReplayOptions(options: ReplayOptions, settings?: ExportSe
   const captureContent = options.captureContent ?? base.captureContent;
   const products = options.products ?? base.products;
   const includeSessionId = options.includeSessionId ?? base.includeSessionId;
+  const legacyGenAiNames = options.legacyGenAiNames ?? base.legacyGenAiNames;
   return {
     destination: options.destination ?? resolveDestination({}, env),
     projectsDir: options.projectsDir ?? defaultProjectsDir(env),
@@ -131,7 +134,8 @@ export function resolveReplayOptions(options: ReplayOptions, settings?: ExportSe
     captureContent,
     products,
     includeSessionId,
-    plan: { captureContent, destinations: destinationOptionsFromResource(stringAttributes(resource), packageVersion(), products), includeSessionId },
+    legacyGenAiNames,
+    plan: { captureContent, destinations: destinationOptionsFromResource(stringAttributes(resource), packageVersion(), products), includeSessionId, legacyGenAiNames },
     full: options.full ?? false,
     dryRun: options.dryRun ?? false,
     jobs: options.jobs,

@@ -4,7 +4,10 @@
  * these strings; nothing else in the code base spells them.
  *
  * GenAI names are our own constants: the `gen_ai.*` exports of @opentelemetry/semantic-conventions
- * are deprecated (moved to the separate GenAI conventions).
+ * are deprecated (moved to the separate GenAI conventions, open-telemetry/semantic-conventions-genai,
+ * whose first release v0.1.0 we follow). The names of the conventions up to v1.41.0 that v0.1.0
+ * renamed or removed are marked "v1.41"; they are emitted only beside the current ones, on request
+ * (semconv/stability.ts).
  */
 
 export const SPAN_NAME = {
@@ -52,6 +55,7 @@ export const ATTR = {
   system: "gen_ai.system",
   conversationId: "gen_ai.conversation.id",
   agentName: "gen_ai.agent.name",
+  /** v1.41: on invoke_agent INTERNAL spans; v0.1.0 keeps it for hosted agents only. */
   agentId: "gen_ai.agent.id",
   agentDescription: "gen_ai.agent.description",
   requestModel: "gen_ai.request.model",
@@ -65,6 +69,8 @@ export const ATTR = {
   usageInputTokens: "gen_ai.usage.input_tokens",
   usageOutputTokens: "gen_ai.usage.output_tokens",
   usageCacheReadInputTokens: "gen_ai.usage.cache_read.input_tokens",
+  usageCacheWriteInputTokens: "gen_ai.usage.cache_write.input_tokens",
+  /** v1.41 name of usageCacheWriteInputTokens. */
   usageCacheCreationInputTokens: "gen_ai.usage.cache_creation.input_tokens",
   toolName: "gen_ai.tool.name",
   toolCallId: "gen_ai.tool.call.id",
@@ -72,6 +78,8 @@ export const ATTR = {
   toolCallArguments: "gen_ai.tool.call.arguments",
   inputMessages: "gen_ai.input.messages",
   outputMessages: "gen_ai.output.messages",
+  tokenModality: "gen_ai.token.modality",
+  /** v1.41: gen_ai.client.token.usage's input | output. */
   tokenType: "gen_ai.token.type",
   // claude-code-otel
   version: "claude_code.version",
@@ -185,6 +193,11 @@ export interface MetricDefinition {
   readonly boundaries?: readonly number[];
 }
 
+/** The GenAI conventions' advised boundaries for token counts, durations in seconds and calls per invocation. */
+const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
+const SECONDS_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
+const CALL_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128];
+
 /** The metric instruments (name, kind, unit, description, histogram boundaries): a contract dashboards and alert rules read. */
 export const METRIC = {
   sessionCount: { name: "claude_code.session.count", kind: "counter", unit: "{session}", description: "Claude Code sessions started" },
@@ -220,13 +233,71 @@ export const METRIC = {
     // prometheus/rules/claude-code.rules.yml: alert thresholds ($10, $50) must be bucket boundaries.
     boundaries: [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 50, 100],
   },
+  // GenAI conventions v0.1.0 (development): inference usage counters, per-operation histograms,
+  // durations and per-invocation call counts, with the buckets the conventions advise.
+  inferenceInputTokens: {
+    name: "gen_ai.client.inference.usage.input_tokens",
+    kind: "counter",
+    unit: "{token}",
+    description: "Input tokens used by inference operations, cached tokens included",
+  },
+  inferenceOutputTokens: { name: "gen_ai.client.inference.usage.output_tokens", kind: "counter", unit: "{token}", description: "Output tokens used by inference operations" },
+  inferenceCacheReadTokens: {
+    name: "gen_ai.client.inference.usage.cache_read.input_tokens",
+    kind: "counter",
+    unit: "{token}",
+    description: "Input tokens read from the provider's cache (a subset of the input tokens)",
+  },
+  inferenceCacheWriteTokens: {
+    name: "gen_ai.client.inference.usage.cache_write.input_tokens",
+    kind: "counter",
+    unit: "{token}",
+    description: "Input tokens written to the provider's cache (a subset of the input tokens)",
+  },
+  inferenceOperationInputTokens: {
+    name: "gen_ai.client.inference.operation.input_tokens",
+    kind: "histogram",
+    unit: "{token}",
+    description: "Input tokens per inference operation",
+    boundaries: TOKEN_BUCKETS,
+  },
+  inferenceOperationOutputTokens: {
+    name: "gen_ai.client.inference.operation.output_tokens",
+    kind: "histogram",
+    unit: "{token}",
+    description: "Output tokens per inference operation",
+    boundaries: TOKEN_BUCKETS,
+  },
+  inferenceDuration: { name: "gen_ai.client.inference.duration", kind: "histogram", unit: "s", description: "Inference operation duration", boundaries: SECONDS_BUCKETS },
+  executeToolDuration: { name: "gen_ai.execute_tool.duration", kind: "histogram", unit: "s", description: "Tool execution duration", boundaries: SECONDS_BUCKETS },
+  invokeAgentDuration: {
+    name: "gen_ai.invoke_agent.duration",
+    kind: "histogram",
+    unit: "s",
+    description: "Agent invocation duration (a turn, or a subagent's run)",
+    boundaries: [0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6, 51.2, 102.4, 204.8, 409.6],
+  },
+  invokeAgentInferenceCalls: {
+    name: "gen_ai.invoke_agent.inference_calls",
+    kind: "histogram",
+    unit: "{inference_call}",
+    description: "The agent's own inference calls per invocation",
+    boundaries: CALL_BUCKETS,
+  },
+  invokeAgentToolCalls: {
+    name: "gen_ai.invoke_agent.tool_calls",
+    kind: "histogram",
+    unit: "{tool_call}",
+    description: "The agent's own tool calls per invocation",
+    boundaries: CALL_BUCKETS,
+  },
+  /** v1.41 (removed in v0.1.0): emitted only with gen_ai_latest_experimental/dup. */
   genAiTokenUsage: {
     name: "gen_ai.client.token.usage",
     kind: "histogram",
     unit: "{token}",
     description: "Tokens per GenAI operation",
-    // The GenAI conventions' advised boundaries.
-    boundaries: [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864],
+    boundaries: TOKEN_BUCKETS,
   },
 } as const satisfies Record<string, MetricDefinition>;
 
@@ -237,5 +308,11 @@ export type MetricKey = keyof typeof METRIC;
 export const TOOL_ERROR_TYPE = "tool_error";
 /** Metric `outcome` for a call that never got a result in a finished session. */
 export const OUTCOME_INTERRUPTED = "interrupted";
+
+/**
+ * `gen_ai.token.modality` on the usage counters: Anthropic's usage (and so Claude Code's
+ * transcript) does not break tokens down by modality, for which the conventions say `unknown`.
+ */
+export const TOKEN_MODALITY_UNKNOWN = "unknown";
 
 export const CAPTURE_CONTENT_ENV = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT";

@@ -1,4 +1,5 @@
 // Reads the recorded Claude Code 2.1.330 sessions (test/fixtures, copied to a temp dir).
+import { ALL_SERIES } from "../support/prometheus-series.js";
 import { captureIO } from "../support/cli.js";
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -159,6 +160,15 @@ describe("watch", () => {
       expect(sum("claude_code_tool_calls_total", 'outcome="failure"')).toBe(report.toolFailures);
       expect(sum("claude_code_compaction_count_total")).toBe(report.compactions);
       expect(sum("claude_code_session_count_total", 'source="claude-code-otel"')).toBe(sessions.length);
+      // The same series names as the collector writes (v1.41.0's gen_ai.client.token.usage only on request).
+      const names = new Set(
+        text
+          .split("\n")
+          .filter((l) => /^(claude_code|gen_ai)_/.test(l))
+          .map((l) => l.slice(0, l.search(/[{ ]/))),
+      );
+      expect([...names].sort()).toEqual([...ALL_SERIES].filter((n) => !n.startsWith("gen_ai_client_token_usage")).sort());
+      expect(sum("gen_ai_client_inference_usage_input_tokens_total")).toBe(report.tokens["input"] + report.tokens["cacheRead"] + report.tokens["cacheCreation"]);
     } finally {
       abort.abort();
       expect(await running).toBe(0);

@@ -4,6 +4,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requireCollector, startCollector, type RunningCollector } from "../support/collector.js";
 import { CLAUDE_CODE_RESOURCE, findSamples, metricsRequest, postOtlpJson, scrape, type MetricPoint, type PromSample } from "../support/otlp-json.js";
+import { sessionToMetricPoints } from "../../src/mapping/map-metrics.js";
+import { serializeMetrics } from "../../src/sdk/otlp-serialize.js";
+import { buildResource } from "../../src/sdk/resource.js";
+import { METRIC } from "../../src/semconv/names.js";
+import type { MetricKey } from "../../src/semconv/names.js";
+import type { Session } from "../../src/model/types.js";
+import { loadAllSessions } from "../support/sessions.js";
+import { CC_2_1_330 } from "../support/recorded-fixtures.js";
+import { PROMETHEUS_FAMILY, seriesNames } from "../support/prometheus-series.js";
+import { reportTotals } from "../support/exported-spans.js";
 
 const T0 = Date.now() - 60_000;
 const P = { project: "demo" };
@@ -37,7 +47,6 @@ const OURS: MetricPoint[] = [
   hist("claude_code.tool.duration", "s", [0.1, 1, 10], [1, 2, 1, 0], 4.2, { tool_name: "Bash", outcome: "success" }),
   sum("claude_code.compaction.count", "{compaction}", 1, { trigger: "auto" }),
   hist("claude_code.session.cost", "USD", [0.1, 1, 10], [0, 1, 0, 0], 0.75),
-  hist("gen_ai.client.token.usage", "{token}", [100, 1000, 10000], [0, 1, 1, 0], 2900, { "gen_ai.token.type": "input" }),
 ];
 
 const bin = requireCollector();
@@ -45,9 +54,16 @@ const bin = requireCollector();
 describe.skipIf(!bin)("collector → Prometheus names and labels", () => {
   let collector: RunningCollector;
   let samples: PromSample[] = [];
+  let sessions: Session[] = [];
 
   beforeAll(async () => {
     collector = await startCollector();
+    // The recorded sessions through our own mapping and encoder, every instrument (the v1.41.0 ones too), in project "recorded".
+    sessions = await loadAllSessions(CC_2_1_330.projects);
+    const points = sessions.flatMap((x) => sessionToMetricPoints(x, { final: true, project: "recorded", legacyGenAiNames: true }));
+    const body = serializeMetrics(points, buildResource({}), { startMs: T0, timeMs: T0 + 1_000 }, "json");
+    const res = await fetch(`${collector.otlpHttpUrl}/v1/metrics`, { method: "POST", headers: { "content-type": "application/json" }, body });
+    expect(res.status).toBe(200);
     expect(await postOtlpJson(collector.otlpHttpUrl, "metrics", metricsRequest(OURS))).toBe(200);
     const theirs: MetricPoint[] = [
       { ...sum("claude_code.cost.usage", "USD", 0.5, { model: "claude-sonnet-4-5" }), attributes: { model: "claude-sonnet-4-5", "session.id": "s1" } },
@@ -81,7 +97,6 @@ describe.skipIf(!bin)("collector → Prometheus names and labels", () => {
     ["claude_code_tool_duration_seconds_bucket", { tool_name: "Bash", outcome: "success", le: "1" }, 3],
     ["claude_code_session_cost_USD_bucket", { le: "1" }, 1],
     ["claude_code_session_cost_USD_sum", {}, 0.75],
-    ["gen_ai_client_token_usage_bucket", { le: "+Inf" }, 2],
   ] as const)("%s %j = %d, labelled source=claude-code-otel and project", (name, labels, value) => {
     const found = findSamples(samples, name, { ...ours, ...labels });
     expect(
@@ -90,10 +105,55 @@ describe.skipIf(!bin)("collector → Prometheus names and labels", () => {
     ).toEqual([value]);
   });
 
+  it("every instrument of src/semconv/names.ts comes out under the series names the dashboards and rules use", () => {
+    const recorded = samples.filter((x) => x.labels["project"] === "recorded");
+    const got = new Set(recorded.map((x) => x.name));
+    const expected = new Set((Object.keys(METRIC) as MetricKey[]).flatMap(seriesNames));
+    expect([...got].sort()).toEqual([...expected].sort());
+    expect(recorded.every((x) => x.labels["source"] === "claude-code-otel")).toBe(true);
+  });
+
+  it("GenAI v0.1.0 series: the usage counters add up to the report's tokens, with gen_ai.token.modality=unknown and the model", () => {
+    const t = reportTotals(sessions).tokens;
+    const total = (key: MetricKey, labels: Record<string, string> = {}): number =>
+      findSamples(samples, seriesNames(key)[0] as string, { project: "recorded", ...labels }).reduce((n, x) => n + x.value, 0);
+    expect(total("inferenceInputTokens", { gen_ai_token_modality: "unknown" })).toBe(t.input + t.cacheRead + t.cacheCreation);
+    expect(total("inferenceOutputTokens", { gen_ai_token_modality: "unknown" })).toBe(t.output);
+    expect(total("inferenceCacheReadTokens")).toBe(t.cacheRead);
+    expect(total("inferenceCacheWriteTokens")).toBe(t.cacheCreation);
+    const input = findSamples(samples, "gen_ai_client_inference_usage_input_tokens_total", { project: "recorded" });
+    expect(new Set(input.map((x) => JSON.stringify(Object.keys(x.labels).sort())))).toEqual(
+      new Set([
+        JSON.stringify(
+          [
+            "gen_ai_operation_name",
+            "gen_ai_provider_name",
+            "gen_ai_request_model",
+            "gen_ai_response_model",
+            "gen_ai_token_modality",
+            "job",
+            "otel_scope_name",
+            "otel_scope_schema_url",
+            "otel_scope_version",
+            "project",
+            "source",
+          ].sort(),
+        ),
+      ]),
+    );
+    // One inference.duration observation per request; one invoke_agent per turn and subagent; the histogram keeps the advised buckets.
+    const requests = sessions.reduce((n, x) => n + x.requests.length, 0);
+    expect(findSamples(samples, `${PROMETHEUS_FAMILY.inferenceDuration}_count`, { project: "recorded" }).reduce((n, x) => n + x.value, 0)).toBe(requests);
+    const invocations = reportTotals(sessions).turns + sessions.reduce((n, x) => n + x.subagents.length, 0);
+    expect(findSamples(samples, `${PROMETHEUS_FAMILY.invokeAgentDuration}_count`, { project: "recorded" }).reduce((n, x) => n + x.value, 0)).toBe(invocations);
+    const les = findSamples(samples, `${PROMETHEUS_FAMILY.invokeAgentToolCalls}_bucket`, { project: "recorded", gen_ai_agent_name: "claude-code" }).map((x) => x.labels["le"]);
+    expect(les).toEqual(["1", "2", "4", "8", "16", "32", "64", "128", "+Inf"]);
+  });
+
   it("labels Claude Code's own telemetry source=claude-code, overriding a spoofed source", () => {
     expect(findSamples(samples, "claude_code_cost_usage_USD_total", { source: "claude-code" }).map((s) => s.value)).toEqual([0.5]);
     expect(findSamples(samples, "claude_code_session_count_total", { source: "claude-code" }).map((s) => s.value)).toEqual([1]);
-    expect(findSamples(samples, "claude_code_session_count_total", { source: "claude-code-otel" }).map((s) => s.value)).toEqual([1]);
+    expect(findSamples(samples, "claude_code_session_count_total", { source: "claude-code-otel", project: "demo" }).map((s) => s.value)).toEqual([1]);
   });
 
   it("labels anything else source=other, so every claude_code series carries source", () => {

@@ -17,20 +17,12 @@ import {
   type DashboardPanel,
 } from "../support/dashboards.js";
 import { REPO_ROOT } from "../support/prometheus.js";
+import { ALL_SERIES } from "../support/prometheus-series.js";
 
 const dashboards = loadDashboards();
 
-/** Every series name the collector writes for us (docs DESIGN.md §2 "Metrics"). */
-const KNOWN_METRICS = new Set([
-  "claude_code_session_count_total",
-  "claude_code_cost_usage_USD_total",
-  "claude_code_cost_overcount_USD_total",
-  "claude_code_token_usage_tokens_total",
-  "claude_code_turn_count_total",
-  "claude_code_tool_calls_total",
-  ...["_bucket", "_sum", "_count"].flatMap((s) => [`claude_code_tool_duration_seconds${s}`, `claude_code_session_cost_USD${s}`, `gen_ai_client_token_usage${s}`]),
-  "claude_code_compaction_count_total",
-]);
+/** Every series name the collector writes for us (proved by collector-metrics.test.ts). */
+const KNOWN_METRICS = ALL_SERIES;
 const PANEL_TYPES = new Set(["row", "timeseries", "stat", "table", "bargauge"]);
 /** The port of the Jaeger UI in jaeger/config.yaml (JAEGER_QUERY_HTTP_ENDPOINT's default). */
 const JAEGER_UI_PORT = /JAEGER_QUERY_HTTP_ENDPOINT:-127\.0\.0\.1:(\d+)/.exec(readFileSync(join(REPO_ROOT, "jaeger", "config.yaml"), "utf8"))?.[1];

@@ -74,6 +74,7 @@ describe.skipIf(!promtool)("promtool", () => {
       ["new-series window shrunk to 1m (first values lost)", " offset 1h)", " offset 1m)", "session-cost.test.yml"],
       ["event counts not rounded (extrapolation makes 1 read as 1.003)", "round(sum by (project) (", "(sum by (project) (", "compactions.test.yml"],
       ["overcount not subtracted (daily cost above the ledger)", "claude_code_cost_overcount_USD_total", "claude_code_no_such_series_total", "daily-cost.test.yml"],
+      ["GenAI histograms summed without le (no quantile left)", "sum by (project, gen_ai_agent_name, le) (", "sum by (project, gen_ai_agent_name) (", "genai.test.yml"],
     ])(
       "%s",
       (_name, from, to, testFile) => {
@@ -125,7 +126,8 @@ describe("rule contracts", () => {
 
   it('selects source="claude-code-otel" on every raw metric, so shared names are never counted twice', () => {
     for (const r of rules) {
-      const selectors = [...r.expr.matchAll(RAW_METRIC)];
+      // Label names in by (...) / without (...) are not metrics (gen_ai_request_model).
+      const selectors = [...r.expr.replace(/\b(?:by|without)\s*\([^)]*\)/g, "").matchAll(RAW_METRIC)];
       for (const m of selectors) expect(m[2] ?? "", `${r.record ?? r.alert}: ${m[0]}`).toContain('source="claude-code-otel"');
     }
   });

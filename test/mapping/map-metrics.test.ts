@@ -12,6 +12,7 @@ import { CC_1_0_128, CC_2_0_55, CC_2_1_17, CC_2_1_330, CC_2_1_332, ledgers } fro
 import { PUBLIC_FIXTURES, requireSharedFixtures } from "../support/shared-fixtures.js";
 import { reportTotals } from "../support/exported-spans.js";
 import { addSums, emptySums } from "../support/metric-sums.js";
+import { transcriptTimes } from "../support/transcript-times.js";
 
 const havePublic = requireSharedFixtures("metric totals on the public transcripts");
 
@@ -59,6 +60,27 @@ async function expectMetricTotals(root: string): Promise<void> {
   expect(sums.sessionCostCount).toBe(totals.sessions);
   expect(Math.abs(sums.sessionCostSum - totals.costUsd)).toBeLessThan(1e-9);
   expect(sums.toolDurationCount).toBe(totals.toolCalls);
+  // The GenAI conventions' metrics: input is all input (cache included), the cache counters its subsets.
+  const t = totals.tokens;
+  const requests = sessions.reduce((n, s) => n + s.requests.length, 0);
+  const own = (list: readonly { agentId: string | undefined; turnIndex: number | undefined }[]): number =>
+    list.filter((x) => x.agentId !== undefined || x.turnIndex !== undefined).length;
+  expect(sums.genAi).toEqual({
+    inputTokens: t.input + t.cacheRead + t.cacheCreation,
+    outputTokens: t.output,
+    cacheReadTokens: t.cacheRead,
+    cacheWriteTokens: t.cacheCreation,
+    operationInputCount: requests,
+    operationInputSum: t.input + t.cacheRead + t.cacheCreation,
+    operationOutputSum: t.output,
+    inferenceDurationCount: requests,
+    executeToolCount: totals.toolCalls,
+    invokeAgentCount: totals.turns + sessions.reduce((n, s) => n + s.subagents.length, 0),
+    // Each request and tool call is counted by the invocation (turn or subagent) that made it.
+    inferenceCallsSum: sessions.reduce((n, s) => n + own(s.requests), 0),
+    toolCallsSum: sessions.reduce((n, s) => n + own(s.toolCalls), 0),
+    modalities: requests > 0 ? ["unknown"] : [],
+  });
 }
 
 describe("metric points equal report totals", () => {
@@ -153,6 +175,87 @@ describe("metric points equal report totals", () => {
       ["Read", "success", 1, [1, 0], [2, 0]],
     ]);
     expect(rm.resource.attributes).toEqual({ "service.name": "claude-code-otel", "service.version": expect.any(String), "claude_code.telemetry.source": "claude-code-otel" });
+  });
+});
+
+describe("GenAI conventions v0.1.0 metrics", () => {
+  it("parallel-fail: exact points per request, tool call and turn (attributes, values from the transcript, units)", async () => {
+    const s = byId(await loadAllSessions(CC_2_1_330.projects), CC_2_1_330.sessionId("parallel-fail"));
+    const points = sessionToMetricPoints(s, { final: true }).filter(
+      (p) => p.metric.startsWith("inference") || p.metric.startsWith("invokeAgent") || p.metric === "executeToolDuration",
+    );
+    const at = transcriptTimes(CC_2_1_330.transcript("parallel-fail"));
+    const seconds = transcriptToolSeconds(CC_2_1_330.transcript("parallel-fail"));
+    const model = "claude-sonnet-4-6";
+    const op = { project: "shop-api", "gen_ai.operation.name": "chat", "gen_ai.provider.name": "anthropic", "gen_ai.request.model": model, "gen_ai.response.model": model };
+    const usage = { ...op, "gen_ai.token.modality": "unknown" };
+    const request = (n: 1 | 2, input: number, output: number, read: number, write: number): unknown[] => {
+      const unitKey = `request:msg_v2_1_330_${n}:req_v2_1_330_${n}`;
+      const id = `msg_v2_1_330_${n}`;
+      return [
+        { metric: "inferenceInputTokens", value: input, unitKey, attributes: usage },
+        { metric: "inferenceOutputTokens", value: output, unitKey, attributes: usage },
+        ...(read > 0 ? [{ metric: "inferenceCacheReadTokens", value: read, unitKey, attributes: usage }] : []),
+        { metric: "inferenceCacheWriteTokens", value: write, unitKey, attributes: usage },
+        { metric: "inferenceOperationInputTokens", value: input, unitKey, attributes: op },
+        { metric: "inferenceOperationOutputTokens", value: output, unitKey, attributes: op },
+        { metric: "inferenceDuration", value: (Date.parse(at.responseEnd(id)) - Date.parse(at.requestSent(id))) / 1000, unitKey, attributes: op },
+      ];
+    };
+    const tool = (id: string, name: string, failed: boolean): unknown => ({
+      metric: "executeToolDuration",
+      value: seconds[id],
+      unitKey: `tool:${id}`,
+      attributes: { project: "shop-api", "gen_ai.tool.name": name, "gen_ai.agent.name": "claude-code", ...(failed ? { "error.type": "tool_error" } : {}) },
+    });
+    const turn = s.turns[0];
+    const agent = { project: "shop-api", "gen_ai.agent.name": "claude-code" };
+    // Scripted usage (scenarios.ts): [uncached 1,204, out 318, read 0, write 2,210 + 18,452], [1,580, 96, 20,662, 1,930].
+    expect(points).toEqual([
+      ...request(1, 1_204 + 20_662, 318, 0, 20_662),
+      ...request(2, 1_580 + 20_662 + 1_930, 96, 20_662, 1_930),
+      tool("toolu_Bash_v2_1_330_1_0", "Bash", false),
+      tool("toolu_Bash_v2_1_330_1_1", "Bash", true),
+      tool("toolu_Read_v2_1_330_1_2", "Read", false),
+      { metric: "invokeAgentDuration", value: ((turn?.endTime ?? 0) - (turn?.startTime ?? 0)) / 1000, unitKey: "turn:0", attributes: agent },
+      { metric: "invokeAgentInferenceCalls", value: 2, unitKey: "turn:0", attributes: agent },
+      { metric: "invokeAgentToolCalls", value: 3, unitKey: "turn:0", attributes: agent },
+    ]);
+    // The turn's duration is its span's: from the prompt line to the session's last line.
+    expect(turn?.endTime).toBe(Date.parse(at.last));
+    // No v1.41.0 names unless asked for; with gen_ai_latest_experimental/dup, gen_ai.client.token.usage per request too.
+    expect(sessionToMetricPoints(s, { final: true }).filter((p) => p.metric === "genAiTokenUsage")).toEqual([]);
+    const legacy = sessionToMetricPoints(s, { final: true, legacyGenAiNames: true }).filter((p) => p.metric === "genAiTokenUsage");
+    expect(legacy.map((p) => [p.attributes["gen_ai.token.type"], p.value, p.unitKey])).toEqual([
+      ["input", 1_204 + 20_662, "request:msg_v2_1_330_1:req_v2_1_330_1"],
+      ["output", 318, "request:msg_v2_1_330_1:req_v2_1_330_1"],
+      ["input", 1_580 + 20_662 + 1_930, "request:msg_v2_1_330_2:req_v2_1_330_2"],
+      ["output", 96, "request:msg_v2_1_330_2:req_v2_1_330_2"],
+    ]);
+  });
+
+  it("agent: the subagent is an invocation of its own type; its calls are not the turn's", async () => {
+    const s = byId(await loadAllSessions(CC_2_1_330.projects), CC_2_1_330.sessionId("agent"));
+    const points = sessionToMetricPoints(s, { final: true }).filter((p) => p.metric.startsWith("invokeAgent"));
+    const a = s.subagents[0];
+    const byUnit = (unit: string): unknown[] =>
+      points.filter((p) => p.unitKey === unit).map((p) => [p.metric, p.attributes["gen_ai.agent.name"], p.metric === "invokeAgentDuration" ? "" : p.value]);
+    // The subagent (recorded: 2 haiku requests and one Bash call) and the turn that started it (2 requests, the Agent call).
+    expect(byUnit(`agent:${a?.agentId}`)).toEqual([
+      ["invokeAgentDuration", "general-purpose", ""],
+      ["invokeAgentInferenceCalls", "general-purpose", 2],
+      ["invokeAgentToolCalls", "general-purpose", 1],
+    ]);
+    expect(byUnit("turn:0")).toEqual([
+      ["invokeAgentDuration", "claude-code", ""],
+      ["invokeAgentInferenceCalls", "claude-code", 2],
+      ["invokeAgentToolCalls", "claude-code", 1],
+    ]);
+    const tools = sessionToMetricPoints(s, { final: true }).filter((p) => p.metric === "executeToolDuration");
+    expect(tools.map((p) => [p.attributes["gen_ai.tool.name"], p.attributes["gen_ai.agent.name"]])).toEqual([
+      ["Agent", "claude-code"],
+      ["Bash", "general-purpose"],
+    ]);
   });
 });
 

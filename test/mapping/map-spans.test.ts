@@ -89,7 +89,7 @@ describe("sessionToSpans on the recorded Claude Code 2.1.330 sessions", () => {
           "gen_ai.usage.input_tokens": (u[0] ?? 0) + (u[2] ?? 0) + (u[3] ?? 0) + (u[4] ?? 0),
           "gen_ai.usage.output_tokens": u[1],
           "gen_ai.usage.cache_read.input_tokens": u[2],
-          "gen_ai.usage.cache_creation.input_tokens": (u[3] ?? 0) + (u[4] ?? 0),
+          "gen_ai.usage.cache_write.input_tokens": (u[3] ?? 0) + (u[4] ?? 0),
           "claude_code.cost_usd": expect.closeTo(sonnet46(u), 12) as number,
           "claude_code.cost.source": "ledger",
           "gen_ai.response.finish_reasons": [finish],
@@ -138,7 +138,7 @@ describe("sessionToSpans on the recorded Claude Code 2.1.330 sessions", () => {
           "gen_ai.usage.input_tokens": 46_038,
           "gen_ai.usage.output_tokens": 414,
           "gen_ai.usage.cache_read.input_tokens": 20_662,
-          "gen_ai.usage.cache_creation.input_tokens": 22_592,
+          "gen_ai.usage.cache_write.input_tokens": 22_592,
           "claude_code.turns": 1,
           "claude_code.requests": 2,
           "claude_code.tool_calls": 3,
@@ -203,7 +203,8 @@ describe("sessionToSpans on the recorded Claude Code 2.1.330 sessions", () => {
       end: sub.last,
       status: { code: SpanStatusCode.UNSET },
       events: [],
-      attributes: { "session.id": sid, "gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "general-purpose", "gen_ai.agent.id": agentId },
+      // An invoke_agent INTERNAL span (GenAI conventions v0.1.0): no gen_ai.agent.id, no provider, no cache usage.
+      attributes: { "session.id": sid, "gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "general-purpose", "claude_code.agent.id": agentId },
     });
     expect(views.find((v) => v.name === "execute_tool Agent")?.parent).toBe(turn0);
     const underSub = views
@@ -281,9 +282,48 @@ describe("sessionToSpans on the recorded Claude Code 2.1.330 sessions", () => {
     const chats = (spans: ReturnType<typeof sessionToSpans>): unknown[] => spans.filter((x) => x.name.startsWith("chat ")).map((x) => x.attributes["gen_ai.output.messages"]);
     expect(chats(sessionToSpans(s, { final: true }))).toEqual([undefined, undefined]);
     expect(chats(sessionToSpans(s, { final: true, captureContent: true })).map((m) => JSON.parse(String(m)))).toEqual([
-      [{ role: "assistant", parts: [{ type: "text", content: first }], finish_reason: "tool_use" }],
-      [{ role: "assistant", parts: [{ type: "text", content: second }], finish_reason: "end_turn" }],
+      [{ role: "assistant", parts: [{ type: "text", content: first }] }],
+      [{ role: "assistant", parts: [{ type: "text", content: second }] }],
     ]);
+  });
+
+  it("invoke_agent spans (turns, subagents) carry no provider name, no cache usage and no gen_ai.agent.id, in every session", () => {
+    const invokes = sessions.flatMap((s) => sessionToSpans(s, { final: true, destinations: false })).filter((x) => x.attributes["gen_ai.operation.name"] === "invoke_agent");
+    expect(invokes.filter((x) => x.name === "invoke_agent claude-code").length).toBeGreaterThan(5);
+    expect(invokes.filter((x) => x.name !== "invoke_agent claude-code").length).toBeGreaterThan(0);
+    const forbidden = [
+      "gen_ai.provider.name",
+      "gen_ai.system",
+      "gen_ai.agent.id",
+      "gen_ai.usage.cache_read.input_tokens",
+      "gen_ai.usage.cache_write.input_tokens",
+      "gen_ai.usage.cache_creation.input_tokens",
+    ];
+    expect(invokes.flatMap((x) => Object.keys(x.attributes).filter((k) => forbidden.includes(k)))).toEqual([]);
+  });
+
+  it("OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental/dup adds the v1.41.0 names beside the current ones, and nothing else", () => {
+    for (const s of sessions) {
+      const current = sessionToSpans(s, { final: true, captureContent: true, destinations: false });
+      const legacy = sessionToSpans(s, { final: true, captureContent: true, destinations: false, legacyGenAiNames: true });
+      expect(legacy.map((x) => x.spanId)).toEqual(current.map((x) => x.spanId));
+      legacy.forEach((x, i) => {
+        const now = current[i]?.attributes ?? {};
+        const added = Object.fromEntries(Object.entries(x.attributes).filter(([k]) => !(k in now)));
+        const expected: Record<string, unknown> = {};
+        if ("gen_ai.usage.cache_write.input_tokens" in now) expected["gen_ai.usage.cache_creation.input_tokens"] = now["gen_ai.usage.cache_write.input_tokens"];
+        if (x.name.startsWith("invoke_agent ") && "claude_code.agent.id" in now) expected["gen_ai.agent.id"] = now["claude_code.agent.id"];
+        expect(added, x.name).toEqual(expected);
+        // The output messages keep v1.41.0's finish_reason; everything else is equal.
+        const messages = now["gen_ai.output.messages"];
+        const changed = Object.keys(now).filter((k) => JSON.stringify(now[k]) !== JSON.stringify(x.attributes[k]));
+        expect(changed).toEqual(messages === undefined ? [] : ["gen_ai.output.messages"]);
+        if (messages !== undefined) {
+          const [old] = JSON.parse(String(x.attributes["gen_ai.output.messages"])) as Array<Record<string, unknown>>;
+          expect(old?.["finish_reason"]).toBe((now["gen_ai.response.finish_reasons"] as string[])[0]);
+        }
+      });
+    }
   });
 
   it("content is off by default; when on, the prompt and tool input are exported redacted", () => {

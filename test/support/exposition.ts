@@ -3,11 +3,12 @@
 // labels as docs DESIGN.md §2 "Metrics"), with counters that grow between
 // scrapes so rates, ratios and quantiles have values.
 import { createServer, type Server } from "node:http";
+import { METRIC } from "../../src/semconv/names.js";
+import { PROMETHEUS_FAMILY } from "./prometheus-series.js";
 
 /** Explicit bucket boundaries (USD) the client uses for claude_code.session.cost. */
 export const SESSION_COST_BUCKETS_USD = [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 50, 100] as const;
 const TOOL_DURATION_BUCKETS_S = [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300];
-const TOKEN_BUCKETS = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576];
 
 type Labels = Record<string, string>;
 
@@ -54,7 +55,7 @@ class Exposition {
 /**
  * The exposition `seconds` after start: two projects, two models, both sources
  * for the shared names, a cost overcount, tool calls with failures, compactions, session cost,
- * GenAI token histograms, and one session with the opt-in `session_id` label.
+ * the GenAI conventions' usage, inference and agent metrics, and one session with the opt-in `session_id` label.
  */
 export function sampleExposition(seconds: number): string {
   const t = Math.max(0, Math.floor(seconds));
@@ -79,24 +80,25 @@ export function sampleExposition(seconds: number): string {
         e.counter("claude_code_token_usage_tokens_total", { ...ours, project, model, type }, perSecond * (k + t));
         e.counter("claude_code_token_usage_tokens_total", { ...theirs, project, model, type }, perSecond * (k + t));
       }
-      e.histogram(
-        "gen_ai_client_token_usage",
-        { ...ours, project, gen_ai_token_type: "input", gen_ai_request_model: model, gen_ai_operation_name: "chat", gen_ai_provider_name: "anthropic" },
-        TOKEN_BUCKETS,
-        [
-          { value: 9900, count: 3 + t },
-          { value: 30000, count: 1 + Math.floor(t / 3) },
-        ],
-      );
-      e.histogram(
-        "gen_ai_client_token_usage",
-        { ...ours, project, gen_ai_token_type: "output", gen_ai_request_model: model, gen_ai_operation_name: "chat", gen_ai_provider_name: "anthropic" },
-        TOKEN_BUCKETS,
-        [
-          { value: 300, count: 3 + t },
-          { value: 2000, count: 1 + Math.floor(t / 3) },
-        ],
-      );
+      // GenAI conventions v0.1.0 (names from test/support/prometheus-series.ts, buckets from src/semconv/names.ts).
+      const op = { ...ours, project, gen_ai_operation_name: "chat", gen_ai_provider_name: "anthropic", gen_ai_request_model: model, gen_ai_response_model: model };
+      const usage = { ...op, gen_ai_token_modality: "unknown" };
+      e.counter(`${PROMETHEUS_FAMILY.inferenceInputTokens}_total`, usage, (tokens.input + tokens.cacheRead + tokens.cacheCreation) * (k + t));
+      e.counter(`${PROMETHEUS_FAMILY.inferenceOutputTokens}_total`, usage, tokens.output * (k + t));
+      e.counter(`${PROMETHEUS_FAMILY.inferenceCacheReadTokens}_total`, usage, tokens.cacheRead * (k + t));
+      e.counter(`${PROMETHEUS_FAMILY.inferenceCacheWriteTokens}_total`, usage, tokens.cacheCreation * (k + t));
+      e.histogram(PROMETHEUS_FAMILY.inferenceOperationInputTokens, op, METRIC.inferenceOperationInputTokens.boundaries, [
+        { value: 9900, count: 3 + t },
+        { value: 30000, count: 1 + Math.floor(t / 3) },
+      ]);
+      e.histogram(PROMETHEUS_FAMILY.inferenceOperationOutputTokens, op, METRIC.inferenceOperationOutputTokens.boundaries, [
+        { value: 300, count: 3 + t },
+        { value: 2000, count: 1 + Math.floor(t / 3) },
+      ]);
+      e.histogram(PROMETHEUS_FAMILY.inferenceDuration, op, METRIC.inferenceDuration.boundaries, [
+        { value: 2.5, count: 3 + t },
+        { value: 30, count: 1 + Math.floor(t / 3) },
+      ]);
     });
     for (const [tool, failEvery] of [
       ["Bash", 4],
@@ -114,6 +116,18 @@ export function sampleExposition(seconds: number): string {
       if (failures > 0) {
         e.histogram("claude_code_tool_duration_seconds", { ...ours, project, tool_name: tool, outcome: "failure" }, TOOL_DURATION_BUCKETS_S, [{ value: 2, count: failures }]);
       }
+    }
+    for (const [agent, seconds, calls] of [
+      ["claude-code", 40, 6],
+      ["Explore", 90, 20],
+    ] as const) {
+      const labels = { ...ours, project, gen_ai_agent_name: agent };
+      e.histogram(PROMETHEUS_FAMILY.invokeAgentDuration, labels, METRIC.invokeAgentDuration.boundaries, [{ value: seconds, count: 2 * k + t }]);
+      e.histogram(PROMETHEUS_FAMILY.invokeAgentInferenceCalls, labels, METRIC.invokeAgentInferenceCalls.boundaries, [{ value: calls, count: 2 * k + t }]);
+      e.histogram(PROMETHEUS_FAMILY.invokeAgentToolCalls, labels, METRIC.invokeAgentToolCalls.boundaries, [{ value: calls - 1, count: 2 * k + t }]);
+      e.histogram(PROMETHEUS_FAMILY.executeToolDuration, { ...ours, project, gen_ai_tool_name: "Bash", gen_ai_agent_name: agent }, METRIC.executeToolDuration.boundaries, [
+        { value: 0.3, count: 5 * k + 3 * t },
+      ]);
     }
     e.counter("claude_code_compaction_count_total", { ...ours, project, trigger: "auto" }, k + Math.floor(t / 4));
     e.counter("claude_code_compaction_count_total", { ...ours, project, trigger: "manual" }, Math.floor(t / 9));

@@ -3,7 +3,7 @@
  * and LangSmith want repeated on every span (both group and filter per span, not per trace).
  */
 import type { Session } from "../../model/types.js";
-import { AGENT_NAME, ATTR, OPERATION, SPAN_NAME } from "../../semconv/names.js";
+import { ATTR, OPERATION, SPAN_NAME } from "../../semconv/names.js";
 import type { SpanData } from "../span-data.js";
 import type { DestinationName } from "./select.js";
 
@@ -64,7 +64,7 @@ export interface Tokens {
  */
 export interface SpanFacts {
   readonly role: SpanRole;
-  /** The span belongs to a subagent (`claude_code.subagent.id`). */
+  /** The span is a subagent's or belongs to one (`claude_code.agent.id`). */
   readonly inSubagent: boolean;
   /** The response model, else the request model. */
   readonly model: string | undefined;
@@ -74,6 +74,7 @@ export interface SpanFacts {
   /** `unknown`: no price and no ledger (the cost is a 0 that says so). */
   readonly costSource: string | undefined;
   readonly toolName: string | undefined;
+  /** The subagent's id (`claude_code.agent.id`). */
   readonly agentId: string | undefined;
   readonly agentName: string | undefined;
   readonly turnIndex: number | undefined;
@@ -94,7 +95,6 @@ const num = (v: unknown): number | undefined => (typeof v === "number" && Number
 class RawFacts {
   op: unknown = undefined;
   agentName: unknown = undefined;
-  agentId: unknown = undefined;
   subagentId: unknown = undefined;
   requestModel: unknown = undefined;
   responseModel: unknown = undefined;
@@ -116,7 +116,6 @@ class RawFacts {
   reset(): void {
     this.op = undefined;
     this.agentName = undefined;
-    this.agentId = undefined;
     this.subagentId = undefined;
     this.requestModel = undefined;
     this.responseModel = undefined;
@@ -153,9 +152,6 @@ function readAttributes(a: SpanData["attributes"]): RawFacts {
       case ATTR.agentName:
         raw.agentName = v;
         break;
-      case ATTR.agentId:
-        raw.agentId = v;
-        break;
       case ATTR.subagentId:
         raw.subagentId = v;
         break;
@@ -174,7 +170,7 @@ function readAttributes(a: SpanData["attributes"]): RawFacts {
       case ATTR.usageCacheReadInputTokens:
         raw.cacheRead = v;
         break;
-      case ATTR.usageCacheCreationInputTokens:
+      case ATTR.usageCacheWriteInputTokens:
         raw.cacheCreation = v;
         break;
       case ATTR.costUsd:
@@ -221,14 +217,14 @@ export function spanFacts(span: SpanData): SpanFacts {
     tokens = { all, uncached: Math.max(all - read - creation, 0), output: out, cacheRead: read, cacheCreation: creation };
   }
   return {
-    role: roleOf(span.name, r.op, r.agentName, r.agentId),
+    role: roleOf(span.name, r.op, r.turnIndex),
     inSubagent: str(r.subagentId) !== undefined,
     model: str(r.responseModel) ?? str(r.requestModel),
     tokens,
     costUsd: num(r.costUsd),
     costSource: str(r.costSource),
     toolName: str(r.toolName),
-    agentId: str(r.agentId),
+    agentId: str(r.subagentId),
     agentName: str(r.agentName),
     turnIndex: num(r.turnIndex),
     promptId: str(r.promptId),
@@ -239,12 +235,13 @@ export function spanFacts(span: SpanData): SpanFacts {
   };
 }
 
-function roleOf(name: string, op: unknown, agentName: unknown, agentId: unknown): SpanRole {
+function roleOf(name: string, op: unknown, turnIndex: unknown): SpanRole {
   if (name === SPAN_NAME.session) return "session";
   if (name === SPAN_NAME.compaction) return "compaction";
   if (name === SPAN_NAME.ledger) return "ledger";
   if (op === OPERATION.chat) return "chat";
   if (op === OPERATION.executeTool) return "tool";
-  if (op === OPERATION.invokeAgent) return agentName === AGENT_NAME && agentId === undefined ? "turn" : "subagent";
+  // A turn's span carries its index; a subagent's, whatever its type is called, does not.
+  if (op === OPERATION.invokeAgent) return turnIndex !== undefined ? "turn" : "subagent";
   return "other";
 }

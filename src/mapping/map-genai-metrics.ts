@@ -1,0 +1,132 @@
+/**
+ * The GenAI conventions' metrics (v0.1.0) for a session (pure), beside our own claude_code.*:
+ *   per API request  gen_ai.client.inference.usage.{input,output,cache_read.input,cache_write.input}_tokens
+ *                    (counters, gen_ai.token.modality = unknown: Anthropic's usage has no modality split),
+ *                    gen_ai.client.inference.operation.{input,output}_tokens and .inference.duration (histograms)
+ *   per tool call    gen_ai.execute_tool.duration
+ *   per invocation   gen_ai.invoke_agent.duration, .inference_calls, .tool_calls, for each turn
+ *                    (agent claude-code) and each subagent run (agent = its type)
+ * Input tokens are all input, cached included (Anthropic's own input_tokens excludes the cache).
+ * Durations are the spans' (the conventions: "the metric value SHOULD be the same as the span
+ * duration"). With `legacy`, also v1.41.0's gen_ai.client.token.usage.
+ */
+import type { ApiRequest, Session } from "../model/types.js";
+import { AGENT_NAME, ATTR, OPERATION, PROVIDER_NAME, TOKEN_MODALITY_UNKNOWN, TOOL_ERROR_TYPE } from "../semconv/names.js";
+import type { MetricKey } from "../semconv/names.js";
+import { genAiInputTokens } from "./exported-values.js";
+import type { MetricPoint } from "./metric-point.js";
+import { UNIT_OF_WORK } from "./units-of-work.js";
+
+type AttributeSet = Readonly<Record<string, string>>;
+type Add = (metric: MetricKey, value: number, unitKey: string, attributes: AttributeSet) => void;
+
+interface ModelSets {
+  readonly usage: AttributeSet;
+  readonly operation: AttributeSet;
+  readonly legacyInput: AttributeSet;
+  readonly legacyOutput: AttributeSet;
+}
+
+/** An invocation's own calls (a turn's main-thread ones, a subagent's). */
+interface Counts {
+  inference: number;
+  tools: number;
+}
+
+/**
+ * Shared frozen attribute objects, one per attribute set: a long session has tens of thousands
+ * of points over a few sets, and the exporters aggregate by them.
+ */
+class AttributeSets {
+  private readonly sets = new Map<string, AttributeSet>();
+  private readonly models = new Map<string, ModelSets>();
+  constructor(private readonly common: AttributeSet) {}
+
+  get(key: string, attrs: Record<string, string>): AttributeSet {
+    let shared = this.sets.get(key);
+    if (shared === undefined) {
+      shared = Object.freeze({ ...this.common, ...attrs });
+      this.sets.set(key, shared);
+    }
+    return shared;
+  }
+
+  model(model: string): ModelSets {
+    let m = this.models.get(model);
+    if (m === undefined) {
+      const op = { ...this.common, [ATTR.operationName]: OPERATION.chat, [ATTR.providerName]: PROVIDER_NAME, [ATTR.requestModel]: model, [ATTR.responseModel]: model };
+      m = {
+        usage: Object.freeze({ ...op, [ATTR.tokenModality]: TOKEN_MODALITY_UNKNOWN }),
+        operation: Object.freeze(op),
+        legacyInput: Object.freeze({ ...op, [ATTR.tokenType]: "input" }),
+        legacyOutput: Object.freeze({ ...op, [ATTR.tokenType]: "output" }),
+      };
+      this.models.set(model, m);
+    }
+    return m;
+  }
+}
+
+/** Appends the session's GenAI points to `points`; `common` holds the attributes every point carries (project, opt-in session id). */
+export function addGenAiMetricPoints(points: MetricPoint[], session: Session, common: AttributeSet, legacy: boolean): void {
+  const add: Add = (metric, value, unitKey, attributes) => {
+    points.push({ metric, value, unitKey, attributes });
+  };
+  const sets = new AttributeSets(common);
+  const turnCounts = new Map<number, Counts>();
+  const agentCounts = new Map<string, Counts>();
+  const countsOf = (agentId: string | undefined, turnIndex: number | undefined): Counts | undefined => {
+    if (agentId === undefined && turnIndex === undefined) return undefined;
+    const found = agentId !== undefined ? agentCounts.get(agentId) : turnCounts.get(turnIndex as number);
+    if (found !== undefined) return found;
+    const c = { inference: 0, tools: 0 };
+    if (agentId !== undefined) agentCounts.set(agentId, c);
+    else turnCounts.set(turnIndex as number, c);
+    return c;
+  };
+  for (const r of session.requests) {
+    addRequestPoints(add, r, sets.model(r.model), legacy);
+    const counts = countsOf(r.agentId, r.turnIndex);
+    if (counts !== undefined) counts.inference++;
+  }
+  const agentTypes = new Map(session.subagents.map((a) => [a.agentId, a.agentType]));
+  for (const c of session.toolCalls) {
+    const counts = countsOf(c.agentId, c.turnIndex);
+    if (counts !== undefined) counts.tools++;
+    if (c.endTime === undefined) continue;
+    const agent = c.agentId === undefined ? AGENT_NAME : (agentTypes.get(c.agentId) ?? AGENT_NAME);
+    const failed = c.outcome === "failure";
+    const attrs = sets.get(`tool\0${c.name}\0${agent}\0${failed ? 1 : 0}`, {
+      [ATTR.toolName]: c.name,
+      [ATTR.agentName]: agent,
+      ...(failed ? { [ATTR.errorType]: TOOL_ERROR_TYPE } : {}),
+    });
+    add("executeToolDuration", Math.max(0, c.endTime - c.startTime) / 1000, UNIT_OF_WORK.tool(c.id), attrs);
+  }
+  const invocation = (unit: string, agent: string, durationMs: number, counts: Counts | undefined): void => {
+    const attrs = sets.get(`agent\0${agent}`, { [ATTR.agentName]: agent });
+    add("invokeAgentDuration", Math.max(0, durationMs) / 1000, unit, attrs);
+    add("invokeAgentInferenceCalls", counts?.inference ?? 0, unit, attrs);
+    add("invokeAgentToolCalls", counts?.tools ?? 0, unit, attrs);
+  };
+  for (const t of session.turns) invocation(UNIT_OF_WORK.turn(t.index), AGENT_NAME, t.endTime - t.startTime, turnCounts.get(t.index));
+  for (const a of session.subagents) invocation(UNIT_OF_WORK.agent(a.agentId), a.agentType, a.endTime - a.startTime, agentCounts.get(a.agentId));
+}
+
+/** One request: every operation records input and output (0 included), the cache subsets when there are any. */
+function addRequestPoints(add: Add, r: ApiRequest, m: ModelSets, legacy: boolean): void {
+  const unit = UNIT_OF_WORK.request(r.key);
+  const u = r.usage;
+  const input = genAiInputTokens(u);
+  add("inferenceInputTokens", input, unit, m.usage);
+  add("inferenceOutputTokens", u.output, unit, m.usage);
+  if (u.cacheRead > 0) add("inferenceCacheReadTokens", u.cacheRead, unit, m.usage);
+  if (u.cacheCreation > 0) add("inferenceCacheWriteTokens", u.cacheCreation, unit, m.usage);
+  add("inferenceOperationInputTokens", input, unit, m.operation);
+  add("inferenceOperationOutputTokens", u.output, unit, m.operation);
+  add("inferenceDuration", Math.max(0, r.endTime - r.startTime) / 1000, unit, m.operation);
+  if (legacy) {
+    add("genAiTokenUsage", input, unit, m.legacyInput);
+    add("genAiTokenUsage", u.output, unit, m.legacyOutput);
+  }
+}

@@ -6,6 +6,9 @@
 // (two sessions of one user, now one stream) lose nothing.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { sessionToMetricPoints } from "../../src/mapping/map-metrics.js";
+import { loadAllSessions } from "../support/sessions.js";
+import { CC_2_1_330 } from "../support/recorded-fixtures.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BASE_CONFIG, TEAM, requireCollector, startCollector, type RunningCollector } from "../support/collector.js";
 import { nanos, postOtlpJson, type Attrs } from "../support/otlp-json.js";
@@ -65,6 +68,14 @@ describe.runIf(bin !== undefined && prometheusBin !== undefined)("team kit: metr
     for (const id of ["session.id", "prompt.id", "user.id", "user.email", "user.account_uuid", "organization.id", "user"]) {
       expect(new RegExp(`^(?:${DEFAULT_LABELS})$`).test(id), id).toBe(false);
     }
+  });
+
+  it("the default allowlist keeps every label our metric mapping writes (bar the opt-in session.id), v1.41.0's GenAI names too", async () => {
+    const sessions = await loadAllSessions(CC_2_1_330.projects);
+    const keys = new Set(sessions.flatMap((x) => sessionToMetricPoints(x, { final: true, includeSessionId: true, legacyGenAiNames: true }).flatMap((p) => Object.keys(p.attributes))));
+    const allowed = new RegExp(`^(?:${DEFAULT_LABELS})$`);
+    expect([...keys].filter((k) => !allowed.test(k)).sort()).toEqual(["session.id"]);
+    expect(keys.size).toBeGreaterThan(10);
   });
 
   it("our opted-in session ids are dropped and the points they split are summed; the user is the writer", async () => {

@@ -55,6 +55,10 @@ const GOVERNED_LABELS = new Set(
     "gen_ai_provider_name",
     "gen_ai_request_model",
     "gen_ai_response_model",
+    "gen_ai_token_modality",
+    "gen_ai_tool_name",
+    "gen_ai_agent_name",
+    "error_type",
     "gen_ai_token_type",
   ].concat(["__name__", "job", "instance", "gateway", "source", "otel_scope_name", "otel_scope_version", "le"]),
 );

@@ -72,7 +72,9 @@ describe.runIf(bin !== undefined && prometheusBin !== undefined)("team kit: metr
 
   it("the default allowlist keeps every label our metric mapping writes (bar the opt-in session.id), v1.41.0's GenAI names too", async () => {
     const sessions = await loadAllSessions(CC_2_1_330.projects);
-    const keys = new Set(sessions.flatMap((x) => sessionToMetricPoints(x, { final: true, includeSessionId: true, legacyGenAiNames: true }).flatMap((p) => Object.keys(p.attributes))));
+    const keys = new Set(
+      sessions.flatMap((x) => sessionToMetricPoints(x, { final: true, includeSessionId: true, legacyGenAiNames: true }).flatMap((p) => Object.keys(p.attributes))),
+    );
     const allowed = new RegExp(`^(?:${DEFAULT_LABELS})$`);
     expect([...keys].filter((k) => !allowed.test(k)).sort()).toEqual(["session.id"]);
     expect(keys.size).toBeGreaterThan(10);

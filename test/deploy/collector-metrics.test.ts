@@ -61,6 +61,11 @@ describe.skipIf(!bin)("collector → Prometheus names and labels", () => {
     // The recorded sessions through our own mapping and encoder, every instrument (the v1.41.0 ones too), in project "recorded".
     sessions = await loadAllSessions(CC_2_1_330.projects);
     const points = sessions.flatMap((x) => sessionToMetricPoints(x, { final: true, project: "recorded", legacyGenAiNames: true }));
+    // The two conditional instruments, which a final replay of priced sessions never writes (a live overcount, an unpriced model).
+    points.push(
+      { metric: "costOvercount", value: 0.01, attributes: { project: "recorded", model: "m" }, unitKey: "ledger:0" },
+      { metric: "tokenUnpriced", value: 5, attributes: { project: "recorded", model: "m", type: "input" }, unitKey: "request:x" },
+    );
     const body = serializeMetrics(points, buildResource({}), { startMs: T0, timeMs: T0 + 1_000 }, "json");
     const res = await fetch(`${collector.otlpHttpUrl}/v1/metrics`, { method: "POST", headers: { "content-type": "application/json" }, body });
     expect(res.status).toBe(200);

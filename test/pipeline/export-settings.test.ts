@@ -11,7 +11,7 @@ const HOME = { CLAUDE_CONFIG_DIR: "/home/u/.claude" };
 const OURS = { "service.name": "claude-code-otel", "service.version": packageVersion(), "claude_code.telemetry.source": "claude-code-otel" };
 
 describe("resolveExportSettings", () => {
-  it("defaults: the state folder under the home, our resource, no content, both products, no session.id", () => {
+  it("defaults: the state folder under the home, our resource, no content, both products, no session.id, the current GenAI names only", () => {
     const s = resolveExportSettings(HOME, {});
     expect(s).toEqual({
       stateDir: "/home/u/.claude/otel/state",
@@ -19,6 +19,7 @@ describe("resolveExportSettings", () => {
       captureContent: false,
       products: ["langfuse", "langsmith"],
       includeSessionId: false,
+      legacyGenAiNames: false,
       destinations: { userId: undefined, integrationVersion: packageVersion(), products: ["langfuse", "langsmith"] },
     });
   });
@@ -42,6 +43,11 @@ describe("resolveExportSettings", () => {
     expect([s.stateDir, s.products, s.includeSessionId, s.captureContent]).toEqual(["/s", ["langsmith"], true, true]);
     const o = resolveExportSettings(env, config, { stateDir: "/o", products: "none", metricSessionId: true });
     expect([o.stateDir, o.products, o.destinations.products, o.includeSessionId]).toEqual(["/o", [], [], true]);
+    // The v1.41.0 GenAI names: OTEL_SEMCONV_STABILITY_OPT_IN over the config file's semconvStabilityOptIn.
+    const dup = "gen_ai_latest_experimental/dup";
+    expect(resolveExportSettings(HOME, { semconvStabilityOptIn: dup }).legacyGenAiNames).toBe(true);
+    expect(resolveExportSettings({ ...HOME, OTEL_SEMCONV_STABILITY_OPT_IN: "http" }, { semconvStabilityOptIn: dup }).legacyGenAiNames).toBe(false);
+    expect(resolveExportSettings({ ...HOME, OTEL_SEMCONV_STABILITY_OPT_IN: `http,${dup}` }, {}).legacyGenAiNames).toBe(true);
   });
 
   it("a bad value throws, or with onInvalid is reported and the default stands", () => {

@@ -51,6 +51,7 @@ const GOVERNED_LABELS = new Set(
     "tool_name",
     "outcome",
     "trigger",
+    "cost_source",
     "gen_ai_operation_name",
     "gen_ai_provider_name",
     "gen_ai_request_model",

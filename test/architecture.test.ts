@@ -45,6 +45,7 @@ const HOOK_FILES = [
   "hook/stdin.ts",
   "util/file-lock.ts",
   "util/json.ts",
+  "util/mask-url.ts",
   "util/pid-alive.ts",
   "util/private-fs.ts",
 ];

@@ -7,10 +7,11 @@ import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { defaultConfigPath, loadConfig, otelHome } from "../config/config-file.js";
 import type { OtlpProtocol } from "../config/export-target.js";
-import { holdsSecrets, maskUrl, readAlertSettings, readOtlpSettings } from "../config/hook-config.js";
+import { signalUrl } from "../config/export-target.js";
+import { holdsSecrets, readAlertSettings, readOtlpSettings } from "../config/hook-config.js";
+import { maskUrl, maskUrlPath } from "../util/mask-url.js";
 import type { HookEntry } from "../install/settings-merge.js";
 import { HOOK_EVENTS, SettingsParseError, ourEntries, parseSettingsText, shellWords } from "../install/settings-merge.js";
-import { redactSecrets } from "../redact/redact.js";
 import { defaultStateDir } from "../config/state-dir.js";
 import type { Destination } from "../delivery/destination.js";
 import { hooksDestination } from "../delivery/destination.js";
@@ -54,12 +55,12 @@ export type ProbeResult = { readonly reachable: true; readonly status: number } 
  * `<endpoint>/v1/traces`. Any HTTP answer means something listens there; 2xx means it accepts.
  */
 export async function probeOtlp(endpoint: string, protocol: OtlpProtocol, headers: Readonly<Record<string, string>>, timeoutMs = PROBE_TIMEOUT_MS): Promise<ProbeResult> {
-  const url = `${endpoint.replace(/\/+$/, "")}/v1/traces`;
+  const { url, auth } = splitUserinfo(signalUrl(endpoint, "v1/traces"));
   const json = protocol === "http/json";
   try {
     const res = await fetch(url, {
       method: "POST",
-      headers: { ...headers, "content-type": json ? "application/json" : "application/x-protobuf" },
+      headers: { ...auth, ...headers, "content-type": json ? "application/json" : "application/x-protobuf" },
       body: json ? JSON.stringify({ resourceSpans: [] }) : new Uint8Array(0),
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -72,6 +73,24 @@ export async function probeOtlp(endpoint: string, protocol: OtlpProtocol, header
     if (code === "ECONNREFUSED") return { reachable: false, reason: "connection refused" };
     return { reachable: false, reason: code ?? e.cause?.message ?? e.name ?? "request failed" };
   }
+}
+
+/**
+ * fetch() refuses a URL with userinfo; node:http (what the flusher and the SDK post with) sends it
+ * as Basic authorization. The probe does the same, so it tests what the hooks will send.
+ */
+function splitUserinfo(url: string): { url: string; auth: Record<string, string> } {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return { url, auth: {} };
+  }
+  if (u.username === "" && u.password === "") return { url, auth: {} };
+  const basic = Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString("base64");
+  u.username = "";
+  u.password = "";
+  return { url: u.toString(), auth: { authorization: `Basic ${basic}` } };
 }
 
 function tilde(path: string): string {
@@ -232,7 +251,8 @@ export async function runChecks(env: NodeJS.ProcessEnv, projectDir: string): Pro
       fix: "run claude-code-otel install --endpoint <url>",
     });
   } else {
-    const shown = redactSecrets(otlp.endpoint);
+    const shown = maskUrl(otlp.endpoint);
+    const tracesShown = maskUrl(signalUrl(otlp.endpoint, "v1/traces"));
     const protocol = otlp.protocol ?? "http/protobuf";
     checks.push({ name: "endpoint", status: "ok", message: `${shown} (${protocol})` });
     const probe = await probeOtlp(otlp.endpoint, protocol, otlp.headers);
@@ -240,29 +260,29 @@ export async function runChecks(env: NodeJS.ProcessEnv, projectDir: string): Pro
       checks.push({
         name: "collector",
         status: "fail",
-        message: `${shown}/v1/traces not reachable: ${probe.reason}`,
+        message: `${tracesShown} not reachable: ${probe.reason}`,
         fix: "start the collector, or fix the endpoint with claude-code-otel install --endpoint <url> (the outbox keeps data meanwhile)",
       });
     } else if (probe.status >= 200 && probe.status < 300) {
-      checks.push({ name: "collector", status: "ok", message: `${shown}/v1/traces answered ${probe.status}` });
+      checks.push({ name: "collector", status: "ok", message: `${tracesShown} answered ${probe.status}` });
     } else if (probe.status === 401 || probe.status === 403) {
       checks.push({
         name: "collector",
         status: "warn",
-        message: `${shown}/v1/traces reachable but answered ${probe.status}: credentials refused`,
+        message: `${tracesShown} reachable but answered ${probe.status}: credentials refused`,
         fix: "check --header values (claude-code-otel install --header k=v)",
       });
     } else if (probe.status < 500) {
-      checks.push({ name: "collector", status: "warn", message: `${shown}/v1/traces reachable, answered ${probe.status}`, fix: "check the endpoint path and protocol" });
+      checks.push({ name: "collector", status: "warn", message: `${tracesShown} reachable, answered ${probe.status}`, fix: "check the endpoint path and protocol" });
     } else {
-      checks.push({ name: "collector", status: "fail", message: `${shown}/v1/traces answered ${probe.status}`, fix: "look at the collector's logs" });
+      checks.push({ name: "collector", status: "fail", message: `${tracesShown} answered ${probe.status}`, fix: "look at the collector's logs" });
     }
   }
 
   const alerts = alertSection.value;
   if (alerts.sessionUsd.length > 0) {
     const syncStop = scans.some((s) => s.entries.some((e) => e.event === "Stop" && / hook-alerts$/.test(e.handler.command) && e.handler.async !== true));
-    const slack = alerts.slackWebhookUrl === undefined ? "" : `; Slack ${maskUrl(alerts.slackWebhookUrl)}`;
+    const slack = alerts.slackWebhookUrl === undefined ? "" : `; Slack ${maskUrlPath(alerts.slackWebhookUrl)}`;
     checks.push(
       syncStop
         ? { name: "alerts", status: "ok", message: `per-session alerts at ${alerts.sessionUsd.map((n) => `$${n.toFixed(2)}`).join(", ")}${slack}` }

@@ -9,7 +9,8 @@ import { fileURLToPath } from "node:url";
 import { defaultConfigPath, otelHome } from "../config/config-file.js";
 import type { OtlpProtocol } from "../config/export-target.js";
 import type { ConfigChanges } from "../config/hook-config.js";
-import { applyConfigChanges, isProtocol, maskUrl, maskedConfig, readAlertSettings, readOtlpSettings, MASK } from "../config/hook-config.js";
+import { applyConfigChanges, isProtocol, maskedConfig, readAlertSettings, readOtlpSettings } from "../config/hook-config.js";
+import { MASK, maskUrl, maskUrlPath } from "../util/mask-url.js";
 import type { HookEntry } from "../install/settings-merge.js";
 import { ALERT_TIMEOUT_S, HOOK_EVENTS, OBSERVER_TIMEOUT_S, formatSettings, mergeOurHooks, parseSettingsText, plannedEntries, removeOurHooks } from "../install/settings-merge.js";
 import { redactSecrets } from "../redact/redact.js";
@@ -166,7 +167,7 @@ function parseThresholds(values: readonly string[]): number[] {
 
 function configChanges(p: Parsed): ConfigChanges {
   const endpoint = stringOpt(p, "endpoint");
-  if (endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(endpoint)) throw new UsageError(`--endpoint must be an http(s) URL, got "${redactSecrets(endpoint)}"`);
+  if (endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(endpoint)) throw new UsageError(`--endpoint must be an http(s) URL, got "${maskUrl(endpoint)}"`);
   const protocol = stringOpt(p, "protocol");
   if (protocol !== undefined && !isProtocol(protocol)) throw new UsageError(`--protocol must be http/protobuf or http/json, got "${protocol}"`);
   const slack = stringOpt(p, "slack-webhook");
@@ -264,13 +265,13 @@ export async function installCommand(argv: string[], io: CliIO): Promise<number>
   const shownHeaders = Object.keys(otlp.headers).map((k) => `${k}=${MASK}`);
   io.out(
     `  config:   ${tilde(configPath)} (0600)${configChanged ? "" : ", unchanged"}\n` +
-      `  endpoint: ${otlp.endpoint === undefined ? "none (telemetry goes to local OTLP files; set --endpoint)" : redactSecrets(otlp.endpoint)}` +
+      `  endpoint: ${otlp.endpoint === undefined ? "none (telemetry goes to local OTLP files; set --endpoint)" : maskUrl(otlp.endpoint)}` +
       `${otlp.protocol === undefined ? "" : `, ${otlp.protocol}`}${shownHeaders.length > 0 ? `, headers ${shownHeaders.join(", ")}` : ""}\n`,
   );
   if (alerts.sessionUsd.length > 0) {
     io.out(
       `  alerts:   per session at ${alerts.sessionUsd.map(money).join(", ")} (synchronous Stop entry, timeout ${ALERT_TIMEOUT_S} s)` +
-        `${alerts.slackWebhookUrl === undefined ? "" : `; Slack ${maskUrl(alerts.slackWebhookUrl)}`}\n`,
+        `${alerts.slackWebhookUrl === undefined ? "" : `; Slack ${maskUrlPath(alerts.slackWebhookUrl)}`}\n`,
     );
   }
   if (boolOpt(p, "project")) io.out(`  note:     project settings now hold absolute paths of this machine; teammates should run install themselves.\n`);

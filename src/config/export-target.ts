@@ -2,6 +2,7 @@
  * Where telemetry goes: option, then the standard OTEL_* variables, then the default, which is
  * local OTLP JSON files (`~/.claude/otel/`), so nothing is lost before a collector exists.
  */
+import { appendUrlPath, maskUrl } from "../util/mask-url.js";
 import { otelHome } from "./config-file.js";
 
 export type OtlpProtocol = "http/protobuf" | "http/json";
@@ -13,7 +14,10 @@ export interface OtlpTarget {
   /** Explicit URLs (from an option or config file); undefined lets the SDK read OTEL_EXPORTER_OTLP_*. */
   readonly tracesUrl: string | undefined;
   readonly metricsUrl: string | undefined;
-  /** What the URLs resolve to, for messages. */
+  /** What the URLs resolve to (as the SDK resolves them): where requests go. Never printed: they may hold credentials. */
+  readonly tracesUrlResolved: string;
+  readonly metricsUrlResolved: string;
+  /** The resolved URLs with userinfo and query values masked (`maskUrl`): the only form messages and logs show. */
   readonly tracesUrlShown: string;
   readonly metricsUrlShown: string;
   readonly headers: Readonly<Record<string, string>> | undefined;
@@ -56,8 +60,9 @@ function protocolOf(value: string | undefined, source: string): OtlpProtocol | u
   throw new ExportConfigError(`${source}: unsupported OTLP protocol "${v}" (use http/protobuf or http/json; grpc is not supported)`);
 }
 
-function signalUrl(base: string, path: string): string {
-  return `${base.replace(/\/+$/, "")}/${path}`;
+/** `<base>/v1/traces`: the signal's path goes at the end of the base's path, before any query. */
+export function signalUrl(base: string, path: "v1/traces" | "v1/metrics"): string {
+  return appendUrlPath(base, path);
 }
 
 const DEFAULT_BASE = "http://localhost:4318";
@@ -71,22 +76,28 @@ export function resolveExportTarget(overrides: ExportOverrides, env: NodeJS.Proc
   if (endpoint === undefined && envBase === undefined && envTraces === undefined && envMetrics === undefined) {
     return { kind: "file", dir: overrides.outputDir ?? defaultOutputDir(env) };
   }
-  if (endpoint !== undefined && !/^https?:\/\//.test(endpoint)) throw new ExportConfigError(`--endpoint must be an http(s) URL, got "${endpoint}"`);
+  if (endpoint !== undefined && !/^https?:\/\//.test(endpoint)) throw new ExportConfigError(`--endpoint must be an http(s) URL, got "${maskUrl(endpoint)}"`);
   const forced = protocolOf(overrides.protocol, "--protocol");
   const general = protocolOf(env["OTEL_EXPORTER_OTLP_PROTOCOL"], "OTEL_EXPORTER_OTLP_PROTOCOL");
   const tracesProtocol = forced ?? protocolOf(env["OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"], "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL") ?? general ?? "http/protobuf";
   const metricsProtocol = forced ?? protocolOf(env["OTEL_EXPORTER_OTLP_METRICS_PROTOCOL"], "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL") ?? general ?? "http/protobuf";
   const tracesUrl = endpoint !== undefined ? signalUrl(endpoint, "v1/traces") : undefined;
   const metricsUrl = endpoint !== undefined ? signalUrl(endpoint, "v1/metrics") : undefined;
+  // The SDK applies the same precedence: per-signal URL as is, else the base plus the signal path.
+  const tracesUrlResolved = tracesUrl ?? envTraces ?? signalUrl(envBase ?? DEFAULT_BASE, "v1/traces");
+  const metricsUrlResolved = metricsUrl ?? envMetrics ?? signalUrl(envBase ?? DEFAULT_BASE, "v1/metrics");
+  // The SDK appends the signal path to the whole string, query included: a base with a query gets explicit URLs.
+  const queried = envBase?.includes("?") === true;
   return {
     kind: "otlp",
     tracesProtocol,
     metricsProtocol,
-    tracesUrl,
-    metricsUrl,
-    // The SDK applies the same precedence: per-signal URL as is, else the base plus the signal path.
-    tracesUrlShown: tracesUrl ?? envTraces ?? signalUrl(envBase ?? DEFAULT_BASE, "v1/traces"),
-    metricsUrlShown: metricsUrl ?? envMetrics ?? signalUrl(envBase ?? DEFAULT_BASE, "v1/metrics"),
+    tracesUrl: tracesUrl ?? (queried && envTraces === undefined ? tracesUrlResolved : undefined),
+    metricsUrl: metricsUrl ?? (queried && envMetrics === undefined ? metricsUrlResolved : undefined),
+    tracesUrlResolved,
+    metricsUrlResolved,
+    tracesUrlShown: maskUrl(tracesUrlResolved),
+    metricsUrlShown: maskUrl(metricsUrlResolved),
     headers: overrides.headers,
     timeoutMillis: overrides.timeoutMillis,
   };

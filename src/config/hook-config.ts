@@ -6,11 +6,13 @@
  * { "otlp":   { "endpoint": "http://localhost:4318", "protocol": "http/protobuf", "headers": { "Authorization": "Basic ..." } },
  *   "alerts": { "sessionUsd": [5, 20], "slackWebhookUrl": "https://hooks.slack.com/services/..." } }
  * ```
- * Header values and the Slack URL are secrets: shown only through `maskedConfig`.
+ * Header values, the endpoint's userinfo and query values, and the Slack URL are secrets: shown
+ * only through `maskedConfig`.
  */
 import type { OtlpProtocol } from "./export-target.js";
 import type { JsonObject } from "../util/json.js";
 import { isObject } from "../util/json.js";
+import { MASK, maskUrl, maskUrlPath } from "../util/mask-url.js";
 
 export interface OtlpSettings {
   /** Base URL; `/v1/traces` and `/v1/metrics` are appended. */
@@ -83,28 +85,19 @@ export function normaliseThresholds(values: readonly number[]): number[] {
   return [...new Set(values)].sort((a, b) => a - b);
 }
 
-export const MASK = "********";
-
-/** A URL with everything after the host hidden: enough to recognise, nothing to reuse. */
-export function maskUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}/${MASK}`;
-  } catch {
-    return MASK;
-  }
-}
-
 /** The config object with header values and the Slack URL replaced, for printing and diffs. */
 export function maskedConfig(raw: JsonObject): JsonObject {
   const out: JsonObject = { ...raw };
   const otlp = raw["otlp"];
-  if (isObject(otlp) && isObject(otlp["headers"])) {
-    out["otlp"] = { ...otlp, headers: Object.fromEntries(Object.keys(otlp["headers"]).map((k) => [k, MASK])) };
+  if (isObject(otlp)) {
+    const masked: JsonObject = { ...otlp };
+    if (isObject(otlp["headers"])) masked["headers"] = Object.fromEntries(Object.keys(otlp["headers"]).map((k) => [k, MASK]));
+    if (typeof otlp["endpoint"] === "string") masked["endpoint"] = maskUrl(otlp["endpoint"]);
+    out["otlp"] = masked;
   }
   const alerts = raw["alerts"];
   if (isObject(alerts) && typeof alerts["slackWebhookUrl"] === "string") {
-    out["alerts"] = { ...alerts, slackWebhookUrl: maskUrl(alerts["slackWebhookUrl"]) };
+    out["alerts"] = { ...alerts, slackWebhookUrl: maskUrlPath(alerts["slackWebhookUrl"]) };
   }
   return out;
 }
@@ -112,7 +105,9 @@ export function maskedConfig(raw: JsonObject): JsonObject {
 /** True when the config holds something that must not be readable by others. */
 export function holdsSecrets(raw: JsonObject): boolean {
   const otlp = readOtlpSettings(raw).value;
-  return Object.keys(otlp.headers).length > 0 || readAlertSettings(raw).value.slackWebhookUrl !== undefined;
+  // maskUrl masks only userinfo and query values: anything masked may be a credential.
+  const endpointCredentials = otlp.endpoint !== undefined && maskUrl(otlp.endpoint).includes(MASK);
+  return Object.keys(otlp.headers).length > 0 || endpointCredentials || readAlertSettings(raw).value.slackWebhookUrl !== undefined;
 }
 
 export interface ConfigChanges {

@@ -147,7 +147,7 @@ function configTimeout(config: JsonObject): number | undefined {
 }
 
 function otlpDestination(target: OtlpTarget, env: NodeJS.ProcessEnv, config: JsonObject, configHeaders: Readonly<Record<string, string>> | undefined): OtlpDestination {
-  const url = { traces: target.tracesUrl ?? target.tracesUrlShown, metrics: target.metricsUrl ?? target.metricsUrlShown };
+  const url = { traces: target.tracesUrlResolved, metrics: target.metricsUrlResolved };
   const enc = (p: string): OtlpEncoding => (p === "http/json" ? "json" : "pb");
   const headers = (signal: OtlpSignal): Record<string, string> =>
     configHeaders !== undefined

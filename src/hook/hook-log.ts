@@ -7,6 +7,7 @@
 import { appendFileSync, renameSync, statSync } from "node:fs";
 import { inDir } from "../config/state-dir.js";
 import { join } from "node:path";
+import { maskUrlsIn } from "../util/mask-url.js";
 
 export type LogLevel = "error" | "warn" | "info" | "debug";
 
@@ -35,10 +36,11 @@ export interface HookLog {
   debug(message: string): void;
 }
 
-/** Keeps messages on one line and short: they come from error texts and file names. */
+/** Keeps messages on one line and short (they come from error texts and file names), and URLs masked. */
 function oneLine(message: string): string {
+  const masked = maskUrlsIn(message);
   // eslint-disable-next-line no-control-regex -- control characters are what we strip
-  const flat = message.replace(/[\r\n\t]+/g, " ").replace(/[\x00-\x1f\x7f]/g, "?");
+  const flat = masked.replace(/[\r\n\t]+/g, " ").replace(/[\x00-\x1f\x7f]/g, "?");
   return flat.length > 2000 ? `${flat.slice(0, 2000)}…` : flat;
 }
 

@@ -308,7 +308,7 @@ export async function startOtlpReceiver(port = 0): Promise<OtlpReceiver> {
         return;
       }
       const json = contentType.includes("json");
-      const isTraces = (req.url ?? "").endsWith("/v1/traces");
+      const isTraces = new URL(req.url ?? "/", "http://receiver").pathname.endsWith("/v1/traces");
       const body: Json = json ? (JSON.parse(bytes.toString("utf8")) as Json) : decode(bytes, isTraces ? TraceRequest : MetricsRequest);
       if (isTraces) {
         for (const span of spansOf(body)) {

@@ -16,7 +16,9 @@ import { ALERT_TIMEOUT_S, HOOK_EVENTS, OBSERVER_TIMEOUT_S, formatSettings, merge
 import { redactSecrets } from "../redact/redact.js";
 import type { JsonObject } from "../util/json.js";
 import { unifiedDiff } from "../util/line-diff.js";
-import { ensurePrivateDir, writeFileAtomic } from "../util/private-fs.js";
+import { ensurePrivateDir, privateDirProblem, writeFileAtomic } from "../util/private-fs.js";
+import { tightenPrivateDirs } from "../util/private-tree.js";
+import { defaultStateDir } from "../config/state-dir.js";
 import type { OptionSpec, Parsed } from "./args.js";
 import { UsageError, boolOpt, parseOptions, stringOpt } from "./args.js";
 import { installWithReceipt } from "./install-receipt.js";
@@ -247,7 +249,11 @@ export async function installCommand(argv: string[], io: CliIO): Promise<number>
     writeFileAtomic(writeTarget(settingsPath), settingsAfter, settingsFile.mode ?? 0o644);
   }
   // The state home holds config, spool, outbox and alert markers: private even before the first hook.
-  ensurePrivateDir(otelHome(io.env));
+  const home = otelHome(io.env);
+  const homeProblem = privateDirProblem(home);
+  if (homeProblem !== undefined && !homeProblem.includes("writable by")) throw new Error(`refusing our home: ${homeProblem}`);
+  for (const dir of [home, defaultStateDir(io.env)]) for (const t of tightenPrivateDirs(dir)) lines.push(`  private:  ${tilde(t)}`);
+  ensurePrivateDir(home);
   if (configChanged) {
     if (!existsSync(dirname(configPath))) ensurePrivateDir(dirname(configPath));
     if (configFile.exists) lines.push(`  backup:   ${tilde(backup(configFile, now))}`);

@@ -1,10 +1,13 @@
-import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { PriceConfig } from "./price-overrides.js";
 import { COST_MODES, parseCostMode, parsePriceOverrides } from "./price-overrides.js";
 import { isObject, jsonErrorPosition, jsonErrorReason } from "../util/json.js";
 import type { JsonObject } from "../util/json.js";
+import { readRegularFile } from "../util/private-fs.js";
+
+/** A config file is a few hundred bytes; anything past this is not one (and must not be read whole). */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /**
  * Our home: config, state, spool, outbox, hook log and local OTLP files. `$CLAUDE_CODE_OTEL_HOME`,
@@ -30,14 +33,24 @@ export interface LoadedConfig {
   readonly errors: string[];
 }
 
-/** Reads the config file; a missing file is an empty config, a broken one a list of errors. */
+/**
+ * Reads the config file; a missing file is an empty config, a broken one a list of errors. It
+ * says where telemetry and its credentials go, so it is read only from a regular file of ours
+ * (or root's) that no one else can write, and of at most MAX_CONFIG_BYTES: anything else is
+ * refused with an error and an empty config (a FIFO or /dev/zero would hang every hook).
+ */
 export function loadConfig(path: string): LoadedConfig {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readRegularFile(path, MAX_CONFIG_BYTES, { trusted: true }).text;
   } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
-    return { path, exists: !missing, raw: {}, prices: { overrides: [] }, errors: missing ? [] : [`cannot read ${path}: ${(error as Error).message}`] };
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return { path, exists: false, raw: {}, prices: { overrides: [] }, errors: [] };
+    const refused = code === "ENOTREG" || code === "EFBIG" || code === "EUNSAFE";
+    const message = refused
+      ? `config ignored: ${(error as Error).message} (it must be a regular file of yours, at most ${MAX_CONFIG_BYTES >> 20} MiB, writable only by you)`
+      : `cannot read ${path}: ${(error as Error).message}`;
+    return { path, exists: true, raw: {}, prices: { overrides: [] }, errors: [message] };
   }
   let raw: unknown;
   try {

@@ -3,8 +3,9 @@
  * the local OTLP JSON files (the layout of the collector's `file` exporter, which its
  * `otlpjsonfile` receiver reads back).
  */
-import { closeSync, constants, mkdirSync, openSync, writeSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { appendPrivate } from "../util/private-fs.js";
 import type { Destination, FileDestination, OtlpDestination } from "./destination.js";
 import type { OtlpEncoding, OtlpSignal } from "../sdk/otlp-serialize.js";
 import { postOtlp } from "./otlp-post.js";
@@ -31,17 +32,11 @@ export function otlpTransport(d: OtlpDestination): Transport {
 
 /**
  * One write of `body` and a newline to an O_APPEND file: concurrent writers never interleave a
- * line. O_NOFOLLOW: a link planted where the file should be is refused, never written through.
+ * line. appendPrivate refuses a link planted where the file should be (O_NOFOLLOW), a FIFO or
+ * device (it would block or swallow), a hard-linked file and another user's file.
  */
 function appendLine(path: string, body: Uint8Array): void {
-  const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
-  try {
-    const line = Buffer.concat([body, Buffer.from("\n")]);
-    let at = 0;
-    while (at < line.length) at += writeSync(fd, line, at, line.length - at);
-  } finally {
-    closeSync(fd);
-  }
+  appendPrivate(path, Buffer.concat([body, Buffer.from("\n")]));
 }
 
 export function fileTransport(d: FileDestination): Transport {
@@ -56,6 +51,7 @@ export function fileTransport(d: FileDestination): Transport {
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === "ELOOP") return { kind: "endpoint", status: 0, error: `${path} is a symbolic link: refused` };
+        if (code === "ENOTREG" || code === "EUNSAFE" || code === "ENXIO") return { kind: "endpoint", status: 0, error: `${path} is not a private regular file of ours: refused` };
         return { kind: "retry", error: `cannot write ${path}: ${code ?? (error as Error).message}` };
       }
     },

@@ -4,10 +4,11 @@
  * user on some events), never a secret: callers pass ids, paths, counts and error codes only.
  * Writing the log can fail (read-only or full disk): that is swallowed, the hook goes on.
  */
-import { appendFileSync, renameSync, statSync } from "node:fs";
+import { lstatSync, renameSync } from "node:fs";
 import { inDir } from "../config/state-dir.js";
 import { join } from "node:path";
 import { maskUrlsIn } from "../util/mask-url.js";
+import { appendPrivate } from "../util/private-fs.js";
 
 export type LogLevel = "error" | "warn" | "info" | "debug";
 
@@ -53,14 +54,15 @@ export function createHookLog(stateHome: string, level: LogLevel, role: "hook" |
       if (!checkedSize) {
         checkedSize = true;
         try {
-          if (statSync(path).size > MAX_LOG_BYTES) renameSync(path, `${path}.1`);
+          if (lstatSync(path).size > MAX_LOG_BYTES) renameSync(path, `${path}.1`);
         } catch {
           // No log yet.
         }
       }
       const line = `${new Date().toISOString()} ${at.toUpperCase()} ${role}[${process.pid}] ${oneLine(message)}\n`;
       // On the first run the state home does not exist yet.
-      inDir(stateHome, () => appendFileSync(path, line, { mode: 0o600 }));
+      // Never through a planted link, never into a FIFO: appendPrivate refuses both.
+      inDir(stateHome, () => appendPrivate(path, line));
     } catch {
       // Read-only or full disk: diagnostics are best effort, the hook must go on.
     }

@@ -20,6 +20,7 @@ import { codeOf, createHookLog, resolveLogLevel } from "./hook-log.js";
 import { parseHookInput } from "./payload.js";
 import type { HookPayload } from "./payload.js";
 import { triggerFor, writeTrigger } from "./spool.js";
+import { privateDirProblem } from "../util/private-fs.js";
 import type { StdinResult } from "./stdin.js";
 import { MAX_STDIN_BYTES, readProcessStdin, STDIN_TIMEOUT_MS } from "./stdin.js";
 
@@ -62,11 +63,29 @@ function ensureFlusher(stateHome: string, env: NodeJS.ProcessEnv, options: HookR
   }
 }
 
+/**
+ * A home we must not use (another user's folder, or one others can write: they could plant the
+ * config that says where data goes, or links where we write) is said in the default home's log
+ * when that one is fine, since the refused home's own log is no place to write.
+ */
+function refuseHome(env: NodeJS.ProcessEnv, stateHome: string, problem: string): void {
+  const fallback = otelHome({ ...env, CLAUDE_CODE_OTEL_HOME: undefined });
+  if (fallback === stateHome || privateDirProblem(fallback) !== undefined) return;
+  createHookLog(fallback, "error", "hook").error(`refusing CLAUDE_CODE_OTEL_HOME: ${problem}; nothing recorded (run claude-code-otel doctor)`);
+}
+
 /** The whole hook. Never throws; returns when the process may exit (with code 0). */
 export async function runHook(options: HookRunOptions): Promise<void> {
   const env = options.env;
   const now = options.now ?? Date.now;
   const stateHome = otelHome(env);
+  const problem = privateDirProblem(stateHome);
+  if (problem !== undefined) {
+    // Claude Code's payload is still read (a writer must not meet a closed pipe), then dropped.
+    await options.readStdin().catch(() => undefined);
+    refuseHome(env, stateHome, problem);
+    return;
+  }
   let log: HookLog = createHookLog(stateHome, "warn", "hook");
   try {
     const config = loadConfig(defaultConfigPath(env));

@@ -4,14 +4,17 @@
  * hooks never write the same file, and a reader never sees half a record.
  * A record holds ids, paths and timings only: never prompt text, tool input or tool output.
  */
-import { readFileSync, readdirSync, unlinkSync } from "node:fs";
+import { readdirSync, unlinkSync } from "node:fs";
 import { inDir } from "../config/state-dir.js";
-import { randomTag, writeFileAtomic } from "../util/private-fs.js";
+import { randomTag, readRegularFile, writeFileAtomic } from "../util/private-fs.js";
 import { join } from "node:path";
 import { isObject, num, str } from "../util/json.js";
 import type { HookPayload } from "./payload.js";
 
 export const SPOOL_DIR = "spool";
+
+/** A trigger is a few hundred bytes (ids, two paths, times). */
+const MAX_TRIGGER_BYTES = 64 * 1024;
 
 /** Events that give the flusher something to do. */
 export type TriggerEvent = "PostToolUse" | "PostToolUseFailure" | "Stop" | "SubagentStop" | "PostCompact" | "SessionEnd";
@@ -140,9 +143,11 @@ export function readSpool(stateHome: string): SpoolContents {
     const file = join(dir, name);
     let text: string;
     try {
-      text = readFileSync(file, "utf8");
-    } catch {
-      continue; // Removed by a concurrent drain.
+      text = readRegularFile(file, MAX_TRIGGER_BYTES).text;
+    } catch (error) {
+      // Removed by a concurrent drain; anything but a small regular file is not a trigger.
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") corrupt.push(file);
+      continue;
     }
     const trigger = parseTrigger(text);
     if (trigger === undefined) corrupt.push(file);

@@ -1,7 +1,7 @@
-import { readFileSync, renameSync } from "node:fs";
+import { renameSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { open, rename, unlink } from "node:fs/promises";
-import { tempPathFor, writeFileAtomic } from "../util/private-fs.js";
+import { readRegularFile, tempPathFor, writeFileAtomic } from "../util/private-fs.js";
 import type { FileStat } from "./cursor.js";
 
 export type ReadResult<T> = { readonly kind: "ok"; readonly value: T } | { readonly kind: "missing" } | { readonly kind: "corrupt"; readonly reason: string };
@@ -23,11 +23,17 @@ export type ReadResult<T> = { readonly kind: "ok"; readonly value: T } | { reado
  * only a power failure needs (measured in docs/performance.md).
  */
 
-/** Reads and shape-checks a JSON state file. A corrupt file is reported, never thrown. */
+/** A state file past this size is not one of ours: set aside as corrupt rather than read whole. */
+export const MAX_STATE_FILE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Reads and shape-checks a JSON state file. A corrupt file is reported, never thrown; so is
+ * anything but a regular file (a FIFO would block, a link to /dev/zero never end).
+ */
 export function readJsonFileSync<T>(path: string, check: (v: unknown) => v is T): ReadResult<T> {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readRegularFile(path, MAX_STATE_FILE_BYTES).text;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return { kind: "missing" };
     return { kind: "corrupt", reason: (error as Error).message };

@@ -13,9 +13,10 @@
  * records older transcript sizes, so the session is read again; only a state file edited in place
  * by hand goes unnoticed until the next journaled write or `replay --full`.
  */
-import { appendFileSync, readdirSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { sessionsDir } from "../config/state-dir.js";
+import { appendPrivate } from "../util/private-fs.js";
 
 function journalPath(stateDir: string): string {
   return join(sessionsDir(stateDir), ".changes");
@@ -24,7 +25,7 @@ function journalPath(stateDir: string): string {
 /** Notes a state write in `stateDir` (best effort: see above). */
 export function noteStateChange(stateDir: string): void {
   try {
-    appendFileSync(journalPath(stateDir), "\n", { mode: 0o600 });
+    appendPrivate(journalPath(stateDir), "\n");
   } catch {
     // See above: a stale entry is a safe one.
   }

@@ -1,9 +1,121 @@
 /**
- * Files that hold endpoints, credentials, session ids and costs: 0600 in 0700 directories.
+ * Files that hold endpoints, credentials, session ids and costs: 0600 in 0700 directories, never
+ * written through a link someone planted, never read from a FIFO or a device.
  * Synchronous on purpose: used by install (once) and by the hook's alert path (a handful of calls).
  */
 import { basename, dirname, join } from "node:path";
-import { chmodSync, closeSync, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, constants } from "node:fs";
+import type { Stats } from "node:fs";
+import { chmodSync, closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, constants } from "node:fs";
+
+/** A refusal with a code of its own, as Node's errors have: callers log `code: message`. */
+export class UnsafeFileError extends Error {
+  constructor(
+    readonly code: "ENOTREG" | "EFBIG" | "EUNSAFE",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Our uid, or undefined where there is none (Windows): there, ownership is not checked. */
+function ourUid(): number | undefined {
+  return process.geteuid?.();
+}
+
+/**
+ * Why a file or folder that configures us or holds our data must not be trusted: owned by
+ * someone else (root excepted), or writable by group or others (they could replace what we
+ * read). Undefined when it is fine.
+ */
+export function untrustedReason(path: string, s: Stats): string | undefined {
+  const uid = ourUid();
+  if (uid !== undefined && s.uid !== uid && s.uid !== 0) return `${path} belongs to uid ${s.uid}, not to you (uid ${uid})`;
+  if ((s.mode & 0o022) !== 0) return `${path} is ${octal(s.mode)}: writable by ${(s.mode & 0o002) !== 0 ? "others" : "its group"}`;
+  return undefined;
+}
+
+/**
+ * Why the folder `dir` must not be used as our home or state folder; undefined when it is fine
+ * or does not exist yet (we create it 0700). Follows a symlinked folder (dotfile managers) and
+ * judges what it points at.
+ */
+export function privateDirProblem(dir: string): string | undefined {
+  let s: Stats;
+  try {
+    s = statSync(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === "ENOENT" ? undefined : `cannot stat ${dir} (${code ?? "error"})`;
+  }
+  if (!s.isDirectory()) return `${dir} is not a folder`;
+  return untrustedReason(dir, s);
+}
+
+export interface RegularFileText {
+  readonly text: string;
+  readonly stat: Stats;
+}
+
+/**
+ * A whole file's text, read only if it is a regular file of at most `maxBytes`: a FIFO, a socket
+ * or a device (a link to /dev/zero) is refused at once instead of blocking or filling memory.
+ * Opened non-blocking (a FIFO without a writer would block the open itself) and judged by fstat
+ * of the open descriptor, so nothing can be swapped in between. Follows symlinks: a config file
+ * may be a dotfile manager's link. With `trusted`, also refuses a file `untrustedReason` names.
+ * Throws Node's error when the file cannot be opened (ENOENT for a missing one), else UnsafeFileError.
+ */
+export function readRegularFile(path: string, maxBytes: number, options: { trusted?: boolean } = {}): RegularFileText {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new UnsafeFileError("ENOTREG", `${path} is not a regular file`);
+    if (options.trusted === true) {
+      const reason = untrustedReason(path, stat);
+      if (reason !== undefined) throw new UnsafeFileError("EUNSAFE", reason);
+    }
+    if (stat.size > maxBytes) throw new UnsafeFileError("EFBIG", `${path} is larger than ${maxBytes} bytes`);
+    // The size may change under us: read to the end, but never past the cap.
+    let buf = Buffer.allocUnsafe(Math.min(maxBytes, stat.size) + 1);
+    let used = 0;
+    for (;;) {
+      if (used === buf.length) {
+        if (used > maxBytes) throw new UnsafeFileError("EFBIG", `${path} is larger than ${maxBytes} bytes`);
+        const grown = Buffer.allocUnsafe(Math.min(maxBytes + 1, used * 2));
+        buf.copy(grown, 0, 0, used);
+        buf = grown;
+      }
+      const n = readSync(fd, buf, used, buf.length - used, null);
+      if (n === 0) break;
+      used += n;
+    }
+    if (used > maxBytes) throw new UnsafeFileError("EFBIG", `${path} is larger than ${maxBytes} bytes`);
+    return { text: buf.toString("utf8", 0, used), stat };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Appends to a private file (0600 when created), never through a symlink (O_NOFOLLOW), never
+ * to a FIFO or device, never to a file someone else owns or that has another name elsewhere (a
+ * planted hard link): the log, the local OTLP files and the state journal go through here.
+ * One write(2) per call on an O_APPEND descriptor, so lines of concurrent writers do not mix.
+ */
+export function appendPrivate(path: string, data: string | Uint8Array): void {
+  const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o600);
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new UnsafeFileError("ENOTREG", `${path} is not a regular file`);
+    const uid = ourUid();
+    if ((uid !== undefined && stat.uid !== uid) || stat.nlink > 1)
+      throw new UnsafeFileError("EUNSAFE", `${path} is not a private file of ours (uid ${stat.uid}, ${stat.nlink} links)`);
+    const bytes = typeof data === "string" ? Buffer.from(data) : data;
+    let done = 0;
+    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** Creates `dir` (and parents) 0700; tightens an existing `dir` of ours to 0700. */
 export function ensurePrivateDir(dir: string): void {

@@ -2,25 +2,40 @@
  * `install` / `uninstall`: our hook in Claude Code's settings, merged with whatever is there, and
  * the export and alert settings in our config file (hooks never see `OTEL_*` variables).
  */
-import { constants, copyFileSync, chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, realpathSync, rmdirSync, unlinkSync, lstatSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defaultConfigPath, otelHome } from "../config/config-file.js";
-import type { OtlpProtocol } from "../config/export-target.js";
-import type { ConfigChanges } from "../config/hook-config.js";
-import { applyConfigChanges, isProtocol, maskedConfig, readAlertSettings, readOtlpSettings } from "../config/hook-config.js";
-import { MASK, maskUrl, maskUrlPath } from "../util/mask-url.js";
+import { applyConfigChanges, maskedConfig, readAlertSettings, readOtlpSettings } from "../config/hook-config.js";
+import { defaultStateDir } from "../config/state-dir.js";
+import { KEEP_BACKUPS, adoptLegacyBackups, backupFile } from "../install/backups.js";
+import { describeChanges, hookChanges } from "../install/hook-changes.js";
+import { dirWasCreated, forget, noteCreated, wasCreated } from "../install/install-record.js";
 import type { HookEntry } from "../install/settings-merge.js";
-import { ALERT_TIMEOUT_S, HOOK_EVENTS, OBSERVER_TIMEOUT_S, formatSettings, mergeOurHooks, parseSettingsText, plannedEntries, removeOurHooks } from "../install/settings-merge.js";
+import {
+  ALERT_TIMEOUT_S,
+  HOOK_EVENTS,
+  OBSERVER_TIMEOUT_S,
+  formatSettings,
+  mergeOurHooks,
+  ourEntries,
+  parseSettingsText,
+  plannedEntries,
+  removeOurHooks,
+} from "../install/settings-merge.js";
+import type { FileText } from "../install/settings-file.js";
+import { readSettingsFile, writeTarget } from "../install/settings-file.js";
 import { redactSecrets } from "../redact/redact.js";
 import type { JsonObject } from "../util/json.js";
 import { unifiedDiff } from "../util/line-diff.js";
+import { MASK, maskUrl, maskUrlPath } from "../util/mask-url.js";
 import { ensurePrivateDir, privateDirProblem, writeFileAtomic } from "../util/private-fs.js";
 import { tightenPrivateDirs } from "../util/private-tree.js";
-import { defaultStateDir } from "../config/state-dir.js";
+import { oneLine } from "../util/terminal-safe.js";
 import type { OptionSpec, Parsed } from "./args.js";
 import { UsageError, boolOpt, parseOptions, stringOpt } from "./args.js";
+import { configChanges } from "./install-options.js";
 import { installWithReceipt } from "./install-receipt.js";
 import type { CliIO } from "./output.js";
 import { EXIT } from "./output.js";
@@ -38,6 +53,7 @@ const INSTALL_OPTIONS: OptionSpec = {
   endpoint: { type: "string" },
   protocol: { type: "string" },
   header: { type: "string", multiple: true },
+  "header-basic": { type: "string" },
   "alert-usd": { type: "string", multiple: true },
   "slack-webhook": { type: "string" },
   config: { type: "string" },
@@ -51,21 +67,25 @@ second install changes nothing) and writes export and alert settings to the conf
   --user                 ~/.claude/settings.json ($CLAUDE_CONFIG_DIR/settings.json) (default)
   --project              ./.claude/settings.json
   --settings <file>      another settings file
-  --endpoint <url>       OTLP/HTTP base URL (e.g. http://localhost:4318)
+  --endpoint <url>       OTLP/HTTP base URL (e.g. http://localhost:4318; /v1/traces is appended)
   --protocol <p>         http/protobuf (default) or http/json
   --header <k=v>         OTLP header, repeatable (values are secrets: stored 0600, never printed)
+  --header-basic <u:s>   Authorization: Basic base64(u:s), encoded for you (Langfuse: pk:sk)
   --alert-usd <n>        per-session cost alert in USD, repeatable; "off" removes them
   --slack-webhook <url>  also post alerts to this Slack incoming webhook (never printed)
   --config <file>        config file; default ~/.claude/otel/config.json ($CLAUDE_CODE_OTEL_CONFIG)
   --dry-run              show the changes as a diff, write nothing
   --json                 print one JSON receipt (installed / updated / already-installed /
                          failed, the files, the events hooked) instead of the summary: for MDM scripts
+
+Backups of the files it changes go to ~/.claude/otel/backups/ (the newest ${KEEP_BACKUPS} of each).
 `;
 
 const UNINSTALL_HELP = `Usage: claude-code-otel uninstall [--user | --project | --settings <file>] [--dry-run]
 
-Removes exactly the claude-code-otel hook entries from Claude Code's settings (a backup is kept);
-your other hooks and settings stay as they are. The config file is left in place.
+Removes exactly the claude-code-otel hook entries from Claude Code's settings (a backup goes to
+~/.claude/otel/backups/); your other hooks and settings stay as they are. A settings file that
+install created and that holds nothing else is removed. The config file is left in place.
 `;
 
 /** The settings file a scope names. `CLAUDE_CONFIG_DIR` moves the user's Claude Code folder. */
@@ -95,94 +115,7 @@ export function ourPaths(): { nodePath: string; binPath: string } {
 
 function tilde(path: string): string {
   const home = homedir();
-  return home !== "/" && path.startsWith(`${home}/`) ? `~${path.slice(home.length)}` : path;
-}
-
-interface FileText {
-  readonly path: string;
-  readonly exists: boolean;
-  readonly text: string;
-  readonly mode: number | undefined;
-}
-
-function readText(path: string): FileText {
-  try {
-    const text = readFileSync(path, "utf8");
-    return { path, exists: true, text, mode: statSync(path).mode & 0o777 };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { path, exists: false, text: "", mode: undefined };
-    throw new Error(`cannot read ${path}: ${(error as Error).message}`);
-  }
-}
-
-function stamp(now: Date): string {
-  return now
-    .toISOString()
-    .replace(/[-:]/g, "")
-    .replace(/\.\d+Z$/, "Z");
-}
-
-/** Copies the previous file beside it, never over an earlier backup. */
-function backup(file: FileText, now: Date): string {
-  const base = `${file.path}.bak-${stamp(now)}`;
-  for (let n = 0; ; n++) {
-    const target = n === 0 ? base : `${base}-${n}`;
-    try {
-      copyFileSync(file.path, target, constants.COPYFILE_EXCL);
-      chmodSync(target, file.mode ?? 0o600);
-      return target;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    }
-  }
-}
-
-/** Writes through a symlinked settings file (dotfile managers) instead of replacing the link. */
-function writeTarget(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return path;
-  }
-}
-
-function parseHeaders(values: readonly string[]): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const v of values) {
-    const eq = v.indexOf("=");
-    const key = eq > 0 ? v.slice(0, eq).trim() : "";
-    // The value is a secret: never echo it in the message.
-    if (eq <= 0 || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(key)) throw new UsageError("--header must be key=value with a valid header name");
-    headers[key] = v.slice(eq + 1).trim();
-  }
-  return headers;
-}
-
-function parseThresholds(values: readonly string[]): number[] {
-  if (values.length === 1 && values[0] === "off") return [];
-  return values.map((v) => {
-    const n = Number(v.replace(/^\$/, ""));
-    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--alert-usd must be a positive amount in USD (or "off"), got "${v}"`);
-    return n;
-  });
-}
-
-function configChanges(p: Parsed): ConfigChanges {
-  const endpoint = stringOpt(p, "endpoint");
-  if (endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(endpoint)) throw new UsageError(`--endpoint must be an http(s) URL, got "${maskUrl(endpoint)}"`);
-  const protocol = stringOpt(p, "protocol");
-  if (protocol !== undefined && !isProtocol(protocol)) throw new UsageError(`--protocol must be http/protobuf or http/json, got "${protocol}"`);
-  const slack = stringOpt(p, "slack-webhook");
-  if (slack !== undefined && !/^https?:\/\/[^\s]+$/.test(slack)) throw new UsageError("--slack-webhook must be an http(s) URL");
-  const headerValues = p.values["header"];
-  const alertValues = p.values["alert-usd"];
-  return {
-    endpoint: endpoint?.replace(/\/+$/, ""),
-    protocol: protocol as OtlpProtocol | undefined,
-    headers: Array.isArray(headerValues) ? parseHeaders(headerValues) : undefined,
-    sessionUsd: Array.isArray(alertValues) ? parseThresholds(alertValues) : undefined,
-    slackWebhookUrl: slack,
-  };
+  return oneLine(home !== "/" && path.startsWith(`${home}/`) ? `~${path.slice(home.length)}` : path);
 }
 
 function parseConfigText(file: FileText): JsonObject {
@@ -203,6 +136,32 @@ function configDiff(before: JsonObject, after: JsonObject, existed: boolean, pat
   return unifiedDiff(a, formatSettings(maskedConfig(after)), { from: `${path} (current, secrets masked)`, to: `${path} (after, secrets masked)` });
 }
 
+/** The home holds config, spool, outbox and alert markers: ours, private even before the first hook. */
+function prepareHome(env: NodeJS.ProcessEnv): string[] {
+  const home = otelHome(env);
+  const problem = privateDirProblem(home);
+  if (problem !== undefined && problem.includes("belongs to")) throw new Error(`refusing our home: ${problem}`);
+  const lines = [home, defaultStateDir(env)].flatMap((dir) => tightenPrivateDirs(dir)).map((t) => `  private:  ${tilde(t)}`);
+  ensurePrivateDir(home);
+  return lines;
+}
+
+/** Creates the settings file's folder; returns the folders it made, outermost first. */
+function makeParents(dir: string): string[] {
+  const first = mkdirSync(dir, { recursive: true });
+  if (first === undefined) return [];
+  const made: string[] = [];
+  for (let d = dir; d.length >= first.length; d = dirname(d)) made.unshift(d);
+  return made;
+}
+
+/** A base URL that already ends in a signal path would be posted to `…/v1/traces/v1/traces`. */
+export function signalPathWarning(endpoint: string | undefined): string | undefined {
+  const path = endpoint === undefined ? "" : /(\/v1\/(?:traces|metrics|logs))\/*(?:\?|$)/.exec(endpoint)?.[1];
+  if (path === undefined || path === "") return undefined;
+  return `the endpoint is a base URL and /v1/traces is appended: this one would post to …${path}/v1/traces. Give it without ${path}.`;
+}
+
 export async function installCommand(argv: string[], io: CliIO): Promise<number> {
   if (argv.includes("--json")) return installWithReceipt(argv, io, { spec: INSTALL_OPTIONS, settingsPathFor, run: installCommand });
   const p = parseOptions(argv, INSTALL_OPTIONS);
@@ -219,14 +178,14 @@ export async function installCommand(argv: string[], io: CliIO): Promise<number>
   if (!existsSync(binPath)) throw new Error(`cannot find this package's bin at ${binPath}`);
 
   // Config first: the alerts it ends with decide whether the synchronous Stop entry is wanted.
-  const configFile = readText(configPath);
+  const configFile = readSettingsFile(configPath);
   const configBefore = parseConfigText(configFile);
   const configAfter = applyConfigChanges(configBefore, changes);
   const configChanged = formatSettings(configBefore) !== formatSettings(configAfter) || (!configFile.exists && Object.keys(configAfter).length > 0);
   const alerts = readAlertSettings(configAfter).value;
   const otlp = readOtlpSettings(configAfter).value;
 
-  const settingsFile = readText(settingsPath);
+  const settingsFile = readSettingsFile(settingsPath);
   const parsed = parseSettingsText(settingsFile.text, settingsPath);
   const entries: HookEntry[] = plannedEntries(nodePath, binPath, { alerts: alerts.sessionUsd.length > 0 });
   const merged = mergeOurHooks(parsed.settings, entries);
@@ -241,32 +200,32 @@ export async function installCommand(argv: string[], io: CliIO): Promise<number>
     return EXIT.ok;
   }
 
-  const lines: string[] = [];
+  const home = otelHome(io.env);
+  const lines = prepareHome(io.env);
   const now = new Date();
   if (merged.changed) {
-    mkdirSync(dirname(settingsPath), { recursive: true });
-    if (settingsFile.exists) lines.push(`  backup:   ${tilde(backup(settingsFile, now))}`);
+    const made = makeParents(dirname(settingsPath));
+    if (settingsFile.exists) lines.push(`  backup:   ${tilde(backupFile(settingsPath, home, now))}`);
     writeFileAtomic(writeTarget(settingsPath), settingsAfter, settingsFile.mode ?? 0o644);
+    if (!settingsFile.exists) noteCreated(home, settingsPath, made);
   }
-  // The state home holds config, spool, outbox and alert markers: private even before the first hook.
-  const home = otelHome(io.env);
-  const homeProblem = privateDirProblem(home);
-  if (homeProblem !== undefined && !homeProblem.includes("writable by")) throw new Error(`refusing our home: ${homeProblem}`);
-  for (const dir of [home, defaultStateDir(io.env)]) for (const t of tightenPrivateDirs(dir)) lines.push(`  private:  ${tilde(t)}`);
-  ensurePrivateDir(home);
+  if (adoptLegacyBackups(settingsPath, home) > 0) lines.push(`  moved:    older backups beside ${tilde(settingsPath)} to ${tilde(join(home, "backups"))}`);
   if (configChanged) {
     if (!existsSync(dirname(configPath))) ensurePrivateDir(dirname(configPath));
-    if (configFile.exists) lines.push(`  backup:   ${tilde(backup(configFile, now))}`);
+    if (configFile.exists) lines.push(`  backup:   ${tilde(backupFile(configPath, home, now))}`);
     writeFileAtomic(writeTarget(configPath), formatSettings(configAfter), 0o600);
   }
+  adoptLegacyBackups(configPath, home);
 
   const where = tilde(settingsPath);
+  const before = ourEntries(parsed.settings);
   const head = merged.changed
-    ? `claude-code-otel: hook ${merged.replaced > 0 ? "updated" : "installed"} in ${where}`
+    ? `claude-code-otel: hook ${before.length > 0 ? "updated" : "installed"} in ${where}`
     : `claude-code-otel: hook already installed in ${where}; settings unchanged`;
   io.out(`${head}\n`);
+  for (const line of describeChanges(hookChanges(before, entries))) io.out(`${line}\n`);
   io.out(`  events:   ${HOOK_EVENTS.join(", ")} (async, timeout ${OBSERVER_TIMEOUT_S} s)\n`);
-  io.out(`  command:  ${entries[0]?.handler.command ?? ""}\n`);
+  io.out(`  command:  ${oneLine(entries[0]?.handler.command ?? "")}\n`);
   io.out(`${lines.map((l) => `${l}\n`).join("")}`);
   const shownHeaders = Object.keys(otlp.headers).map((k) => `${k}=${MASK}`);
   io.out(
@@ -274,6 +233,8 @@ export async function installCommand(argv: string[], io: CliIO): Promise<number>
       `  endpoint: ${otlp.endpoint === undefined ? "none (telemetry goes to local OTLP files; set --endpoint)" : maskUrl(otlp.endpoint)}` +
       `${otlp.protocol === undefined ? "" : `, ${otlp.protocol}`}${shownHeaders.length > 0 ? `, headers ${shownHeaders.join(", ")}` : ""}\n`,
   );
+  const warning = signalPathWarning(otlp.endpoint);
+  if (warning !== undefined) io.out(`  warning:  ${warning}\n`);
   if (alerts.sessionUsd.length > 0) {
     io.out(
       `  alerts:   per session at ${alerts.sessionUsd.map(money).join(", ")} (synchronous Stop entry, timeout ${ALERT_TIMEOUT_S} s)` +
@@ -285,6 +246,23 @@ export async function installCommand(argv: string[], io: CliIO): Promise<number>
   return EXIT.ok;
 }
 
+/** A settings file left as `{}`, that install created: removed (with the folders install made for it, once empty). */
+function removeCreated(settingsPath: string, home: string): string[] {
+  const removed: string[] = [];
+  unlinkSync(settingsPath);
+  removed.push(settingsPath);
+  for (let dir = dirname(settingsPath); dirWasCreated(home, dir); dir = dirname(dir)) {
+    try {
+      rmdirSync(dir);
+      removed.push(dir);
+    } catch {
+      break; // Not empty: something of the user's is in it now.
+    }
+  }
+  forget(home, removed);
+  return removed;
+}
+
 export async function uninstallCommand(argv: string[], io: CliIO): Promise<number> {
   const p = parseOptions(argv, SCOPE_OPTIONS);
   if (boolOpt(p, "help")) {
@@ -293,7 +271,7 @@ export async function uninstallCommand(argv: string[], io: CliIO): Promise<numbe
   }
   if (p.positionals.length > 0) throw new UsageError(`unexpected argument "${p.positionals[0]}"`);
   const settingsPath = settingsPathFor(p, io.env, process.cwd());
-  const file = readText(settingsPath);
+  const file = readSettingsFile(settingsPath);
   const where = tilde(settingsPath);
   if (!file.exists) {
     io.out(`claude-code-otel: ${where} does not exist; nothing to remove.\n`);
@@ -305,14 +283,25 @@ export async function uninstallCommand(argv: string[], io: CliIO): Promise<numbe
     io.out(`claude-code-otel: no claude-code-otel hook in ${where}; nothing changed.\n`);
     return EXIT.ok;
   }
+  const home = otelHome(io.env);
   const after = formatSettings(settings, parsed.indent);
+  // A symlink (a dotfile manager's) is written through, never removed.
+  const removable = Object.keys(settings).length === 0 && wasCreated(home, settingsPath) && !lstatSync(settingsPath).isSymbolicLink();
   if (boolOpt(p, "dry-run")) {
-    io.out(`claude-code-otel uninstall --dry-run: nothing is written.\n\n${settingsDiff(file.text, after, where)}`);
+    io.out(
+      `claude-code-otel uninstall --dry-run: nothing is written.\n\n${removable ? `${where} would be removed (install created it; it holds nothing else).\n` : settingsDiff(file.text, after, where)}`,
+    );
     return EXIT.ok;
   }
-  const saved = backup(file, new Date());
-  writeFileAtomic(writeTarget(settingsPath), after, file.mode ?? 0o644);
-  io.out(`claude-code-otel: removed ${removed} hook entr${removed === 1 ? "y" : "ies"} from ${where}\n  backup:   ${tilde(saved)}\n`);
+  const saved = backupFile(settingsPath, home, new Date());
+  // Older versions' backups beside the file go first: they would keep a created `.claude/` from being removed.
+  const moved = adoptLegacyBackups(settingsPath, home);
+  io.out(`claude-code-otel: removed ${removed} hook entr${removed === 1 ? "y" : "ies"} from ${where}\n`);
+  for (const line of describeChanges(hookChanges(ourEntries(parsed.settings), []))) io.out(`${line}\n`);
+  if (removable) io.out(`  deleted:  ${removeCreated(settingsPath, home).map(tilde).join(", ")} (install had created it; nothing else was in it)\n`);
+  else writeFileAtomic(writeTarget(settingsPath), after, file.mode ?? 0o644);
+  io.out(`  backup:   ${tilde(saved)}\n`);
+  if (moved > 0) io.out(`  moved:    ${moved} older backup${moved === 1 ? "" : "s"} beside ${where} to ${tilde(join(home, "backups"))}\n`);
   io.out(`  The config file (${tilde(defaultConfigPath(io.env))}) is left in place; delete it yourself if you no longer need it.\n`);
   return EXIT.ok;
 }

@@ -13,6 +13,7 @@ import type { OtlpProtocol } from "./export-target.js";
 import type { JsonObject } from "../util/json.js";
 import { isObject } from "../util/json.js";
 import { MASK, maskUrl, maskUrlPath } from "../util/mask-url.js";
+import { headerProblem } from "./http-headers.js";
 
 export interface OtlpSettings {
   /** Base URL; `/v1/traces` and `/v1/metrics` are appended. */
@@ -52,8 +53,13 @@ export function readOtlpSettings(raw: JsonObject): Section<OtlpSettings> {
   const headers: Record<string, string> = {};
   if (isObject(section["headers"])) {
     for (const [k, v] of Object.entries(section["headers"])) {
-      if (typeof v === "string") headers[k] = v;
-      else errors.push(`"otlp.headers.${k}" must be a string`);
+      if (typeof v !== "string") errors.push(`"otlp.headers.${k}" must be a string`);
+      else {
+        // A value Node refuses to send would fail every export: said here, and left out.
+        const problem = headerProblem(k, v);
+        if (problem === undefined) headers[k] = v;
+        else errors.push(`"otlp.headers": ${problem}`);
+      }
     }
   } else if (section["headers"] !== undefined) errors.push('"otlp.headers" must be an object of strings');
   return { value: { endpoint, protocol, headers }, errors };

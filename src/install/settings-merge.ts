@@ -3,7 +3,7 @@
  *
  * Settings shape (three levels): `{ "hooks": { "<Event>": [ { "matcher"?: "*", "hooks": [ { "type": "command", ... } ] } ] } }`.
  * We never touch a foreign handler or a foreign matcher group: ours live in groups of their own,
- * recognised by a marker in the command string (`claude-code-otel` and ` hook`).
+ * recognised by the exact shape of the command `install` writes (`ourSubcommand`).
  */
 import type { JsonObject } from "../util/json.js";
 import { isObject, jsonErrorPosition, jsonErrorReason } from "../util/json.js";
@@ -40,9 +40,35 @@ export interface HookEntry {
   readonly handler: CommandHandler;
 }
 
-/** Our marker: the command names this package and runs one of its hook subcommands. */
+export type HookSubcommand = "hook" | "hook-alerts";
+
+/** The bin files `install` has written into commands, by name (the CommonJS one since the fast hook path). */
+const OUR_BINS: ReadonlySet<string> = new Set(["claude-code-otel.cjs", "claude-code-otel.js"]);
+
+/**
+ * Which of our subcommands a settings command runs, or undefined when it is not ours. Ours is an
+ * exact shape, never a substring: `<node> <absolute path>/bin/claude-code-otel.{cjs,js} hook|hook-alerts`
+ * (what `install` writes), or the package run by name, `[npx] claude-code-otel hook|hook-alerts`
+ * (as a README example might be copied). `logger -t claude-code-otel-audit hook fired` is not ours.
+ */
+export function ourSubcommand(command: unknown): HookSubcommand | undefined {
+  if (typeof command !== "string" || !command.includes("claude-code-otel")) return undefined;
+  const words = shellWords(command);
+  const sub = words[words.length - 1];
+  if (sub !== "hook" && sub !== "hook-alerts") return undefined;
+  if (words.length === 3) {
+    const bin = words[1] as string;
+    const slash = bin.lastIndexOf("/");
+    if (bin.startsWith("/") && OUR_BINS.has(bin.slice(slash + 1)) && bin.slice(0, slash).endsWith("/bin")) return sub;
+    if (words[0] === "npx" && bin === "claude-code-otel") return sub;
+  }
+  if (words.length === 2 && words[0] === "claude-code-otel") return sub;
+  return undefined;
+}
+
+/** Our marker: see ourSubcommand. */
 export function isOurCommand(command: unknown): boolean {
-  return typeof command === "string" && command.includes("claude-code-otel") && command.includes(" hook");
+  return ourSubcommand(command) !== undefined;
 }
 
 /** POSIX shell quoting (Claude Code runs hook commands through a shell; paths may hold spaces). */

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseOptions } from "../../src/cli/args.js";
 import { settingsPathFor } from "../../src/cli/install-command.js";
+import { backupLabel } from "../../src/install/backups.js";
 import { HOOK_EVENTS, eventTakesMatcher, hookCommand, mergeOurHooks, ourEntries, plannedEntries, removeOurHooks, shellWords } from "../../src/install/settings-merge.js";
 import { unifiedDiff } from "../../src/util/line-diff.js";
 import { REPO_ROOT } from "../support/shared-fixtures.js";
@@ -42,7 +43,9 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const backups = (): string[] => readdirSync(join(dir, "claude")).filter((n) => n.startsWith("settings.json.bak-"));
+const backupDir = (): string => join(dir, "otel", "backups");
+/** Backups of the user settings file, in our home (never beside the file). */
+const backups = (): string[] => (existsSync(backupDir()) ? readdirSync(backupDir()).filter((n) => n.startsWith(`${backupLabel(settings)}.bak-`)) : []);
 
 describe("install", () => {
   it("merges with foreign hooks: the whole resulting settings file", async () => {
@@ -100,9 +103,11 @@ describe("install", () => {
     writeFileSync(settings, FOREIGN_TEXT, { mode: 0o640 });
     await runCli(["install"], { env });
     const [backup] = backups();
-    expect(backup).toMatch(/^settings\.json\.bak-\d{8}T\d{6}Z$/);
-    expect(readFileSync(join(dir, "claude", backup!), "utf8")).toBe(FOREIGN_TEXT);
+    expect(backup).toMatch(/^cco-install-\w+_claude_settings\.json-[0-9a-f]{8}\.bak-\d{8}T\d{6}Z$/);
+    expect(readFileSync(join(backupDir(), backup!), "utf8")).toBe(FOREIGN_TEXT);
+    expect(statSync(join(backupDir(), backup!)).mode & 0o777).toBe(0o600);
     expect(statSync(settings).mode & 0o777).toBe(0o640);
+    expect(readdirSync(join(dir, "claude"))).toEqual(["settings.json"]);
   });
 
   it("--dry-run shows a diff and writes nothing (no settings, backup, config or state)", async () => {
@@ -186,7 +191,7 @@ describe("install", () => {
     expect(after.prices).toEqual({ "x-model": { input_mtok: 1, output_mtok: 2 } });
     expect(after.alerts.sessionUsd).toEqual([]);
     expect(JSON.parse(readFileSync(settings, "utf8")).hooks.Stop).toEqual([ours("Stop")]);
-    expect(readdirSync(join(dir, "otel")).filter((n) => n.startsWith("config.json.bak-")).length).toBe(1);
+    expect(readdirSync(backupDir()).filter((n) => n.startsWith(`${backupLabel(configPath)}.bak-`)).length).toBe(1);
   });
 
   it("refuses settings with comments or trailing commas: clear error, nothing written", async () => {
@@ -223,7 +228,7 @@ describe("uninstall", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("removed 10 hook entries");
     expect(readFileSync(settings, "utf8")).toBe(FOREIGN_TEXT);
-    expect(backups().map((b) => readFileSync(join(dir, "claude", b), "utf8"))).toContain(installed);
+    expect(backups().map((b) => readFileSync(join(backupDir(), b), "utf8"))).toContain(installed);
     const again = await runCli(["uninstall"], { env });
     expect(again.stdout).toContain("nothing changed");
     expect(readFileSync(settings, "utf8")).toBe(FOREIGN_TEXT);

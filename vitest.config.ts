@@ -6,7 +6,13 @@ import { defineConfig } from "vitest/config";
  * they must not compete with each other or with the rest of the suite. They run last, one file
  * at a time.
  */
-const HEAVY = ["test/e2e/**/*.test.ts", "test/hook/hook-concurrency.test.ts", "test/flusher/*.test.ts"];
+const HEAVY = [
+  "test/e2e/**/*.test.ts",
+  "test/hook/hook-concurrency.test.ts",
+  "test/flusher/*.test.ts",
+  "test/hook/hostile-files.test.ts",
+  "test/cli/url-credentials.test.ts",
+];
 
 export default defineConfig({
   test: {

@@ -128,5 +128,5 @@ describe.runIf(requireSharedFixtures())("the hooks' flusher and flush with a cre
     expect(log.split("\n").length).toBeGreaterThan(10);
     expect(leaks(log)).toEqual([]);
     expect(leaks(up.stdout + up.stderr + down.stdout + down.stderr)).toEqual([]);
-  });
+  }, 120_000);
 });

@@ -21,7 +21,7 @@ function expectSilentSuccess(r: ProcessResult): void {
   expect({ signal: r.signal, code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ signal: null, code: 0, stdout: "", stderr: "" });
 }
 
-describe.runIf(requireSharedFixtures())("hostile files around the hook", () => {
+describe.runIf(requireSharedFixtures())("hostile files around the hook", { timeout: 90_000 }, () => {
   let world: HookWorld;
   let receiver: OtlpReceiver;
   let sessionPayloads: Record<string, unknown>[];

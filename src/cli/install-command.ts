@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { defaultConfigPath, otelHome } from "../config/config-file.js";
 import { applyConfigChanges, maskedConfig, readAlertSettings, readOtlpSettings } from "../config/hook-config.js";
 import { defaultStateDir } from "../config/state-dir.js";
+import { signalPathIn, withoutSignalPath } from "../config/export-target.js";
 import { KEEP_BACKUPS, adoptLegacyBackups, backupFile } from "../install/backups.js";
 import { describeChanges, hookChanges } from "../install/hook-changes.js";
 import { dirWasCreated, forget, noteCreated, wasCreated } from "../install/install-record.js";
@@ -32,7 +33,7 @@ import { unifiedDiff } from "../util/line-diff.js";
 import { MASK, maskUrl, maskUrlPath } from "../util/mask-url.js";
 import { ensurePrivateDir, privateDirProblem, writeFileAtomic } from "../util/private-fs.js";
 import { tightenPrivateDirs } from "../util/private-tree.js";
-import { oneLine } from "../util/terminal-safe.js";
+import { oneLine, terminalSafe } from "../util/terminal-safe.js";
 import type { OptionSpec, Parsed } from "./args.js";
 import { UsageError, boolOpt, parseOptions, stringOpt } from "./args.js";
 import { configChanges } from "./install-options.js";
@@ -126,14 +127,14 @@ function money(n: number): string {
   return `$${n.toFixed(2)}`;
 }
 
-/** Settings diffs may show foreign lines (env blocks with keys): redacted like everything we print. */
+/** Settings diffs show foreign lines (env blocks with keys, a cloned repository's escape sequences): redacted and made terminal-safe. */
 function settingsDiff(before: string, after: string, path: string): string {
-  return redactSecrets(unifiedDiff(before, after, { from: `${path} (current)`, to: `${path} (after)` }));
+  return terminalSafe(redactSecrets(unifiedDiff(before, after, { from: `${path} (current)`, to: `${path} (after)` })));
 }
 
 function configDiff(before: JsonObject, after: JsonObject, existed: boolean, path: string): string {
   const a = existed ? formatSettings(maskedConfig(before)) : "";
-  return unifiedDiff(a, formatSettings(maskedConfig(after)), { from: `${path} (current, secrets masked)`, to: `${path} (after, secrets masked)` });
+  return terminalSafe(unifiedDiff(a, formatSettings(maskedConfig(after)), { from: `${path} (current, secrets masked)`, to: `${path} (after, secrets masked)` }));
 }
 
 /** The home holds config, spool, outbox and alert markers: ours, private even before the first hook. */
@@ -156,10 +157,10 @@ function makeParents(dir: string): string[] {
 }
 
 /** A base URL that already ends in a signal path would be posted to `…/v1/traces/v1/traces`. */
-export function signalPathWarning(endpoint: string | undefined): string | undefined {
-  const path = endpoint === undefined ? "" : /(\/v1\/(?:traces|metrics|logs))\/*(?:\?|$)/.exec(endpoint)?.[1];
-  if (path === undefined || path === "") return undefined;
-  return `the endpoint is a base URL and /v1/traces is appended: this one would post to …${path}/v1/traces. Give it without ${path}.`;
+function signalPathWarning(endpoint: string | undefined): string | undefined {
+  const path = endpoint === undefined ? undefined : signalPathIn(endpoint);
+  if (endpoint === undefined || path === undefined) return undefined;
+  return `the endpoint is a base URL and /v1/traces is appended: this one would post to …${path}/v1/traces. Run install --endpoint ${maskUrl(withoutSignalPath(endpoint))}`;
 }
 
 export async function installCommand(argv: string[], io: CliIO): Promise<number> {

@@ -67,6 +67,31 @@ export function signalUrl(base: string, path: "v1/traces" | "v1/metrics"): strin
 
 const DEFAULT_BASE = "http://localhost:4318";
 
+/**
+ * The signal path an endpoint already ends in (`/v1/traces`), which is a mistake: the endpoint is
+ * a base URL and the signal path is appended, so requests would go to `…/v1/traces/v1/traces`.
+ */
+export function signalPathIn(endpoint: string): string | undefined {
+  let path: string;
+  try {
+    path = new URL(endpoint).pathname;
+  } catch {
+    path = endpoint.replace(/[?#].*$/s, "");
+  }
+  return /(\/v1\/(?:traces|metrics|logs))\/*$/.exec(path)?.[1];
+}
+
+/** The endpoint without that signal path (its query kept): what the user meant. */
+export function withoutSignalPath(endpoint: string): string {
+  try {
+    const u = new URL(endpoint);
+    u.pathname = u.pathname.replace(/\/v1\/(?:traces|metrics|logs)\/*$/, "");
+    return u.toString().replace(/\/(?=\?|$)/, "");
+  } catch {
+    return endpoint.replace(/\/v1\/(?:traces|metrics|logs)\/*$/, "");
+  }
+}
+
 export function resolveExportTarget(overrides: ExportOverrides, env: NodeJS.ProcessEnv = process.env): ExportTarget {
   if (overrides.console === true) return { kind: "console" };
   const envBase = env["OTEL_EXPORTER_OTLP_ENDPOINT"]?.trim() || undefined;

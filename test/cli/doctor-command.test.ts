@@ -1,5 +1,6 @@
 import { ledgerDirFor } from "../support/destinations.js";
 import { markReady, writePendingEntry } from "../../src/delivery/outbox.js";
+import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import type { IncomingHttpHeaders } from "node:http";
 import { createServer } from "node:http";
@@ -105,14 +106,118 @@ describe("doctor", () => {
     expect(text.stdout).toContain("All essential checks passed.");
   });
 
-  it("a 4xx still means reachable; http/json probes with a JSON body", async () => {
+  it("401 and 403: refused credentials are ✗ with advice on credentials; http/json probes with a JSON body", async () => {
     status = 401;
     await runCli(["install", "--endpoint", upUrl, "--protocol", "http/json"], { env });
     const { code, report } = await doctor();
-    expect(code).toBe(0);
-    expect(check(report, "collector")).toMatchObject({ status: "warn" });
-    expect(check(report, "collector")?.message).toContain("401");
+    expect(code).toBe(1);
+    expect(report.ok).toBe(false);
+    expect(check(report, "collector")).toEqual({
+      name: "collector",
+      status: "fail",
+      httpStatus: 401,
+      message: `${upUrl}/v1/traces refused the credentials (HTTP 401): no header is configured; nothing will be accepted`,
+      fix: "set the credentials the backend expects: claude-code-otel install --header-basic <public-key>:<secret-key> (Langfuse, basic auth), or --header Authorization=… / --header x-api-key=…",
+    });
     expect(received[0]?.headers["content-type"]).toBe("application/json");
+    status = 403;
+    await runCli(["install", "--header-basic", "pk:sk"], { env });
+    const text = await runCli(["doctor", "--project-dir", project], { env });
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain(`✗ collector: ${upUrl}/v1/traces refused the credentials (HTTP 403); nothing will be accepted\n    → set the credentials`);
+    expect(text.stdout).toContain("Some essential checks failed (✗).");
+    expect(text.stdout).not.toContain("All essential checks passed");
+  });
+
+  it("404: ✗ with advice on the path, not on credentials; an endpoint ending in /v1/traces is ✗ with the fix", async () => {
+    status = 404;
+    await runCli(["install", "--endpoint", `${upUrl}/otel`], { env });
+    let { code, report } = await doctor();
+    expect(code).toBe(1);
+    expect(check(report, "collector")).toEqual({
+      name: "collector",
+      status: "fail",
+      httpStatus: 404,
+      message: `${upUrl}/otel/v1/traces answered 404: no OTLP receiver at this path; the hooks' data stays in the outbox`,
+      fix: "give the base URL, /v1/traces is appended (a collector: http://host:4318; Langfuse: https://<host>/api/public/otel): claude-code-otel install --endpoint <url>",
+    });
+    const install = await runCli(["install", "--endpoint", `${upUrl}/v1/traces?tenant=abc`], { env });
+    expect(install.stdout).toContain(
+      `  warning:  the endpoint is a base URL and /v1/traces is appended: this one would post to …/v1/traces/v1/traces. Run install --endpoint ${upUrl}?tenant=********`,
+    );
+    ({ code, report } = await doctor());
+    expect(code).toBe(1);
+    expect(check(report, "endpoint")).toEqual({
+      name: "endpoint",
+      status: "fail",
+      message: `${upUrl}/v1/traces?tenant=******** already ends in /v1/traces: the hooks would post to ${upUrl}/v1/traces/v1/traces?tenant=********`,
+      fix: `give the base URL: claude-code-otel install --endpoint ${upUrl}?tenant=********`,
+    });
+    expect(received.at(-1)?.url).toBe("/v1/traces/v1/traces?tenant=abc");
+  });
+
+  it("a redirect is ✗ (the hooks do not follow it); 429 is only worth a look", async () => {
+    status = 308;
+    await runCli(["install", "--endpoint", upUrl], { env });
+    let { report } = await doctor();
+    expect(check(report, "collector")).toMatchObject({ status: "fail", httpStatus: 308 });
+    expect(check(report, "collector")?.message).toContain("redirects (HTTP 308); the hooks do not follow redirects");
+    status = 429;
+    ({ report } = await doctor());
+    expect(check(report, "collector")).toMatchObject({ status: "warn", httpStatus: 429 });
+  });
+
+  it("--json is complete for scripts: schema, version, ok, summary counts, every check", async () => {
+    await runCli(["install", "--endpoint", upUrl], { env });
+    const run = await runCli(["doctor", "--json", "--project-dir", project], { env });
+    const report = JSON.parse(run.stdout) as { schema: number; version: string; ok: boolean; summary: Record<string, number>; checks: { status: string }[] };
+    expect(report.schema).toBe(1);
+    expect(report.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(report.summary).toEqual({
+      ok: report.checks.filter((c) => c.status === "ok").length,
+      warn: report.checks.filter((c) => c.status === "warn").length,
+      fail: report.checks.filter((c) => c.status === "fail").length,
+    });
+    expect(report.summary.fail).toBe(0);
+    expect(run.code).toBe(0);
+  });
+
+  it("a cloned repository's settings with escape sequences: nothing raw reaches the terminal (16.6)", async () => {
+    await runCli(["install", "--endpoint", upUrl], { env });
+    mkdirSync(join(project, ".claude"));
+    const hostile = "'/nonexistent/\u001b]0;pwned\u0007node\u001b[2J' '/x/claude-code-otel/bin/claude-code-otel.cjs' hook";
+    const evil = { hooks: { Stop: [{ hooks: [{ type: "command", command: hostile, async: true }] }] } };
+    writeFileSync(join(project, ".claude", "settings.json"), JSON.stringify(evil));
+    const text = await runCli(["doctor", "--project-dir", project], { env });
+    // eslint-disable-next-line no-control-regex -- what must not be there
+    expect(text.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+    expect(text.stdout).toContain("/nonexistent/\\x1b]0;pwned\\x07node\\x1b[2J");
+    // A FIFO in place of the project's settings does not hang doctor.
+    rmSync(join(project, ".claude", "settings.json"));
+    execFileSync("mkfifo", [join(project, ".claude", "settings.json")]);
+    const { report } = await doctor();
+    expect(check(report, "project settings")).toMatchObject({ status: "fail", message: `cannot read ${join(project, ".claude", "settings.json")} is not a regular file` });
+  });
+
+  it("our folders: another user's or a world-writable home is ✗; wide folders below are listed", async () => {
+    await runCli(["install", "--endpoint", upUrl], { env });
+    mkdirSync(join(dir, "otel", "spool"), { recursive: true });
+    chmodSync(join(dir, "otel", "spool"), 0o755);
+    mkdirSync(join(dir, "otel", "state", "sessions"), { recursive: true });
+    chmodSync(join(dir, "otel", "state", "sessions"), 0o777);
+    let { code, report } = await doctor();
+    expect(code).toBe(1);
+    expect(check(report, "private folders")).toMatchObject({ status: "fail", fix: "run claude-code-otel install (it tightens them to 0700), or chmod 700 each" });
+    expect(check(report, "private folders")?.message).toContain("not 0700:");
+    expect(check(report, "private folders")?.message).toContain(`${join(dir, "otel", "state", "sessions")} 0777`);
+    expect((await runCli(["install"], { env })).stdout).toContain(`  private:  ${join(dir, "otel", "spool")} (0755 → 0700)`);
+    ({ code, report } = await doctor());
+    expect(code).toBe(0);
+    expect(check(report, "private folders")?.status).toBe("ok");
+    chmodSync(join(dir, "otel"), 0o777);
+    ({ code, report } = await doctor());
+    expect(code).toBe(1);
+    expect(check(report, "state")).toMatchObject({ status: "fail", message: `${join(dir, "otel")} is 0777: writable by others: the hook refuses it (nothing is recorded)` });
   });
 
   it("connection refused: ✗ and exit 1", async () => {
@@ -169,6 +274,7 @@ describe("doctor", () => {
     expect(check(report, "project settings")?.message).toContain("duplicate claude-code-otel hooks on Stop");
     expect(report.checks.filter((c) => c.name === "hook command" && c.status === "fail")[0]?.message).toContain("node not found at /nonexistent/node");
     expect(check(report, "config")).toMatchObject({ status: "fail", fix: `chmod 600 ${join(dir, "otel", "config.json")}` });
+    expect(check(report, "hook command")?.message).not.toContain("\u001b");
     expect(check(report, "config")?.message).toContain("0644 and holds credentials");
     expect(check(report, "outbox")).toMatchObject({ status: "warn", message: `2 requests waiting to be sent to OTLP http/protobuf to ${upUrl}/v1/traces and ${upUrl}/v1/metrics` });
     expect(check(report, "alerts")?.status).toBe("ok");

@@ -4,7 +4,7 @@ import { roundUsd } from "../util/usd.js";
 import { ledgerCorrection, mainModel } from "./ledger-correction.js";
 import { tokenTotals } from "../model/token-totals.js";
 import type { ContentOptions } from "./content.js";
-import { DEFAULT_MAX_CONTENT_LENGTH, MAX_ERROR_MESSAGE_LENGTH, safeJson, safeText } from "./content.js";
+import { DEFAULT_MAX_CONTENT_LENGTH, errorMessage, safeJson, safeText } from "./content.js";
 import type { DestinationOptions } from "./destinations/index.js";
 import { destinationContext, withDestinationAttributes } from "./destinations/index.js";
 import { exportedOutcome, genAiInputTokens } from "./exported-values.js";
@@ -208,7 +208,7 @@ function toolSpan(session: Session, c: ToolCall, content: ContentOptions, final:
     if (c.target !== undefined) attributes[ATTR.toolTarget] = safeText(c.target, content.maxContentLength);
   }
   const endTimeMs = c.endTime ?? (final ? Math.max(session.endTime, c.startTime) : c.startTime);
-  const message = c.outcome === "failure" ? safeText(c.errorText ?? "tool error", MAX_ERROR_MESSAGE_LENGTH) : undefined;
+  const message = c.outcome === "failure" ? errorMessage(c.errorText, content) : undefined;
   if (message !== undefined) attributes[ATTR.errorType] = TOOL_ERROR_TYPE;
   return {
     name: toolSpanName(c.name),

@@ -2,8 +2,7 @@
  * `install` / `uninstall`: our hook in Claude Code's settings, merged with whatever is there, and
  * the export and alert settings in our config file (hooks never see `OTEL_*` variables).
  */
-import { existsSync, mkdirSync, realpathSync, rmdirSync, unlinkSync, lstatSync } from "node:fs";
-import { homedir } from "node:os";
+import { existsSync, mkdirSync, realpathSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defaultConfigPath, otelHome } from "../config/config-file.js";
@@ -12,42 +11,27 @@ import { defaultStateDir } from "../config/state-dir.js";
 import { signalPathIn, withoutSignalPath } from "../config/export-target.js";
 import { KEEP_BACKUPS, adoptLegacyBackups, backupFile } from "../install/backups.js";
 import { describeChanges, hookChanges } from "../install/hook-changes.js";
-import { dirWasCreated, forget, noteCreated, wasCreated } from "../install/install-record.js";
+import { noteCreated } from "../install/install-record.js";
 import type { HookEntry } from "../install/settings-merge.js";
-import {
-  ALERT_TIMEOUT_S,
-  HOOK_EVENTS,
-  OBSERVER_TIMEOUT_S,
-  formatSettings,
-  mergeOurHooks,
-  ourEntries,
-  parseSettingsText,
-  plannedEntries,
-  removeOurHooks,
-} from "../install/settings-merge.js";
+import { ALERT_TIMEOUT_S, HOOK_EVENTS, OBSERVER_TIMEOUT_S, formatSettings, mergeOurHooks, ourEntries, parseSettingsText, plannedEntries } from "../install/settings-merge.js";
 import type { FileText } from "../install/settings-file.js";
 import { readSettingsFile, writeTarget } from "../install/settings-file.js";
-import { redactSecrets } from "../redact/redact.js";
 import type { JsonObject } from "../util/json.js";
 import { unifiedDiff } from "../util/line-diff.js";
 import { MASK, maskUrl, maskUrlPath } from "../util/mask-url.js";
 import { ensurePrivateDir, privateDirProblem, writeFileAtomic } from "../util/private-fs.js";
 import { tightenPrivateDirs } from "../util/private-tree.js";
 import { oneLine, terminalSafe } from "../util/terminal-safe.js";
-import type { OptionSpec, Parsed } from "./args.js";
+import type { OptionSpec } from "./args.js";
 import { UsageError, boolOpt, parseOptions, stringOpt } from "./args.js";
+import { SCOPE_OPTIONS, settingsDiff, settingsPathFor, tilde } from "./install-scope.js";
+
+export { settingsPathFor } from "./install-scope.js";
+export { uninstallCommand } from "./uninstall-command.js";
 import { configChanges } from "./install-options.js";
 import { installWithReceipt } from "./install-receipt.js";
 import type { CliIO } from "./output.js";
 import { EXIT } from "./output.js";
-
-const SCOPE_OPTIONS: OptionSpec = {
-  user: { type: "boolean" },
-  project: { type: "boolean" },
-  settings: { type: "string" },
-  "dry-run": { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-};
 
 const INSTALL_OPTIONS: OptionSpec = {
   ...SCOPE_OPTIONS,
@@ -82,25 +66,6 @@ second install changes nothing) and writes export and alert settings to the conf
 Backups of the files it changes go to ~/.claude/otel/backups/ (the newest ${KEEP_BACKUPS} of each).
 `;
 
-const UNINSTALL_HELP = `Usage: claude-code-otel uninstall [--user | --project | --settings <file>] [--dry-run]
-
-Removes exactly the claude-code-otel hook entries from Claude Code's settings (a backup goes to
-~/.claude/otel/backups/); your other hooks and settings stay as they are. A settings file that
-install created and that holds nothing else is removed. The config file is left in place.
-`;
-
-/** The settings file a scope names. `CLAUDE_CONFIG_DIR` moves the user's Claude Code folder. */
-export function settingsPathFor(p: Parsed, env: NodeJS.ProcessEnv, cwd: string): string {
-  const explicit = stringOpt(p, "settings");
-  const user = boolOpt(p, "user");
-  const project = boolOpt(p, "project");
-  if ([explicit !== undefined, user, project].filter(Boolean).length > 1) throw new UsageError("choose one of --user, --project, --settings");
-  if (explicit !== undefined) return resolve(cwd, explicit);
-  if (project) return join(cwd, ".claude", "settings.json");
-  const configDir = env["CLAUDE_CONFIG_DIR"];
-  return join(configDir !== undefined && configDir !== "" ? configDir : join(homedir(), ".claude"), "settings.json");
-}
-
 /** The running node and this package's bin, absolute and with symlinks resolved. */
 export function ourPaths(): { nodePath: string; binPath: string } {
   // The CommonJS bin: the hook path Claude Code runs on every tool call skips the ES module loader.
@@ -114,22 +79,12 @@ export function ourPaths(): { nodePath: string; binPath: string } {
   return { nodePath: process.execPath, binPath };
 }
 
-function tilde(path: string): string {
-  const home = homedir();
-  return oneLine(home !== "/" && path.startsWith(`${home}/`) ? `~${path.slice(home.length)}` : path);
-}
-
 function parseConfigText(file: FileText): JsonObject {
   return file.exists ? parseSettingsText(file.text, file.path).settings : {};
 }
 
 function money(n: number): string {
   return `$${n.toFixed(2)}`;
-}
-
-/** Settings diffs show foreign lines (env blocks with keys, a cloned repository's escape sequences): redacted and made terminal-safe. */
-function settingsDiff(before: string, after: string, path: string): string {
-  return terminalSafe(redactSecrets(unifiedDiff(before, after, { from: `${path} (current)`, to: `${path} (after)` })));
 }
 
 function configDiff(before: JsonObject, after: JsonObject, existed: boolean, path: string): string {
@@ -244,65 +199,5 @@ export async function installCommand(argv: string[], io: CliIO): Promise<number>
   }
   if (boolOpt(p, "project")) io.out(`  note:     project settings now hold absolute paths of this machine; teammates should run install themselves.\n`);
   io.out(`Run "claude-code-otel doctor" to check everything.\n`);
-  return EXIT.ok;
-}
-
-/** A settings file left as `{}`, that install created: removed (with the folders install made for it, once empty). */
-function removeCreated(settingsPath: string, home: string): string[] {
-  const removed: string[] = [];
-  unlinkSync(settingsPath);
-  removed.push(settingsPath);
-  for (let dir = dirname(settingsPath); dirWasCreated(home, dir); dir = dirname(dir)) {
-    try {
-      rmdirSync(dir);
-      removed.push(dir);
-    } catch {
-      break; // Not empty: something of the user's is in it now.
-    }
-  }
-  forget(home, removed);
-  return removed;
-}
-
-export async function uninstallCommand(argv: string[], io: CliIO): Promise<number> {
-  const p = parseOptions(argv, SCOPE_OPTIONS);
-  if (boolOpt(p, "help")) {
-    io.out(UNINSTALL_HELP);
-    return EXIT.ok;
-  }
-  if (p.positionals.length > 0) throw new UsageError(`unexpected argument "${p.positionals[0]}"`);
-  const settingsPath = settingsPathFor(p, io.env, process.cwd());
-  const file = readSettingsFile(settingsPath);
-  const where = tilde(settingsPath);
-  if (!file.exists) {
-    io.out(`claude-code-otel: ${where} does not exist; nothing to remove.\n`);
-    return EXIT.ok;
-  }
-  const parsed = parseSettingsText(file.text, settingsPath);
-  const { settings, removed } = removeOurHooks(parsed.settings);
-  if (removed === 0) {
-    io.out(`claude-code-otel: no claude-code-otel hook in ${where}; nothing changed.\n`);
-    return EXIT.ok;
-  }
-  const home = otelHome(io.env);
-  const after = formatSettings(settings, parsed.indent);
-  // A symlink (a dotfile manager's) is written through, never removed.
-  const removable = Object.keys(settings).length === 0 && wasCreated(home, settingsPath) && !lstatSync(settingsPath).isSymbolicLink();
-  if (boolOpt(p, "dry-run")) {
-    io.out(
-      `claude-code-otel uninstall --dry-run: nothing is written.\n\n${removable ? `${where} would be removed (install created it; it holds nothing else).\n` : settingsDiff(file.text, after, where)}`,
-    );
-    return EXIT.ok;
-  }
-  const saved = backupFile(settingsPath, home, new Date());
-  // Older versions' backups beside the file go first: they would keep a created `.claude/` from being removed.
-  const moved = adoptLegacyBackups(settingsPath, home);
-  io.out(`claude-code-otel: removed ${removed} hook entr${removed === 1 ? "y" : "ies"} from ${where}\n`);
-  for (const line of describeChanges(hookChanges(ourEntries(parsed.settings), []))) io.out(`${line}\n`);
-  if (removable) io.out(`  deleted:  ${removeCreated(settingsPath, home).map(tilde).join(", ")} (install had created it; nothing else was in it)\n`);
-  else writeFileAtomic(writeTarget(settingsPath), after, file.mode ?? 0o644);
-  io.out(`  backup:   ${tilde(saved)}\n`);
-  if (moved > 0) io.out(`  moved:    ${moved} older backup${moved === 1 ? "" : "s"} beside ${where} to ${tilde(join(home, "backups"))}\n`);
-  io.out(`  The config file (${tilde(defaultConfigPath(io.env))}) is left in place; delete it yourself if you no longer need it.\n`);
   return EXIT.ok;
 }

@@ -118,6 +118,25 @@ function signalPathWarning(endpoint: string | undefined): string | undefined {
   return `the endpoint is a base URL and /v1/traces is appended: this one would post to …${path}/v1/traces. Run install --endpoint ${maskUrl(withoutSignalPath(endpoint))}`;
 }
 
+/** The config's part of install's summary: file, endpoint (masked), header names, alerts. */
+function configSummary(shownPath: string, changed: boolean, config: JsonObject): string {
+  const otlp = readOtlpSettings(config).value;
+  const alerts = readAlertSettings(config).value;
+  const shownHeaders = Object.keys(otlp.headers).map((k) => `${k}=${MASK}`);
+  const endpoint = otlp.endpoint === undefined ? "none (telemetry goes to local OTLP files; set --endpoint)" : maskUrl(otlp.endpoint);
+  let out =
+    `  config:   ${shownPath} (0600)${changed ? "" : ", unchanged"}\n` +
+    `  endpoint: ${endpoint}${otlp.protocol === undefined ? "" : `, ${otlp.protocol}`}${shownHeaders.length > 0 ? `, headers ${shownHeaders.join(", ")}` : ""}\n`;
+  const warning = signalPathWarning(otlp.endpoint);
+  if (warning !== undefined) out += `  warning:  ${warning}\n`;
+  if (alerts.sessionUsd.length > 0) {
+    out +=
+      `  alerts:   per session at ${alerts.sessionUsd.map(money).join(", ")} (synchronous Stop entry, timeout ${ALERT_TIMEOUT_S} s)` +
+      `${alerts.slackWebhookUrl === undefined ? "" : `; Slack ${maskUrlPath(alerts.slackWebhookUrl)}`}\n`;
+  }
+  return out;
+}
+
 export async function installCommand(argv: string[], io: CliIO): Promise<number> {
   if (argv.includes("--json")) return installWithReceipt(argv, io, { spec: INSTALL_OPTIONS, settingsPathFor, run: installCommand });
   const p = parseOptions(argv, INSTALL_OPTIONS);
@@ -139,7 +158,6 @@ export async function installCommand(argv: string[], io: CliIO): Promise<number>
   const configAfter = applyConfigChanges(configBefore, changes);
   const configChanged = formatSettings(configBefore) !== formatSettings(configAfter) || (!configFile.exists && Object.keys(configAfter).length > 0);
   const alerts = readAlertSettings(configAfter).value;
-  const otlp = readOtlpSettings(configAfter).value;
 
   const settingsFile = readSettingsFile(settingsPath);
   const parsed = parseSettingsText(settingsFile.text, settingsPath);
@@ -183,20 +201,7 @@ export async function installCommand(argv: string[], io: CliIO): Promise<number>
   io.out(`  events:   ${HOOK_EVENTS.join(", ")} (async, timeout ${OBSERVER_TIMEOUT_S} s)\n`);
   io.out(`  command:  ${oneLine(entries[0]?.handler.command ?? "")}\n`);
   io.out(`${lines.map((l) => `${l}\n`).join("")}`);
-  const shownHeaders = Object.keys(otlp.headers).map((k) => `${k}=${MASK}`);
-  io.out(
-    `  config:   ${tilde(configPath)} (0600)${configChanged ? "" : ", unchanged"}\n` +
-      `  endpoint: ${otlp.endpoint === undefined ? "none (telemetry goes to local OTLP files; set --endpoint)" : maskUrl(otlp.endpoint)}` +
-      `${otlp.protocol === undefined ? "" : `, ${otlp.protocol}`}${shownHeaders.length > 0 ? `, headers ${shownHeaders.join(", ")}` : ""}\n`,
-  );
-  const warning = signalPathWarning(otlp.endpoint);
-  if (warning !== undefined) io.out(`  warning:  ${warning}\n`);
-  if (alerts.sessionUsd.length > 0) {
-    io.out(
-      `  alerts:   per session at ${alerts.sessionUsd.map(money).join(", ")} (synchronous Stop entry, timeout ${ALERT_TIMEOUT_S} s)` +
-        `${alerts.slackWebhookUrl === undefined ? "" : `; Slack ${maskUrlPath(alerts.slackWebhookUrl)}`}\n`,
-    );
-  }
+  io.out(configSummary(tilde(configPath), configChanged, configAfter));
   if (boolOpt(p, "project")) io.out(`  note:     project settings now hold absolute paths of this machine; teammates should run install themselves.\n`);
   io.out(`Run "claude-code-otel doctor" to check everything.\n`);
   return EXIT.ok;

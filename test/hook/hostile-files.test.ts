@@ -13,6 +13,7 @@ import type { HookWorld, ProcessResult } from "../support/hook-harness.js";
 import { hookLog, makeHookWorld, requireBuild, runFlush, runHook, waitForQuiet } from "../support/hook-harness.js";
 import type { OtlpReceiver } from "../support/otlp-receiver.js";
 import { startOtlpReceiver } from "../support/otlp-receiver.js";
+import { ledgerDirFor } from "../support/destinations.js";
 
 const isRoot = process.geteuid?.() === 0;
 const OTHER_UID = 65534;
@@ -58,14 +59,16 @@ describe.runIf(requireSharedFixtures())("hostile files around the hook", { timeo
     await waitForQuiet(world);
   });
 
-  it("planted symlinks at hook.log, traces.jsonl, metrics.jsonl and state/sessions/.changes: the victims stay untouched", async () => {
-    mkdirSync(join(world.stateDir, "sessions"), { recursive: true, mode: 0o700 });
+  it("planted symlinks at hook.log, traces.jsonl, metrics.jsonl and the state journal (.changes): the victims stay untouched", async () => {
+    // The hooks' destination here: local files in the home. Its state (ledgers, journal) lives in its own folder.
+    const sessions = join(ledgerDirFor(world.stateDir, {}, world.env, {}), "sessions");
+    mkdirSync(sessions, { recursive: true, mode: 0o700 });
     const victims: Record<string, string> = {};
     for (const [name, at] of [
       ["hook.log", join(world.otelHome, "hook.log")],
       ["traces.jsonl", join(world.otelHome, "traces.jsonl")],
       ["metrics.jsonl", join(world.otelHome, "metrics.jsonl")],
-      [".changes", join(world.stateDir, "sessions", ".changes")],
+      [".changes", join(sessions, ".changes")],
     ] as const) {
       const victim = join(world.root, `victim-${name}`);
       writeFileSync(victim, `precious ${name}\n`);

@@ -12,6 +12,7 @@ const HEAVY = [
   "test/flusher/*.test.ts",
   "test/hook/hostile-files.test.ts",
   "test/cli/url-credentials.test.ts",
+  "test/cli/special-files.test.ts",
   "test/redact/recorded-leaks.test.ts",
 ];
 

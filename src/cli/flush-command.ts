@@ -2,6 +2,7 @@ import { defaultConfigPath, loadConfig, otelHome } from "../config/config-file.j
 import { ExportConfigError } from "../config/export-target.js";
 import { LINGER_MAX_AGE_MS, resolveLingerMs } from "../config/flusher-linger.js";
 import type { LingerPolicy } from "../flusher/flush.js";
+import { defaultStateDir, stateFoldersProblem } from "../config/state-dir.js";
 import { runFlush } from "../flusher/flush.js";
 import { claimSpawn } from "../hook/flush-lock.js";
 import { spawnDetachedFlusher } from "../hook/hook-main.js";
@@ -61,6 +62,12 @@ export async function flushCommand(argv: string[], io: CliIO): Promise<number> {
   if (p.positionals.length > 0) throw new UsageError(`unexpected argument "${p.positionals[0]}"`);
   const spawned = boolOpt(p, "spool");
   const env = io.env;
+  const refused = stateFoldersProblem(env, defaultStateDir(env));
+  if (refused !== undefined) {
+    // A spawned flusher's hook has said so in the default home's log already.
+    if (spawned) return EXIT.ok;
+    throw new Error(refused);
+  }
   const config = loadConfig(defaultConfigPath(env));
   const log = createHookLog(otelHome(env), resolveLogLevel(env, config.raw["logLevel"]), "flush");
   if (spawned) {

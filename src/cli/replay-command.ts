@@ -1,4 +1,5 @@
 import { otelHome } from "../config/config-file.js";
+import { stateFoldersProblem } from "../config/state-dir.js";
 import { hooksDestination } from "../delivery/destination.js";
 import { adoptLegacyState } from "../pipeline/adopt-legacy-state.js";
 import { kickFlusher } from "../pipeline/kick-flusher.js";
@@ -114,6 +115,8 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
   const settings = resolveSettingsOption(p, io, source.config);
   const stateDir = settings.stateDir;
   const dryRun = boolOpt(p, "dry-run");
+  const refused = destination.kind === "console" || dryRun ? undefined : stateFoldersProblem(io.env, stateDir);
+  if (refused !== undefined) throw new Error(refused);
   if (destination.kind !== "console" && !dryRun) {
     const adopted = await adoptLegacyState(stateDir, otelHome(io.env), hooksDestination(io.env, source.config));
     if (adopted !== undefined)

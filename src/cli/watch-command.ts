@@ -7,6 +7,7 @@ import { scanSessions } from "../pipeline/scan-sessions.js";
 import { matchesSource } from "../pipeline/session-filter.js";
 import { catchUpSession } from "../pipeline/catch-up.js";
 import type { CatchUpContext } from "../pipeline/catch-up.js";
+import { stateFoldersProblem } from "../config/state-dir.js";
 import { LockBusyError } from "../util/file-lock.js";
 import { discoverSessionsSync } from "../transcript/discover.js";
 import type { DiscoveryResult } from "../transcript/discover.js";
@@ -83,6 +84,8 @@ export async function watchCommand(argv: string[], io: CliIO, signal?: AbortSign
   const destination = resolveDestinationOption(p, io, source.config);
   const settings = resolveSettingsOption(p, io, source.config);
   const { stateDir, includeSessionId } = settings;
+  const refused = destination.kind === "console" ? undefined : stateFoldersProblem(io.env, stateDir);
+  if (refused !== undefined) throw new Error(refused);
   if (destination.kind !== "console") await adoptLegacyState(stateDir, otelHome(io.env), hooksDestination(io.env, source.config));
   const plan = { captureContent: settings.captureContent, destinations: settings.destinations, includeSessionId, legacyGenAiNames: settings.legacyGenAiNames };
   const counted = new Map<string, Set<string>>();

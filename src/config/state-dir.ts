@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { privateDirProblem } from "../util/private-fs.js";
 import { otelHome } from "./config-file.js";
 
 /** `CLAUDE_CODE_OTEL_STATE_DIR`, else `state/` in our home (`~/.claude/otel/state`), beside the hooks' spool and outbox. */
@@ -7,6 +8,16 @@ export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
   const explicit = env["CLAUDE_CODE_OTEL_STATE_DIR"];
   if (explicit !== undefined && explicit !== "") return explicit;
   return join(otelHome(env), "state");
+}
+
+/**
+ * Why our home or the state folder must not be used: another user's, writable by others, not a
+ * folder. Undefined when both are fine (or do not exist yet). The hook refuses such a home;
+ * flush, replay and watch refuse it too rather than read or write there.
+ */
+export function stateFoldersProblem(env: NodeJS.ProcessEnv, stateDir: string): string | undefined {
+  const problem = privateDirProblem(otelHome(env)) ?? privateDirProblem(stateDir);
+  return problem === undefined ? undefined : `refusing ${problem}; nothing read or written there (run claude-code-otel doctor)`;
 }
 
 /** The folder of the session ledgers, their locks, tool durations and the state-changes journal. */

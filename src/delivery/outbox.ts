@@ -16,10 +16,10 @@
  * the folder (link(2) fails on a number taken meanwhile: try the next). Metric entries take theirs
  * under the metric clock's lock, so their windows and their order agree.
  */
-import { closeSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, linkSync, lstatSync, mkdirSync, readdirSync, readSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { OtlpEncoding, OtlpSignal } from "../sdk/otlp-serialize.js";
-import { tempPathFor, writeFileAtomic } from "../util/private-fs.js";
+import { openRegularFile, readRegularBytes, tempPathFor, writeFileAtomic } from "../util/private-fs.js";
 
 /** Unit keys per signal that an entry carries for one session. */
 export interface CarriedUnits {
@@ -86,7 +86,10 @@ export function listOutbox(dir: string): OutboxEntry[] {
     const path = join(dir, name);
     let bytes: number;
     try {
-      bytes = statSync(path).size;
+      // Not followed: only a regular file is an entry (a planted link or FIFO is no request of ours).
+      const s = lstatSync(path);
+      if (!s.isFile()) continue;
+      bytes = s.size;
     } catch {
       continue; // Sent or dropped meanwhile.
     }
@@ -141,7 +144,7 @@ export function markReady(entry: OutboxEntry): OutboxEntry {
 
 /** Reads just the header line (folding pending entries needs no body). */
 export function readEntryHeader(entry: OutboxEntry): EntryHeader {
-  const fd = openSync(entry.path, "r");
+  const { fd } = openRegularFile(entry.path, { noFollow: true });
   try {
     const chunks: Buffer[] = [];
     const buf = Buffer.allocUnsafe(64 * 1024);
@@ -170,7 +173,7 @@ function parseHeader(line: Buffer, entry: OutboxEntry): EntryHeader {
 }
 
 export function readEntry(entry: OutboxEntry): { header: EntryHeader; body: Buffer } {
-  const content = readFileSync(entry.path);
+  const content = readRegularBytes(entry.path, MAX_OUTBOX_BYTES, { noFollow: true }).bytes;
   const nl = content.indexOf(10);
   if (nl < 0) throw new Error(`outbox entry ${entry.name} has no header line`);
   return { header: parseHeader(content.subarray(0, nl), entry), body: content.subarray(nl + 1) };

@@ -6,9 +6,10 @@
  * never take is set aside in `rejected/`; refused credentials or a wrong URL stop everything and
  * say so, with nothing dropped.
  */
-import { mkdirSync, readdirSync, renameSync, unlinkSync } from "node:fs";
+import { readdirSync, renameSync, unlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { readJsonFileSync, writeJsonAtomicSync } from "../state/atomic-file.js";
+import { ensureRealDir } from "../util/private-tree.js";
 import { countOtlpItems, splitOtlpRequest } from "./otlp-split.js";
 import type { OtlpEncoding, OtlpSignal } from "../sdk/otlp-serialize.js";
 import { listOutbox, readEntry, removeEntry, splitEntry } from "./outbox.js";
@@ -52,7 +53,8 @@ const REJECTED_KEPT = 20;
 function setAside(path: string, name: string): void {
   const dir = join(dirname(path), "..", "rejected");
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // A real folder of ours: old entries are deleted there, never in a folder a planted link points at.
+    ensureRealDir(dir);
     renameSync(path, join(dir, `${Date.now()}-${name}`));
     const kept = readdirSync(dir).sort();
     for (const old of kept.slice(0, Math.max(0, kept.length - REJECTED_KEPT))) unlinkSync(join(dir, old));

@@ -4,14 +4,15 @@
  * outbox (`<home>/outbox/<seq>-<signal>.<pb|json>`). They all belonged to where the hooks sent,
  * so they become that destination's, once, under a lock; later versions find `layout.json`.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import type { Destination } from "../delivery/destination.js";
 import { destinationDir } from "../delivery/destination.js";
 import type { EntryHeader } from "../delivery/outbox.js";
-import { markReady, outboxDir, writePendingEntry } from "../delivery/outbox.js";
+import { markReady, MAX_OUTBOX_BYTES, outboxDir, writePendingEntry } from "../delivery/outbox.js";
 import { writeJsonAtomicSync } from "../state/atomic-file.js";
 import { withLock } from "../util/file-lock.js";
+import { readRegularBytes } from "../util/private-fs.js";
 
 const LAYOUT = "layout.json";
 const LEDGER = /^(?!.*\.durations\.json$).+\.json$/;
@@ -22,10 +23,12 @@ export interface Adopted {
   readonly requests: number;
 }
 
+/** The old outbox's requests: regular files only (a FIFO or a link there is no request of ours). */
 function legacyOutbox(home: string): string[] {
   try {
-    return readdirSync(join(home, "outbox"))
-      .filter((n) => LEGACY_OUTBOX_ENTRY.test(n))
+    return readdirSync(join(home, "outbox"), { withFileTypes: true })
+      .filter((e) => e.isFile() && LEGACY_OUTBOX_ENTRY.test(e.name))
+      .map((e) => e.name)
       .sort();
   } catch {
     return [];
@@ -68,7 +71,7 @@ export async function adoptLegacyState(stateDir: string, home: string, destinati
         const path = join(home, "outbox", name);
         // Their units are in the ledgers already (the old flusher recorded them as it queued).
         const header: EntryHeader = { v: 1, signal: m[2] as "traces" | "metrics", encoding: m[3] as "pb" | "json", items: 0, units: {} };
-        markReady(writePendingEntry(outboxDir(target), header, readFileSync(path)));
+        markReady(writePendingEntry(outboxDir(target), header, readRegularBytes(path, MAX_OUTBOX_BYTES, { noFollow: true }).bytes));
         unlinkSync(path);
       }
       writeJsonAtomicSync(join(stateDir, LAYOUT), { version: 2, adoptedBy: destination.key, ledgers, requests: requests.length });

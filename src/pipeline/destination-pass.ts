@@ -7,6 +7,7 @@
 import type { Attributes } from "@opentelemetry/api";
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { sessionsDir } from "../config/state-dir.js";
 import type { Destination } from "../delivery/destination.js";
 import { destinationDir } from "../delivery/destination.js";
 import { dropBeyondBounds, listOutbox, outboxDir } from "../delivery/outbox.js";
@@ -18,6 +19,8 @@ import { encodingsOf, transportFor } from "../delivery/transports.js";
 import type { HeldLock } from "../util/file-lock.js";
 import { acquireLock } from "../util/file-lock.js";
 import { readJsonFileSync, writeJsonAtomicSync } from "../state/atomic-file.js";
+import { UnsafeFileError } from "../util/private-fs.js";
+import { ensureRealDir, realDirProblem } from "../util/private-tree.js";
 import { foldPendingEntries, unrecordDropped } from "./fold-outbox.js";
 
 /** A pass that stops moving for this long is presumed dead and its lock taken over. */
@@ -50,10 +53,18 @@ export interface PassOptions {
   readonly waitMs: number;
 }
 
-/** Opens a pass: the destination's lock, then pending entries recorded. Throws LockBusyError, or when a ledger cannot be written. */
+/**
+ * Opens a pass: the destination's lock, then pending entries recorded. Throws LockBusyError,
+ * UnsafeFileError when one of its folders is not a real folder of ours, or when a ledger cannot be written.
+ */
 export async function openDestinationPass(stateDir: string, destination: Destination, options: PassOptions): Promise<DestinationPass> {
   const ledgerDir = destinationDir(stateDir, destination);
-  mkdirSync(ledgerDir, { recursive: true, mode: 0o700 });
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  // Every folder below the state folder is a real one of ours: a link planted in place of one
+  // would send the ledgers and requests elsewhere, and the pruning of old ones with them.
+  for (const dir of [join(stateDir, "destinations"), ledgerDir, sessionsDir(ledgerDir), outboxDir(ledgerDir)]) ensureRealDir(dir);
+  const rejected = realDirProblem(join(ledgerDir, "rejected"));
+  if (rejected !== undefined) throw new UnsafeFileError("EUNSAFE", rejected);
   // What the folder is for, for people and for doctor (labels mask credentials).
   if (!existsSync(join(ledgerDir, "destination.json")))
     writeJsonAtomicSync(join(ledgerDir, "destination.json"), { key: destination.key, kind: destination.kind, label: destination.label });

@@ -1,6 +1,7 @@
 import type * as Crypto from "node:crypto";
 import { createRequire } from "node:module";
-import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, readSync, statSync } from "node:fs";
+import { openRegularFile } from "../util/private-fs.js";
 
 /**
  * Where a transcript file was when it was last fully exported. An unchanged file (same size and
@@ -64,8 +65,9 @@ const scratch = Buffer.allocUnsafe(HEAD_BYTES);
 export function readCursorSync(path: string): FileCursor | undefined {
   let fd: number | undefined;
   try {
-    fd = openSync(path, "r");
-    const s = fstatSync(fd);
+    const opened = openRegularFile(path);
+    fd = opened.fd;
+    const s = opened.stat;
     const headLength = readSync(fd, scratch, 0, Math.min(HEAD_BYTES, s.size), 0);
     const headHash = crypto().hash("sha256", scratch.subarray(0, headLength), "hex");
     return { size: s.size, mtimeMs: s.mtimeMs, headHash, offset: lastLineEnd(fd, s.size) };

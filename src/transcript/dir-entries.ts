@@ -1,6 +1,7 @@
 /** What discovery asks of a directory entry and a file, beyond readdir and stat. */
 import type { Dirent, Stats } from "node:fs";
-import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, readSync, statSync } from "node:fs";
+import { openRegularFile } from "../util/private-fs.js";
 
 export function byCodeUnit(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -30,7 +31,7 @@ const SESSION_ID_FIELD = /"sessionId":"([^"]+)"/;
 export function sessionIdInside(path: string): string | undefined {
   let fd: number | undefined;
   try {
-    fd = openSync(path, "r");
+    fd = openRegularFile(path).fd;
     const buf = Buffer.alloc(64 * 1024);
     const bytesRead = readSync(fd, buf, 0, buf.length, 0);
     return SESSION_ID_FIELD.exec(buf.toString("utf8", 0, bytesRead))?.[1];

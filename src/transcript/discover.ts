@@ -277,4 +277,5 @@ const REASONS: Readonly<Record<string, string>> = {
   EROFS: "read-only file system",
   ENOSPC: "no space left on device",
   EDQUOT: "disk quota exceeded",
+  ENOTREG: "not a regular file (a FIFO or a device)",
 };

@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
 import type { AgentMeta, AgentTranscript, SessionInput } from "./session-input.js";
 import { obj, parseJsonObject, str } from "../util/json.js";
+import { readRegularFile } from "../util/private-fs.js";
 import type { SessionSource } from "./discover.js";
 import { reasonOf } from "./discover.js";
 import type { ParseStats, TranscriptLine } from "./line-types.js";
@@ -40,9 +40,12 @@ export function loadSessionSync(source: SessionSource): LoadedSession {
   return { input: { sessionId: source.sessionId, projectDir: source.projectDir, main, agents }, stats, unreadable };
 }
 
+/** A subagent's meta file is a few hundred bytes: a larger one (or a FIFO, a device) is not read. */
+const MAX_META_BYTES = 1 << 20;
+
 function readMeta(path: string): AgentMeta | undefined {
   try {
-    const raw = parseJsonObject(readFileSync(path, "utf8"));
+    const raw = parseJsonObject(readRegularFile(path, MAX_META_BYTES).text);
     if (raw === undefined) return undefined;
     return {
       agentType: str(raw["agentType"]),

@@ -1,4 +1,5 @@
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, readSync } from "node:fs";
+import { openRegularFile } from "../util/private-fs.js";
 import { apiRequestFromHead, isIgnoredType, skippableType } from "./line-head.js";
 import { parseTranscriptLine } from "./parse-line.js";
 import type { ParseStats, TranscriptLine } from "./line-types.js";
@@ -34,7 +35,8 @@ let shared = Buffer.allocUnsafe(CHUNK_BYTES);
  */
 export function readTranscriptLinesSync(path: string, onLine: (line: TranscriptLine, offset: number) => void, options: ReadOptions = {}): ReadResult {
   const stats = emptyParseStats();
-  const fd = openSync(path, "r");
+  // A FIFO or a device named *.jsonl is refused at once (ENOTREG), never read: it would block or never end.
+  const { fd } = openRegularFile(path);
   try {
     let buf = shared;
     let filled = 0;

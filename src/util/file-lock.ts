@@ -13,10 +13,11 @@
  * taken no lock for `staleMs` (pid reuse, a hung holder). Lock files of earlier versions (a
  * file of their own with the same JSON) are judged by the same rule and taken over the same way.
  */
-import { linkSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync } from "node:fs";
+import type { Stats } from "node:fs";
+import { linkSync, lstatSync, readdirSync, renameSync, statSync, unlinkSync, utimesSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { pidAlive } from "../util/pid-alive.js";
-import { createExclusive, randomTag } from "../util/private-fs.js";
+import { createExclusive, randomTag, readRegularFile, UnsafeFileError } from "../util/private-fs.js";
 
 export interface LockOptions {
   /** How long to wait for a busy lock before giving up. */
@@ -38,6 +39,8 @@ export interface HeldLock {
 const DEFAULT_WAIT_MS = 30_000;
 const DEFAULT_STALE_MS = 120_000;
 const OWNER_SUFFIX = ".owner";
+/** A lock holds `{pid, createdMs, token}`: anything larger is not one of ours. */
+const MAX_LOCK_BYTES = 4096;
 
 /** This process's lock token (with the pid, unique to it: owner files are told apart by name). */
 const TOKEN = randomTag(12);
@@ -105,16 +108,23 @@ interface Judged {
 
 /** The lock at `path` and whether it is stale; undefined when there is none. */
 function judge(path: string, staleMs: number): Judged | undefined {
-  let ino: number;
-  let mtimeMs: number;
-  let text: string;
+  let st: Stats;
   try {
-    const st = statSync(path);
-    ino = st.ino;
-    mtimeMs = st.mtimeMs;
-    text = readFileSync(path, "utf8");
+    st = lstatSync(path);
   } catch (error) {
     if (code(error) === "ENOENT") return undefined;
+    throw error;
+  }
+  const { ino, mtimeMs } = st;
+  // Anything but a regular file here (a planted symlink, a FIFO that would block a read) holds no lock.
+  if (!st.isFile()) return { ino, stale: true };
+  let text: string;
+  try {
+    text = readRegularFile(path, MAX_LOCK_BYTES, { noFollow: true }).text;
+  } catch (error) {
+    if (code(error) === "ENOENT") return undefined;
+    // Swapped for something else since the lstat, or too large to be a lock: not one.
+    if (error instanceof UnsafeFileError || code(error) === "ELOOP") return { ino, stale: true };
     throw error;
   }
   let pid: unknown;
@@ -140,7 +150,7 @@ function takeOver(path: string, judgedIno: number): void {
     return;
   }
   try {
-    if (statSync(aside).ino !== judgedIno) linkSync(aside, path);
+    if (lstatSync(aside).ino !== judgedIno) linkSync(aside, path);
   } catch {
     // A newer lock stands at `path`: the one we moved lost it, as its holder will find.
   }
@@ -197,7 +207,7 @@ export function tryAcquireLock(path: string, options: LockOptions = {}): HeldLoc
         released = true;
         // Only remove our own lock (a takeover after staleMs may have replaced it).
         try {
-          if (statSync(path).ino === owner.ino) unlinkSync(path);
+          if (lstatSync(path).ino === owner.ino) unlinkSync(path);
         } catch {
           // Gone already.
         }

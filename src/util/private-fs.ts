@@ -18,7 +18,7 @@ export class UnsafeFileError extends Error {
 }
 
 /** Our uid, or undefined where there is none (Windows): there, ownership is not checked. */
-function ourUid(): number | undefined {
+export function ourUid(): number | undefined {
   return process.geteuid?.();
 }
 
@@ -57,18 +57,39 @@ export interface RegularFileText {
 }
 
 /**
- * A whole file's text, read only if it is a regular file of at most `maxBytes`: a FIFO, a socket
- * or a device (a link to /dev/zero) is refused at once instead of blocking or filling memory.
- * Opened non-blocking (a FIFO without a writer would block the open itself) and judged by fstat
- * of the open descriptor, so nothing can be swapped in between. Follows symlinks: a config file
- * may be a dotfile manager's link. With `trusted`, also refuses a file `untrustedReason` names.
- * Throws Node's error when the file cannot be opened (ENOENT for a missing one), else UnsafeFileError.
+ * Opens `path` for reading only if it is a regular file, judged by fstat of the open descriptor
+ * (nothing can be swapped in between). Opened non-blocking: a FIFO without a writer would block
+ * the open itself (reads of a regular file are not affected). With `noFollow`, a symlink at
+ * `path` is refused (ELOOP): for files only we create. The caller closes the descriptor.
  */
-export function readRegularFile(path: string, maxBytes: number, options: { trusted?: boolean } = {}): RegularFileText {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+export function openRegularFile(path: string, options: { noFollow?: boolean } = {}): { fd: number; stat: Stats } {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | (options.noFollow === true ? constants.O_NOFOLLOW : 0));
   try {
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw new UnsafeFileError("ENOTREG", `${path} is not a regular file`);
+    return { fd, stat };
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+}
+
+export interface ReadRegularOptions {
+  /** Also refuse a file `untrustedReason` names (another user's, or writable by others). */
+  readonly trusted?: boolean;
+  /** Refuse a symlink (ELOOP). */
+  readonly noFollow?: boolean;
+}
+
+/**
+ * A whole file's bytes, read only if it is a regular file of at most `maxBytes`: a FIFO, a socket
+ * or a device (a link to /dev/zero) is refused at once instead of blocking or filling memory.
+ * Follows symlinks unless `noFollow`: a config file may be a dotfile manager's link.
+ * Throws Node's error when the file cannot be opened (ENOENT for a missing one), else UnsafeFileError.
+ */
+export function readRegularBytes(path: string, maxBytes: number, options: ReadRegularOptions = {}): { bytes: Buffer; stat: Stats } {
+  const { fd, stat } = openRegularFile(path, options);
+  try {
     if (options.trusted === true) {
       const reason = untrustedReason(path, stat);
       if (reason !== undefined) throw new UnsafeFileError("EUNSAFE", reason);
@@ -89,10 +110,16 @@ export function readRegularFile(path: string, maxBytes: number, options: { trust
       used += n;
     }
     if (used > maxBytes) throw new UnsafeFileError("EFBIG", `${path} is larger than ${maxBytes} bytes`);
-    return { text: buf.toString("utf8", 0, used), stat };
+    return { bytes: buf.subarray(0, used), stat };
   } finally {
     closeSync(fd);
   }
+}
+
+/** As readRegularBytes, as UTF-8 text. */
+export function readRegularFile(path: string, maxBytes: number, options: ReadRegularOptions = {}): RegularFileText {
+  const { bytes, stat } = readRegularBytes(path, maxBytes, options);
+  return { text: bytes.toString("utf8"), stat };
 }
 
 /**

@@ -1,11 +1,13 @@
 /**
  * Our folders (home, spool, outbox, state, alert markers, caches) hold session ids, costs and
  * queued telemetry: 0700 each. Older versions and hand-made folders may be wider; `install`
- * tightens them and `doctor` lists what is still wide.
+ * tightens them and `doctor` lists what is still wide. Folders below them are real folders of
+ * ours, never links: a link planted in place of one would carry our writes elsewhere.
  */
-import { chmodSync, lstatSync, readdirSync } from "node:fs";
+import type { Stats } from "node:fs";
+import { chmodSync, lstatSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { octal, untrustedReason } from "./private-fs.js";
+import { octal, ourUid, UnsafeFileError, untrustedReason } from "./private-fs.js";
 
 export interface LooseDir {
   readonly path: string;
@@ -64,4 +66,36 @@ export function tightenPrivateDirs(root: string): string[] {
     }
   }
   return changed;
+}
+
+/**
+ * Why `path` must not be used as a folder we write into: a symlink (a planted one would send our
+ * files, and the deletions of old ones, elsewhere), not a folder, or another user's. Undefined
+ * when it is a real folder of ours, or missing. For folders below our home and state folder,
+ * which we create; the home and state folder themselves may be links (privateDirProblem).
+ */
+export function realDirProblem(path: string): string | undefined {
+  let s: Stats;
+  try {
+    s = lstatSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === "ENOENT" ? undefined : `cannot stat ${path} (${code ?? "error"})`;
+  }
+  if (s.isSymbolicLink()) return `${path} is a symlink, not a folder of ours`;
+  if (!s.isDirectory()) return `${path} is not a folder`;
+  const uid = ourUid();
+  if (uid !== undefined && s.uid !== uid) return `${path} belongs to uid ${s.uid}, not to you (uid ${uid})`;
+  return undefined;
+}
+
+/** Creates `path` (0700, its parent must exist) unless it is there; throws UnsafeFileError when it is not a real folder of ours. */
+export function ensureRealDir(path: string): void {
+  try {
+    mkdirSync(path, { mode: 0o700 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+  const problem = realDirProblem(path);
+  if (problem !== undefined) throw new UnsafeFileError("EUNSAFE", problem);
 }

@@ -8,7 +8,6 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { requireSharedFixtures } from "../support/shared-fixtures.js";
 import type { HookWorld, ProcessResult } from "../support/hook-harness.js";
 import { hookLog, makeHookWorld, requireBuild, runFlush, runHook, waitForQuiet } from "../support/hook-harness.js";
 import type { OtlpReceiver } from "../support/otlp-receiver.js";
@@ -22,7 +21,7 @@ function expectSilentSuccess(r: ProcessResult): void {
   expect({ signal: r.signal, code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ signal: null, code: 0, stdout: "", stderr: "" });
 }
 
-describe.runIf(requireSharedFixtures())("hostile files around the hook", { timeout: 90_000 }, () => {
+describe("hostile files around the hook", { timeout: 90_000 }, () => {
   let world: HookWorld;
   let receiver: OtlpReceiver;
   let sessionPayloads: Record<string, unknown>[];

@@ -9,6 +9,7 @@ import type { OutgoingHttpHeaders } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { gzipSync } from "node:zlib";
 import type { OtlpEncoding } from "../sdk/otlp-serialize.js";
+import { maskUrlsIn } from "../util/mask-url.js";
 
 export type PostResult =
   | { readonly kind: "ok"; readonly status: number }
@@ -57,7 +58,8 @@ function classify(status: number, shownUrl: string, answer: string): PostResult 
   if (status === 413 || (status === 400 && /too large/i.test(answer))) return { kind: "too-large", status };
   if (status === 401 || status === 403) return { kind: "auth", status, error: `HTTP ${status} from ${shownUrl}: the credentials were refused` };
   if (status === 404 || status === 405) return { kind: "endpoint", status, error: `HTTP ${status} from ${shownUrl}: no OTLP receiver at this URL` };
-  const said = answer === "" ? "" : ` (${answer.slice(0, 200)})`;
+  // A gateway may echo the request's URL, query credentials and all.
+  const said = answer === "" ? "" : ` (${maskUrlsIn(answer).slice(0, 200)})`;
   if (status === 400 || status === 415 || status === 422) return { kind: "rejected", status, error: `HTTP ${status} from ${shownUrl}${said}` };
   return { kind: "retry", error: `HTTP ${status} from ${shownUrl}${said}` };
 }

@@ -1,14 +1,16 @@
 /**
  * An endpoint with credentials in its userinfo and its query (`http://user:pass@host/otel?api_key=…`)
- * goes through install, doctor, replay, the hooks' flusher and `flush`: requests reach
- * `/otel/v1/traces?api_key=…` (the signal path in the path, not in the query), and no output, error
- * or hook.log line holds the user name, the password or the key, whether the collector answers or not.
+ * goes through install, doctor, replay, watch, the hooks' flusher and `flush`: requests reach
+ * `/otel/v1/traces?api_key=…` (the signal path in the path, not in the query), and no output, error,
+ * hook.log line or file we write (destination.json, status.json, ledgers, outbox entries) holds the
+ * user name, the password or the key, whether the collector answers or not. Only config.json holds
+ * the endpoint whole: it is where the hooks send.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT, requireSharedFixtures } from "../support/shared-fixtures.js";
+import { REPO_ROOT } from "../support/shared-fixtures.js";
 import { runCli } from "../support/cli.js";
 import type { OtlpReceiver } from "../support/otlp-receiver.js";
 import { startOtlpReceiver } from "../support/otlp-receiver.js";
@@ -28,6 +30,16 @@ function withCredentials(base: string): string {
 
 function leaks(text: string): string[] {
   return SECRETS.filter((s) => text.includes(s));
+}
+
+/** Every file under `dir` but config.json that holds a secret, with the secrets it holds. */
+function filesWithSecrets(dir: string): string[] {
+  const entries = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name !== "config.json");
+  return entries.flatMap((e) => {
+    const path = join(e.parentPath, e.name);
+    const found = leaks(readFileSync(path, "latin1"));
+    return found.length === 0 ? [] : [`${path}: ${found.join(", ")}`];
+  });
 }
 
 /** A loopback port nobody listens on. */
@@ -78,6 +90,20 @@ describe("credentials in the endpoint URL are never printed or logged", () => {
     expect([...paths].sort()).toEqual([`/otel/v1/metrics?api_key=${KEY}`, `/otel/v1/traces?api_key=${KEY}`]);
     const auth = receiver.requests.find((r) => r.path.startsWith("/otel/v1/traces"))?.headers["authorization"];
     expect(auth).toBe(`Basic ${Buffer.from(`${USER}:${PASS}`).toString("base64")}`);
+
+    const beforeWatch = receiver.requests.length;
+    const watch = await runCli(["watch", "--once", "--projects-dir", join(REPO_ROOT, "examples", "projects"), "--endpoint", endpoint, "--state-dir", join(dir, "state-w")], {
+      env,
+    });
+    expect(watch.code).toBe(0);
+    expect(leaks(watch.stdout + watch.stderr)).toEqual([]);
+    const watched = receiver.requests.slice(beforeWatch);
+    expect(watched.length).toBeGreaterThan(0);
+    expect([...new Set(watched.map((r) => r.path))].sort()).toEqual([`/otel/v1/metrics?api_key=${KEY}`, `/otel/v1/traces?api_key=${KEY}`]);
+    for (const folder of ["otel", "state", "state-w"]) expect(filesWithSecrets(join(dir, folder))).toEqual([]);
+    expect(readFileSync(join(dir, "state", "destinations", readdirSync(join(dir, "state", "destinations"))[0] as string, "destination.json"), "utf8")).toContain(
+      "http://********:********@127.0.0.1:",
+    );
   });
 
   it("a collector that is down: doctor's and replay's errors hold no secret", async () => {
@@ -91,10 +117,21 @@ describe("credentials in the endpoint URL are never printed or logged", () => {
     expect(replay.code).not.toBe(0);
     expect(replay.stderr).toContain("failed");
     expect(leaks(replay.stdout + replay.stderr)).toEqual([]);
+    const watch = await runCli(["watch", "--once", "--projects-dir", join(REPO_ROOT, "examples", "projects"), "--endpoint", endpoint, "--state-dir", join(dir, "state2w")], {
+      env,
+    });
+    expect(watch.code).toBe(1);
+    expect(watch.stderr).toMatch(/127\.0\.0\.1:\d+\/otel\/v1\/(traces|metrics)\?api_key=\*+: ECONNREFUSED/);
+    expect(leaks(watch.stdout + watch.stderr)).toEqual([]);
+    // The outbox keeps every request (their bytes), status.json the failure: neither holds a secret.
+    for (const folder of ["otel2", "state2", "state2w"]) expect(filesWithSecrets(join(dir, folder))).toEqual([]);
+    expect(JSON.parse(readFileSync(join(dir, "state2", "destinations", readdirSync(join(dir, "state2", "destinations"))[0] as string, "status.json"), "utf8"))).toMatchObject({
+      failure: { kind: "unreachable", message: expect.stringMatching(/^http:\/\/\*+:\*+@127\.0\.0\.1:\d+\/otel\/v1\/(traces|metrics)\?api_key=\*+: ECONNREFUSED$/) },
+    });
   });
 });
 
-describe.runIf(requireSharedFixtures())("the hooks' flusher and flush with a credentialed endpoint", () => {
+describe("the hooks' flusher and flush with a credentialed endpoint", () => {
   let world: HookWorld;
   let receiver: OtlpReceiver;
   beforeAll(async () => {
@@ -128,5 +165,7 @@ describe.runIf(requireSharedFixtures())("the hooks' flusher and flush with a cre
     expect(log.split("\n").length).toBeGreaterThan(10);
     expect(leaks(log)).toEqual([]);
     expect(leaks(up.stdout + up.stderr + down.stdout + down.stderr)).toEqual([]);
+    // Ledgers, outbox entries, status.json and destination.json of both endpoints; the spool.
+    expect(filesWithSecrets(world.otelHome)).toEqual([]);
   }, 120_000);
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { SessionDigest } from "../report/session-digest.js";
 import { REQUEST_FIELDS, TOOL_CALL_FIELDS } from "../report/session-digest.js";
@@ -6,7 +6,7 @@ import type { SessionSource } from "../transcript/discover.js";
 import { reasonOf } from "../transcript/discover.js";
 import type { ParseStats } from "../transcript/line-types.js";
 import { isObject } from "../util/json.js";
-import { AtomicFileWriter } from "../util/private-fs.js";
+import { AtomicFileWriter, readRegularFile } from "../util/private-fs.js";
 
 /*
  * The report cache: per session, the digest `report` folds, kept with the fingerprint (size,
@@ -25,6 +25,8 @@ import { AtomicFileWriter } from "../util/private-fs.js";
 
 /** Bump when the file layout, the digest or what goes into it changes meaning within one package version. */
 const FORMAT = 3;
+/** Beyond what a JavaScript string holds (~512 MiB), a cache could not be read anyway: start afresh. */
+const MAX_CACHE_BYTES = 256 * 1024 * 1024;
 
 export interface CachedSession {
   readonly fingerprint: string;
@@ -75,7 +77,8 @@ export class ReportCache {
   static open(path: string, key: string): ReportCache {
     let text: string;
     try {
-      text = readFileSync(path, "utf8");
+      // A FIFO or a device in its place is refused at once: the report goes on without the cache.
+      text = readRegularFile(path, MAX_CACHE_BYTES, { noFollow: true }).text;
     } catch (error) {
       const missing = (error as NodeJS.ErrnoException).code === "ENOENT";
       return new ReportCache(path, key, new Map(), missing ? undefined : `unreadable (${(error as Error).message})`);

@@ -1,11 +1,11 @@
 /**
  * Issue 16.3 and 16.5 beyond the config file, with real processes (a blocked read would hang the
- * process, not fail a test): FIFOs where transcripts, a subagent's meta file, the flusher's lock,
- * a destination's pass lock and an outbox entry should be never block report, replay, watch, a
- * hook or flush; a state folder or home that others can write is refused by replay and flush.
+ * process, not fail a test): FIFOs where transcripts, a subagent's meta file, report's cache, the
+ * flusher's lock, a destination's pass lock and an outbox entry should be never block report,
+ * replay, watch, a hook or flush; a state folder or home that others can write is refused by replay and flush.
  */
 import { execFileSync } from "node:child_process";
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -58,6 +58,28 @@ describe("FIFOs and devices in the transcripts", { timeout: 120_000 }, () => {
     // examples/projects holds 5 sessions; the FIFO and /dev/zero "sessions" are none of them.
     if (args[0] === "report") expect(r.stdout).toContain("Claude Code sessions: 5  (");
     if (args[0] === "replay") expect(r.stdout).toMatch(/^replay: 5 sessions \(0 unchanged\), sent \d+ spans/);
+  });
+});
+
+describe("a FIFO at report's cache file", { timeout: 60_000 }, () => {
+  it("the report is complete at once and writes a fresh cache in its place", async () => {
+    requireBuild();
+    const root = mkdtempSync(join(tmpdir(), "cco-cache-fifo-"));
+    try {
+      const env = { HOME: join(root, "home"), CLAUDE_CODE_OTEL_HOME: join(root, "otel") };
+      const args = ["report", "--projects-dir", join(REPO_ROOT, "examples", "projects")];
+      expect((await cli(args, env)).code).toBe(0);
+      const cache = join(root, "otel", "cache", readdirSync(join(root, "otel", "cache"))[0] as string);
+      rmSync(cache);
+      mkfifo(cache);
+      const r = await cli(args, env);
+      expect({ signal: r.signal, code: r.code }).toEqual({ signal: null, code: 0 });
+      expect(r.ms).toBeLessThan(20_000);
+      expect(r.stdout).toContain("Claude Code sessions: 5  (");
+      expect(lstatSync(cache).isFile()).toBe(true);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 

@@ -215,7 +215,9 @@ export function resolveDestination(overrides: ExportOverrides = {}, env: NodeJS.
     return target.kind === "console" ? target : destinationOf(target, env, config);
   }
   const otlp = readOtlpSettings(config).value;
-  const target = resolveExportTarget({ endpoint: otlp.endpoint, protocol: otlp.protocol, headers: otlp.headers, ...overrides }, env);
+  // Options a command left unset arrive as `undefined`: they must not unset the config's values.
+  const given = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as ExportOverrides;
+  const target = resolveExportTarget({ endpoint: otlp.endpoint, protocol: otlp.protocol, headers: otlp.headers, ...given }, env);
   if (target.kind === "console") return target;
   return target.kind === "otlp" ? otlpDestination(target, env, config, otlp.headers) : fileDestination(target, env, config);
 }

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../support/cli.js";
+import { REPO_ROOT } from "../support/shared-fixtures.js";
 
 interface Received {
   method: string;
@@ -154,6 +155,30 @@ describe("doctor", () => {
       fix: `give the base URL: claude-code-otel install --endpoint ${upUrl}?tenant=********`,
     });
     expect(received.at(-1)?.url).toBe("/v1/traces/v1/traces?tenant=abc");
+  });
+
+  it.each([
+    [401, "the credentials were refused", "fix the headers: claude-code-otel install --endpoint <url> --header <name>=<value>"],
+    [404, "no OTLP receiver at this URL", "fix the endpoint (the base URL, without /v1/traces): claude-code-otel install --endpoint <url>"],
+  ])("after a replay refused with %i: the outbox check reads the destination's status.json, ✗ with what to fix", async (answer, said, fix) => {
+    expect((await runCli(["install", "--endpoint", upUrl], { env })).code).toBe(0);
+    status = answer;
+    const replay = await runCli(["replay", "--projects-dir", join(REPO_ROOT, "examples", "projects")], { env });
+    expect(replay.code).toBe(1);
+    const { code, report } = await doctor();
+    expect(code).toBe(1);
+    const outbox = check(report, "outbox");
+    expect(outbox?.status).toBe("fail");
+    expect(outbox?.message).toMatch(
+      new RegExp(
+        `^HTTP ${answer} from ${upUrl}/v1/(traces|metrics): ${said}; \\d+ requests? waiting to be sent to OTLP http/protobuf to ${upUrl}/v1/traces and ${upUrl}/v1/metrics$`,
+      ),
+    );
+    expect(outbox?.fix).toBe(fix);
+    status = 200;
+    // Once the destination takes the requests, the outbox is empty and the check is green again.
+    expect((await runCli(["flush"], { env })).code).toBe(0);
+    expect(check((await doctor()).report, "outbox")).toMatchObject({ status: "ok" });
   });
 
   it("a redirect is ✗ (the hooks do not follow it); 429 is only worth a look", async () => {

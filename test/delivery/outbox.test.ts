@@ -205,6 +205,9 @@ describe("destinations", () => {
       timeoutMs: { traces: 2500, metrics: 2500 },
       provisionalSpans: true,
     });
+    // A command's options it was not given (replay without --endpoint) leave the config's in force.
+    const unset = { endpoint: undefined, protocol: undefined, outputDir: undefined, console: false };
+    expect(resolveDestination(unset, {}, { otlp: { endpoint: "http://c:4318", protocol: "http/json", headers: { "x-k": "v" }, timeoutMs: 2500 } })).toEqual(fromConfig);
     const fromEnv = resolveDestination(
       {},
       { OTEL_EXPORTER_OTLP_ENDPOINT: "http://e:1", OTEL_EXPORTER_OTLP_HEADERS: "a=1,b=x%20y", OTEL_EXPORTER_OTLP_METRICS_HEADERS: "b=2" },

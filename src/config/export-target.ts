@@ -102,6 +102,13 @@ export function resolveExportTarget(overrides: ExportOverrides, env: NodeJS.Proc
     return { kind: "file", dir: overrides.outputDir ?? defaultOutputDir(env) };
   }
   if (endpoint !== undefined && !/^https?:\/\//.test(endpoint)) throw new ExportConfigError(`--endpoint must be an http(s) URL, got "${maskUrl(endpoint)}"`);
+  for (const [name, value] of [
+    ["OTEL_EXPORTER_OTLP_ENDPOINT", envBase],
+    ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", envTraces],
+    ["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", envMetrics],
+  ] as const) {
+    if (value !== undefined && !/^https?:\/\//i.test(value)) throw new ExportConfigError(`${name} must be an http(s) URL, got "${maskUrl(value)}"`);
+  }
   const forced = protocolOf(overrides.protocol, "--protocol");
   const general = protocolOf(env["OTEL_EXPORTER_OTLP_PROTOCOL"], "OTEL_EXPORTER_OTLP_PROTOCOL");
   const tracesProtocol = forced ?? protocolOf(env["OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"], "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL") ?? general ?? "http/protobuf";

@@ -14,6 +14,8 @@ export function maskUrl(url: string): string {
   } catch {
     return maskUnparsed(url);
   }
+  // `user:pass@host:4318` parses as scheme `user:` with the rest as an opaque path: mask it as text.
+  if (u.host === "") return maskUnparsed(url);
   const userinfo = u.username !== "" || u.password !== "" ? `${MASK}${u.password !== "" ? `:${MASK}` : ""}@` : "";
   const query = u.search === "" ? "" : `?${maskQuery(u.search.slice(1))}`;
   return `${u.protocol}//${userinfo}${u.host}${u.pathname === "/" ? "" : u.pathname}${query}`;
@@ -41,12 +43,13 @@ function maskQuery(query: string): string {
     .join("&");
 }
 
-/** Something URL-like that does not parse: mask whatever sits between `//` and `@`, and every query value. */
+/** Something URL-like that does not parse (or has no host): mask whatever sits before the last `@` of its authority, and every query value. */
 function maskUnparsed(text: string): string {
   const noFragment = text.replace(/#.*$/s, "");
   const q = noFragment.indexOf("?");
   const base = q < 0 ? noFragment : noFragment.slice(0, q);
-  const masked = base.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, `$1${MASK}@`);
+  // Without `//`, `user:pass@host` reads as a scheme `user:`: everything before the `@` goes.
+  const masked = base.includes("://") ? base.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, `$1${MASK}@`) : base.replace(/^[^/?#]*@/, `${MASK}@`);
   return q < 0 ? masked : `${masked}?${maskQuery(noFragment.slice(q + 1))}`;
 }
 

@@ -131,6 +131,26 @@ describe("credentials in the endpoint URL are never printed or logged", () => {
   });
 });
 
+describe("an endpoint without http(s)://", () => {
+  it.each(["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"])(
+    "%s=user:pass@host:port is refused before anything is sent, masked",
+    async (name) => {
+      const dir = mkdtempSync(join(tmpdir(), "cco-urlcred-noscheme-"));
+      try {
+        const env = { CLAUDE_CODE_OTEL_HOME: join(dir, "otel"), [name]: `${USER}:${PASS}@127.0.0.1:9` };
+        const r = await runCli(["replay", "--projects-dir", join(REPO_ROOT, "examples", "projects"), "--state-dir", join(dir, "state")], { env });
+        expect({ code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({
+          code: 2,
+          stdout: "",
+          stderr: `claude-code-otel replay: ${name} must be an http(s) URL, got "********@127.0.0.1:9"\n`,
+        });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+});
+
 describe("the hooks' flusher and flush with a credentialed endpoint", () => {
   let world: HookWorld;
   let receiver: OtlpReceiver;

@@ -14,6 +14,9 @@ describe("maskUrl: what a printed URL keeps", () => {
     ["https://u:p%2Fslash@host/x?a=1&b=2&flag#frag", `https://${M}:${M}@host/x?a=${M}&b=${M}&${M}`],
     // Unparsable: still no userinfo, no query value.
     ["http://us er:pa ss@ho st/x?k=v", `http://${M}@ho st/x?k=${M}`],
+    // No scheme: `user:` parses as one, the rest as an opaque path; a bare `user@host` does not parse.
+    ["u5er:pA55w0rd@127.0.0.1:9/v1/traces", `${M}@127.0.0.1:9/v1/traces`],
+    ["tok3n@collector:4318/x?k=v", `${M}@collector:4318/x?k=${M}`],
   ])("%s → %s", (url, shown) => {
     expect(maskUrl(url)).toBe(shown);
   });

@@ -69,6 +69,7 @@ describe("content capture off: what leaves", () => {
   it("spans: ids, the project, working directory and branch, models, counts, tokens, costs, tool names and outcomes; no content", () => {
     expect(sorted(out.span)).toEqual([
       "claude_code.agent.id",
+      "claude_code.compaction.cache_rebuild_usd",
       "claude_code.compaction.dropped_tokens",
       "claude_code.compaction.post_tokens",
       "claude_code.compaction.pre_tokens",
@@ -78,6 +79,8 @@ describe("content capture off: what leaves", () => {
       "claude_code.cost.source",
       "claude_code.cost.unattributed_usd",
       "claude_code.cost_usd",
+      "claude_code.ledger.index",
+      "claude_code.ledger.total_usd",
       "claude_code.project",
       "claude_code.prompt.id",
       "claude_code.request.id",
@@ -149,6 +152,7 @@ describe("content capture off: what leaves", () => {
 
   it("metric points: project, model, token type, tool name, outcome, compaction trigger", () => {
     expect(sorted(out.point)).toEqual([
+      "cost_source",
       "gen_ai.operation.name",
       "gen_ai.provider.name",
       "gen_ai.request.model",

@@ -125,7 +125,7 @@ const SECRET_NAME = String.raw`(?:passw(?:or)?d|passwd|pwd|pass|secret|token|api
 const KEY_WORD = String.raw`(?:(?<![A-Za-z])[Kk]ey|(?<=[a-z])Key|(?<![a-z])KEY)(?![a-z])`;
 
 /** A value: quoted (spaces allowed) or bare up to a separator. Placeholders and tiny numbers are left alone. */
-const VALUE = String.raw`(?:\\"[^"\\\n]{3,}\\"|"(?!\s*")[^"\n]{3,}"|'(?!\s*')[^'\n]{3,}'|(?!(?:true|false|null|none|nil|undefined|\[REDACTED\]|\*{3,}|\$\{|\$[A-Z_]|<[^>]*>)(?:[\s,;&)}\]]|$))(?!\d{1,6}(?:[\s,;&)}\]"']|$))[^\s"'<>,;&)}\]]{3,})`;
+const VALUE = String.raw`(?:\\"[^"\\\n]{3,}\\"|"(?!\s*")[^"\n]{3,}"|'(?!\s*')[^'\n]{3,}'|(?!\[REDACTED\])(?!(?:true|false|null|none|nil|undefined|\*{3,}|\$\{|\$[A-Z_]|<[^>]*>)(?:[\s,;&)}\]]|$))(?!\d{1,6}(?:[\s,;&)}\]"']|$))[^\s"'<>,;&)}\]]{3,})`;
 
 /** `prefix` + the value redacted, its quotes kept (`"password": "[REDACTED]"`): groups 1 and 2 of a rule. */
 function keepQuotes(_match: string, prefix: string, value: string): string {
@@ -178,6 +178,27 @@ export const RULES: readonly Rule[] = [
     pattern: /(\b(?:sshpass|docker login|podman login|helm registry login|htpasswd)\b[^\n|;&]*?\s-p[ \t]*)(?:"[^"\n]*"|'[^'\n]*'|[^\s"'-]\S*)/g,
     replace: `$1${REDACTED}`,
     hints: ["sshpass", " login", "htpasswd"],
+  },
+  // Tools whose password flag has no "password" in it: redis-cli -a, ldapsearch -w, openssl enc -k,
+  // sqlcmd -P, zip -P, mongosh -p, az/oc/cf login -p (a separate word), 7z -pX (glued).
+  {
+    name: "tool password flag",
+    pattern: new RegExp(
+      String.raw`(\b(?:(?:redis-cli\b[^\n|;&]*?\s-a|ldap(?:search|add|modify|delete|whoami|passwd|compare|modrdn)\b[^\n|;&]*?\s-w|openssl\b[^\n|;&]*?\s-k|(?:sqlcmd|bcp|zip|unzip)\b[^\n|;&]*?\s-P|(?:mongo|mongosh|az login|oc login|cf login)\b[^\n|;&]*?\s-p)[ \t]+|7za?\b[^\n|;&]*?\s-p(?=[^\s-])))(?:"[^"\n]*"|'[^'\n]*'|[^\s"'-]\S*)`,
+      "g",
+    ),
+    replace: `$1${REDACTED}`,
+    hints: ["redis-cli", "ldap", "openssl", "sqlcmd", "bcp", "zip", "mongo", " login", "7z"],
+  },
+  { name: "keytool password", pattern: /(\s-(?:src|dest)?(?:store|key)pass[ \t]+)(?:"[^"\n]*"|'[^'\n]*'|\S+)/g, replace: `$1${REDACTED}`, hints: ["pass "] },
+  // smbclient -U user%password, rpcclient -U 'dom\user%password'
+  { name: "user%password option", pattern: /(\s(?:-U|--user)[ \t=]*["']?[^\s%"']+%)[^\s"']+/g, replace: `$1${REDACTED}`, hints: ["%"] },
+  // htpasswd -b[flags] file user password (the password is the last word).
+  {
+    name: "htpasswd -b",
+    pattern: /(\bhtpasswd[ \t]+-[A-Za-z]*b[A-Za-z]*(?:[ \t]+-\S+)*(?:[ \t]+\S+){2}[ \t]+)(?:"[^"\n]*"|'[^'\n]*'|[^\s"']+)/g,
+    replace: `$1${REDACTED}`,
+    hints: ["htpasswd"],
   },
   // XML elements with a secret name: <password>x</password>
   { name: "XML element", pattern: new RegExp(String.raw`(<([A-Za-z_:-]*${SECRET_NAME}[A-Za-z_:-]*)>)[^<]{3,}(</\2>)`, "gi"), replace: `$1${REDACTED}$3`, hints: ["</"] },

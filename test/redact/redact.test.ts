@@ -38,6 +38,10 @@ describe("redactSecrets keeps the context around a secret", () => {
     ["Authorization: Bearer abcdefghijklmnop", "Authorization: Bearer [REDACTED]"],
     ["machine h login u password p4ssw0rd", "machine h login u password [REDACTED]"],
     ["<password>s3cr3tvalue</password>", "<password>[REDACTED]</password>"],
+    // A token redacted inside a URL's password stays one [REDACTED] (the user name oauth2 holds "auth").
+    ["git push https://oauth2:glpat-abcdefghijklmnopqrst@gitlab.com/x", "git push https://oauth2:[REDACTED]@gitlab.com/x"],
+    ["redis-cli -h cache -a S3cretR ping", "redis-cli -h cache -a [REDACTED] ping"],
+    ["keytool -storepass S3cretS -keypass S3cretK", "keytool -storepass [REDACTED] -keypass [REDACTED]"],
   ])("%s", (text, expected) => {
     expect(redactSecrets(text)).toBe(expected);
   });

@@ -216,6 +216,23 @@ export const SECRET_CASES: readonly SecretCase[] = [
   c("curl -u user:pass (issue)", ["issue"], ([s]) => `curl -u deploy:${s} https://ci.example.com/api/json`, fake(ALNUM, 14)),
   c("sshpass", ["common"], ([s]) => `sshpass -p '${s}' ssh deploy@host`, fake(ALNUM, 12)),
   c("docker login -p", ["common"], ([s]) => `docker login -u acme -p ${s} registry.example.com`, fake(ALNUM, 20)),
+  // Command lines whose password flag has no "password" in it.
+  c("redis-cli -a", ["common"], ([s]) => `redis-cli -h cache.internal -a ${s} --no-auth-warning ping`, fake(ALNUM, 16)),
+  c("ldapsearch -w", ["common"], ([s]) => `ldapsearch -x -H ldap://dc1 -D cn=admin,dc=acme -w ${s} -b dc=acme`, fake(ALNUM, 14)),
+  c("openssl enc -k", ["common"], ([s]) => `openssl enc -aes-256-cbc -k ${s} -in backup.tar -out backup.enc`, fake(ALNUM, 18)),
+  c(
+    "keytool store and key passwords",
+    ["common"],
+    ([a, b]) => `keytool -importkeystore -srcstorepass ${a} -deststorepass ${b} -srckeystore a.p12`,
+    fake(ALNUM, 12),
+    fake(ALNUM, 12),
+  ),
+  c("sqlcmd -P", ["common"], ([s]) => `sqlcmd -S db,1433 -U sa -P '${s}' -Q "select 1"`, `${fake(ALNUM, 8)} ${fake(ALNUM, 6)}`),
+  c("zip -P and 7z -p", ["common"], ([a, b]) => `zip -r -P ${a} out.zip dist && 7z a -p${b} -mhe=on out.7z dist`, fake(ALNUM, 12), fake(ALNUM, 12)),
+  c("mongosh -p", ["common"], ([s]) => `mongosh --host db -u admin -p ${s} --authenticationDatabase admin`, fake(ALNUM, 16)),
+  c("az login -p", ["common"], ([s]) => `az login --service-principal -u 0d5c-app -p ${s} --tenant acme.onmicrosoft.com`, fake(URLSAFE, 34)),
+  c("smbclient user%password", ["common"], ([s]) => `smbclient //files/share -U 'ACME\\deploy%${s}' -c ls`, fake(ALNUM, 14)),
+  c("htpasswd -b", ["common"], ([s]) => `htpasswd -bc /etc/nginx/.htpasswd admin ${s}`, fake(ALNUM, 14)),
 ];
 
 /** Text that must come out unchanged: ids, hashes, paths and numbers are everywhere in tool output. */
@@ -231,4 +248,7 @@ export const ORDINARY: readonly string[] = [
   "<tool_use_error>File has not been read yet. Read it first before writing to it.</tool_use_error>",
   "keyboard layout: us; monkey: banana",
   "Use --password-stdin to read the password from a pipe",
+  "openssl req -newkey rsa:2048 -nodes -keyout key.pem -out req.csr",
+  "7z a -mx9 out.7z dist && mongosh --port 27017 && ldapsearch -x -W -D cn=admin",
+  "htpasswd -B /etc/nginx/.htpasswd admin; disk 93% full -U",
 ];

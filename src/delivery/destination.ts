@@ -8,13 +8,14 @@
  * files never stops the same history from reaching a collector later.
  */
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { ConsoleTarget, ExportOverrides, FileTarget, OtlpTarget } from "../config/export-target.js";
 import { ExportConfigError, resolveExportTarget } from "../config/export-target.js";
 import { readOtlpSettings } from "../config/hook-config.js";
+import { headerProblem } from "../config/http-headers.js";
 import type { JsonObject } from "../util/json.js";
 import { isObject } from "../util/json.js";
+import { readRegularBytes } from "../util/private-fs.js";
 import type { OtlpEncoding, OtlpSignal } from "../sdk/otlp-serialize.js";
 
 /** The OpenTelemetry default for OTEL_EXPORTER_OTLP_TIMEOUT. */
@@ -106,10 +107,14 @@ function positiveMs(entry: readonly [string, string] | undefined): number | unde
   return n;
 }
 
+/** A certificate or key file: a few KiB; a bundle of every CA a few hundred. */
+const MAX_PEM_BYTES = 4 * 1024 * 1024;
+
 function pem(path: string | undefined, source: string): Buffer | undefined {
   if (path === undefined) return undefined;
   try {
-    return readFileSync(path);
+    // A FIFO or a device named as a certificate must not hang an export: regular files only, capped.
+    return readRegularBytes(path, MAX_PEM_BYTES).bytes;
   } catch (error) {
     throw new ExportConfigError(`${source}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? "error"})`);
   }
@@ -149,10 +154,22 @@ function configTimeout(config: JsonObject): number | undefined {
 function otlpDestination(target: OtlpTarget, env: NodeJS.ProcessEnv, config: JsonObject, configHeaders: Readonly<Record<string, string>> | undefined): OtlpDestination {
   const url = { traces: target.tracesUrlResolved, metrics: target.metricsUrlResolved };
   const enc = (p: string): OtlpEncoding => (p === "http/json" ? "json" : "pb");
-  const headers = (signal: OtlpSignal): Record<string, string> =>
-    configHeaders !== undefined
-      ? { ...configHeaders }
-      : { ...parseHeaderList(env["OTEL_EXPORTER_OTLP_HEADERS"]), ...parseHeaderList(env[`OTEL_EXPORTER_OTLP_${SIGNAL_ENV[signal]}HEADERS`]), ...target.headers };
+  const headers = (signal: OtlpSignal): Record<string, string> => {
+    if (configHeaders !== undefined) return { ...configHeaders };
+    const general = parseHeaderList(env["OTEL_EXPORTER_OTLP_HEADERS"]);
+    const perSignal = parseHeaderList(env[`OTEL_EXPORTER_OTLP_${SIGNAL_ENV[signal]}HEADERS`]);
+    // Node refuses such a header only when it sends (ERR_INVALID_CHAR): refuse it here, before anything is written.
+    for (const [variable, list] of [
+      [`OTEL_EXPORTER_OTLP_${SIGNAL_ENV[signal]}HEADERS`, perSignal],
+      ["OTEL_EXPORTER_OTLP_HEADERS", general],
+    ] as const) {
+      for (const [name, value] of Object.entries(list)) {
+        const problem = headerProblem(name, value);
+        if (problem !== undefined) throw new ExportConfigError(`${variable}: ${problem}`);
+      }
+    }
+    return { ...general, ...perSignal, ...target.headers };
+  };
   const timeout = (signal: OtlpSignal): number => target.timeoutMillis ?? positiveMs(otlpEnvEntry(env, signal, "TIMEOUT")) ?? configTimeout(config) ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const gzip = (signal: OtlpSignal): boolean => otlpEnv(env, signal, "COMPRESSION")?.toLowerCase() === "gzip";
   const tls = (signal: OtlpSignal): OtlpDestination["tls"]["traces"] => {

@@ -7,12 +7,12 @@
  * destination's pass lock (replay and watch are free to run). A `flush` from the command line
  * asks it to step aside with a `.yield` file in the spool.
  */
-import { mkdirSync, readdirSync, unlinkSync, watch, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, unlinkSync, watch } from "node:fs";
 import type { FSWatcher } from "node:fs";
 import { join } from "node:path";
 import { IDLE_MARK } from "../hook/flush-lock.js";
 import { SPOOL_DIR } from "../hook/spool.js";
-import { createExclusive } from "../util/private-fs.js";
+import { createExclusive, writeFileAtomic } from "../util/private-fs.js";
 
 /** Polling backs up the file watcher (which may miss events on some file systems). */
 const POLL_MS = 250;
@@ -34,7 +34,8 @@ export function requestYield(stateHome: string): void {
 export function markIdle(stateHome: string, idle: boolean): void {
   const path = join(stateHome, IDLE_MARK);
   try {
-    if (idle) writeFileSync(path, `${process.pid}\n`, { mode: 0o600 });
+    // Renamed into place: a link planted at the mark is replaced, never written through.
+    if (idle) writeFileAtomic(path, `${process.pid}\n`, 0o600);
     else unlinkSync(path);
   } catch {
     // Home gone, or the mark already absent.

@@ -13,6 +13,9 @@ import { installCommand, uninstallCommand } from "../../src/cli/install-command.
 import { KEEP_BACKUPS, backupLabel } from "../../src/install/backups.js";
 import { HOOK_EVENTS, ourSubcommand } from "../../src/install/settings-merge.js";
 import { captureIO, runCli } from "../support/cli.js";
+import { REPO_ROOT } from "../support/shared-fixtures.js";
+
+const EXAMPLES = join(REPO_ROOT, "examples", "projects");
 
 let dir: string;
 let env: NodeJS.ProcessEnv;
@@ -114,6 +117,22 @@ describe("header values are checked at install (16.7)", () => {
     const run = await runCli(["install", "--header", header], { env });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(message);
+  });
+
+  it("a wrapped value in OTEL_EXPORTER_OTLP_HEADERS: replay refuses it before anything is sent, naming the variable", async () => {
+    const wrapped = encodeURIComponent(execFileSync("base64", { input: secret }).toString().trim());
+    const withHeaders = { ...env, OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Basic%20${wrapped}` };
+    const state = join(dir, "state");
+    const replay = await runCli(["replay", "--projects-dir", EXAMPLES, "--endpoint", "http://127.0.0.1:9", "--state-dir", state], { env: withHeaders });
+    expect(replay.code).toBe(2);
+    expect(replay.stderr).toBe(
+      'claude-code-otel replay: OTEL_EXPORTER_OTLP_HEADERS: the value of header Authorization holds a line break (character 83 of 131); GNU base64 wraps its output at 76 columns: use "base64 -w0", or --header-basic user:secret\n',
+    );
+    expect(existsSync(state)).toBe(false);
+    const perSignal = await runCli(["replay", "--projects-dir", EXAMPLES, "--endpoint", "http://127.0.0.1:9", "--state-dir", state], {
+      env: { ...env, OTEL_EXPORTER_OTLP_METRICS_HEADERS: "x-key=a%0Db" },
+    });
+    expect(perSignal.stderr).toContain("OTEL_EXPORTER_OTLP_METRICS_HEADERS: the value of header x-key holds a line break (character 2 of 3)");
   });
 
   it("--header-basic without a colon, or with an Authorization header too", async () => {

@@ -2,7 +2,8 @@
  * Issue 16.3 and 16.5 beyond the config file, with real processes (a blocked read would hang the
  * process, not fail a test): FIFOs where transcripts, a subagent's meta file, report's cache, the
  * flusher's lock, a destination's pass lock and an outbox entry should be never block report,
- * replay, watch, a hook or flush; a state folder or home that others can write is refused by replay and flush.
+ * replay, watch, a hook or flush, nor does a FIFO named as the OTLP certificate; a state folder or home that
+ * others can write is refused by replay and flush.
  */
 import { execFileSync } from "node:child_process";
 import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
@@ -175,5 +176,23 @@ describe("a home or state folder others can write", { timeout: 60_000 }, () => {
     expect(r.stderr).toBe(`claude-code-otel flush: refusing ${home} is 0777: writable by others; nothing read or written there (run claude-code-otel doctor)\n`);
     expectSilentSuccess(await cli(["flush", "--spool"], env));
     expect(readdirSync(home)).toEqual([]);
+  });
+});
+
+describe("a FIFO named as the OTLP certificate", { timeout: 60_000 }, () => {
+  it("replay ends at once with a usage error that names the variable, nothing sent", async () => {
+    requireBuild();
+    const root = mkdtempSync(join(tmpdir(), "cco-fifo-cert-"));
+    try {
+      const ca = join(root, "ca.pem");
+      mkfifo(ca);
+      const env = { HOME: join(root, "home"), CLAUDE_CODE_OTEL_HOME: join(root, "otel"), OTEL_EXPORTER_OTLP_CERTIFICATE: ca };
+      const args = ["replay", "--projects-dir", join(REPO_ROOT, "examples", "projects"), "--endpoint", "https://127.0.0.1:9/otel", "--state-dir", join(root, "state")];
+      const r = await cli(args, env);
+      expect({ signal: r.signal, code: r.code, stdout: r.stdout }).toEqual({ signal: null, code: 2, stdout: "" });
+      expect(r.stderr).toBe(`claude-code-otel replay: OTEL_EXPORTER_OTLP_CERTIFICATE: cannot read ${ca} (ENOTREG)\n`);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

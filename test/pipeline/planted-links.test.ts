@@ -18,6 +18,8 @@ import { listOutbox, markReady, outboxDir, readEntry, writePendingEntry } from "
 import { sendOutbox } from "../../src/delivery/send-outbox.js";
 import { otlpTransport } from "../../src/delivery/transports.js";
 import { openDestinationPass } from "../../src/pipeline/destination-pass.js";
+import { markIdle } from "../../src/flusher/linger.js";
+import { IDLE_MARK } from "../../src/hook/flush-lock.js";
 import { lockHeld, tryAcquireLock } from "../../src/util/file-lock.js";
 
 const header: EntryHeader = { v: 1, signal: "traces", encoding: "pb", items: 1, units: {} };
@@ -143,5 +145,19 @@ describe("locks", () => {
     again?.release();
     expect(existsSync(path)).toBe(false);
     expect(victimFiles()).toEqual(before);
+  });
+});
+
+describe("the flusher's idle mark", () => {
+  it("a link planted at flush.idle is replaced by the mark, the victim untouched; the mark goes when work comes", () => {
+    const home = join(root, "otel");
+    mkdirSync(home, { mode: 0o700 });
+    symlinkSync(join(victimDir, "precious-00"), join(home, IDLE_MARK));
+    markIdle(home, true);
+    expect(victimFiles()).toEqual(before);
+    expect(lstatSync(join(home, IDLE_MARK)).isFile()).toBe(true);
+    expect(readFileSync(join(home, IDLE_MARK), "utf8")).toBe(`${process.pid}\n`);
+    markIdle(home, false);
+    expect(existsSync(join(home, IDLE_MARK))).toBe(false);
   });
 });

@@ -4,14 +4,14 @@
  * after, so it is true whatever the install printed: installed, updated, already installed, or
  * failed with the reason. Exit 0 unless it failed (1, or 2 for a usage mistake).
  */
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { defaultConfigPath } from "../config/config-file.js";
 import { readOtlpSettings } from "../config/hook-config.js";
 import { ourEntries, parseSettingsText } from "../install/settings-merge.js";
-import { redactSecrets } from "../redact/redact.js";
 import type { JsonObject } from "../util/json.js";
+import { maskUrl } from "../util/mask-url.js";
 import { packageVersion } from "../util/package-version.js";
+import { readRegularFile } from "../util/private-fs.js";
 import { UsageError, parseOptions, stringOpt, type OptionSpec, type Parsed } from "./args.js";
 import type { CliIO } from "./output.js";
 import { EXIT } from "./output.js";
@@ -31,9 +31,12 @@ export interface InstallReceipt {
   readonly error?: string;
 }
 
+/** Settings and config files are small; a FIFO or a device in their place must not hang the receipt. */
+const MAX_READ_BYTES = 16 * 1024 * 1024;
+
 function readOrUndefined(path: string): string | undefined {
   try {
-    return readFileSync(path, "utf8");
+    return readRegularFile(path, MAX_READ_BYTES).text;
   } catch {
     return undefined;
   }
@@ -53,8 +56,8 @@ function endpointOf(text: string | undefined): string | null {
   if (text === undefined) return null;
   try {
     const endpoint = readOtlpSettings(JSON.parse(text) as JsonObject).value.endpoint;
-    // As install's summary shows it: credentials in the URL masked.
-    return endpoint === undefined ? null : redactSecrets(endpoint);
+    // As install's summary shows it: user name, password and query values masked.
+    return endpoint === undefined ? null : maskUrl(endpoint);
   } catch {
     return null;
   }

@@ -11,7 +11,7 @@ import { fitRates } from "../../src/cost/fit-rates.js";
 import { ANTHROPIC_PROPORTIONS } from "../../src/model/token-kinds.js";
 import { LearnedRates, NO_LEARNED_RATES, learnedKey } from "../../src/cost/learned-rates.js";
 import { createPricer, libraryRates } from "../../src/cost/price-request.js";
-import type { LedgerObservation } from "../../src/model/pricer.js";
+import type { LearnedModel, LedgerObservation } from "../../src/model/pricer.js";
 import { scanSessions } from "../../src/pipeline/scan-sessions.js";
 import { learnedRatesPath, loadLearnedRates, saveLearnedRates } from "../../src/state/learned-rates-store.js";
 import type { TokenUsage } from "../../src/transcript/line-types.js";
@@ -151,5 +151,74 @@ describe("the store", () => {
     expect(aside).toHaveLength(1);
     expect(readFileSync(join(dir, aside[0] as string), "utf8")).toContain("nope");
     expect(readdirSync(dir)).not.toContain("learned-rates.json");
+  });
+});
+
+/** The learning as it was before fits waited: each observe fits at once (the reference the waiting fits must equal). */
+class EagerRates {
+  readonly models = new Map<string, LearnedModel>();
+  constructor(private readonly now: () => number) {}
+  observe(observations: readonly LedgerObservation[]): void {
+    const byKey = new Map<string, LedgerObservation[]>();
+    for (const o of observations) byKey.set(learnedKey(o.model, o.version), [...(byKey.get(learnedKey(o.model, o.version)) ?? []), o]);
+    for (const [key, fresh] of byKey) {
+      const first = fresh[0] as LedgerObservation;
+      const known = this.models.get(key);
+      const held = known?.observations ?? [];
+      const added = fresh.filter((o) => !held.some((h) => h.sessionId === o.sessionId && h.index === o.index));
+      if (added.length === 0) continue;
+      const all = [...held, ...added].sort((a, b) => b.atMs - a.atMs).slice(0, 24);
+      const fit = fitRates(all, libraryRates(first.model));
+      const fits = [...(known?.fits ?? [])];
+      const latest = fits[fits.length - 1];
+      const same =
+        latest !== undefined &&
+        fit !== undefined &&
+        latest.exact === fit.exact &&
+        (Object.keys(fit.rates) as (keyof typeof fit.rates)[]).every((k) => Math.abs(latest.rates[k] - fit.rates[k]) <= 1e-12 * Math.max(1, Math.abs(fit.rates[k])));
+      if (fit !== undefined && !same) fits.push({ fittedAtMs: Math.max(this.now(), latest?.fittedAtMs ?? 0), rates: fit.rates, basis: fit.basis, exact: fit.exact });
+      this.models.set(key, { model: first.model, version: first.version, observations: all, fits: fits.slice(-16) });
+    }
+  }
+}
+
+describe("fits wait until a request could use them", () => {
+  it("the same prices at every time and the same saved fits as fitting on each observe, with lookups in between or not", () => {
+    const models = [...new Set(observations.map((o) => o.model))];
+    // The corpus's segments as sessions, each observed twice (as a re-read session is), in two releases, with a
+    // changed cost to force a new fit; then the session order shuffled by a fixed seed.
+    let seed = 7;
+    const random = (): number => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const sessions = [...new Set(observations.map((o) => o.sessionId))];
+    const batches: LedgerObservation[][] = [];
+    for (const version of ["2.1.330", "2.1.400"]) {
+      for (const s of sessions) {
+        const own = observations.filter((o) => o.sessionId === s).map((o) => ({ ...o, version, usd: version === "2.1.400" ? o.usd * 1.25 : o.usd }));
+        batches.push(own, own);
+      }
+    }
+    batches.sort(() => random() - 0.5);
+    for (const lookEvery of [1, 3, 0]) {
+      let clock = T0;
+      const waiting = new LearnedRates(NO_LEARNED_RATES, libraryRates, () => clock);
+      const eager = new EagerRates(() => clock);
+      const reference = new LearnedRates(NO_LEARNED_RATES, libraryRates, () => clock);
+      batches.forEach((batch, i) => {
+        clock += 1000;
+        waiting.observe(batch);
+        eager.observe(batch);
+        if (lookEvery === 0 || i % lookEvery !== 0) return;
+        reference.adopt({ version: 1, models: Object.fromEntries(eager.models) });
+        for (const model of models) {
+          for (const version of ["2.1.330", "2.1.400", undefined]) {
+            for (const at of [T0 - 1, clock - 1500, clock - 500, clock, Number.POSITIVE_INFINITY]) {
+              expect(waiting.lookup(model, version, at), `${model} ${version} at ${at}, batch ${i}`).toEqual(reference.lookup(model, version, at));
+            }
+          }
+        }
+      });
+      expect(waiting.data()).toEqual({ version: 1, models: Object.fromEntries(eager.models) });
+      expect([...waiting.changedKeys].sort()).toEqual([...eager.models.keys()].sort());
+    }
   });
 });

@@ -70,7 +70,8 @@ export class LearnedRates {
    * New segments: kept, and the model fitted again when they say something new. The fit waits
    * until a request could be priced with it (its fit applies from the moment of this call, so a
    * request sent before never is: a history's requests never need it), or until saved: it is then
-   * made exactly as it would have been here, at this call's time, one batch after another.
+   * made as it would have been here, one batch after another, each applying from its call's time
+   * (only the library's prior is taken when the fit is made).
    */
   observe(observations: readonly LedgerObservation[]): void {
     const atMs = this.now();

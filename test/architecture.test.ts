@@ -48,6 +48,7 @@ const HOOK_FILES = [
   "util/mask-url.ts",
   "util/pid-alive.ts",
   "util/private-fs.ts",
+  "util/text-hash.ts",
 ];
 /** Node built-ins the hook may load; no package at all (node:child_process only when it spawns, through createRequire). */
 const HOOK_MODULES = ["node:fs", "node:module", "node:os", "node:path", "node:url"];

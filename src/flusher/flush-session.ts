@@ -13,6 +13,8 @@ import type { Session } from "../model/types.js";
 import { cursorsOfSync, exportSession } from "../pipeline/export-session.js";
 import { recordSessionEnd } from "../state/session-end.js";
 import { applyToolDurations, deferUnmeasured, loadToolDurationsSync, recordToolDurationsSync } from "../state/tool-durations.js";
+import { applyPromptSources, loadPromptSourcesSync, recordPromptSourcesSync } from "../state/prompt-origins.js";
+import { textHash } from "../util/text-hash.js";
 import type { SessionSource } from "../transcript/discover.js";
 import { discoverSessionSync, filesOf } from "../transcript/discover.js";
 
@@ -50,14 +52,32 @@ interface Built {
   readonly session: Session;
   readonly source: SessionSource;
   readonly cursors: ReturnType<typeof cursorsOfSync>;
+  /** How long the transcript lagged behind the triggers (0: it held everything at once). */
+  readonly waitedMs: number;
 }
 
 /** How often to look at a transcript that lags behind the triggers (a stat per file; a rebuild only when it grew). */
 const TRANSCRIPT_POLL_MS = 20;
 
+/** What the triggers say the transcript holds by now: the tool calls' results, the turns' final answers (fingerprints). */
+interface Expected {
+  readonly toolIds: ReadonlySet<string>;
+  readonly answers: ReadonlySet<string>;
+}
+
+function holds(session: Session, expected: Expected): boolean {
+  const done = new Set(session.toolCalls.filter((c) => c.outcome !== "pending").map((c) => c.id));
+  if (![...expected.toolIds].every((id) => done.has(id))) return false;
+  if (expected.answers.size === 0) return true;
+  const answered = new Set(session.requests.flatMap((r) => (r.agentId === undefined && r.stopReason !== undefined ? r.textParts.map(textHash) : [])));
+  return [...expected.answers].every((h) => answered.has(h));
+}
+
 /** Rebuilds the session, re-reading while the transcript lags behind the triggers (bounded). */
-async function buildWhenReady(transcriptPath: string, sessionId: string, toolIds: ReadonlySet<string>, pricer: Pricer, waitMs: number): Promise<Built | undefined> {
-  const deadline = Date.now() + waitMs;
+async function buildWhenReady(transcriptPath: string, sessionId: string, expected: Expected, pricer: Pricer, waitMs: number): Promise<Built | undefined> {
+  const started = Date.now();
+  const deadline = started + waitMs;
+  let lagged = false;
   let seen = "";
   for (;;) {
     const source = discoverSessionSync(transcriptPath, sessionId);
@@ -69,13 +89,12 @@ async function buildWhenReady(transcriptPath: string, sessionId: string, toolIds
         seen = state;
         const { session } = readSessionSync(source, pricer);
         if (session !== undefined) {
-          const done = new Set(session.toolCalls.filter((c) => c.outcome !== "pending").map((c) => c.id));
-          const ready = [...toolIds].every((id) => done.has(id));
-          if (ready || Date.now() >= deadline) return { session, source, cursors };
+          if (holds(session, expected) || Date.now() >= deadline) return { session, source, cursors, waitedMs: lagged ? Date.now() - started : 0 };
         }
       }
     }
     if (Date.now() >= deadline) return undefined;
+    lagged = true;
     await sleep(TRANSCRIPT_POLL_MS);
   }
 }
@@ -94,15 +113,22 @@ export async function flushSession(sessionId: string, triggers: readonly Trigger
   const measured: Record<string, number> = {};
   for (const t of triggers) if (t.toolUseId !== undefined && t.durationMs !== undefined) measured[t.toolUseId] = t.durationMs;
   const toolIds = new Set(triggers.flatMap((t) => (t.toolUseId !== undefined ? [t.toolUseId] : [])));
+  // Stop's last_assistant_message (as a fingerprint): the turn's final answer is in the transcript before we read it.
+  const answers = new Set(triggers.flatMap((t) => (t.event === "Stop" && t.answerHash !== undefined ? [t.answerHash] : [])));
+  const sources: Record<string, string> = {};
+  for (const t of triggers) if (t.event === "UserPromptSubmit" && t.promptId !== undefined && t.source !== undefined) sources[t.promptId] = t.source;
 
-  const built = await buildWhenReady(transcriptPath, sessionId, toolIds, ctx.pricer, ctx.transcriptWaitMs);
+  const built = await buildWhenReady(transcriptPath, sessionId, { toolIds, answers }, ctx.pricer, ctx.transcriptWaitMs);
   if (built === undefined) {
     ctx.log.warn(`session ${sessionId}: transcript ${transcriptPath} missing or empty; left to replay`);
     return { spans: 0, points: 0, retry: false, error: undefined };
   }
+  if (built.waitedMs > 0) ctx.log.info(`session ${sessionId}: the transcript caught up with the hooks after ${built.waitedMs} ms`);
   const durations = loadToolDurationsSync(ctx.factsDir, sessionId);
   recordToolDurationsSync(ctx.factsDir, sessionId, durations, measured);
-  let session = applyToolDurations(built.session, durations);
+  const recordedSources = loadPromptSourcesSync(ctx.factsDir, sessionId);
+  recordPromptSourcesSync(ctx.factsDir, sessionId, recordedSources, sources);
+  let session = applyPromptSources(applyToolDurations(built.session, durations), recordedSources);
   let deferred = 0;
   // Until the turn is over, a finished call whose PostToolUse has not been spooled yet (another
   // call of a parallel batch) waits for its measured duration; the turn's Stop releases it.

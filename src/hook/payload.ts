@@ -1,12 +1,16 @@
 /**
  * Claude Code hook payloads, parsed once at the boundary into a union on `hook_event_name`.
- * Deliberately no import beyond util/json: this module is on the hook's fast path.
+ * Deliberately no import beyond util/json and util/text-hash: this module is on the hook's fast path.
  * Tolerant of older payloads (no tool_use_id, custom_instructions null, no duration_ms) and of
- * the ~30 events we do not use (`kind: "unknown"`). Prompt text, tool input and tool output are
- * not kept: telemetry reads them from the transcript, with redaction, when at all.
+ * the ~30 events we do not use (`kind: "unknown"`), and of fields newer releases add or omit:
+ * UserPromptSubmit's `source` (declared since 2.1.330, "may be omitted while the field rolls
+ * out") and Stop's `last_assistant_message`. Prompt text, tool input, tool output and the answer
+ * are not kept (the answer only as a fingerprint): telemetry reads them from the transcript, with
+ * redaction, when at all.
  */
 import { isObject, num, str } from "../util/json.js";
 import type { JsonObject } from "../util/json.js";
+import { textHash } from "../util/text-hash.js";
 
 interface Common {
   readonly sessionId: string;
@@ -27,11 +31,13 @@ interface ToolFields {
 
 export type HookPayload =
   | (Common & { readonly event: "SessionStart"; readonly source: string | undefined })
-  | (Common & { readonly event: "UserPromptSubmit" })
+  /** `source`: who submitted the prompt (user, sdk, system, schedule_wakeup, loop_wakeup, poll_event), when the release says. */
+  | (Common & { readonly event: "UserPromptSubmit"; readonly source: string | undefined })
   | (Common & ToolFields & { readonly event: "PreToolUse" })
   | (Common & ToolFields & { readonly event: "PostToolUse"; readonly durationMs: number | undefined })
   | (Common & ToolFields & { readonly event: "PostToolUseFailure"; readonly durationMs: number | undefined; readonly isInterrupt: boolean })
-  | (Common & { readonly event: "Stop"; readonly stopHookActive: boolean })
+  /** `answerHash`: textHash of `last_assistant_message`, the turn's final answer, when the release sends it. */
+  | (Common & { readonly event: "Stop"; readonly stopHookActive: boolean; readonly answerHash: string | undefined })
   | (Common & { readonly event: "SubagentStart" })
   | (Common & { readonly event: "SubagentStop"; readonly agentTranscriptPath: string | undefined; readonly stopHookActive: boolean })
   | (Common & { readonly event: "PreCompact"; readonly trigger: string | undefined })
@@ -95,6 +101,7 @@ export function parseHookPayload(raw: JsonObject): PayloadResult {
       case "SessionStart":
         return { ...common, event: name, source: str(raw["source"]) };
       case "UserPromptSubmit":
+        return { ...common, event: name, source: str(raw["source"]) || undefined };
       case "SubagentStart":
         return { ...common, event: name };
       case "PreToolUse":
@@ -103,8 +110,10 @@ export function parseHookPayload(raw: JsonObject): PayloadResult {
         return { ...common, ...tool, event: name, durationMs: duration(raw["duration_ms"]) };
       case "PostToolUseFailure":
         return { ...common, ...tool, event: name, durationMs: duration(raw["duration_ms"]), isInterrupt: raw["is_interrupt"] === true };
-      case "Stop":
-        return { ...common, event: name, stopHookActive: raw["stop_hook_active"] === true };
+      case "Stop": {
+        const answer = str(raw["last_assistant_message"]);
+        return { ...common, event: name, stopHookActive: raw["stop_hook_active"] === true, answerHash: answer ? textHash(answer) : undefined };
+      }
       case "SubagentStop":
         return { ...common, event: name, agentTranscriptPath: str(raw["agent_transcript_path"]) || undefined, stopHookActive: raw["stop_hook_active"] === true };
       case "PreCompact":

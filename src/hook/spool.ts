@@ -2,7 +2,8 @@
  * The spool: one small file per hook trigger in `<state home>/spool/`, written by hook processes
  * and drained by the single flusher. One file per trigger (temp + rename) means 50 parallel
  * hooks never write the same file, and a reader never sees half a record.
- * A record holds ids, paths and timings only: never prompt text, tool input or tool output.
+ * A record holds ids, paths, timings, a prompt's `source` and a fingerprint of the final answer:
+ * never prompt text, tool input, tool output or the answer itself.
  */
 import { readdirSync, unlinkSync } from "node:fs";
 import { inDir } from "../config/state-dir.js";
@@ -16,8 +17,8 @@ export const SPOOL_DIR = "spool";
 /** A trigger is a few hundred bytes (ids, two paths, times). */
 const MAX_TRIGGER_BYTES = 64 * 1024;
 
-/** Events that give the flusher something to do. */
-export type TriggerEvent = "PostToolUse" | "PostToolUseFailure" | "Stop" | "SubagentStop" | "PostCompact" | "SessionEnd";
+/** Events that give the flusher something to do (UserPromptSubmit only when Claude Code says a machine sent the prompt). */
+export type TriggerEvent = "UserPromptSubmit" | "PostToolUse" | "PostToolUseFailure" | "Stop" | "SubagentStop" | "PostCompact" | "SessionEnd";
 
 export interface Trigger {
   readonly v: 1;
@@ -31,6 +32,11 @@ export interface Trigger {
   readonly durationMs: number | undefined;
   /** PostCompact: manual or auto. */
   readonly trigger: string | undefined;
+  /** UserPromptSubmit: the prompt's id and its `source` (model/turn-origin.ts reads it). */
+  readonly promptId?: string | undefined;
+  readonly source?: string | undefined;
+  /** Stop: the fingerprint of the turn's final answer (util/text-hash.ts), to know when the transcript holds it. */
+  readonly answerHash?: string | undefined;
   /** When the hook ran (ms since epoch). */
   readonly time: number;
 }
@@ -62,10 +68,13 @@ export function triggerFor(payload: HookPayload, now: number): Trigger | undefin
     case "PostCompact":
       return { ...base, event: payload.event, trigger: payload.trigger };
     case "Stop":
+      return { ...base, event: payload.event, answerHash: payload.answerHash };
     case "SessionEnd":
       return { ...base, event: payload.event };
-    case "SessionStart":
     case "UserPromptSubmit":
+      // A person's prompt (or a release that does not say) needs nothing: the transcript has the turn.
+      return payload.source === undefined || PERSON_SOURCES.has(payload.source) ? undefined : { ...base, event: payload.event, promptId: payload.promptId, source: payload.source };
+    case "SessionStart":
     case "PreToolUse":
     case "SubagentStart":
     case "PreCompact":
@@ -93,7 +102,10 @@ export function writeTrigger(stateHome: string, trigger: Trigger): string {
   return name;
 }
 
-const EVENTS: ReadonlySet<string> = new Set<TriggerEvent>(["PostToolUse", "PostToolUseFailure", "Stop", "SubagentStop", "PostCompact", "SessionEnd"]);
+const EVENTS: ReadonlySet<string> = new Set<TriggerEvent>(["UserPromptSubmit", "PostToolUse", "PostToolUseFailure", "Stop", "SubagentStop", "PostCompact", "SessionEnd"]);
+
+/** UserPromptSubmit `source` values that mean a person (the interactive composer, or -p / the Agent SDK). */
+const PERSON_SOURCES: ReadonlySet<string> = new Set(["user", "sdk"]);
 
 function parseTrigger(text: string): Trigger | undefined {
   let raw: unknown;
@@ -117,6 +129,9 @@ function parseTrigger(text: string): Trigger | undefined {
     toolUseId: str(raw["toolUseId"]),
     durationMs: num(raw["durationMs"]),
     trigger: str(raw["trigger"]),
+    promptId: str(raw["promptId"]),
+    source: str(raw["source"]),
+    answerHash: str(raw["answerHash"]),
     time,
   };
 }

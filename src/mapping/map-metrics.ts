@@ -5,6 +5,7 @@ import { EPSILON_USD, ledgerCorrection, mainModel } from "./ledger-correction.js
 import type { MetricPoint } from "./metric-point.js";
 import { exportedOutcome } from "./exported-values.js";
 import { addGenAiMetricPoints } from "./map-genai-metrics.js";
+import { isUserTurn } from "../model/turn-origin.js";
 import { METRIC_ATTR, TOKEN_TYPES } from "../semconv/names.js";
 import type { MetricKey, TokenType } from "../semconv/names.js";
 import { UNIT_OF_WORK } from "./units-of-work.js";
@@ -111,7 +112,8 @@ export function sessionToMetricPoints(session: Session, options: MetricMapOption
   }
   addGenAiMetricPoints(points, session, Object.freeze({ ...common }), options.legacyGenAiNames === true);
 
-  for (const t of session.turns) add("turnCount", 1, UNIT_OF_WORK.turn(t.index), commonSet);
+  // User prompts answered: turns Claude Code started itself count as agent invocations only (map-genai-metrics.ts).
+  for (const t of session.turns) if (isUserTurn(t)) add("turnCount", 1, UNIT_OF_WORK.turn(t.index), commonSet);
 
   for (const c of session.toolCalls) {
     const outcome = exportedOutcome(c, options.final === true);

@@ -3,6 +3,7 @@ import type { ApiRequest, Compaction, LedgerSegment, Session, Subagent, ToolCall
 import { roundUsd } from "../util/usd.js";
 import { ledgerCorrection, mainModel } from "./ledger-correction.js";
 import { tokenTotals } from "../model/token-totals.js";
+import { isUserTurn } from "../model/turn-origin.js";
 import type { ContentOptions } from "./content.js";
 import { DEFAULT_MAX_CONTENT_LENGTH, errorMessage, safeJson, safeText } from "./content.js";
 import type { DestinationOptions } from "./destinations/index.js";
@@ -110,7 +111,7 @@ function sessionSpan(session: Session, legacy: boolean): SpanBody {
     [ATTR.usageOutputTokens]: tokens.output,
     [ATTR.usageCacheReadInputTokens]: tokens.cacheRead,
     [ATTR.usageCacheWriteInputTokens]: tokens.cacheCreation,
-    [ATTR.turns]: session.turns.length,
+    [ATTR.turns]: session.turns.filter(isUserTurn).length,
     [ATTR.requests]: session.requests.length,
     [ATTR.toolCalls]: session.toolCalls.length,
     [ATTR.toolFailures]: session.toolCalls.filter((c) => c.outcome === "failure").length,
@@ -138,6 +139,7 @@ function turnSpan(session: Session, turn: Turn, content: ContentOptions): SpanBo
     [ATTR.operationName]: OPERATION.invokeAgent,
     [ATTR.agentName]: AGENT_NAME,
     [ATTR.turnIndex]: turn.index,
+    [ATTR.turnOrigin]: turn.origin ?? "user",
   };
   if (turn.promptId !== undefined) attributes[ATTR.promptId] = turn.promptId;
   if (content.captureContent) {

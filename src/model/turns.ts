@@ -5,6 +5,8 @@
  */
 import type { PromptLine } from "../transcript/line-types.js";
 import { promptKind } from "./prompt-kind.js";
+import type { TurnOrigin } from "./turn-origin.js";
+import { transcriptTurnOrigin } from "./turn-origin.js";
 import type { Turn } from "./types.js";
 
 export interface TurnDraft {
@@ -14,6 +16,7 @@ export interface TurnDraft {
   startTime: number;
   endTime: number;
   promptText: string;
+  origin: TurnOrigin | undefined;
   /** Requests made in the turn (requests.ts counts them): a command nobody answered has none. */
   requests: number;
 }
@@ -39,6 +42,7 @@ export function onPrompt(s: TurnSegmenter, line: PromptLine): void {
     startTime: line.timestamp,
     endTime: line.timestamp,
     promptText: line.text,
+    origin: transcriptTurnOrigin(line),
     requests: 0,
   };
   s.turns.push(s.current);
@@ -59,7 +63,7 @@ export function numberTurns(drafts: readonly TurnDraft[]): Map<TurnDraft, number
 export function finishTurns(numbered: ReadonlyMap<TurnDraft, number>): Turn[] {
   const turns: Turn[] = [];
   for (const [t, index] of numbered) {
-    turns.push({ index, promptId: t.promptId, uuid: t.uuid, startTime: t.startTime, endTime: t.endTime, promptText: t.promptText });
+    turns.push({ index, promptId: t.promptId, uuid: t.uuid, startTime: t.startTime, endTime: t.endTime, promptText: t.promptText, origin: t.origin });
   }
   return turns;
 }

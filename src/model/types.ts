@@ -4,6 +4,7 @@
  */
 import type { TokenUsage } from "../transcript/line-types.js";
 import type { ByTokenKind, CostMode, CostSourceKind } from "./pricer.js";
+import type { TurnOrigin } from "./turn-origin.js";
 
 export type { TokenUsage };
 
@@ -69,6 +70,8 @@ export interface Turn {
   readonly startTime: number;
   readonly endTime: number;
   readonly promptText: string;
+  /** Who started it, where Claude Code says (turn-origin.ts); undefined counts as a person. */
+  readonly origin: TurnOrigin | undefined;
 }
 
 /** Where a subagent's lines were found: `<session>/subagents/`, a sibling `agent-<id>.jsonl` (2.0.x), or inline (before). */

@@ -1,6 +1,7 @@
 import { UNIT_OF_WORK } from "../mapping/units-of-work.js";
 import { readSessionSync } from "../model/read-session.js";
 import { applyToolDurations, loadToolDurationsSync } from "../state/tool-durations.js";
+import { applyPromptSources, loadPromptSourcesSync } from "../state/prompt-origins.js";
 import type { Session } from "../model/types.js";
 import { NOTHING_EXPORTED, planExport } from "../mapping/plan-export.js";
 import type { FileCursor } from "../state/cursor.js";
@@ -41,8 +42,11 @@ async function prepareSession(source: SessionSource, ctx: CatchUpContext): Promi
   if (built === undefined) return { kind: "empty", sessionId: source.sessionId, files: files.length, bytes, warnings };
   // Tool durations the hooks measured (PostToolUse duration_ms): replay then rebuilds the very
   // spans the hooks sent, same ids and same values.
+  // And who sent the prompts, where the hooks were told and the transcript does not say.
   const measured = loadToolDurationsSync(ctx.factsDir, source.sessionId);
-  const session = Object.keys(measured).length > 0 ? applyToolDurations(built, measured) : built;
+  const sources = loadPromptSourcesSync(ctx.factsDir, source.sessionId);
+  const timed = Object.keys(measured).length > 0 ? applyToolDurations(built, measured) : built;
+  const session = Object.keys(sources).length > 0 ? applyPromptSources(timed, sources) : timed;
   if (!matchesSession(session, ctx.filter)) return { kind: "filtered", sessionId: source.sessionId, files: files.length, bytes, warnings };
   const finished = sessionIsOver(session.endTime, sessionEndedAt(ctx.factsDir, session.sessionId), ctx.idleMs, ctx.now?.() ?? Date.now());
   for (const w of session.warnings) warnings.push(`${session.sessionId}: ${w}`);

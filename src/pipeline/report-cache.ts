@@ -24,7 +24,7 @@ import { AtomicFileWriter, readRegularFile } from "../util/private-fs.js";
  */
 
 /** Bump when the file layout, the digest or what goes into it changes meaning within one package version. */
-const FORMAT = 3;
+const FORMAT = 4;
 /** Beyond what a JavaScript string holds (~512 MiB), a cache could not be read anyway: start afresh. */
 const MAX_CACHE_BYTES = 256 * 1024 * 1024;
 

@@ -1,3 +1,4 @@
+import { isUserTurn } from "../model/turn-origin.js";
 import { tokenTotals } from "../model/token-totals.js";
 import type { TokenTotals } from "../model/token-totals.js";
 import type { Session } from "../model/types.js";
@@ -54,7 +55,8 @@ export function summariseSession(session: Session): SessionSummary {
     version: session.version ?? null,
     gitBranch: session.gitBranch ?? null,
     models,
-    turns: session.turns.length,
+    // Turns a person started; those Claude Code started itself (task notifications, schedules) are not counted.
+    turns: session.turns.filter(isUserTurn).length,
     requests: session.requests.length,
     tokens,
     costUsd: roundUsd(session.cost.totalUsd),

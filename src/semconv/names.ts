@@ -108,6 +108,8 @@ export const ATTR = {
   subagents: "claude_code.subagents",
   promptId: "claude_code.prompt.id",
   turnIndex: "claude_code.turn.index",
+  /** Who started the turn: user, or system / schedule / loop when Claude Code did (model/turn-origin.ts). */
+  turnOrigin: "claude_code.turn.origin",
   requestId: "claude_code.request.id",
   /** The subagent a request or tool call belongs to. */
   subagentId: "claude_code.agent.id",

@@ -51,6 +51,10 @@ export interface PromptLine extends LineContext {
   readonly text: string;
   readonly isMeta: boolean;
   readonly isCompactSummary: boolean;
+  /** Who started the turn, as Claude Code records it (2.1.x: `human`, `sdk`, `task_notification`, `scheduled`, ...). */
+  readonly turnOrigin: string | undefined;
+  /** Where the prompt came from (`sdk`, `typed`, `system`, ...). */
+  readonly promptSource: string | undefined;
 }
 
 export interface ToolResult {

@@ -141,6 +141,8 @@ function toUser(raw: JsonObject): TranscriptLine {
     text: promptText ?? "",
     isMeta: raw["isMeta"] === true,
     isCompactSummary: raw["isCompactSummary"] === true,
+    turnOrigin: str(raw["turnOrigin"]),
+    promptSource: str(raw["promptSource"]),
   };
 }
 

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { HOOK_EVENT_NAMES, parseHookInput } from "../../src/hook/payload.js";
 import { triggerFor } from "../../src/hook/spool.js";
+import { textHash } from "../../src/util/text-hash.js";
 import { CC_1_0_128, CC_2_0_55, CC_2_1_17, CC_2_1_330, CC_2_1_332, type Recording } from "../support/recorded-fixtures.js";
 import { SHARED_FIXTURES, requireSharedFixtures } from "../support/shared-fixtures.js";
 
@@ -49,6 +50,12 @@ describe("hook payloads", () => {
         expect(r.payload.toolUseId).toBe(raw["tool_use_id"]);
         expect(r.payload.durationMs).toBe(raw["duration_ms"]);
       }
+      if (r.payload.event === "Stop") {
+        // Sent by every release recorded from 2.1.17 on; kept only as a fingerprint.
+        const answer = raw["last_assistant_message"];
+        expect(r.payload.answerHash).toBe(typeof answer === "string" && answer !== "" ? textHash(answer) : undefined);
+      }
+      if (r.payload.event === "UserPromptSubmit") expect(r.payload.source).toBe(raw["source"]);
       if (r.payload.event === "SubagentStop") {
         expect(r.payload.agentTranscriptPath).toBe(raw["agent_transcript_path"]);
         expect(r.payload.agentId).toBe(raw["agent_id"]);
@@ -122,5 +129,28 @@ describe("hook payloads", () => {
       time: 5,
     });
     for (const name of ["PostToolUseFailure", "Stop", "SubagentStop", "PostCompact", "SessionEnd"]) expect(make(name)?.event, name).toBe(name);
+  });
+
+  it("UserPromptSubmit is spooled only when its source names a machine; Stop carries the answer's fingerprint, never the answer", () => {
+    const parse = (payload: Record<string, unknown>): ReturnType<typeof triggerFor> => {
+      const r = parseHookInput(JSON.stringify({ session_id: "s", transcript_path: "/t.jsonl", ...payload }));
+      if (!r.ok) throw new Error(r.reason);
+      return triggerFor(r.payload, 5);
+    };
+    const prompt = (source?: unknown): ReturnType<typeof triggerFor> =>
+      parse({ hook_event_name: "UserPromptSubmit", prompt_id: "p1", prompt: "do it", ...(source !== undefined ? { source } : {}) });
+    // 2.1.330 and 2.1.332 send no source (measured): nothing to spool, as before.
+    expect([prompt(), prompt("user"), prompt("sdk"), prompt(""), prompt(7)]).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect(prompt("schedule_wakeup")).toMatchObject({ event: "UserPromptSubmit", promptId: "p1", source: "schedule_wakeup", time: 5 });
+    expect(JSON.stringify(prompt("loop_wakeup"))).not.toContain("do it");
+    const answer = "All six steps ran; steps 2 and 5 failed.";
+    const stop = parse({ hook_event_name: "Stop", stop_hook_active: false, last_assistant_message: answer });
+    expect(stop).toMatchObject({ event: "Stop", answerHash: textHash(answer) });
+    expect(JSON.stringify(stop)).not.toContain("steps");
+    expect(parse({ hook_event_name: "Stop", stop_hook_active: false })).toMatchObject({ event: "Stop", answerHash: undefined });
+    expect(parse({ hook_event_name: "Stop", last_assistant_message: ["not", "text"] })).toMatchObject({ event: "Stop", answerHash: undefined });
+    // The fingerprint: length and FNV-1a (printf '%s' 'abc' | ... gives 0x1a47e90b).
+    expect(textHash("abc")).toBe("3-1a47e90b");
+    expect(textHash("")).toBe("0-811c9dc5");
   });
 });

@@ -75,7 +75,8 @@ async function expectMetricTotals(root: string): Promise<void> {
     operationOutputSum: t.output,
     inferenceDurationCount: requests,
     executeToolCount: totals.toolCalls,
-    invokeAgentCount: totals.turns + sessions.reduce((n, s) => n + s.subagents.length, 0),
+    // Every turn is an invocation, those Claude Code started itself too (they are not in the report's user turns).
+    invokeAgentCount: sessions.reduce((n, s) => n + s.turns.length + s.subagents.length, 0),
     // Each request and tool call is counted by the invocation (turn or subagent) that made it.
     inferenceCallsSum: sessions.reduce((n, s) => n + own(s.requests), 0),
     toolCallsSum: sessions.reduce((n, s) => n + own(s.toolCalls), 0),

@@ -160,6 +160,8 @@ describe("sessionToSpans on the recorded Claude Code 2.1.330 sessions", () => {
           "gen_ai.operation.name": "invoke_agent",
           "gen_ai.agent.name": "claude-code",
           "claude_code.turn.index": 0,
+          // -p: the prompt line's turnOrigin is sdk, a person's prompt.
+          "claude_code.turn.origin": "user",
           "claude_code.prompt.id": promptId,
         },
       },

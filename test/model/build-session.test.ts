@@ -220,6 +220,6 @@ describe("buildSession", () => {
       ["m-side:req_m-side", "sidechain-abcdef12", 0],
     ]);
     expect(s.toolCalls.map((c) => [c.id, c.spawnedAgentId])).toEqual([["t-task", "sidechain-abcdef12"]]);
-    expect(s.turns).toEqual([{ index: 0, promptId: "p1", uuid: "m1", startTime: at(0), endTime: at(4), promptText: "go" }]);
+    expect(s.turns).toEqual([{ index: 0, promptId: "p1", uuid: "m1", startTime: at(0), endTime: at(4), promptText: "go", origin: undefined }]);
   });
 });

@@ -5,7 +5,7 @@ import { at, compactBoundary } from "../support/lines.js";
 
 describe("compactions", () => {
   it("span the summarising call's duration, take the turn's number and the ledger's cost; dropped tokens default to pre - post", () => {
-    const turn: TurnDraft = { kind: "prompt", promptId: "p", uuid: "u", startTime: at(0), endTime: at(60), promptText: "x", requests: 2 };
+    const turn: TurnDraft = { kind: "prompt", promptId: "p", uuid: "u", startTime: at(0), endTime: at(60), promptText: "x", origin: undefined, requests: 2 };
     const outside: TurnDraft = { ...turn, kind: "command", requests: 0 };
     const drafts = [
       { line: compactBoundary("auto", { uuid: "c1", timestamp: at(30), durationMs: 12_000, preTokens: 150_000, postTokens: 9_000 }), turn, position: 10 },

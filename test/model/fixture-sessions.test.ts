@@ -120,7 +120,9 @@ describe.each([
       [`msg_${tag}_14`, agentId, 0],
       [`msg_${tag}_15`, undefined, 1],
     ]);
-    expect(s.turns).toHaveLength(2);
+    // The first turn is the person's (-p: turnOrigin sdk), the second Claude Code's own (turnOrigin task_notification).
+    expect(s.turns.map((t) => t.origin)).toEqual(["user", "system"]);
+    expect(summariseSession(s).turns).toBe(1);
   });
 
   it("rewind: both branches were billed, so every prompt is a turn and every response a request", () => {

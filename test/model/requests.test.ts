@@ -3,7 +3,7 @@ import { addAssistantLine, addTextPart, finishRequests, newRequestLog, noteLineT
 import type { TurnDraft } from "../../src/model/turns.js";
 import { apiRequest, assistant, at, prompt, usage } from "../support/lines.js";
 
-const turn = (): TurnDraft => ({ kind: "prompt", promptId: "p1", uuid: "u0", startTime: at(0), endTime: at(0), promptText: "hi", requests: 0 });
+const turn = (): TurnDraft => ({ kind: "prompt", promptId: "p1", uuid: "u0", startTime: at(0), endTime: at(0), promptText: "hi", origin: undefined, requests: 0 });
 
 describe("requests: de-duplication by message id + request id", () => {
   it("copies of one response are one request with the largest usage, its stop reason, the latest time and every text block once", () => {

@@ -5,7 +5,7 @@ import { addToolResults, addToolUses, finishToolCalls } from "../../src/model/to
 import type { TurnDraft } from "../../src/model/turns.js";
 import { assistant, at, toolResults } from "../support/lines.js";
 
-const turn: TurnDraft = { kind: "prompt", promptId: "p1", uuid: "u0", startTime: at(0), endTime: at(9), promptText: "hi", requests: 1 };
+const turn: TurnDraft = { kind: "prompt", promptId: "p1", uuid: "u0", startTime: at(0), endTime: at(9), promptText: "hi", origin: undefined, requests: 1 };
 
 function open(calls: Map<string, ToolCallDraft>, messageId: string, t: number, tools: { id: string; name: string; input?: Record<string, unknown> }[], agentId?: string) {
   const log = newRequestLog();

@@ -23,9 +23,9 @@ describe("turns: segmentation", () => {
     extendTurn(s, at(9));
     extendTurn(s, undefined);
     expect(s.turns).toEqual([
-      { kind: "prompt", promptId: "p1", uuid: "u1", startTime: at(0), endTime: at(4), promptText: "first question", requests: 0 },
-      { kind: "command", promptId: "p6", uuid: "u6", startTime: at(6), endTime: at(6), promptText: "<command-name>/clear</command-name>", requests: 0 },
-      { kind: "prompt", promptId: "p7", uuid: "u7", startTime: at(7), endTime: at(9), promptText: "second question", requests: 0 },
+      { kind: "prompt", promptId: "p1", uuid: "u1", startTime: at(0), endTime: at(4), promptText: "first question", origin: undefined, requests: 0 },
+      { kind: "command", promptId: "p6", uuid: "u6", startTime: at(6), endTime: at(6), promptText: "<command-name>/clear</command-name>", origin: undefined, requests: 0 },
+      { kind: "prompt", promptId: "p7", uuid: "u7", startTime: at(7), endTime: at(9), promptText: "second question", origin: undefined, requests: 0 },
     ]);
     expect(s.current).toBe(s.turns[2]);
   });
@@ -38,15 +38,16 @@ describe("turns: segmentation", () => {
       startTime: at(1),
       endTime: at(2),
       promptText: id,
+      origin: id === "d" ? "system" : undefined,
       requests,
     });
     const drafts = [draft("prompt", "a", 0), draft("command", "b", 0), draft("command", "c", 2), draft("prompt", "d", 1)];
     const numbered = numberTurns(drafts);
     expect([...numbered.values()]).toEqual([0, 1, 2]);
     expect(finishTurns(numbered)).toEqual([
-      { index: 0, promptId: "a", uuid: "u-a", startTime: at(1), endTime: at(2), promptText: "a" },
-      { index: 1, promptId: "c", uuid: "u-c", startTime: at(1), endTime: at(2), promptText: "c" },
-      { index: 2, promptId: "d", uuid: "u-d", startTime: at(1), endTime: at(2), promptText: "d" },
+      { index: 0, promptId: "a", uuid: "u-a", startTime: at(1), endTime: at(2), promptText: "a", origin: undefined },
+      { index: 1, promptId: "c", uuid: "u-c", startTime: at(1), endTime: at(2), promptText: "c", origin: undefined },
+      { index: 2, promptId: "d", uuid: "u-d", startTime: at(1), endTime: at(2), promptText: "d", origin: "system" },
     ]);
     const indexOf = turnIndexer(
       numbered,

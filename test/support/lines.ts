@@ -33,8 +33,20 @@ function context(c: Partial<LineContext>): LineContext {
   };
 }
 
-export function prompt(text: string, c: Partial<LineContext> & Partial<Pick<PromptLine, "promptId" | "isMeta" | "isCompactSummary">> = {}): PromptLine {
-  return { kind: "prompt", ...context(c), promptId: c.promptId, text, isMeta: c.isMeta ?? false, isCompactSummary: c.isCompactSummary ?? false };
+export function prompt(
+  text: string,
+  c: Partial<LineContext> & Partial<Pick<PromptLine, "promptId" | "isMeta" | "isCompactSummary" | "turnOrigin" | "promptSource">> = {},
+): PromptLine {
+  return {
+    kind: "prompt",
+    ...context(c),
+    promptId: c.promptId,
+    text,
+    isMeta: c.isMeta ?? false,
+    isCompactSummary: c.isCompactSummary ?? false,
+    turnOrigin: c.turnOrigin,
+    promptSource: c.promptSource,
+  };
 }
 
 export function assistant(

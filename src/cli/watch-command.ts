@@ -151,7 +151,7 @@ async function watchRound(r: Round): Promise<number> {
       filter: r.source.filter,
       sink: pass?.sink ?? createConsoleSink(io.out),
       idleMs: r.idleMs,
-      plan: { ...r.plan, provisionalSpans: destination.kind === "console" || destination.provisionalSpans },
+      plan: { ...r.plan, provisionalSpans: destination.kind === "console" || destination.provisionalSpans, langsmithShape: destination.kind === "otlp" && destination.langsmith },
       record: pass !== undefined,
     };
     const drained = pass === undefined || pass.queued() === 0 ? undefined : await pass.send({ budgetMs: r.pollMs + 10_000 });

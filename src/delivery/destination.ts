@@ -37,6 +37,8 @@ export interface OtlpDestination {
   readonly tls: Readonly<Record<OtlpSignal, { ca?: Buffer; cert?: Buffer; key?: Buffer } | undefined>>;
   /** Send open parents provisionally ahead of their children (off for backends that must get each span once). */
   readonly provisionalSpans: boolean;
+  /** LangSmith itself (its cloud hosts, or a self-hosted `/api/v1/otel`): spans go out as LangSmith is to get them. */
+  readonly langsmith: boolean;
   readonly target: OtlpTarget;
 }
 
@@ -134,6 +136,16 @@ function singleCopyBackend(url: string): boolean {
   }
 }
 
+/** LangSmith's OTLP endpoint: `*.smith.langchain.com`, or a self-hosted LangSmith's `/api/v1/otel`. */
+function langsmithBackend(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.hostname.endsWith("smith.langchain.com") || u.pathname.includes("/api/v1/otel");
+  } catch {
+    return false;
+  }
+}
+
 function provisionalSetting(env: NodeJS.ProcessEnv, config: JsonObject, fallback: boolean): boolean {
   const fromEnv = env["CLAUDE_CODE_OTEL_PROVISIONAL_SPANS"]?.trim().toLowerCase();
   if (fromEnv === "true" || fromEnv === "1") return true;
@@ -198,6 +210,7 @@ function otlpDestination(target: OtlpTarget, env: NodeJS.ProcessEnv, config: Jso
     gzip: { traces: gzip("traces"), metrics: gzip("metrics") },
     tls: { traces: tls("traces"), metrics: tls("metrics") },
     provisionalSpans: provisionalSetting(env, config, !singleCopyBackend(url.traces)),
+    langsmith: langsmithBackend(url.traces),
     target,
   };
 }

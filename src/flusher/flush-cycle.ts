@@ -144,6 +144,7 @@ function flushContext(settings: ExportSettings, config: LoadedConfig, destinatio
     captureContent: settings.captureContent,
     destinations: settings.destinations,
     provisionalSpans: destination.provisionalSpans,
+    langsmithShape: destination.kind === "otlp" && destination.langsmith,
     includeSessionId: settings.includeSessionId,
     legacyGenAiNames: settings.legacyGenAiNames,
     log: options.log,

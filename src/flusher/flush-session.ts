@@ -30,6 +30,8 @@ export interface FlushSessionContext {
   readonly captureContent: boolean;
   readonly destinations: DestinationOptions;
   readonly provisionalSpans: boolean;
+  /** The destination is LangSmith itself (plan-export.ts). */
+  readonly langsmithShape: boolean;
   /** The opt-in session.id label on metric points (config/metric-session-id.ts). */
   readonly includeSessionId: boolean;
   /** The v1.41.0 GenAI names beside the current ones (config/semconv-opt-in.ts). */
@@ -140,6 +142,7 @@ export async function flushSession(sessionId: string, triggers: readonly Trigger
       captureContent: ctx.captureContent,
       destinations: ctx.destinations,
       provisionalSpans: ctx.provisionalSpans,
+      langsmithShape: ctx.langsmithShape,
       includeSessionId: ctx.includeSessionId,
       legacyGenAiNames: ctx.legacyGenAiNames,
     },

@@ -15,9 +15,12 @@ import { hash } from "node:crypto";
  *   tool        tool_use_id
  *   agent       agent id
  *   compaction  the compact_boundary line's uuid
+ *   langsmith   owner span id + "/" + part number: the root of a LangSmith continuation trace
+ * and LangSmith's traces (destinations/langsmith-traces.ts), by a key naming the trace's owner:
+ *   langsmith trace id = hex(SHA-256("claude-code-otel/langsmith-trace/" + sessionId + "/" + key))[0..32)
  * An all-zero result (invalid in OTLP) is replaced by ...01; it does not occur in practice.
  */
-export type SpanKey = "session" | "turn" | "chat" | "tool" | "agent" | "compaction" | "ledger";
+export type SpanKey = "session" | "turn" | "chat" | "tool" | "agent" | "compaction" | "ledger" | "langsmith";
 
 /** One-shot: a replay derives ~60,000 ids, and a Hash object per id costs three times as much. */
 function hexSha256(text: string): string {
@@ -34,6 +37,11 @@ export function traceIdFor(sessionId: string): string {
 }
 
 /** A span's id from its session and natural key (prompt id, message + request id, tool_use id, agent id, compaction uuid). */
+/** A LangSmith trace of the session: one per turn, per continuation and per subagent moved out (langsmith-traces.ts). */
+export function langsmithTraceIdFor(sessionId: string, key: string): string {
+  return nonZero(hexSha256(`claude-code-otel/langsmith-trace/${sessionId}/${key}`).slice(0, 32));
+}
+
 export function spanIdFor(sessionId: string, kind: SpanKey, key: string): string {
   return nonZero(hexSha256(`claude-code-otel/span/${sessionId}/${kind}/${key}`).slice(0, 16));
 }

@@ -7,7 +7,8 @@ import { isUserTurn } from "../model/turn-origin.js";
 import type { ContentOptions } from "./content.js";
 import { DEFAULT_MAX_CONTENT_LENGTH, errorMessage, safeJson, safeText } from "./content.js";
 import type { DestinationOptions } from "./destinations/index.js";
-import { destinationContext, withDestinationAttributes } from "./destinations/index.js";
+import type { LangsmithLayout } from "./destinations/index.js";
+import { ALL_DESTINATIONS, destinationContext, langsmithLayout, withDestinationAttributes } from "./destinations/index.js";
 import { exportedOutcome, genAiInputTokens } from "./exported-values.js";
 import { sessionSpanId, spanIdFor, traceIdFor, turnKey } from "./ids.js";
 import { packageVersion } from "../util/package-version.js";
@@ -90,11 +91,24 @@ export function sessionToSpans(session: Session, options: SpanMapOptions = {}): 
   return withDestinations(session, spans, options);
 }
 
-/** Adds the chosen products' attributes (destinations/) to spans of `session`, unless `destinations: false`. */
-export function withDestinations(session: Session, spans: SpanData[], options: Pick<SpanMapOptions, "destinations">): SpanData[] {
+/**
+ * Adds the chosen products' attributes (destinations/) to spans of `session`, unless
+ * `destinations: false`. For LangSmith, `layout` says where each span goes (langsmith-traces.ts);
+ * without one, `spans` are the whole session's, laid out here, and the roots of any LangSmith
+ * continuation traces join them.
+ */
+export function withDestinations(session: Session, spans: SpanData[], options: Pick<SpanMapOptions, "destinations">, layout?: LangsmithLayout): SpanData[] {
   if (options.destinations === false) return spans;
   const destinations = { integrationVersion: packageVersion(), ...options.destinations };
-  return withDestinationAttributes(spans, destinationContext(session, destinations), destinations.products);
+  const products = destinations.products ?? ALL_DESTINATIONS;
+  let all = spans;
+  let places = layout?.places;
+  if (layout === undefined && products.includes("langsmith")) {
+    const laid = langsmithLayout(session.sessionId, spans);
+    all = laid.parts.length > 0 ? [...spans, ...laid.parts] : spans;
+    places = laid.places;
+  }
+  return withDestinationAttributes(all, destinationContext(session, destinations, places), products);
 }
 
 function sessionSpan(session: Session, legacy: boolean): SpanBody {

@@ -3,6 +3,8 @@ import type { MetricMapOptions } from "./map-metrics.js";
 import { sessionToMetricPoints } from "./map-metrics.js";
 import type { SpanMapOptions } from "./map-spans.js";
 import { sessionToSpans, withDestinations } from "./map-spans.js";
+import type { LangsmithLayout } from "./destinations/index.js";
+import { ALL_DESTINATIONS, langsmithLayout, toLangsmithShape } from "./destinations/index.js";
 import type { MetricPoint } from "./metric-point.js";
 import type { SpanData } from "./span-data.js";
 import { makeSpan } from "./span-data.js";
@@ -35,6 +37,11 @@ export type PlanOptions = SpanMapOptions &
      * then go as they complete, and their parents once complete.
      */
     readonly provisionalSpans?: boolean;
+    /**
+     * The destination is LangSmith itself (not a collector): spans go out as LangSmith is to get
+     * them (destinations/langsmith-traces.ts toLangsmithShape), as the collector's pipeline would.
+     */
+    readonly langsmithShape?: boolean;
   };
 
 /**
@@ -52,8 +59,18 @@ export function planExport(session: Session, exported: ExportedUnits, options: P
   // Products' attributes only for the spans that go out: a live session re-maps all its spans
   // on every flush and sends a few.
   const all = sessionToSpans(session, { ...options, destinations: false, sentBefore: (unit) => exported.spanUnits.has(unit) });
+  const layout = laidOutForLangsmith(session, all, options);
   const byId = new Map<string, SpanData>();
   for (const s of all) byId.set(s.spanId, s);
+  if (layout !== undefined) {
+    // A continuation trace's root is complete with its owner (its parent here).
+    for (const part of layout.parts) {
+      const owner = parentOf(part, byId);
+      if (owner !== undefined && complete.has(owner.unitKey)) complete.add(part.unitKey);
+      all.push(part);
+      byId.set(part.spanId, part);
+    }
+  }
   const sentBefore = (s: SpanData): boolean => exported.spanUnits.has(s.unitKey) || exported.spanUnits.has(provisionalUnit(s.unitKey));
   const core: SpanData[] = [];
   const placed = new Set<string>();
@@ -72,11 +89,19 @@ export function planExport(session: Session, exported: ExportedUnits, options: P
     core.push(span);
     placed.add(span.spanId);
   }
-  const spans = withDestinations(session, core, options);
+  const mapped = withDestinations(session, core, options, layout);
+  const spans = options.langsmithShape === true ? toLangsmithShape(mapped) : mapped;
   const points = sessionToMetricPoints(session, { ...options, sentBefore: (unit) => exported.metricUnits.has(unit) }).filter(
     (p) => complete.has(p.unitKey) && !exported.metricUnits.has(p.unitKey),
   );
   return { spans, points, spanKeys: [...new Set(spans.map((s) => s.unitKey))], metricKeys: [...new Set(points.map((p) => p.unitKey))], lastActivityMs: session.endTime };
+}
+
+/** The LangSmith layout of the whole session, when LangSmith is among the products spans are for. */
+function laidOutForLangsmith(session: Session, all: readonly SpanData[], options: PlanOptions): LangsmithLayout | undefined {
+  if (options.destinations === false) return undefined;
+  const products = options.destinations?.products ?? ALL_DESTINATIONS;
+  return products.includes("langsmith") || options.langsmithShape === true ? langsmithLayout(session.sessionId, all) : undefined;
 }
 
 function parentOf(span: SpanData, byId: ReadonlyMap<string, SpanData>): SpanData | undefined {

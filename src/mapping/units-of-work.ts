@@ -20,6 +20,8 @@ export const UNIT_OF_WORK = {
   compaction: (uuid: string) => `compaction:${uuid}`,
   /** One of Claude Code's ledger lines: the cost correction it brings (complete once written). */
   ledger: (index: number) => `ledger:${index}`,
+  /** The root of a LangSmith continuation trace (part 1 is the owner's own trace): complete with its owner. */
+  langsmithPart: (ownerUnitKey: string, part: number) => `langsmith:${ownerUnitKey}/${part}`,
 } as const;
 
 /**

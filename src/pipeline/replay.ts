@@ -174,7 +174,7 @@ async function replayInPass(
     factsDir: options.stateDir,
     filter: options.filter,
     idleMs: options.idleMs,
-    plan: { ...options.plan, provisionalSpans: destination?.provisionalSpans ?? true },
+    plan: { ...options.plan, provisionalSpans: destination?.provisionalSpans ?? true, langsmithShape: destination?.kind === "otlp" && destination.langsmith },
     full,
     dryRun,
     record: destination !== undefined,

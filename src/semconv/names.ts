@@ -120,6 +120,17 @@ export const ATTR = {
   compactionPreTokens: "claude_code.compaction.pre_tokens",
   compactionPostTokens: "claude_code.compaction.post_tokens",
   compactionDroppedTokens: "claude_code.compaction.dropped_tokens",
+  /**
+   * Where LangSmith gets the span (destinations/langsmith-traces.ts), when not where it is: its
+   * trace there, its parent there ("" for a root). Read and removed by the collector's LangSmith
+   * pipeline (and by this process when it sends to LangSmith itself).
+   */
+  langsmithTraceId: "claude_code.langsmith.trace_id",
+  langsmithParentSpanId: "claude_code.langsmith.parent_span_id",
+  /** On the root of a LangSmith continuation trace: its part number (2, 3, ...). */
+  langsmithPart: "claude_code.langsmith.part",
+  /** That root is for LangSmith only: every other pipeline drops it. */
+  langsmithOnly: "claude_code.langsmith.only",
 } as const;
 
 /**

@@ -227,6 +227,12 @@ describe("destinations", () => {
     );
   });
 
+  it("LangSmith itself (its cloud hosts, a self-hosted /api/v1/otel) gets spans in LangSmith's shape; a collector or Langfuse does not", () => {
+    const langsmith = (endpoint: string): boolean => (resolveDestination({ endpoint }, {}, {}) as OtlpDestination).langsmith;
+    expect(["https://api.smith.langchain.com/otel", "https://eu.api.smith.langchain.com/otel", "https://ls.example.com/api/v1/otel"].map(langsmith)).toEqual([true, true, true]);
+    expect(["http://127.0.0.1:4318", "https://cloud.langfuse.com/api/public/otel", "https://smith.langchain.com.evil.example/otel"].map(langsmith)).toEqual([false, false, false]);
+  });
+
   it("Langfuse and LangSmith endpoints get no provisional spans (each span id once); the config or CLAUDE_CODE_OTEL_PROVISIONAL_SPANS decide otherwise", () => {
     expect((resolveDestination({ endpoint: "https://cloud.langfuse.com/api/public/otel" }, {}, {}) as OtlpDestination).provisionalSpans).toBe(false);
     expect((resolveDestination({ endpoint: "https://api.smith.langchain.com/otel" }, {}, {}) as OtlpDestination).provisionalSpans).toBe(false);

@@ -6,6 +6,7 @@ import type { Session } from "../../model/types.js";
 import { ATTR, OPERATION, SPAN_NAME } from "../../semconv/names.js";
 import type { SpanData } from "../span-data.js";
 import type { DestinationName } from "./select.js";
+import type { LangsmithPlace } from "./langsmith-traces.js";
 
 export interface DestinationContext {
   readonly sessionId: string;
@@ -18,6 +19,8 @@ export interface DestinationContext {
   readonly userId: string | undefined;
   /** claude-code-otel's own version. */
   readonly integrationVersion: string | undefined;
+  /** Where each span goes in LangSmith (langsmith-traces.ts), when LangSmith is a destination. */
+  readonly langsmithPlaces: ReadonlyMap<string, LangsmithPlace> | undefined;
 }
 
 /** Per-run settings for the destination attributes; `false` in SpanMapOptions turns them off. */
@@ -28,7 +31,7 @@ export interface DestinationOptions {
   readonly products?: readonly DestinationName[] | undefined;
 }
 
-export function destinationContext(session: Session, options: DestinationOptions = {}): DestinationContext {
+export function destinationContext(session: Session, options: DestinationOptions = {}, langsmithPlaces?: ReadonlyMap<string, LangsmithPlace>): DestinationContext {
   return {
     sessionId: session.sessionId,
     project: session.project,
@@ -37,6 +40,7 @@ export function destinationContext(session: Session, options: DestinationOptions
     cwd: session.cwd,
     userId: options.userId,
     integrationVersion: options.integrationVersion,
+    langsmithPlaces,
   };
 }
 

@@ -14,6 +14,8 @@ import { ALL_DESTINATIONS } from "./select.js";
 
 export type { DestinationContext, DestinationOptions } from "./context.js";
 export { destinationContext, destinationOptionsFromResource } from "./context.js";
+export type { LangsmithBounds, LangsmithLayout, LangsmithPlace } from "./langsmith-traces.js";
+export { LANGSMITH_BOUNDS, langsmithLayout, toLangsmithShape } from "./langsmith-traces.js";
 export type { DestinationName } from "./select.js";
 export { ALL_DESTINATIONS, DestinationsError, parseDestinations, resolveDestinations } from "./select.js";
 

@@ -25,12 +25,14 @@
  *
  * Not set: `langsmith.trace.session_id` / `session_name`: a LangSmith "session" is a tracing
  * PROJECT; the project comes from the `Langsmith-Project` header (collector overlay).
- * Re-sending upserts: a run's id is derived from the span id, which is deterministic (ids.ts).
+ * A run's id is derived from the span id, which is deterministic (ids.ts); LangSmith keeps the
+ * first run it receives for an id, so it gets final spans only. Its traces are per turn, at most
+ * 25,000 runs each: langsmith-traces.ts says where each span goes.
  * The session span's `gen_ai.usage.*` totals are removed by the collector's LangSmith pipeline
  * (there is no LangSmith key to override them, and they would be counted beside the llm runs).
  */
 import { flatString } from "../../util/flat-string.js";
-import { LANGSMITH_ATTR, PROVIDER_NAME } from "../../semconv/names.js";
+import { ATTR, LANGSMITH_ATTR, PROVIDER_NAME } from "../../semconv/names.js";
 import type { Attributes, SpanData } from "../span-data.js";
 import type { DestinationContext } from "./context.js";
 import type { SpanFacts } from "./context.js";
@@ -108,6 +110,11 @@ export function langsmithAttributes(span: SpanData, ctx: DestinationContext, fac
   const agentType: LsAgentType = role === "compaction" ? "compaction" : role === "subagent" || facts.inSubagent ? "subagent" : "root";
   // Not a spread: V8 adds properties to a spread copy slowly (docs/performance.md, "Sixth session").
   const out: Attributes = Object.assign({}, langsmithSessionAttributes(ctx));
+  const place = ctx.langsmithPlaces?.get(span.spanId);
+  if (place !== undefined) {
+    if (place.traceId !== span.traceId) out[ATTR.langsmithTraceId] = place.traceId;
+    if (place.parentSpanId !== (span.parentSpanId ?? "")) out[ATTR.langsmithParentSpanId] = place.parentSpanId;
+  }
   out[LANGSMITH_ATTR.spanKind] = role === "chat" ? LANGSMITH_RUN_TYPE.llm : role === "tool" ? LANGSMITH_RUN_TYPE.tool : LANGSMITH_RUN_TYPE.chain;
   out[META.agentType] = agentType;
 

@@ -146,10 +146,14 @@ describe.skipIf(!bin)("collector → Prometheus names and labels", () => {
         ),
       ]),
     );
-    // One inference.duration observation per request; one invoke_agent per turn and subagent; the histogram keeps the advised buckets.
+    // One inference.duration observation per request; one invoke_agent per turn (a person's or one Claude Code started
+    // itself, such as a background task's notification: the report counts only the former) and per subagent; the
+    // histogram keeps the advised buckets.
     const requests = sessions.reduce((n, x) => n + x.requests.length, 0);
     expect(findSamples(samples, `${PROMETHEUS_FAMILY.inferenceDuration}_count`, { project: "recorded" }).reduce((n, x) => n + x.value, 0)).toBe(requests);
-    const invocations = reportTotals(sessions).turns + sessions.reduce((n, x) => n + x.subagents.length, 0);
+    const turns = sessions.reduce((n, x) => n + x.turns.length, 0);
+    expect(turns).toBe(reportTotals(sessions).turns + 1);
+    const invocations = turns + sessions.reduce((n, x) => n + x.subagents.length, 0);
     expect(findSamples(samples, `${PROMETHEUS_FAMILY.invokeAgentDuration}_count`, { project: "recorded" }).reduce((n, x) => n + x.value, 0)).toBe(invocations);
     const les = findSamples(samples, `${PROMETHEUS_FAMILY.invokeAgentToolCalls}_bucket`, { project: "recorded", gen_ai_agent_name: "claude-code" }).map((x) => x.labels["le"]);
     expect(les).toEqual(["1", "2", "4", "8", "16", "32", "64", "128", "+Inf"]);

@@ -36,12 +36,12 @@ export function traceIdFor(sessionId: string): string {
   return nonZero(hexSha256(`claude-code-otel/trace/${sessionId}`).slice(0, 32));
 }
 
-/** A span's id from its session and natural key (prompt id, message + request id, tool_use id, agent id, compaction uuid). */
 /** A LangSmith trace of the session: one per turn, per continuation and per subagent moved out (langsmith-traces.ts). */
 export function langsmithTraceIdFor(sessionId: string, key: string): string {
   return nonZero(hexSha256(`claude-code-otel/langsmith-trace/${sessionId}/${key}`).slice(0, 32));
 }
 
+/** A span's id from its session and natural key (prompt id, message + request id, tool_use id, agent id, compaction uuid). */
 export function spanIdFor(sessionId: string, kind: SpanKey, key: string): string {
   return nonZero(hexSha256(`claude-code-otel/span/${sessionId}/${kind}/${key}`).slice(0, 16));
 }

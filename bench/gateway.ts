@@ -226,8 +226,20 @@ try {
     `metrics: ${points} points through the gateways in ${((Date.now() - t) / 1000).toFixed(1)} s wall, ${metricCpu.toFixed(2)} gateway CPU-s; totals equal report --json for every developer: ${totalsEqual}`,
   );
   log(`Prometheus: unexplained resets ${got.unexplainedResets}, hidden resets ${got.hiddenResets}, split streams ${got.splitStreams}`);
+  if (!totalsEqual) {
+    const wrong = developers.filter((d) => JSON.stringify(roundedTotals(got.byInstance.get(d.userId) ?? ({} as TeamTotals))) !== JSON.stringify(want.get(d.of.dev.userId)));
+    const first = wrong[0];
+    log(`totals differ for ${wrong.length} of ${developers.length} developers (${wrong.filter((d) => !got.byInstance.has(d.userId)).length} absent from Prometheus)`);
+    if (first !== undefined)
+      log(
+        `  ${first.userId}: got ${JSON.stringify(roundedTotals(got.byInstance.get(first.userId) ?? ({} as TeamTotals)))}\n  want ${JSON.stringify(want.get(first.of.dev.userId))}`,
+      );
+  }
 
-  const { perInstance } = await seriesAndLabels(s.prometheus.url);
+  const { perInstance } = await seriesAndLabels(s.prometheus.url).catch((error: Error) => {
+    log(`series per developer: ${error.name}: ${error.message}`);
+    return { perInstance: new Map<string, number>() };
+  });
   const counts = [...perInstance.values()].sort((a, b) => a - b);
   const promText = await (await fetch(`${s.prometheus.url}/metrics`)).text();
   const promMetric = (name: string): number => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, "m").exec(promText)?.[1] ?? NaN);

@@ -7,7 +7,6 @@ import type { Attributes } from "@opentelemetry/api";
 import type { Resource } from "@opentelemetry/resources";
 import type { ConsoleTarget } from "../config/export-target.js";
 import type { PriceConfig } from "../config/price-overrides.js";
-import { createPricer } from "../cost/price-request.js";
 import type { DeliveryFailure } from "../delivery/send-outbox.js";
 import type { Destination } from "../delivery/destination.js";
 import { resolveDestination } from "../delivery/destination.js";
@@ -19,6 +18,8 @@ import { defaultProjectsDir } from "../transcript/discover.js";
 import type { BatchedOutcome } from "./catch-up-types.js";
 import type { ExportSettings } from "./export-settings.js";
 import { resolveExportSettings } from "./export-settings.js";
+import type { LearningPricer } from "./learning-pricer.js";
+import { createLearningPricer } from "./learning-pricer.js";
 import type { SessionFilter } from "./session-filter.js";
 import type { SendTotals } from "./send-loop.js";
 
@@ -95,7 +96,9 @@ export interface ReplayResult {
 export interface ResolvedReplayOptions extends Omit<Required<ReplayOptions>, "write" | "onOutcome" | "onRejected" | "jobs" | "resource"> {
   /** The resource's attributes (the SDK's Resource is made only when something is written). */
   readonly resource: Readonly<Attributes>;
+  /** Prices with the rates learned so far and learns from the ledgers it meets; replay saves it (workers save their own). */
   readonly pricer: Pricer;
+  readonly learning: Pick<LearningPricer, "save">;
   readonly plan: { readonly captureContent: boolean; readonly destinations: DestinationOptions; readonly includeSessionId: boolean; readonly legacyGenAiNames: boolean };
   readonly jobs: number | undefined;
   readonly write: ((text: string) => void) | undefined;
@@ -122,14 +125,17 @@ export function resolveReplayOptions(options: ReplayOptions, settings?: ExportSe
   const products = options.products ?? base.products;
   const includeSessionId = options.includeSessionId ?? base.includeSessionId;
   const legacyGenAiNames = options.legacyGenAiNames ?? base.legacyGenAiNames;
+  const stateDir = options.stateDir ?? base.stateDir;
+  const learning = createLearningPricer(prices, stateDir);
   return {
     destination: options.destination ?? resolveDestination({}, env),
     projectsDir: options.projectsDir ?? defaultProjectsDir(env),
     filter: options.filter ?? { timeZone: "UTC" },
-    stateDir: options.stateDir ?? base.stateDir,
+    stateDir,
     resource,
     prices,
-    pricer: createPricer(prices),
+    pricer: learning.pricer,
+    learning,
     idleMs: options.idleMs ?? 30 * 60_000,
     captureContent,
     products,

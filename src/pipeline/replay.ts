@@ -154,7 +154,10 @@ export async function replayResolved(options: ResolvedReplayOptions): Promise<Re
       drained = first.sent;
       if (first.failure !== undefined) return result({ ...first }, first.failure, pass.recovered);
     }
-    return await replayInPass(options, destination, ledgerDir, pass, counters, result);
+    const done = await replayInPass(options, destination, ledgerDir, pass, counters, result);
+    // What this thread learned from the ledgers it priced (workers save theirs); the console and a dry run record nothing.
+    if (record && !options.dryRun) options.learning.save();
+    return done;
   } finally {
     pass?.release();
   }

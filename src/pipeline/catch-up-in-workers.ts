@@ -1,29 +1,10 @@
-import { statSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { LockBusyError } from "../util/file-lock.js";
 import type { SessionSource } from "../transcript/discover.js";
 import { SessionQueue } from "./session-queue.js";
+import { workerUrl } from "./worker-url.js";
 import type { BatchedOutcome } from "./catch-up.js";
 import type { MainMessage, WorkerData, WorkerMessage, WorkerSettings } from "./catch-up-protocol.js";
-
-/**
- * The worker's module, bundled with its dependencies by the build (esbuild): each worker loads
- * the OpenTelemetry SDK's exporters, some 650 CommonJS files, and one file took 0.67 CPU-s less
- * per replay of the bench corpus (8 alternating runs). The compiled module when there is no
- * bundle (a build by tsc alone). `src/pipeline` and `dist/pipeline` are both two levels under the
- * package root, so this finds dist/ from either (tests run the sources; the build comes first).
- */
-const BUNDLE_URL = new URL("../../dist/pipeline/catch-up-worker.bundle.mjs", import.meta.url);
-const MODULE_URL = new URL("../../dist/pipeline/catch-up-worker.js", import.meta.url);
-
-/** The bundle, unless a compile since (tsc alone, tsc --watch) made it older than the module. */
-function workerUrl(): URL {
-  try {
-    return statSync(BUNDLE_URL).mtimeMs >= statSync(MODULE_URL).mtimeMs ? BUNDLE_URL : MODULE_URL;
-  } catch {
-    return MODULE_URL;
-  }
-}
 
 /**
  * Worker threads for a replay with more work than one core does quickly: each reads, models,
@@ -68,7 +49,9 @@ class WorkerPool implements CatchUpWorkerPool {
   constructor(count: number, settings: WorkerSettings, env: NodeJS.ProcessEnv) {
     // Each worker's process.env is the command's environment (the resource comes in its settings).
     const workerEnv = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
-    const url = workerUrl();
+    // Bundled: each worker loads the OpenTelemetry SDK's exporters, some 650 CommonJS files, and one
+    // file took 0.67 CPU-s less per replay of the bench corpus (8 alternating runs).
+    const url = workerUrl("catch-up-worker");
     for (let i = 0; i < count; i++) {
       let worker: Worker;
       try {

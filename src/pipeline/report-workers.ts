@@ -1,4 +1,3 @@
-import { statSync } from "node:fs";
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import type { MessagePort } from "node:worker_threads";
 import type { PriceConfig } from "../config/price-overrides.js";
@@ -9,6 +8,7 @@ import type { SessionSource } from "../transcript/discover.js";
 import type { ParseStats } from "../transcript/line-types.js";
 import type { ReportWorkerData, ReportWorkerMessage } from "./report-worker-protocol.js";
 import { readSessionSync } from "../model/read-session.js";
+import { workerUrl } from "./worker-url.js";
 
 /** One session as the report takes it from its files. */
 export interface DigestRead {
@@ -21,18 +21,6 @@ export interface DigestRead {
 export function readDigest(source: SessionSource, pricer: Pricer): DigestRead {
   const read = readSessionSync(source, pricer);
   return { stats: read.stats, digest: read.session === undefined ? null : digestSession(read.session), unreadable: read.unreadable };
-}
-
-/** Bundled by the build like the replay's worker (one file loads faster than its ~40 modules); the module without a bundle. */
-const BUNDLE_URL = new URL("../../dist/pipeline/report-worker.bundle.mjs", import.meta.url);
-const MODULE_URL = new URL("../../dist/pipeline/report-worker.js", import.meta.url);
-
-function workerUrl(): URL {
-  try {
-    return statSync(BUNDLE_URL).mtimeMs >= statSync(MODULE_URL).mtimeMs ? BUNDLE_URL : MODULE_URL;
-  } catch {
-    return MODULE_URL;
-  }
 }
 
 interface Helper {
@@ -86,7 +74,7 @@ export async function readInParallel(
 
 function startHelpers(count: number, data: Omit<ReportWorkerData, "port">): Helper[] {
   const helpers: Helper[] = [];
-  const url = workerUrl();
+  const url = workerUrl("report-worker");
   for (let i = 0; i < count; i++) {
     const channel = new MessageChannel();
     let worker: Worker;

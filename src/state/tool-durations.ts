@@ -4,55 +4,20 @@
  * the same state dir maps the same tool spans and duration points as the live hooks did.
  * Written by the flusher under the session's lock; read by anyone.
  */
-import { join } from "node:path";
 import type { Session, ToolCall } from "../model/types.js";
-import { readJsonFileSync, setAsideSync, writeJsonAtomicSync } from "./atomic-file.js";
-import { inDir, safeName, sessionsDir } from "../config/state-dir.js";
+import { sessionFacts } from "./session-facts.js";
 
 export type ToolDurations = Readonly<Record<string, number>>;
 
-interface DurationsFile {
-  version: 1;
-  sessionId: string;
-  durationsMs: Record<string, number>;
-}
+const DURATIONS = sessionFacts("durations", "durationsMs", (v): v is number => typeof v === "number" && Number.isFinite(v));
 
-function isDurationsFile(v: unknown): v is DurationsFile {
-  if (typeof v !== "object" || v === null) return false;
-  const o = v as Record<string, unknown>;
-  const d = o["durationsMs"];
-  return (
-    o["version"] === 1 && typeof o["sessionId"] === "string" && typeof d === "object" && d !== null && Object.values(d).every((x) => typeof x === "number" && Number.isFinite(x))
-  );
-}
-
-export function toolDurationsPath(stateDir: string, sessionId: string): string {
-  return join(sessionsDir(stateDir), `${safeName(sessionId)}.durations.json`);
-}
+export const toolDurationsPath = DURATIONS.path;
 
 /** A session's recorded durations; none when missing, a corrupt file is set aside. */
-export function loadToolDurationsSync(stateDir: string, sessionId: string): Record<string, number> {
-  const path = toolDurationsPath(stateDir, sessionId);
-  const read = readJsonFileSync(path, isDurationsFile);
-  if (read.kind === "ok" && read.value.sessionId === sessionId) return { ...read.value.durationsMs };
-  if (read.kind === "corrupt") setAsideSync(path);
-  return {};
-}
+export const loadToolDurationsSync = DURATIONS.load;
 
 /** Adds durations (first measurement wins: a re-delivered trigger changes nothing). Returns whether the file changed. */
-export function recordToolDurationsSync(stateDir: string, sessionId: string, current: Record<string, number>, added: ToolDurations): boolean {
-  let changed = false;
-  for (const [id, ms] of Object.entries(added)) {
-    if (current[id] === undefined) {
-      current[id] = ms;
-      changed = true;
-    }
-  }
-  if (!changed) return false;
-  const file: DurationsFile = { version: 1, sessionId, durationsMs: current };
-  inDir(sessionsDir(stateDir), () => writeJsonAtomicSync(toolDurationsPath(stateDir, sessionId), file));
-  return true;
-}
+export const recordToolDurationsSync = DURATIONS.record;
 
 /**
  * The session with measured tool durations applied (pure): a finished call ends at its start plus
@@ -63,7 +28,7 @@ export function applyToolDurations(session: Session, durations: ToolDurations): 
   if (Object.keys(durations).length === 0) return session;
   let changed = false;
   const toolCalls = session.toolCalls.map((c): ToolCall => {
-    const ms = durations[c.id];
+    const ms = Object.hasOwn(durations, c.id) ? durations[c.id] : undefined;
     if (ms === undefined || c.outcome === "pending") return c;
     changed = true;
     return { ...c, endTime: c.startTime + Math.round(ms) };
@@ -79,7 +44,7 @@ export function applyToolDurations(session: Session, durations: ToolDurations): 
 export function deferUnmeasured(session: Session, durations: ToolDurations): { session: Session; deferred: number } {
   let deferred = 0;
   const toolCalls = session.toolCalls.map((c): ToolCall => {
-    if (c.outcome === "pending" || durations[c.id] !== undefined) return c;
+    if (c.outcome === "pending" || Object.hasOwn(durations, c.id)) return c;
     deferred++;
     return { ...c, outcome: "pending", endTime: undefined };
   });

@@ -31,7 +31,9 @@ export interface CatchUpContext {
 
 export type NotExported =
   | { readonly kind: "unchanged"; readonly files: number; readonly warnings: string[] }
-  | { readonly kind: "empty" | "filtered"; readonly sessionId: string; readonly files: number; readonly bytes: number; readonly warnings: string[] };
+  | { readonly kind: "filtered"; readonly sessionId: string; readonly files: number; readonly bytes: number; readonly warnings: string[] }
+  /** `readAll`: every file was read, so they hold no activity (not a file that could not be read this time). */
+  | { readonly kind: "empty"; readonly sessionId: string; readonly files: number; readonly bytes: number; readonly warnings: string[]; readonly readAll: boolean };
 
 export type CatchUpOutcome =
   | NotExported

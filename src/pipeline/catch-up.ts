@@ -39,7 +39,7 @@ async function prepareSession(source: SessionSource, ctx: CatchUpContext): Promi
   for (const u of read.unreadable) warnings.push(`cannot read ${u.path}: ${u.reason}`);
   const bytes = read.stats.bytes;
   const built = read.session;
-  if (built === undefined) return { kind: "empty", sessionId: source.sessionId, files: files.length, bytes, warnings };
+  if (built === undefined) return { kind: "empty", sessionId: source.sessionId, files: files.length, bytes, warnings, readAll: read.unreadable.length === 0 };
   // Tool durations the hooks measured (PostToolUse duration_ms): replay then rebuilds the very
   // spans the hooks sent, same ids and same values.
   // And who sent the prompts, where the hooks were told and the transcript does not say.

@@ -66,7 +66,8 @@ function outcomeHandler(run: Run, skip: ReplaySkipCheck): (o: BatchedOutcome) =>
       c.unchanged++;
       c.matched++;
     } else {
-      if (o.kind === "empty") skip.noteEmpty(o.sessionId);
+      // A file that could not be read this time (EACCES, EMFILE) is read again next time.
+      if (o.kind === "empty" && o.readAll) skip.noteEmpty(o.sessionId);
       c.bytes += o.bytes;
       if (o.kind === "exported") {
         if (o.index !== undefined) skip.noteSaved(o.sessionId, o.index);
@@ -224,7 +225,7 @@ async function replayInPass(
   const pending: SessionSource[] = [];
   for (const s of candidates) {
     if (!full && skip.upToDate(s)) onOutcome({ kind: "unchanged", files: fileCount(s), warnings: [] });
-    else if (!full && skip.inactive(s)) onOutcome({ kind: "empty", sessionId: s.sessionId, files: fileCount(s), bytes: 0, warnings: [] });
+    else if (!full && skip.inactive(s)) onOutcome({ kind: "empty", sessionId: s.sessionId, files: fileCount(s), bytes: 0, warnings: [], readAll: true });
     else pending.push(s);
   }
   let writeFailure: string | undefined;

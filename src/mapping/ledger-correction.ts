@@ -7,10 +7,8 @@
  * and metric points are sent separately, so each has its own "sent before".
  */
 import type { LedgerSegment, Session } from "../model/types.js";
+import { EPSILON_USD } from "../util/usd.js";
 import { UNIT_OF_WORK } from "./units-of-work.js";
-
-/** Float noise is not money. */
-export const EPSILON_USD = 1e-9;
 
 /** The model cost no request carries is charged to: the session's most expensive model. */
 export function mainModel(session: Session): string {

@@ -1,7 +1,7 @@
 import type { CostSourceKind } from "../model/pricer.js";
 import type { Session } from "../model/types.js";
-import { roundUsd } from "../util/usd.js";
-import { EPSILON_USD, ledgerCorrection, mainModel } from "./ledger-correction.js";
+import { EPSILON_USD, roundUsd } from "../util/usd.js";
+import { ledgerCorrection, mainModel } from "./ledger-correction.js";
 import type { MetricPoint } from "./metric-point.js";
 import { exportedOutcome } from "./exported-values.js";
 import { addGenAiMetricPoints } from "./map-genai-metrics.js";

@@ -12,6 +12,7 @@ import type { ByTokenKind, CostMode, LedgerObservation, Pricer, RequestPrice } f
 import { TOKEN_KINDS } from "./pricer.js";
 import { ZERO, canonicalModel, combine, matchLedgerModels, shapeUsd, tokensOfLedger, tokensOfUsage, usageOfTokens } from "./token-kinds.js";
 import type { LedgerSegment, RequestCost } from "./types.js";
+import { EPSILON_USD } from "../util/usd.js";
 
 /** A `cost-state` line of the main file, with where and when it was written. */
 export interface LedgerLine {
@@ -47,9 +48,6 @@ export interface LedgerResult {
   /** Claude Code's total (undefined: no ledger line). */
   readonly ledgerUsd: number | undefined;
 }
-
-/** Float noise in ledger differences is not money. */
-export const EPSILON_USD = 1e-9;
 
 /** Claude Code prices a request above this many prompt tokens at some models' long-prompt rates: not linear, so not learned from. */
 const LONG_PROMPT_TOKENS = 100_000;

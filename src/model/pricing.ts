@@ -8,11 +8,11 @@
  */
 import type { TokenUsage } from "../transcript/line-types.js";
 import type { LedgerCompaction, LedgerLine, LedgerRequest } from "./ledger.js";
-import { EPSILON_USD, reconcileLedger } from "./ledger.js";
+import { reconcileLedger } from "./ledger.js";
 import type { CostSourceKind, Pricer, RequestPrice } from "./pricer.js";
 import type { ApiRequest, CacheRebuild, LedgerSegment, ModelCost, RequestCost, SessionCost } from "./types.js";
 import { ZERO_USAGE } from "./types.js";
-import { UsdSum } from "../util/usd.js";
+import { EPSILON_USD, UsdSum } from "../util/usd.js";
 
 export interface PricingInput {
   readonly sessionId: string;

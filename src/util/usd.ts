@@ -6,6 +6,9 @@
  * carries the noise of the costs, not of the difference).
  */
 
+/** Float noise in cost differences is not money: below this, a difference is none. */
+export const EPSILON_USD = 1e-9;
+
 /** Rounded at the output edge: the shortest decimal prints, no float noise. */
 export function roundUsd(usd: number): number {
   if (!Number.isFinite(usd) || usd === 0) return usd === 0 ? 0 : usd;

@@ -7,22 +7,15 @@
  * every segment exactly: the change to each rate is weighed by the rate itself, so a rate the
  * prior gets right and the segments never test stays as it is.
  */
-import type { ByTokenKind, LedgerObservation, Rates } from "../model/pricer.js";
-import { TOKEN_KINDS } from "../model/pricer.js";
-import { ANTHROPIC_PROPORTIONS } from "../model/token-kinds.js";
+import type { LedgerObservation } from "../model/pricer.js";
+import type { Rates } from "../model/token-kinds.js";
+import { ANTHROPIC_PROPORTIONS, TOKEN_KINDS, costAt } from "../model/token-kinds.js";
 
 export interface Fit {
   readonly rates: Rates;
   /** Observations the rates explain. */
   readonly basis: number;
   readonly exact: boolean;
-}
-
-/** A segment's cost at some rates (USD). */
-export function costAt(rates: Rates, tokens: ByTokenKind): number {
-  let usd = 0;
-  for (const k of TOKEN_KINDS) usd += (tokens[k] * rates[k]) / 1e6;
-  return usd;
 }
 
 /** Claude Code's ledger is a sum of floats: this much difference is agreement. */

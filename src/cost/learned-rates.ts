@@ -7,7 +7,8 @@
  * priced live keeps that price when the session is read again later (the ledger's correction at
  * its end counts on it).
  */
-import type { FittedRates, LearnedModel, LearnedRatesData, LedgerObservation, Rates } from "../model/pricer.js";
+import type { FittedRates, LearnedModel, LearnedRatesData, LedgerObservation } from "../model/pricer.js";
+import type { Rates } from "../model/token-kinds.js";
 import { fitRates } from "./fit-rates.js";
 
 /** Segments kept per model and release (the newest), and fits kept (the newest). */

@@ -12,7 +12,7 @@
  * malformed rate) has no card, and the caller asks the library.
  */
 import type { ModelInfo, Usage } from "@pydantic/genai-prices";
-import type { Rates } from "../model/pricer.js";
+import type { Rates } from "../model/token-kinds.js";
 
 interface Tier {
   readonly start: number;

@@ -8,9 +8,9 @@
  * call's (it leaves no assistant line), else cost of the segment itself (`unattributedUsd`).
  */
 import type { CostStateLine, ModelLedger, TokenUsage } from "../transcript/line-types.js";
-import type { ByTokenKind, CostMode, LedgerObservation, Pricer, RequestPrice } from "./pricer.js";
-import { TOKEN_KINDS } from "./pricer.js";
-import { ZERO, canonicalModel, combine, matchLedgerModels, shapeUsd, tokensOfLedger, tokensOfUsage, usageOfTokens } from "./token-kinds.js";
+import type { CostMode, LedgerObservation, Pricer, RequestPrice } from "./pricer.js";
+import type { ByTokenKind } from "./token-kinds.js";
+import { TOKEN_KINDS, ZERO, canonicalModel, combine, matchLedgerModels, shapeUsd, tokensOfLedger, tokensOfUsage, usageOfTokens } from "./token-kinds.js";
 import type { LedgerSegment, RequestCost } from "./types.js";
 import { EPSILON_USD } from "../util/usd.js";
 

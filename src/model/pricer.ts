@@ -1,5 +1,6 @@
 import type { CostMode } from "../config/price-overrides.js";
 import type { TokenUsage } from "../transcript/line-types.js";
+import type { ByTokenKind, Rates } from "./token-kinds.js";
 
 /**
  * What priced a request, or a cost figure:
@@ -32,20 +33,6 @@ export interface RequestPrice {
   readonly computedUsd: number;
   readonly computedKnown: boolean;
 }
-
-/** A figure per kind of token Claude Code prices: token counts, or rates. */
-export interface ByTokenKind {
-  readonly input: number;
-  readonly output: number;
-  readonly cacheRead: number;
-  readonly cacheWrite5m: number;
-  readonly cacheWrite1h: number;
-}
-
-/** Rates in USD per million tokens, as Claude Code applies them. */
-export type Rates = ByTokenKind;
-
-export const TOKEN_KINDS: readonly (keyof ByTokenKind)[] = ["input", "output", "cacheRead", "cacheWrite5m", "cacheWrite1h"];
 
 /**
  * One model's part of one ledger segment (what Claude Code charged between two of its

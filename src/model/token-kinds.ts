@@ -3,8 +3,20 @@
  * line's `modelUsage`, and back; and how Claude Code's model names meet the transcript's.
  */
 import type { ModelLedger, TokenUsage } from "../transcript/line-types.js";
-import type { ByTokenKind } from "./pricer.js";
-import { TOKEN_KINDS } from "./pricer.js";
+
+/** A figure per kind of token Claude Code prices: token counts, or rates. */
+export interface ByTokenKind {
+  readonly input: number;
+  readonly output: number;
+  readonly cacheRead: number;
+  readonly cacheWrite5m: number;
+  readonly cacheWrite1h: number;
+}
+
+/** Rates in USD per million tokens, as Claude Code applies them. */
+export type Rates = ByTokenKind;
+
+export const TOKEN_KINDS: readonly (keyof ByTokenKind)[] = ["input", "output", "cacheRead", "cacheWrite5m", "cacheWrite1h"];
 
 /**
  * Relative rates of Anthropic's price lists (input 1, output 5, cache read 0.1, 5-minute write
@@ -46,10 +58,16 @@ export function combine(a: ByTokenKind, b: ByTokenKind, f: (x: number, y: number
   };
 }
 
-export function shapeUsd(t: ByTokenKind): number {
+/** Tokens at some rates (USD). */
+export function costAt(rates: Rates, tokens: ByTokenKind): number {
   let usd = 0;
-  for (const k of TOKEN_KINDS) usd += (t[k] * ANTHROPIC_PROPORTIONS[k]) / 1e6;
+  for (const k of TOKEN_KINDS) usd += (tokens[k] * rates[k]) / 1e6;
   return usd;
+}
+
+/** Tokens at Anthropic's relative rates: a weight, not a price. */
+export function shapeUsd(t: ByTokenKind): number {
+  return costAt(ANTHROPIC_PROPORTIONS, t);
 }
 
 /** The model id without what Claude Code adds or the API dates: `claude-sonnet-4-5[1m]` → `claude-sonnet-4-5`. */

@@ -3,7 +3,8 @@
  * Times are milliseconds since the epoch, as the transcript records them.
  */
 import type { TokenUsage } from "../transcript/line-types.js";
-import type { ByTokenKind, CostMode, CostSourceKind } from "./pricer.js";
+import type { CostMode, CostSourceKind } from "./pricer.js";
+import type { ByTokenKind } from "./token-kinds.js";
 import type { TurnOrigin } from "./turn-origin.js";
 
 export type { TokenUsage };

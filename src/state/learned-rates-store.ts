@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import type { FittedRates, LearnedModel, LearnedRatesData, LedgerObservation } from "../model/pricer.js";
-import { TOKEN_KINDS } from "../model/pricer.js";
+import { TOKEN_KINDS } from "../model/token-kinds.js";
 import { inDir } from "../config/state-dir.js";
 import { readJsonFileSync, setAsideSync, writeJsonAtomicSync } from "./atomic-file.js";
 

@@ -12,13 +12,10 @@
  */
 import type { ApiRequest, Session } from "../model/types.js";
 import { AGENT_NAME, ATTR, OPERATION, PROVIDER_NAME, TOKEN_MODALITY_UNKNOWN, TOOL_ERROR_TYPE } from "../semconv/names.js";
-import type { MetricKey } from "../semconv/names.js";
 import { genAiInputTokens } from "./exported-values.js";
-import type { MetricPoint } from "./metric-point.js";
+import type { AddPoint, AttributeSet, MetricPoint } from "./metric-point.js";
+import { AttributeSets } from "./metric-point.js";
 import { UNIT_OF_WORK } from "./units-of-work.js";
-
-type AttributeSet = Readonly<Record<string, string>>;
-type Add = (metric: MetricKey, value: number, unitKey: string, attributes: AttributeSet) => void;
 
 interface ModelSets {
   readonly usage: AttributeSet;
@@ -33,23 +30,9 @@ interface Counts {
   tools: number;
 }
 
-/**
- * Shared frozen attribute objects, one per attribute set: a long session has tens of thousands
- * of points over a few sets, and the exporters aggregate by them.
- */
-class AttributeSets {
-  private readonly sets = new Map<string, AttributeSet>();
+/** The attribute sets of one model's request points, made once per model and shared by its points. */
+class GenAiAttributeSets extends AttributeSets {
   private readonly models = new Map<string, ModelSets>();
-  constructor(private readonly common: AttributeSet) {}
-
-  get(key: string, attrs: Record<string, string>): AttributeSet {
-    let shared = this.sets.get(key);
-    if (shared === undefined) {
-      shared = Object.freeze({ ...this.common, ...attrs });
-      this.sets.set(key, shared);
-    }
-    return shared;
-  }
 
   model(model: string): ModelSets {
     let m = this.models.get(model);
@@ -69,10 +52,10 @@ class AttributeSets {
 
 /** Appends the session's GenAI points to `points`; `common` holds the attributes every point carries (project, opt-in session id). */
 export function addGenAiMetricPoints(points: MetricPoint[], session: Session, common: AttributeSet, legacy: boolean): void {
-  const add: Add = (metric, value, unitKey, attributes) => {
+  const add: AddPoint = (metric, value, unitKey, attributes) => {
     points.push({ metric, value, unitKey, attributes });
   };
-  const sets = new AttributeSets(common);
+  const sets = new GenAiAttributeSets(common);
   const turnCounts = new Map<number, Counts>();
   const agentCounts = new Map<string, Counts>();
   const countsOf = (agentId: string | undefined, turnIndex: number | undefined): Counts | undefined => {
@@ -114,7 +97,7 @@ export function addGenAiMetricPoints(points: MetricPoint[], session: Session, co
 }
 
 /** One request: every operation records input and output (0 included), the cache subsets when there are any. */
-function addRequestPoints(add: Add, r: ApiRequest, m: ModelSets, legacy: boolean): void {
+function addRequestPoints(add: AddPoint, r: ApiRequest, m: ModelSets, legacy: boolean): void {
   const unit = UNIT_OF_WORK.request(r.key);
   const u = r.usage;
   const input = genAiInputTokens(u);

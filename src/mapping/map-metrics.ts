@@ -2,12 +2,13 @@ import type { CostSourceKind } from "../model/pricer.js";
 import type { Session } from "../model/types.js";
 import { EPSILON_USD, roundUsd } from "../util/usd.js";
 import { ledgerCorrection, mainModel } from "./ledger-correction.js";
-import type { MetricPoint } from "./metric-point.js";
+import type { AddPoint, AttributeSet, MetricPoint } from "./metric-point.js";
+import { AttributeSets } from "./metric-point.js";
 import { exportedOutcome } from "./exported-values.js";
 import { addGenAiMetricPoints } from "./map-genai-metrics.js";
 import { isUserTurn } from "../model/turn-origin.js";
 import { METRIC_ATTR, TOKEN_TYPES } from "../semconv/names.js";
-import type { MetricKey, TokenType } from "../semconv/names.js";
+import type { TokenType } from "../semconv/names.js";
 import { UNIT_OF_WORK } from "./units-of-work.js";
 
 /** Options of `sessionToMetricPoints`. */
@@ -24,10 +25,6 @@ export interface MetricMapOptions {
   readonly legacyGenAiNames?: boolean;
 }
 
-type AttributeSet = Readonly<Record<string, string>>;
-
-type Add = (metric: MetricKey, value: number, unitKey: string, attributes: AttributeSet) => void;
-
 /**
  * Each ledger line: what it charged that no point counted, and (live) what the points sent before
  * it over- or under-counted (ledger-correction.ts); taken back on claude_code.cost.overcount where
@@ -37,7 +34,7 @@ function addLedgerPoints(
   session: Session,
   sentBefore: ((unitKey: string) => boolean) | undefined,
   model: string,
-  add: Add,
+  add: AddPoint,
   costSet: (model: string, source: CostSourceKind) => AttributeSet,
   overcountSet: (model: string) => AttributeSet,
 ): void {
@@ -69,21 +66,13 @@ interface RequestAttributes {
 export function sessionToMetricPoints(session: Session, options: MetricMapOptions = {}): MetricPoint[] {
   const common: Record<string, string> = { [METRIC_ATTR.project]: options.project ?? session.project };
   if (options.includeSessionId === true) common[METRIC_ATTR.sessionId] = session.sessionId;
-  const sets = new Map<string, AttributeSet>();
-  const set = (key: string, attrs: Record<string, string>): AttributeSet => {
-    let shared = sets.get(key);
-    if (shared === undefined) {
-      shared = Object.freeze({ ...common, ...attrs });
-      sets.set(key, shared);
-    }
-    return shared;
-  };
-  const costSet = (model: string, source: CostSourceKind): AttributeSet => set(`cost\0${model}\0${source}`, { [METRIC_ATTR.model]: model, [METRIC_ATTR.costSource]: source });
+  const sets = new AttributeSets(Object.freeze(common));
+  const costSet = (model: string, source: CostSourceKind): AttributeSet => sets.get(`cost\0${model}\0${source}`, { [METRIC_ATTR.model]: model, [METRIC_ATTR.costSource]: source });
   const byModel = new Map<string, RequestAttributes>();
   const requestAttributes = (model: string): RequestAttributes => {
     let attrs = byModel.get(model);
     if (attrs === undefined) {
-      const token = (type: TokenType): AttributeSet => Object.freeze({ ...common, [METRIC_ATTR.model]: model, [METRIC_ATTR.type]: type });
+      const token = (type: TokenType): AttributeSet => sets.get(`token\0${model}\0${type}`, { [METRIC_ATTR.model]: model, [METRIC_ATTR.type]: type });
       attrs = {
         cost: (source) => costSet(model, source),
         tokens: { input: token("input"), output: token("output"), cacheRead: token("cacheRead"), cacheCreation: token("cacheCreation") },
@@ -93,10 +82,10 @@ export function sessionToMetricPoints(session: Session, options: MetricMapOption
     return attrs;
   };
   const points: MetricPoint[] = [];
-  const add: Add = (metric, value, unitKey, attributes) => {
+  const add: AddPoint = (metric, value, unitKey, attributes) => {
     points.push({ metric, value, unitKey, attributes });
   };
-  const commonSet = set("", {});
+  const commonSet = sets.get("", {});
   const model = mainModel(session);
 
   add("sessionCount", 1, UNIT_OF_WORK.sessionStart, commonSet);
@@ -110,14 +99,14 @@ export function sessionToMetricPoints(session: Session, options: MetricMapOption
     for (const type of TOKEN_TYPES) if (u[type] > 0) add("tokenUsage", u[type], unit, attrs.tokens[type]);
     if (!r.cost.known) for (const type of TOKEN_TYPES) if (u[type] > 0) add("tokenUnpriced", u[type], unit, attrs.tokens[type]);
   }
-  addGenAiMetricPoints(points, session, Object.freeze({ ...common }), options.legacyGenAiNames === true);
+  addGenAiMetricPoints(points, session, sets.common, options.legacyGenAiNames === true);
 
   // User prompts answered: turns Claude Code started itself count as agent invocations only (map-genai-metrics.ts).
   for (const t of session.turns) if (isUserTurn(t)) add("turnCount", 1, UNIT_OF_WORK.turn(t.index), commonSet);
 
   for (const c of session.toolCalls) {
     const outcome = exportedOutcome(c, options.final === true);
-    const attrs = set(`tool\0${c.name}\0${outcome}`, { [METRIC_ATTR.toolName]: c.name, [METRIC_ATTR.outcome]: outcome });
+    const attrs = sets.get(`tool\0${c.name}\0${outcome}`, { [METRIC_ATTR.toolName]: c.name, [METRIC_ATTR.outcome]: outcome });
     const unit = UNIT_OF_WORK.tool(c.id);
     add("toolCalls", 1, unit, attrs);
     if (c.endTime !== undefined) add("toolDuration", Math.max(0, c.endTime - c.startTime) / 1000, unit, attrs);
@@ -126,11 +115,11 @@ export function sessionToMetricPoints(session: Session, options: MetricMapOption
   const compactionSource: CostSourceKind = session.cost.mode === "computed" ? "price_table" : "ledger";
   for (const c of session.compactions) {
     const unit = UNIT_OF_WORK.compaction(c.uuid);
-    add("compactionCount", 1, unit, set(`trigger\0${c.trigger}`, { [METRIC_ATTR.trigger]: c.trigger }));
+    add("compactionCount", 1, unit, sets.get(`trigger\0${c.trigger}`, { [METRIC_ATTR.trigger]: c.trigger }));
     if (c.unattributedCostUsd !== undefined && c.unattributedCostUsd > EPSILON_USD) add("costUsage", roundUsd(c.unattributedCostUsd), unit, costSet(model, compactionSource));
   }
 
-  addLedgerPoints(session, options.sentBefore, model, add, costSet, (m) => set(`overcount\0${m}`, { [METRIC_ATTR.model]: m }));
+  addLedgerPoints(session, options.sentBefore, model, add, costSet, (m) => sets.get(`overcount\0${m}`, { [METRIC_ATTR.model]: m }));
   add("sessionCost", roundUsd(session.cost.totalUsd), UNIT_OF_WORK.session, commonSet);
   return points;
 }

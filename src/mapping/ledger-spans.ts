@@ -5,7 +5,7 @@
 import type { CostMode } from "../model/pricer.js";
 import type { Compaction, LedgerSegment, Session } from "../model/types.js";
 import { roundUsd } from "../util/usd.js";
-import { ledgerCorrection, mainModel } from "./ledger-correction.js";
+import { compactionCostSource, ledgerCorrection, mainModel } from "./ledger-correction.js";
 import { ATTR, SPAN_NAME } from "../semconv/names.js";
 import type { Attributes, SpanBody } from "./span-data.js";
 import { UNIT_OF_WORK } from "./units-of-work.js";
@@ -17,7 +17,7 @@ export function compactionSpan(sessionId: string, c: Compaction, mode: CostMode)
   if (c.droppedTokens !== undefined) attributes[ATTR.compactionDroppedTokens] = c.droppedTokens;
   if (c.unattributedCostUsd !== undefined) {
     attributes[ATTR.costUsd] = roundUsd(c.unattributedCostUsd);
-    attributes[ATTR.costSource] = mode === "computed" ? "price_table" : "ledger";
+    attributes[ATTR.costSource] = compactionCostSource(mode);
   }
   return {
     name: SPAN_NAME.compaction,

@@ -1,7 +1,7 @@
 import type { CostSourceKind } from "../model/pricer.js";
 import type { Session } from "../model/types.js";
 import { EPSILON_USD, roundUsd } from "../util/usd.js";
-import { ledgerCorrection, mainModel } from "./ledger-correction.js";
+import { compactionCostSource, ledgerCorrection, mainModel } from "./ledger-correction.js";
 import type { AddPoint, AttributeSet, MetricPoint } from "./metric-point.js";
 import { AttributeSets } from "./metric-point.js";
 import { exportedOutcome } from "./exported-values.js";
@@ -112,7 +112,7 @@ export function sessionToMetricPoints(session: Session, options: MetricMapOption
     if (c.endTime !== undefined) add("toolDuration", Math.max(0, c.endTime - c.startTime) / 1000, unit, attrs);
   }
 
-  const compactionSource: CostSourceKind = session.cost.mode === "computed" ? "price_table" : "ledger";
+  const compactionSource = compactionCostSource(session.cost.mode);
   for (const c of session.compactions) {
     const unit = UNIT_OF_WORK.compaction(c.uuid);
     add("compactionCount", 1, unit, sets.get(`trigger\0${c.trigger}`, { [METRIC_ATTR.trigger]: c.trigger }));

@@ -4,7 +4,7 @@
  */
 import type { CostMode } from "../model/pricer.js";
 import type { Compaction, LedgerSegment, Session } from "../model/types.js";
-import { roundUsd } from "../util/usd.js";
+import { roundUsd, sumUsd } from "../util/usd.js";
 import { compactionCostSource, ledgerCorrection, mainModel } from "./ledger-correction.js";
 import { ATTR, SPAN_NAME } from "../semconv/names.js";
 import type { Attributes, SpanBody } from "./span-data.js";
@@ -38,8 +38,7 @@ export function compactionSpan(sessionId: string, c: Compaction, mode: CostMode)
  */
 export function ledgerSpan(session: Session, segment: LedgerSegment, from: number, sentBefore: ((unitKey: string) => boolean) | undefined): SpanBody {
   const correction = ledgerCorrection(session, segment, sentBefore, mainModel(session));
-  let usd = 0;
-  for (const v of correction.values()) usd += v;
+  const usd = sumUsd(correction.values());
   const attributes: Attributes = {
     [ATTR.sessionId]: session.sessionId,
     [ATTR.ledgerIndex]: segment.index,

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import type { FittedRates, LearnedModel, LearnedRatesData, LedgerObservation } from "../model/pricer.js";
 import { TOKEN_KINDS } from "../model/token-kinds.js";
 import { inDir } from "../config/state-dir.js";
+import { isObject } from "../util/json.js";
 import { readJsonFileSync, setAsideSync, writeJsonAtomicSync } from "./atomic-file.js";
 
 export const LEARNED_RATES_FILE = "learned-rates.json";
@@ -17,16 +18,13 @@ const EMPTY: LearnedRatesData = { version: 1, models: {} };
 
 const isNumber = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
 
-function isKinds(v: unknown): boolean {
-  if (typeof v !== "object" || v === null) return false;
-  const o = v as Record<string, unknown>;
-  return TOKEN_KINDS.every((k) => isNumber(o[k]) && (o[k] as number) >= 0);
+function isKinds(o: unknown): boolean {
+  return isObject(o) && TOKEN_KINDS.every((k) => isNumber(o[k]) && (o[k] as number) >= 0);
 }
 
-function isObservation(v: unknown): v is LedgerObservation {
-  if (typeof v !== "object" || v === null) return false;
-  const o = v as Record<string, unknown>;
+function isObservation(o: unknown): o is LedgerObservation {
   return (
+    isObject(o) &&
     typeof o["model"] === "string" &&
     typeof o["version"] === "string" &&
     typeof o["sessionId"] === "string" &&
@@ -37,16 +35,13 @@ function isObservation(v: unknown): v is LedgerObservation {
   );
 }
 
-function isFit(v: unknown): v is FittedRates {
-  if (typeof v !== "object" || v === null) return false;
-  const o = v as Record<string, unknown>;
-  return isNumber(o["fittedAtMs"]) && isKinds(o["rates"]) && isNumber(o["basis"]) && typeof o["exact"] === "boolean";
+function isFit(o: unknown): o is FittedRates {
+  return isObject(o) && isNumber(o["fittedAtMs"]) && isKinds(o["rates"]) && isNumber(o["basis"]) && typeof o["exact"] === "boolean";
 }
 
-function isModel(v: unknown): v is LearnedModel {
-  if (typeof v !== "object" || v === null) return false;
-  const o = v as Record<string, unknown>;
+function isModel(o: unknown): o is LearnedModel {
   return (
+    isObject(o) &&
     typeof o["model"] === "string" &&
     typeof o["version"] === "string" &&
     Array.isArray(o["observations"]) &&
@@ -56,11 +51,8 @@ function isModel(v: unknown): v is LearnedModel {
   );
 }
 
-function isData(v: unknown): v is LearnedRatesData {
-  if (typeof v !== "object" || v === null) return false;
-  const o = v as Record<string, unknown>;
-  const models = o["models"];
-  return o["version"] === 1 && typeof models === "object" && models !== null && !Array.isArray(models) && Object.values(models).every(isModel);
+function isData(o: unknown): o is LearnedRatesData {
+  return isObject(o) && o["version"] === 1 && isObject(o["models"]) && Object.values(o["models"]).every(isModel);
 }
 
 export function learnedRatesPath(stateDir: string): string {

@@ -28,8 +28,6 @@ function segmentId(o: LedgerObservation): string {
   return `${o.sessionId}#${o.index}`;
 }
 
-export const NO_LEARNED_RATES: LearnedRatesData = { version: 1, models: {} };
-
 export function learnedKey(model: string, version: string): string {
   return `${model}@${version}`;
 }

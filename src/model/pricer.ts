@@ -75,6 +75,9 @@ export interface LearnedRatesData {
   readonly models: Readonly<Record<string, LearnedModel>>;
 }
 
+/** Nothing learned yet. */
+export const NO_LEARNED_RATES: LearnedRatesData = { version: 1, models: {} };
+
 /**
  * Prices one request: its model and token usage at the time it was sent (and the Claude Code
  * release that sent it, for rates learned per release). Optionally says which figure is the cost

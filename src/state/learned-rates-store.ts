@@ -7,14 +7,13 @@
  */
 import { join } from "node:path";
 import type { FittedRates, LearnedModel, LearnedRatesData, LedgerObservation } from "../model/pricer.js";
+import { NO_LEARNED_RATES } from "../model/pricer.js";
 import { TOKEN_KINDS } from "../model/token-kinds.js";
 import { inDir } from "../config/state-dir.js";
 import { isObject } from "../util/json.js";
 import { readJsonFileSync, setAsideSync, writeJsonAtomicSync } from "./atomic-file.js";
 
 export const LEARNED_RATES_FILE = "learned-rates.json";
-
-const EMPTY: LearnedRatesData = { version: 1, models: {} };
 
 const isNumber = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
 
@@ -65,7 +64,7 @@ export function loadLearnedRates(stateDir: string): LearnedRatesData {
   const read = readJsonFileSync(path, isData);
   if (read.kind === "ok") return read.value;
   if (read.kind === "corrupt") setAsideSync(path);
-  return EMPTY;
+  return NO_LEARNED_RATES;
 }
 
 /** Writes the models this process fitted again over the file's current content. */

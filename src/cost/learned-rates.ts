@@ -84,8 +84,8 @@ export class LearnedRates {
     for (const [key, fresh] of byKey) {
       const model = (fresh[0] as LedgerObservation).model;
       let waiting = this.pending.get(key);
-      const held = this.models.get(key)?.observations ?? [];
-      const seen = (o: LedgerObservation): boolean => held.some((h) => h.sessionId === o.sessionId && h.index === o.index) || waiting?.ids.has(segmentId(o)) === true;
+      const held = new Set((this.models.get(key)?.observations ?? []).map(segmentId));
+      const seen = (o: LedgerObservation): boolean => held.has(segmentId(o)) || waiting?.ids.has(segmentId(o)) === true;
       if (fresh.every(seen)) continue;
       if (waiting === undefined) this.pending.set(key, (waiting = { batches: [], ids: new Set() }));
       waiting.batches.push({ atMs, added: fresh });
@@ -116,8 +116,8 @@ export class LearnedRates {
     const first = fresh[0] as LedgerObservation;
     const known = this.models.get(key);
     const held = known?.observations ?? [];
-    const isNew = (o: LedgerObservation): boolean => !held.some((h) => h.sessionId === o.sessionId && h.index === o.index);
-    const added = fresh.filter(isNew);
+    const heldIds = new Set(held.map(segmentId));
+    const added = fresh.filter((o) => !heldIds.has(segmentId(o)));
     if (added.length === 0) return;
     const all = [...held, ...added].sort((a, b) => b.atMs - a.atMs).slice(0, MAX_OBSERVATIONS);
     const fit = fitRates(all, this.prior(first.model));

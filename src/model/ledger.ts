@@ -192,9 +192,7 @@ function shareSegment(
   line: LedgerLine,
   costs: Map<string, RequestCost>,
 ): { compactionUsd: number; unattributedUsd: number } {
-  let used: ByTokenKind = ZERO;
-  for (const r of own) used = combine(used, tokensOfUsage(r.usage), (a, b) => a + b);
-  const residual = combine(charged.tokens, used, (a, b) => Math.max(0, a - b));
+  const residual = residualTokens(charged.tokens, own);
   const residualPrice = pricer(model, usageOfTokens(residual), new Date(line.atMs), line.version);
   if (!ledgerDecides(pricer, model)) {
     for (const r of own) costs.set(r.key, priced(r));
@@ -217,6 +215,13 @@ function shareSegment(
   return hasCompaction && total > 0 ? { compactionUsd: left, unattributedUsd: 0 } : { compactionUsd: 0, unattributedUsd: left };
 }
 
+/** What a model's ledger charged beyond its requests' tokens: the calls no request explains. */
+function residualTokens(charged: ByTokenKind, own: readonly LedgerRequest[]): ByTokenKind {
+  let used: ByTokenKind = ZERO;
+  for (const r of own) used = combine(used, tokensOfUsage(r.usage), (a, b) => a + b);
+  return combine(charged, used, (a, b) => Math.max(0, a - b));
+}
+
 /** A segment's compaction cost, shared among its compactions by the context each summarised. */
 function shareCompactions(compactions: readonly LedgerCompaction[], usd: number, out: Map<string, number>): void {
   if (compactions.length === 0) return;
@@ -231,9 +236,7 @@ function observationOf(sessionId: string, index: number, d: Delta, model: string
   if (TOKEN_KINDS.some((k) => charged.tokens[k] < 0)) return undefined;
   if (own.some((r) => r.usage.input + r.usage.cacheRead + r.usage.cacheCreation > LONG_PROMPT_TOKENS)) return undefined;
   // The calls no request explains (a compaction) may be long prompts too.
-  let used: ByTokenKind = ZERO;
-  for (const r of own) used = combine(used, tokensOfUsage(r.usage), (a, b) => a + b);
-  const rest = combine(charged.tokens, used, (a, b) => Math.max(0, a - b));
+  const rest = residualTokens(charged.tokens, own);
   if (rest.input + rest.cacheRead + rest.cacheWrite5m + rest.cacheWrite1h > LONG_PROMPT_TOKENS) return undefined;
   return { model, version: d.line.version, sessionId, index, atMs: d.line.atMs, tokens: charged.tokens, usd: charged.usd };
 }

@@ -98,7 +98,7 @@ function priced(r: LedgerRequest): RequestCost {
 }
 
 /** Whether Claude Code's ledger decides a model's cost (else our own prices do, ledger or not). */
-export function ledgerDecides(pricer: Pricer, model: string): boolean {
+function ledgerDecides(pricer: Pricer, model: string): boolean {
   const mode: CostMode = pricer.mode ?? "auto";
   if (mode === "computed") return false;
   return mode === "ledger" || pricer.overridden?.(model) !== true;

@@ -86,7 +86,7 @@ function cacheRebuild(
  * The session's cost by model and in total: every request's cost, every compaction call's, and
  * what the ledger charged that neither carries.
  */
-export function summariseCost(
+function summariseCost(
   requests: readonly ApiRequest[],
   costs: ReadonlyMap<string, RequestCost>,
   segments: readonly LedgerSegment[],
@@ -133,7 +133,7 @@ export function summariseCost(
   };
 }
 
-export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
+function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
   return {
     input: a.input + b.input,
     output: a.output + b.output,

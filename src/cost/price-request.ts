@@ -147,7 +147,7 @@ function createTablePricer(config: PriceConfig): (model: string, usage: TokenUsa
       const card = Number.isNaN(when.getTime()) || !cardCanPrice(genaiUsage) ? undefined : one.cardAt?.(when);
       if (card !== undefined) {
         const usd = applyRateCard(card, genaiUsage);
-        return { usd, known: true, source: one.source, linearUsd: card.tiered ? linearOf(card, usage, usd) : usd };
+        return { usd, known: true, source: one.source, linearUsd: linearOf(card, usage, usd) };
       }
       const result = lookup(genaiUsage, model, at, one.provider);
       return result === undefined ? unknown : { usd: result.total_price, known: true, source: one.source, linearUsd: result.total_price };
@@ -162,14 +162,15 @@ function createTablePricer(config: PriceConfig): (model: string, usage: TokenUsa
     const entry = { ...resolvedFrom(result), source } as const;
     resolved.set(model, entry);
     const card = at === undefined || Number.isNaN(at.getTime()) ? undefined : entry.cardAt?.(at);
-    return { usd: result.total_price, known: true, source, linearUsd: card?.tiered === true ? linearOf(card, usage, result.total_price) : result.total_price };
+    return { usd: result.total_price, known: true, source, linearUsd: linearOf(card, usage, result.total_price) };
   };
 }
 
-/** A tiered entry's price at its base rates. */
-function linearOf(card: RateCard, usage: TokenUsage, fallback: number): number {
+/** The price at the entry's base rates: `usd` itself unless the entry is tiered. */
+function linearOf(card: RateCard | undefined, usage: TokenUsage, usd: number): number {
+  if (card?.tiered !== true) return usd;
   const rates = ratesOfCard(card);
-  return rates === undefined ? fallback : costAt(rates, tokensOfUsage(usage));
+  return rates === undefined ? usd : costAt(rates, tokensOfUsage(usage));
 }
 
 type GenaiPrices = typeof GenaiPricesModule;

@@ -11,8 +11,8 @@
  * duration"). With `legacy`, also v1.41.0's gen_ai.client.token.usage.
  */
 import type { ApiRequest, Session } from "../model/types.js";
-import { AGENT_NAME, ATTR, OPERATION, PROVIDER_NAME, TOKEN_MODALITY_UNKNOWN, TOOL_ERROR_TYPE } from "../semconv/names.js";
-import { genAiInputTokens } from "./exported-values.js";
+import { AGENT_NAME, ATTR, TOKEN_MODALITY_UNKNOWN, TOOL_ERROR_TYPE } from "../semconv/names.js";
+import { chatOperationAttributes, genAiInputTokens } from "./exported-values.js";
 import type { AddPoint, AttributeSet, MetricPoint } from "./metric-point.js";
 import { AttributeSets } from "./metric-point.js";
 import { UNIT_OF_WORK } from "./units-of-work.js";
@@ -37,7 +37,7 @@ class GenAiAttributeSets extends AttributeSets {
   model(model: string): ModelSets {
     let m = this.models.get(model);
     if (m === undefined) {
-      const op = { ...this.common, [ATTR.operationName]: OPERATION.chat, [ATTR.providerName]: PROVIDER_NAME, [ATTR.requestModel]: model, [ATTR.responseModel]: model };
+      const op = { ...this.common, ...chatOperationAttributes(model) };
       m = {
         usage: Object.freeze({ ...op, [ATTR.tokenModality]: TOKEN_MODALITY_UNKNOWN }),
         operation: Object.freeze(op),

@@ -8,7 +8,7 @@ import { DEFAULT_MAX_CONTENT_LENGTH, errorMessage, safeJson, safeText } from "./
 import type { DestinationOptions } from "./destinations/index.js";
 import type { LangsmithLayout } from "./destinations/index.js";
 import { ALL_DESTINATIONS, destinationContext, langsmithLayout, withDestinationAttributes } from "./destinations/index.js";
-import { exportedOutcome, genAiInputTokens } from "./exported-values.js";
+import { chatOperationAttributes, exportedOutcome, genAiInputTokens } from "./exported-values.js";
 import { sessionSpanId, spanIdFor, traceIdFor, turnKey } from "./ids.js";
 import { packageVersion } from "../util/package-version.js";
 import { AGENT_NAME, ATTR, OPERATION, PROVIDER_NAME, SPAN_NAME, TOOL_ERROR_TYPE, chatSpanName, subagentSpanName, toolSpanName } from "../semconv/names.js";
@@ -172,11 +172,8 @@ function turnSpan(session: Session, turn: Turn, content: ContentOptions): SpanBo
 function chatSpan(sessionId: string, r: ApiRequest, content: ContentOptions, both: boolean, cacheRebuildUsd: number | undefined, legacy: boolean): SpanBody {
   const attributes: Attributes = {
     [ATTR.sessionId]: sessionId,
-    [ATTR.operationName]: OPERATION.chat,
-    [ATTR.providerName]: PROVIDER_NAME,
+    ...chatOperationAttributes(r.model),
     [ATTR.system]: PROVIDER_NAME,
-    [ATTR.requestModel]: r.model,
-    [ATTR.responseModel]: r.model,
     [ATTR.responseId]: r.messageId,
     [ATTR.requestId]: r.requestId,
     [ATTR.usageInputTokens]: genAiInputTokens(r.usage),

@@ -33,6 +33,16 @@ function rates(v: readonly number[]): Rates {
 
 const dot = (a: readonly number[], b: readonly number[]): number => a.reduce((s, x, i) => s + x * (b[i] ?? 0), 0);
 
+/** What of `v` lies outside the span of the orthonormal `basis` (Gram-Schmidt's step). */
+function outside(v: readonly number[], basis: readonly (readonly number[])[]): number[] {
+  let r = [...v];
+  for (const q of basis) {
+    const c = dot(q, r);
+    r = r.map((x, i) => x - c * (q[i] ?? 0));
+  }
+  return r;
+}
+
 /** The prior with no rate at 0 (a rate the library omits is charged at the input rate, as the library does). */
 function usablePrior(prior: Rates | undefined, observations: readonly LedgerObservation[]): Rates | undefined {
   if (prior !== undefined && prior.input > 0) return prior;
@@ -58,11 +68,7 @@ function solve(prior: readonly number[], weights: readonly number[], rows: reado
         TOKEN_KINDS.map((k) => o.tokens[k] / 1e6),
         prior,
       );
-    let v = [...b];
-    for (const q of basis) {
-      const c = dot(q, v);
-      v = v.map((x, i) => x - c * (q[i] ?? 0));
-    }
+    const v = outside(b, basis);
     const norm = Math.sqrt(dot(v, v));
     if (norm <= 1e-7 * Math.sqrt(dot(b, b)) || basis.length === TOKEN_KINDS.length) continue;
     basis.push(v.map((x) => x / norm));
@@ -121,12 +127,9 @@ export function fitRates(observations: readonly LedgerObservation[], prior: Rate
 function rank(rows: readonly LedgerObservation[]): number {
   const basis: number[][] = [];
   for (const o of rows) {
-    let v = TOKEN_KINDS.map((k) => o.tokens[k]);
-    const size = Math.sqrt(dot(v, v));
-    for (const q of basis) {
-      const c = dot(q, v);
-      v = v.map((x, i) => x - c * (q[i] ?? 0));
-    }
+    const row = TOKEN_KINDS.map((k) => o.tokens[k]);
+    const size = Math.sqrt(dot(row, row));
+    const v = outside(row, basis);
     const norm = Math.sqrt(dot(v, v));
     if (norm > 1e-7 * size) basis.push(v.map((x) => x / norm));
   }

@@ -56,26 +56,22 @@ export function addGenAiMetricPoints(points: MetricPoint[], session: Session, co
     points.push({ metric, value, unitKey, attributes });
   };
   const sets = new GenAiAttributeSets(common);
-  const turnCounts = new Map<number, Counts>();
-  const agentCounts = new Map<string, Counts>();
-  const countsOf = (agentId: string | undefined, turnIndex: number | undefined): Counts | undefined => {
-    if (agentId === undefined && turnIndex === undefined) return undefined;
-    const found = agentId !== undefined ? agentCounts.get(agentId) : turnCounts.get(turnIndex as number);
-    if (found !== undefined) return found;
-    const c = { inference: 0, tools: 0 };
-    if (agentId !== undefined) agentCounts.set(agentId, c);
-    else turnCounts.set(turnIndex as number, c);
-    return c;
+  // Each invocation's own calls, by the invocation's unit: its subagent's, else its turn's.
+  const counts = new Map<string, Counts>();
+  const count = (call: { readonly agentId?: string | undefined; readonly turnIndex?: number | undefined }, kind: keyof Counts): void => {
+    const unit = call.agentId !== undefined ? UNIT_OF_WORK.agent(call.agentId) : call.turnIndex !== undefined ? UNIT_OF_WORK.turn(call.turnIndex) : undefined;
+    if (unit === undefined) return;
+    let c = counts.get(unit);
+    if (c === undefined) counts.set(unit, (c = { inference: 0, tools: 0 }));
+    c[kind]++;
   };
   for (const r of session.requests) {
     addRequestPoints(add, r, sets.model(r.model), legacy);
-    const counts = countsOf(r.agentId, r.turnIndex);
-    if (counts !== undefined) counts.inference++;
+    count(r, "inference");
   }
   const agentTypes = new Map(session.subagents.map((a) => [a.agentId, a.agentType]));
   for (const c of session.toolCalls) {
-    const counts = countsOf(c.agentId, c.turnIndex);
-    if (counts !== undefined) counts.tools++;
+    count(c, "tools");
     if (c.endTime === undefined) continue;
     const agent = c.agentId === undefined ? AGENT_NAME : (agentTypes.get(c.agentId) ?? AGENT_NAME);
     const failed = c.outcome === "failure";
@@ -86,14 +82,15 @@ export function addGenAiMetricPoints(points: MetricPoint[], session: Session, co
     });
     add("executeToolDuration", Math.max(0, c.endTime - c.startTime) / 1000, UNIT_OF_WORK.tool(c.id), attrs);
   }
-  const invocation = (unit: string, agent: string, durationMs: number, counts: Counts | undefined): void => {
+  const invocation = (unit: string, agent: string, durationMs: number): void => {
     const attrs = sets.get(`agent\0${agent}`, { [ATTR.agentName]: agent });
+    const own = counts.get(unit);
     add("invokeAgentDuration", Math.max(0, durationMs) / 1000, unit, attrs);
-    add("invokeAgentInferenceCalls", counts?.inference ?? 0, unit, attrs);
-    add("invokeAgentToolCalls", counts?.tools ?? 0, unit, attrs);
+    add("invokeAgentInferenceCalls", own?.inference ?? 0, unit, attrs);
+    add("invokeAgentToolCalls", own?.tools ?? 0, unit, attrs);
   };
-  for (const t of session.turns) invocation(UNIT_OF_WORK.turn(t.index), AGENT_NAME, t.endTime - t.startTime, turnCounts.get(t.index));
-  for (const a of session.subagents) invocation(UNIT_OF_WORK.agent(a.agentId), a.agentType, a.endTime - a.startTime, agentCounts.get(a.agentId));
+  for (const t of session.turns) invocation(UNIT_OF_WORK.turn(t.index), AGENT_NAME, t.endTime - t.startTime);
+  for (const a of session.subagents) invocation(UNIT_OF_WORK.agent(a.agentId), a.agentType, a.endTime - a.startTime);
 }
 
 /** One request: every operation records input and output (0 included), the cache subsets when there are any. */

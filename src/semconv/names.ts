@@ -133,6 +133,13 @@ export const ATTR = {
   langsmithOnly: "claude_code.langsmith.only",
 } as const;
 
+/** Key prefixes a pipeline drops whole: LangSmith placement keys (ATTR.langsmith*), Langfuse's keys, GenAI usage keys. */
+export const ATTR_PREFIX = {
+  langsmithPlacement: "claude_code.langsmith.",
+  langfuse: "langfuse.",
+  usage: "gen_ai.usage.",
+} as const;
+
 /**
  * Keys Langfuse's OTLP ingestion reads (src/mapping/destinations/langfuse.ts sets them; the collector
  * strips them from what goes to LangSmith). https://langfuse.com/integrations/native/opentelemetry#property-mapping

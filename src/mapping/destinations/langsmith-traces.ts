@@ -22,7 +22,7 @@
  * when this process sends to LangSmith itself. Span ids never change.
  */
 import { langsmithTraceIdFor, spanIdFor } from "../ids.js";
-import { ATTR, OPERATION, SPAN_NAME } from "../../semconv/names.js";
+import { ATTR, ATTR_PREFIX, OPERATION, SPAN_NAME } from "../../semconv/names.js";
 import type { Attributes, SpanData } from "../span-data.js";
 import { makeSpan } from "../span-data.js";
 import { UNIT_OF_WORK } from "../units-of-work.js";
@@ -151,7 +151,7 @@ function partSpan(sessionId: string, owner: SpanData, part: number, startTimeMs:
   );
 }
 
-const DROPPED_EVERYWHERE = ["claude_code.langsmith.", "langfuse."];
+const DROPPED_EVERYWHERE = [ATTR_PREFIX.langsmithPlacement, ATTR_PREFIX.langfuse];
 
 /**
  * The spans as LangSmith is to get them when this process sends to it itself (otherwise the
@@ -166,7 +166,7 @@ export function toLangsmithShape(spans: readonly SpanData[]): SpanData[] {
     const parent = a[ATTR.langsmithParentSpanId];
     const attributes: Attributes = {};
     for (const key in a) {
-      if (DROPPED_EVERYWHERE.some((p) => key.startsWith(p)) || (s.name === SPAN_NAME.session && key.startsWith("gen_ai.usage."))) continue;
+      if (DROPPED_EVERYWHERE.some((p) => key.startsWith(p)) || (s.name === SPAN_NAME.session && key.startsWith(ATTR_PREFIX.usage))) continue;
       attributes[key] = a[key] as Attributes[string];
     }
     const place = {

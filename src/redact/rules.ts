@@ -120,9 +120,11 @@ const PREFIXED = [
 const SECRET_NAME = String.raw`(?:passw(?:or)?d|passwd|pwd|pass|secret|token|api[_.-]?key|apikey|access[_.-]?key|private[_.-]?key|client[_.-]?key|signing[_.-]?key|encryption[_.-]?key|master[_.-]?key|credentials?|auth|authorization|session[_.-]?id|cookie|sig|signature|dsn)`;
 /**
  * A `key` that is a word of the name: api_key, x-api-key, KEY, apiKey, AccountKey, but not keyboard
- * or monkey. Case-sensitive (camel case is how it is told apart), so in a rule of its own.
+ * or monkey. Case-sensitive (camel case is how it is told apart), so in a rule of its own. The
+ * letter before is looked behind after `key` is matched, not before: a leading lookbehind keeps
+ * V8 from skipping ahead to a K, and the rule cost 35 times as much on text without one.
  */
-const KEY_WORD = String.raw`(?:(?<![A-Za-z])[Kk]ey|(?<=[a-z])Key|(?<![a-z])KEY)(?![a-z])`;
+const KEY_WORD = String.raw`(?:[Kk]ey(?<![A-Za-z][Kk]ey)|Key(?<=[a-z]Key)|KEY(?<![a-z]KEY))(?![a-z])`;
 
 /** A value: quoted (spaces allowed) or bare up to a separator. Placeholders and tiny numbers are left alone. */
 const VALUE = String.raw`(?:\\"[^"\\\n]{3,}\\"|"(?!\s*")[^"\n]{3,}"|'(?!\s*')[^'\n]{3,}'|(?!\[REDACTED\])(?!(?:true|false|null|none|nil|undefined|\*{3,}|\$\{|\$[A-Z_]|<[^>]*>)(?:[\s,;&)}\]]|$))(?!\d{1,6}(?:[\s,;&)}\]"']|$))[^\s"'<>,;&)}\]]{3,})`;

@@ -14,7 +14,7 @@ import { maskUrlPath } from "../util/mask-url.js";
 import { packageVersion } from "../util/package-version.js";
 import { terminalSafe } from "../util/terminal-safe.js";
 import type { OptionSpec } from "./args.js";
-import { UsageError, boolOpt, parseOptions, stringOpt } from "./args.js";
+import { boolOpt, parseOptions, stringOpt } from "./args.js";
 import type { Check, CheckStatus } from "./doctor-check.js";
 import { configCheck, folderCheck, isInside, outboxChecks, privateFoldersCheck, transcriptsCheck } from "./doctor-files.js";
 import { endpointChecks } from "./doctor-probe.js";
@@ -111,7 +111,6 @@ export async function doctorCommand(argv: string[], io: CliIO): Promise<number> 
     io.out(HELP);
     return EXIT.ok;
   }
-  if (p.positionals.length > 0) throw new UsageError(`unexpected argument "${p.positionals[0]}"`);
   const checks = await runChecks(io.env, resolve(stringOpt(p, "project-dir") ?? process.cwd()));
   const ok = checks.every((c) => c.status !== "fail");
   if (boolOpt(p, "json")) {

@@ -59,7 +59,6 @@ export async function flushCommand(argv: string[], io: CliIO): Promise<number> {
     io.out(FLUSH_HELP);
     return EXIT.ok;
   }
-  if (p.positionals.length > 0) throw new UsageError(`unexpected argument "${p.positionals[0]}"`);
   const spawned = boolOpt(p, "spool");
   const env = io.env;
   const refused = stateFoldersProblem(env, defaultStateDir(env));

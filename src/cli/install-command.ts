@@ -23,7 +23,7 @@ import { ensurePrivateDir, privateDirProblem, writeFileAtomic } from "../util/pr
 import { tightenPrivateDirs } from "../util/private-tree.js";
 import { oneLine, terminalSafe } from "../util/terminal-safe.js";
 import type { OptionSpec } from "./args.js";
-import { UsageError, boolOpt, parseOptions, stringOpt } from "./args.js";
+import { boolOpt, parseOptions, stringOpt } from "./args.js";
 import { SCOPE_OPTIONS, settingsDiff, settingsPathFor, tilde } from "./install-scope.js";
 
 export { settingsPathFor } from "./install-scope.js";
@@ -144,7 +144,6 @@ export async function installCommand(argv: string[], io: CliIO): Promise<number>
     io.out(INSTALL_HELP);
     return EXIT.ok;
   }
-  if (p.positionals.length > 0) throw new UsageError(`unexpected argument "${p.positionals[0]}"`);
   const dryRun = boolOpt(p, "dry-run");
   const settingsPath = settingsPathFor(p, io.env, process.cwd());
   const configPath = resolve(stringOpt(p, "config") ?? defaultConfigPath(io.env));

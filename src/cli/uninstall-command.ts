@@ -12,7 +12,7 @@ import { dirWasCreated, forget, wasCreated } from "../install/install-record.js"
 import { formatSettings, ourEntries, parseSettingsText, removeOurHooks } from "../install/settings-merge.js";
 import { readSettingsFile, writeTarget } from "../install/settings-file.js";
 import { writeFileAtomic } from "../util/private-fs.js";
-import { UsageError, boolOpt, parseOptions } from "./args.js";
+import { boolOpt, parseOptions } from "./args.js";
 import { SCOPE_OPTIONS, settingsDiff, settingsPathFor, tilde } from "./install-scope.js";
 import type { CliIO } from "./output.js";
 import { EXIT } from "./output.js";
@@ -47,7 +47,6 @@ export async function uninstallCommand(argv: string[], io: CliIO): Promise<numbe
     io.out(UNINSTALL_HELP);
     return EXIT.ok;
   }
-  if (p.positionals.length > 0) throw new UsageError(`unexpected argument "${p.positionals[0]}"`);
   const settingsPath = settingsPathFor(p, io.env, process.cwd());
   const file = readSettingsFile(settingsPath);
   const where = tilde(settingsPath);

@@ -3,8 +3,7 @@
  * Exit 0 when every essential check passes, 1 otherwise; `--json` for scripts and fleet checks.
  */
 import { existsSync } from "node:fs";
-import { homedir } from "node:os";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { defaultConfigPath, loadConfig, otelHome } from "../config/config-file.js";
 import { readAlertSettings, readOtlpSettings } from "../config/hook-config.js";
 import { defaultStateDir } from "../config/state-dir.js";
@@ -20,6 +19,7 @@ import { configCheck, folderCheck, isInside, outboxChecks, privateFoldersCheck, 
 import { endpointChecks } from "./doctor-probe.js";
 import type { SettingsScan } from "./doctor-settings.js";
 import { commandChecks, scanSettings } from "./doctor-settings.js";
+import { projectSettingsPath, userSettingsPath } from "./install-scope.js";
 import type { CliIO } from "./output.js";
 import { EXIT } from "./output.js";
 
@@ -42,9 +42,8 @@ essentials pass, else 1. --json prints {schema, version, ok, summary, checks} fo
 `;
 
 function hookChecks(env: NodeJS.ProcessEnv, projectDir: string): { checks: Check[]; scans: SettingsScan[] } {
-  const configDir = env["CLAUDE_CONFIG_DIR"];
-  const userSettings = join(configDir !== undefined && configDir !== "" ? configDir : join(homedir(), ".claude"), "settings.json");
-  const projectSettings = join(projectDir, ".claude", "settings.json");
+  const userSettings = userSettingsPath(env);
+  const projectSettings = projectSettingsPath(projectDir);
   const user = scanSettings("user", userSettings, false);
   const project = resolve(projectSettings) === resolve(userSettings) ? undefined : scanSettings("project", projectSettings, true);
   const scans = [user, ...(project === undefined ? [] : [project])];

@@ -18,16 +18,24 @@ export const SCOPE_OPTIONS: OptionSpec = {
   help: { type: "boolean", short: "h" },
 };
 
-/** The settings file a scope names. `CLAUDE_CONFIG_DIR` moves the user's Claude Code folder. */
+/** The settings file a scope names. */
 export function settingsPathFor(p: Parsed, env: NodeJS.ProcessEnv, cwd: string): string {
   const explicit = stringOpt(p, "settings");
   const user = boolOpt(p, "user");
   const project = boolOpt(p, "project");
   if ([explicit !== undefined, user, project].filter(Boolean).length > 1) throw new UsageError("choose one of --user, --project, --settings");
   if (explicit !== undefined) return resolve(cwd, explicit);
-  if (project) return join(cwd, ".claude", "settings.json");
+  return project ? projectSettingsPath(cwd) : userSettingsPath(env);
+}
+
+/** The user's Claude Code settings. `CLAUDE_CONFIG_DIR` moves the user's Claude Code folder. */
+export function userSettingsPath(env: NodeJS.ProcessEnv): string {
   const configDir = env["CLAUDE_CONFIG_DIR"];
   return join(configDir !== undefined && configDir !== "" ? configDir : join(homedir(), ".claude"), "settings.json");
+}
+
+export function projectSettingsPath(projectDir: string): string {
+  return join(projectDir, ".claude", "settings.json");
 }
 
 export function tilde(path: string): string {

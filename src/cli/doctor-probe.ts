@@ -6,6 +6,7 @@
 import type { OtlpProtocol } from "../config/export-target.js";
 import type { OtlpSettings } from "../config/hook-config.js";
 import { signalPathIn, signalUrl, withoutSignalPath } from "../config/export-target.js";
+import { basicAuthorization } from "../config/http-headers.js";
 import { maskUrl } from "../util/mask-url.js";
 import type { Check } from "./doctor-check.js";
 
@@ -25,10 +26,10 @@ function splitUserinfo(url: string): { url: string; auth: Record<string, string>
     return { url, auth: {} };
   }
   if (u.username === "" && u.password === "") return { url, auth: {} };
-  const basic = Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString("base64");
+  const authorization = basicAuthorization(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`);
   u.username = "";
   u.password = "";
-  return { url: u.toString(), auth: { authorization: `Basic ${basic}` } };
+  return { url: u.toString(), auth: { authorization } };
 }
 
 /**

@@ -7,11 +7,11 @@
 import { resolve } from "node:path";
 import { defaultConfigPath } from "../config/config-file.js";
 import { readOtlpSettings } from "../config/hook-config.js";
+import { readSettingsFile } from "../install/settings-file.js";
 import { ourEntries, parseSettingsText } from "../install/settings-merge.js";
 import type { JsonObject } from "../util/json.js";
 import { maskUrl } from "../util/mask-url.js";
 import { packageVersion } from "../util/package-version.js";
-import { readRegularFile } from "../util/private-fs.js";
 import { UsageError, parseOptions, stringOpt, type OptionSpec, type Parsed } from "./args.js";
 import type { CliIO } from "./output.js";
 import { EXIT } from "./output.js";
@@ -31,12 +31,11 @@ export interface InstallReceipt {
   readonly error?: string;
 }
 
-/** Settings and config files are small; a FIFO or a device in their place must not hang the receipt. */
-const MAX_READ_BYTES = 16 * 1024 * 1024;
-
+/** As install reads the file (a FIFO or a device in its place must not hang the receipt); undefined when missing or unreadable. */
 function readOrUndefined(path: string): string | undefined {
   try {
-    return readRegularFile(path, MAX_READ_BYTES).text;
+    const file = readSettingsFile(path);
+    return file.exists ? file.text : undefined;
   } catch {
     return undefined;
   }

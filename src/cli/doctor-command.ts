@@ -81,7 +81,7 @@ function alertsCheck(scans: readonly SettingsScan[], sessionUsd: readonly number
       };
 }
 
-export async function runChecks(env: NodeJS.ProcessEnv, projectDir: string): Promise<Check[]> {
+async function runChecks(env: NodeJS.ProcessEnv, projectDir: string): Promise<Check[]> {
   const { checks, scans } = hookChecks(env, projectDir);
   const config = loadConfig(defaultConfigPath(env));
   const otlp = readOtlpSettings(config.raw);

@@ -63,7 +63,7 @@ const CREDENTIALS_FIX =
   "set the credentials the backend expects: claude-code-otel install --header-basic <public-key>:<secret-key> (Langfuse, basic auth), or --header Authorization=… / --header x-api-key=…";
 
 /** The collector check for a probe's answer. */
-export function collectorCheck(shown: string, otlp: OtlpSettings, probe: ProbeResult): Check {
+function collectorCheck(shown: string, otlp: OtlpSettings, probe: ProbeResult): Check {
   const name = "collector";
   if (!probe.reachable) {
     return {

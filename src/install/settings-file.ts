@@ -7,7 +7,7 @@ import { realpathSync } from "node:fs";
 import { readRegularFile, UnsafeFileError } from "../util/private-fs.js";
 
 /** Claude Code's settings are a few kilobytes; this leaves room for very long permission lists. */
-export const MAX_SETTINGS_BYTES = 4 * 1024 * 1024;
+const MAX_SETTINGS_BYTES = 4 * 1024 * 1024;
 
 export interface FileText {
   readonly path: string;

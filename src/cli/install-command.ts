@@ -9,7 +9,7 @@ import { defaultConfigPath, otelHome } from "../config/config-file.js";
 import { applyConfigChanges, maskedConfig, readAlertSettings, readOtlpSettings } from "../config/hook-config.js";
 import { defaultStateDir } from "../config/state-dir.js";
 import { signalPathIn, withoutSignalPath } from "../config/export-target.js";
-import { KEEP_BACKUPS, adoptLegacyBackups, backupFile } from "../install/backups.js";
+import { BACKUP_DIR, KEEP_BACKUPS, adoptLegacyBackups, backupFile } from "../install/backups.js";
 import { describeChanges, hookChanges } from "../install/hook-changes.js";
 import { noteCreated } from "../install/install-record.js";
 import type { HookEntry } from "../install/settings-merge.js";
@@ -182,7 +182,7 @@ export async function installCommand(argv: string[], io: CliIO): Promise<number>
     writeFileAtomic(writeTarget(settingsPath), settingsAfter, settingsFile.mode ?? 0o644);
     if (!settingsFile.exists) noteCreated(home, settingsPath, made);
   }
-  if (adoptLegacyBackups(settingsPath, home) > 0) lines.push(`  moved:    older backups beside ${tilde(settingsPath)} to ${tilde(join(home, "backups"))}`);
+  if (adoptLegacyBackups(settingsPath, home) > 0) lines.push(`  moved:    older backups beside ${tilde(settingsPath)} to ${tilde(join(home, BACKUP_DIR))}`);
   if (configChanged) {
     if (!existsSync(dirname(configPath))) ensurePrivateDir(dirname(configPath));
     if (configFile.exists) lines.push(`  backup:   ${tilde(backupFile(configPath, home, now))}`);

@@ -6,7 +6,7 @@
 import { lstatSync, rmdirSync, unlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { defaultConfigPath, otelHome } from "../config/config-file.js";
-import { adoptLegacyBackups, backupFile } from "../install/backups.js";
+import { BACKUP_DIR, adoptLegacyBackups, backupFile } from "../install/backups.js";
 import { describeChanges, hookChanges } from "../install/hook-changes.js";
 import { dirWasCreated, forget, wasCreated } from "../install/install-record.js";
 import { formatSettings, ourEntries, parseSettingsText, removeOurHooks } from "../install/settings-merge.js";
@@ -78,7 +78,7 @@ export async function uninstallCommand(argv: string[], io: CliIO): Promise<numbe
   if (removable) io.out(`  deleted:  ${removeCreated(settingsPath, home).map(tilde).join(", ")} (install had created it; nothing else was in it)\n`);
   else writeFileAtomic(writeTarget(settingsPath), after, file.mode ?? 0o644);
   io.out(`  backup:   ${tilde(saved)}\n`);
-  if (moved > 0) io.out(`  moved:    ${moved} older backup${moved === 1 ? "" : "s"} beside ${where} to ${tilde(join(home, "backups"))}\n`);
+  if (moved > 0) io.out(`  moved:    ${moved} older backup${moved === 1 ? "" : "s"} beside ${where} to ${tilde(join(home, BACKUP_DIR))}\n`);
   io.out(`  The config file (${tilde(defaultConfigPath(io.env))}) is left in place; delete it yourself if you no longer need it.\n`);
   return EXIT.ok;
 }

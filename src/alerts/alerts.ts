@@ -11,6 +11,7 @@
  */
 import { join } from "node:path";
 import { readAlertSettings } from "../config/hook-config.js";
+import { defaultStateDir } from "../config/state-dir.js";
 import { discoverSessionSync } from "../transcript/discover.js";
 import { createExclusive, ensurePrivateDir } from "../util/private-fs.js";
 import type { HookLog } from "../hook/hook-log.js";
@@ -60,23 +61,30 @@ export interface SessionCostResult {
   readonly project: string;
 }
 
-/** What the session has cost so far: Claude Code's ledger where present, else the priced requests. */
-export async function sessionCost(transcriptPath: string, sessionId: string, config: Readonly<Record<string, unknown>>): Promise<SessionCostResult | undefined> {
+/**
+ * What the session has cost so far: Claude Code's ledger where present, else the priced requests.
+ * `env` names the state folder whose learned rates price the rest: the hook's, as for everything else.
+ */
+export async function sessionCost(
+  transcriptPath: string,
+  sessionId: string,
+  config: Readonly<Record<string, unknown>>,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<SessionCostResult | undefined> {
   // Loaded on demand: the price library and the model are heavy, and most hook calls never get here.
-  const [{ readSessionSync }, { createPricer }, { parsePriceOverrides, parseCostMode }, { LearnedRates }, { loadLearnedRates }, { defaultStateDir }] = await Promise.all([
+  const [{ readSessionSync }, { createPricer }, { parsePriceOverrides, parseCostMode }, { LearnedRates }, { loadLearnedRates }] = await Promise.all([
     import("../model/read-session.js"),
     import("../cost/price-request.js"),
     import("../config/price-overrides.js"),
     import("../cost/learned-rates.js"),
     import("../state/learned-rates-store.js"),
-    import("../config/state-dir.js"),
   ]);
   const source = discoverSessionSync(transcriptPath, sessionId);
   if (source === undefined) return undefined;
   const costSource = config["costSource"];
   const mode = typeof costSource === "string" ? parseCostMode(costSource) : undefined;
   // The rates learned so far price what no ledger covers yet (read only: learning is the flusher's).
-  const learned = new LearnedRates(loadLearnedRates(defaultStateDir()), () => undefined);
+  const learned = new LearnedRates(loadLearnedRates(defaultStateDir(env)), () => undefined);
   const prices = { overrides: parsePriceOverrides(config["prices"]).overrides, ...(mode === undefined ? {} : { mode }) };
   const { session } = readSessionSync(source, createPricer(prices, { learned }));
   return session === undefined ? undefined : { costUsd: session.cost.totalUsd, project: session.project };
@@ -138,7 +146,7 @@ export async function hookOutputFor(payload: HookPayload, context: HookOutputCon
     return undefined;
   }
   try {
-    const cost = await sessionCost(payload.transcriptPath, payload.sessionId, context.config);
+    const cost = await sessionCost(payload.transcriptPath, payload.sessionId, context.config, context.env);
     if (cost === undefined) return undefined;
     const fired = crossedThresholds(cost.costUsd, alerts.sessionUsd).filter((t) => claimAlert(context.stateHome, payload.sessionId, t, cost.costUsd));
     if (fired.length === 0) return undefined;

@@ -115,9 +115,11 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
   const settings = resolveSettingsOption(p, io, source.config);
   const stateDir = settings.stateDir;
   const dryRun = boolOpt(p, "dry-run");
-  const refused = destination.kind === "console" || dryRun ? undefined : stateFoldersProblem(io.env, stateDir);
-  if (refused !== undefined) throw new Error(refused);
-  if (destination.kind !== "console" && !dryRun) {
+  // Where this run records what it sent: none for the console or a dry run (learned rates included).
+  const recorded = destination.kind === "console" || dryRun ? undefined : destination;
+  if (recorded !== undefined) {
+    const refused = stateFoldersProblem(io.env, stateDir);
+    if (refused !== undefined) throw new Error(refused);
     const adopted = await adoptLegacyState(stateDir, otelHome(io.env), hooksDestination(io.env, source.config));
     if (adopted !== undefined)
       io.err(`replay: state of an earlier version (${adopted.ledgers} ledgers, ${adopted.requests} queued requests) now belongs to where the hooks send\n`);
@@ -158,10 +160,9 @@ export async function replayCommand(argv: string[], io: CliIO): Promise<number> 
     result = await replayResolved(resolveReplayOptions(options, settings));
   } finally {
     progress.done();
-    // A dry run and the console record nothing, learned rates included.
-    if (destination.kind !== "console" && !dryRun) source.saveLearned();
+    if (recorded !== undefined) source.saveLearned();
   }
-  if (destination.kind !== "console" && !dryRun) kickFlusher(io.env, destination.key, source.config);
+  if (recorded !== undefined) kickFlusher(io.env, recorded.key, source.config);
   return printResult(result, { io, destination, dryRun, idleMinutes, others, started, projectsDir: source.projectsDir });
 }
 

@@ -5,7 +5,7 @@
  */
 import { basename, dirname, join } from "node:path";
 import type { Stats } from "node:fs";
-import { chmodSync, closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, constants } from "node:fs";
+import { chmodSync, closeSync, fstatSync, lstatSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync, constants } from "node:fs";
 
 /** A refusal with a code of its own, as Node's errors have: callers log `code: message`. */
 export class UnsafeFileError extends Error {
@@ -40,15 +40,25 @@ export function untrustedReason(path: string, s: Stats): string | undefined {
  * judges what it points at.
  */
 export function privateDirProblem(dir: string): string | undefined {
+  return folderProblem(dir, (s) => untrustedReason(dir, s));
+}
+
+/**
+ * Why `dir` must not be used as a folder of ours: it cannot be stat'ed, is not a folder (with
+ * `noFollow`, a symlink in its place is refused, not followed), or `judge` says why. Undefined
+ * when it is fine or missing.
+ */
+export function folderProblem(dir: string, judge: (s: Stats) => string | undefined, options: { noFollow?: boolean } = {}): string | undefined {
   let s: Stats;
   try {
-    s = statSync(dir);
+    s = options.noFollow === true ? lstatSync(dir) : statSync(dir);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     return code === "ENOENT" ? undefined : `cannot stat ${dir} (${code ?? "error"})`;
   }
+  if (s.isSymbolicLink()) return `${dir} is a symlink, not a folder of ours`;
   if (!s.isDirectory()) return `${dir} is not a folder`;
-  return untrustedReason(dir, s);
+  return judge(s);
 }
 
 export interface RegularFileText {

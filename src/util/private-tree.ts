@@ -4,10 +4,9 @@
  * tightens them and `doctor` lists what is still wide. Folders below them are real folders of
  * ours, never links: a link planted in place of one would carry our writes elsewhere.
  */
-import type { Stats } from "node:fs";
 import { chmodSync, lstatSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { octal, ourUid, UnsafeFileError, untrustedReason } from "./private-fs.js";
+import { folderProblem, octal, ourUid, UnsafeFileError, untrustedReason } from "./private-fs.js";
 
 export interface LooseDir {
   readonly path: string;
@@ -75,18 +74,8 @@ export function tightenPrivateDirs(root: string): string[] {
  * which we create; the home and state folder themselves may be links (privateDirProblem).
  */
 export function realDirProblem(path: string): string | undefined {
-  let s: Stats;
-  try {
-    s = lstatSync(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return code === "ENOENT" ? undefined : `cannot stat ${path} (${code ?? "error"})`;
-  }
-  if (s.isSymbolicLink()) return `${path} is a symlink, not a folder of ours`;
-  if (!s.isDirectory()) return `${path} is not a folder`;
   const uid = ourUid();
-  if (uid !== undefined && s.uid !== uid) return `${path} belongs to uid ${s.uid}, not to you (uid ${uid})`;
-  return undefined;
+  return folderProblem(path, (s) => (uid !== undefined && s.uid !== uid ? `${path} belongs to uid ${s.uid}, not to you (uid ${uid})` : undefined), { noFollow: true });
 }
 
 /** Creates `path` (0700, its parent must exist) unless it is there; throws UnsafeFileError when it is not a real folder of ours. */

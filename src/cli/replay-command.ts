@@ -15,7 +15,7 @@ import { bytes } from "../report/format.js";
 import { foldModelWarnings } from "../util/model-warnings.js";
 import { oneLine } from "../util/terminal-safe.js";
 import type { Parsed } from "./args.js";
-import { SOURCE_OPTIONS, UsageError, boolOpt, parseOptions, stringOpt } from "./args.js";
+import { SOURCE_OPTIONS, UsageError, boolOpt, numberOpt, parseOptions, stringOpt } from "./args.js";
 import { EXPORT_OPTIONS, resolveDestinationOption, resolveSettingsOption } from "./export-options.js";
 import type { CliIO } from "./output.js";
 import { EXIT } from "./output.js";
@@ -75,11 +75,7 @@ function numberOption(p: Parsed): { idleMinutes: number; jobs: number | undefine
   const idleText = stringOpt(p, "idle-minutes");
   const idleMinutes = idleText === undefined ? 30 : Number(idleText);
   if (!Number.isFinite(idleMinutes) || idleMinutes < 0) throw new UsageError(`--idle-minutes must be a number of minutes, got "${idleText}"`);
-  const jobsText = stringOpt(p, "jobs");
-  const jobs = jobsText === undefined ? undefined : Number(jobsText);
-  if (jobs !== undefined && !(Number.isInteger(jobs) && jobs >= 1 && jobs <= MAX_JOBS))
-    throw new UsageError(`--jobs must be a whole number from 1 to ${MAX_JOBS}, got "${jobsText}"`);
-  return { idleMinutes, jobs };
+  return { idleMinutes, jobs: numberOpt(p, "jobs", { min: 1, max: MAX_JOBS, integer: true }) };
 }
 
 /** What to do about a failure, in one line. */

@@ -8,7 +8,7 @@ import { ReportBuilder } from "../report/report-data.js";
 import { renderReport } from "../report/render-report.js";
 import { makeStyle } from "../report/table.js";
 import { oneLine } from "../util/terminal-safe.js";
-import { SOURCE_OPTIONS, UsageError, boolOpt, parseOptions, stringOpt } from "./args.js";
+import { SOURCE_OPTIONS, boolOpt, numberOpt, parseOptions } from "./args.js";
 import type { CliIO } from "./output.js";
 import { EXIT } from "./output.js";
 import { resolveSourceOptions } from "./source-options.js";
@@ -46,14 +46,6 @@ Options:
 const MAX_JOBS = 8;
 const AUTO_JOBS = 4;
 
-/** Threads reading side by side: --jobs, else one per core (up to AUTO_JOBS). */
-function jobsOption(text: string | undefined): number {
-  if (text === undefined) return Math.min(availableParallelism(), AUTO_JOBS);
-  const jobs = Number(text);
-  if (!(Number.isInteger(jobs) && jobs >= 1 && jobs <= MAX_JOBS)) throw new UsageError(`--jobs must be a whole number from 1 to ${MAX_JOBS}, got "${text}"`);
-  return jobs;
-}
-
 export async function reportCommand(argv: string[], io: CliIO): Promise<number> {
   const p = parseOptions(argv, {
     ...SOURCE_OPTIONS,
@@ -67,7 +59,8 @@ export async function reportCommand(argv: string[], io: CliIO): Promise<number> 
     io.out(REPORT_HELP);
     return EXIT.ok;
   }
-  const jobs = jobsOption(stringOpt(p, "jobs"));
+  // Threads reading side by side: --jobs, else one per core (up to AUTO_JOBS).
+  const jobs = numberOpt(p, "jobs", { min: 1, max: MAX_JOBS, integer: true }) ?? Math.min(availableParallelism(), AUTO_JOBS);
   const source = await resolveSourceOptions(p, io, { lazyPrices: true });
   const builder = new ReportBuilder(source.timeZone);
   const cachePath = reportCachePath(otelHome(io.env), source.projectsDir);

@@ -1,4 +1,4 @@
-// Reads ../shared/fixtures (Claude Code 2.1.330 sessions, copied to a temp dir); skips with a message when absent.
+// Reads the recorded fixtures (test/fixtures: Claude Code 2.1.330 sessions, copied to a temp dir).
 import { captureIO } from "../support/cli.js";
 import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

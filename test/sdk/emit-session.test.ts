@@ -1,4 +1,4 @@
-// Reads ../shared/fixtures (2.1.330 sessions); skips with a message when absent.
+// Reads the recorded fixtures (test/fixtures: Claude Code 2.1.330 sessions).
 import { hrTimeToMilliseconds } from "@opentelemetry/core";
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";

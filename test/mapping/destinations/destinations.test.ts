@@ -1,4 +1,4 @@
-// Reads ../shared/fixtures (Claude Code 2.1.330 sessions); skips with a message when absent.
+// Reads the recorded fixtures (test/fixtures: Claude Code 2.1.330 sessions).
 // Exact Langfuse and LangSmith attribute maps per span kind, each tied to the product's
 // documented ingestion rule (sources in src/mapping/destinations/*.ts and test/support/destination-readers.ts).
 import { beforeAll, describe, expect, it } from "vitest";

@@ -5,6 +5,7 @@
 // large. For the LangSmith layout tests and its benchmark; never a fixture in the repository.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { seededRandom } from "./team-corpus.js";
 
 export interface LongSessionPlan {
   readonly seed: number;
@@ -30,23 +31,11 @@ export interface WrittenSession {
   readonly counts: { readonly turns: number; readonly requests: number; readonly toolCalls: number; readonly subagents: number; readonly bigTurnIndex: number };
 }
 
-/** mulberry32: a small seeded generator, plenty for test data. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 type Line = Record<string, unknown>;
 
 /** Writes the session into `projects` and says what it holds. */
 export function writeLongSession(projects: string, plan: LongSessionPlan = LONG_SESSION): WrittenSession {
-  const rand = random(plan.seed);
+  const rand = seededRandom(plan.seed);
   const hex = (n: number): string => Array.from({ length: n }, () => Math.floor(rand() * 16).toString(16)).join("");
   const uuid = (): string => `${hex(8)}-${hex(4)}-4${hex(3)}-a${hex(3)}-${hex(12)}`;
   const sessionId = uuid();

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BASE_CONFIG, requireCollector, startCollector } from "../support/collector.js";
 import type { RunningCollector } from "../support/collector.js";
-import { REPO_ROOT, queryVector, requireTool, startPrometheus, waitForQuery } from "../support/prometheus.js";
+import { REPO_ROOT, queryTotal, queryVector, requireTool, startPrometheus, waitForQuery } from "../support/prometheus.js";
 import type { RunningPrometheus } from "../support/prometheus.js";
 import { runCli } from "../support/cli.js";
 import { MODELS_2_1_330, copyIdleFixtures, lastLedger } from "../support/recorded-fixtures.js";
@@ -22,10 +22,6 @@ const collectorBin = requireCollector();
 const prometheusBin = requireTool("prometheus");
 const OURS = 'source="claude-code-otel"';
 const LIVE = ["sonnet-5-5", "fable-5-2"];
-
-async function total(prom: string, promql: string): Promise<number> {
-  return (await queryVector(prom, promql)).reduce((n, s) => n + Number(s.value[1]), 0);
-}
 
 describe.runIf(collectorBin !== undefined && prometheusBin !== undefined)("Prometheus: the cost of sessions exported live equals Claude Code's ledger", () => {
   let collector: RunningCollector;
@@ -72,11 +68,11 @@ describe.runIf(collectorBin !== undefined && prometheusBin !== undefined)("Prome
     await waitForQuery(prometheus.url, `sum(claude_code_cost_overcount_USD_total{${OURS}}) > 0`, { timeoutMs: 60_000 });
     await new Promise((r) => setTimeout(r, 2_500));
 
-    const usage = await total(prometheus.url, `sum(claude_code_cost_usage_USD_total{${OURS}})`);
-    const overcount = await total(prometheus.url, `sum(claude_code_cost_overcount_USD_total{${OURS}})`);
+    const usage = await queryTotal(prometheus.url, `sum(claude_code_cost_usage_USD_total{${OURS}})`);
+    const overcount = await queryTotal(prometheus.url, `sum(claude_code_cost_overcount_USD_total{${OURS}})`);
     console.info(`Prometheus: usage ${usage}, overcount ${overcount}, usage - overcount ${usage - overcount}, ledgers ${expected}`);
     expect(usage - overcount).toBeCloseTo(expected, 9);
-    expect(await total(prometheus.url, `sum(claude_code_session_cost_USD_sum{${OURS}})`)).toBeCloseTo(expected, 9);
+    expect(await queryTotal(prometheus.url, `sum(claude_code_session_cost_USD_sum{${OURS}})`)).toBeCloseTo(expected, 9);
     // What the library charged claude-sonnet-5-5's 20,662 cache reads above Claude Code's rate, taken back.
     expect(overcount).toBeCloseTo((20_662 * 0.1) / 1e6, 12);
     // Per model: every model of every ledger.
@@ -84,8 +80,8 @@ describe.runIf(collectorBin !== undefined && prometheusBin !== undefined)("Prome
     for (const l of ledgers) for (const [m, u] of Object.entries(l.modelUsage)) byModel.set(m, (byModel.get(m) ?? 0) + u.costUSD);
     for (const [model, usd] of byModel) {
       const got =
-        (await total(prometheus.url, `sum(claude_code_cost_usage_USD_total{${OURS},model="${model}"})`)) -
-        (await total(prometheus.url, `sum(claude_code_cost_overcount_USD_total{${OURS},model="${model}"})`));
+        (await queryTotal(prometheus.url, `sum(claude_code_cost_usage_USD_total{${OURS},model="${model}"})`)) -
+        (await queryTotal(prometheus.url, `sum(claude_code_cost_overcount_USD_total{${OURS},model="${model}"})`));
       expect(got, model).toBeCloseTo(usd, 9);
     }
     // The README's query for the cost per model gives the same, models without overcount included.
@@ -95,12 +91,12 @@ describe.runIf(collectorBin !== undefined && prometheusBin !== undefined)("Prome
     expect(Object.keys(fromReadme).sort()).toEqual([...byModel.keys()].sort());
     for (const [model, usd] of byModel) expect(fromReadme[model], model).toBeCloseTo(usd, 9);
     // The live requests of claude-fable-5-2 had no price: their tokens are counted as unpriced, their cost came with the ledger line.
-    expect(await total(prometheus.url, `sum(claude_code_token_unpriced_tokens_total{${OURS},model="claude-fable-5-2"})`)).toBeGreaterThan(0);
-    expect(await total(prometheus.url, `sum(claude_code_cost_usage_USD_total{${OURS},model="claude-fable-5-2",cost_source="ledger"})`)).toBeCloseTo(
+    expect(await queryTotal(prometheus.url, `sum(claude_code_token_unpriced_tokens_total{${OURS},model="claude-fable-5-2"})`)).toBeGreaterThan(0);
+    expect(await queryTotal(prometheus.url, `sum(claude_code_cost_usage_USD_total{${OURS},model="claude-fable-5-2",cost_source="ledger"})`)).toBeCloseTo(
       lastLedger(join(copy.projects, MODELS_2_1_330.projectDir, `${MODELS_2_1_330.sessionId("fable-5-2")}.jsonl`)).totalCostUSD,
       9,
     );
     // No counter went down: no reset in any of our cost series.
-    expect(await total(prometheus.url, `sum(resets(claude_code_cost_usage_USD_total{${OURS}}[1h]))`)).toBe(0);
+    expect(await queryTotal(prometheus.url, `sum(resets(claude_code_cost_usage_USD_total{${OURS}}[1h]))`)).toBe(0);
   }, 180_000);
 });

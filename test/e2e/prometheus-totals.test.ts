@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BASE_CONFIG, requireCollector, startCollector } from "../support/collector.js";
 import type { RunningCollector } from "../support/collector.js";
 import { checkDashboardQueries, formatDashboardReport } from "../support/dashboards.js";
-import { RULES_FILE, queryVector, requireTool, startPrometheus, waitForQuery } from "../support/prometheus.js";
+import { RULES_FILE, queryTotal, requireTool, startPrometheus, waitForQuery } from "../support/prometheus.js";
 import type { RunningPrometheus } from "../support/prometheus.js";
 import { runCli } from "../support/cli.js";
 import { CC_2_1_330 } from "../support/recorded-fixtures.js";
@@ -31,11 +31,6 @@ interface ReportTotals {
   toolFailures: number;
   compactions: number;
   tokens: Record<string, number>;
-}
-
-async function total(prom: string, promql: string): Promise<number> {
-  const samples = await queryVector(prom, promql);
-  return samples.reduce((n, s) => n + Number(s.value[1]), 0);
 }
 
 describe.runIf(collectorBin !== undefined && prometheusBin !== undefined)("collector → Prometheus totals equal report --json", () => {
@@ -77,19 +72,19 @@ describe.runIf(collectorBin !== undefined && prometheusBin !== undefined)("colle
     // One more scrape so the last batch is in.
     await new Promise((r) => setTimeout(r, 2_500));
 
-    expect(await total(prometheus.url, `sum(claude_code_session_count_total{${OURS}})`)).toBe(report.sessions);
+    expect(await queryTotal(prometheus.url, `sum(claude_code_session_count_total{${OURS}})`)).toBe(report.sessions);
     // The cost counter and the session-cost histogram: report --json's cost (Claude Code's ledger).
-    expect(Math.abs((await total(prometheus.url, `sum(claude_code_cost_usage_USD_total{${OURS}})`)) - report.costUsd)).toBeLessThan(1e-6);
-    expect(Math.abs((await total(prometheus.url, `sum(claude_code_session_cost_USD_sum{${OURS}})`)) - report.costUsd)).toBeLessThan(1e-6);
+    expect(Math.abs((await queryTotal(prometheus.url, `sum(claude_code_cost_usage_USD_total{${OURS}})`)) - report.costUsd)).toBeLessThan(1e-6);
+    expect(Math.abs((await queryTotal(prometheus.url, `sum(claude_code_session_cost_USD_sum{${OURS}})`)) - report.costUsd)).toBeLessThan(1e-6);
     for (const type of ["input", "output", "cacheRead", "cacheCreation"]) {
-      expect(await total(prometheus.url, `sum(claude_code_token_usage_tokens_total{${OURS},type="${type}"})`), type).toBe(report.tokens[type]);
+      expect(await queryTotal(prometheus.url, `sum(claude_code_token_usage_tokens_total{${OURS},type="${type}"})`), type).toBe(report.tokens[type]);
     }
-    expect(await total(prometheus.url, `sum(claude_code_tool_calls_total{${OURS}})`)).toBe(report.toolCalls);
-    expect(await total(prometheus.url, `sum(claude_code_tool_calls_total{${OURS},outcome="failure"})`)).toBe(report.toolFailures);
-    expect(await total(prometheus.url, `sum(claude_code_tool_calls_total{${OURS},outcome="success"})`)).toBe(report.toolCalls - report.toolFailures);
-    expect(await total(prometheus.url, `sum(claude_code_compaction_count_total{${OURS}})`)).toBe(report.compactions);
-    expect(await total(prometheus.url, `sum(claude_code_turn_count_total{${OURS}})`)).toBe(report.turns);
-    expect(await total(prometheus.url, `sum(claude_code_session_cost_USD_count{${OURS}})`)).toBe(report.sessions);
+    expect(await queryTotal(prometheus.url, `sum(claude_code_tool_calls_total{${OURS}})`)).toBe(report.toolCalls);
+    expect(await queryTotal(prometheus.url, `sum(claude_code_tool_calls_total{${OURS},outcome="failure"})`)).toBe(report.toolFailures);
+    expect(await queryTotal(prometheus.url, `sum(claude_code_tool_calls_total{${OURS},outcome="success"})`)).toBe(report.toolCalls - report.toolFailures);
+    expect(await queryTotal(prometheus.url, `sum(claude_code_compaction_count_total{${OURS}})`)).toBe(report.compactions);
+    expect(await queryTotal(prometheus.url, `sum(claude_code_turn_count_total{${OURS}})`)).toBe(report.turns);
+    expect(await queryTotal(prometheus.url, `sum(claude_code_session_cost_USD_count{${OURS}})`)).toBe(report.sessions);
   }, 180_000);
 
   it("every dashboard panel query runs against that Prometheus and returns data", async () => {

@@ -275,6 +275,11 @@ export async function queryVector(url: string, promql: string): Promise<PromSamp
   return r.resultType === "vector" ? r.result : [];
 }
 
+/** The sum of an instant vector query's sample values (0 when it returns none). */
+export async function queryTotal(url: string, promql: string): Promise<number> {
+  return (await queryVector(url, promql)).reduce((n, s) => n + Number(s.value[1]), 0);
+}
+
 /** Polls an instant query until it returns at least one sample (or `predicate` holds). */
 export async function waitForQuery(url: string, promql: string, options: { timeoutMs?: number; predicate?: (samples: PromSample[]) => boolean } = {}): Promise<PromSample[]> {
   const predicate = options.predicate ?? ((s: PromSample[]) => s.length > 0);

@@ -1,18 +1,18 @@
 // The opt-in session.id metric label, through every door: replay's flag, the variable and the
 // config file (in-process, into a real OTLP receiver), and the hooks' flusher reading the config
 // file (real processes). Off by default; a bad value is a usage error; on, a cardinality warning.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { replayCommand } from "../../src/cli/replay-command.js";
 import { METRIC_SESSION_ID_ENV, MetricSessionIdError, resolveMetricSessionId } from "../../src/config/metric-session-id.js";
 import { captureIO, runCli } from "../support/cli.js";
-import { BIN, requireBuild, runFlush, runProcess, stopFlushers, waitForQuietHome } from "../support/hook-harness.js";
+import { makeHookWorld, requireBuild, runFlush, runHook, waitForQuiet, type HookWorld } from "../support/hook-harness.js";
+import { EXAMPLES as EXAMPLES_RECORDING } from "../support/recorded-fixtures.js";
 import { startOtlpReceiver, type OtlpReceiver } from "../support/otlp-receiver.js";
-import { REPO_ROOT } from "../support/shared-fixtures.js";
 
-const EXAMPLES = join(REPO_ROOT, "examples", "projects");
+const EXAMPLES = EXAMPLES_RECORDING.projects;
 const SESSIONS = [
   "045586bf-ee15-472c-a6a4-aa3a08ea6041",
   "234d59f3-7969-44db-a64b-2eed19f395a8",
@@ -105,43 +105,27 @@ describe("replay --metric-session-id", () => {
 
 describe('hooks: "metricSessionId": true in the config file', () => {
   let receiver: OtlpReceiver;
-  let root: string;
+  let world: HookWorld;
   beforeAll(async () => {
     requireBuild();
     receiver = await startOtlpReceiver();
-    root = mkdtempSync(join(tmpdir(), "cco-metric-sid-hooks-"));
   });
   afterAll(async () => {
     await receiver?.close();
-    if (root) {
-      stopFlushers(join(root, "otel"));
-      rmSync(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
-    }
+    world?.cleanup();
   });
 
   it("the flusher puts the session's id on every point it sends", async () => {
-    const claude = join(root, "home", ".claude");
-    cpSync(join(REPO_ROOT, "examples", "projects"), join(claude, "projects"), { recursive: true });
-    const otelHome = join(root, "otel");
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env["PATH"],
-      HOME: join(root, "home"),
-      TZ: "UTC",
-      CLAUDE_CODE_OTEL_HOME: otelHome,
-      CLAUDE_CODE_OTEL_STATE_DIR: join(otelHome, "state"),
-    };
-    const session = SESSIONS[1] ?? "";
-    const end = readFileSync(join(REPO_ROOT, "examples", "hooks.jsonl"), "utf8")
-      .split("\n")
-      .find((l) => l.includes(`"session_id":"${session}"`) && l.includes('"hook_event_name":"SessionEnd"'));
-    expect(end).toBeDefined();
     // The hook reads its endpoint and this switch from the config file (Claude Code strips OTEL_*).
-    mkdirSync(otelHome, { recursive: true, mode: 0o700 });
-    writeFileSync(join(otelHome, "config.json"), JSON.stringify({ otlp: { endpoint: receiver.url }, metricSessionId: true }), { mode: 0o600 });
-    const hook = await runProcess([BIN, "hook"], env, (end ?? "").split("/home/user/.claude").join(claude));
+    world = makeHookWorld({ recording: EXAMPLES_RECORDING });
+    world.writeConfig({ otlp: { endpoint: receiver.url }, metricSessionId: true });
+    const session = SESSIONS[1] ?? "";
+    const end = world.payloads.find((p) => p["session_id"] === session && p["hook_event_name"] === "SessionEnd");
+    expect(end).toBeDefined();
+    const hook = await runHook(world.env, JSON.stringify(end));
     expect({ code: hook.code, stdout: hook.stdout }).toEqual({ code: 0, stdout: "" });
-    await waitForQuietHome(otelHome);
-    const flush = await runFlush(env);
+    await waitForQuiet(world);
+    const flush = await runFlush(world.env);
     expect(flush.code, flush.stderr).toBe(0);
     expect(receiver.points.length).toBeGreaterThan(0);
     expect([...new Set(receiver.points.map((p) => p.attributes["session.id"]))]).toEqual([session]);

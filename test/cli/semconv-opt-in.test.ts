@@ -2,7 +2,7 @@
 // in-process, into a real OTLP receiver), the config file's "semconvStabilityOptIn" (replay, and
 // the hooks' flusher as real processes: Claude Code strips OTEL_* from hooks). By default the
 // current names only; gen_ai_latest_experimental/dup adds v1.41.0's beside them.
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -10,11 +10,11 @@ import { replayCommand } from "../../src/cli/replay-command.js";
 import { SemconvOptInError, resolveLegacyGenAiNames } from "../../src/config/semconv-opt-in.js";
 import { legacyGenAiRequested } from "../../src/semconv/stability.js";
 import { captureIO, runCli } from "../support/cli.js";
-import { BIN, requireBuild, runFlush, runProcess, waitForQuietHome } from "../support/hook-harness.js";
+import { makeHookWorld, requireBuild, runFlush, runHook, waitForQuiet, type HookWorld } from "../support/hook-harness.js";
+import { EXAMPLES as EXAMPLES_RECORDING } from "../support/recorded-fixtures.js";
 import { startOtlpReceiver, type OtlpReceiver } from "../support/otlp-receiver.js";
-import { REPO_ROOT } from "../support/shared-fixtures.js";
 
-const EXAMPLES = join(REPO_ROOT, "examples", "projects");
+const EXAMPLES = EXAMPLES_RECORDING.projects;
 const OLD_METRIC = "gen_ai.client.token.usage";
 const OLD_ATTR = "gen_ai.usage.cache_creation.input_tokens";
 const NEW_ATTR = "gen_ai.usage.cache_write.input_tokens";
@@ -104,38 +104,25 @@ describe("replay and the opt-in", () => {
 
 describe('hooks: "semconvStabilityOptIn" in the config file', () => {
   let receiver: OtlpReceiver;
-  let root: string;
+  let world: HookWorld;
   beforeAll(async () => {
     requireBuild();
     receiver = await startOtlpReceiver();
-    root = mkdtempSync(join(tmpdir(), "cco-semconv-hooks-"));
   });
   afterAll(async () => {
     await receiver?.close();
-    if (root) rmSync(root, { recursive: true, force: true });
+    world?.cleanup();
   });
 
   it("the flusher sends the v1.41.0 names beside the current ones", async () => {
-    const claude = join(root, "home", ".claude");
-    cpSync(EXAMPLES, join(claude, "projects"), { recursive: true });
-    const otelHome = join(root, "otel");
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env["PATH"],
-      HOME: join(root, "home"),
-      TZ: "UTC",
-      CLAUDE_CODE_OTEL_HOME: otelHome,
-      CLAUDE_CODE_OTEL_STATE_DIR: join(otelHome, "state"),
-    };
-    const end = readFileSync(join(REPO_ROOT, "examples", "hooks.jsonl"), "utf8")
-      .split("\n")
-      .find((l) => l.includes('"hook_event_name":"SessionEnd"'));
+    world = makeHookWorld({ recording: EXAMPLES_RECORDING });
+    world.writeConfig({ otlp: { endpoint: receiver.url }, semconvStabilityOptIn: "gen_ai_latest_experimental/dup" });
+    const end = world.payloads.find((p) => p["hook_event_name"] === "SessionEnd");
     expect(end).toBeDefined();
-    mkdirSync(otelHome, { recursive: true, mode: 0o700 });
-    writeFileSync(join(otelHome, "config.json"), JSON.stringify({ otlp: { endpoint: receiver.url }, semconvStabilityOptIn: "gen_ai_latest_experimental/dup" }), { mode: 0o600 });
-    const hook = await runProcess([BIN, "hook"], env, (end ?? "").split("/home/user/.claude").join(claude));
+    const hook = await runHook(world.env, JSON.stringify(end));
     expect({ code: hook.code, stdout: hook.stdout }).toEqual({ code: 0, stdout: "" });
-    await waitForQuietHome(otelHome);
-    const flush = await runFlush(env);
+    await waitForQuiet(world);
+    const flush = await runFlush(world.env);
     expect(flush.code, flush.stderr).toBe(0);
     const chat = receiver.spans.filter((s) => s.name.startsWith("chat "));
     expect(chat.length).toBeGreaterThan(0);

@@ -32,6 +32,8 @@ import { generateTeamCorpus, type GeneratedDeveloper } from "../test/support/tea
 import { collectorShed, inBatches, processStats, runDeveloperReplay, startTeamStack, type TeamStack } from "../test/support/team-stack.js";
 import {
   expectedTotals,
+  holdsTotals,
+  instanceTotals,
   prometheusTeamTotals,
   roundedTotals,
   seriesAndLabels,
@@ -219,7 +221,7 @@ try {
   let got: PrometheusTeamTotals = { byInstance: new Map(), series: 0, unexplainedResets: NaN, hiddenResets: NaN, splitStreams: NaN };
   const totalsEqual = await until("Prometheus totals equal report --json", 600_000, async () => {
     got = await prometheusTeamTotals(s.prometheus.url, restarts);
-    return developers.every((d) => JSON.stringify(roundedTotals(got.byInstance.get(d.userId) ?? ({} as TeamTotals))) === JSON.stringify(want.get(d.of.dev.userId)));
+    return developers.every((d) => holdsTotals(got, d.userId, want.get(d.of.dev.userId)));
   });
   const metricCpu = gatewayCpu(s) + killedCpu - before;
   log(
@@ -227,13 +229,10 @@ try {
   );
   log(`Prometheus: unexplained resets ${got.unexplainedResets}, hidden resets ${got.hiddenResets}, split streams ${got.splitStreams}`);
   if (!totalsEqual) {
-    const wrong = developers.filter((d) => JSON.stringify(roundedTotals(got.byInstance.get(d.userId) ?? ({} as TeamTotals))) !== JSON.stringify(want.get(d.of.dev.userId)));
+    const wrong = developers.filter((d) => !holdsTotals(got, d.userId, want.get(d.of.dev.userId)));
     const first = wrong[0];
     log(`totals differ for ${wrong.length} of ${developers.length} developers (${wrong.filter((d) => !got.byInstance.has(d.userId)).length} absent from Prometheus)`);
-    if (first !== undefined)
-      log(
-        `  ${first.userId}: got ${JSON.stringify(roundedTotals(got.byInstance.get(first.userId) ?? ({} as TeamTotals)))}\n  want ${JSON.stringify(want.get(first.of.dev.userId))}`,
-      );
+    if (first !== undefined) log(`  ${first.userId}: got ${JSON.stringify(instanceTotals(got, first.userId))}\n  want ${JSON.stringify(want.get(first.of.dev.userId))}`);
   }
 
   const { perInstance } = await seriesAndLabels(s.prometheus.url).catch((error: Error) => {

@@ -25,7 +25,9 @@ import { configureDeveloper, gatewayId, inBatches, runDeveloperHooks, runDevelop
 import {
   checkTraces,
   expectedTotals,
+  holdsTotals,
   incompleteTraces,
+  instanceTotals,
   prometheusTeamTotals,
   roundedTotals,
   seriesAndLabels,
@@ -88,7 +90,7 @@ async function settle(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const got = await prometheusTeamTotals(stack.prometheus.url, restarts);
-    const equal = devs.every((d) => JSON.stringify(roundedTotals(got.byInstance.get(d.userId) ?? ({} as TeamTotals))) === JSON.stringify(want.get(d.userId)));
+    const equal = devs.every((d) => holdsTotals(got, d.userId, want.get(d.userId)));
     const traces = equal || Date.now() > deadline ? await checkTraces(stack.jaeger, sessions) : [];
     if ((equal && incompleteTraces(traces).length === 0) || Date.now() > deadline) return { got, want, traces };
     await new Promise((r) => setTimeout(r, 1_000));
@@ -96,7 +98,7 @@ async function settle(
 }
 
 function expectSettled(snapshot: Snapshot, devs: readonly GeneratedDeveloper[]): void {
-  for (const dev of devs) expect(roundedTotals(snapshot.got.byInstance.get(dev.userId) ?? ({} as TeamTotals)), dev.userId).toEqual(snapshot.want.get(dev.userId));
+  for (const dev of devs) expect(instanceTotals(snapshot.got, dev.userId), dev.userId).toEqual(snapshot.want.get(dev.userId));
   expect(incompleteTraces(snapshot.traces)).toEqual([]);
   expect(snapshot.traces.length).toBeGreaterThan(0);
   expect(snapshot.got.unexplainedResets, "a series went down without a gateway restart: two writers on one series").toBe(0);
@@ -151,7 +153,7 @@ describe.runIf(collectorBin !== undefined && jaegerBin !== undefined && promethe
     // dead one's share stays in the agent's queue for that gateway (retried with backoff).
     for (const r of await inBatches(first, 2, (dev) => runDeveloperReplay(dev, stack.agentUrl))) expect(r.code, r.stderr).toBe(0);
     const during = await settle(stack, first, [], [restart], 5_000);
-    const complete = first.filter((d) => JSON.stringify(roundedTotals(during.got.byInstance.get(d.userId) ?? ({} as TeamTotals))) === JSON.stringify(during.want.get(d.userId)));
+    const complete = first.filter((d) => holdsTotals(during.got, d.userId, during.want.get(d.userId)));
     expect(complete.length, "the dead gateway's share arrived without it").toBeLessThan(first.length);
     expect(stack.agent.logs()).toMatch(new RegExp(`Exporting failed\\. Will retry the request after interval\\..*"endpoint": "${killedEndpoint}"`));
 

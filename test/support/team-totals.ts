@@ -186,6 +186,16 @@ export function roundedTotals(t: TeamTotals): TeamTotals {
   return { ...t, costCounterUsd: usd(t.costCounterUsd), sessionCostUsd: usd(t.sessionCostUsd) };
 }
 
+/** A developer's totals as Prometheus holds them (instance = user id), rounded; absent, an empty object's. */
+export function instanceTotals(got: PrometheusTeamTotals, instance: string): TeamTotals {
+  return roundedTotals(got.byInstance.get(instance) ?? ({} as TeamTotals));
+}
+
+/** Whether Prometheus holds exactly `want` (rounded) for the developer `instance`. */
+export function holdsTotals(got: PrometheusTeamTotals, instance: string, want: TeamTotals | undefined): boolean {
+  return JSON.stringify(instanceTotals(got, instance)) === JSON.stringify(want);
+}
+
 export interface TraceCheck {
   readonly sessionId: string;
   readonly traceId: string;

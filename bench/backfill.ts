@@ -12,8 +12,9 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { loadLine, machineLine } from "./machine.js";
 import { BIN, requireBuild } from "../test/support/hook-harness.js";
 import { generateTeamCorpus } from "../test/support/team-corpus.js";
 import { collectorShed, developerEnv, processStats, startTeamStack, type TeamStack } from "../test/support/team-stack.js";
@@ -58,6 +59,7 @@ function timed(args: string[], env: NodeJS.ProcessEnv): Promise<Timed> {
 }
 
 requireBuild();
+log(machineLine(resolve(import.meta.dirname, "..")));
 const root = mkdtempSync(join(tmpdir(), "cco-bench-backfill-"));
 let stack: TeamStack | undefined;
 try {
@@ -103,6 +105,7 @@ try {
   log(
     `gateways: ${gateways.map((g) => `${g.cpuSeconds.toFixed(2)} CPU-s, peak RSS ${g.peakRssMB.toFixed(0)} MB`).join("; ")}; agent ${processStats(s.agent.pid).peakRssMB.toFixed(0)} MB`,
   );
+  log(`at the end: ${loadLine()}`);
   const result = {
     days: DAYS,
     sessions: team.sessions,

@@ -20,10 +20,11 @@
  * metric phase and starts it again 3 s later (the totals then count across its restart, as
  * test/e2e/team-gateways.test.ts does).
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { loadLine, machineLine } from "./machine.js";
 import { traceIdFor } from "../src/mapping/ids.js";
 import { exportedSpans } from "../test/support/exported-spans.js";
 import { requireBuild } from "../test/support/hook-harness.js";
@@ -150,6 +151,7 @@ async function until(what: string, timeoutMs: number, done: () => Promise<boolea
 }
 
 requireBuild();
+log(machineLine(resolve(import.meta.dirname, "..")));
 const root = mkdtempSync(join(tmpdir(), "cco-bench-gateway-"));
 let stack: TeamStack | undefined;
 try {
@@ -269,7 +271,7 @@ try {
           .join("\n    ")}`,
       );
   }
-  log(`machine load average: ${readFileSync("/proc/loadavg", "utf8").trim()} (the rates are per CPU-second: a busy host stretches the wall time more than them)`);
+  log(`at the end: ${loadLine()} (the rates are per CPU-second: a busy host stretches the wall time more than them)`);
 
   const result = {
     developers: developers.length,

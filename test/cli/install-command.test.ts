@@ -1,5 +1,4 @@
-import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, realpathSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, readdirSync, rmSync, statSync, writeFileSync, realpathSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseOptions } from "../../src/cli/args.js";
@@ -8,7 +7,7 @@ import { backupLabel } from "../../src/install/backups.js";
 import { HOOK_EVENTS, eventTakesMatcher, hookCommand, mergeOurHooks, ourEntries, plannedEntries, removeOurHooks, shellWords } from "../../src/install/settings-merge.js";
 import { unifiedDiff } from "../../src/util/line-diff.js";
 import { REPO_ROOT } from "../support/shared-fixtures.js";
-import { runCli } from "../support/cli.js";
+import { runCli, settingsSandbox } from "../support/cli.js";
 
 const NODE = process.execPath;
 const BIN = realpathSync(join(REPO_ROOT, "bin", "claude-code-otel.cjs"));
@@ -35,12 +34,7 @@ let dir: string;
 let env: NodeJS.ProcessEnv;
 let settings: string;
 
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "cco-install-"));
-  env = { CLAUDE_CONFIG_DIR: join(dir, "claude"), CLAUDE_CODE_OTEL_HOME: join(dir, "otel") };
-  mkdirSync(join(dir, "claude"));
-  settings = join(dir, "claude", "settings.json");
-});
+beforeEach(() => ({ dir, env, settings } = settingsSandbox("cco-install-")));
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const backupDir = (): string => join(dir, "otel", "backups");

@@ -5,14 +5,13 @@
  * (no `{}`, no backup with this machine's paths), and backups are bounded.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { installCommand, uninstallCommand } from "../../src/cli/install-command.js";
 import { KEEP_BACKUPS, backupLabel } from "../../src/install/backups.js";
 import { HOOK_EVENTS, ourSubcommand } from "../../src/install/settings-merge.js";
-import { captureIO, runCli } from "../support/cli.js";
+import { captureIO, runCli, settingsSandbox } from "../support/cli.js";
 import { REPO_ROOT } from "../support/shared-fixtures.js";
 
 const EXAMPLES = join(REPO_ROOT, "examples", "projects");
@@ -20,12 +19,7 @@ const EXAMPLES = join(REPO_ROOT, "examples", "projects");
 let dir: string;
 let env: NodeJS.ProcessEnv;
 let settings: string;
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "cco-install-safety-"));
-  env = { CLAUDE_CONFIG_DIR: join(dir, "claude"), CLAUDE_CODE_OTEL_HOME: join(dir, "otel") };
-  mkdirSync(join(dir, "claude"));
-  settings = join(dir, "claude", "settings.json");
-});
+beforeEach(() => ({ dir, env, settings } = settingsSandbox("cco-install-safety-")));
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Commands of the user's own that merely mention our name, a `hook` word, or both. */

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main } from "../../src/cli/main.js";
@@ -54,4 +54,11 @@ export function captureIO(env: NodeJS.ProcessEnv = {}): CliIO & { stdout: () => 
     stdout: () => out,
     stderr: () => err,
   };
+}
+
+/** A temp folder holding a Claude config folder (CLAUDE_CONFIG_DIR, with its settings.json path) and our home, for install-like runs. */
+export function settingsSandbox(prefix: string): { dir: string; env: NodeJS.ProcessEnv; settings: string } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  mkdirSync(join(dir, "claude"));
+  return { dir, env: { CLAUDE_CONFIG_DIR: join(dir, "claude"), CLAUDE_CODE_OTEL_HOME: join(dir, "otel") }, settings: join(dir, "claude", "settings.json") };
 }

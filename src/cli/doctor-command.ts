@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import { defaultConfigPath, loadConfig, otelHome } from "../config/config-file.js";
 import { readAlertSettings, readOtlpSettings } from "../config/hook-config.js";
 import { defaultStateDir } from "../config/state-dir.js";
+import { managedSettingsPath, settingsEnv } from "../install/managed-settings.js";
 import { ourSubcommand } from "../install/settings-merge.js";
 import { defaultProjectsDir } from "../transcript/discover.js";
 import { maskUrlPath } from "../util/mask-url.js";
@@ -30,23 +31,27 @@ export type { ProbeResult } from "./doctor-probe.js";
 const OPTIONS: OptionSpec = {
   json: { type: "boolean" },
   "project-dir": { type: "string" },
+  "managed-settings": { type: "string" },
   help: { type: "boolean", short: "h" },
 };
 
-const HELP = `Usage: claude-code-otel doctor [--json] [--project-dir <dir>]
+const HELP = `Usage: claude-code-otel doctor [--json] [--project-dir <dir>] [--managed-settings <file>]
 
-Checks the hook in Claude Code's settings (user and project), the hook command's paths, the
-config file, the OTLP endpoint (an empty export to <endpoint>/v1/traces, 2 s timeout), our home
+Checks the hook in Claude Code's settings (managed, user and project), the hook command's paths,
+the config file (the one managed settings name in CLAUDE_CODE_OTEL_CONFIG, if they do), the OTLP endpoint (an empty export to <endpoint>/v1/traces, 2 s timeout), our home
 and state folders (yours, 0700), the outbox backlog and the transcripts folder. Exit 0 when the
 essentials pass, else 1. --json prints {schema, version, ok, summary, checks} for scripts.
+--managed-settings: Claude Code's managed settings file; default ${managedSettingsPath()}.
 `;
 
-function hookChecks(env: NodeJS.ProcessEnv, projectDir: string): { checks: Check[]; scans: SettingsScan[] } {
+function hookChecks(env: NodeJS.ProcessEnv, projectDir: string, managedPath: string): { checks: Check[]; scans: SettingsScan[]; managed: boolean } {
   const userSettings = userSettingsPath(env);
   const projectSettings = projectSettingsPath(projectDir);
+  // A machine without managed settings (most laptops) gets no line for them.
+  const managed = existsSync(managedPath) ? scanSettings("managed", managedPath, true) : undefined;
   const user = scanSettings("user", userSettings, false);
   const project = resolve(projectSettings) === resolve(userSettings) ? undefined : scanSettings("project", projectSettings, true);
-  const scans = [user, ...(project === undefined ? [] : [project])];
+  const scans = [...(managed === undefined ? [] : [managed]), user, ...(project === undefined ? [] : [project])];
   const checks = scans.map((s) => s.check);
   if (!scans.some((s) => s.ok) && !scans.some((s) => s.check.status === "fail"))
     checks.push({ name: "hook", status: "fail", message: "the claude-code-otel hook is not installed", fix: "run claude-code-otel install (user) or install --project" });
@@ -58,13 +63,15 @@ function hookChecks(env: NodeJS.ProcessEnv, projectDir: string): { checks: Check
       checks.push({
         name: "hook",
         status: "warn",
-        message: "installed in both user and project settings with different commands: every event is exported twice",
-        fix: "run claude-code-otel uninstall --project (or --user)",
+        message: `installed in ${withHook.map((s) => s.check.name).join(" and ")} with different commands: every event is exported twice`,
+        fix: withHook.some((s) => s === managed)
+          ? "with the hooks in managed settings, run claude-code-otel uninstall (--user, --project) for each user"
+          : "run claude-code-otel uninstall --project (or --user)",
       });
     }
   }
   checks.push(...commandChecks(scans.flatMap((s) => s.entries)));
-  return { checks, scans };
+  return { checks, scans, managed: managed !== undefined };
 }
 
 function alertsCheck(scans: readonly SettingsScan[], sessionUsd: readonly number[], slackWebhookUrl: string | undefined): Check | undefined {
@@ -81,12 +88,15 @@ function alertsCheck(scans: readonly SettingsScan[], sessionUsd: readonly number
       };
 }
 
-async function runChecks(env: NodeJS.ProcessEnv, projectDir: string): Promise<Check[]> {
-  const { checks, scans } = hookChecks(env, projectDir);
-  const config = loadConfig(defaultConfigPath(env));
+async function runChecks(env: NodeJS.ProcessEnv, projectDir: string, managedPath = managedSettingsPath()): Promise<Check[]> {
+  const { checks, scans, managed } = hookChecks(env, projectDir, managedPath);
+  // Claude Code gives its hooks the managed settings' env, over the user's: the config they read.
+  const machineConfig = managed ? settingsEnv(managedPath)["CLAUDE_CODE_OTEL_CONFIG"] : undefined;
+  const machineWide = machineConfig !== undefined && machineConfig !== "";
+  const config = loadConfig(machineWide ? machineConfig : defaultConfigPath(env));
   const otlp = readOtlpSettings(config.raw);
   const alerts = readAlertSettings(config.raw);
-  checks.push(configCheck(config, [...otlp.errors, ...alerts.errors]));
+  checks.push(configCheck(config, [...otlp.errors, ...alerts.errors], machineWide));
   checks.push(...(await endpointChecks(otlp.value, env)));
   const alertCheck = alertsCheck(scans, alerts.value.sessionUsd, alerts.value.slackWebhookUrl);
   if (alertCheck !== undefined) checks.push(alertCheck);
@@ -110,7 +120,8 @@ export async function doctorCommand(argv: string[], io: CliIO): Promise<number> 
     io.out(HELP);
     return EXIT.ok;
   }
-  const checks = await runChecks(io.env, resolve(stringOpt(p, "project-dir") ?? process.cwd()));
+  const managed = stringOpt(p, "managed-settings");
+  const checks = await runChecks(io.env, resolve(stringOpt(p, "project-dir") ?? process.cwd()), managed === undefined ? undefined : resolve(managed));
   const ok = checks.every((c) => c.status !== "fail");
   if (boolOpt(p, "json")) {
     const summary = { ok: 0, warn: 0, fail: 0 };

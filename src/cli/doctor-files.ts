@@ -24,7 +24,8 @@ function modeOf(path: string): number | undefined {
   }
 }
 
-export function configCheck(config: LoadedConfig, sectionErrors: readonly string[]): Check {
+/** `machineWide`: the config Claude Code's managed settings name, which every user's hooks read. */
+export function configCheck(config: LoadedConfig, sectionErrors: readonly string[], machineWide = false): Check {
   const configPath = config.path;
   const errors = [...config.errors, ...sectionErrors.map((e) => `${configPath}: ${e}`)];
   if (!config.exists) {
@@ -32,6 +33,17 @@ export function configCheck(config: LoadedConfig, sectionErrors: readonly string
   }
   if (errors.length > 0) return { name: "config", status: "fail", message: errors.join("; "), fix: `fix ${tilde(configPath)} (chmod 600 if it is too open)` };
   const mode = modeOf(configPath);
+  if (machineWide && mode !== undefined && (mode & 0o077) !== 0) {
+    // Every user's hooks read it, so others must be able to.
+    return holdsSecrets(config.raw)
+      ? {
+          name: "config",
+          status: "warn",
+          message: `${tilde(configPath)} (machine-wide, named by managed settings) holds credentials every user of this machine can read`,
+          fix: "give the local agent the credentials instead, and the hooks its loopback endpoint",
+        }
+      : { name: "config", status: "ok", message: `${tilde(configPath)} parses, ${octal(mode)} (machine-wide, named by managed settings)` };
+  }
   if (mode !== undefined && (mode & 0o077) !== 0) {
     const secrets = holdsSecrets(config.raw);
     return {

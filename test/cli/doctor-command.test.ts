@@ -78,7 +78,8 @@ interface Report {
 }
 
 async function doctor(): Promise<{ code: number; report: Report; stdout: string }> {
-  const run = await runCli(["doctor", "--json", "--project-dir", project], { env });
+  // No managed settings (this machine's, if it has any, are not the test's).
+  const run = await runCli(["doctor", "--json", "--project-dir", project, "--managed-settings", join(dir, "managed-settings.json")], { env });
   return { code: run.code, report: JSON.parse(run.stdout) as Report, stdout: run.stdout };
 }
 
@@ -194,7 +195,8 @@ describe("doctor", () => {
 
   it("--json is complete for scripts: schema, version, ok, summary counts, every check", async () => {
     await runCli(["install", "--endpoint", upUrl], { env });
-    const run = await runCli(["doctor", "--json", "--project-dir", project], { env });
+    // No managed settings (this machine's, if it has any, are not the test's).
+    const run = await runCli(["doctor", "--json", "--project-dir", project, "--managed-settings", join(dir, "managed-settings.json")], { env });
     const report = JSON.parse(run.stdout) as { schema: number; version: string; ok: boolean; summary: Record<string, number>; checks: { status: string }[] };
     expect(report.schema).toBe(1);
     expect(report.version).toMatch(/^\d+\.\d+\.\d+/);

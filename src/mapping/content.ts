@@ -48,13 +48,16 @@ const SYSTEM_REMINDER = /<system-reminder>[\s\S]*?(?:<\/system-reminder>|$)/g;
 export function errorMessage(errorText: string | undefined, content: Pick<ContentOptions, "captureContent">): string {
   if (errorText === undefined || errorText.trim() === "") return "tool error";
   if (content.captureContent) return safeText(errorText, MAX_ERROR_MESSAGE_LENGTH);
-  const redacted = redactSecrets(errorText.replace(SYSTEM_REMINDER, ""));
-  const lines = redacted
+  const text = errorText.replace(SYSTEM_REMINDER, "").trim();
+  // Only the head is kept, so only the head plus the margin is redacted: a failed command can print
+  // megabytes, and this runs for every failed tool call.
+  const scanned = text.length > ERROR_HEAD_LENGTH + REDACTION_MARGIN ? text.slice(0, ERROR_HEAD_LENGTH + REDACTION_MARGIN) : text;
+  const lines = redactSecrets(scanned)
     .split("\n")
     .map((l) => l.trim())
     .filter((l) => l !== "");
   let head = lines.slice(0, ERROR_HEAD_LINES).join("\n");
-  let cut = lines.length > ERROR_HEAD_LINES;
+  let cut = lines.length > ERROR_HEAD_LINES || scanned.length < text.length;
   if (head.length > ERROR_HEAD_LENGTH) {
     head = head.slice(0, ERROR_HEAD_LENGTH);
     cut = true;

@@ -21,6 +21,12 @@ describe("what a failed tool call's error text exports", () => {
     expect(errorMessage("Exit code 1\n\n<system-reminder>\n<total_tokens>14944018 tokens left</total_tokens>\n</system-reminder>", off)).toBe("Exit code 1");
     const long = `Exit code 1\n${"x".repeat(1000)}`;
     expect(errorMessage(long, off)).toBe(`${long.slice(0, ERROR_HEAD_LENGTH)} … [cut: content capture is off]`);
+    const huge = `Exit code 1\nfailed: api_key=abcd1234efgh5678\n${"compiler output line\n".repeat(10_000)}`;
+    expect(errorMessage(huge, off)).toBe("Exit code 1\nfailed: api_key=[REDACTED]\ncompiler output line … [cut: content capture is off]");
+    const oneLongLine = `Exit code 1 ${"y".repeat(20_000)}`;
+    expect(errorMessage(oneLongLine, off)).toBe(`${oneLongLine.slice(0, ERROR_HEAD_LENGTH)} … [cut: content capture is off]`);
+    const blanksThenSecret = `Exit code 1${" \n".repeat(3000)}token=abcdef123456 ${"z".repeat(20_000)}`;
+    expect(errorMessage(blanksThenSecret, off)).not.toContain("abcdef123456");
     expect(errorMessage(undefined, off)).toBe("tool error");
     expect(errorMessage(" \n", on)).toBe("tool error");
   });

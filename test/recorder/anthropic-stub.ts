@@ -51,6 +51,11 @@ export interface ScriptedResponse {
   model?: string;
   /** Defaults to a deterministic figure derived from the request size and the step. */
   usage?: ScriptedUsage;
+  /**
+   * Answer with an API error instead of a message (e.g. 400 `invalid_request_error` "prompt is
+   * too long: N tokens > M maximum", which makes Claude Code compact the conversation and retry).
+   */
+  error?: { status: number; type: string; message: string };
 }
 
 /** What kind of request Claude Code sent, as the stub classified it. */
@@ -227,6 +232,11 @@ export async function startAnthropicStub(options: AnthropicStubOptions): Promise
     }
 
     if (record.kind === "scenario" && (options.responseDelayMs ?? 0) > 0) await new Promise((r) => setTimeout(r, options.responseDelayMs));
+    if (scripted.error !== undefined) {
+      record.status = scripted.error.status;
+      sendJson(res, scripted.error.status, apiError(scripted.error.type, scripted.error.message), { "request-id": `req_${tag}_error_${requestIndex}` });
+      return;
+    }
     counter += 1;
     const n = counter;
     const message = buildMessage(scripted, ctx, raw, `msg_${tag}_${n}`, (name, i) => `toolu_${name}_${tag}_${n}_${i}`);

@@ -6,9 +6,10 @@
  *   npm run record:fixtures                               # test/fixtures/claude-code-<v>/ for every FIXTURE_VERSIONS entry
  *   npm run record:fixtures -- --version 2.1.332          # one release (installed into .cache/claude-code/ if needed)
  *   npm run record:models                                 # test/fixtures/models-<v>/: the cost corpus (model ids priced differently)
+ *   npm run record:insights                               # test/fixtures/insights-<v>/: compaction loss, tool output sizes, failing hooks
  *   npx tsx test/recorder/record.ts --set fixtures --version 2.1.17 --out /tmp/fx --keep
  *
- * Options: `--set examples|fixtures|models` (default examples), `--version <v>` (default: CLAUDE_CODE_VERSION,
+ * Options: `--set examples|fixtures|models|insights` (default examples), `--version <v>` (default: CLAUDE_CODE_VERSION,
  * else the pinned dev dependency), `--out <dir>`, `--keep` (keep the temporary HOME and print it),
  * `--dump-requests <file>` (every request the stub received, unsanitized, for debugging; never
  * commit that file: it holds Anthropic's prompts).
@@ -17,11 +18,11 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { startAnthropicStub, type RecordedRequest } from "./anthropic-stub.js";
 import { REPO_ROOT, ensureClaudeCli, selectedClaudeVersion, type ClaudeCli } from "./claude-cli.js";
 import { hookEventsOf, loggingHookSettings } from "./logging-hooks.js";
-import { examplesPlan, fixturesPlan, modelsPlan, type RecordingPlan, type Step } from "./recording-plans.js";
+import { examplesPlan, fixturesPlan, insightsPlan, modelsPlan, type RecordingPlan, type Step } from "./recording-plans.js";
 import { runClaude } from "./run-claude.js";
 import { projectDirName, sanitizeJsonl, sanitizeTree, type PathReplacements } from "./sanitize.js";
 import { recorderScenarios } from "./scenarios.js";
@@ -34,7 +35,7 @@ export const NEUTRAL_CWD = "/home/user/work/shop-api";
 export const FIXTURE_VERSIONS = ["1.0.128", "2.0.55", "2.1.17", "2.1.330", "2.1.332"];
 
 interface Args {
-  set: "examples" | "fixtures" | "models";
+  set: "examples" | "fixtures" | "models" | "insights";
   versions: string[];
   out: string | undefined;
   keep: boolean;
@@ -54,7 +55,7 @@ function parseArgs(argv: string[]): Args {
       continue;
     }
     const value = argv[++i];
-    if (arg === "--set" && (value === "examples" || value === "fixtures" || value === "models")) set = value;
+    if (arg === "--set" && (value === "examples" || value === "fixtures" || value === "models" || value === "insights")) set = value;
     else if (arg === "--version" && value !== undefined) versions = [...(versions ?? []), value];
     else if (arg === "--out" && value !== undefined) out = resolve(value);
     else if (arg === "--dump-requests" && value !== undefined) dump = resolve(value);
@@ -69,7 +70,8 @@ function parseArgs(argv: string[]): Args {
 /** Where a set goes by default. */
 function defaultOut(set: Args["set"], version: string): string {
   if (set === "examples") return join(REPO_ROOT, "examples");
-  return join(REPO_ROOT, "test", "fixtures", set === "models" ? `models-${version}` : `claude-code-${version}`);
+  const folder = set === "models" ? `models-${version}` : set === "insights" ? `insights-${version}` : `claude-code-${version}`;
+  return join(REPO_ROOT, "test", "fixtures", folder);
 }
 
 /** A fixed session id (a version-4-shaped UUID) for a label of a fixed-id recording. */
@@ -79,11 +81,15 @@ export function fixedSessionId(tag: string, label: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-/** A small project for the CLI to work in: a git repo with a README and a source file. */
-function createProject(cwd: string): void {
+/** A small project for the CLI to work in: a git repo with a README, a source file and the plan's files. */
+function createProject(cwd: string, files: Readonly<Record<string, string>> = {}): void {
   mkdirSync(join(cwd, "src"), { recursive: true });
   writeFileSync(join(cwd, "README.md"), "# shop-api\n\nA tiny example service.\n");
   writeFileSync(join(cwd, "src", "index.ts"), "export const greet = (name: string): string => `hello ${name}`;\n");
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(cwd, path)), { recursive: true });
+    writeFileSync(join(cwd, path), content);
+  }
   const git = (...args: string[]): void => {
     execFileSync("git", ["-c", "user.name=Example", "-c", "user.email=dev@example.com", ...args], { cwd, stdio: "ignore" });
   };
@@ -145,11 +151,15 @@ async function recordOne(plan: RecordingPlan, cli: ClaudeCli, out: string, keep:
   const hooksLog = join(home, "hooks.jsonl");
   const projects = join(home, ".claude", "projects");
   mkdirSync(home, { recursive: true });
-  createProject(cwd);
+  createProject(cwd, plan.files);
   const events = hookEventsOf(cli);
   const settings = loggingHookSettings(home, hooksLog, events);
 
-  const stub = await startAnthropicStub({ scenarios: recorderScenarios(cwd, plan.scenarioOptions), ...(plan.fixedIds === undefined ? {} : { idTag: plan.fixedIds }) });
+  const stub = await startAnthropicStub({
+    scenarios: { ...recorderScenarios(cwd, plan.scenarioOptions), ...plan.scenarios?.(cwd) },
+    ...(plan.compact === undefined ? {} : { compact: plan.compact }),
+    ...(plan.fixedIds === undefined ? {} : { idTag: plan.fixedIds }),
+  });
   const sessions = new Map<string, string>();
   const lastAssistant = new Map<string, string[]>();
   const steps: StepRecord[] = [];
@@ -167,7 +177,7 @@ async function recordOne(plan: RecordingPlan, cli: ClaudeCli, out: string, keep:
         allowedTools: plan.allowedTools,
         ...(resume === undefined ? {} : { resume }),
         extraArgs: extra,
-        settings,
+        settings: step.hooks === undefined ? settings : withHooks(settings, step.hooks(home)),
         env: plan.env,
         timeoutMs: 180_000,
       });
@@ -205,7 +215,7 @@ async function recordOne(plan: RecordingPlan, cli: ClaudeCli, out: string, keep:
     [home, NEUTRAL_HOME],
     [tmp, "/tmp/recording"],
   ];
-  for (const step of plan.steps) if (step.prompt === "/compact") checkCompaction(projects, sessions.get(step.session));
+  for (const label of new Set(plan.steps.filter((step) => step.prompt === "/compact").map((step) => step.session))) checkCompaction(projects, sessions.get(label));
 
   mkdirSync(out, { recursive: true });
   const projectsOut = join(out, "projects");
@@ -232,6 +242,13 @@ async function recordOne(plan: RecordingPlan, cli: ClaudeCli, out: string, keep:
   console.log(`wrote ${hooksOut} and ${join(out, "recording.json")}`);
   if (keep) console.log(`raw recording kept in ${tmp}`);
   else rmSync(tmp, { recursive: true, force: true });
+}
+
+/** The logging hooks plus a run's own entries, each event's groups after the logger's. */
+function withHooks(settings: { hooks: Record<string, unknown[]> }, extra: Record<string, unknown[]>): { hooks: Record<string, unknown[]> } {
+  const hooks: Record<string, unknown[]> = { ...settings.hooks };
+  for (const [event, groups] of Object.entries(extra)) hooks[event] = [...(hooks[event] ?? []), ...groups];
+  return { hooks };
 }
 
 function describeRequest(request: RecordedRequest): string {
@@ -277,7 +294,7 @@ function assertClean(dir: string, forbidden: string[]): void {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   for (const version of args.versions) {
-    const plan = args.set === "examples" ? examplesPlan() : args.set === "models" ? modelsPlan(version) : fixturesPlan(version);
+    const plan = args.set === "examples" ? examplesPlan() : args.set === "models" ? modelsPlan(version) : args.set === "insights" ? insightsPlan(version) : fixturesPlan(version);
     const cli = ensureClaudeCli(version);
     const out = args.out ?? defaultOut(args.set, version);
     const command = args.set === "examples" ? "npm run record:examples" : `npm run record:${args.set} -- --version ${version}`;

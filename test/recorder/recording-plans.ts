@@ -7,7 +7,11 @@
  *   which models existed when it shipped.
  * - `models`: `test/fixtures/models-<version>/`, the cost corpus: short sessions on model ids the
  *   price library misprices or lacks, each priced by Claude Code's own ledger.
+ * - `insights`: `test/fixtures/insights-<version>/`: compactions (and what they lost), large tool
+ *   outputs, failing hooks.
  */
+import type { Scenario } from "./anthropic-stub.js";
+import { INSIGHTS_FILES, insightsCompact, insightsScenarios } from "./insights-scenarios.js";
 import type { ScenarioOptions } from "./scenarios.js";
 
 /** One CLI invocation. */
@@ -23,11 +27,13 @@ export interface Step {
    * the prompt that followed that line, as when a user rewinds the conversation.
    */
   rewindTo?: number;
+  /** Hook entries added to the logging hooks for this run only (event → matcher groups), given the run's HOME. */
+  hooks?: (home: string) => Record<string, unknown[]>;
 }
 
 export interface RecordingPlan {
-  /** `examples`, `fixtures` or `models`. */
-  set: "examples" | "fixtures" | "models";
+  /** `examples`, `fixtures`, `models` or `insights`. */
+  set: "examples" | "fixtures" | "models" | "insights";
   /** The era the steps were written for (documentation only). */
   era: string;
   steps: Step[];
@@ -42,6 +48,12 @@ export interface RecordingPlan {
    * a time-based tag and session ids of the CLI's choosing.
    */
   fixedIds?: string;
+  /** Scenarios beside the recorder's own (recorderScenarios), given the project directory. */
+  scenarios?: (cwd: string) => Record<string, Scenario>;
+  /** Answers Claude Code's summary (compaction) requests instead of the stub's default. */
+  compact?: Scenario;
+  /** Files added to the project (path relative to it → content) before the first run. */
+  files?: Readonly<Record<string, string>>;
 }
 
 /** `haiku` means claude-haiku-5-5 in 2.1.330, which price tables do not know yet; pin it. */
@@ -200,6 +212,76 @@ export function modelsPlan(version: string): RecordingPlan {
       { session: "agent-mixed", prompt: AGENT, model: "claude-sonnet-5-5", exercises: "two models in one session: a subagent on claude-haiku-5-5, which the library lacks" },
       { session: "fable-5-2", prompt: EDIT_FILES, model: "claude-fable-5-2", exercises: "a model the library lacks" },
       { session: "unknown", prompt: EDIT_FILES, model: "claude-nova-1", exercises: "a model neither Claude Code nor the library knows (hasUnknownModelCost)" },
+    ],
+  };
+}
+
+const OTEL_HOOK_EVENTS = ["SessionStart", "UserPromptSubmit", "PostToolUse", "PostToolUseFailure", "Stop", "SubagentStop", "PreCompact", "PostCompact", "SessionEnd"];
+const MATCHER_EVENTS = new Set(["PostToolUse", "PostToolUseFailure", "SubagentStop", "PreCompact", "PostCompact", "SessionStart", "SessionEnd"]);
+
+/**
+ * claude-code-otel's hook entries as `install` writes them (async, absolute node and bin paths),
+ * pointing at a package that is no longer there (moved or uninstalled after `install`): every
+ * run of them fails, and Claude Code records each failure in the transcript.
+ */
+export function brokenOtelHooks(home: string): Record<string, unknown[]> {
+  const command = `'/usr/bin/node' '${home}/.npm-global/lib/node_modules/claude-code-otel/bin/claude-code-otel.cjs' hook`;
+  const hooks: Record<string, unknown[]> = {};
+  for (const event of OTEL_HOOK_EVENTS) {
+    hooks[event] = [{ ...(MATCHER_EVENTS.has(event) ? { matcher: "*" } : {}), hooks: [{ type: "command", command, async: true, timeout: 10 }] }];
+  }
+  return hooks;
+}
+
+/**
+ * The insights corpus (`npm run record:insights`, test/fixtures/insights-<version>/): a session
+ * that reads files, compacts, reads some again, and compacts twice in a row; an auto-compaction
+ * (Claude Code compacts when the API refuses a prompt as too long); large tool outputs; a
+ * session whose claude-code-otel hooks fail.
+ */
+export function insightsPlan(version: string): RecordingPlan {
+  const sonnet = "claude-sonnet-4-5";
+  return {
+    set: "insights",
+    era: "2.1.63 and later: compact_boundary with preservedMessages, file and compact_file_reference attachments after a compaction, async_hook_response attachments",
+    allowedTools: "Bash Read Write Edit Agent",
+    scenarioOptions: {},
+    env: HAIKU_4_5,
+    fixedIds: `insights_v${version.replace(/\./g, "_")}`,
+    scenarios: insightsScenarios,
+    compact: insightsCompact,
+    files: INSIGHTS_FILES,
+    steps: [
+      {
+        session: "reread",
+        prompt: "scenario:reads read the project files",
+        model: sonnet,
+        exercises: "two parallel Reads, a 13,893-byte Bash output, a Read of a 57,000-byte file",
+      },
+      { session: "reread", prompt: "/compact", model: sonnet, exercises: "--resume + manual /compact: the small files restored (file attachments), the large one only referenced" },
+      { session: "reread", prompt: "scenario:rereads check the files again", model: sonnet, exercises: "--resume: README.md (restored) and data/big.txt (lost) read again" },
+      { session: "reread", prompt: "/compact", model: sonnet, exercises: "--resume + a second /compact" },
+      { session: "reread", prompt: "/compact", model: sonnet, exercises: "--resume + a third /compact right after the second: the same conversation summarised again" },
+      { session: "reread", prompt: "scenario:after-dup continue", model: sonnet, exercises: "--resume: src/index.ts read again" },
+      {
+        session: "auto-compact",
+        prompt: "scenario:fill load the data",
+        model: sonnet,
+        exercises: "the API refuses the third request as too long: an auto-compaction, then the large file read again",
+      },
+      {
+        session: "big-outputs",
+        prompt: "scenario:big-outputs dump the logs",
+        model: "claude-haiku-4-5",
+        exercises: "a 228,894-byte Bash output, the large file through Read and through cat",
+      },
+      {
+        session: "hooks-fail",
+        prompt: "scenario:hooks-fail check the shell",
+        model: sonnet,
+        exercises: "claude-code-otel's hooks installed from a package that is gone: every async hook run fails",
+        hooks: brokenOtelHooks,
+      },
     ],
   };
 }

@@ -66,6 +66,7 @@ describe("startAnthropicStub", () => {
                 usage: { input_tokens: 10, output_tokens: 5, cache_read_input_tokens: 7, cache_write_5m: 3, cache_write_1h: 4 },
               }
             : { text: "end" },
+        refuse: () => ({ error: { status: 400, type: "invalid_request_error", message: "prompt is too long: 201384 tokens > 200000 maximum" } }),
       },
     });
   });
@@ -133,6 +134,13 @@ describe("startAnthropicStub", () => {
     expect(await missing.json()).toMatchObject({ type: "error", error: { type: "not_found_error" } });
   });
 
+  it("answers a scripted API error with the API's error body, counting no response", async () => {
+    const refused = await post("/v1/messages", { model: "claude-sonnet-4-5", stream: true, tools: TOOLS, messages: [{ role: "user", content: "scenario:refuse" }] });
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get("request-id")).toBe("req_t_error_5");
+    expect(await refused.json()).toEqual({ type: "error", error: { type: "invalid_request_error", message: "prompt is too long: 201384 tokens > 200000 maximum" } });
+  });
+
   it("records requests without secrets", () => {
     expect(stub.requests.map((request) => [request.path, request.kind, request.status])).toEqual([
       ["/v1/messages", "scenario", 200],
@@ -140,6 +148,7 @@ describe("startAnthropicStub", () => {
       ["/v1/messages", "side", 200],
       ["/v1/messages/count_tokens", "count_tokens", 200],
       ["/v1/unknown", "unknown", 404],
+      ["/v1/messages", "scenario", 400],
     ]);
     expect(stub.requests[0]).toMatchObject({ scenario: "pair", step: 0, sessionId: "s-1", messageId: "msg_t_1" });
     expect(stub.requests.every((request) => !("x-api-key" in request.headers))).toBe(true);

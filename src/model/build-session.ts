@@ -14,7 +14,10 @@ import type { AgentTranscript, SessionInput } from "../transcript/session-input.
 import type { TranscriptLine } from "../transcript/line-types.js";
 import { flatString } from "../util/flat-string.js";
 import type { CompactionDraft } from "./compactions.js";
-import { finishCompactions } from "./compactions.js";
+import { compactionUuid, finishCompactions } from "./compactions.js";
+import type { ContextEvent } from "./context.js";
+import { analyseContext } from "./context.js";
+import { finishHookErrors } from "./hook-errors.js";
 import type { LedgerLine } from "./ledger.js";
 import type { Pricer, RequestPrice } from "./pricer.js";
 import { priceSession } from "./pricing.js";
@@ -24,10 +27,11 @@ import type { AgentDraft } from "./subagents.js";
 import { inlineSidechainRoots, joinSubagents, startedByCall, touchAgent, turnOfAgents } from "./subagents.js";
 import type { ToolCallDraft } from "./tool-calls.js";
 import { addToolResults, addToolUses, finishToolCalls } from "./tool-calls.js";
+import { attributeToolCosts } from "./tool-costs.js";
 import type { TurnDraft, TurnSegmenter } from "./turns.js";
 import { extendTurn, finishTurns, newTurnSegmenter, numberTurns, onPrompt, turnIndexer } from "./turns.js";
+import type { HookErrorLine } from "../transcript/line-types.js";
 import type { ApiRequest, Session } from "./types.js";
-import { compactionUuid } from "./compactions.js";
 
 /** What the pass collects. */
 interface Pass {
@@ -36,6 +40,9 @@ interface Pass {
   readonly agents: Map<string, AgentDraft>;
   readonly turns: TurnSegmenter;
   readonly compactions: CompactionDraft[];
+  /** The main thread's context, in order (context.ts). */
+  readonly context: ContextEvent[];
+  readonly hookErrors: HookErrorLine[];
   readonly ledger: LedgerLine[];
   /** Inline sidechain line uuid → its agent id. */
   readonly inlineAgentOf: Map<string, string>;
@@ -55,6 +62,8 @@ export function buildSession(input: SessionInput, pricer: Pricer): Session {
     agents: new Map(),
     turns: newTurnSegmenter(),
     compactions: [],
+    context: [],
+    hookErrors: [],
     ledger: [],
     inlineAgentOf: inlineSidechainRoots(input.main),
     title: undefined,
@@ -76,16 +85,29 @@ export function buildSession(input: SessionInput, pricer: Pricer): Session {
     prices.set(draft.key, p);
     return { usd: p.usd, known: p.known, source: p.source, pricedUsd: p.usd, pricedSource: p.source, computedUsd: p.computedUsd };
   });
-  const toolCalls = finishToolCalls(pass.toolCalls, turnIndexOf, startedByCall(subagents));
   const compactions: { uuid: string; position: number; preTokens: number | undefined; endTime: number }[] = [];
-  for (const [i, c] of pass.compactions.entries())
-    compactions.push({ uuid: compactionUuid(c.line.uuid, i), position: c.position, preTokens: c.line.preTokens, endTime: c.line.timestamp ?? 0 });
+  const compactionUuids: string[] = [];
+  const compactionEnds = new Map<string, number>();
+  for (const [i, c] of pass.compactions.entries()) {
+    const uuid = compactionUuid(c.line.uuid, i);
+    compactions.push({ uuid, position: c.position, preTokens: c.line.preTokens, endTime: c.line.timestamp ?? 0 });
+    compactionUuids.push(uuid);
+    compactionEnds.set(uuid, c.line.timestamp ?? 0);
+  }
   const pricing = priceSession(
     { sessionId: input.sessionId, requests: priced, prices, positionOf: (key) => pass.requests.drafts.get(key)?.position, ledger: pass.ledger, compactions },
     pricer,
   );
   const requests: ApiRequest[] = [];
   for (const r of priced) requests.push(withCost(r, pricing.requestCosts.get(r.key) ?? r.cost));
+  // What each tool call cost is a share of the requests' final (ledger) costs.
+  const context = analyseContext(pass.context, pass.toolCalls, compactionUuids);
+  const droppedAt = new Map<string, number>();
+  for (const [id, uuid] of context.droppedBy) droppedAt.set(id, compactionEnds.get(uuid) ?? 0);
+  const parentCallOf = new Map<string, string>();
+  for (const a of subagents) if (a.parentToolUseId !== undefined) parentCallOf.set(a.agentId, a.parentToolUseId);
+  const toolCosts = attributeToolCosts(requests, pass.toolCalls, droppedAt, parentCallOf);
+  const toolCalls = finishToolCalls(pass.toolCalls, turnIndexOf, startedByCall(subagents), context.droppedBy, toolCosts);
 
   const timed = Number.isFinite(pass.startTime);
   return {
@@ -103,7 +125,8 @@ export function buildSession(input: SessionInput, pricer: Pricer): Session {
     requests,
     toolCalls,
     subagents,
-    compactions: finishCompactions(pass.compactions, numbered, pricing.compactionCosts, pricing.cacheRebuilds),
+    compactions: finishCompactions(pass.compactions, numbered, pricing.compactionCosts, pricing.cacheRebuilds, context.losses),
+    hookErrors: finishHookErrors(pass.hookErrors),
     ledger: pricing.segments,
     cost: pricing.cost,
     warnings: pricing.warnings,
@@ -123,21 +146,34 @@ function readMainLine(pass: Pass, line: TranscriptLine, position: number): void 
       if (line.kind === "prompt" && agent.rootPrompt === undefined) agent.rootPrompt = line.text;
       if (line.kind === "assistant") addAssistant(pass, line, agentId, undefined, undefined);
       if (line.kind === "tool-results") addToolResults(pass.toolCalls, line);
+      if (line.kind === "hook-error") pass.hookErrors.push(line);
       return;
     }
   }
   switch (line.kind) {
     case "prompt":
       onPrompt(pass.turns, line);
+      if (line.isCompactSummary) pass.context.push({ kind: "summary", bytes: Buffer.byteLength(line.text) });
       break;
-    case "assistant":
+    case "assistant": {
+      const known = pass.requests.drafts.size;
       addAssistant(pass, line, undefined, pass.turns.current, position);
+      if (pass.requests.drafts.size > known) pass.context.push({ kind: "request" });
       break;
+    }
     case "tool-results":
       addToolResults(pass.toolCalls, line);
+      for (const r of line.results) pass.context.push({ kind: "result", callId: r.toolUseId, uuid: line.uuid });
       break;
     case "compact-boundary":
       pass.compactions.push({ line, turn: pass.turns.current, position });
+      pass.context.push({ kind: "boundary", kept: line.keptUuids });
+      break;
+    case "context-file":
+      pass.context.push({ kind: "file", path: line.path, how: line.how, bytes: line.bytes });
+      break;
+    case "hook-error":
+      pass.hookErrors.push(line);
       break;
     case "cost-state":
       // Written when a Claude Code process exits: after everything before it, by the last time seen.
@@ -172,6 +208,7 @@ function readAgentTranscript(pass: Pass, transcript: AgentTranscript): void {
     if (line.kind === "prompt" && agent.rootPrompt === undefined && !line.isMeta) agent.rootPrompt = line.text;
     else if (line.kind === "assistant") addAssistant(pass, line, agentId, undefined, undefined);
     else if (line.kind === "tool-results") addToolResults(pass.toolCalls, line);
+    else if (line.kind === "hook-error") pass.hookErrors.push({ ...line, isSidechain: true });
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import type { CompactBoundaryLine } from "../transcript/line-types.js";
 import type { TurnDraft } from "./turns.js";
-import type { CacheRebuild, Compaction } from "./types.js";
+import type { CacheRebuild, Compaction, CompactionLoss } from "./types.js";
 
 export interface CompactionDraft {
   readonly line: CompactBoundaryLine;
@@ -19,28 +19,52 @@ export function compactionUuid(uuid: string | undefined, index: number): string 
   return uuid ?? `compaction-${index}`;
 }
 
-/** `costs[i]`: the i-th compaction's summarising call, from the ledger; `rebuilds[i]`: the cache writes it caused. */
+/** `costs[i]`: the i-th compaction's summarising call, from the ledger; `rebuilds[i]`: the cache writes it caused; `losses[i]`: context.ts. */
 export function finishCompactions(
   drafts: readonly CompactionDraft[],
   turnIndex: ReadonlyMap<TurnDraft, number>,
   costs: readonly (number | undefined)[],
   rebuilds: readonly (CacheRebuild | undefined)[],
+  losses: readonly CompactionLoss[],
 ): Compaction[] {
   const compactions: Compaction[] = [];
+  let cumulative: number | undefined = 0;
   for (const [i, c] of drafts.entries()) {
     const end = c.line.timestamp ?? 0;
+    const { preTokens, postTokens, cumulativeDroppedTokens } = c.line;
+    // Claude Code's dropped figure is the session's running total: this compaction's share is the step.
+    const dropped =
+      preTokens !== undefined && postTokens !== undefined
+        ? preTokens - postTokens
+        : cumulativeDroppedTokens !== undefined && cumulative !== undefined
+          ? cumulativeDroppedTokens - cumulative
+          : undefined;
+    cumulative = cumulativeDroppedTokens;
     compactions.push({
       uuid: compactionUuid(c.line.uuid, i),
       startTime: end - (c.line.durationMs ?? 0),
       endTime: end,
       trigger: c.line.trigger,
-      preTokens: c.line.preTokens,
-      postTokens: c.line.postTokens,
-      droppedTokens: c.line.droppedTokens ?? (c.line.preTokens !== undefined && c.line.postTokens !== undefined ? c.line.preTokens - c.line.postTokens : undefined),
+      preTokens,
+      postTokens,
+      droppedTokens: dropped,
       turnIndex: c.turn === undefined ? undefined : turnIndex.get(c.turn),
       unattributedCostUsd: costs[i],
       cacheRebuild: rebuilds[i],
+      loss: losses[i] ?? NO_LOSS,
     });
   }
   return compactions;
 }
+
+const NO_LOSS: CompactionLoss = {
+  toolOutputs: 0,
+  toolOutputBytes: 0,
+  toolOutputIds: [],
+  files: [],
+  keptLines: 0,
+  reReadCallIds: [],
+  restoredReReadCallIds: [],
+  duplicateOf: undefined,
+  summaryBytes: undefined,
+};

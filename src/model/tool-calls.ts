@@ -7,7 +7,7 @@ import type { AssistantLine, ToolResultLine } from "../transcript/line-types.js"
 import type { RequestDraft } from "./requests.js";
 import { toolTarget } from "./tool-target.js";
 import type { TurnDraft } from "./turns.js";
-import type { ToolCall, ToolOutcome } from "./types.js";
+import type { ToolCall, ToolCallCost, ToolOutcome } from "./types.js";
 import { AGENT_TOOL_NAMES } from "./types.js";
 
 export interface ToolCallDraft {
@@ -22,7 +22,11 @@ export interface ToolCallDraft {
   outcome: ToolOutcome;
   errorText: string | undefined;
   spawnedAgentId: string | undefined;
+  resultBytes: number | undefined;
+  persistedBytes: number | undefined;
 }
+
+const NO_COST: ToolCallCost = { usd: 0, callUsd: 0, resultUsd: 0, carriedUsd: 0, subagentUsd: 0, resultTokens: 0 };
 
 /** Opens the calls of an assistant line's `tool_use` blocks, as calls of `request`. */
 export function addToolUses(calls: Map<string, ToolCallDraft>, request: RequestDraft, line: AssistantLine, agentId: string | undefined, turn: TurnDraft | undefined): void {
@@ -42,6 +46,8 @@ export function addToolUses(calls: Map<string, ToolCallDraft>, request: RequestD
       outcome: "pending",
       errorText: undefined,
       spawnedAgentId: undefined,
+      resultBytes: undefined,
+      persistedBytes: undefined,
     });
   }
 }
@@ -54,18 +60,23 @@ export function addToolResults(calls: Map<string, ToolCallDraft>, line: ToolResu
     call.endTime = line.timestamp ?? call.startTime;
     call.outcome = result.isError ? "failure" : "success";
     call.errorText = result.errorText;
+    call.resultBytes = result.bytes;
+    call.persistedBytes = result.persistedBytes;
     if (line.spawnedAgentId !== undefined && AGENT_TOOL_NAMES.has(call.name)) call.spawnedAgentId = line.spawnedAgentId;
   }
 }
 
 /**
  * The session's calls, ordered by start time. `startedBy`: Agent call id → the subagent that
- * claimed it (subagents.ts), for calls whose result did not name one.
+ * claimed it (subagents.ts), for calls whose result did not name one; `droppedBy`: call id → the
+ * compaction that took its result out of the context (context.ts); `costs`: tool-costs.ts.
  */
 export function finishToolCalls(
   calls: ReadonlyMap<string, ToolCallDraft>,
   turnIndexOf: (turn: TurnDraft | undefined, agentId: string | undefined) => number | undefined,
   startedBy: ReadonlyMap<string, string>,
+  droppedBy: ReadonlyMap<string, string>,
+  costs: ReadonlyMap<string, ToolCallCost>,
 ): ToolCall[] {
   const finished: ToolCall[] = [];
   for (const c of calls.values()) {
@@ -82,6 +93,10 @@ export function finishToolCalls(
       outcome: c.outcome,
       errorText: c.errorText,
       spawnedAgentId: c.spawnedAgentId ?? startedBy.get(c.id),
+      resultBytes: c.resultBytes,
+      persistedBytes: c.persistedBytes,
+      droppedBy: droppedBy.get(c.id),
+      cost: costs.get(c.id) ?? NO_COST,
     });
   }
   finished.sort((a, b) => a.startTime - b.startTime || a.id.localeCompare(b.id));

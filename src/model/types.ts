@@ -61,6 +61,36 @@ export interface ToolCall {
   readonly errorText: string | undefined;
   /** For Agent/Task calls: the subagent it started. */
   readonly spawnedAgentId: string | undefined;
+  /** UTF-8 bytes of its result as the model got it (undefined: no result yet). */
+  readonly resultBytes: number | undefined;
+  /** The whole output's size where Claude Code kept it in a file and gave the model a preview. */
+  readonly persistedBytes: number | undefined;
+  /** The compaction (uuid) that took its result out of the main thread's context; undefined while it is still there, or in a subagent. */
+  readonly droppedBy: string | undefined;
+  /** What it cost (tool-costs.ts): its share of the requests its call and its result took part in. */
+  readonly cost: ToolCallCost;
+}
+
+/**
+ * A tool call's attributed cost (tool-costs.ts). Parts of requests' costs, never more than them:
+ * the calls' costs of a session sum to at most its cost.
+ */
+export interface ToolCallCost {
+  /** callUsd + resultUsd + carriedUsd + subagentUsd. */
+  readonly usd: number;
+  /** Its share of the request that called it (what that request cost beyond the earlier results it carried). */
+  readonly callUsd: number;
+  /** Its result's tokens where they were first sent: uncached input or cache writes of the next request. */
+  readonly resultUsd: number;
+  /**
+   * Its result's tokens in the later requests of its thread, until a compaction dropped them:
+   * cache reads (or new input where the cache had gone cold).
+   */
+  readonly carriedUsd: number;
+  /** For an Agent/Task call: what its subagent's requests cost beyond their own tool calls. */
+  readonly subagentUsd: number;
+  /** Tokens its result added to the context (estimated from its size, bounded by the next request's new tokens). */
+  readonly resultTokens: number;
 }
 
 /** One turn: a prompt a person typed (or an answered slash command) and the work until the next. */
@@ -98,6 +128,7 @@ export interface Compaction {
   readonly trigger: string;
   readonly preTokens: number | undefined;
   readonly postTokens: number | undefined;
+  /** This compaction's: pre − post (Claude Code's own figure is cumulative over the session). */
   readonly droppedTokens: number | undefined;
   readonly turnIndex: number | undefined;
   /** The summarising call's cost, known only from Claude Code's ledger (it leaves no assistant line). */
@@ -108,6 +139,8 @@ export interface Compaction {
    * carries the figure: it exists only once the request does.
    */
   readonly cacheRebuild: CacheRebuild | undefined;
+  /** What left the main thread's context with it, and what the session read again after (context.ts). */
+  readonly loss: CompactionLoss;
 }
 
 export interface CacheRebuild {
@@ -139,6 +172,52 @@ export interface LedgerSegment {
   /** The compactions it covers. */
   readonly compactionUuids: readonly string[];
   readonly hasUnknownModelCost: boolean;
+}
+
+/** A file in the main thread's context when a compaction happened. */
+export interface ContextFile {
+  readonly path: string;
+  /** Read calls of it whose results were in the context (0: it came back whole after the previous compaction). */
+  readonly reads: number;
+  /** UTF-8 bytes of its content in the context (Read results, or the restored copy). */
+  readonly bytes: number;
+  /** What the compaction did with it: restored whole, kept only by name, or neither (lost). */
+  readonly after: "restored" | "referenced" | "lost";
+}
+
+export interface CompactionLoss {
+  /** Main-thread tool results in the context that the compaction replaced by its summary (not kept). */
+  readonly toolOutputs: number;
+  readonly toolOutputBytes: number;
+  /** Their ids, largest first. */
+  readonly toolOutputIds: readonly string[];
+  /** Files in the context, by path (Read results and files restored by the previous compaction). */
+  readonly files: readonly ContextFile[];
+  /** Lines the compaction kept as they were (`preservedMessages`). */
+  readonly keptLines: number;
+  /** Files it lost (`after` lost or referenced) that the session read again later: the Read calls, in order. */
+  readonly reReadCallIds: readonly string[];
+  /** Files it restored whole that the session read again anyway (a redundant read, not a loss). */
+  readonly restoredReReadCallIds: readonly string[];
+  /** The previous compaction, when nothing happened between the two: the same conversation summarised again. */
+  readonly duplicateOf: string | undefined;
+  /** UTF-8 bytes of the summary that replaced the context. */
+  readonly summaryBytes: number | undefined;
+}
+
+/** A hook Claude Code ran that failed, as it recorded it in the transcript. */
+export interface HookError {
+  readonly uuid: string | undefined;
+  readonly time: number;
+  readonly event: string;
+  /** `async_hook_response` (exit code), `hook_non_blocking_error`, `hook_cancelled`, ... */
+  readonly failure: string;
+  readonly exitCode: number | undefined;
+  /** `claude-code-otel` when its command or error names this package, else `unknown`. */
+  readonly owner: "claude-code-otel" | "unknown";
+  readonly command: string | undefined;
+  /** In a subagent's transcript or lines. */
+  readonly sidechain: boolean;
 }
 
 /** A session's cost and tokens for one model. */
@@ -185,6 +264,8 @@ export interface Session {
   readonly toolCalls: readonly ToolCall[];
   readonly subagents: readonly Subagent[];
   readonly compactions: readonly Compaction[];
+  /** Hooks that failed, in order (Claude Code 2.1.x records them). */
+  readonly hookErrors: readonly HookError[];
   /** Claude Code's ledger lines, in order (empty before 2.1.x). */
   readonly ledger: readonly LedgerSegment[];
   readonly cost: SessionCost;

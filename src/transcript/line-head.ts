@@ -36,7 +36,21 @@ const HEAD_BYTES = 200;
  * Every key before it is matched whole (string values without quote or backslash), so the
  * match is a top-level key, never one nested in an object or inside a string.
  */
-const ATTACHMENT_HEAD = /^\{"parentUuid":(?:null|"[^"\\]*"),"isSidechain":(?:true|false),(?:"[A-Za-z]+":"[^"\\]*",)*"attachment":\{/;
+const ATTACHMENT_HEAD = /^\{"parentUuid":(?:null|"[^"\\]*"),"isSidechain":(?:true|false),(?:"[A-Za-z]+":"[^"\\]*",)*"attachment":\{(?:"type":"([a-z_]+)")?/;
+/**
+ * Attachment types that carry something we use: files put into the context (after a compaction,
+ * or mentioned) and hooks that failed. They are few and small (a restored file at most), so they
+ * are parsed; every other attachment is skipped.
+ */
+const USED_ATTACHMENTS = new Set([
+  "file",
+  "compact_file_reference",
+  "async_hook_response",
+  "hook_non_blocking_error",
+  "hook_blocking_error",
+  "hook_error_during_execution",
+  "hook_cancelled",
+]);
 
 /**
  * Returns the ignored line type when the head proves the line is one we skip, else undefined
@@ -53,7 +67,10 @@ export function skippableType(buf: Buffer, start: number, end: number): string |
     return undefined;
   }
   if (buf[start + 2] !== 0x70 || end - start < 40) return undefined; // {"parentUuid"...
-  return ATTACHMENT_HEAD.test(buf.toString("latin1", start, Math.min(end, start + HEAD_BYTES))) ? "attachment" : undefined;
+  const head = ATTACHMENT_HEAD.exec(buf.toString("latin1", start, Math.min(end, start + HEAD_BYTES)));
+  if (head === null) return undefined;
+  // No type in the head (a key order we have not seen, or a head longer than HEAD_BYTES): skipped, as every attachment was.
+  return head[1] !== undefined && USED_ATTACHMENTS.has(head[1]) ? undefined : "attachment";
 }
 
 const API_REQUEST_PREFIX = Buffer.from('{"type":"api-request",');

@@ -62,6 +62,14 @@ export interface ToolResult {
   readonly isError: boolean;
   /** Result text; only kept (bounded) for errors, where it explains the failure. */
   readonly errorText: string | undefined;
+  /** UTF-8 bytes of the result as the model got it (text parts; an image counts its base64 data). */
+  readonly bytes: number;
+  /**
+   * The whole output's size when Claude Code kept it in a file and gave the model a preview
+   * (`toolUseResult.persistedOutputSize`, Bash outputs over 30,000 characters); known only when the
+   * line carries one result.
+   */
+  readonly persistedBytes: number | undefined;
 }
 
 export interface ToolResultLine extends LineContext {
@@ -77,8 +85,42 @@ export interface CompactBoundaryLine extends LineContext {
   readonly trigger: string;
   readonly preTokens: number | undefined;
   readonly postTokens: number | undefined;
-  readonly droppedTokens: number | undefined;
+  /** `cumulativeDroppedTokens`: what every compaction of the session dropped so far, this one included. */
+  readonly cumulativeDroppedTokens: number | undefined;
   readonly durationMs: number | undefined;
+  /** Lines the compaction kept as they were (`preservedMessages.allUuids`): their content stays in the context. */
+  readonly keptUuids: readonly string[];
+}
+
+/**
+ * A file put into the context by an `attachment` line rather than a tool call: `whole` (type
+ * `file`: its content, as after a compaction that restores recently read files, or an @-mention),
+ * `reference` (type `compact_file_reference`: only its name, for a file too large to restore).
+ */
+export interface ContextFileLine extends LineContext {
+  readonly kind: "context-file";
+  readonly path: string;
+  readonly how: "whole" | "reference";
+  /** UTF-8 bytes of the content put into the context (0 for a reference). */
+  readonly bytes: number;
+}
+
+/**
+ * A hook that failed, as Claude Code recorded it in an `attachment` line: an async hook's response
+ * with a non-zero exit code (`async_hook_response`), or a synchronous hook's error
+ * (`hook_non_blocking_error`, `hook_blocking_error`, `hook_error_during_execution`, `hook_cancelled`).
+ */
+export interface HookErrorLine extends LineContext {
+  readonly kind: "hook-error";
+  /** The hook event (`PostToolUse`, `Stop`, ...). */
+  readonly event: string;
+  /** The attachment type Claude Code wrote. */
+  readonly failure: string;
+  readonly exitCode: number | undefined;
+  /** The hook's command where Claude Code recorded it (not on every async response). */
+  readonly command: string | undefined;
+  /** The start of its stderr (bounded): it may name the command that failed. */
+  readonly stderr: string;
 }
 
 /** One model's running totals in a `cost-state` line (`modelUsage[<model>]`). */
@@ -122,7 +164,8 @@ export interface OtherLine {
 }
 
 /** One transcript line, parsed: a discriminated union on `kind`; unknown line types are `other`. */
-export type TranscriptLine = AssistantLine | PromptLine | ToolResultLine | CompactBoundaryLine | CostStateLine | ApiRequestLine | SummaryLine | OtherLine;
+export type TranscriptLine =
+  AssistantLine | PromptLine | ToolResultLine | CompactBoundaryLine | ContextFileLine | HookErrorLine | CostStateLine | ApiRequestLine | SummaryLine | OtherLine;
 
 /** Counts of what reading transcript lines met. */
 export interface ParseStats {

@@ -27,6 +27,8 @@ export function toTranscriptLine(raw: JsonObject): TranscriptLine {
       return { kind: "api-request", id: str(raw["id"]) ?? "", timestamp: time(raw["timestamp"]) };
     case "summary":
       return { kind: "summary", summary: str(raw["summary"]) ?? "", leafUuid: str(raw["leafUuid"]) };
+    case "attachment":
+      return toAttachment(raw);
     default:
       return { kind: "other", type: type || "(none)", timestamp: time(raw["timestamp"]) };
   }
@@ -108,6 +110,22 @@ function resultText(content: unknown): string {
   return text;
 }
 
+/** UTF-8 bytes of a tool result's content as the model gets it: text parts, and an image's base64 data. */
+function resultBytes(content: unknown): number {
+  if (typeof content === "string") return Buffer.byteLength(content);
+  if (!Array.isArray(content)) return 0;
+  let bytes = 0;
+  for (const part of content) {
+    if (!isObject(part)) continue;
+    if (typeof part["text"] === "string") bytes += Buffer.byteLength(part["text"]);
+    else {
+      const data = obj(part["source"])?.["data"];
+      if (typeof data === "string") bytes += data.length;
+    }
+  }
+  return bytes;
+}
+
 function toUser(raw: JsonObject): TranscriptLine {
   const ctx = context(raw);
   const message = obj(raw["message"]) ?? {};
@@ -115,6 +133,7 @@ function toUser(raw: JsonObject): TranscriptLine {
   const promptId = str(raw["promptId"]);
   const results: ToolResult[] = [];
   let promptText: string | undefined = typeof content === "string" ? content : undefined;
+  const toolUseResult = obj(raw["toolUseResult"]);
   if (Array.isArray(content)) {
     for (const block of content) {
       if (!isObject(block)) continue;
@@ -124,6 +143,8 @@ function toUser(raw: JsonObject): TranscriptLine {
           toolUseId: str(block["tool_use_id"]) ?? "",
           isError,
           errorText: isError ? resultText(block["content"]).slice(0, MAX_ERROR_TEXT) : undefined,
+          bytes: resultBytes(block["content"]),
+          persistedBytes: undefined,
         });
       } else if (block["type"] === "text" && promptText === undefined) {
         promptText = str(block["text"]);
@@ -131,7 +152,10 @@ function toUser(raw: JsonObject): TranscriptLine {
     }
   }
   if (results.length > 0) {
-    const toolUseResult = obj(raw["toolUseResult"]);
+    // toolUseResult describes the line's one result; with several it says nothing about which.
+    const persisted = results.length === 1 ? num(toolUseResult?.["persistedOutputSize"]) : undefined;
+    const first = results[0] as ToolResult;
+    if (persisted !== undefined) results[0] = { ...first, persistedBytes: persisted };
     return { kind: "tool-results", ...ctx, promptId, results, spawnedAgentId: str(toolUseResult?.["agentId"]) };
   }
   return {
@@ -157,9 +181,55 @@ function toSystem(raw: JsonObject): TranscriptLine {
     trigger: str(meta["trigger"]) ?? "unknown",
     preTokens: num(meta["preTokens"]),
     postTokens: num(meta["postTokens"]),
-    droppedTokens: num(meta["cumulativeDroppedTokens"]),
+    cumulativeDroppedTokens: num(meta["cumulativeDroppedTokens"]),
     durationMs: num(meta["durationMs"]),
+    keptUuids: strings(obj(meta["preservedMessages"])?.["allUuids"] ?? obj(meta["preservedMessages"])?.["uuids"]),
   };
+}
+
+function strings(value: unknown): string[] {
+  const out: string[] = [];
+  if (Array.isArray(value)) for (const v of value) if (typeof v === "string") out.push(v);
+  return out;
+}
+
+/** Longest piece of a failed hook's stderr we keep: enough to name the command. */
+const MAX_HOOK_STDERR = 500;
+
+/** Hook failures Claude Code records as attachments of these types (and async responses with a non-zero exit code). */
+const HOOK_FAILURES = new Set(["hook_non_blocking_error", "hook_blocking_error", "hook_error_during_execution", "hook_cancelled"]);
+
+/**
+ * The attachment lines we use (line-head.ts lets only these through to the parse): files put into
+ * the context, and hooks that failed. Every other attachment is `other`.
+ */
+function toAttachment(raw: JsonObject): TranscriptLine {
+  const a = obj(raw["attachment"]);
+  const type = str(a?.["type"]);
+  const base = context(raw);
+  if (a !== undefined && (type === "file" || type === "compact_file_reference")) {
+    const path = str(a["filename"]);
+    if (path !== undefined) {
+      const file = obj(obj(a["content"])?.["file"]);
+      const content = str(file?.["content"]);
+      return { kind: "context-file", ...base, path, how: type === "file" ? "whole" : "reference", bytes: content === undefined ? 0 : Buffer.byteLength(content) };
+    }
+  }
+  if (a !== undefined && type !== undefined) {
+    const exitCode = num(a["exitCode"]);
+    if (HOOK_FAILURES.has(type) || (type === "async_hook_response" && exitCode !== undefined && exitCode !== 0)) {
+      return {
+        kind: "hook-error",
+        ...base,
+        event: str(a["hookEvent"]) ?? "unknown",
+        failure: type,
+        exitCode,
+        command: str(a["command"]),
+        stderr: (str(a["stderr"]) ?? "").slice(0, MAX_HOOK_STDERR),
+      };
+    }
+  }
+  return { kind: "other", type: "attachment", timestamp: base.timestamp };
 }
 
 function toCostState(raw: JsonObject): TranscriptLine {

@@ -118,6 +118,19 @@ describe("buildSession", () => {
           outcome: "success",
           errorText: undefined,
           spawnedAgentId: "a1",
+          resultBytes: 0,
+          persistedBytes: undefined,
+          droppedBy: "c1",
+          // Its request's output share (by Anthropic's price ratios: output 5x, cache reads 0.1x the
+          // input rate), and what the subagent's requests cost beyond its own call's output.
+          cost: {
+            usd: expect.closeTo(cost(50) * (250 / 360) + cost(20) * (2 / 102) + cost(4), 15) as number,
+            callUsd: cost(50) * (250 / 360),
+            resultUsd: 0,
+            carriedUsd: 0,
+            subagentUsd: expect.closeTo(cost(20) * (2 / 102) + cost(4), 15) as number,
+            resultTokens: 0,
+          },
         },
         {
           id: "t-read",
@@ -132,6 +145,10 @@ describe("buildSession", () => {
           outcome: "failure",
           errorText: "ENOENT",
           spawnedAgentId: undefined,
+          resultBytes: 0,
+          persistedBytes: undefined,
+          droppedBy: undefined,
+          cost: { usd: cost(20) * (100 / 102), callUsd: cost(20) * (100 / 102), resultUsd: 0, carriedUsd: 0, subagentUsd: 0, resultTokens: 0 },
         },
       ],
       subagents: [{ agentId: "a1", agentType: "Explore", description: "Survey", parentToolUseId: "t-agent", layout: "subagents-dir", startTime: at(5), endTime: at(12) }],
@@ -148,8 +165,20 @@ describe("buildSession", () => {
           unattributedCostUsd: 0.45 - 0.3,
           // The first main-thread request after it (msg_2) writes no cache.
           cacheRebuild: { requestKey: "msg_2:r2", usd: 0 },
+          loss: {
+            toolOutputs: 1,
+            toolOutputBytes: 0,
+            toolOutputIds: ["t-agent"],
+            files: [],
+            keptLines: 0,
+            reReadCallIds: [],
+            restoredReReadCallIds: [],
+            duplicateOf: undefined,
+            summaryBytes: Buffer.byteLength("This session is being continued…"),
+          },
         },
       ],
+      hookErrors: [],
       // The ledger lines name no model: the requests they cover keep their price, and what the
       // first line charged beyond them is its own; the second line's growth is the compaction's.
       ledger: [

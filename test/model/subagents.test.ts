@@ -8,7 +8,21 @@ import { assistant, at, prompt } from "../support/lines.js";
 const turn: TurnDraft = { kind: "prompt", promptId: "p1", uuid: "u0", startTime: at(0), endTime: at(9), promptText: "hi", origin: undefined, requests: 1 };
 
 function call(id: string, name: string, input: Record<string, unknown>, spawnedAgentId?: string): ToolCallDraft {
-  return { id, name, input, requestKey: `m-${id}`, agentId: undefined, turn, startTime: at(1), endTime: at(8), outcome: "success", errorText: undefined, spawnedAgentId };
+  return {
+    id,
+    name,
+    input,
+    requestKey: `m-${id}`,
+    agentId: undefined,
+    turn,
+    startTime: at(1),
+    endTime: at(8),
+    outcome: "success",
+    errorText: undefined,
+    spawnedAgentId,
+    resultBytes: 0,
+    persistedBytes: undefined,
+  };
 }
 
 describe("subagents: the join with the calls that started them", () => {

@@ -67,8 +67,15 @@ describe("tool calls: pairing tool_use with tool_result", () => {
     const calls = new Map<string, ToolCallDraft>();
     open(calls, "m2", 5, [{ id: "b", name: "Agent", input: { prompt: "p", description: "d" } }]);
     open(calls, "m1", 5, [{ id: "a", name: "Bash", input: { command: "npm test" } }], "agent-9");
-    addToolResults(calls, toolResults([{ id: "a" }], { timestamp: at(6) }));
-    const finished = finishToolCalls(calls, (t, agentId) => (t === turn ? 0 : agentId === "agent-9" ? 3 : undefined), new Map([["b", "agent-9"]]));
+    addToolResults(calls, toolResults([{ id: "a", bytes: 1_204, persistedBytes: 48_000 }], { timestamp: at(6) }));
+    const cost = { usd: 0.5, callUsd: 0.2, resultUsd: 0.25, carriedUsd: 0.05, subagentUsd: 0, resultTokens: 301 };
+    const finished = finishToolCalls(
+      calls,
+      (t, agentId) => (t === turn ? 0 : agentId === "agent-9" ? 3 : undefined),
+      new Map([["b", "agent-9"]]),
+      new Map([["a", "c-1"]]),
+      new Map([["a", cost]]),
+    );
     expect(finished).toEqual([
       {
         id: "a",
@@ -83,6 +90,10 @@ describe("tool calls: pairing tool_use with tool_result", () => {
         outcome: "success",
         errorText: undefined,
         spawnedAgentId: undefined,
+        resultBytes: 1_204,
+        persistedBytes: 48_000,
+        droppedBy: "c-1",
+        cost,
       },
       {
         id: "b",
@@ -97,6 +108,10 @@ describe("tool calls: pairing tool_use with tool_result", () => {
         outcome: "pending",
         errorText: undefined,
         spawnedAgentId: "agent-9",
+        resultBytes: undefined,
+        persistedBytes: undefined,
+        droppedBy: undefined,
+        cost: { usd: 0, callUsd: 0, resultUsd: 0, carriedUsd: 0, subagentUsd: 0, resultTokens: 0 },
       },
     ]);
   });

@@ -4,7 +4,9 @@ import type {
   ApiRequestLine,
   AssistantLine,
   CompactBoundaryLine,
+  ContextFileLine,
   CostStateLine,
+  HookErrorLine,
   LineContext,
   PromptLine,
   TokenUsage,
@@ -68,21 +70,21 @@ export function assistant(
 }
 
 export function toolResults(
-  results: readonly { id: string; isError?: boolean; errorText?: string }[],
+  results: readonly { id: string; isError?: boolean; errorText?: string; bytes?: number; persistedBytes?: number }[],
   c: Partial<LineContext> & { promptId?: string; spawnedAgentId?: string } = {},
 ): ToolResultLine {
   return {
     kind: "tool-results",
     ...context(c),
     promptId: c.promptId,
-    results: results.map((r) => ({ toolUseId: r.id, isError: r.isError ?? false, errorText: r.errorText })),
+    results: results.map((r) => ({ toolUseId: r.id, isError: r.isError ?? false, errorText: r.errorText, bytes: r.bytes ?? 0, persistedBytes: r.persistedBytes })),
     spawnedAgentId: c.spawnedAgentId,
   };
 }
 
 export function compactBoundary(
   trigger: string,
-  c: Partial<LineContext> & Partial<Pick<CompactBoundaryLine, "preTokens" | "postTokens" | "droppedTokens" | "durationMs">> = {},
+  c: Partial<LineContext> & Partial<Pick<CompactBoundaryLine, "preTokens" | "postTokens" | "cumulativeDroppedTokens" | "durationMs" | "keptUuids">> = {},
 ): CompactBoundaryLine {
   return {
     kind: "compact-boundary",
@@ -90,8 +92,26 @@ export function compactBoundary(
     trigger,
     preTokens: c.preTokens,
     postTokens: c.postTokens,
-    droppedTokens: c.droppedTokens,
+    cumulativeDroppedTokens: c.cumulativeDroppedTokens,
     durationMs: c.durationMs,
+    keptUuids: c.keptUuids ?? [],
+  };
+}
+
+/** A file put back into the context by an attachment line (after a compaction, or mentioned). */
+export function contextFile(path: string, how: "whole" | "reference", bytes: number, c: Partial<LineContext> = {}): ContextFileLine {
+  return { kind: "context-file", ...context(c), path, how, bytes };
+}
+
+export function hookError(event: string, c: Partial<LineContext> & Partial<Pick<HookErrorLine, "failure" | "exitCode" | "command" | "stderr">> = {}): HookErrorLine {
+  return {
+    kind: "hook-error",
+    ...context(c),
+    event,
+    failure: c.failure ?? "async_hook_response",
+    exitCode: c.exitCode ?? 1,
+    command: c.command,
+    stderr: c.stderr ?? "",
   };
 }
 

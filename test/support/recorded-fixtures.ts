@@ -86,6 +86,7 @@ export const CC_1_0_128 = recorded("1.0.128");
  * (claude-sonnet-5-5), lacks (claude-haiku-5-5, claude-fable-5-2) or nobody knows (claude-nova-1).
  */
 export const MODELS_2_1_330 = recording(join(FIXTURES_DIR, "models-2.1.330"));
+/**
  * The insights corpus (`npm run record:insights`): 2.1.330 sessions that read files, compact
  * (manual, twice in a row, and auto) and read some again; large tool outputs; failing hooks.
  */

@@ -22,6 +22,29 @@ describe("head shortcuts are exact: they fire only where the full parse agrees",
     ).toBe("attachment");
   });
 
+  it("lets through the attachments we use (files put into the context, failed hooks), skips every other", () => {
+    const line = (attachment: Record<string, unknown>, extra: Record<string, unknown> = {}): string =>
+      JSON.stringify({ parentUuid: "6b3d4981-1489-4698-aa70-e42b68978623", isSidechain: false, ...extra, attachment, type: "attachment", uuid: "u1" });
+    for (const type of [
+      "file",
+      "compact_file_reference",
+      "async_hook_response",
+      "hook_non_blocking_error",
+      "hook_blocking_error",
+      "hook_error_during_execution",
+      "hook_cancelled",
+    ]) {
+      expect(skip(line({ type, filename: "/w/a.ts" })), type).toBeUndefined();
+      expect(skip(line({ type }, { agentId: "a6740b13358acc623", userType: "external" })), type).toBeUndefined();
+    }
+    for (const type of ["hook_success", "file_listing", "files", "filex", "compact_file_references", "prompt_snapshot"]) expect(skip(line({ type })), type).toBe("attachment");
+    // A type that is not the attachment's first key, or no type at all: skipped as before.
+    expect(skip(line({ filename: "/w/a.ts", type: "file" }))).toBe("attachment");
+    expect(skip(line({}))).toBe("attachment");
+    // Escaped or otherwise unusual type strings are not matched as a used type.
+    expect(skip(line({ type: "fil\\u0065" }))).toBe("attachment");
+  });
+
   it("never skips a line where `attachment` is nested, quoted or escaped", () => {
     const nested = JSON.stringify({ parentUuid: null, isSidechain: false, message: { role: "user", content: "hi", attachment: { a: 1 } }, type: "user", uuid: "u1" });
     expect(nested).toContain(',"attachment":{');

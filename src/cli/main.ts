@@ -31,6 +31,13 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
     ),
     summary: "every failed tool call of a session, with the call that caused it",
   },
+  compactions: {
+    run: lazy(
+      () => import("./compactions-command.js"),
+      (m) => m.compactionsCommand,
+    ),
+    summary: "every compaction of a session: what left the context, what was read again, what it cost",
+  },
   install: {
     run: lazy(
       () => import("./install-command.js"),

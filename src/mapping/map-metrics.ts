@@ -115,7 +115,10 @@ export function sessionToMetricPoints(session: Session, options: MetricMapOption
   const compactionSource = compactionCostSource(session.cost.mode);
   for (const c of session.compactions) {
     const unit = UNIT_OF_WORK.compaction(c.uuid);
-    add("compactionCount", 1, unit, sets.get(`trigger\0${c.trigger}`, { [METRIC_ATTR.trigger]: c.trigger }));
+    const trigger = sets.get(`trigger\0${c.trigger}`, { [METRIC_ATTR.trigger]: c.trigger });
+    add("compactionCount", 1, unit, trigger);
+    // Each read of a lost file goes with the call that read it: known once its result is.
+    for (const id of c.loss.reReadCallIds) add("compactionRereads", 1, UNIT_OF_WORK.tool(id), trigger);
     if (c.unattributedCostUsd !== undefined && c.unattributedCostUsd > EPSILON_USD) add("costUsage", roundUsd(c.unattributedCostUsd), unit, costSet(model, compactionSource));
   }
 

@@ -1,5 +1,6 @@
 import type { ApiRequest, Session, Subagent, ToolCall, Turn } from "../model/types.js";
 import { roundUsd } from "../util/usd.js";
+import { callsById } from "../model/compaction-figures.js";
 import { compactionSpan, ledgerSpan } from "./ledger-spans.js";
 import { tokenTotals } from "../model/token-totals.js";
 import { isUserTurn } from "../model/turn-origin.js";
@@ -71,15 +72,18 @@ export function sessionToSpans(session: Session, options: SpanMapOptions = {}): 
     const body = chatSpan(sid, r, content, session.cost.mode === "both", rebuilds.get(r.key), legacy);
     spans.push(makeSpan(at(spanIdFor(sid, "chat", r.key), ownerOf(r.agentId, r.turnIndex)), body));
   }
+  const calls = callsById(session);
+  const rereadOf = new Map<string, string>();
+  for (const c of session.compactions) for (const id of c.loss.reReadCallIds) rereadOf.set(id, c.uuid);
   for (const c of session.toolCalls) {
-    spans.push(makeSpan(at(spanIdFor(sid, "tool", c.id), ownerOf(c.agentId, c.turnIndex)), toolSpan(session, c, content, options.final ?? false)));
+    spans.push(makeSpan(at(spanIdFor(sid, "tool", c.id), ownerOf(c.agentId, c.turnIndex)), toolSpan(session, c, content, options.final ?? false, rereadOf.get(c.id))));
   }
   for (const a of session.subagents) {
     const parent = a.parentToolUseId !== undefined && toolIds.has(a.parentToolUseId) ? spanIdFor(sid, "tool", a.parentToolUseId) : rootId;
     spans.push(makeSpan(at(agentSpanIds.get(a.agentId) ?? spanIdFor(sid, "agent", a.agentId), parent), subagentSpan(sid, a, content, legacy)));
   }
   for (const c of session.compactions) {
-    spans.push(makeSpan(at(spanIdFor(sid, "compaction", c.uuid), ownerOf(undefined, c.turnIndex)), compactionSpan(sid, c, session.cost.mode)));
+    spans.push(makeSpan(at(spanIdFor(sid, "compaction", c.uuid), ownerOf(undefined, c.turnIndex)), compactionSpan(session, c, calls, content)));
   }
   // A ledger line's span covers the stretch it accounts for: from the previous line (or the start).
   let from = session.startTime;
@@ -205,7 +209,7 @@ function chatSpan(sessionId: string, r: ApiRequest, content: ContentOptions, bot
   };
 }
 
-function toolSpan(session: Session, c: ToolCall, content: ContentOptions, final: boolean): SpanBody {
+function toolSpan(session: Session, c: ToolCall, content: ContentOptions, final: boolean, rereadAfter: string | undefined): SpanBody {
   const outcome = exportedOutcome(c, final);
   const attributes: Attributes = {
     [ATTR.sessionId]: session.sessionId,
@@ -215,6 +219,7 @@ function toolSpan(session: Session, c: ToolCall, content: ContentOptions, final:
     [ATTR.toolOutcome]: outcome,
   };
   if (c.agentId !== undefined) attributes[ATTR.subagentId] = c.agentId;
+  if (rereadAfter !== undefined) attributes[ATTR.toolRereadAfter] = rereadAfter;
   if (content.captureContent) {
     attributes[ATTR.toolCallArguments] = safeJson(c.input, content.maxContentLength);
     if (c.target !== undefined) attributes[ATTR.toolTarget] = safeText(c.target, content.maxContentLength);

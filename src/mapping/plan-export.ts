@@ -9,7 +9,7 @@ import type { MetricPoint } from "./metric-point.js";
 import type { SpanData } from "./span-data.js";
 import { makeSpan } from "./span-data.js";
 import { ATTR } from "../semconv/names.js";
-import { UNIT_OF_WORK, completeUnitKeys, provisionalUnit } from "./units-of-work.js";
+import { UNIT_OF_WORK, completeUnitKeys, heldSpanUnitKeys, provisionalUnit } from "./units-of-work.js";
 
 export interface ExportedUnits {
   readonly spanUnits: ReadonlySet<string>;
@@ -55,6 +55,7 @@ export type PlanOptions = SpanMapOptions &
  */
 export function planExport(session: Session, exported: ExportedUnits, options: PlanOptions): ExportPlan {
   const complete = completeUnitKeys(session, options.final);
+  const held = heldSpanUnitKeys(session, options.final);
   const provisionalSpans = options.provisionalSpans !== false;
   // Products' attributes only for the spans that go out: a live session re-maps all its spans
   // on every flush and sends a few.
@@ -76,7 +77,7 @@ export function planExport(session: Session, exported: ExportedUnits, options: P
   const placed = new Set<string>();
   const ancestors: SpanData[] = [];
   for (const span of all) {
-    if (placed.has(span.spanId) || !complete.has(span.unitKey) || exported.spanUnits.has(span.unitKey)) continue;
+    if (placed.has(span.spanId) || !complete.has(span.unitKey) || held.has(span.unitKey) || exported.spanUnits.has(span.unitKey)) continue;
     ancestors.length = 0;
     for (let p = parentOf(span, byId); p !== undefined && !placed.has(p.spanId) && !sentBefore(p); p = parentOf(p, byId)) {
       if (complete.has(p.unitKey) || provisionalSpans) ancestors.push(p);

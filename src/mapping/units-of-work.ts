@@ -63,3 +63,13 @@ export function completeUnitKeys(session: Session, final: boolean): Set<string> 
   for (const l of session.ledger) keys.add(UNIT_OF_WORK.ledger(l.index));
   return keys;
 }
+
+/**
+ * Complete units whose span waits although their points go: a compaction's span carries what the
+ * session read again after it, known only when the session is over. Its count and cost leave at once.
+ */
+export function heldSpanUnitKeys(session: Session, final: boolean): Set<string> {
+  const held = new Set<string>();
+  if (!final) for (const c of session.compactions) held.add(UNIT_OF_WORK.compaction(c.uuid));
+  return held;
+}

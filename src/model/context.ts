@@ -107,13 +107,7 @@ export function analyseContext(events: readonly ContextEvent[], calls: ReadonlyM
       case "result": {
         window.results.push({ callId: e.callId, uuid: e.uuid });
         const call = calls.get(e.callId);
-        const path = call === undefined || call.outcome !== "success" ? undefined : filePathOf(call);
-        if (path === undefined || call === undefined) break;
-        const s = state(path);
-        if (call.name === "Read" && s.lostAt !== undefined) drafts[s.lostAt]?.reReadCallIds.push(call.id);
-        else if (call.name === "Read" && s.restoredAt !== undefined) drafts[s.restoredAt]?.restoredReReadCallIds.push(call.id);
-        s.lostAt = undefined;
-        s.restoredAt = undefined;
+        if (call !== undefined) noteFile(call, state, drafts);
         break;
       }
       case "boundary": {
@@ -149,6 +143,17 @@ export function analyseContext(events: readonly ContextEvent[], calls: ReadonlyM
   const losses: CompactionLoss[] = [];
   for (const d of drafts) losses.push(finishLoss(d));
   return { losses, droppedBy };
+}
+
+/** A successful Read or Write puts its file in the context; a Read of a lost (or restored) file is a re-read of it. */
+function noteFile(call: ToolCallDraft, state: (path: string) => FileState, drafts: LossDraft[]): void {
+  const path = call.outcome === "success" ? filePathOf(call) : undefined;
+  if (path === undefined) return;
+  const s = state(path);
+  if (call.name === "Read" && s.lostAt !== undefined) drafts[s.lostAt]?.reReadCallIds.push(call.id);
+  else if (call.name === "Read" && s.restoredAt !== undefined) drafts[s.restoredAt]?.restoredReReadCallIds.push(call.id);
+  s.lostAt = undefined;
+  s.restoredAt = undefined;
 }
 
 /** The loss of the compaction that ends `window`; marks the results it dropped. */

@@ -3,6 +3,8 @@ import { tokenTotals } from "../model/token-totals.js";
 import type { TokenTotals } from "../model/token-totals.js";
 import type { Session } from "../model/types.js";
 import { roundUsd } from "../util/usd.js";
+import type { CompactionDetail } from "./compaction-details.js";
+import { compactionDetails } from "./compaction-details.js";
 
 /** One row of `report --json`. Field names are a contract: add, never rename. */
 export interface SessionSummary {
@@ -30,6 +32,8 @@ export interface SessionSummary {
   toolFailures: number;
   failureRate: number;
   compactions: number;
+  /** Per compaction: tokens, cost, what left the context and what was read again after it. */
+  compactionDetails: CompactionDetail[];
   subagents: number;
   cacheHitRatio: number;
 }
@@ -70,6 +74,7 @@ export function summariseSession(session: Session): SessionSummary {
     toolFailures,
     failureRate: session.toolCalls.length === 0 ? 0 : toolFailures / session.toolCalls.length,
     compactions: session.compactions.length,
+    compactionDetails: compactionDetails(session),
     subagents: session.subagents.length,
     cacheHitRatio: cacheHitRatio(tokens),
   };

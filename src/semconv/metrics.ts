@@ -48,6 +48,12 @@ export const METRIC = {
     boundaries: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
   },
   compactionCount: { name: "claude_code.compaction.count", kind: "counter", unit: "{compaction}", description: "Context compactions" },
+  compactionRereads: {
+    name: "claude_code.compaction.rereads",
+    kind: "counter",
+    unit: "{read}",
+    description: "Reads of files a compaction had taken out of the context (the observable cost of what it lost)",
+  },
   sessionCost: {
     name: "claude_code.session.cost",
     kind: "histogram",

@@ -89,7 +89,7 @@ export const ATTR = {
   costSource: "claude_code.cost.source",
   /** With `--cost-source both`: our own price beside the cost. */
   costComputedUsd: "claude_code.cost.computed_usd",
-  /** On the first main-thread chat span after a compaction: what writing the cache again cost. */
+  /** What writing the cache again after a compaction cost: on the first main-thread chat span after it and on the compaction span. */
   compactionCacheRebuildUsd: "claude_code.compaction.cache_rebuild_usd",
   ledgerIndex: "claude_code.ledger.index",
   /** Claude Code's running total at its ledger line. */
@@ -120,6 +120,26 @@ export const ATTR = {
   compactionPreTokens: "claude_code.compaction.pre_tokens",
   compactionPostTokens: "claude_code.compaction.post_tokens",
   compactionDroppedTokens: "claude_code.compaction.dropped_tokens",
+  /** Main-thread tool results the compaction replaced by its summary, and their bytes. */
+  compactionToolOutputs: "claude_code.compaction.tool_outputs",
+  compactionToolOutputBytes: "claude_code.compaction.tool_output_bytes",
+  /** Files in the context when it compacted; those it put back whole; those it lost or kept only by name. */
+  compactionFiles: "claude_code.compaction.files",
+  compactionFilesRestored: "claude_code.compaction.files_restored",
+  compactionFilesLost: "claude_code.compaction.files_lost",
+  /** Reads of lost files after it, what they cost and how long they took. */
+  compactionRereads: "claude_code.compaction.rereads",
+  compactionRereadCostUsd: "claude_code.compaction.reread_cost_usd",
+  compactionRereadDurationMs: "claude_code.compaction.reread_duration_ms",
+  compactionKeptLines: "claude_code.compaction.kept_lines",
+  compactionSummaryBytes: "claude_code.compaction.summary_bytes",
+  /** The previous compaction's uuid, when nothing happened between the two. */
+  compactionDuplicateOf: "claude_code.compaction.duplicate_of",
+  /** Content capture only: the paths of the files it lost, and of those read again. */
+  compactionLostFilePaths: "claude_code.compaction.lost_file_paths",
+  compactionRereadFilePaths: "claude_code.compaction.reread_file_paths",
+  /** On an execute_tool span: the compaction (uuid) whose loss this Read repairs. */
+  toolRereadAfter: "claude_code.tool.reread_after_compaction",
   /**
    * Where LangSmith gets the span (destinations/langsmith-traces.ts), when not where it is: its
    * trace there, its parent there ("" for a root). Read and removed by the collector's LangSmith

@@ -77,7 +77,7 @@ describe("help", () => {
   it("the general help lists hook and hook-alerts with the rest", async () => {
     const r = await runCli(["help"]);
     expect(r.code).toBe(0);
-    for (const command of ["report", "errors", "install", "uninstall", "doctor", "hook", "hook-alerts", "flush", "watch", "replay"])
+    for (const command of ["report", "errors", "compactions", "install", "uninstall", "doctor", "hook", "hook-alerts", "flush", "watch", "replay"])
       expect(r.stdout).toMatch(new RegExp(`^  ${command} +\\S`, "m"));
   });
 

@@ -76,6 +76,13 @@ describe.skipIf(!promtool)("promtool", () => {
       ["event counts not rounded (extrapolation makes 1 read as 1.003)", "round(sum by (project) (", "(sum by (project) (", "compactions.test.yml"],
       ["overcount not subtracted (daily cost above the ledger)", "claude_code_cost_overcount_USD_total", "claude_code_no_such_series_total", "daily-cost.test.yml"],
       ["GenAI histograms summed without le (no quantile left)", "sum by (project, gen_ai_agent_name, le) (", "sum by (project, gen_ai_agent_name) (", "genai.test.yml"],
+      [
+        "re-reads counted per project only (sessions merged)",
+        "round(sum by (project, session_id) (\n              (claude_code_compaction_rereads_total",
+        "round(sum by (project) (\n              (claude_code_compaction_rereads_total",
+        "compaction-rereads.test.yml",
+      ],
+      ["re-reads per compaction threshold 2 -> 4", "ratio6h >= 2", "ratio6h >= 4", "compaction-rereads.test.yml"],
     ])(
       "%s",
       (_name, from, to, testFile) => {
@@ -111,6 +118,7 @@ describe("rule contracts", () => {
         "ClaudeCodeSessionCostHigh",
         "ClaudeCodeToolFailureRateHigh",
         "ClaudeCodeCompactionsPerSessionHigh",
+        "ClaudeCodeCompactionRereadsHigh",
         "ClaudeCodeCacheHitRatioLow",
         "ClaudeCodeDailyCostAnomaly",
         "ClaudeCodeMetricOverflow",

@@ -12,6 +12,19 @@ import { CC_2_1_330, lastLedger, ledgers } from "../support/recorded-fixtures.js
 import { transcriptTimes } from "../support/transcript-times.js";
 import { exportedSpans, view, type SpanView } from "../support/exported-spans.js";
 
+/** Bytes of every tool result of `user` lines before a line of a transcript, from its raw lines. */
+function resultBytesBefore(transcript: string, uuid: string): number {
+  let bytes = 0;
+  for (const line of readFileSync(transcript, "utf8").split("\n")) {
+    if (line.includes(`"uuid":"${uuid}"`)) return bytes;
+    if (!line.includes('"tool_result"')) continue;
+    const parsed = JSON.parse(line) as { type: string; message: { content: { type: string; content?: unknown }[] } };
+    if (parsed.type !== "user") continue;
+    for (const b of parsed.message.content) if (b.type === "tool_result" && typeof b.content === "string") bytes += Buffer.byteLength(b.content);
+  }
+  throw new Error(`no line ${uuid}`);
+}
+
 describe("ids", () => {
   it("trace id is the first 32 hex of SHA-256('claude-code-otel/trace/' + session id)", () => {
     // Independently: printf 'claude-code-otel/trace/0704d901-19b8-468e-939e-baa3fdaa9e90' | sha256sum
@@ -230,6 +243,7 @@ describe("sessionToSpans on the recorded Claude Code 2.1.330 sessions", () => {
         .split("\n")
         .find((l) => l.includes('"subtype":"compact_boundary"')) ?? "{}",
     ) as { uuid: string; timestamp: string; compactMetadata: { durationMs: number } };
+    expect(resultBytesBefore(CC_2_1_330.transcript("long"), boundary.uuid)).toBe(186);
     const totals = ledgers(CC_2_1_330.transcript("long")).map((l) => l.totalCostUSD);
     const c = spans.find((x) => x.name === "claude_code.compaction") as ReadableSpan;
     expect(view(c, spans)).toEqual({
@@ -249,14 +263,28 @@ describe("sessionToSpans on the recorded Claude Code 2.1.330 sessions", () => {
         "claude_code.compaction.dropped_tokens": 210_215,
         "claude_code.cost_usd": expect.closeTo((totals[2] ?? 0) - (totals[1] ?? 0), 12) as number,
         "claude_code.cost.source": "ledger",
+        // The first request after it wrote its 6,020-token context again (scenarios.ts after-compact, $3.75/M).
+        "claude_code.compaction.cache_rebuild_usd": (6_020 * 3.75) / 1e6,
+        // The seven Bash results before it (six steps, the wc of `big`); no file was read.
+        "claude_code.compaction.tool_outputs": 7,
+        "claude_code.compaction.tool_output_bytes": resultBytesBefore(CC_2_1_330.transcript("long"), boundary.uuid),
+        "claude_code.compaction.files": 0,
+        "claude_code.compaction.files_restored": 0,
+        "claude_code.compaction.files_lost": 0,
+        "claude_code.compaction.rereads": 0,
+        "claude_code.compaction.reread_cost_usd": 0,
+        "claude_code.compaction.reread_duration_ms": 0,
+        "claude_code.compaction.kept_lines": 3,
+        "claude_code.compaction.summary_bytes": 1_145,
       },
     });
     expect(s.turns[1]?.promptText).toBe("scenario:big read the large generated file");
     // The first request after it wrote the new context to the cache: 6,020 5-minute writes at
-    // $3.75/Mtok, on that request's span (it exists only once the request does).
+    // $3.75/Mtok, on that request's span (it exists only once the request does) and on the compaction's.
     const rebuilt = spans.filter((x) => x.attributes["claude_code.compaction.cache_rebuild_usd"] !== undefined);
     expect(rebuilt.map((x) => [x.name, x.attributes["gen_ai.response.id"]])).toEqual([
       ["chat claude-sonnet-4-5", s.requests.find((r) => r.startTime >= Date.parse(boundary.timestamp))?.messageId],
+      ["claude_code.compaction", undefined],
     ]);
     expect(rebuilt[0]?.attributes["claude_code.compaction.cache_rebuild_usd"]).toBeCloseTo((6_020 * 3.75) / 1e6, 12);
     const root = spans.find((x) => x.parentSpanContext === undefined) as ReadableSpan;

@@ -70,7 +70,12 @@ const hookLog = (): string => {
 const byId = (spans: readonly ReceivedSpan[]): Map<string, ReceivedSpan> => new Map(spans.map((s) => [s.spanId, s]));
 
 /** Attributes of a compaction span that depend on what the session did after it. */
-const AFTER_COMPACTION = ["claude_code.compaction.cache_rebuild_usd", "claude_code.compaction.rereads", "claude_code.compaction.reread_cost_usd", "claude_code.compaction.reread_duration_ms"];
+const AFTER_COMPACTION = [
+  "claude_code.compaction.cache_rebuild_usd",
+  "claude_code.compaction.rereads",
+  "claude_code.compaction.reread_cost_usd",
+  "claude_code.compaction.reread_duration_ms",
+];
 
 function omit(attributes: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
   const out = { ...attributes };

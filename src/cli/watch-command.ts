@@ -24,7 +24,8 @@ import { otelHome } from "../config/config-file.js";
 import type { ConsoleTarget } from "../config/export-target.js";
 import { createConsoleSink } from "../delivery/console-sink.js";
 import type { Destination } from "../delivery/destination.js";
-import { hooksDestination } from "../delivery/destination.js";
+import { destinationDir, hooksDestination } from "../delivery/destination.js";
+import { heartbeatIfDue } from "../delivery/heartbeat.js";
 import { adoptLegacyState } from "../pipeline/adopt-legacy-state.js";
 import type { DestinationPass } from "../pipeline/destination-pass.js";
 import { openDestinationPass } from "../pipeline/destination-pass.js";
@@ -109,6 +110,7 @@ export async function watchCommand(argv: string[], io: CliIO, signal?: AbortSign
     const round: Round = { destination, stateDir, source, idleMs, plan, pollMs, resource: settings.resourceAttributes, seen, io, endpoint, stopped: () => waker.stopped };
     while (!waker.stopped) {
       failures += await watchRound(round);
+      await heartbeat(round);
       if (once) break;
       await waker.sleep(pollMs);
     }
@@ -167,6 +169,17 @@ async function watchRound(r: Round): Promise<number> {
     r.source.saveLearned();
     pass?.release();
     if (destination.kind !== "console") kickFlusher(io.env, destination.key, r.source.config);
+  }
+}
+
+/** At most one a minute (delivery/heartbeat.ts); a heartbeat that fails says nothing: the next one will. */
+async function heartbeat(r: Round): Promise<void> {
+  if (r.destination.kind !== "otlp") return;
+  try {
+    const source = { component: "watch" as const, stateHome: otelHome(r.io.env), destinationDir: destinationDir(r.stateDir, r.destination), resourceAttributes: r.resource };
+    await heartbeatIfDue(r.destination, source, Date.now());
+  } catch {
+    // Best effort: the heartbeat never stops the watch.
   }
 }
 

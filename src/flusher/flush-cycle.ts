@@ -10,6 +10,8 @@ import { METRIC_SESSION_ID_WARNING } from "../config/metric-session-id.js";
 import type { PriceConfig } from "../config/price-overrides.js";
 import { createLearningPricer } from "../pipeline/learning-pricer.js";
 import type { Destination } from "../delivery/destination.js";
+import { destinationDir } from "../delivery/destination.js";
+import { heartbeatIfDue } from "../delivery/heartbeat.js";
 import type { DeliveryFailure } from "../delivery/send-outbox.js";
 import { codeOf } from "../hook/hook-log.js";
 import type { SpooledTrigger } from "../hook/spool.js";
@@ -200,7 +202,25 @@ export async function flushCycle(run: FlushRun, hardDeadlineMs: number): Promise
   } finally {
     pass.release();
   }
+  await heartbeat(run);
   return true;
+}
+
+/** At most one a minute per machine; whatever it meets is logged, never thrown. */
+async function heartbeat(run: FlushRun): Promise<void> {
+  if (run.destination.kind !== "otlp") return;
+  try {
+    const source = {
+      component: "hooks" as const,
+      stateHome: run.stateHome,
+      destinationDir: destinationDir(run.stateDir, run.destination),
+      resourceAttributes: run.settings.resourceAttributes,
+    };
+    const answer = await heartbeatIfDue(run.destination, source, run.now());
+    if (answer !== undefined && answer.kind !== "ok") run.options.log.debug(`heartbeat not accepted: ${"error" in answer ? answer.error : answer.kind}`);
+  } catch (error) {
+    run.options.log.debug(`heartbeat: ${codeOf(error)}`);
+  }
 }
 
 export function hasNewTriggers(stateHome: string, kept: ReadonlySet<string>): boolean {

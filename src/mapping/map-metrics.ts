@@ -9,7 +9,7 @@ import { addGenAiMetricPoints } from "./map-genai-metrics.js";
 import { isUserTurn } from "../model/turn-origin.js";
 import { METRIC_ATTR, TOKEN_TYPES } from "../semconv/names.js";
 import type { TokenType } from "../semconv/names.js";
-import { UNIT_OF_WORK } from "./units-of-work.js";
+import { UNIT_OF_WORK, hookErrorKey } from "./units-of-work.js";
 
 /** Options of `sessionToMetricPoints`. */
 export interface MetricMapOptions {
@@ -120,6 +120,11 @@ export function sessionToMetricPoints(session: Session, options: MetricMapOption
     // Each read of a lost file goes with the call that read it: known once its result is.
     for (const id of c.loss.reReadCallIds) add("compactionRereads", 1, UNIT_OF_WORK.tool(id), trigger);
     if (c.unattributedCostUsd !== undefined && c.unattributedCostUsd > EPSILON_USD) add("costUsage", roundUsd(c.unattributedCostUsd), unit, costSet(model, compactionSource));
+  }
+
+  for (const e of session.hookErrors) {
+    const attrs = sets.get(`hook\0${e.event}\0${e.owner}`, { [METRIC_ATTR.hookEvent]: e.event, [METRIC_ATTR.hook]: e.owner });
+    add("hookErrors", 1, UNIT_OF_WORK.hookError(hookErrorKey(e)), attrs);
   }
 
   addLedgerPoints(session, options.sentBefore, model, add, costSet, (m) => sets.get(`overcount\0${m}`, { [METRIC_ATTR.model]: m }));

@@ -22,7 +22,14 @@ export const UNIT_OF_WORK = {
   ledger: (index: number) => `ledger:${index}`,
   /** The root of a LangSmith continuation trace (part 1 is the owner's own trace): complete with its owner. */
   langsmithPart: (ownerUnitKey: string, part: number) => `langsmith:${ownerUnitKey}/${part}`,
+  /** A hook failure Claude Code recorded: its attachment line's uuid. */
+  hookError: (id: string) => `hook-error:${id}`,
 } as const;
+
+/** A hook error's natural key: its line's uuid, else when and on which event (lines without uuid are from no release we know). */
+export function hookErrorKey(e: { readonly uuid: string | undefined; readonly time: number; readonly event: string }): string {
+  return e.uuid ?? `${e.time}:${e.event}`;
+}
 
 /**
  * The unit of a span's provisional version: sent ahead of its children while the span itself is
@@ -61,6 +68,7 @@ export function completeUnitKeys(session: Session, final: boolean): Set<string> 
   // The compaction's cost is known only once a ledger line follows it.
   for (const c of session.compactions) if (final || c.unattributedCostUsd !== undefined) keys.add(UNIT_OF_WORK.compaction(c.uuid));
   for (const l of session.ledger) keys.add(UNIT_OF_WORK.ledger(l.index));
+  for (const e of session.hookErrors) keys.add(UNIT_OF_WORK.hookError(hookErrorKey(e)));
   return keys;
 }
 

@@ -48,6 +48,12 @@ export const METRIC = {
     boundaries: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
   },
   compactionCount: { name: "claude_code.compaction.count", kind: "counter", unit: "{compaction}", description: "Context compactions" },
+  hookErrors: {
+    name: "claude_code.hook.errors",
+    kind: "counter",
+    unit: "{error}",
+    description: "Hook runs that failed, as Claude Code recorded them in the transcript (by event and whose hook)",
+  },
   compactionRereads: {
     name: "claude_code.compaction.rereads",
     kind: "counter",

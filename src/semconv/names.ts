@@ -216,6 +216,14 @@ export const METRIC_ATTR = {
   sessionId: "session.id",
   /** On cost points: what priced them (ledger, learned, price_table, override, unknown). */
   costSource: "cost_source",
+  /** Hook errors: the hook event, and whose hook it was (claude-code-otel or unknown). */
+  hookEvent: "hook_event",
+  hook: "hook",
+  /** Heartbeats: which process sent it (hooks, watch), from which machine and user, and our version. */
+  component: "component",
+  host: "host",
+  user: "user",
+  version: "version",
 } as const;
 
 export const TOKEN_TYPES = ["input", "output", "cacheRead", "cacheCreation"] as const;
@@ -223,6 +231,27 @@ export type TokenType = (typeof TOKEN_TYPES)[number];
 
 export type { InstrumentKind, MetricDefinition, MetricKey } from "./metrics.js";
 export { METRIC } from "./metrics.js";
+
+export interface GaugeDefinition {
+  readonly name: string;
+  readonly unit: string;
+  readonly description: string;
+}
+
+/**
+ * The heartbeat's gauges (sdk/heartbeat-metrics.ts): sent straight to the destination by the
+ * hooks' flusher and `watch`, at most once a minute per machine, never through the outbox.
+ */
+export const HEALTH_METRIC = {
+  heartbeat: { name: "claude_code.telemetry.heartbeat", unit: "s", description: "When this machine's telemetry last reported (Unix time)" },
+  outboxRequests: { name: "claude_code.telemetry.outbox.requests", unit: "{request}", description: "Export requests waiting in the destination's outbox" },
+  outboxBytes: { name: "claude_code.telemetry.outbox.size", unit: "By", description: "Bytes waiting in the destination's outbox" },
+  outboxAge: { name: "claude_code.telemetry.outbox.age", unit: "s", description: "How long the oldest waiting export request has waited" },
+  spoolTriggers: { name: "claude_code.telemetry.spool.triggers", unit: "{trigger}", description: "Hook triggers waiting in the spool" },
+  logErrors: { name: "claude_code.telemetry.log.errors", unit: "{error}", description: "Errors the hooks and the flusher logged in the last hour" },
+} as const satisfies Record<string, GaugeDefinition>;
+
+export type HealthMetricKey = keyof typeof HEALTH_METRIC;
 
 /** `error.type` for a tool that reported an error result. */
 export const TOOL_ERROR_TYPE = "tool_error";

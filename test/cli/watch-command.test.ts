@@ -2,7 +2,7 @@
 import { ALL_SERIES } from "../support/prometheus-series.js";
 import { captureIO } from "../support/cli.js";
 import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { watchCommand } from "../../src/cli/watch-command.js";
@@ -47,8 +47,13 @@ describe("watch", () => {
     const expectedIds = sessions.flatMap((s) => sessionToSpans(s, { final: true }).map((x) => x.spanId)).sort();
     expect(receiver.spans.map((s) => s.spanId).sort()).toEqual(expectedIds);
     expectTotalsEqualReport(receiver.points, sessions);
+    // One heartbeat (delivery/heartbeat.ts), after the round: the outbox delivered.
+    const beats = receiver.gauges.filter((g) => g.name === "claude_code.telemetry.heartbeat");
+    expect(beats.map((g) => [g.attributes["component"], g.attributes["host"]])).toEqual([["watch", hostname()]]);
+    expect(receiver.gauges.find((g) => g.name === "claude_code.telemetry.outbox.requests")?.value).toBe(0);
     const requests = receiver.requests.length;
     expect(await watchCommand(argv, captureIO())).toBe(0);
+    // Nothing new, and no second heartbeat within the minute.
     expect(receiver.requests.length).toBe(requests);
   });
 

@@ -73,6 +73,7 @@ const Metric: Schema = {
   1: { name: "name", type: "string" },
   2: { name: "description", type: "string" },
   3: { name: "unit", type: "string" },
+  5: { name: "gauge", type: { 1: { name: "dataPoints", type: NumberDataPoint, repeated: true } } },
   7: {
     name: "sum",
     type: { 1: { name: "dataPoints", type: NumberDataPoint, repeated: true }, 2: { name: "aggregationTemporality", type: "varint" }, 3: { name: "isMonotonic", type: "varint" } },
@@ -163,7 +164,7 @@ export interface ReceivedSpan {
 export interface ReceivedPoint {
   name: string;
   unit: string;
-  kind: "sum" | "histogram";
+  kind: "sum" | "histogram" | "gauge";
   temporality: number;
   attributes: Record<string, unknown>;
   startMs: number;
@@ -229,6 +230,18 @@ function pointsOf(req: Json): ReceivedPoint[] {
         const base = { name: m["name"] as string, unit: (m["unit"] as string | undefined) ?? "", resource };
         const sum = m["sum"] as Json | undefined;
         const hist = m["histogram"] as Json | undefined;
+        const gauge = m["gauge"] as Json | undefined;
+        for (const dp of (gauge?.["dataPoints"] as Json[] | undefined) ?? []) {
+          out.push({
+            ...base,
+            kind: "gauge",
+            temporality: 0,
+            attributes: attrs(dp["attributes"]),
+            startMs: nanosToMs(dp["startTimeUnixNano"]),
+            timeMs: nanosToMs(dp["timeUnixNano"]),
+            value: Number(dp["asDouble"] ?? dp["asInt"] ?? 0),
+          });
+        }
         for (const dp of (sum?.["dataPoints"] as Json[] | undefined) ?? []) {
           out.push({
             ...base,
@@ -276,7 +289,10 @@ export function requestOf(span: ReceivedSpan): number | undefined {
 export interface OtlpReceiver {
   readonly url: string;
   readonly spans: ReceivedSpan[];
+  /** Sums and histograms (what sessions export). */
   readonly points: ReceivedPoint[];
+  /** Gauges: heartbeats (delivery/heartbeat.ts). */
+  readonly gauges: ReceivedPoint[];
   readonly requests: { path: string; contentType: string; bytes: Buffer; headers: Record<string, string | string[] | undefined> }[];
   /** Status to answer with (200 by default). */
   status: number;
@@ -289,6 +305,7 @@ export async function startOtlpReceiver(port = 0): Promise<OtlpReceiver> {
     url: "",
     spans: [] as ReceivedSpan[],
     points: [] as ReceivedPoint[],
+    gauges: [] as ReceivedPoint[],
     requests: [] as OtlpReceiver["requests"],
     status: 200,
     close: async (): Promise<void> => undefined,
@@ -316,7 +333,9 @@ export async function startOtlpReceiver(port = 0): Promise<OtlpReceiver> {
           arrivalTimes.set(span, arrivedMs);
           receiver.spans.push(span);
         }
-      } else receiver.points.push(...pointsOf(body));
+      } else {
+        for (const p of pointsOf(body)) (p.kind === "gauge" ? receiver.gauges : receiver.points).push(p);
+      }
       res.writeHead(200, { "content-type": json ? "application/json" : "application/x-protobuf" }).end(json ? "{}" : undefined);
     });
   });

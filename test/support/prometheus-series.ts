@@ -17,6 +17,7 @@ export const PROMETHEUS_FAMILY: Readonly<Record<MetricKey, string>> = {
   toolCalls: "claude_code_tool_calls",
   toolDuration: "claude_code_tool_duration_seconds",
   compactionCount: "claude_code_compaction_count",
+  hookErrors: "claude_code_hook_errors",
   compactionRereads: "claude_code_compaction_rereads",
   sessionCost: "claude_code_session_cost_USD",
   inferenceInputTokens: "gen_ai_client_inference_usage_input_tokens",

@@ -39,8 +39,8 @@ const alerts = rules.filter((r) => r.alert);
 const records = rules.filter((r) => r.record);
 const unitTests = testFiles.map((f) => parse(readFileSync(join(TESTS_DIR, f), "utf8")) as UnitTestFile);
 
-/** Metric names that only we write, and names shared with Claude Code's own telemetry. */
-const RAW_METRIC = /(?<![:\w])((?:claude_code|gen_ai)_[A-Za-z_]+)(?![:\w])(\{[^}]*\})?/g;
+/** Metric names that only we write, and names shared with Claude Code's own telemetry (not label names in quotes, as label_replace takes them). */
+const RAW_METRIC = /(?<![:\w"])((?:claude_code|gen_ai)_[A-Za-z_]+)(?![:\w])(\{[^}]*\})?/g;
 
 const promtool = requireTool("promtool");
 
@@ -83,6 +83,13 @@ describe.skipIf(!promtool)("promtool", () => {
         "compaction-rereads.test.yml",
       ],
       ["re-reads per compaction threshold 2 -> 4", "ratio6h >= 2", "ratio6h >= 4", "compaction-rereads.test.yml"],
+      ["silent hooks: regular use 8 hours -> 2", "active_hours:count7d >= 8", "active_hours:count7d >= 2", "telemetry-health.test.yml"],
+      [
+        "outbox alert without growth",
+        '(delta(claude_code_telemetry_outbox_requests{source="claude-code-otel"}[1h])) > 0',
+        '(delta(claude_code_telemetry_outbox_requests{source="claude-code-otel"}[1h])) >= 0',
+        "telemetry-health.test.yml",
+      ],
     ])(
       "%s",
       (_name, from, to, testFile) => {
@@ -122,6 +129,10 @@ describe("rule contracts", () => {
         "ClaudeCodeCacheHitRatioLow",
         "ClaudeCodeDailyCostAnomaly",
         "ClaudeCodeMetricOverflow",
+        "ClaudeCodeTelemetrySilent",
+        "ClaudeCodeHookErrors",
+        "ClaudeCodeOutboxGrowing",
+        "ClaudeCodeTelemetryDisagrees",
       ]),
     );
     const toolFailure = alerts.filter((a) => a.alert === "ClaudeCodeToolFailureRateHigh");
@@ -133,11 +144,14 @@ describe("rule contracts", () => {
     expect(rules.some((r) => /quantile_over_time\(0\.5, project:claude_code_cost_USD:increase1d\[7d/.test(r.expr))).toBe(true);
   });
 
-  it('selects source="claude-code-otel" on every raw metric, so shared names are never counted twice', () => {
+  it('selects source="claude-code-otel" on every raw metric, so shared names are never counted twice; Claude Code\'s own events, counted by the collector, as source="claude-code"', () => {
     for (const r of rules) {
       // Label names in by (...) / without (...) are not metrics (gen_ai_request_model).
       const selectors = [...r.expr.replace(/\b(?:by|without)\s*\([^)]*\)/g, "").matchAll(RAW_METRIC)];
-      for (const m of selectors) expect(m[2] ?? "", `${r.record ?? r.alert}: ${m[0]}`).toContain('source="claude-code-otel"');
+      for (const m of selectors) {
+        const source = m[1]?.startsWith("claude_code_native_") ? 'source="claude-code"' : 'source="claude-code-otel"';
+        expect(m[2] ?? "", `${r.record ?? r.alert}: ${m[0]}`).toContain(source);
+      }
     }
   });
 

@@ -87,8 +87,21 @@ export function tracesRequest(spans: readonly SpanSpec[], resource: Attrs = OUR_
   return { resourceSpans: [{ resource: { attributes: keyValues(resource) }, scopeSpans: [{ scope: { name: scope }, spans: json }] }] };
 }
 
+export interface LogSpec {
+  /** The record's body (Claude Code's events: `claude_code.<event>`). */
+  body: string;
+  attributes: Attrs;
+  timeMs: number;
+}
+
+/** One ExportLogsServiceRequest: every record under one resource and scope. */
+export function logsRequest(records: readonly LogSpec[], resource: Attrs = CLAUDE_CODE_RESOURCE, scope = "com.anthropic.claude_code.events"): object {
+  const json = records.map((r) => ({ timeUnixNano: nanos(r.timeMs), body: { stringValue: r.body }, attributes: keyValues(r.attributes) }));
+  return { resourceLogs: [{ resource: { attributes: keyValues(resource) }, scopeLogs: [{ scope: { name: scope }, logRecords: json }] }] };
+}
+
 /** POSTs an OTLP/JSON request to `${baseUrl}/v1/<signal>` and returns the HTTP status. */
-export async function postOtlpJson(baseUrl: string, signal: "metrics" | "traces", body: object): Promise<number> {
+export async function postOtlpJson(baseUrl: string, signal: "metrics" | "traces" | "logs", body: object): Promise<number> {
   const res = await fetch(`${baseUrl}/v1/${signal}`, {
     method: "POST",
     headers: { "content-type": "application/json" },

@@ -1,7 +1,8 @@
 import type { ApiRequest, Session, Subagent, ToolCall, Turn } from "../model/types.js";
 import { roundUsd } from "../util/usd.js";
 import { callsById } from "../model/compaction-figures.js";
-import { compactionSpan, ledgerSpan } from "./ledger-spans.js";
+import { compactionSpan } from "./compaction-span.js";
+import { ledgerSpan } from "./ledger-spans.js";
 import { tokenTotals } from "../model/token-totals.js";
 import { isUserTurn } from "../model/turn-origin.js";
 import type { ContentOptions } from "./content.js";

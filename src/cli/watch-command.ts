@@ -175,12 +175,8 @@ async function watchRound(r: Round): Promise<number> {
 /** At most one a minute (delivery/heartbeat.ts); a heartbeat that fails says nothing: the next one will. */
 async function heartbeat(r: Round): Promise<void> {
   if (r.destination.kind !== "otlp") return;
-  try {
-    const source = { component: "watch" as const, stateHome: otelHome(r.io.env), destinationDir: destinationDir(r.stateDir, r.destination), resourceAttributes: r.resource };
-    await heartbeatIfDue(r.destination, source, Date.now());
-  } catch {
-    // Best effort: the heartbeat never stops the watch.
-  }
+  const source = { component: "watch" as const, stateHome: otelHome(r.io.env), destinationDir: destinationDir(r.stateDir, r.destination), resourceAttributes: r.resource };
+  await heartbeatIfDue(r.destination, source, Date.now()).catch(() => undefined);
 }
 
 /** The destination's pass for one round, or undefined when another process holds it (next round). */

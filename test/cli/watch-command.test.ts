@@ -166,8 +166,9 @@ describe("watch", () => {
       expect(sum("claude_code_compaction_count_total")).toBe(report.compactions);
       expect(sum("claude_code_session_count_total", 'source="claude-code-otel"')).toBe(sessions.length);
       // The same series names as the collector writes (v1.41.0's gen_ai.client.token.usage only on request;
-      // overcount and unpriced tokens only when a live price overcounted or a request had none: not in this corpus).
-      const conditional = /^(gen_ai_client_token_usage|claude_code_cost_overcount|claude_code_token_unpriced)/;
+      // overcount and unpriced tokens only when a live price overcounted or a request had none, re-reads of
+      // lost files and failed hooks only where a session had them: not in this corpus).
+      const conditional = /^(gen_ai_client_token_usage|claude_code_cost_overcount|claude_code_token_unpriced|claude_code_compaction_rereads|claude_code_hook_errors)/;
       const names = new Set(
         text
           .split("\n")

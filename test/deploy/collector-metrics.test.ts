@@ -11,7 +11,7 @@ import { METRIC } from "../../src/semconv/names.js";
 import type { MetricKey } from "../../src/semconv/names.js";
 import type { Session } from "../../src/model/types.js";
 import { loadAllSessions } from "../support/sessions.js";
-import { CC_2_1_330 } from "../support/recorded-fixtures.js";
+import { CC_2_1_330, INSIGHTS_2_1_330 } from "../support/recorded-fixtures.js";
 import { PROMETHEUS_FAMILY, seriesNames } from "../support/prometheus-series.js";
 import { reportTotals } from "../support/exported-spans.js";
 
@@ -58,8 +58,9 @@ describe.skipIf(!bin)("collector → Prometheus names and labels", () => {
 
   beforeAll(async () => {
     collector = await startCollector();
-    // The recorded sessions through our own mapping and encoder, every instrument (the v1.41.0 ones too), in project "recorded".
-    sessions = await loadAllSessions(CC_2_1_330.projects);
+    // The recorded sessions through our own mapping and encoder, every instrument (the v1.41.0 ones too), in project "recorded";
+    // the insights corpus for the re-reads of lost files and the failing hooks.
+    sessions = [...(await loadAllSessions(CC_2_1_330.projects)), ...(await loadAllSessions(INSIGHTS_2_1_330.projects))];
     const points = sessions.flatMap((x) => sessionToMetricPoints(x, { final: true, project: "recorded", legacyGenAiNames: true }));
     // The two conditional instruments, which a final replay of priced sessions never writes (a live overcount, an unpriced model).
     points.push(

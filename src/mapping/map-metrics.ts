@@ -1,6 +1,6 @@
 import type { CostSourceKind } from "../model/pricer.js";
 import type { Session } from "../model/types.js";
-import { EPSILON_USD, roundUsd } from "../util/usd.js";
+import { EPSILON_USD, UsdSum, roundUsd } from "../util/usd.js";
 import { compactionCostSource, ledgerCorrection, mainModel } from "./ledger-correction.js";
 import type { AddPoint, AttributeSet, MetricPoint } from "./metric-point.js";
 import { AttributeSets } from "./metric-point.js";
@@ -47,6 +47,20 @@ function addLedgerPoints(
       else add("costOvercount", roundUsd(-usd), unit, overcountSet(m));
     }
   }
+}
+
+/**
+ * Each tool's calls' attributed cost (model/tool-costs.ts), with the session's end: a call's
+ * result costs in every request that carries it, so its cost is whole only then.
+ */
+function addToolCostPoints(session: Session, add: AddPoint, toolSet: (name: string) => AttributeSet): void {
+  const byTool = new Map<string, UsdSum>();
+  for (const c of session.toolCalls) {
+    let sum = byTool.get(c.name);
+    if (sum === undefined) byTool.set(c.name, (sum = new UsdSum()));
+    sum.add(c.cost.usd);
+  }
+  for (const [name, sum] of byTool) add("toolCost", roundUsd(sum.value), UNIT_OF_WORK.session, toolSet(name));
 }
 
 /** The attribute sets of one model's request points, built once per model and shared by its points. */
@@ -127,6 +141,7 @@ export function sessionToMetricPoints(session: Session, options: MetricMapOption
     add("hookErrors", 1, UNIT_OF_WORK.hookError(hookErrorKey(e)), attrs);
   }
 
+  if (options.final === true) addToolCostPoints(session, add, (name) => sets.get(`tool-cost\0${name}`, { [METRIC_ATTR.toolName]: name }));
   addLedgerPoints(session, options.sentBefore, model, add, costSet, (m) => sets.get(`overcount\0${m}`, { [METRIC_ATTR.model]: m }));
   add("sessionCost", roundUsd(session.cost.totalUsd), UNIT_OF_WORK.session, commonSet);
   return points;

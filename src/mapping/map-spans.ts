@@ -221,6 +221,8 @@ function toolSpan(session: Session, c: ToolCall, content: ContentOptions, final:
   };
   if (c.agentId !== undefined) attributes[ATTR.subagentId] = c.agentId;
   if (rereadAfter !== undefined) attributes[ATTR.toolRereadAfter] = rereadAfter;
+  // Its result goes on costing in every later request until a compaction drops it: whole only at the end.
+  if (final) attributes[ATTR.toolCostUsd] = roundUsd(c.cost.usd);
   if (content.captureContent) {
     attributes[ATTR.toolCallArguments] = safeJson(c.input, content.maxContentLength);
     if (c.target !== undefined) attributes[ATTR.toolTarget] = safeText(c.target, content.maxContentLength);

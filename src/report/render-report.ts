@@ -31,6 +31,7 @@ export function renderReport(data: ReportData, options: RenderOptions): string {
 
   parts.push("\n" + style.bold("Top tools") + "\n" + toolTable(data.topTools, style, width));
   if (data.topFailingTools.length > 0) parts.push("\n" + style.bold("Top failing tools") + "\n" + toolTable(data.topFailingTools, style, width));
+  if (data.topToolsByCost.length > 0) parts.push("\n" + style.bold("Top tools by cost") + "\n" + toolCostTable(data.topToolsByCost, t.costUsd, style, width));
   if (options.daily) parts.push("\n" + style.bold("Daily") + "\n" + dailyTable(data, style, width));
   parts.push(parseNote(data, options.verbose, style));
   return parts.join("");
@@ -170,6 +171,22 @@ function toolTable(tools: readonly ToolStats[], style: Style, width: number): st
       { header: "Fail %", align: "right" },
     ],
     tools.map((t) => [oneLine(t.tool), count(t.calls), count(t.failures), rateColour(t.failureRate, style)(percent(t.failureRate))]),
+    style,
+    width,
+  );
+}
+
+/** What each tool's calls cost: their attributed shares of the requests (README, Cost per tool call). */
+function toolCostTable(tools: readonly ToolStats[], totalUsd: number, style: Style, width: number): string {
+  return renderTable(
+    [
+      { header: "Tool", shrinkTo: 12 },
+      { header: "Calls", align: "right" },
+      { header: "Cost", align: "right" },
+      { header: "Per call", align: "right", hideRank: 2 },
+      { header: "Of total", align: "right", hideRank: 1 },
+    ],
+    tools.map((t) => [oneLine(t.tool), count(t.calls), style.yellow(usd(t.costUsd)), usd(t.costUsd / t.calls), percent(totalUsd > 0 ? t.costUsd / totalUsd : 0)]),
     style,
     width,
   );

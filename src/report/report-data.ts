@@ -14,6 +14,8 @@ export interface ToolStats {
   calls: number;
   failures: number;
   failureRate: number;
+  /** What its calls cost: their attributed shares of the requests they took part in (model/tool-costs.ts). */
+  costUsd: number;
 }
 
 export interface DailyRow {
@@ -46,6 +48,8 @@ export interface ReportData {
   totals: ReportTotals;
   topTools: ToolStats[];
   topFailingTools: ToolStats[];
+  /** The tools whose calls cost most (a share of `totals.costUsd`, never more). */
+  topToolsByCost: ToolStats[];
   daily: DailyRow[];
   warnings: string[];
   parse: ParseStats & {
@@ -77,7 +81,7 @@ export class ReportBuilder {
     const tools = d.toolNames.map((name) => {
       let t = this.tools.get(name);
       if (t === undefined) {
-        t = { tool: name, calls: 0, failures: 0, failureRate: 0 };
+        t = { tool: name, calls: 0, failures: 0, failureRate: 0, costUsd: 0 };
         this.tools.set(name, t);
       }
       return t;
@@ -87,6 +91,7 @@ export class ReportBuilder {
       const failed = d.toolCalls[i + 1] === 1;
       t.calls++;
       if (failed) t.failures++;
+      t.costUsd += d.toolCalls[i + 3] as number;
       const day = this.day(d.toolCalls[i + 2] as number);
       day.toolCalls++;
       if (failed) day.toolFailures++;
@@ -141,11 +146,15 @@ export class ReportBuilder {
       tokens.cacheRead += s.tokens.cacheRead;
       tokens.cacheCreation += s.tokens.cacheCreation;
     }
-    const tools = [...this.tools.values()].map((t) => ({ ...t, failureRate: t.calls === 0 ? 0 : t.failures / t.calls }));
+    const tools = [...this.tools.values()].map((t) => ({ ...t, failureRate: t.calls === 0 ? 0 : t.failures / t.calls, costUsd: roundUsd(t.costUsd) }));
     const topTools = [...tools].sort((a, b) => b.calls - a.calls || a.tool.localeCompare(b.tool)).slice(0, topN);
     const topFailingTools = tools
       .filter((t) => t.failures > 0)
       .sort((a, b) => b.failures - a.failures || b.failureRate - a.failureRate || a.tool.localeCompare(b.tool))
+      .slice(0, topN);
+    const topToolsByCost = tools
+      .filter((t) => t.costUsd > 0)
+      .sort((a, b) => b.costUsd - a.costUsd || a.tool.localeCompare(b.tool))
       .slice(0, topN);
     const daily = [...this.days.values()].sort((a, b) => a.date.localeCompare(b.date)).map((d) => ({ ...d, costUsd: roundUsd(d.costUsd) }));
     return {
@@ -165,6 +174,7 @@ export class ReportBuilder {
       },
       topTools,
       topFailingTools,
+      topToolsByCost,
       daily,
       warnings: foldModelWarnings(this.warnings),
       parse,

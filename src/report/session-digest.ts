@@ -11,14 +11,14 @@ export interface SessionDigest extends Pick<Session, "startTime" | "endTime" | "
   readonly summary: SessionSummary;
   /** Distinct tool names, indexed by `toolCalls`. */
   readonly toolNames: readonly string[];
-  /** Per tool call, TOOL_CALL_FIELDS numbers: name index, 1 if it failed, start time. */
+  /** Per tool call, TOOL_CALL_FIELDS numbers: name index, 1 if it failed, start time, attributed cost. */
   readonly toolCalls: readonly number[];
   /** Per request, REQUEST_FIELDS numbers: start time, cost, input, output, cache read, cache write tokens. */
   readonly requests: readonly number[];
   readonly compactionEnds: readonly number[];
 }
 
-export const TOOL_CALL_FIELDS = 3;
+export const TOOL_CALL_FIELDS = 4;
 export const REQUEST_FIELDS = 6;
 
 export function digestSession(session: Session): SessionDigest {
@@ -31,7 +31,7 @@ export function digestSession(session: Session): SessionDigest {
       index = toolNames.push(call.name) - 1;
       nameIndex.set(call.name, index);
     }
-    toolCalls.push(index, call.outcome === "failure" ? 1 : 0, call.startTime);
+    toolCalls.push(index, call.outcome === "failure" ? 1 : 0, call.startTime, call.cost.usd);
   }
   const requests: number[] = [];
   for (const r of session.requests) {

@@ -5,6 +5,8 @@ import type { Session } from "../model/types.js";
 import { roundUsd } from "../util/usd.js";
 import type { CompactionDetail } from "./compaction-details.js";
 import { compactionDetails } from "./compaction-details.js";
+import type { ToolCallDetail } from "./tool-call-details.js";
+import { toolCallDetails } from "./tool-call-details.js";
 
 /** One row of `report --json`. Field names are a contract: add, never rename. */
 export interface SessionSummary {
@@ -34,6 +36,8 @@ export interface SessionSummary {
   compactions: number;
   /** Per compaction: tokens, cost, what left the context and what was read again after it. */
   compactionDetails: CompactionDetail[];
+  /** Per tool call: what it cost (its attributed share of the requests it took part in). */
+  toolCallDetails: ToolCallDetail[];
   subagents: number;
   cacheHitRatio: number;
 }
@@ -75,6 +79,7 @@ export function summariseSession(session: Session): SessionSummary {
     failureRate: session.toolCalls.length === 0 ? 0 : toolFailures / session.toolCalls.length,
     compactions: session.compactions.length,
     compactionDetails: compactionDetails(session),
+    toolCallDetails: toolCallDetails(session),
     subagents: session.subagents.length,
     cacheHitRatio: cacheHitRatio(tokens),
   };

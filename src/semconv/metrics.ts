@@ -54,6 +54,12 @@ export const METRIC = {
     unit: "{error}",
     description: "Hook runs that failed, as Claude Code recorded them in the transcript (by event and whose hook)",
   },
+  toolCost: {
+    name: "claude_code.tool.cost",
+    kind: "counter",
+    unit: "USD",
+    description: "Attributed cost of tool calls by tool (a share of claude_code.cost.usage, counted when the session ends)",
+  },
   compactionRereads: {
     name: "claude_code.compaction.rereads",
     kind: "counter",

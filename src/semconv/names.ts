@@ -141,6 +141,11 @@ export const ATTR = {
   /** On an execute_tool span: the compaction (uuid) whose loss this Read repairs. */
   toolRereadAfter: "claude_code.tool.reread_after_compaction",
   /**
+   * A tool call's attributed cost (model/tool-costs.ts), on its execute_tool span when the span
+   * leaves after the session is over: live, it leaves before the requests that carry its result.
+   */
+  toolCostUsd: "claude_code.tool.cost_usd",
+  /**
    * Where LangSmith gets the span (destinations/langsmith-traces.ts), when not where it is: its
    * trace there, its parent there ("" for a root). Read and removed by the collector's LangSmith
    * pipeline (and by this process when it sends to LangSmith itself).

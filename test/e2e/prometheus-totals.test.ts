@@ -14,6 +14,7 @@ import { checkDashboardQueries, formatDashboardReport } from "../support/dashboa
 import { RULES_FILE, queryTotal, requireTool, startPrometheus, waitForQuery } from "../support/prometheus.js";
 import type { RunningPrometheus } from "../support/prometheus.js";
 import { runCli } from "../support/cli.js";
+import type { ToolStats } from "../../src/report/report-data.js";
 import { CC_2_1_330 } from "../support/recorded-fixtures.js";
 import type { HookWorld } from "../support/hook-harness.js";
 import { makeHookWorld, requireBuild, runFlush, runHook, waitForQuiet } from "../support/hook-harness.js";
@@ -38,6 +39,8 @@ describe.runIf(collectorBin !== undefined && prometheusBin !== undefined)("colle
   let prometheus: RunningPrometheus;
   let world: HookWorld;
   let report: ReportTotals;
+  /** Each tool's calls' attributed cost (report --json topToolsByCost). */
+  let toolCost: Map<string, number>;
 
   beforeAll(async () => {
     requireBuild();
@@ -46,7 +49,9 @@ describe.runIf(collectorBin !== undefined && prometheusBin !== undefined)("colle
     world = makeHookWorld({ endpoint: collector.otlpHttpUrl });
     const r = await runCli(["report", "--json", "--projects-dir", world.projects]);
     expect(r.code).toBe(0);
-    report = (JSON.parse(r.stdout) as { totals: ReportTotals }).totals;
+    const data = JSON.parse(r.stdout) as { totals: ReportTotals; topToolsByCost: ToolStats[] };
+    report = data.totals;
+    toolCost = new Map(data.topToolsByCost.map((t) => [t.tool, t.costUsd]));
   }, 120_000);
 
   afterAll(async () => {
@@ -85,6 +90,12 @@ describe.runIf(collectorBin !== undefined && prometheusBin !== undefined)("colle
     expect(await queryTotal(prometheus.url, `sum(claude_code_compaction_count_total{${OURS}})`)).toBe(report.compactions);
     expect(await queryTotal(prometheus.url, `sum(claude_code_turn_count_total{${OURS}})`)).toBe(report.turns);
     expect(await queryTotal(prometheus.url, `sum(claude_code_session_cost_USD_count{${OURS}})`)).toBe(report.sessions);
+    // Cost per tool: what report --json attributes to each tool's calls, a part of the cost.
+    expect(toolCost.size).toBeGreaterThan(0);
+    for (const [name, usd] of toolCost) {
+      expect(Math.abs((await queryTotal(prometheus.url, `sum(claude_code_tool_cost_USD_total{${OURS},tool_name="${name}"})`)) - usd), name).toBeLessThan(1e-6);
+    }
+    expect(await queryTotal(prometheus.url, `sum(claude_code_tool_cost_USD_total{${OURS}})`)).toBeLessThanOrEqual(report.costUsd);
   }, 180_000);
 
   it("every dashboard panel query runs against that Prometheus and returns data", async () => {

@@ -109,6 +109,12 @@ describe("sessionToSpans on the recorded Claude Code 2.1.330 sessions", () => {
         },
       };
     };
+    // What each call cost (model/tool-costs.ts; the spans leave with the session over): a third of
+    // the first response's 318 output tokens, and its result's tokens (bytes / 4, rounded up) at
+    // the second request's new-token rate (1,580 uncached + 1,930 written at $3 and $3.75). No
+    // request carried them later.
+    const newRate = (1_580 * 3 + 1_930 * 3.75) / 1e6 / (1_580 + 1_930);
+    const toolCost = (id: string): number => (318 * 15) / 1e6 / 3 + Math.ceil((s.toolCalls.find((c) => c.id === id)?.resultBytes ?? NaN) / 4) * newRate;
     const tool = (id: string, name: string, error?: string): SpanView => ({
       name: `execute_tool ${name}`,
       parent: turn,
@@ -123,6 +129,7 @@ describe("sessionToSpans on the recorded Claude Code 2.1.330 sessions", () => {
         "gen_ai.tool.name": name,
         "gen_ai.tool.call.id": id,
         "claude_code.tool.outcome": error === undefined ? "success" : "failure",
+        "claude_code.tool.cost_usd": expect.closeTo(toolCost(id), 12) as number,
         ...(error === undefined ? {} : { "error.type": "tool_error" }),
       },
     });

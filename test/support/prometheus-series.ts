@@ -19,6 +19,7 @@ export const PROMETHEUS_FAMILY: Readonly<Record<MetricKey, string>> = {
   compactionCount: "claude_code_compaction_count",
   hookErrors: "claude_code_hook_errors",
   compactionRereads: "claude_code_compaction_rereads",
+  toolCost: "claude_code_tool_cost_USD",
   sessionCost: "claude_code_session_cost_USD",
   inferenceInputTokens: "gen_ai_client_inference_usage_input_tokens",
   inferenceOutputTokens: "gen_ai_client_inference_usage_output_tokens",

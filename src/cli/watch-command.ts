@@ -24,8 +24,8 @@ import { otelHome } from "../config/config-file.js";
 import type { ConsoleTarget } from "../config/export-target.js";
 import { createConsoleSink } from "../delivery/console-sink.js";
 import type { Destination } from "../delivery/destination.js";
-import { destinationDir, hooksDestination } from "../delivery/destination.js";
-import { heartbeatIfDue } from "../delivery/heartbeat.js";
+import { hooksDestination } from "../delivery/destination.js";
+import { watchHeartbeat } from "./watch-heartbeat.js";
 import { adoptLegacyState } from "../pipeline/adopt-legacy-state.js";
 import type { DestinationPass } from "../pipeline/destination-pass.js";
 import { openDestinationPass } from "../pipeline/destination-pass.js";
@@ -110,7 +110,7 @@ export async function watchCommand(argv: string[], io: CliIO, signal?: AbortSign
     const round: Round = { destination, stateDir, source, idleMs, plan, pollMs, resource: settings.resourceAttributes, seen, io, endpoint, stopped: () => waker.stopped };
     while (!waker.stopped) {
       failures += await watchRound(round);
-      await heartbeat(round);
+      await watchHeartbeat(round.destination, round.stateDir, io.env, round.resource);
       if (once) break;
       await waker.sleep(pollMs);
     }
@@ -170,13 +170,6 @@ async function watchRound(r: Round): Promise<number> {
     pass?.release();
     if (destination.kind !== "console") kickFlusher(io.env, destination.key, r.source.config);
   }
-}
-
-/** At most one a minute (delivery/heartbeat.ts); a heartbeat that fails says nothing: the next one will. */
-async function heartbeat(r: Round): Promise<void> {
-  if (r.destination.kind !== "otlp") return;
-  const source = { component: "watch" as const, stateHome: otelHome(r.io.env), destinationDir: destinationDir(r.stateDir, r.destination), resourceAttributes: r.resource };
-  await heartbeatIfDue(r.destination, source, Date.now()).catch(() => undefined);
 }
 
 /** The destination's pass for one round, or undefined when another process holds it (next round). */

@@ -212,7 +212,8 @@ describe("replay: exactly-once export to a real OTLP receiver", () => {
     expect(readFileSync(join(ledgerDir, "sessions", ".changes"), "utf8")).toBe("\n");
     const io = captureIO();
     expect(await replayCommand(args, io)).toBe(0);
-    expect(io.stdout()).toMatch(/^replay: 6 sessions \(5 unchanged\), sent 1 spans and 1 metric points/);
+    // The session unit again: its span, its cost, and its tools' cost (Bash, Read).
+    expect(io.stdout()).toMatch(/^replay: 6 sessions \(5 unchanged\), sent 1 spans and 3 metric points/);
     expect(receiver.spans.slice(total).map((s) => s.name)).toEqual(["claude_code.session"]);
 
     // A session's ledger deleted: that session goes out again, whole; the others stay skipped.

@@ -1,13 +1,10 @@
-import type { Session } from "../model/types.js";
-import { scanSessions } from "../pipeline/scan-sessions.js";
 import { compactionDetails } from "../report/compaction-details.js";
 import { renderCompactions } from "../report/render-compactions.js";
 import { makeStyle } from "../report/table.js";
-import { oneLine } from "../util/terminal-safe.js";
 import { SOURCE_OPTIONS, UsageError, boolOpt, parseOptions, stringOpt } from "./args.js";
 import type { CliIO } from "./output.js";
 import { EXIT } from "./output.js";
-import { resolveSourceOptions } from "./source-options.js";
+import { findOneSession, resolveSourceOptions } from "./source-options.js";
 
 export const COMPACTIONS_HELP = `Usage: claude-code-otel compactions <session-id> [options]
 
@@ -31,17 +28,8 @@ export async function compactionsCommand(argv: string[], io: CliIO): Promise<num
   const sessionId = p.positionals[0] ?? stringOpt(p, "session");
   if (sessionId === undefined || sessionId === "") throw new UsageError("compactions needs a session id: claude-code-otel compactions <session-id>");
   const source = await resolveSourceOptions(p, io);
-  const found: Session[] = [];
-  await scanSessions(source.projectsDir, { ...source.filter, session: sessionId }, source.pricer, (s) => void found.push(s));
-  if (found.length === 0) {
-    io.err(`claude-code-otel: no session ${oneLine(sessionId)} in ${oneLine(source.projectsDir)}\n`);
-    return EXIT.noInput;
-  }
-  if (found.length > 1) {
-    io.err(`claude-code-otel: "${oneLine(sessionId)}" matches ${found.length} sessions: ${found.map((s) => s.sessionId).join(", ")}\n`);
-    return EXIT.usage;
-  }
-  const session = found[0] as Session;
+  const session = await findOneSession(source, sessionId, io);
+  if (typeof session === "number") return session;
   const details = compactionDetails(session);
   if (boolOpt(p, "json")) {
     io.out(JSON.stringify({ sessionId: session.sessionId, project: session.project, compactions: details.length, compactionDetails: details }, null, 2) + "\n");

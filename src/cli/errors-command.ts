@@ -1,5 +1,4 @@
 import type { Session, ToolCall } from "../model/types.js";
-import { scanSessions } from "../pipeline/scan-sessions.js";
 import { redactSecrets, truncate } from "../redact/redact.js";
 import { duration, localTime, plural } from "../report/format.js";
 import { makeStyle, renderTable, wrapWords } from "../report/table.js";
@@ -7,7 +6,7 @@ import { oneLine } from "../util/terminal-safe.js";
 import { SOURCE_OPTIONS, UsageError, boolOpt, numberOpt, parseOptions, stringOpt } from "./args.js";
 import type { CliIO } from "./output.js";
 import { EXIT } from "./output.js";
-import { resolveSourceOptions } from "./source-options.js";
+import { findOneSession, resolveSourceOptions } from "./source-options.js";
 
 export const ERRORS_HELP = `Usage: claude-code-otel errors <session-id> [options]
 
@@ -58,17 +57,8 @@ export async function errorsCommand(argv: string[], io: CliIO): Promise<number> 
   if (sessionId === undefined || sessionId === "") throw new UsageError("errors needs a session id: claude-code-otel errors <session-id>");
   const width = numberOpt(p, "width", { min: 10, integer: true }) ?? 160;
   const source = await resolveSourceOptions(p, io);
-  const found: Session[] = [];
-  await scanSessions(source.projectsDir, { ...source.filter, session: sessionId }, source.pricer, (s) => void found.push(s));
-  if (found.length === 0) {
-    io.err(`claude-code-otel: no session ${oneLine(sessionId)} in ${oneLine(source.projectsDir)}\n`);
-    return EXIT.noInput;
-  }
-  if (found.length > 1) {
-    io.err(`claude-code-otel: "${oneLine(sessionId)}" matches ${found.length} sessions: ${found.map((s) => s.sessionId).join(", ")}\n`);
-    return EXIT.usage;
-  }
-  const session = found[0] as Session;
+  const session = await findOneSession(source, sessionId, io);
+  if (typeof session === "number") return session;
   const failures = failedCalls(session, width);
   if (boolOpt(p, "json")) {
     io.out(JSON.stringify({ sessionId: session.sessionId, project: session.project, toolCalls: session.toolCalls.length, failures }, null, 2) + "\n");

@@ -4,13 +4,17 @@ import type { PriceConfig } from "../config/price-overrides.js";
 import { COST_MODES, parseCostMode } from "../config/price-overrides.js";
 import { defaultStateDir } from "../config/state-dir.js";
 import type { Pricer } from "../model/pricer.js";
+import type { Session } from "../model/types.js";
 import { loadPriceLibrary } from "../cost/price-request.js";
 import { createLearningPricer } from "../pipeline/learning-pricer.js";
+import { scanSessions } from "../pipeline/scan-sessions.js";
 import type { SessionFilter } from "../pipeline/session-filter.js";
 import { defaultProjectsDir, reasonOf } from "../transcript/discover.js";
 import type { Parsed } from "./args.js";
 import { NoInputError, UsageError, boolOpt, dayOpt, stringOpt } from "./args.js";
 import type { CliIO } from "./output.js";
+import { EXIT } from "./output.js";
+import { oneLine } from "../util/terminal-safe.js";
 import type { JsonObject } from "../util/json.js";
 
 export interface SourceOptions {
@@ -80,6 +84,24 @@ function withCostSource(prices: PriceConfig, asked: string | undefined): PriceCo
   const mode = parseCostMode(asked);
   if (mode === undefined) throw new UsageError(`--cost-source must be one of ${COST_MODES.join(", ")} (or ccusage's cc, ccusage), got "${asked}"`);
   return { ...prices, mode };
+}
+
+/**
+ * The one session of the source that `sessionId` selects (as --session does), for the commands
+ * about a single session; else, said on stderr, the exit code: none (no input) or several (usage).
+ */
+export async function findOneSession(source: SourceOptions, sessionId: string, io: CliIO): Promise<Session | number> {
+  const found: Session[] = [];
+  await scanSessions(source.projectsDir, { ...source.filter, session: sessionId }, source.pricer, (s) => void found.push(s));
+  if (found.length === 0) {
+    io.err(`claude-code-otel: no session ${oneLine(sessionId)} in ${oneLine(source.projectsDir)}\n`);
+    return EXIT.noInput;
+  }
+  if (found.length > 1) {
+    io.err(`claude-code-otel: "${oneLine(sessionId)}" matches ${found.length} sessions: ${found.map((s) => s.sessionId).join(", ")}\n`);
+    return EXIT.usage;
+  }
+  return found[0] as Session;
 }
 
 /**

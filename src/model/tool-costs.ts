@@ -22,16 +22,12 @@
  * What stays with no tool: in the main thread, the system prompt, prompts and answers (input no
  * tool put there, output with no call), and the compaction call.
  */
+import { ANTHROPIC_PROPORTIONS, tokensOfUsage } from "./token-kinds.js";
 import type { ToolCallDraft } from "./tool-calls.js";
 import type { ApiRequest, ToolCallCost } from "./types.js";
 
 /** Rough size of a token in UTF-8 bytes: the usual rule of thumb for English text and code. */
 export const BYTES_PER_TOKEN = 4;
-
-const W_5M = 1.25;
-const W_1H = 2;
-const W_READ = 0.1;
-const W_OUTPUT = 5;
 
 interface Item {
   readonly callId: string;
@@ -110,11 +106,11 @@ function threadResults(calls: ReadonlyMap<string, ToolCallDraft>, thread: string
 
 /** A request's cost by part, by Anthropic's price ratios. */
 function split(r: ApiRequest): { newUsd: number; readUsd: number; outputUsd: number } {
-  const u = r.usage;
-  const oneHour = Math.min(u.cacheCreation1h, u.cacheCreation);
-  const fresh = u.input + (u.cacheCreation - oneHour) * W_5M + oneHour * W_1H;
-  const read = u.cacheRead * W_READ;
-  const output = u.output * W_OUTPUT;
+  const t = tokensOfUsage(r.usage);
+  const w = ANTHROPIC_PROPORTIONS;
+  const fresh = t.input * w.input + t.cacheWrite5m * w.cacheWrite5m + t.cacheWrite1h * w.cacheWrite1h;
+  const read = t.cacheRead * w.cacheRead;
+  const output = t.output * w.output;
   const total = fresh + read + output;
   if (!(total > 0) || !(r.cost.usd > 0)) return { newUsd: 0, readUsd: 0, outputUsd: 0 };
   return { newUsd: (r.cost.usd * fresh) / total, readUsd: (r.cost.usd * read) / total, outputUsd: (r.cost.usd * output) / total };

@@ -6,7 +6,7 @@
 import type { ReReadFile } from "../model/compaction-figures.js";
 import { callsById, reReadFiles } from "../model/compaction-figures.js";
 import type { Session } from "../model/types.js";
-import { roundUsd } from "../util/usd.js";
+import { roundUsd, sumUsd } from "../util/usd.js";
 
 /** A file in the context when the compaction happened. */
 export interface CompactionFile {
@@ -57,12 +57,7 @@ export function compactionDetails(session: Session): CompactionDetail[] {
     let tokens = 0;
     for (const id of loss.toolOutputIds) tokens += calls.get(id)?.cost.resultTokens ?? 0;
     const reRead = reReadFiles(session, c, calls).map((f) => ({ ...f, costUsd: roundUsd(f.costUsd) }));
-    let reReadCostUsd = 0;
-    let reReadDurationMs = 0;
-    for (const f of reRead) {
-      reReadCostUsd += f.costUsd;
-      reReadDurationMs += f.durationMs;
-    }
+    const reReadDurationMs = reRead.reduce((ms, f) => ms + f.durationMs, 0);
     details.push({
       uuid: c.uuid,
       at: new Date(c.endTime).toISOString(),
@@ -77,7 +72,7 @@ export function compactionDetails(session: Session): CompactionDetail[] {
       filesReadBefore: loss.files.map((f) => ({ path: f.path, reads: f.reads, bytes: f.bytes, after: f.after })),
       filesReReadAfter: reRead,
       reReads: loss.reReadCallIds.length,
-      reReadCostUsd: roundUsd(reReadCostUsd),
+      reReadCostUsd: roundUsd(sumUsd(reRead.map((f) => f.costUsd))),
       reReadDurationMs,
       restoredFilesReRead: loss.restoredReReadCallIds.length,
       keptLines: loss.keptLines,

@@ -10,6 +10,7 @@ import { postHeartbeat } from "../../src/delivery/heartbeat.js";
 import { buildResource } from "../../src/sdk/resource.js";
 import { packageVersion } from "../../src/util/package-version.js";
 import { requireCollector, startCollector, type RunningCollector } from "../support/collector.js";
+import { HEALTH_SERIES, NATIVE_REQUEST_SERIES } from "../support/prometheus-series.js";
 import { findSamples, logsRequest, metricsRequest, postOtlpJson, scrape, type LogSpec, type PromSample } from "../support/otlp-json.js";
 
 const NOW = Date.now() - 30_000;
@@ -78,10 +79,7 @@ describe.skipIf(!bin)("collector → Prometheus: telemetry health", () => {
     ];
     expect(await postOtlpJson(collector.otlpHttpUrl, "metrics", metricsRequest(hookErrors))).toBe(200);
     const deadline = Date.now() + 20_000;
-    while (
-      (findSamples(samples, "claude_code_native_api_request_count_total").length < 2 || findSamples(samples, "claude_code_hook_errors_total").length < 1) &&
-      Date.now() < deadline
-    ) {
+    while ((findSamples(samples, NATIVE_REQUEST_SERIES).length < 2 || findSamples(samples, "claude_code_hook_errors_total").length < 1) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 250));
       samples = await scrape(collector.prometheusUrl);
     }
@@ -91,7 +89,7 @@ describe.skipIf(!bin)("collector → Prometheus: telemetry health", () => {
   });
 
   it("counts Claude Code's api_request events of the main thread and subagents, by session and model, as source=claude-code", () => {
-    const counted = findSamples(samples, "claude_code_native_api_request_count_total").map((s) => [s.labels["source"], s.labels["session_id"], s.labels["model"], s.value]);
+    const counted = findSamples(samples, NATIVE_REQUEST_SERIES).map((s) => [s.labels["source"], s.labels["session_id"], s.labels["model"], s.value]);
     expect(counted.sort()).toEqual([
       ["claude-code", "s-native", "claude-haiku-4-5", 1],
       ["claude-code", "s-native", "claude-sonnet-4-5", 3],
@@ -102,14 +100,7 @@ describe.skipIf(!bin)("collector → Prometheus: telemetry health", () => {
     const labels = { source: "claude-code-otel", component: "hooks", host: hostname(), user: "dev-7", version: packageVersion() };
     const gauge = (name: string): number[] => findSamples(samples, name, labels).map((s) => s.value);
     expect(
-      [
-        "claude_code_telemetry_heartbeat_seconds",
-        "claude_code_telemetry_outbox_requests",
-        "claude_code_telemetry_outbox_size_bytes",
-        "claude_code_telemetry_outbox_age_seconds",
-        "claude_code_telemetry_spool_triggers",
-        "claude_code_telemetry_log_errors",
-      ].map((n) => [n, gauge(n)]),
+      Object.values(HEALTH_SERIES).map((n) => [n, gauge(n)]),
       samples
         .filter((s) => s.name.startsWith("claude_code_telemetry"))
         .map((s) => `${s.name} ${JSON.stringify(s.labels)}`)

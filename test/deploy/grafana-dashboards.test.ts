@@ -17,12 +17,12 @@ import {
   type DashboardPanel,
 } from "../support/dashboards.js";
 import { REPO_ROOT } from "../support/prometheus.js";
-import { ALL_SERIES } from "../support/prometheus-series.js";
+import { COLLECTOR_SERIES } from "../support/prometheus-series.js";
 
 const dashboards = loadDashboards();
 
-/** Every series name the collector writes for us (proved by collector-metrics.test.ts). */
-const KNOWN_METRICS = ALL_SERIES;
+/** Every series name the collector writes for us (proved by collector-metrics.test.ts and collector-health.test.ts). */
+const KNOWN_METRICS = COLLECTOR_SERIES;
 const PANEL_TYPES = new Set(["row", "timeseries", "stat", "table", "bargauge"]);
 /** The port of the Jaeger UI in jaeger/config.yaml (JAEGER_QUERY_HTTP_ENDPOINT's default). */
 const JAEGER_UI_PORT = /JAEGER_QUERY_HTTP_ENDPOINT:-127\.0\.0\.1:(\d+)/.exec(readFileSync(join(REPO_ROOT, "jaeger", "config.yaml"), "utf8"))?.[1];

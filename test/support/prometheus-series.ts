@@ -4,7 +4,7 @@
 // test/deploy/collector-metrics.test.ts proves this list against a real collector fed by our
 // own mapping and encoder; the dashboard and rule tests accept only names from it.
 import { METRIC } from "../../src/semconv/names.js";
-import type { MetricKey } from "../../src/semconv/names.js";
+import type { HealthMetricKey, MetricKey } from "../../src/semconv/names.js";
 
 /** The family name (without _total / _bucket / _sum / _count) of each instrument. */
 export const PROMETHEUS_FAMILY: Readonly<Record<MetricKey, string>> = {
@@ -43,3 +43,22 @@ export function seriesNames(key: MetricKey): string[] {
 
 /** Every series name we write; the v1.41.0 ones only with gen_ai_latest_experimental/dup. */
 export const ALL_SERIES: ReadonlySet<string> = new Set((Object.keys(METRIC) as MetricKey[]).flatMap(seriesNames));
+
+/**
+ * The heartbeat's gauges (HEALTH_METRIC), as the collector writes them: gauges take no _total.
+ * test/deploy/collector-health.test.ts proves them against a real collector.
+ */
+export const HEALTH_SERIES: Readonly<Record<HealthMetricKey, string>> = {
+  heartbeat: "claude_code_telemetry_heartbeat_seconds",
+  outboxRequests: "claude_code_telemetry_outbox_requests",
+  outboxBytes: "claude_code_telemetry_outbox_size_bytes",
+  outboxAge: "claude_code_telemetry_outbox_age_seconds",
+  spoolTriggers: "claude_code_telemetry_spool_triggers",
+  logErrors: "claude_code_telemetry_log_errors",
+};
+
+/** The collector's own count of Claude Code's api_request events (collector/config.yaml, count/claude_code_native). */
+export const NATIVE_REQUEST_SERIES = "claude_code_native_api_request_count_total";
+
+/** Every series the collector writes for us: our instruments, the heartbeat's gauges, and its count of Claude Code's own events. */
+export const COLLECTOR_SERIES: ReadonlySet<string> = new Set([...ALL_SERIES, ...Object.values(HEALTH_SERIES), NATIVE_REQUEST_SERIES]);

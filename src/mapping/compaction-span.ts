@@ -4,7 +4,6 @@ import { ATTR, SPAN_NAME } from "../semconv/names.js";
 import { roundUsd, sumUsd } from "../util/usd.js";
 import type { ContentOptions } from "./content.js";
 import { safeText } from "./content.js";
-import { compactionCostSource } from "./ledger-correction.js";
 import type { Attributes, SpanBody } from "./span-data.js";
 import { UNIT_OF_WORK } from "./units-of-work.js";
 
@@ -19,7 +18,7 @@ export function compactionSpan(session: Session, c: Compaction, calls: ReadonlyM
   if (c.droppedTokens !== undefined) attributes[ATTR.compactionDroppedTokens] = c.droppedTokens;
   if (c.unattributedCostUsd !== undefined) {
     attributes[ATTR.costUsd] = roundUsd(c.unattributedCostUsd);
-    attributes[ATTR.costSource] = compactionCostSource(session.cost.mode);
+    if (c.costSource !== undefined) attributes[ATTR.costSource] = c.costSource;
   }
   // Also on the rebuilding request's chat span; here beside what the compaction lost.
   if (c.cacheRebuild !== undefined) attributes[ATTR.compactionCacheRebuildUsd] = roundUsd(c.cacheRebuild.usd);

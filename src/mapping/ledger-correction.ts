@@ -6,15 +6,9 @@
  * not carry, plus what no request explains, goes with the ledger line's own unit, once. Spans
  * and metric points are sent separately, so each has its own "sent before".
  */
-import type { CostMode, CostSourceKind } from "../model/pricer.js";
 import type { LedgerSegment, Session } from "../model/types.js";
 import { EPSILON_USD } from "../util/usd.js";
 import { UNIT_OF_WORK } from "./units-of-work.js";
-
-/** What priced a compaction call's cost: our own prices under `computed`, else Claude Code's ledger. */
-export function compactionCostSource(mode: CostMode): CostSourceKind {
-  return mode === "computed" ? "price_table" : "ledger";
-}
 
 /** The model cost no request carries is charged to: the session's most expensive model. */
 export function mainModel(session: Session): string {

@@ -1,7 +1,7 @@
 import type { CostSourceKind } from "../model/pricer.js";
 import type { Session } from "../model/types.js";
 import { EPSILON_USD, UsdSum, roundUsd } from "../util/usd.js";
-import { compactionCostSource, ledgerCorrection, mainModel } from "./ledger-correction.js";
+import { ledgerCorrection, mainModel } from "./ledger-correction.js";
 import type { AddPoint, AttributeSet, MetricPoint } from "./metric-point.js";
 import { AttributeSets } from "./metric-point.js";
 import { exportedOutcome } from "./exported-values.js";
@@ -126,14 +126,14 @@ export function sessionToMetricPoints(session: Session, options: MetricMapOption
     if (c.endTime !== undefined) add("toolDuration", Math.max(0, c.endTime - c.startTime) / 1000, unit, attrs);
   }
 
-  const compactionSource = compactionCostSource(session.cost.mode);
   for (const c of session.compactions) {
     const unit = UNIT_OF_WORK.compaction(c.uuid);
     const trigger = sets.get(`trigger\0${c.trigger}`, { [METRIC_ATTR.trigger]: c.trigger });
     add("compactionCount", 1, unit, trigger);
     // Each read of a lost file goes with the call that read it: known once its result is.
     for (const id of c.loss.reReadCallIds) add("compactionRereads", 1, UNIT_OF_WORK.tool(id), trigger);
-    if (c.unattributedCostUsd !== undefined && c.unattributedCostUsd > EPSILON_USD) add("costUsage", roundUsd(c.unattributedCostUsd), unit, costSet(model, compactionSource));
+    if (c.unattributedCostUsd !== undefined && c.unattributedCostUsd > EPSILON_USD)
+      add("costUsage", roundUsd(c.unattributedCostUsd), unit, costSet(model, c.costSource ?? "ledger"));
   }
 
   for (const e of session.hookErrors) {

@@ -4,6 +4,7 @@
  * ledger: it leaves no assistant line; pricing.ts works it out).
  */
 import type { CompactBoundaryLine } from "../transcript/line-types.js";
+import type { CompactionCost } from "./ledger.js";
 import type { TurnDraft } from "./turns.js";
 import type { CacheRebuild, Compaction, CompactionLoss } from "./types.js";
 
@@ -23,7 +24,7 @@ export function compactionUuid(uuid: string | undefined, index: number): string 
 export function finishCompactions(
   drafts: readonly CompactionDraft[],
   turnIndex: ReadonlyMap<TurnDraft, number>,
-  costs: readonly (number | undefined)[],
+  costs: readonly (CompactionCost | undefined)[],
   rebuilds: readonly (CacheRebuild | undefined)[],
   losses: readonly CompactionLoss[],
 ): Compaction[] {
@@ -49,7 +50,8 @@ export function finishCompactions(
       postTokens,
       droppedTokens: dropped,
       turnIndex: c.turn === undefined ? undefined : turnIndex.get(c.turn),
-      unattributedCostUsd: costs[i],
+      unattributedCostUsd: costs[i]?.usd,
+      costSource: costs[i]?.source,
       cacheRebuild: rebuilds[i],
       loss: losses[i] ?? NO_LOSS,
     });

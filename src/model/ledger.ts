@@ -8,7 +8,7 @@
  * call's (it leaves no assistant line), else cost of the segment itself (`unattributedUsd`).
  */
 import type { CostStateLine, ModelLedger, TokenUsage } from "../transcript/line-types.js";
-import type { CostMode, LedgerObservation, Pricer, RequestPrice } from "./pricer.js";
+import type { CostMode, CostSourceKind, LedgerObservation, Pricer, RequestPrice } from "./pricer.js";
 import type { ByTokenKind } from "./token-kinds.js";
 import { TOKEN_KINDS, ZERO, canonicalModel, combine, matchLedgerModels, shapeUsd, tokensOfLedger, tokensOfUsage, usageOfTokens } from "./token-kinds.js";
 import type { LedgerSegment, RequestCost } from "./types.js";
@@ -38,12 +38,18 @@ export interface LedgerCompaction {
   readonly preTokens: number | undefined;
 }
 
+/** A compaction call's cost, and what priced it: the ledger, or our prices where they decide (`computed`, an override). */
+export interface CompactionCost {
+  readonly usd: number;
+  readonly source: CostSourceKind;
+}
+
 export interface LedgerResult {
   readonly segments: LedgerSegment[];
   /** Every request's cost (its price where no ledger line covers it yet). */
   readonly requestCosts: Map<string, RequestCost>;
   /** The summarising call's cost of each compaction a ledger line covers. */
-  readonly compactionCosts: Map<string, number>;
+  readonly compactionCosts: Map<string, CompactionCost>;
   readonly observations: LedgerObservation[];
   /** Claude Code's total (undefined: no ledger line). */
   readonly ledgerUsd: number | undefined;
@@ -113,7 +119,7 @@ export function reconcileLedger(
 ): LedgerResult {
   const sessionModels = [...new Set(requests.map((r) => r.model))];
   const requestCosts = new Map<string, RequestCost>();
-  const compactionCosts = new Map<string, number>();
+  const compactionCosts = new Map<string, CompactionCost>();
   const bySegment = lines.map(() => [] as LedgerRequest[]);
   for (const r of requests) {
     const i = segmentOf(lines, r.position, r.endTime);
@@ -132,7 +138,7 @@ export function reconcileLedger(
     const inSegment = bySegment[i] ?? [];
     const segmentCompactions = compactionsBySegment[i] ?? [];
     const unattributed: Record<string, number> = {};
-    const compactionUsd = { usd: 0 };
+    const compaction = new CompactionShare();
     const models = matchLedgerModels(Object.keys(d.byModel), [...new Set(inSegment.map((r) => r.model))]);
     const matched = new Set<string>();
     for (const [ledgerModel, charged] of Object.entries(d.byModel)) {
@@ -141,7 +147,7 @@ export function reconcileLedger(
       if (model !== undefined) matched.add(model);
       const own = model === undefined ? [] : inSegment.filter((r) => r.model === model);
       const rest = shareSegment(model ?? ledgerModel, own, charged, segmentCompactions.length > 0, pricer, d.line, requestCosts);
-      if (rest.compactionUsd > 0) compactionUsd.usd += rest.compactionUsd;
+      compaction.add(rest.compactionUsd, rest.compactionSource);
       if (Math.abs(rest.unattributedUsd) > EPSILON_USD) unattributed[model ?? ledgerModel] = (unattributed[model ?? ledgerModel] ?? 0) + rest.unattributedUsd;
       const observation = observationOf(sessionId, i, d, model ?? ledgerModel, charged, own);
       if (observation !== undefined) observations.push(observation);
@@ -158,10 +164,10 @@ export function reconcileLedger(
     const remainder = d.usd - accounted;
     if (Math.abs(remainder) > EPSILON_USD) {
       const owner = inSegment[0]?.model ?? sessionModels[0] ?? "unknown";
-      if (segmentCompactions.length > 0 && remainder > 0) compactionUsd.usd += remainder;
+      if (segmentCompactions.length > 0 && remainder > 0) compaction.add(remainder, "ledger");
       else unattributed[owner] = (unattributed[owner] ?? 0) + remainder;
     }
-    shareCompactions(segmentCompactions, compactionUsd.usd, compactionCosts);
+    shareCompactions(segmentCompactions, compaction, compactionCosts);
     segments.push({
       index: i,
       atMs: d.line.atMs,
@@ -191,13 +197,14 @@ function shareSegment(
   pricer: Pricer,
   line: LedgerLine,
   costs: Map<string, RequestCost>,
-): { compactionUsd: number; unattributedUsd: number } {
+): { compactionUsd: number; compactionSource: CostSourceKind; unattributedUsd: number } {
   const residual = residualTokens(charged.tokens, own);
   const residualPrice = pricer(model, usageOfTokens(residual), new Date(line.atMs), line.version);
   if (!ledgerDecides(pricer, model)) {
     for (const r of own) costs.set(r.key, priced(r));
     const usd = residualPrice.known ? residualPrice.usd : 0;
-    return hasCompaction ? { compactionUsd: usd, unattributedUsd: 0 } : { compactionUsd: 0, unattributedUsd: usd };
+    const compactionSource = residualPrice.known ? residualPrice.source : "unknown";
+    return hasCompaction ? { compactionUsd: usd, compactionSource, unattributedUsd: 0 } : { compactionUsd: 0, compactionSource, unattributedUsd: usd };
   }
   // Prices to share by: ours where every request has one, else the usual shape of Anthropic's prices.
   const byPrice = own.every((r) => r.price.known) && residualPrice.known;
@@ -212,7 +219,9 @@ function shareSegment(
   }
   // Nothing to share by (no tokens at all): the whole charge is the segment's own.
   const left = total > 0 ? residualWeight * scale : charged.usd;
-  return hasCompaction && total > 0 ? { compactionUsd: left, unattributedUsd: 0 } : { compactionUsd: 0, unattributedUsd: left };
+  return hasCompaction && total > 0
+    ? { compactionUsd: left, compactionSource: "ledger", unattributedUsd: 0 }
+    : { compactionUsd: 0, compactionSource: "ledger", unattributedUsd: left };
 }
 
 /** What a model's ledger charged beyond its requests' tokens: the calls no request explains. */
@@ -222,12 +231,31 @@ function residualTokens(charged: ByTokenKind, own: readonly LedgerRequest[]): By
   return combine(charged, used, (a, b) => Math.max(0, a - b));
 }
 
+/**
+ * A segment's compaction cost as its models' parts add up. A segment priced partly by the ledger
+ * and partly by our prices (an override for one of its models) names what priced the larger part.
+ */
+class CompactionShare {
+  usd = 0;
+  source: CostSourceKind = "ledger";
+  private largest = 0;
+
+  add(usd: number, source: CostSourceKind): void {
+    if (!(usd > 0)) return;
+    this.usd += usd;
+    if (usd > this.largest) {
+      this.largest = usd;
+      this.source = source;
+    }
+  }
+}
+
 /** A segment's compaction cost, shared among its compactions by the context each summarised. */
-function shareCompactions(compactions: readonly LedgerCompaction[], usd: number, out: Map<string, number>): void {
+function shareCompactions(compactions: readonly LedgerCompaction[], share: CompactionShare, out: Map<string, CompactionCost>): void {
   if (compactions.length === 0) return;
   const weights = compactions.map((c) => (c.preTokens !== undefined && c.preTokens > 0 ? c.preTokens : 1));
   const sum = weights.reduce((a, b) => a + b, 0);
-  for (const [i, c] of compactions.entries()) out.set(c.uuid, (usd * (weights[i] ?? 1)) / sum);
+  for (const [i, c] of compactions.entries()) out.set(c.uuid, { usd: (share.usd * (weights[i] ?? 1)) / sum, source: share.source });
 }
 
 /** The segment's figures for one model, to learn its rates from; none where they are not linear in the tokens. */

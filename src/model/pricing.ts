@@ -7,7 +7,7 @@
  * the model lives here.
  */
 import type { TokenUsage } from "../transcript/line-types.js";
-import type { LedgerCompaction, LedgerLine, LedgerRequest } from "./ledger.js";
+import type { CompactionCost, LedgerCompaction, LedgerLine, LedgerRequest } from "./ledger.js";
 import { reconcileLedger } from "./ledger.js";
 import type { CostSourceKind, Pricer, RequestPrice } from "./pricer.js";
 import type { ApiRequest, CacheRebuild, LedgerSegment, ModelCost, RequestCost, SessionCost } from "./types.js";
@@ -30,7 +30,7 @@ export interface SessionPricing {
   readonly requestCosts: ReadonlyMap<string, RequestCost>;
   readonly cost: SessionCost;
   /** Per compaction, in order: the summarising call's cost (undefined: no ledger line covers it yet). */
-  readonly compactionCosts: readonly (number | undefined)[];
+  readonly compactionCosts: readonly (CompactionCost | undefined)[];
   /** Per compaction, in order: the first main-thread request after it, and what its cache writes cost. */
   readonly cacheRebuilds: readonly (CacheRebuild | undefined)[];
   readonly segments: readonly LedgerSegment[];
@@ -90,7 +90,7 @@ function summariseCost(
   requests: readonly ApiRequest[],
   costs: ReadonlyMap<string, RequestCost>,
   segments: readonly LedgerSegment[],
-  compactionCosts: readonly (number | undefined)[],
+  compactionCosts: readonly (CompactionCost | undefined)[],
   ledgerUsd: number | undefined,
   pricer: Pricer,
 ): SessionCost {
@@ -111,7 +111,7 @@ function summariseCost(
     m.sourceUsd[c.source] = (m.sourceUsd[c.source] ?? 0) + Math.max(c.usd, EPSILON_USD);
   }
   const otherUsd = new UsdSum();
-  for (const c of compactionCosts) otherUsd.add(c ?? 0);
+  for (const c of compactionCosts) otherUsd.add(c?.usd ?? 0);
   for (const s of segments) for (const usd of Object.values(s.unattributedUsd)) otherUsd.add(usd);
   const totalUsd = new UsdSum().add(requestsUsd.value).add(otherUsd.value).value;
   const mode = pricer.mode ?? "auto";

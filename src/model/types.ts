@@ -133,6 +133,8 @@ export interface Compaction {
   readonly turnIndex: number | undefined;
   /** The summarising call's cost, known only from Claude Code's ledger (it leaves no assistant line). */
   readonly unattributedCostUsd: number | undefined;
+  /** What priced it: `ledger`, or `price_table`/`override` where our prices decide (undefined with the cost). */
+  readonly costSource: CostSourceKind | undefined;
   /**
    * What rebuilding the prompt cache cost after it: the first main-thread request that followed
    * and the cost of its cache writes (undefined until there is one). That request's chat span

@@ -163,6 +163,7 @@ describe("buildSession", () => {
           droppedTokens: 92_000,
           turnIndex: 0,
           unattributedCostUsd: 0.45 - 0.3,
+          costSource: "ledger",
           // The first main-thread request after it (msg_2) writes no cache.
           cacheRebuild: { requestKey: "msg_2:r2", usd: 0 },
           loss: {

@@ -30,7 +30,7 @@ describe("compactions", () => {
       { line: compactBoundary("auto", {}), turn: undefined, position: 30 },
     ];
     const loss = { ...NO_LOSS, toolOutputs: 3 };
-    expect(finishCompactions(drafts, new Map([[turn, 4]]), [0.0786, undefined], [{ requestKey: "m:r", usd: 0.012 }, undefined], [loss])).toEqual([
+    expect(finishCompactions(drafts, new Map([[turn, 4]]), [{ usd: 0.0786, source: "ledger" }, undefined], [{ requestKey: "m:r", usd: 0.012 }, undefined], [loss])).toEqual([
       {
         uuid: "c1",
         startTime: at(18),
@@ -41,6 +41,7 @@ describe("compactions", () => {
         droppedTokens: 141_000,
         turnIndex: 4,
         unattributedCostUsd: 0.0786,
+        costSource: "ledger",
         cacheRebuild: { requestKey: "m:r", usd: 0.012 },
         loss,
       },
@@ -54,6 +55,7 @@ describe("compactions", () => {
         droppedTokens: 70_500,
         turnIndex: undefined,
         unattributedCostUsd: undefined,
+        costSource: undefined,
         cacheRebuild: undefined,
         loss: NO_LOSS,
       },
@@ -67,6 +69,7 @@ describe("compactions", () => {
         droppedTokens: undefined,
         turnIndex: undefined,
         unattributedCostUsd: undefined,
+        costSource: undefined,
         cacheRebuild: undefined,
         loss: NO_LOSS,
       },

@@ -8,13 +8,17 @@ import type { ApiRequest, TokenUsage } from "../../src/model/types.js";
 import { at, costState, usage } from "../support/lines.js";
 
 /** USD per output token, per model; any other model has no price. */
-function pricerOf(perOutputToken: Record<string, number>, extra: { mode?: CostMode; overridden?: (m: string) => boolean } = {}): Pricer & { seen: LedgerObservation[] } {
+function pricerOf(
+  perOutputToken: Record<string, number>,
+  extra: { mode?: CostMode; overridden?: (m: string) => boolean } = {},
+  source: "price_table" | "override" = "price_table",
+): Pricer & { seen: LedgerObservation[] } {
   const seen: LedgerObservation[] = [];
   const price = (model: string, u: TokenUsage): RequestPrice => {
     const rate = perOutputToken[model];
     if (rate === undefined) return { usd: 0, known: false, source: "unknown", linearUsd: 0, computedUsd: 0, computedKnown: false };
     const usd = u.output * rate;
-    return { usd, known: true, source: "price_table", linearUsd: usd, computedUsd: usd, computedKnown: true };
+    return { usd, known: true, source, linearUsd: usd, computedUsd: usd, computedKnown: true };
   };
   return Object.assign(price, { ...extra, seen, observe: (o: readonly LedgerObservation[]) => void seen.push(...o) });
 }
@@ -118,7 +122,8 @@ describe("pricing with Claude Code's ledger", () => {
     expect(cost("b")?.usd).toBeCloseTo(0.03, 15);
     expect(cost("b")?.source).toBe("ledger");
     expect(cost("c")).toEqual({ usd: 0.1, known: true, source: "price_table", pricedUsd: 0.1, pricedSource: "price_table", computedUsd: 0.1 });
-    expect(priced.compactionCosts[0]).toBeCloseTo(0.06, 15);
+    expect(priced.compactionCosts[0]?.usd).toBeCloseTo(0.06, 15);
+    expect(priced.compactionCosts[0]?.source).toBe("ledger");
     expect(priced.compactionCosts[1]).toBeUndefined();
     // The first main-thread request after c1 (b) writes no cache: nothing rebuilt; none after c2 yet.
     expect(priced.cacheRebuilds).toEqual([{ requestKey: "b", usd: 0 }, undefined]);
@@ -150,7 +155,8 @@ describe("pricing with Claude Code's ledger", () => {
       [0.1, "price_table"],
       [0.1, "price_table"],
     ]);
-    expect(priced.compactionCosts[0]).toBeCloseTo(0.2, 15);
+    expect(priced.compactionCosts[0]?.usd).toBeCloseTo(0.2, 15);
+    expect(priced.compactionCosts[0]?.source).toBe("price_table");
     expect(priced.cost.source).toBe("computed");
     expect(priced.cost.mode).toBe("computed");
     expect(priced.cost.ledgerUsd).toBeCloseTo(0.19, 15);
@@ -161,6 +167,18 @@ describe("pricing with Claude Code's ledger", () => {
     expect(priceSession(input(auto, specs, ledger, compactions), auto).requestCosts.get("a")?.source).toBe("price_table");
     const ledgerMode = pricerOf({ m: 0.01 }, { mode: "ledger", overridden: (m) => m === "m" });
     expect(priceSession(input(ledgerMode, specs, ledger, compactions), ledgerMode).requestCosts.get("a")?.source).toBe("ledger");
+  });
+
+  it("a compaction's cost names what priced it: the user's price where it decides (an override in auto or computed), else the ledger", () => {
+    const overridden = (m: string): boolean => m === "m";
+    for (const mode of ["auto", "computed"] as const) {
+      const pricer = pricerOf({ m: 0.01 }, { mode, overridden }, "override");
+      const priced = priceSession(input(pricer, specs, ledger, compactions), pricer);
+      expect(priced.compactionCosts[0]?.usd).toBeCloseTo(0.2, 15);
+      expect(priced.compactionCosts[0]?.source).toBe("override");
+    }
+    const ledgerMode = pricerOf({ m: 0.01 }, { mode: "ledger", overridden }, "override");
+    expect(priceSession(input(ledgerMode, specs, ledger, compactions), ledgerMode).compactionCosts[0]).toEqual({ usd: expect.closeTo(0.06, 15) as number, source: "ledger" });
   });
 });
 

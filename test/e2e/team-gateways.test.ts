@@ -10,6 +10,8 @@
  * replay the rest of their history while it is dead; it is started again on the same ports; the
  * other half replay. Totals must equal `report --json` of everything, per developer, and every
  * trace must be whole: nothing lost, nothing counted twice, no stream written by both gateways.
+ * A slow metrics store: every remote write held 7 s on its way to Prometheus (longer than the
+ * exporter's 5 s default timeout); nothing may be dropped.
  * Needs the built collector, Jaeger and Prometheus (skips without them; fails under CI=true).
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -21,7 +23,7 @@ import { requireJaeger } from "../support/jaeger.js";
 import { requireTool } from "../support/prometheus.js";
 import { requireBuild, stopFlushers } from "../support/hook-harness.js";
 import { generateTeamCorpus, type GeneratedDeveloper, type TeamCorpus } from "../support/team-corpus.js";
-import { configureDeveloper, gatewayId, inBatches, runDeveloperHooks, runDeveloperReplay, startTeamStack, type TeamStack } from "../support/team-stack.js";
+import { collectorShed, configureDeveloper, gatewayId, inBatches, runDeveloperHooks, runDeveloperReplay, startTeamStack, type TeamStack } from "../support/team-stack.js";
 import {
   checkTraces,
   expectedTotals,
@@ -176,4 +178,47 @@ describe.runIf(collectorBin !== undefined && jaegerBin !== undefined && promethe
         `after the restart ${after.got.hiddenResets} of ${gatewayId(KILLED)}'s counter series restarted at or above their last value (a reset rate() and increase() cannot see)`,
     );
   }, 400_000);
+});
+
+/** Longer than the remote-write exporter's default timeout (5 s), well within the gateway's. */
+const SLOW_WRITE_MS = 7_000;
+
+describe.runIf(collectorBin !== undefined && jaegerBin !== undefined && prometheusBin !== undefined)("team kit: a metrics store slower than 5 s a write", () => {
+  let root: string;
+  let dev: GeneratedDeveloper;
+  let stack: TeamStack;
+
+  beforeAll(async () => {
+    requireBuild();
+    root = mkdtempSync(join(tmpdir(), "cco-team-slow-"));
+    const team = generateTeamCorpus({ root, developers: 1, sessionsPerDeveloper: 6, seed: 21, days: 2, hookedPerDeveloper: 0 });
+    dev = team.developers[0] as GeneratedDeveloper;
+    stack = await startTeamStack({ remoteWriteDelayMs: SLOW_WRITE_MS });
+  }, 120_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  // A remote write that outlives the exporter's timeout is a permanent error in
+  // prometheus_remote_write v0.157.0 (dropped, never retried), and deltatocumulative has already
+  // counted it: the stream's last total never reaches the store.
+  it("every write lands, none dropped: Prometheus holds the report's totals and no collector shed anything", async () => {
+    const r = await runDeveloperReplay(dev, stack.agentUrl);
+    expect(r.code, r.stderr).toBe(0);
+    const want = roundedTotals((await expectedTotals(dev.projects)).totals);
+    let got: PrometheusTeamTotals | undefined;
+    const deadline = Date.now() + 150_000;
+    for (;;) {
+      got = await prometheusTeamTotals(stack.prometheus.url, []);
+      const shed = await collectorShed(stack);
+      if (holdsTotals(got, dev.userId, want) || Object.keys(shed).length > 0 || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+    }
+    expect(await collectorShed(stack)).toEqual({});
+    expect(instanceTotals(got, dev.userId)).toEqual(want);
+    expect(stack.slowStore?.counts().abandoned).toBe(0);
+    expect(stack.slowStore?.counts().passed).toBeGreaterThan(0);
+  }, 300_000);
 });

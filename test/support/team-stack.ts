@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { BASE_CONFIG, TEAM, freeLoopbackPort, startCollector, type RunningCollector } from "./collector.js";
 import { startJaeger, type RunningJaeger } from "./jaeger.js";
 import { startPrometheus, type RunningPrometheus } from "./prometheus.js";
+import { startSlowStore, type SlowStore } from "./slow-store.js";
 import { BIN, runFlush, runHook, runProcess, waitForQuietHome, type ProcessResult } from "./hook-harness.js";
 import type { GeneratedDeveloper } from "./team-corpus.js";
 
@@ -26,6 +27,8 @@ export interface TeamStack {
   readonly agent: RunningCollector;
   /** The running gateways, `gw1`, `gw2` (a restart replaces the entry). */
   readonly gateways: RunningCollector[];
+  /** With `remoteWriteDelayMs`: the slow store between the gateways and Prometheus. */
+  readonly slowStore: SlowStore | undefined;
   /** The agent's OTLP/HTTP base URL: where developers send. */
   readonly agentUrl: string;
   /** The agent's own metrics (otelcol_loadbalancer_*, otelcol_exporter_*), Prometheus text. */
@@ -39,8 +42,14 @@ export interface TeamStack {
 
 export const gatewayId = (index: number): string => `gw${index + 1}`;
 
+export interface TeamStackOptions {
+  readonly agentEnv?: Record<string, string>;
+  /** Every remote write reaches Prometheus this much later (slow-store.ts): a slow metrics store. */
+  readonly remoteWriteDelayMs?: number;
+}
+
 /** Starts Jaeger, Prometheus (remote write receiver), two gateways and the agent. */
-export async function startTeamStack(options: { agentEnv?: Record<string, string> } = {}): Promise<TeamStack> {
+export async function startTeamStack(options: TeamStackOptions = {}): Promise<TeamStack> {
   const started: Array<{ stop(): Promise<void> }> = [];
   try {
     const jaeger = await startJaeger({ env: { JAEGER_MAX_TRACES: "1000000" } });
@@ -50,9 +59,11 @@ export async function startTeamStack(options: { agentEnv?: Record<string, string
     // the gateways' remote writes.
     const prometheus = await startPrometheus({ scrapeTarget: `127.0.0.1:${agentTelemetryPort}`, scrapeInterval: "2s", extraFlags: ["--web.enable-remote-write-receiver"] });
     started.push(prometheus);
+    const slowStore = options.remoteWriteDelayMs === undefined ? undefined : await startSlowStore(`${prometheus.url}/api/v1/write`, options.remoteWriteDelayMs);
+    if (slowStore !== undefined) started.push(slowStore);
     const gatewayEnv = (index: number): Record<string, string> => ({
       OTELCOL_GATEWAY_ID: gatewayId(index),
-      OTELCOL_REMOTE_WRITE_ENDPOINT: `${prometheus.url}/api/v1/write`,
+      OTELCOL_REMOTE_WRITE_ENDPOINT: slowStore?.url ?? `${prometheus.url}/api/v1/write`,
       OTELCOL_JAEGER_ENDPOINT: jaeger.otlpHttpUrl,
     });
     const gateways = await Promise.all([0, 1].map((i) => startCollector({ configs: GATEWAY_CONFIGS, env: gatewayEnv(i) })));
@@ -73,6 +84,7 @@ export async function startTeamStack(options: { agentEnv?: Record<string, string
       prometheus,
       agent,
       gateways,
+      slowStore,
       agentUrl: agent.otlpHttpUrl,
       agentTelemetry: async () => (await fetch(`http://127.0.0.1:${agentTelemetryPort}/metrics`, { signal: AbortSignal.timeout(5_000) })).text(),
       killGateway: async (index) => gateways[index]?.kill(),
@@ -84,7 +96,7 @@ export async function startTeamStack(options: { agentEnv?: Record<string, string
       stop: async () => {
         await agent.stop();
         await Promise.all(gateways.map((g) => g.stop()));
-        await Promise.all([prometheus.stop(), jaeger.stop()]);
+        await Promise.all([slowStore?.stop(), prometheus.stop(), jaeger.stop()]);
       },
     };
     return stack;

@@ -17,7 +17,7 @@ import { parseArgs } from "node:util";
 import { loadLine, machineLine } from "./machine.js";
 import { BIN, requireBuild } from "../test/support/hook-harness.js";
 import { generateTeamCorpus } from "../test/support/team-corpus.js";
-import { collectorShed, developerEnv, processStats, startTeamStack, type TeamStack } from "../test/support/team-stack.js";
+import { collectorShed, collectorWarnings, developerEnv, processStats, startTeamStack, type TeamStack } from "../test/support/team-stack.js";
 import {
   checkTraces,
   expectedTotals,
@@ -101,6 +101,16 @@ try {
 
   const shed = await collectorShed(s);
   log(`shed by the collectors (refused, dropped, failed, deltatocumulative errors): ${JSON.stringify(shed)}`);
+  // Timeouts and retries on the way (an agent's retry that deltatocumulative drops as a duplicate, a dropped write).
+  for (const line of collectorWarnings(s)) log(line);
+  const retried = [s.agent, ...s.gateways].map(
+    (c) =>
+      c
+        .logs()
+        .split("\n")
+        .filter((l) => l.includes("Will retry the request")).length,
+  );
+  log(`requests retried (logged at info): agent ${retried[0]}, gateways ${retried.slice(1).join(", ")}`);
   const gateways = s.gateways.map((g) => processStats(g.pid));
   log(
     `gateways: ${gateways.map((g) => `${g.cpuSeconds.toFixed(2)} CPU-s, peak RSS ${g.peakRssMB.toFixed(0)} MB`).join("; ")}; agent ${processStats(s.agent.pid).peakRssMB.toFixed(0)} MB`,

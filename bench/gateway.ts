@@ -30,7 +30,7 @@ import { exportedSpans } from "../test/support/exported-spans.js";
 import { requireBuild } from "../test/support/hook-harness.js";
 import { startOtlpReceiver } from "../test/support/otlp-receiver.js";
 import { generateTeamCorpus, type GeneratedDeveloper } from "../test/support/team-corpus.js";
-import { collectorShed, inBatches, processStats, runDeveloperReplay, startTeamStack, type TeamStack } from "../test/support/team-stack.js";
+import { collectorShed, collectorWarnings, inBatches, processStats, runDeveloperReplay, startTeamStack, type TeamStack } from "../test/support/team-stack.js";
 import {
   expectedTotals,
   holdsTotals,
@@ -258,19 +258,7 @@ try {
     `gateways: streams tracked ${streams.join(", ")}; peak RSS ${gatewayRss.map((m) => m.toFixed(0)).join(", ")} MB; agent peak RSS ${processStats(s.agent.pid).peakRssMB.toFixed(0)} MB, ${processStats(s.agent.pid).cpuSeconds.toFixed(2)} CPU-s`,
   );
   log(`shed by the collectors: ${JSON.stringify(shed)}`);
-  for (const [name, c] of [["agent", s.agent], ...s.gateways.map((g, i) => [`gw${i + 1}`, g] as const)] as const) {
-    const errors = c
-      .logs()
-      .split("\n")
-      .filter((l) => /\t(warn|error)\t/.test(l) && !l.includes("grpc@"));
-    if (errors.length > 0)
-      log(
-        `${name}: ${errors.length} warnings and errors, the last: ${errors
-          .slice(-3)
-          .map((l) => l.slice(0, 600))
-          .join("\n    ")}`,
-      );
-  }
+  for (const line of collectorWarnings(s)) log(line);
   log(`at the end: ${loadLine()} (the rates are per CPU-second: a busy host stretches the wall time more than them)`);
 
   const result = {

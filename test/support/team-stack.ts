@@ -183,3 +183,22 @@ export async function collectorShed(stack: TeamStack): Promise<Record<string, nu
   }
   return shed;
 }
+
+/** Each collector's warnings and errors (gRPC's own chatter left out), the last `keep` of each, for a bench's report. */
+export function collectorWarnings(stack: TeamStack, keep = 3): string[] {
+  const lines: string[] = [];
+  for (const [name, c] of [["agent", stack.agent], ...stack.gateways.map((g, i) => [gatewayId(i), g] as const)] as const) {
+    const errors = c
+      .logs()
+      .split("\n")
+      .filter((l) => /\t(warn|error)\t/.test(l) && !l.includes("grpc@"));
+    if (errors.length > 0)
+      lines.push(
+        `${name}: ${errors.length} warnings and errors, the last: ${errors
+          .slice(-keep)
+          .map((l) => l.slice(0, 600))
+          .join("\n    ")}`,
+      );
+  }
+  return lines;
+}

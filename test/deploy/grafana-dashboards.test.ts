@@ -23,6 +23,19 @@ const dashboards = loadDashboards();
 
 /** Every series name the collector writes for us (proved by collector-metrics.test.ts and collector-health.test.ts). */
 const KNOWN_METRICS = COLLECTOR_SERIES;
+/**
+ * The row whose panels watch the installation itself: machines, hooks, both sources' request
+ * counts. Its queries name their source and cover every project, whatever the variables say.
+ */
+const HEALTH_ROW = "Telemetry health";
+
+/** The panels below the health row (it is the last row). */
+function healthPanels(json: DashboardJson): Set<DashboardPanel> {
+  const panels = allPanels(json);
+  const row = panels.find((p) => p.type === "row" && p.title === HEALTH_ROW);
+  if (row === undefined) return new Set();
+  return new Set(panels.filter((p) => p.type !== "row" && (p.gridPos?.y ?? 0) > (row.gridPos?.y ?? 0)));
+}
 const PANEL_TYPES = new Set(["row", "timeseries", "stat", "table", "bargauge"]);
 /** The port of the Jaeger UI in jaeger/config.yaml (JAEGER_QUERY_HTTP_ENDPOINT's default). */
 const JAEGER_UI_PORT = /JAEGER_QUERY_HTTP_ENDPOINT:-127\.0\.0\.1:(\d+)/.exec(readFileSync(join(REPO_ROOT, "jaeger", "config.yaml"), "utf8"))?.[1];
@@ -227,18 +240,26 @@ describe("Grafana dashboards", () => {
         }
       });
 
-      it("queries only documented metric names, selecting source and project everywhere", () => {
+      it("queries only documented metric names, selecting source and project everywhere but in the health row (a fixed source, every project)", () => {
+        const health = healthPanels(json);
         for (const p of dataPanels) {
           for (const t of p.targets ?? []) {
             const expr = String(t.expr);
-            // Label names (by/without clauses, matchers) are not metric names.
-            const bare = expr.replace(/\{[^}]*\}/g, "{}").replace(/\b(by|without)\s*\([^)]*\)/g, "");
+            // Label names (by/without clauses, matchers, label_join's strings) are not metric names.
+            const bare = expr
+              .replace(/\{[^}]*\}/g, "{}")
+              .replace(/"[^"]*"/g, '""')
+              .replace(/\b(by|without)\s*\([^)]*\)/g, "");
             const names = [...bare.matchAll(/(?<![:\w])((?:claude_code|gen_ai)_[A-Za-z_]+)(?![:\w])/g)].map((m) => m[1]);
             expect(names.length, p.title).toBeGreaterThan(0);
             for (const name of names) expect(KNOWN_METRICS, `${p.title}: ${name}`).toContain(name);
             const selectors = [...expr.matchAll(/(?<![:\w])((?:claude_code|gen_ai)_[A-Za-z_]+)(?![:\w])(\{[^}]*\})?/g)].filter((m) => KNOWN_METRICS.has(m[1] ?? ""));
             expect(selectors.length, p.title).toBe(names.length);
             for (const m of selectors) {
+              if (health.has(p)) {
+                expect(m[2] ?? "", `${p.title}: ${m[0]}`).toMatch(/^\{source="(claude-code-otel|claude-code)"\}$/);
+                continue;
+              }
               expect(m[2] ?? "", `${p.title}: ${m[0]}`).toContain('source=~"$source"');
               expect(m[2] ?? "", `${p.title}: ${m[0]}`).toContain('project=~"$project"');
             }
@@ -288,6 +309,20 @@ describe("Grafana dashboards", () => {
       });
     });
   }
+
+  it("watch the installation itself in the overview's last row: heartbeats, outboxes, hook errors, both sources' request counts", () => {
+    const overview = dashboards.find((d) => d.json.uid === "claude-code-overview")?.json;
+    if (overview === undefined) throw new Error("no overview dashboard");
+    const rows = allPanels(overview).filter((p) => p.type === "row");
+    expect(rows.at(-1)?.title).toBe(HEALTH_ROW);
+    expect([...healthPanels(overview)].map((p) => p.title)).toEqual([
+      "Machines sending telemetry",
+      "Outbox backlog by machine",
+      "Hook errors",
+      "Requests: Claude Code's count and ours",
+    ]);
+    for (const d of dashboards) if (d.json.uid !== "claude-code-overview") expect(healthPanels(d.json).size, d.name).toBe(0);
+  });
 
   it("are unique by uid and title", () => {
     expect(new Set(dashboards.map((d) => d.json.uid)).size).toBe(dashboards.length);

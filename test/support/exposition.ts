@@ -4,7 +4,7 @@
 // scrapes so rates, ratios and quantiles have values.
 import { createServer, type Server } from "node:http";
 import { METRIC } from "../../src/semconv/names.js";
-import { PROMETHEUS_FAMILY } from "./prometheus-series.js";
+import { HEALTH_SERIES, NATIVE_REQUEST_SERIES, PROMETHEUS_FAMILY } from "./prometheus-series.js";
 
 /** Explicit bucket boundaries (USD) the client uses for claude_code.session.cost. */
 export const SESSION_COST_BUCKETS_USD = [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 50, 100] as const;
@@ -55,7 +55,8 @@ class Exposition {
 /**
  * The exposition `seconds` after start: two projects, two models, both sources
  * for the shared names, a cost overcount, tool calls with failures, compactions, session cost,
- * the GenAI conventions' usage, inference and agent metrics, and one session with the opt-in `session_id` label.
+ * the GenAI conventions' usage, inference and agent metrics, one session with the opt-in `session_id` label,
+ * and telemetry health: two machines' heartbeats (one silent for two hours), hook errors, Claude Code's own request count.
  */
 export function sampleExposition(seconds: number): string {
   const t = Math.max(0, Math.floor(seconds));
@@ -144,6 +145,23 @@ export function sampleExposition(seconds: number): string {
   e.counter("claude_code_turn_count_total", session, 3 + Math.floor(t / 2));
   e.counter("claude_code_tool_calls_total", { ...session, tool_name: "Bash", outcome: "success" }, 7 + t);
   e.counter("claude_code_compaction_count_total", { ...session, trigger: "auto" }, 1 + Math.floor(t / 6));
+  // Telemetry health: a laptop whose hooks send now, a build machine silent for two hours with a backlog.
+  const nowSeconds = Date.now() / 1000;
+  for (const [host, user, age, outbox] of [
+    ["laptop-7", "dev-7", 20, 0],
+    ["build-2", "ci", 7200, 40],
+  ] as const) {
+    const labels = { ...ours, host, user, component: "hooks", version: "0.1.0" };
+    const gauge = (name: string, value: number): void => e.add(name, "gauge", name, labels, value);
+    gauge(HEALTH_SERIES.heartbeat, Math.floor(nowSeconds) - age);
+    gauge(HEALTH_SERIES.outboxRequests, outbox);
+    gauge(HEALTH_SERIES.outboxBytes, outbox * 2_000);
+    gauge(HEALTH_SERIES.outboxAge, outbox === 0 ? 0 : age + 60);
+    gauge(HEALTH_SERIES.spoolTriggers, 0);
+    gauge(HEALTH_SERIES.logErrors, outbox === 0 ? 0 : 3);
+  }
+  e.counter(`${PROMETHEUS_FAMILY.hookErrors}_total`, { ...ours, project: "alpha", hook_event: "PostToolUse", hook: "claude-code-otel" }, 1 + Math.floor(t / 10));
+  for (const model of models) e.counter(NATIVE_REQUEST_SERIES, { ...theirs, session_id: session.session_id, model }, 4 + t);
   return e.text();
 }
 

@@ -44,11 +44,16 @@ export interface HistogramPoint extends PointBase {
   counts: number[];
   sum: number;
 }
-export type MetricPoint = SumPoint | HistogramPoint;
+export interface GaugePoint extends PointBase {
+  kind: "gauge";
+  value: number;
+}
+export type MetricPoint = SumPoint | HistogramPoint | GaugePoint;
 
 function metricJson(p: MetricPoint): object {
   const temporality = p.temporality === "cumulative" ? CUMULATIVE : DELTA;
   const base = { attributes: keyValues(p.attributes ?? {}), startTimeUnixNano: nanos(p.startMs), timeUnixNano: nanos(p.timeMs) };
+  if (p.kind === "gauge") return { name: p.name, unit: p.unit, gauge: { dataPoints: [{ ...base, asDouble: p.value }] } };
   if (p.kind === "sum") {
     return { name: p.name, unit: p.unit, sum: { aggregationTemporality: temporality, isMonotonic: true, dataPoints: [{ ...base, asDouble: p.value }] } };
   }

@@ -18,6 +18,7 @@ import { boolOpt, parseOptions, stringOpt } from "./args.js";
 import type { Check, CheckStatus } from "./doctor-check.js";
 import { configCheck, folderCheck, isInside, outboxChecks, privateFoldersCheck, transcriptsCheck } from "./doctor-files.js";
 import { endpointChecks } from "./doctor-probe.js";
+import { sendTestChecks } from "./doctor-send-test.js";
 import type { SettingsScan } from "./doctor-settings.js";
 import { commandChecks, scanSettings } from "./doctor-settings.js";
 import { projectSettingsPath, userSettingsPath } from "./install-scope.js";
@@ -30,18 +31,24 @@ export type { ProbeResult } from "./doctor-probe.js";
 
 const OPTIONS: OptionSpec = {
   json: { type: "boolean" },
+  "send-test": { type: "boolean" },
   "project-dir": { type: "string" },
   "managed-settings": { type: "string" },
   help: { type: "boolean", short: "h" },
 };
 
-const HELP = `Usage: claude-code-otel doctor [--json] [--project-dir <dir>] [--managed-settings <file>]
+const HELP = `Usage: claude-code-otel doctor [--send-test] [--json] [--project-dir <dir>] [--managed-settings <file>]
 
 Checks the hook in Claude Code's settings (managed, user and project), the hook command's paths,
 the config file (the one managed settings name in CLAUDE_CODE_OTEL_CONFIG, if they do), the OTLP endpoint (an empty export to <endpoint>/v1/traces, 2 s timeout), our home
 and state folders (yours, 0700), the outbox backlog and the transcripts folder. Exit 0 when the
 essentials pass, else 1. --json prints {schema, version, ok, summary, checks} for scripts.
 --managed-settings: Claude Code's managed settings file; default ${managedSettingsPath()}.
+
+--send-test also writes for real: a test span (a trace of its own, named claude_code.doctor.test)
+and a test point (the gauge claude_code.doctor.test) to the hooks' endpoint and to the one this
+shell's OTEL_EXPORTER_OTLP_* variables name, and says per destination and signal whether the
+receiver accepted it (HTTP status, OTLP partial success). No dashboard or alert counts them.
 `;
 
 function hookChecks(env: NodeJS.ProcessEnv, projectDir: string, managedPath: string): { checks: Check[]; scans: SettingsScan[]; managed: boolean } {
@@ -88,7 +95,7 @@ function alertsCheck(scans: readonly SettingsScan[], sessionUsd: readonly number
       };
 }
 
-async function runChecks(env: NodeJS.ProcessEnv, projectDir: string, managedPath = managedSettingsPath()): Promise<Check[]> {
+async function runChecks(env: NodeJS.ProcessEnv, projectDir: string, managedPath = managedSettingsPath(), options: { sendTest?: boolean } = {}): Promise<Check[]> {
   const { checks, scans, managed } = hookChecks(env, projectDir, managedPath);
   // Claude Code gives its hooks the managed settings' env, over the user's: the config they read.
   const machineConfig = managed ? settingsEnv(managedPath)["CLAUDE_CODE_OTEL_CONFIG"] : undefined;
@@ -98,6 +105,7 @@ async function runChecks(env: NodeJS.ProcessEnv, projectDir: string, managedPath
   const alerts = readAlertSettings(config.raw);
   checks.push(configCheck(config, [...otlp.errors, ...alerts.errors], machineWide));
   checks.push(...(await endpointChecks(otlp.value, env)));
+  if (options.sendTest === true) checks.push(...(await sendTestChecks(env, config.raw)));
   const alertCheck = alertsCheck(scans, alerts.value.sessionUsd, alerts.value.slackWebhookUrl);
   if (alertCheck !== undefined) checks.push(alertCheck);
   const home = otelHome(env);
@@ -121,7 +129,9 @@ export async function doctorCommand(argv: string[], io: CliIO): Promise<number> 
     return EXIT.ok;
   }
   const managed = stringOpt(p, "managed-settings");
-  const checks = await runChecks(io.env, resolve(stringOpt(p, "project-dir") ?? process.cwd()), managed === undefined ? undefined : resolve(managed));
+  const checks = await runChecks(io.env, resolve(stringOpt(p, "project-dir") ?? process.cwd()), managed === undefined ? undefined : resolve(managed), {
+    sendTest: boolOpt(p, "send-test"),
+  });
   const ok = checks.every((c) => c.status !== "fail");
   if (boolOpt(p, "json")) {
     const summary = { ok: 0, warn: 0, fail: 0 };

@@ -59,7 +59,7 @@ export async function probeOtlp(endpoint: string, protocol: OtlpProtocol, header
   }
 }
 
-const CREDENTIALS_FIX =
+export const CREDENTIALS_FIX =
   "set the credentials the backend expects: claude-code-otel install --header-basic <public-key>:<secret-key> (Langfuse, basic auth), or --header Authorization=… / --header x-api-key=…";
 
 /** The collector check for a probe's answer. */

@@ -35,6 +35,8 @@ export interface PostOptions {
   readonly gzip: boolean;
   /** PEM contents for https (OTEL_EXPORTER_OTLP_CERTIFICATE, ..._CLIENT_CERTIFICATE, ..._CLIENT_KEY). */
   readonly tls?: { readonly ca?: Buffer; readonly cert?: Buffer; readonly key?: Buffer };
+  /** Given the status and the start of the body of every answer, 2xx too (an OTLP partial success is in a 200's body). */
+  readonly onAnswer?: (status: number, body: Buffer) => void;
 }
 
 /** What of an answer's body we read: enough for an error message, never a whole page. */
@@ -108,12 +110,16 @@ export function postOtlp(body: Uint8Array, encoding: OtlpEncoding, options: Post
       const kept: Buffer[] = [];
       let keptBytes = 0;
       res.on("data", (chunk: Buffer) => {
-        if (keptBytes < ANSWER_BYTES && status >= 300) {
+        if (keptBytes < ANSWER_BYTES && (status >= 300 || options.onAnswer !== undefined)) {
           kept.push(chunk.subarray(0, ANSWER_BYTES - keptBytes));
           keptBytes += Math.min(chunk.length, ANSWER_BYTES - keptBytes);
         }
       });
-      res.on("end", () => done(classify(status, options.shownUrl, answerText(Buffer.concat(kept)))));
+      res.on("end", () => {
+        const body = Buffer.concat(kept);
+        options.onAnswer?.(status, body);
+        done(classify(status, options.shownUrl, answerText(body)));
+      });
       res.on("error", () => done({ kind: "retry", error: `HTTP ${status} from ${options.shownUrl}, response cut` }));
     });
     req.end(payload);

@@ -258,6 +258,18 @@ export const HEALTH_METRIC = {
 
 export type HealthMetricKey = keyof typeof HEALTH_METRIC;
 
+/**
+ * What `doctor --send-test` writes (sdk/doctor-test.ts): one span and one gauge point under names
+ * no dashboard, alert, report or cost reads, with our usual resource so that it takes the route
+ * our data takes; the span is a trace of its own, marked `claude_code.doctor.test=true`.
+ */
+export const DOCTOR_TEST = {
+  span: "claude_code.doctor.test",
+  /** On the span: true. */
+  attribute: "claude_code.doctor.test",
+  metric: { name: "claude_code.doctor.test", unit: "s", description: "When doctor --send-test last wrote from this machine (Unix time)" },
+} as const;
+
 /** `error.type` for a tool that reported an error result. */
 export const TOOL_ERROR_TYPE = "tool_error";
 /** Metric `outcome` for a call that never got a result in a finished session. */

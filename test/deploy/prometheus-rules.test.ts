@@ -86,8 +86,14 @@ describe.skipIf(!promtool)("promtool", () => {
       ["silent hooks: regular use 8 hours -> 2", "active_hours:count7d >= 8", "active_hours:count7d >= 2", "telemetry-health.test.yml"],
       [
         "outbox alert without growth",
-        '(delta(claude_code_telemetry_outbox_requests{source="claude-code-otel"}[1h])) > 0',
-        '(delta(claude_code_telemetry_outbox_requests{source="claude-code-otel"}[1h])) >= 0',
+        'claude_code_telemetry_outbox_requests{source="claude-code-otel"}[1h]) and on (host, user, component, version) host_user_component_version:claude_code_telemetry_heartbeat_latest:seconds) > 0',
+        'claude_code_telemetry_outbox_requests{source="claude-code-otel"}[1h]) and on (host, user, component, version) host_user_component_version:claude_code_telemetry_heartbeat_latest:seconds) >= 0',
+        "telemetry-health.test.yml",
+      ],
+      [
+        "an older version's gauges read after an upgrade",
+        " and on (host, user, component, version) host_user_component_version:claude_code_telemetry_heartbeat_latest:seconds",
+        "",
         "telemetry-health.test.yml",
       ],
     ])(

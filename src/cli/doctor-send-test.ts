@@ -104,6 +104,10 @@ function destinationsToTest(env: NodeJS.ProcessEnv, config: JsonObject): { origi
   };
 }
 
+function withoutOtel(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith("OTEL_")));
+}
+
 /** Sends to every destination at once; one check per destination and signal, traces first. */
 export async function sendTestChecks(env: NodeJS.ProcessEnv, config: JsonObject, nowMs: number = Date.now()): Promise<Check[]> {
   let targets: ReturnType<typeof destinationsToTest>;
@@ -120,13 +124,13 @@ export async function sendTestChecks(env: NodeJS.ProcessEnv, config: JsonObject,
     ];
   }
   if (!Array.isArray(targets)) return [targets];
-  const attributes = resolveExportSettings(env, config, {}, () => undefined).resourceAttributes;
-  const resource = resourceFromAttributes(attributes);
-  const origin = { host: hostname(), user: attributes["user.id"], timeMs: nowMs };
   const results = await Promise.all(
     targets.map(async ({ origin: from, destination }) => {
+      // The hooks' resource as the hooks make it: Claude Code gives them no OTEL_* variable (no OTEL_RESOURCE_ATTRIBUTES).
+      const attributes = resolveExportSettings(from === "hooks" ? withoutOtel(env) : env, config, {}, () => undefined).resourceAttributes;
+      const origin = { host: hostname(), user: attributes["user.id"], timeMs: nowMs };
       const ids = { traceId: randomBytes(16).toString("hex"), spanId: randomBytes(8).toString("hex") };
-      const answers = await sendTest(destination, resource, origin, ids);
+      const answers = await sendTest(destination, resourceFromAttributes(attributes), origin, ids);
       return answers.map((a) => sendTestCheck(from, a, ids.traceId));
     }),
   );

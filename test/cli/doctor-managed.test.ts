@@ -97,6 +97,17 @@ describe("doctor with managed settings", () => {
     expect(run.code).toBe(0);
   });
 
+  it("--send-test writes to the endpoint of the config the managed settings name (the user's has none)", async () => {
+    const run = await runCli(["doctor", "--send-test", "--json", "--project-dir", join(dir, "project"), "--managed-settings", managed], { env });
+    const report = JSON.parse(run.stdout) as Report;
+    expect(report.checks.filter((c) => c.name === "send-test").map((c) => [c.status, c.message.replace(/trace [0-9a-f]{32}/, "trace <id>")])).toEqual([
+      ["ok", `hooks: ${url}/v1/traces accepted the test span (HTTP 200; trace <id>)`],
+      ["ok", `hooks: ${url}/v1/metrics accepted the test point (HTTP 200)`],
+    ]);
+    expect(probes.sort()).toEqual(["POST /v1/metrics", "POST /v1/traces", "POST /v1/traces"]);
+    expect(run.code).toBe(0);
+  });
+
   it("no managed settings file: no line for it, the user's config as before", async () => {
     rmSync(managed);
     const { code, report } = await doctor();

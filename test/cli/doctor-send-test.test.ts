@@ -3,7 +3,7 @@
 // store behind it (a loopback OTLP receiver) and the point its Prometheus exporter. Refused (401,
 // 503, a 200 whose partial success rejected the span, protobuf and JSON), unreachable, and none
 // configured: exact output, and no credential from the URL or the headers in it.
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createServer as createTcpServer } from "node:net";
@@ -41,18 +41,23 @@ let env: NodeJS.ProcessEnv;
 let project: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "cco-send-test-"));
-  env = { CLAUDE_CONFIG_DIR: join(dir, "claude"), CLAUDE_CODE_OTEL_HOME: join(dir, "otel"), OTEL_RESOURCE_ATTRIBUTES: "user.id=dev-7" };
+  // This shell's resource: replay and watch from here use it, the hooks never see it (Claude Code strips OTEL_*).
+  env = { CLAUDE_CONFIG_DIR: join(dir, "claude"), CLAUDE_CODE_OTEL_HOME: join(dir, "otel"), OTEL_RESOURCE_ATTRIBUTES: "user.id=shell-user" };
   mkdirSync(join(dir, "claude", "projects"), { recursive: true });
   project = join(dir, "project");
   mkdirSync(project);
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-/** install with credentials in the URL and a header, then doctor --send-test --json: its send-test checks. */
+const doctorArgs = (): string[] => ["doctor", "--send-test", "--project-dir", project, "--managed-settings", join(dir, "managed-settings.json")];
+
+/** install with credentials in the URL and a header (and the hooks' user.id in the config file), then doctor --send-test --json: its send-test checks. */
 async function sendTest(endpoint: string, extra: string[] = [], shell: NodeJS.ProcessEnv = {}): Promise<{ code: number; checks: Check[]; stdout: string }> {
   const withPassword = endpoint.replace("http://", `http://tester:${PASSWORD}@`);
   expect((await runCli(["install", "--endpoint", withPassword, "--header", `Authorization=${TOKEN}`, ...extra], { env })).code).toBe(0);
-  const run = await runCli(["doctor", "--send-test", "--json", "--project-dir", project], { env: { ...env, ...shell } });
+  const configFile = join(dir, "otel", "config.json");
+  writeFileSync(configFile, JSON.stringify({ ...(JSON.parse(readFileSync(configFile, "utf8")) as object), resourceAttributes: "user.id=dev-7" }), { mode: 0o600 });
+  const run = await runCli([...doctorArgs(), "--json"], { env: { ...env, ...shell } });
   expect(run.stdout).not.toContain(PASSWORD);
   expect(run.stdout).not.toContain("tok-93d1c0ffee");
   const report = JSON.parse(run.stdout) as { checks: Check[] };
@@ -113,7 +118,7 @@ describe.skipIf(!requireCollector())("doctor --send-test against the real collec
     expect(Math.abs((gauge[0]?.value ?? 0) - Date.now() / 1000)).toBeLessThan(60);
     expect(stdout).not.toContain("Authorization");
 
-    const text = await runCli(["doctor", "--send-test", "--project-dir", project], { env });
+    const text = await runCli(doctorArgs(), { env });
     expect(text.code).toBe(0);
     expect(text.stdout.split("\n").filter((l) => l.startsWith("✓ send-test: "))).toEqual([
       expect.stringMatching(new RegExp(`^✓ send-test: hooks: ${url.replace(/[.*]/g, "\\$&")}/v1/traces accepted the test span \\(HTTP 200; trace [0-9a-f]{32}\\)$`)),
@@ -212,10 +217,19 @@ describe("doctor --send-test: refused, rejected, unreachable, none", () => {
     ]);
   });
 
-  it("unreachable hooks' endpoint, and this shell's OTEL_EXPORTER_OTLP_ENDPOINT tested too (its own headers)", async () => {
-    receiver.set(200);
-    const shell = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url(), OTEL_EXPORTER_OTLP_HEADERS: "x-api-key=k3y-5ecret" };
+  it("unreachable hooks' endpoint, and this shell's OTEL_EXPORTER_OTLP_ENDPOINT tested too (its own headers and resource)", async () => {
+    const shellReceiver = await startOtlpReceiver();
+    const shell = { OTEL_EXPORTER_OTLP_ENDPOINT: shellReceiver.url, OTEL_EXPORTER_OTLP_HEADERS: "x-api-key=k3y-5ecret" };
     const { code, checks, stdout } = await sendTest(refusedUrl, [], shell);
+    await shellReceiver.close();
+    expect(shellReceiver.requests.map((r) => [r.path, r.headers["x-api-key"]])).toEqual(
+      expect.arrayContaining([
+        ["/v1/traces", "k3y-5ecret"],
+        ["/v1/metrics", "k3y-5ecret"],
+      ]) as unknown[],
+    );
+    expect(shellReceiver.spans.map((x) => [x.name, x.resource["user.id"]])).toEqual([["claude_code.doctor.test", "shell-user"]]);
+    expect(shellReceiver.gauges.map((g) => [g.name, g.attributes["user"]])).toEqual([["claude_code.doctor.test", "shell-user"]]);
     const url = masked(refusedUrl);
     expect(code).toBe(1);
     expect(stdout).not.toContain("k3y-5ecret");
@@ -238,21 +252,21 @@ describe("doctor --send-test: refused, rejected, unreachable, none", () => {
         name: "send-test",
         status: "ok",
         httpStatus: 200,
-        message: expect.stringMatching(new RegExp(`^environment: ${receiver.url()}/v1/traces accepted the test span \\(HTTP 200; trace [0-9a-f]{32}\\)$`)) as string,
+        message: expect.stringMatching(new RegExp(`^environment: ${shellReceiver.url}/v1/traces accepted the test span \\(HTTP 200; trace [0-9a-f]{32}\\)$`)) as string,
         sendTest: expect.objectContaining({ destination: "environment", signal: "traces", accepted: true }) as SendTest,
       },
       {
         name: "send-test",
         status: "ok",
         httpStatus: 200,
-        message: `environment: ${receiver.url()}/v1/metrics accepted the test point (HTTP 200)`,
-        sendTest: { destination: "environment", signal: "metrics", url: `${receiver.url()}/v1/metrics`, accepted: true, rejected: 0 },
+        message: `environment: ${shellReceiver.url}/v1/metrics accepted the test point (HTTP 200)`,
+        sendTest: { destination: "environment", signal: "metrics", url: `${shellReceiver.url}/v1/metrics`, accepted: true, rejected: 0 },
       },
     ]);
   });
 
   it("no endpoint configured: a warning, nothing sent", async () => {
-    const run = await runCli(["doctor", "--send-test", "--json", "--project-dir", project], { env });
+    const run = await runCli([...doctorArgs(), "--json"], { env });
     const checks = (JSON.parse(run.stdout) as { checks: Check[] }).checks.filter((c) => c.name === "send-test");
     expect(checks).toEqual([
       {

@@ -15,6 +15,11 @@ export const DATASOURCE_UID = "prometheus";
  * allowed, so they sit in collapsed rows only (nothing shown by default is empty).
  */
 export const OPTIONAL_PANEL_MARKER = "Needs the opt-in session.id metric label";
+/**
+ * Panels whose description contains this show nothing when all is well (no failed hook; no Claude
+ * Code telemetry to compare with): empty is allowed on real data, never in the stand-in exposition.
+ */
+export const EMPTY_WHEN_WELL_MARKER = "May be empty:";
 /** Template variables every dashboard defines and queries may use. */
 export const QUERY_VARIABLES = ["source", "project", "model"] as const;
 
@@ -189,7 +194,7 @@ export async function checkDashboardQueries(promUrl: string, options: CheckDashb
   const results: PanelQueryResult[] = [];
   for (const d of dashboards) {
     for (const panel of allPanels(d.json)) {
-      const optional = (panel.description ?? "").includes(OPTIONAL_PANEL_MARKER);
+      const optional = (panel.description ?? "").includes(OPTIONAL_PANEL_MARKER) || (panel.description ?? "").includes(EMPTY_WHEN_WELL_MARKER);
       for (const target of panel.targets ?? []) {
         if (typeof target.expr !== "string") continue;
         const expr = substituteVariables(target.expr, options);

@@ -3,15 +3,19 @@
 // Hand-built OTLP requests with ids on them (ours with an opted-in session.id, Claude Code's own
 // with its default session, account and e-mail attributes) come out of Prometheus with only the
 // allowed labels, summed where they became equal, and exact: Claude Code's overlapping writers
-// (two sessions of one user, now one stream) lose nothing.
+// (two sessions of one user, now one stream) lose nothing. The health labels per metric: the
+// heartbeat keeps its machine, failed hooks their hook, a cost point neither (team-label-allowlist
+// .test.ts checks the same rules against every label our metrics write).
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { sessionToMetricPoints } from "../../src/mapping/map-metrics.js";
-import { loadAllSessions } from "../support/sessions.js";
-import { CC_2_1_330 } from "../support/recorded-fixtures.js";
+import type { OtlpDestination } from "../../src/delivery/destination.js";
+import { resolveDestination } from "../../src/delivery/destination.js";
+import { postHeartbeat } from "../../src/delivery/heartbeat.js";
+import { buildResource } from "../../src/sdk/resource.js";
+import { packageVersion } from "../../src/util/package-version.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BASE_CONFIG, TEAM, requireCollector, startCollector, type RunningCollector } from "../support/collector.js";
-import { nanos, postOtlpJson, type Attrs } from "../support/otlp-json.js";
+import { metricsRequest, nanos, postOtlpJson, type Attrs } from "../support/otlp-json.js";
 import { queryVector, requireTool, startPrometheus, waitForQuery, type RunningPrometheus } from "../support/prometheus.js";
 
 const bin = requireCollector();
@@ -68,16 +72,6 @@ describe.runIf(bin !== undefined && prometheusBin !== undefined)("team kit: metr
     for (const id of ["session.id", "prompt.id", "user.id", "user.email", "user.account_uuid", "organization.id", "user"]) {
       expect(new RegExp(`^(?:${DEFAULT_LABELS})$`).test(id), id).toBe(false);
     }
-  });
-
-  it("the default allowlist keeps every label our metric mapping writes (bar the opt-in session.id), v1.41.0's GenAI names too", async () => {
-    const sessions = await loadAllSessions(CC_2_1_330.projects);
-    const keys = new Set(
-      sessions.flatMap((x) => sessionToMetricPoints(x, { final: true, includeSessionId: true, legacyGenAiNames: true }).flatMap((p) => Object.keys(p.attributes))),
-    );
-    const allowed = new RegExp(`^(?:${DEFAULT_LABELS})$`);
-    expect([...keys].filter((k) => !allowed.test(k)).sort()).toEqual(["session.id"]);
-    expect(keys.size).toBeGreaterThan(10);
   });
 
   it("our opted-in session ids are dropped and the points they split are summed; the user is the writer", async () => {
@@ -165,5 +159,66 @@ describe.runIf(bin !== undefined && prometheusBin !== undefined)("team kit: metr
       { project: "shop-api", user: hash16("bob"), instance: hash16("bob"), value: 1 },
     ]);
     expect(await queryVector(prometheus.url, 'target_info{instance="bob"} or {user="bob"}')).toEqual([]);
+  }, 60_000);
+
+  it("per metric: the heartbeat keeps host, component and version, hook errors their hook; a cost point keeps neither", async () => {
+    const window = { startMs: T0, timeMs: T0 + 3_000 };
+    const machine = { host: "laptop-7", component: "watch", version: "9.9.9", hook_event: "PostToolUse", hook: "claude-code-otel" };
+    const send = async (agent: RunningCollector, user: string): Promise<void> => {
+      const destination = resolveDestination({ endpoint: agent.otlpHttpUrl }, {}, {}) as OtlpDestination;
+      const snapshot = { component: "watch" as const, host: "laptop-7", user, timeMs: T0, outboxRequests: 0, outboxBytes: 0, outboxAgeMs: 0, spoolTriggers: 0, logErrors: 0 };
+      expect(await postHeartbeat(destination, snapshot, buildResource({ OTEL_RESOURCE_ATTRIBUTES: `user.id=${user}` }))).toEqual({ kind: "ok", status: 200 });
+      const points = [
+        { kind: "sum" as const, name: "claude_code.hook.errors", unit: "{error}", value: 2, attributes: { project: "shop-api", ...machine }, ...window },
+        { kind: "sum" as const, name: "claude_code.cost.usage", unit: "USD", value: 0.5, attributes: { project: "shop-api", model: "m-host", ...machine }, ...window },
+      ];
+      expect(await postOtlpJson(agent.otlpHttpUrl, "metrics", metricsRequest(points, { ...OURS, "user.id": user }))).toBe(200);
+    };
+    await send(plain, "carol");
+    await send(strict, "dave");
+
+    const heartbeats = await waitForQuery(prometheus.url, 'claude_code_telemetry_heartbeat_seconds{host="laptop-7"}', { predicate: (s) => s.length === 2 });
+    const common = {
+      __name__: "claude_code_telemetry_heartbeat_seconds",
+      component: "watch",
+      gateway: "gw1",
+      host: "laptop-7",
+      job: "claude-code-otel",
+      source: "claude-code-otel",
+    };
+    const scope = { otel_scope_name: "claude-code-otel", otel_scope_version: packageVersion(), version: packageVersion() };
+    expect(heartbeats.map((s) => s.metric).sort((a, b) => String(a["instance"]).localeCompare(String(b["instance"])))).toEqual(
+      [
+        // The default list: no user label.
+        { ...common, ...scope, instance: "carol" },
+        // Users opted in, hashed: the heartbeat's own `user` too.
+        { ...common, ...scope, instance: hash16("dave"), user: hash16("dave") },
+      ].sort((a, b) => a.instance.localeCompare(b.instance)),
+    );
+    expect(heartbeats.map((s) => Number(s.value[1]))).toEqual([T0 / 1000, T0 / 1000]);
+
+    const hookErrors = await waitForQuery(prometheus.url, 'claude_code_hook_errors_total{instance="carol"}');
+    expect(hookErrors.map((s) => [s.metric, Number(s.value[1])])).toEqual([
+      [
+        {
+          __name__: "claude_code_hook_errors_total",
+          gateway: "gw1",
+          hook: "claude-code-otel",
+          hook_event: "PostToolUse",
+          instance: "carol",
+          job: "claude-code-otel",
+          otel_scope_name: "test",
+          project: "shop-api",
+          source: "claude-code-otel",
+        },
+        2,
+      ],
+    ]);
+    const costs = await waitForQuery(prometheus.url, 'claude_code_cost_usage_USD_total{model="m-host"}', { predicate: (s) => s.length === 2 });
+    expect(costs.map((s) => Object.keys(s.metric).sort()).sort((a, b) => a.length - b.length)).toEqual([
+      ["__name__", "gateway", "instance", "job", "model", "otel_scope_name", "project", "source"],
+      ["__name__", "gateway", "instance", "job", "model", "otel_scope_name", "project", "source", "user"],
+    ]);
+    expect(await queryVector(prometheus.url, '{host!=""} unless {__name__=~"claude_code_telemetry_.+"}')).toEqual([]);
   }, 60_000);
 });

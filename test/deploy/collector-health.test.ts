@@ -11,26 +11,13 @@ import { buildResource } from "../../src/sdk/resource.js";
 import { packageVersion } from "../../src/util/package-version.js";
 import { requireCollector, startCollector, type RunningCollector } from "../support/collector.js";
 import { HEALTH_SERIES, NATIVE_REQUEST_SERIES } from "../support/prometheus-series.js";
+import { apiRequestEvent } from "../support/team-health.js";
 import { findSamples, logsRequest, metricsRequest, postOtlpJson, scrape, type LogSpec, type PromSample } from "../support/otlp-json.js";
 
 const NOW = Date.now() - 30_000;
-/** What Claude Code 2.1.330 puts on every event (its recorded telemetry), and an api_request's own attributes. */
+/** What Claude Code 2.1.330 puts on every event (support/team-health.ts builds its api_request events). */
 const COMMON = { "user.id": "657e2f20", "session.id": "s-native", "terminal.type": "dumb" };
-const apiRequest = (querySource: string, model: string, i: number): LogSpec => ({
-  body: "claude_code.api_request",
-  timeMs: NOW + i,
-  attributes: {
-    ...COMMON,
-    "event.name": "api_request",
-    "event.sequence": i,
-    model,
-    input_tokens: 500,
-    output_tokens: 100,
-    cost_usd: 0.01425,
-    request_id: `req_${i}`,
-    query_source: querySource,
-  },
-});
+const apiRequest = (querySource: string, model: string, i: number): LogSpec => apiRequestEvent("s-native", model, querySource, i, NOW + i);
 
 const bin = requireCollector();
 

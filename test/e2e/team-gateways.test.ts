@@ -15,15 +15,21 @@
  * Needs the built collector, Jaeger and Prometheus (skips without them; fails under CI=true).
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { OtlpDestination } from "../../src/delivery/destination.js";
+import { resolveDestination } from "../../src/delivery/destination.js";
+import { postHeartbeat } from "../../src/delivery/heartbeat.js";
+import { buildResource } from "../../src/sdk/resource.js";
 import { requireCollector } from "../support/collector.js";
+import { logsRequest, postOtlpJson, type LogSpec } from "../support/otlp-json.js";
+import { alertExpr, apiRequestEvent, expandRecords, rulesFile } from "../support/team-health.js";
 import { requireJaeger } from "../support/jaeger.js";
-import { requireTool } from "../support/prometheus.js";
+import { queryInstant, queryVector, RULES_FILE, requireTool, waitForQuery } from "../support/prometheus.js";
 import { requireBuild, stopFlushers } from "../support/hook-harness.js";
 import { generateTeamCorpus, type GeneratedDeveloper, type TeamCorpus } from "../support/team-corpus.js";
-import { collectorShed, configureDeveloper, gatewayId, inBatches, runDeveloperHooks, runDeveloperReplay, startTeamStack, type TeamStack } from "../support/team-stack.js";
+import { AGENT_ID, collectorShed, configureDeveloper, gatewayId, inBatches, runDeveloperHooks, runDeveloperReplay, startTeamStack, type TeamStack } from "../support/team-stack.js";
 import {
   checkTraces,
   expectedTotals,
@@ -119,7 +125,7 @@ describe.runIf(collectorBin !== undefined && jaegerBin !== undefined && promethe
     const end = new Date(Date.now() - 2 * 3_600_000);
     team = generateTeamCorpus({ root, developers: DEVELOPERS, sessionsPerDeveloper: SESSIONS_EACH, seed: 20, days: 2, end });
     firstDay = new Date(end.getTime() - 86_400_000).toISOString().slice(0, 10);
-    stack = await startTeamStack();
+    stack = await startTeamStack({ ruleFiles: [RULES_FILE] });
     for (const dev of team.developers) configureDeveloper(dev, stack.agentUrl);
   }, 120_000);
 
@@ -145,6 +151,83 @@ describe.runIf(collectorBin !== undefined && jaegerBin !== undefined && promethe
     expect(snapshot.got.byInstance.size).toBe(DEVELOPERS);
   }, 300_000);
 
+  it("telemetry health behind the agent: a heartbeat per machine, the silent one alone, Claude Code's own request count once", async () => {
+    // The hooks of wave A sent heartbeats: one series per developer (all on this one machine).
+    const hooks = await waitForQuery(stack.prometheus.url, 'claude_code_telemetry_heartbeat_seconds{component="hooks"}', { predicate: (s) => s.length === DEVELOPERS });
+    expect(hooks.map((s) => [s.metric["host"], s.metric["instance"]]).sort()).toEqual(team.developers.map((d) => [hostname(), d.userId]));
+
+    // Three developers run `watch` on their own machines; the third stopped 20 minutes ago.
+    const now = Date.now();
+    const machines = [
+      { dev: team.developers[0], host: "laptop-a", timeMs: now },
+      { dev: team.developers[1], host: "laptop-b", timeMs: now - 60_000 },
+      { dev: team.developers[2], host: "laptop-c", timeMs: now - 20 * 60_000 },
+    ];
+    const destination = resolveDestination({ endpoint: stack.agentUrl }, {}, {}) as OtlpDestination;
+    for (const m of machines) {
+      const snapshot = {
+        component: "watch" as const,
+        host: m.host,
+        user: m.dev?.userId,
+        timeMs: m.timeMs,
+        outboxRequests: 0,
+        outboxBytes: 0,
+        outboxAgeMs: 0,
+        spoolTriggers: 0,
+        logErrors: 0,
+      };
+      expect(await postHeartbeat(destination, snapshot, buildResource({ OTEL_RESOURCE_ATTRIBUTES: `user.id=${m.dev?.userId ?? ""}` }))).toEqual({ kind: "ok", status: 200 });
+    }
+    const watch = await waitForQuery(stack.prometheus.url, 'claude_code_telemetry_heartbeat_seconds{component="watch"}', { predicate: (s) => s.length === 3 });
+    expect(watch.map((s) => [s.metric["host"], s.metric["instance"], Number(s.value[1])]).sort()).toEqual(machines.map((m) => [m.host, m.dev?.userId, m.timeMs / 1000]));
+    // The rules file, loaded into Prometheus: the silent-machine alert picks laptop-c, and only it.
+    const silent = await waitForQuery(stack.prometheus.url, 'ALERTS{alertname="ClaudeCodeTelemetrySilent"}', { timeoutMs: 60_000 });
+    expect(silent.map((s) => [s.metric["host"], s.metric["component"], s.metric["alertstate"]])).toEqual([["laptop-c", "watch", "pending"]]);
+    const rules = rulesFile();
+    const silentNow = await queryVector(stack.prometheus.url, alertExpr(rules, "ClaudeCodeTelemetrySilent", { signal: "watch" }));
+    expect(silentNow.map((s) => s.metric["host"])).toEqual(["laptop-c"]);
+
+    // Claude Code's own api_request events of the same sessions, as its logs: the agent counts
+    // them (the conversation's calls only) and sends on the count alone. Ours per model, from the
+    // transcripts of what wave A sent; Claude Code's: ours, and a quarter more on the busiest model.
+    const ours = new Map<string, number>();
+    for (const dev of team.developers) {
+      for (const session of (await expectedTotals(dev.projects, ["--until", firstDay])).sessions) {
+        for (const r of session.requests) ours.set(r.model, (ours.get(r.model) ?? 0) + 1);
+      }
+    }
+    const [busiest] = [...ours].sort((a, b) => b[1] - a[1])[0] ?? ["", 0];
+    const native = new Map([...ours].map(([model, n]) => [model, model === busiest ? n + Math.ceil(n / 4) : n]));
+    const events: LogSpec[] = [];
+    for (const [model, n] of native) {
+      for (let i = 0; i < n; i++) events.push(apiRequestEvent(`s-${i % 5}`, model, i % 3 === 0 ? "agent:builtin:Explore" : "repl_main_thread", i, now + i));
+      events.push(apiRequestEvent("s-0", model, "compact", n, now), apiRequestEvent("s-0", model, "generate_session_title", n + 1, now));
+    }
+    for (let i = 0; i < events.length; i += 50) expect(await postOtlpJson(stack.agentUrl, "logs", logsRequest(events.slice(i, i + 50)))).toBe(200);
+    const expectedNative = [...native].map(([model, n]) => [model, n]).sort();
+    const counted = await waitForQuery(stack.prometheus.url, "claude_code_native_api_request_count_total", {
+      predicate: (s) => JSON.stringify(s.map((x) => [x.metric["model"], Number(x.value[1])]).sort()) === JSON.stringify(expectedNative),
+    });
+    // One series per model (session.id governed away), written by one gateway: counted once.
+    expect(counted.map((s) => Object.keys(s.metric).sort())).toEqual(counted.map(() => ["__name__", "gateway", "instance", "job", "model", "otel_scope_name", "source"]));
+    expect(counted.every((s) => s.metric["source"] === "claude-code" && s.metric["instance"] === AGENT_ID)).toBe(true);
+
+    // The disagreement alert's expression as Prometheus will evaluate it 16 minutes from now (its
+    // hour ends 15 minutes before): the busiest model alone, off by n/4 of n + n/4.
+    const at = Date.now() / 1000 + 16 * 60;
+    const disagrees = await queryInstant(stack.prometheus.url, expandRecords(alertExpr(rules, "ClaudeCodeTelemetryDisagrees", { scope: "model" }), rules), at);
+    const o = ours.get(busiest) ?? 0;
+    const n = native.get(busiest) ?? 0;
+    expect(disagrees.resultType === "vector" ? disagrees.result.map((s) => [s.metric["model"], Number(s.value[1])]) : []).toEqual([[busiest, (n - o) / n]]);
+    expect(n).toBeGreaterThanOrEqual(20);
+    const bySession = await queryInstant(stack.prometheus.url, expandRecords(alertExpr(rules, "ClaudeCodeTelemetryDisagrees", { scope: "session" }), rules), at);
+    // Session ids are not labels behind the agent (the opt-in list names none): the per-session variant has nothing to compare.
+    expect(bySession.resultType === "vector" ? bySession.result : "not a vector").toEqual([]);
+    console.log(
+      `team health: ${DEVELOPERS} hooks heartbeats, 3 watch heartbeats, silent: laptop-c; native ${JSON.stringify([...native])} vs ours ${JSON.stringify([...ours])}: ${busiest} off by ${((n - o) / n).toFixed(4)}`,
+    );
+  }, 180_000);
+
   it("a gateway killed mid-run and restarted: its share waits in the agent, then everything lands exactly", async () => {
     const [first, second] = [team.developers.slice(0, DEVELOPERS / 2), team.developers.slice(DEVELOPERS / 2)];
     await stack.killGateway(KILLED);
@@ -166,9 +249,13 @@ describe.runIf(collectorBin !== undefined && jaegerBin !== undefined && promethe
     const after = await settle(stack, team.developers, [], [restart], 120_000);
     expectSettled(after, team.developers);
 
-    // Governed labels only: no session, prompt, request or user id became a label.
-    const { perInstance, labels } = await seriesAndLabels(stack.prometheus.url);
+    // Governed labels only: no session, prompt, request or user id became a label; the
+    // machine, component and version on the heartbeat's gauges alone.
+    const { perInstance } = await seriesAndLabels(stack.prometheus.url);
+    const { labels } = await seriesAndLabels(stack.prometheus.url, '{__name__=~"claude_code_.+|gen_ai_.+",__name__!~"claude_code_telemetry_.+",source="claude-code-otel"}');
     expect(labels.filter((l) => !GOVERNED_LABELS.has(l))).toEqual([]);
+    const health = await seriesAndLabels(stack.prometheus.url, '{__name__=~"claude_code_telemetry_.+",source="claude-code-otel"}');
+    expect(health.labels.filter((l) => !GOVERNED_LABELS.has(l))).toEqual(["component", "host", "version"]);
     expect(labels).toEqual(expect.arrayContaining(["instance", "gateway", "project", "model", "tool_name", "outcome", "type"]));
     expect([...perInstance.keys()].sort()).toEqual(team.developers.map((d) => d.userId));
     const counts = [...perInstance.values()].sort((a, b) => a - b);

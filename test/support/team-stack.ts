@@ -46,6 +46,8 @@ export interface TeamStackOptions {
   readonly agentEnv?: Record<string, string>;
   /** Every remote write reaches Prometheus this much later (slow-store.ts): a slow metrics store. */
   readonly remoteWriteDelayMs?: number;
+  /** Rule files Prometheus loads (evaluated every 5 s rather than the files' minute). */
+  readonly ruleFiles?: string[];
 }
 
 /** Starts Jaeger, Prometheus (remote write receiver), two gateways and the agent. */
@@ -57,7 +59,12 @@ export async function startTeamStack(options: TeamStackOptions = {}): Promise<Te
     const agentTelemetryPort = await freeLoopbackPort();
     // Prometheus scrapes the agent's own metrics (queues, load-balancer outcomes) and receives
     // the gateways' remote writes.
-    const prometheus = await startPrometheus({ scrapeTarget: `127.0.0.1:${agentTelemetryPort}`, scrapeInterval: "2s", extraFlags: ["--web.enable-remote-write-receiver"] });
+    const prometheus = await startPrometheus({
+      scrapeTarget: `127.0.0.1:${agentTelemetryPort}`,
+      scrapeInterval: "2s",
+      extraFlags: ["--web.enable-remote-write-receiver"],
+      ...(options.ruleFiles === undefined ? {} : { ruleFiles: options.ruleFiles, ruleInterval: "5s" }),
+    });
     started.push(prometheus);
     const slowStore = options.remoteWriteDelayMs === undefined ? undefined : await startSlowStore(`${prometheus.url}/api/v1/write`, options.remoteWriteDelayMs);
     if (slowStore !== undefined) started.push(slowStore);

@@ -236,9 +236,11 @@ export async function checkTraces(jaeger: RunningJaeger, sessions: readonly Sess
 export const incompleteTraces = (checks: readonly TraceCheck[]): TraceCheck[] =>
   checks.filter((c) => c.missing.length > 0 || c.extra.length > 0 || c.duplicated > 0 || c.warnings > 0);
 
-/** Series of our metrics per `instance` (histogram buckets included), and every label name they use. */
-export async function seriesAndLabels(promUrl: string): Promise<{ perInstance: Map<string, number>; labels: string[] }> {
-  const selector = '{__name__=~"claude_code_.+|gen_ai_.+",source="claude-code-otel"}';
+/** Every series of our metrics. */
+export const OUR_SERIES = '{__name__=~"claude_code_.+|gen_ai_.+",source="claude-code-otel"}';
+
+/** Series of our metrics (or of `selector`) per `instance` (histogram buckets included), and every label name they use. */
+export async function seriesAndLabels(promUrl: string, selector = OUR_SERIES): Promise<{ perInstance: Map<string, number>; labels: string[] }> {
   const counts = await queryInstant(promUrl, `count by (instance) (last_over_time(${selector}[1h]))`);
   const perInstance = new Map<string, number>();
   if (counts.resultType === "vector") for (const s of counts.result) perInstance.set(s.metric["instance"] ?? "", Number(s.value[1]));

@@ -52,6 +52,8 @@ const prometheusBin = requireTool("prometheus");
 const DEVELOPERS = 8;
 const SESSIONS_EACH = 6;
 const KILLED = 1;
+/** A developer whose only data here is a `watch` heartbeat, 20 minutes old. */
+const SILENT_USER = "dev-silent";
 /** Every label our series may carry: the agent's default allowlist (escaped as Prometheus does) and the structural ones. */
 const GOVERNED_LABELS = new Set(
   [
@@ -152,41 +154,7 @@ describe.runIf(collectorBin !== undefined && jaegerBin !== undefined && promethe
   }, 300_000);
 
   it("telemetry health behind the agent: a heartbeat per machine, the silent one alone, Claude Code's own request count once", async () => {
-    // The hooks of wave A sent heartbeats: one series per developer (all on this one machine).
-    const hooks = await waitForQuery(stack.prometheus.url, 'claude_code_telemetry_heartbeat_seconds{component="hooks"}', { predicate: (s) => s.length === DEVELOPERS });
-    expect(hooks.map((s) => [s.metric["host"], s.metric["instance"]]).sort()).toEqual(team.developers.map((d) => [hostname(), d.userId]));
-
-    // Three developers run `watch` on their own machines; the third stopped 20 minutes ago.
-    const now = Date.now();
-    const machines = [
-      { dev: team.developers[0], host: "laptop-a", timeMs: now },
-      { dev: team.developers[1], host: "laptop-b", timeMs: now - 60_000 },
-      { dev: team.developers[2], host: "laptop-c", timeMs: now - 20 * 60_000 },
-    ];
-    const destination = resolveDestination({ endpoint: stack.agentUrl }, {}, {}) as OtlpDestination;
-    for (const m of machines) {
-      const snapshot = {
-        component: "watch" as const,
-        host: m.host,
-        user: m.dev?.userId,
-        timeMs: m.timeMs,
-        outboxRequests: 0,
-        outboxBytes: 0,
-        outboxAgeMs: 0,
-        spoolTriggers: 0,
-        logErrors: 0,
-      };
-      expect(await postHeartbeat(destination, snapshot, buildResource({ OTEL_RESOURCE_ATTRIBUTES: `user.id=${m.dev?.userId ?? ""}` }))).toEqual({ kind: "ok", status: 200 });
-    }
-    const watch = await waitForQuery(stack.prometheus.url, 'claude_code_telemetry_heartbeat_seconds{component="watch"}', { predicate: (s) => s.length === 3 });
-    expect(watch.map((s) => [s.metric["host"], s.metric["instance"], Number(s.value[1])]).sort()).toEqual(machines.map((m) => [m.host, m.dev?.userId, m.timeMs / 1000]));
-    // The rules file, loaded into Prometheus: the silent-machine alert picks laptop-c, and only it.
-    const silent = await waitForQuery(stack.prometheus.url, 'ALERTS{alertname="ClaudeCodeTelemetrySilent"}', { timeoutMs: 60_000 });
-    expect(silent.map((s) => [s.metric["host"], s.metric["component"], s.metric["alertstate"]])).toEqual([["laptop-c", "watch", "pending"]]);
     const rules = rulesFile();
-    const silentNow = await queryVector(stack.prometheus.url, alertExpr(rules, "ClaudeCodeTelemetrySilent", { signal: "watch" }));
-    expect(silentNow.map((s) => s.metric["host"])).toEqual(["laptop-c"]);
-
     // Claude Code's own api_request events of the same sessions, as its logs: the agent counts
     // them (the conversation's calls only) and sends on the count alone. Ours per model, from the
     // transcripts of what wave A sent; Claude Code's: ours, and a quarter more on the busiest model.
@@ -198,10 +166,11 @@ describe.runIf(collectorBin !== undefined && jaegerBin !== undefined && promethe
     }
     const [busiest] = [...ours].sort((a, b) => b[1] - a[1])[0] ?? ["", 0];
     const native = new Map([...ours].map(([model, n]) => [model, model === busiest ? n + Math.ceil(n / 4) : n]));
+    const sent = Date.now();
     const events: LogSpec[] = [];
     for (const [model, n] of native) {
-      for (let i = 0; i < n; i++) events.push(apiRequestEvent(`s-${i % 5}`, model, i % 3 === 0 ? "agent:builtin:Explore" : "repl_main_thread", i, now + i));
-      events.push(apiRequestEvent("s-0", model, "compact", n, now), apiRequestEvent("s-0", model, "generate_session_title", n + 1, now));
+      for (let i = 0; i < n; i++) events.push(apiRequestEvent(`s-${i % 5}`, model, i % 3 === 0 ? "agent:builtin:Explore" : "repl_main_thread", i, sent + i));
+      events.push(apiRequestEvent("s-0", model, "compact", n, sent), apiRequestEvent("s-0", model, "generate_session_title", n + 1, sent));
     }
     for (let i = 0; i < events.length; i += 50) expect(await postOtlpJson(stack.agentUrl, "logs", logsRequest(events.slice(i, i + 50)))).toBe(200);
     const expectedNative = [...native].map(([model, n]) => [model, n]).sort();
@@ -212,9 +181,17 @@ describe.runIf(collectorBin !== undefined && jaegerBin !== undefined && promethe
     expect(counted.map((s) => Object.keys(s.metric).sort())).toEqual(counted.map(() => ["__name__", "gateway", "instance", "job", "model", "otel_scope_name", "source"]));
     expect(counted.every((s) => s.metric["source"] === "claude-code" && s.metric["instance"] === AGENT_ID)).toBe(true);
 
-    // The disagreement alert's expression as Prometheus will evaluate it 16 minutes from now (its
-    // hour ends 15 minutes before): the busiest model alone, off by n/4 of n + n/4.
-    const at = Date.now() / 1000 + 16 * 60;
+    // The disagreement alert's expression as Prometheus will evaluate it 15 minutes from now (its
+    // hour ends 15 minutes before): both sides' counts as the transcripts have them, and the
+    // busiest model alone off, by n/4 of n + n/4. (Soon after wave A: the gateways write each
+    // series when it changes, and an instant selector sees a sample for 5 minutes.)
+    const at = Date.now() / 1000 + 15 * 60;
+    const perModel = async (record: string): Promise<string[][]> => {
+      const r = await queryInstant(stack.prometheus.url, expandRecords(record, rules), at);
+      return (r.resultType === "vector" ? r.result.map((x) => [x.metric["model"] ?? "", x.value[1]]) : []).sort();
+    };
+    expect(await perModel("model:claude_code_requests:increase1h")).toEqual([...ours].map(([m, k]) => [m, String(k)]).sort());
+    expect(await perModel("model:claude_code_native_requests:increase1h")).toEqual([...native].map(([m, k]) => [m, String(k)]).sort());
     const disagrees = await queryInstant(stack.prometheus.url, expandRecords(alertExpr(rules, "ClaudeCodeTelemetryDisagrees", { scope: "model" }), rules), at);
     const o = ours.get(busiest) ?? 0;
     const n = native.get(busiest) ?? 0;
@@ -223,6 +200,47 @@ describe.runIf(collectorBin !== undefined && jaegerBin !== undefined && promethe
     const bySession = await queryInstant(stack.prometheus.url, expandRecords(alertExpr(rules, "ClaudeCodeTelemetryDisagrees", { scope: "session" }), rules), at);
     // Session ids are not labels behind the agent (the opt-in list names none): the per-session variant has nothing to compare.
     expect(bySession.resultType === "vector" ? bySession.result : "not a vector").toEqual([]);
+
+    // The hooks of wave A sent heartbeats: one series per developer (all on this one machine).
+    const hooks = await waitForQuery(stack.prometheus.url, 'last_over_time(claude_code_telemetry_heartbeat_seconds{component="hooks"}[1h])', {
+      predicate: (s) => s.length === DEVELOPERS,
+    });
+    expect(hooks.map((s) => [s.metric["host"], s.metric["instance"]]).sort()).toEqual(team.developers.map((d) => [hostname(), d.userId]));
+
+    // Two developers run `watch` on their own machines; a third's stopped 20 minutes ago (someone
+    // who sent nothing else here: a heartbeat older than what its writer already sent would be an
+    // out-of-order sample of its target_info, refused by Prometheus).
+    const now = Date.now();
+    const machines = [
+      { user: team.developers[0]?.userId, host: "laptop-a", timeMs: now },
+      { user: team.developers[1]?.userId, host: "laptop-b", timeMs: now - 1_000 },
+      { user: SILENT_USER, host: "laptop-c", timeMs: now - 20 * 60_000 },
+    ];
+    const destination = resolveDestination({ endpoint: stack.agentUrl }, {}, {}) as OtlpDestination;
+    for (const m of machines) {
+      const snapshot = {
+        component: "watch" as const,
+        host: m.host,
+        user: m.user,
+        timeMs: m.timeMs,
+        outboxRequests: 0,
+        outboxBytes: 0,
+        outboxAgeMs: 0,
+        spoolTriggers: 0,
+        logErrors: 0,
+      };
+      expect(await postHeartbeat(destination, snapshot, buildResource({ OTEL_RESOURCE_ATTRIBUTES: `user.id=${m.user ?? ""}` }))).toEqual({ kind: "ok", status: 200 });
+    }
+    // last_over_time: the gateways write a heartbeat once (no scrape repeats it), so the silent
+    // machine's is older than an instant query's 5 minutes.
+    const watch = await waitForQuery(stack.prometheus.url, 'last_over_time(claude_code_telemetry_heartbeat_seconds{component="watch"}[1h])', { predicate: (s) => s.length === 3 });
+    expect(watch.map((s) => [s.metric["host"], s.metric["instance"], Number(s.value[1])]).sort()).toEqual(machines.map((m) => [m.host, m.user, m.timeMs / 1000]));
+    // The rules file, loaded into Prometheus: the silent-machine alert picks laptop-c, and only it.
+    const silent = await waitForQuery(stack.prometheus.url, 'ALERTS{alertname="ClaudeCodeTelemetrySilent"}', { timeoutMs: 60_000 });
+    expect(silent.map((s) => [s.metric["host"], s.metric["component"], s.metric["alertstate"]])).toEqual([["laptop-c", "watch", "pending"]]);
+    const silentNow = await queryVector(stack.prometheus.url, alertExpr(rules, "ClaudeCodeTelemetrySilent", { signal: "watch" }));
+    expect(silentNow.map((s) => s.metric["host"])).toEqual(["laptop-c"]);
+
     console.log(
       `team health: ${DEVELOPERS} hooks heartbeats, 3 watch heartbeats, silent: laptop-c; native ${JSON.stringify([...native])} vs ours ${JSON.stringify([...ours])}: ${busiest} off by ${((n - o) / n).toFixed(4)}`,
     );
@@ -257,8 +275,11 @@ describe.runIf(collectorBin !== undefined && jaegerBin !== undefined && promethe
     const health = await seriesAndLabels(stack.prometheus.url, '{__name__=~"claude_code_telemetry_.+",source="claude-code-otel"}');
     expect(health.labels.filter((l) => !GOVERNED_LABELS.has(l))).toEqual(["component", "host", "version"]);
     expect(labels).toEqual(expect.arrayContaining(["instance", "gateway", "project", "model", "tool_name", "outcome", "type"]));
-    expect([...perInstance.keys()].sort()).toEqual(team.developers.map((d) => d.userId));
-    const counts = [...perInstance.values()].sort((a, b) => a - b);
+    expect([...perInstance.keys()].sort()).toEqual([...team.developers.map((d) => d.userId), SILENT_USER].sort());
+    const counts = [...perInstance]
+      .filter(([instance]) => instance !== SILENT_USER)
+      .map(([, n]) => n)
+      .sort((a, b) => a - b);
     console.log(
       `team e2e: ${DEVELOPERS} developers, ${team.sessions} sessions, ${counts.reduce((a, b) => a + b, 0)} Prometheus series of our metrics ` +
         `(per developer: min ${counts[0]}, median ${counts[Math.floor(counts.length / 2)]}, max ${counts[counts.length - 1]}), ${after.traces.length} traces whole; ` +

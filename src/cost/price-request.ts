@@ -12,6 +12,7 @@ import { NO_OVERRIDES } from "../config/price-overrides.js";
 import type { LearnedRates } from "./learned-rates.js";
 import type { RateCard } from "./rate-card.js";
 import { applyRateCard, cardCanPrice, dated, rateCardOf, ratesOfCard } from "./rate-card.js";
+import { findModel, readPriceTable } from "./price-table.js";
 
 /**
  * genai-prices counts `input_tokens` as ALL input (uncached + cache reads + cache writes);
@@ -51,10 +52,9 @@ interface Resolved {
   readonly cardAt: ((at: Date) => RateCard | undefined) | undefined;
 }
 
-function resolvedFrom(result: PriceCalculation): Resolved {
-  const p = result.provider;
-  const provider: Provider = { id: p.id, name: p.name, api_pattern: p.api_pattern, models: [result.model] };
-  const entryAt = dated(result.model);
+function resolvedFrom(p: Provider, model: ModelInfo): Resolved {
+  const provider: Provider = { id: p.id, name: p.name, api_pattern: p.api_pattern, models: [model] };
+  const entryAt = dated(model);
   if (entryAt === undefined) return { provider, cardAt: undefined };
   const cards = new Map<Readonly<Record<string, unknown>>, RateCard | undefined>();
   return {
@@ -112,6 +112,13 @@ const ONE_TOKEN: TokenUsage = { input: 1, output: 0, cacheRead: 0, cacheCreation
 
 /** The price library's rates for a model today (base rates of tiered entries): where learning starts. */
 export function libraryRates(model: string): Rates | undefined {
+  const table = priceTable();
+  const found = table === undefined ? undefined : findModel(table, model);
+  const tableEntry = found === undefined ? undefined : dated(found)?.(new Date());
+  const tableCard = tableEntry === undefined ? undefined : rateCardOf(tableEntry);
+  if (tableCard !== undefined) return ratesOfCard(tableCard);
+  // No model in the extract: none in the library either.
+  if (table !== undefined && found === undefined) return undefined;
   const result = safeCalc(toGenaiUsage(ONE_TOKEN), model, { providerId: "anthropic" });
   if (result === undefined) return undefined;
   const entry = dated(result.model)?.(new Date());
@@ -120,12 +127,14 @@ export function libraryRates(model: string): Rates | undefined {
 }
 
 /**
- * Prices with genai-prices. The library's lookup (provider, then the first model whose match rule
- * fits, over the whole provider's list, lower-casing on the way) and its general price engine
- * cost far more than the price itself, so each model is resolved once, through the full lookup:
- * later requests apply that model's own price entry for the request's date (rate-card.ts, the
- * library's arithmetic to the last bit), or, for an entry a card cannot hold, call calcPrice
- * with a provider holding just the model it found.
+ * Prices with genai-prices' data. The library's lookup (provider, then the first model whose match
+ * rule fits, over the whole provider's list, lower-casing on the way) and its general price engine
+ * cost far more than the price itself, so each model is resolved once: later requests apply that
+ * model's own price entry for the request's date (rate-card.ts, the library's arithmetic to the
+ * last bit), or, for an entry a card cannot hold, call calcPrice with a provider holding just the
+ * model found. The first request of a model is resolved in the build's extract of the library
+ * (price-table.ts) when its card can price it, so a process whose requests all have cards never
+ * loads the library; anything else takes the library's own full lookup, as it always did.
  */
 function createTablePricer(config: PriceConfig): (model: string, usage: TokenUsage, at: Date | undefined) => TablePrice {
   const overrides = overrideProvider(config);
@@ -138,20 +147,8 @@ function createTablePricer(config: PriceConfig): (model: string, usage: TokenUsa
   const unknown: TablePrice = { usd: 0, known: false, source: "unknown", linearUsd: 0 };
   const lookup = (genaiUsage: Usage, model: string, at: Date | undefined, provider: Provider | undefined): PriceCalculation | undefined =>
     safeCalc(genaiUsage, model, { ...(at === undefined ? {} : { timestamp: at }), ...(provider === undefined ? { providerId: "anthropic" } : { provider }) });
-  return (model, usage, at) => {
-    const genaiUsage = toGenaiUsage(usage);
-    const one = resolved.get(model);
-    if (one === null) return unknown;
-    if (one !== undefined) {
-      const when = at ?? new Date();
-      const card = Number.isNaN(when.getTime()) || !cardCanPrice(genaiUsage) ? undefined : one.cardAt?.(when);
-      if (card !== undefined) {
-        const usd = applyRateCard(card, genaiUsage);
-        return { usd, known: true, source: one.source, linearUsd: linearOf(card, usage, usd) };
-      }
-      const result = lookup(genaiUsage, model, at, one.provider);
-      return result === undefined ? unknown : { usd: result.total_price, known: true, source: one.source, linearUsd: result.total_price };
-    }
+  /** The model's first request, through the library's full lookup. */
+  const resolveWithLibrary = (model: string, usage: TokenUsage, genaiUsage: Usage, at: Date | undefined): TablePrice => {
     const overridden = overrides === undefined ? undefined : lookup(genaiUsage, model, at, overrides);
     const result = overridden ?? lookup(genaiUsage, model, at, undefined);
     if (result === undefined) {
@@ -159,10 +156,53 @@ function createTablePricer(config: PriceConfig): (model: string, usage: TokenUsa
       return unknown;
     }
     const source = overridden !== undefined ? "override" : "price_table";
-    const entry = { ...resolvedFrom(result), source } as const;
+    const entry = { ...resolvedFrom(result.provider, result.model), source } as const;
     resolved.set(model, entry);
     const card = at === undefined || Number.isNaN(at.getTime()) ? undefined : entry.cardAt?.(at);
     return { usd: result.total_price, known: true, source, linearUsd: linearOf(card, usage, result.total_price) };
+  };
+  /**
+   * What the library's lookup finds for the model, from the overrides and the build's extract:
+   * null when neither has it (the library finds nothing either), undefined when there is no extract.
+   */
+  const resolveInTables = (model: string): (Resolved & { readonly source: TablePrice["source"] }) | null | undefined => {
+    const own = overrides === undefined ? undefined : findModel(overrides, model);
+    if (own !== undefined && overrides !== undefined) return { ...resolvedFrom(overrides, own), source: "override" };
+    const table = priceTable();
+    if (table === undefined) return undefined;
+    const found = findModel(table, model);
+    return found === undefined ? null : { ...resolvedFrom(table, found), source: "price_table" };
+  };
+  return (model, usage, at) => {
+    const genaiUsage = toGenaiUsage(usage);
+    let one = resolved.get(model);
+    if (one === null) return unknown;
+    const when = at ?? new Date();
+    const cardable = !Number.isNaN(when.getTime()) && cardCanPrice(genaiUsage);
+    if (one === undefined) {
+      const found = resolveInTables(model);
+      if (found === null) {
+        resolved.set(model, null);
+        return unknown;
+      }
+      // Where the card cannot price this first request, the library's lookup decides (it may
+      // refuse this usage, and then the model), exactly as before.
+      if (found === undefined || !cardable || found.cardAt?.(when) === undefined) return resolveWithLibrary(model, usage, genaiUsage, at);
+      resolved.set(model, found);
+      one = found;
+      if (at === undefined) {
+        // The library's lookup gave no linear price for a request without a time: its price.
+        const usd = applyRateCard(found.cardAt?.(when) as RateCard, genaiUsage);
+        return { usd, known: true, source: found.source, linearUsd: usd };
+      }
+    }
+    const card = cardable ? one.cardAt?.(when) : undefined;
+    if (card !== undefined) {
+      const usd = applyRateCard(card, genaiUsage);
+      return { usd, known: true, source: one.source, linearUsd: linearOf(card, usage, usd) };
+    }
+    const result = lookup(genaiUsage, model, at, one.provider);
+    return result === undefined ? unknown : { usd: result.total_price, known: true, source: one.source, linearUsd: result.total_price };
   };
 }
 
@@ -176,14 +216,27 @@ function linearOf(card: RateCard | undefined, usage: TokenUsage, usd: number): n
 type GenaiPrices = typeof GenaiPricesModule;
 const requireHere = createRequire(import.meta.url);
 let library: GenaiPrices | undefined;
+let table: Provider | null | undefined;
+
+/** The build's extract of the library's Anthropic models, when it matches the installed library. */
+function priceTable(): Provider | undefined {
+  table ??= readPriceTable(priceLibraryVersion()) ?? null;
+  return table ?? undefined;
+}
 
 /**
- * Loads genai-prices (its price data costs ~40 ms and ~20 MB), which a report served from its
- * cache never needs. Call before pricing; a pricer that finds it unloaded requires the CommonJS
- * build instead (measured: a report then peaks ~30 MB higher, the GC sizing its heap to it).
+ * Readies pricing before a run of requests: loads genai-prices (its price data costs ~40 ms and
+ * ~20 MB) only when the build's extract of it cannot serve (price-table.ts). Where the extract
+ * cannot price a request later, the pricer requires the library's CommonJS build then (a process
+ * that loads it that way peaks ~30 MB higher than with this import, the GC sizing its heap to it).
  */
-export async function loadPriceLibrary(): Promise<void> {
-  library ??= await import("@pydantic/genai-prices");
+export async function preparePrices(): Promise<void> {
+  if (priceTable() === undefined) library ??= await import("@pydantic/genai-prices");
+}
+
+/** Whether this process has loaded genai-prices itself (for the tests of the extract). */
+export function priceLibraryLoaded(): boolean {
+  return library !== undefined;
 }
 
 function genaiPrices(): GenaiPrices {

@@ -5,7 +5,7 @@
  * claims from the same list and folds every digest in list order.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { createPricer, loadPriceLibrary } from "../cost/price-request.js";
+import { createPricer, preparePrices } from "../cost/price-request.js";
 import { digestSession } from "../report/session-digest.js";
 import type { ReportWorkerData, ReportWorkerMessage } from "./report-worker-protocol.js";
 import { readSessionSync } from "../model/read-session.js";
@@ -16,7 +16,7 @@ const next = new Int32Array(claims);
 const post = (message: ReportWorkerMessage): void => out.postMessage(message);
 
 try {
-  await loadPriceLibrary();
+  await preparePrices();
   const pricer = createPricer(prices);
   for (let i = Atomics.add(next, 0, 1); i < sources.length; i = Atomics.add(next, 0, 1)) {
     const source = sources[i];

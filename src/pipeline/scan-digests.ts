@@ -1,6 +1,6 @@
 import type { PriceConfig } from "../config/price-overrides.js";
 import type { Pricer } from "../model/pricer.js";
-import { loadPriceLibrary } from "../cost/price-request.js";
+import { preparePrices } from "../cost/price-request.js";
 import type { SessionDigest } from "../report/session-digest.js";
 import type { CachedSession, ReportCache } from "./report-cache.js";
 import type { SessionSource } from "../transcript/discover.js";
@@ -90,7 +90,7 @@ export async function scanDigests(
       fold(source, made, false);
     }
   };
-  if (toRead.length > 0) await loadPriceLibrary();
+  if (toRead.length > 0) await preparePrices();
   const bytes = toRead.reduce((sum, i) => sum + (matched[i] as SessionSource).bytes, 0);
   if (parallel !== undefined && parallel.workers > 0 && bytes >= (parallel.minBytes ?? PARALLEL_MIN_BYTES)) {
     const sources = toRead.map((i) => matched[i] as SessionSource);

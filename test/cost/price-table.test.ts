@@ -33,7 +33,18 @@ describe("the build's extract of genai-prices (dist/cost/anthropic-prices.json)"
     expect(existsSync(TABLE), "run `npm run build` first: it writes the extract").toBe(true);
     const pricer = createPricer();
     const at = new Date(Date.UTC(2026, 2, 1));
-    const models = ["claude-sonnet-4-6", "claude-sonnet-4-5", "claude-sonnet-4-5-20250929", "claude-haiku-4-5", "claude-opus-4-6", "claude-opus-4-1-20250805", "claude-sonnet-4-5[1m]", "<synthetic>", "haiku", "claude-nova-1"];
+    const models = [
+      "claude-sonnet-4-6",
+      "claude-sonnet-4-5",
+      "claude-sonnet-4-5-20250929",
+      "claude-haiku-4-5",
+      "claude-opus-4-6",
+      "claude-opus-4-1-20250805",
+      "claude-sonnet-4-5[1m]",
+      "<synthetic>",
+      "haiku",
+      "claude-nova-1",
+    ];
     for (const model of models) {
       const got = pricer(model, usage, at);
       const expected = calcPrice(toGenaiUsage(usage), model, { providerId: "anthropic", timestamp: at })?.total_price;

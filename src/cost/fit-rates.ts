@@ -53,27 +53,35 @@ function usablePrior(prior: Rates | undefined, observations: readonly LedgerObse
   return rates(vec(ANTHROPIC_PROPORTIONS).map((x) => x * scale));
 }
 
+/** A ledger segment as a row of the system: its tokens weighed, and what its cost differs from the prior's. */
+interface Row {
+  readonly b: number[];
+  readonly d: number;
+}
+
 /**
- * Minimum change x (weighed by `weights`) to `prior` such that every row's cost is its target:
- * rows that add nothing new (dependent on earlier ones) are left to the agreement check.
+ * The segment's row, and its part outside the span of `basis` (orthonormal) made a unit vector;
+ * `q` undefined when the row adds nothing new (dependent on the rows before) or the basis is full.
  */
-function solve(prior: readonly number[], weights: readonly number[], rows: readonly LedgerObservation[]): number[] | undefined {
-  const basis: number[][] = [];
-  const picked: { b: number[]; d: number }[] = [];
-  for (const o of rows) {
-    const b = TOKEN_KINDS.map((k, j) => (o.tokens[k] / 1e6) * (weights[j] ?? 0));
-    const d =
-      o.usd -
-      dot(
-        TOKEN_KINDS.map((k) => o.tokens[k] / 1e6),
-        prior,
-      );
-    const v = outside(b, basis);
-    const norm = Math.sqrt(dot(v, v));
-    if (norm <= 1e-7 * Math.sqrt(dot(b, b)) || basis.length === TOKEN_KINDS.length) continue;
-    basis.push(v.map((x) => x / norm));
-    picked.push({ b, d });
-  }
+function rowOf(prior: readonly number[], weights: readonly number[], o: LedgerObservation, basis: readonly (readonly number[])[]): Row & { readonly q: number[] | undefined } {
+  const b = TOKEN_KINDS.map((k, j) => (o.tokens[k] / 1e6) * (weights[j] ?? 0));
+  const d =
+    o.usd -
+    dot(
+      TOKEN_KINDS.map((k) => o.tokens[k] / 1e6),
+      prior,
+    );
+  const v = outside(b, basis);
+  const norm = Math.sqrt(dot(v, v));
+  if (norm <= 1e-7 * Math.sqrt(dot(b, b)) || basis.length === TOKEN_KINDS.length) return { b, d, q: undefined };
+  return { b, d, q: v.map((x) => x / norm) };
+}
+
+/**
+ * Minimum change x (weighed by `weights`) to `prior` such that every independent row's cost is
+ * its target (`picked`: the rows that added something new; the others are left to the agreement check).
+ */
+function solve(prior: readonly number[], weights: readonly number[], picked: readonly Row[]): number[] | undefined {
   if (picked.length === 0) return undefined;
   // Minimum-norm solution of B x = d: x = Bᵀ y with (B Bᵀ) y = d.
   const n = picked.length;
@@ -100,20 +108,29 @@ function solve(prior: readonly number[], weights: readonly number[], rows: reado
 /**
  * Rates explaining the observations (newest first), or undefined when none can be fitted. Each
  * segment is taken, newest first, if the rates can still explain it and every one taken before;
- * one that cannot (a price change, a regional surcharge) is left out.
+ * one that cannot (a price change, a regional surcharge) is left out. The Gram-Schmidt basis of
+ * the segments taken is kept from one candidate to the next (each candidate's system is the taken
+ * rows' plus its own): the same numbers as building it again per candidate, without its O(n²).
  */
 export function fitRates(observations: readonly LedgerObservation[], prior: Rates | undefined): Fit | undefined {
   const start = usablePrior(prior, observations);
   if (start === undefined) return undefined;
   const p = vec(start);
   const taken: LedgerObservation[] = [];
+  const basis: number[][] = [];
+  const picked: Row[] = [];
   let best: Rates | undefined;
   for (const o of observations) {
-    const solved = solve(p, p, [...taken, o]);
+    const row = rowOf(p, p, o, basis);
+    const solved = solve(p, p, row.q === undefined ? picked : [...picked, row]);
     if (solved === undefined || solved.some((r) => r < 0 || !Number.isFinite(r))) continue;
     const fitted = rates(solved);
     if (!agrees(fitted, o) || !taken.every((t) => agrees(fitted, t))) continue;
     taken.push(o);
+    if (row.q !== undefined) {
+      basis.push(row.q);
+      picked.push(row);
+    }
     best = fitted;
   }
   if (best === undefined) return undefined;

@@ -42,7 +42,7 @@ Options:
   -v, --verbose          line statistics: parsed, skipped, invalid, unknown types
 `;
 
-/** Each worker thread holds its own heap and price library (~30 MB): a bound on what --jobs may ask. */
+/** Each worker thread holds its own heap and modules (~20–30 MB): a bound on what --jobs may ask. */
 const MAX_JOBS = 8;
 const AUTO_JOBS = 4;
 

@@ -34,7 +34,7 @@ export interface SourceOptions {
 
 /**
  * Resolves --projects-dir, filters, time zone and price overrides; checks the folder exists.
- * Loads the price library unless `lazyPrices` (report: its cache may need no price at all).
+ * Readies pricing (preparePrices) unless `lazyPrices` (report: its cache may need no price at all).
  * `zoneOnlyForDays`: the command uses the time zone for nothing but --since/--until (replay).
  */
 export async function resolveSourceOptions(p: Parsed, io: CliIO, options: { lazyPrices?: boolean; zoneOnlyForDays?: boolean } = {}): Promise<SourceOptions> {

@@ -23,7 +23,7 @@ export interface ParallelRead {
   readonly prices: PriceConfig;
   /**
    * Fewer bytes to read than this, and this thread reads alone: a worker's start (~0.1 s of CPU
-   * for its modules and the price library, and ~30 MB) would cost more than it saves. 32 MB by default.
+   * for its modules, and ~20–30 MB) would cost more than it saves. 32 MB by default.
    */
   readonly minBytes?: number;
 }

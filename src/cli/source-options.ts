@@ -5,7 +5,7 @@ import { COST_MODES, parseCostMode } from "../config/price-overrides.js";
 import { defaultStateDir } from "../config/state-dir.js";
 import type { Pricer } from "../model/pricer.js";
 import type { Session } from "../model/types.js";
-import { preparePrices } from "../cost/price-request.js";
+import { loadPriceLibrary } from "../cost/price-request.js";
 import { createLearningPricer } from "../pipeline/learning-pricer.js";
 import { scanSessions } from "../pipeline/scan-sessions.js";
 import type { SessionFilter } from "../pipeline/session-filter.js";
@@ -34,7 +34,7 @@ export interface SourceOptions {
 
 /**
  * Resolves --projects-dir, filters, time zone and price overrides; checks the folder exists.
- * Readies pricing (preparePrices) unless `lazyPrices` (report: its cache may need no price at all).
+ * Loads the price library (loadPriceLibrary: watch exports, errors) unless `lazyPrices` (report: its cache may need no price at all).
  * `zoneOnlyForDays`: the command uses the time zone for nothing but --since/--until (replay).
  */
 export async function resolveSourceOptions(p: Parsed, io: CliIO, options: { lazyPrices?: boolean; zoneOnlyForDays?: boolean } = {}): Promise<SourceOptions> {
@@ -61,7 +61,7 @@ export async function resolveSourceOptions(p: Parsed, io: CliIO, options: { lazy
     if (error instanceof NoInputError) throw error;
     throw new NoInputError(`cannot read Claude Code projects folder ${projectsDir}: ${reasonOf(error)} (set --projects-dir or CLAUDE_CONFIG_DIR)`);
   }
-  if (options.lazyPrices !== true) await preparePrices();
+  if (options.lazyPrices !== true) await loadPriceLibrary();
   for (const e of config.errors) io.err(`claude-code-otel: warning: ${e}\n`);
   const prices = withCostSource(config.prices, stringOpt(p, "cost-source"));
   const learning = createLearningPricer(prices, stringOpt(p, "state-dir") ?? defaultStateDir(io.env));

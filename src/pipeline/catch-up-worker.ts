@@ -6,7 +6,7 @@
  * meet; the metric clock's lock orders their metric windows and the outbox entries that hold them.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { preparePrices } from "../cost/price-request.js";
+import { loadPriceLibrary } from "../cost/price-request.js";
 import { createLearningPricer } from "./learning-pricer.js";
 import { createOutboxSink } from "../delivery/outbox-sink.js";
 import { LockBusyError } from "../util/file-lock.js";
@@ -59,7 +59,7 @@ async function* handedSessions(): AsyncGenerator<SessionSource> {
   }
 }
 
-await preparePrices();
+await loadPriceLibrary();
 const sink = createOutboxSink(settings.outbox.dir, settings.outbox.encoding, settings.outbox.resource, settings.outbox.label);
 try {
   const learning = createLearningPricer(settings.prices, settings.factsDir);

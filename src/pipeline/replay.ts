@@ -12,7 +12,7 @@
  */
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { preparePrices } from "../cost/price-request.js";
+import { loadPriceLibrary } from "../cost/price-request.js";
 import { createConsoleSink } from "../delivery/console-sink.js";
 import type { Destination } from "../delivery/destination.js";
 import { destinationDir } from "../delivery/destination.js";
@@ -107,7 +107,7 @@ async function writeSessions(
   }
   await pool?.dismiss();
   const { catchUpSessions } = await import("./catch-up.js");
-  await preparePrices();
+  await loadPriceLibrary();
   const abort = new AbortController();
   run.stopWriting = () => abort.abort();
   return (await catchUpSessions(pending, { ...run.ctx, pricer: options.pricer, sink: run.sink, signal: abort.signal }, onOutcome)).failure;

@@ -124,7 +124,10 @@ describe.runIf(collectorBin !== undefined && jaegerBin !== undefined && promethe
   beforeAll(async () => {
     requireBuild();
     root = mkdtempSync(join(tmpdir(), "cco-team-e2e-"));
-    const end = new Date(Date.now() - 2 * 3_600_000);
+    // The history ends just before a UTC midnight at least 2 hours ago, so that its first day (replayed
+    // in wave A) is half of it at any hour: ending at now - 2 h, a run after 02:00 UTC put nearly all
+    // of it in the first day and left the gateway-killed wave nothing to send.
+    const end = new Date(Math.floor((Date.now() - 2 * 3_600_000) / 86_400_000) * 86_400_000 - 1);
     team = generateTeamCorpus({ root, developers: DEVELOPERS, sessionsPerDeveloper: SESSIONS_EACH, seed: 20, days: 2, end });
     firstDay = new Date(end.getTime() - 86_400_000).toISOString().slice(0, 10);
     stack = await startTeamStack({ ruleFiles: [RULES_FILE] });
